@@ -1,0 +1,81 @@
+/// The documents a query runs over: what `*` yields, and the lookups that let the evaluator
+/// answer `_id`, `_type`, `->` and `references()` without scanning.
+///
+/// A store implements this over its snapshot; ``InMemoryDataset`` implements it over an array.
+public protocol DocumentSource: Sendable {
+    /// Every document, in the order `*` yields them (by `_id`).
+    var documents: [JSONValue] { get }
+    /// The document with this `_id`, used by `->`.
+    func document(id: String) -> JSONValue?
+    /// The documents of one `_type`, in `*` order; `nil` when the source keeps no such index.
+    func documents(ofType type: String) -> [JSONValue]?
+    /// The documents that hold a reference (`_ref`) to `id` anywhere, in `*` order; `nil` when
+    /// the source keeps no such index.
+    func documents(referencing id: String) -> [JSONValue]?
+}
+
+/// Documents held in memory, sorted by `_id`, with indexes on `_id`, `_type` and references.
+///
+/// ```swift
+/// let dataset = InMemoryDataset([
+///     ["_id": "c-1", "_type": "customer", "name": "Ada"],
+///     ["_id": "o-1", "_type": "order", "customer": ["_ref": "c-1"]],
+/// ])
+/// let result = try GROQQuery("*[_type == 'order']{customer->name}").evaluate(in: dataset)
+/// ```
+public struct InMemoryDataset: DocumentSource {
+    public let documents: [JSONValue]
+    private let byID: [String: Int]
+    private let byType: [String: [Int]]
+    private let byReference: [String: [Int]]
+
+    public init(_ documents: [JSONValue]) {
+        let sorted = documents.enumerated().sorted { a, b in
+            let ia = a.element["_id"]?.stringValue, ib = b.element["_id"]?.stringValue
+            switch (ia, ib) {
+            case let (x?, y?): return x == y ? a.offset < b.offset : x.utf8.lexicographicallyPrecedes(y.utf8)
+            case (nil, _?): return false
+            case (_?, nil): return true
+            case (nil, nil): return a.offset < b.offset
+            }
+        }.map(\.element)
+        var byID: [String: Int] = [:]
+        var byType: [String: [Int]] = [:]
+        var byReference: [String: [Int]] = [:]
+        for (index, doc) in sorted.enumerated() {
+            if let id = doc["_id"]?.stringValue, byID[id] == nil { byID[id] = index }
+            if let type = doc["_type"]?.stringValue { byType[type, default: []].append(index) }
+            var refs = Set<String>()
+            Self.collectReferences(doc, into: &refs)
+            for ref in refs { byReference[ref, default: []].append(index) }
+        }
+        self.documents = sorted
+        self.byID = byID
+        self.byType = byType
+        self.byReference = byReference
+    }
+
+    static func collectReferences(_ value: JSONValue, into refs: inout Set<String>) {
+        switch value {
+        case .array(let items):
+            for item in items { collectReferences(item, into: &refs) }
+        case .object(let object):
+            if case .string(let ref)? = object["_ref"] { refs.insert(ref) }
+            for (_, member) in object { collectReferences(member, into: &refs) }
+        default:
+            break
+        }
+    }
+
+    public func document(id: String) -> JSONValue? {
+        byID[id].map { documents[$0] }
+    }
+
+    public func documents(ofType type: String) -> [JSONValue]? {
+        (byType[type] ?? []).map { documents[$0] }
+    }
+
+    public func documents(referencing id: String) -> [JSONValue]? {
+        (byReference[id] ?? []).map { documents[$0] }
+    }
+}

@@ -1,0 +1,209 @@
+import OrderedCollections
+
+/// Evaluates a ``Node`` tree in a ``Scope``, following the GROQ specification's evaluation rules.
+enum Evaluator {
+    static func evaluate(_ node: Node, _ scope: Scope) throws(GROQError) -> Value {
+        switch node {
+        case .everything:
+            return .array(scope.context.dataset.documents)
+        case .this:
+            return scope.value
+        case .parent(let n):
+            var current = scope
+            for _ in 0..<n {
+                guard let frame = current.parent else { return .null }
+                current = frame.scope
+            }
+            return current.value
+        case .parameter(let name):
+            guard let value = scope.context.params[name] else {
+                throw GROQError(.evaluation, "the query uses the parameter $\(name) but no value was given for it: pass it as a parameter", at: nil, in: scope.context.source)
+            }
+            return Value(value)
+        case .literal(let value):
+            return value
+        case .attribute(let base, let name):
+            if case .this = base {
+                if case .object(let object) = scope.value { return Value(object[name]) }
+                return .null
+            }
+            if case .object(let object) = try evaluate(base, scope) { return Value(object[name]) }
+            return .null
+        case .element(let base, let index):
+            guard case .array(let array) = try evaluate(base, scope) else { return .null }
+            let i = index < 0 ? array.count + index : index
+            return i >= 0 && i < array.count ? Value(array[i]) : .null
+        case .slice(let base, let from, let to, let inclusive):
+            guard case .array(let array) = try evaluate(base, scope) else { return .null }
+            return .array(slice(array, from: from, to: to, inclusive: inclusive))
+        case .filter(let base, let condition):
+            return try filter(base, condition, scope)
+        case .projection(let base, let expr):
+            let value = try evaluate(base, scope)
+            guard case .object = value else { return .null }
+            return try evaluate(expr, scope.nested(value, parent: scope.frameForChildren()))
+        case .dereference(let base):
+            guard case .object(let object) = try evaluate(base, scope), case .string(let ref)? = object["_ref"] else {
+                return .null
+            }
+            return Value(scope.context.dataset.document(id: ref))
+        case .arrayCoerce(let base):
+            let value = try evaluate(base, scope)
+            if case .array = value { return value }
+            return .null
+        case .map(let base, let expr):
+            guard case .array(let array) = try evaluate(base, scope) else { return .null }
+            let frame = scope.frameForChildren()
+            var result: [JSONValue] = []
+            result.reserveCapacity(array.count)
+            for item in array {
+                result.append(try evaluate(expr, scope.nested(Value(item), parent: frame, hidden: true)).json)
+            }
+            return .array(result)
+        case .flatMap(let base, let expr):
+            guard case .array(let array) = try evaluate(base, scope) else { return .null }
+            let frame = scope.frameForChildren()
+            var result: [JSONValue] = []
+            result.reserveCapacity(array.count)
+            for item in array {
+                let inner = try evaluate(expr, scope.nested(Value(item), parent: frame, hidden: true))
+                if case .array(let elements) = inner {
+                    result.append(contentsOf: elements)
+                } else {
+                    result.append(inner.json)
+                }
+            }
+            return .array(result)
+        case .group(let inner):
+            return try evaluate(inner, scope)
+        case .object(let entries):
+            return .object(try object(entries, scope))
+        case .array(let elements):
+            var result: [JSONValue] = []
+            result.reserveCapacity(elements.count)
+            for element in elements {
+                let value = try evaluate(element.value, scope)
+                if element.isSplat {
+                    if case .array(let items) = value { result.append(contentsOf: items) }
+                } else {
+                    result.append(value.json)
+                }
+            }
+            return .array(result)
+        case .and(let l, let r):
+            let left = try evaluate(l, scope)
+            if case .bool(false) = left { return .false }
+            let right = try evaluate(r, scope)
+            if case .bool(false) = right { return .false }
+            if case .bool = left, case .bool = right { return .true }
+            return .null
+        case .or(let l, let r):
+            let left = try evaluate(l, scope)
+            if case .bool(true) = left { return .true }
+            let right = try evaluate(r, scope)
+            if case .bool(true) = right { return .true }
+            if case .bool = left, case .bool = right { return .false }
+            return .null
+        case .not(let inner):
+            if case .bool(let b) = try evaluate(inner, scope) { return .bool(!b) }
+            return .null
+        case .negate(let inner):
+            if case .number(let n) = try evaluate(inner, scope) { return .number(-n) }
+            return .null
+        case .plus(let inner):
+            let value = try evaluate(inner, scope)
+            if case .number = value { return value }
+            return .null
+        case .binary(let op, let l, let r):
+            return Operators.apply(op, try evaluate(l, scope), try evaluate(r, scope))
+        case .inRange(let base, let l, let r, let inclusive):
+            let value = try evaluate(base, scope)
+            guard let lc = Ordering.partialCompare(value, try evaluate(l, scope)),
+                let rc = Ordering.partialCompare(value, try evaluate(r, scope))
+            else { return .null }
+            return .bool(lc >= 0 && (inclusive ? rc <= 0 : rc < 0))
+        case .select(let alternatives, let fallback):
+            for (condition, value) in alternatives where try evaluate(condition, scope).isTrue {
+                return try evaluate(value, scope)
+            }
+            if let fallback { return try evaluate(fallback, scope) }
+            return .null
+        case .call(let call):
+            var args: [Value] = []
+            args.reserveCapacity(call.arguments.count)
+            for argument in call.arguments { args.append(try evaluate(argument, scope)) }
+            return try call.function.implementation(args, scope)
+        case .pipe(let function, let base, let args):
+            guard case .array(let array) = try evaluate(base, scope) else { return .null }
+            switch function {
+            case .order: return .array(try PipeFunctions.order(array, args, scope))
+            case .score: return .array(try PipeFunctions.score(array, args, scope))
+            }
+        case .asc, .desc:
+            return .null
+        case .diff(let only, let before, let after, let selector):
+            let b = try evaluate(before, scope), a = try evaluate(after, scope)
+            return .bool(try Diff.changed(only: only, before: b.json, after: a.json, selector: selector, scope: scope))
+        case .delta(let only, let selector):
+            guard scope.context.before != nil || scope.context.after != nil else {
+                throw GROQError(.evaluation, "delta::\(only ? "changedOnly" : "changedAny")() needs a mutation context (it works in listener filters)", at: nil, in: scope.context.source)
+            }
+            return .bool(try Diff.changed(only: only, before: scope.context.before ?? .null, after: scope.context.after ?? .null, selector: selector, scope: scope))
+        case .context(let key):
+            return Value(key == "before" ? scope.context.before : scope.context.after)
+        case .pair(_, _, let offset):
+            throw GROQError(.query, "'=>' is only allowed inside select() and object projections", at: offset, in: scope.context.source)
+        case .tuple(_, let offset):
+            throw GROQError(.query, "a tuple is only allowed as a diff selector", at: offset, in: scope.context.source)
+        }
+    }
+
+    static func slice(_ array: [JSONValue], from: Int, to: Int, inclusive: Bool) -> [JSONValue] {
+        let count = array.count
+        var lo = from < 0 ? count + from : from
+        var hi = to < 0 ? count + to : to
+        if inclusive { hi += 1 }
+        lo = max(0, min(lo, count))
+        hi = max(0, min(hi, count))
+        return lo < hi ? Array(array[lo..<hi]) : []
+    }
+
+    private static func object(_ entries: [ObjectEntry], _ scope: Scope) throws(GROQError) -> JSONObject {
+        var result = JSONObject(minimumCapacity: entries.count)
+        for entry in entries {
+            switch entry {
+            case .value(let key, let node):
+                result[key] = try evaluate(node, scope).json
+            case .splat(let node):
+                if case .object(let other) = try evaluate(node, scope) {
+                    for (key, value) in other { result[key] = value }
+                }
+            case .conditional(let condition, let node):
+                guard try evaluate(condition, scope).isTrue else { continue }
+                if case .object(let other) = try evaluate(node, scope) {
+                    for (key, value) in other { result[key] = value }
+                }
+            }
+        }
+        return result
+    }
+
+    private static func filter(_ base: Node, _ condition: Node, _ scope: Scope) throws(GROQError) -> Value {
+        let source: [JSONValue]
+        if case .everything = base {
+            source = QueryPlanner.candidates(for: condition, in: scope.context.dataset) ?? scope.context.dataset.documents
+        } else {
+            let value = try evaluate(base, scope)
+            guard case .array(let array) = value else { return .null }
+            source = array
+        }
+        let frame = scope.frameForChildren()
+        var result: [JSONValue] = []
+        for item in source {
+            if try evaluate(condition, scope.nested(Value(item), parent: frame)).isTrue {
+                result.append(item)
+            }
+        }
+        return .array(result)
+    }
+}

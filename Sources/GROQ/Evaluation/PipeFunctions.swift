@@ -1,0 +1,72 @@
+/// The pipe functions `order()` and `score()`.
+enum PipeFunctions {
+    /// Sorts by each argument in turn with GROQ's total order; ties keep their input order.
+    static func order(_ array: [JSONValue], _ args: [Node], _ scope: Scope) throws(GROQError) -> [JSONValue] {
+        var keys: [Node] = []
+        var descending: [Bool] = []
+        for arg in args {
+            switch arg {
+            case .desc(let inner): keys.append(inner); descending.append(true)
+            case .asc(let inner): keys.append(inner); descending.append(false)
+            default: keys.append(arg); descending.append(false)
+            }
+        }
+        let frame = scope.frameForChildren()
+        var rows: [(index: Int, keys: [Value])] = []
+        rows.reserveCapacity(array.count)
+        for (index, item) in array.enumerated() {
+            let itemScope = scope.nested(Value(item), parent: frame)
+            var values: [Value] = []
+            values.reserveCapacity(keys.count)
+            for key in keys { values.append(try Evaluator.evaluate(key, itemScope)) }
+            rows.append((index, values))
+        }
+        rows.sort { a, b in
+            for i in 0..<keys.count {
+                var c = Ordering.totalCompare(a.keys[i], b.keys[i])
+                if descending[i] { c = -c }
+                if c != 0 { return c < 0 }
+            }
+            return a.index < b.index
+        }
+        return rows.map { array[$0.index] }
+    }
+
+    /// Adds `_score` to every object (non-objects are dropped) and sorts by it, highest first.
+    static func score(_ array: [JSONValue], _ args: [Node], _ scope: Scope) throws(GROQError) -> [JSONValue] {
+        let frame = scope.frameForChildren()
+        var scored: [(index: Int, score: Double, object: JSONObject)] = []
+        for (index, item) in array.enumerated() {
+            guard case .object(var object) = item else { continue }
+            let itemScope = scope.nested(.object(object), parent: frame)
+            var total = object["_score"]?.numberValue ?? 0
+            for arg in args { total += try relevance(arg, itemScope) }
+            object["_score"] = .number(total)
+            scored.append((index, total, object))
+        }
+        scored.sort { $0.score != $1.score ? $0.score > $1.score : $0.index < $1.index }
+        return scored.map { .object($0.object) }
+    }
+
+    private static func relevance(_ node: Node, _ scope: Scope) throws(GROQError) -> Double {
+        switch node {
+        case .binary(.match, let text, let pattern):
+            return TextMatch.score(text: try Evaluator.evaluate(text, scope), pattern: try Evaluator.evaluate(pattern, scope))
+        case .call(let call) where call.function.name == "boost" && call.function.namespace == "global":
+            let inner = try relevance(call.arguments[0], scope)
+            if case .number(let boost) = try Evaluator.evaluate(call.arguments[1], scope), inner > 0 {
+                return inner + boost
+            }
+            return 0
+        case .or(let l, let r):
+            return try relevance(l, scope) + relevance(r, scope)
+        case .and(let l, let r):
+            let left = try relevance(l, scope), right = try relevance(r, scope)
+            return left == 0 || right == 0 ? 0 : left + right
+        case .group(let inner):
+            return try relevance(inner, scope)
+        default:
+            return try Evaluator.evaluate(node, scope).isTrue ? 1 : 0
+        }
+    }
+}

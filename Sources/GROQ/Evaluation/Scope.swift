@@ -1,0 +1,49 @@
+/// What every part of one query evaluation shares: the documents, the parameters, the clock.
+final class EvaluationContext: Sendable {
+    let dataset: any DocumentSource
+    let params: [String: JSONValue]
+    let now: GROQDateTime
+    let identity: String?
+    let before: JSONValue?
+    let after: JSONValue?
+    let source: String
+
+    init(dataset: any DocumentSource, params: [String: JSONValue], now: GROQDateTime, identity: String?,
+         before: JSONValue?, after: JSONValue?, source: String) {
+        self.dataset = dataset
+        self.params = params
+        self.now = now
+        self.identity = identity
+        self.before = before
+        self.after = after
+        self.source = source
+    }
+}
+
+/// A scope: the value `@` refers to and the chain of enclosing scopes that `^` walks.
+///
+/// Scopes are values; only a scope that becomes a parent is boxed, once per loop rather than
+/// once per element, so filtering a dataset allocates nothing per document.
+struct Scope: Sendable {
+    let value: Value
+    let parent: ScopeFrame?
+    /// A hidden scope (the element of a `map`) is skipped when nested scopes look for their parent.
+    let isHidden: Bool
+    let context: EvaluationContext
+
+    /// The parent that scopes nested in this one get.
+    @inline(__always)
+    func frameForChildren() -> ScopeFrame? {
+        isHidden ? parent : ScopeFrame(self)
+    }
+
+    @inline(__always)
+    func nested(_ value: Value, parent frame: ScopeFrame?, hidden: Bool = false) -> Scope {
+        Scope(value: value, parent: frame, isHidden: hidden, context: context)
+    }
+}
+
+final class ScopeFrame: Sendable {
+    let scope: Scope
+    init(_ scope: Scope) { self.scope = scope }
+}

@@ -1,0 +1,4 @@
+/// The `geo::` namespace and `geo()`.
+enum GeoFunctions {
+    static let all: [GROQFunction] = []
+}

@@ -1,0 +1,70 @@
+import Foundation
+
+/// A parsed GROQ query, ready to run any number of times.
+///
+/// Parsing happens once; evaluation walks the tree over a ``DocumentSource``.
+///
+/// ```swift
+/// let query = try GROQQuery(#"*[_type == "customer" && tier == $tier]{name, "orders": count(*[references(^._id)])}"#,
+///                           params: ["tier": "gold"])
+/// let result: JSONValue = try query.evaluate(in: dataset)
+/// ```
+///
+/// Parameters given to the initialiser are folded into the tree, as Sanity does, so that
+/// `*[$field]` is an attribute access when `$field` is a string. Parameters may also be given
+/// (or overridden) at evaluation time.
+public struct GROQQuery: Sendable {
+    /// The query text.
+    public let source: String
+    /// The parameters the query was parsed with.
+    public let params: [String: JSONValue]
+    let root: Node
+
+    /// Parses `source`; throws a ``GROQError`` naming the line and column of a syntax error.
+    public init(_ source: String, params: [String: JSONValue] = [:]) throws(GROQError) {
+        self.source = source
+        self.params = params
+        var parser = Parser(source, params: params)
+        self.root = try parser.parseQuery()
+    }
+
+    /// Evaluates the query over `dataset`.
+    ///
+    /// - Parameters:
+    ///   - params: parameter values; they override those given when parsing.
+    ///   - options: the clock, the identity and the mutation context.
+    public func evaluate(in dataset: any DocumentSource, params: [String: JSONValue] = [:],
+                         options: EvaluationOptions = EvaluationOptions()) throws(GROQError) -> JSONValue
+    {
+        var all = self.params
+        for (key, value) in params { all[key] = value }
+        let context = EvaluationContext(
+            dataset: dataset, params: all,
+            now: options.now.map { GROQDateTime(milliseconds: Int64(($0.timeIntervalSince1970 * 1000).rounded(.down))) } ?? .now(),
+            identity: options.identity, before: options.before, after: options.after, source: source)
+        let scope = Scope(value: .null, parent: nil, isHidden: false, context: context)
+        return try Evaluator.evaluate(root, scope).json
+    }
+
+    /// The parsed tree, one node per line, for `facet query --explain`.
+    public var explanation: String { TreeDescription.describe(root) }
+}
+
+/// What a query evaluation may depend on besides the documents.
+public struct EvaluationOptions: Sendable {
+    /// The instant `now()` returns; the moment evaluation starts when `nil`. It is fixed for the
+    /// whole query, so every `now()` in it agrees.
+    public var now: Date?
+    /// What `identity()` returns: the id of the user running the query.
+    public var identity: String?
+    /// The document before and after a mutation, for `before()`, `after()` and `delta::` functions.
+    public var before: JSONValue?
+    public var after: JSONValue?
+
+    public init(now: Date? = nil, identity: String? = nil, before: JSONValue? = nil, after: JSONValue? = nil) {
+        self.now = now
+        self.identity = identity
+        self.before = before
+        self.after = after
+    }
+}

@@ -1,0 +1,10 @@
+import ArgumentParser
+
+/// `facet bench`: benchmarks that print numbers.
+struct BenchCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "bench",
+        abstract: "Run benchmarks and print their figures.",
+        subcommands: [GROQBenchCommand.self]
+    )
+}

@@ -1,0 +1,11 @@
+import ArgumentParser
+
+/// `facet`: the command line of Facet.
+@main
+struct FacetCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "facet",
+        abstract: "Facet — a schema-driven content studio backend with GROQ.",
+        subcommands: [QueryCommand.self, BenchCommand.self]
+    )
+}
