@@ -43,7 +43,9 @@ public struct GROQQuery: Sendable {
             now: options.now.map { GROQDateTime(milliseconds: Int64(($0.timeIntervalSince1970 * 1000).rounded(.down))) } ?? .now(),
             identity: options.identity, before: options.before, after: options.after, source: source)
         let scope = Scope(value: .null, parent: nil, isHidden: false, context: context)
-        return try Evaluator.evaluate(root, scope).json
+        return try withExtendedLifetime(context) { () throws(GROQError) -> JSONValue in
+            try Evaluator.evaluate(root, scope).json
+        }
     }
 
     /// The parsed tree, one node per line, for `facet query --explain`.

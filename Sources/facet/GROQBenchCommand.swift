@@ -1,8 +1,92 @@
 import ArgumentParser
+import Foundation
 import GROQ
 
+/// `facet bench groq`: times the GROQ engine over generated CRM-shaped datasets.
 struct GROQBenchCommand: ParsableCommand {
-    static let configuration = CommandConfiguration(commandName: "groq", abstract: "Benchmark the GROQ engine.")
-    @Option(help: "Dataset sizes to generate.") var docs: [Int] = [10_000, 100_000]
-    func run() throws {}
+    static let configuration = CommandConfiguration(
+        commandName: "groq",
+        abstract: "Benchmark GROQ queries over generated CRM datasets and print documents/s and ms/query.",
+        discussion: "Build with `swift build -c release` first: debug builds are many times slower."
+    )
+
+    @Option(name: .customLong("docs"), help: "Dataset size; repeat for several sizes (default: 10000 and 100000).")
+    var sizes: [Int] = []
+
+    @Option(help: "Timed runs per query (the median is reported).")
+    var runs: Int = 7
+
+    @Option(help: "Only run the queries whose name contains this text.")
+    var only: String?
+
+    func validate() throws {
+        guard sizes.allSatisfy({ $0 > 0 && $0 <= 5_000_000 }) else {
+            throw ValidationError("--docs must be between 1 and 5000000")
+        }
+        guard runs > 0 && runs <= 1000 else { throw ValidationError("--runs must be between 1 and 1000") }
+    }
+
+    static let queries: [(name: String, query: String)] = [
+        ("type filter + field comparison", #"*[_type == "customer" && lifetimeValue > 25000]"#),
+        ("same, ordered, top 20", #"*[_type == "customer" && lifetimeValue > 25000] | order(lifetimeValue desc)[0...20]"#),
+        ("projection with -> per document", #"*[_type == "order"]{_id, total, "customer": customer->name}"#),
+        ("count() over a filter", #"count(*[_type == "order" && status == "paid"])"#),
+        ("match text search", #"*[_type == "customer" && name match "ann*"]{_id, name}"#),
+        ("references() join", #"*[_type == "order" && references("customer-00000042")]{_id, total}"#),
+    ]
+
+    /// A scan no index can shorten: every document is tested.
+    static let scanQuery = #"*[lifetimeValue > 25000 && address.country == "FR"]"#
+
+    func run() throws {
+        let sizes = self.sizes.isEmpty ? [10_000, 100_000] : self.sizes
+        #if DEBUG
+        print("note: this is a debug build; run `swift build -c release && .build/release/facet bench groq` for real figures\n")
+        #endif
+        for size in sizes {
+            let generated = BenchDataset.generate(documents: size)
+            let started = DispatchTime.now()
+            let dataset = InMemoryDataset(generated)
+            let indexMs = milliseconds(since: started)
+            print("dataset: \(size) documents (\(generated.count { $0["_type"]?.stringValue == "customer" }) customers), indexed in \(format(indexMs)) ms")
+
+            let scan = try GROQQuery(Self.scanQuery)
+            let scanMs = try median { _ = try scan.evaluate(in: dataset) }
+            let docsPerSecond = Double(size) / (scanMs / 1000)
+            print("  full scan filter        \(format(scanMs)) ms   \(format(docsPerSecond / 1e6)) M documents/s   \(Self.scanQuery)")
+
+            for (name, text) in Self.queries where only.map({ name.contains($0) }) ?? true {
+                let parseStart = DispatchTime.now()
+                let query = try GROQQuery(text)
+                let parseMs = milliseconds(since: parseStart)
+                var resultSize = 0
+                let ms = try median {
+                    let result = try query.evaluate(in: dataset)
+                    resultSize = result.arrayValue?.count ?? 1
+                }
+                let rate = Double(size) / (ms / 1000)
+                let verdict = ms < 50 ? "ok" : "SLOW (target < 50 ms)"
+                print("  \(name.padding(toLength: 32, withPad: " ", startingAt: 0)) \(format(ms)) ms  \(format(rate / 1e6)) M docs/s  parse \(format(parseMs)) ms  results \(resultSize)  \(verdict)")
+            }
+            print("")
+        }
+    }
+
+    private func median(_ body: () throws -> Void) throws -> Double {
+        try body()  // warm-up
+        var samples: [Double] = []
+        for _ in 0..<runs {
+            let start = DispatchTime.now()
+            try body()
+            samples.append(milliseconds(since: start))
+        }
+        samples.sort()
+        return samples[samples.count / 2]
+    }
+
+    private func milliseconds(since start: DispatchTime) -> Double {
+        Double(DispatchTime.now().uptimeNanoseconds - start.uptimeNanoseconds) / 1e6
+    }
+
+    private func format(_ value: Double) -> String { String(format: "%8.3f", value) }
 }

@@ -16,6 +16,9 @@ public protocol DocumentSource: Sendable {
 
 /// Documents held in memory, sorted by `_id`, with indexes on `_id`, `_type` and references.
 ///
+/// A class, so that the evaluator reaches it through one reference rather than copying its
+/// indexes at every lookup; it is immutable, hence `Sendable`.
+///
 /// ```swift
 /// let dataset = InMemoryDataset([
 ///     ["_id": "c-1", "_type": "customer", "name": "Ada"],
@@ -23,11 +26,11 @@ public protocol DocumentSource: Sendable {
 /// ])
 /// let result = try GROQQuery("*[_type == 'order']{customer->name}").evaluate(in: dataset)
 /// ```
-public struct InMemoryDataset: DocumentSource {
+public final class InMemoryDataset: DocumentSource {
     public let documents: [JSONValue]
-    private let byID: [String: Int]
-    private let byType: [String: [Int]]
-    private let byReference: [String: [Int]]
+    private let byID: [String: JSONValue]
+    private let byType: [String: [JSONValue]]
+    private let byReference: [String: [JSONValue]]
 
     public init(_ documents: [JSONValue]) {
         let sorted = documents.enumerated().sorted { a, b in
@@ -39,15 +42,15 @@ public struct InMemoryDataset: DocumentSource {
             case (nil, nil): return a.offset < b.offset
             }
         }.map(\.element)
-        var byID: [String: Int] = [:]
-        var byType: [String: [Int]] = [:]
-        var byReference: [String: [Int]] = [:]
+        var byID: [String: JSONValue] = [:]
+        var byType: [String: [JSONValue]] = [:]
+        var byReference: [String: [JSONValue]] = [:]
         for (index, doc) in sorted.enumerated() {
-            if let id = doc["_id"]?.stringValue, byID[id] == nil { byID[id] = index }
-            if let type = doc["_type"]?.stringValue { byType[type, default: []].append(index) }
+            if let id = doc["_id"]?.stringValue, byID[id] == nil { byID[id] = doc }
+            if let type = doc["_type"]?.stringValue { byType[type, default: []].append(doc) }
             var refs = Set<String>()
             Self.collectReferences(doc, into: &refs)
-            for ref in refs { byReference[ref, default: []].append(index) }
+            for ref in refs { byReference[ref, default: []].append(doc) }
         }
         self.documents = sorted
         self.byID = byID
@@ -68,14 +71,14 @@ public struct InMemoryDataset: DocumentSource {
     }
 
     public func document(id: String) -> JSONValue? {
-        byID[id].map { documents[$0] }
+        byID[id]
     }
 
     public func documents(ofType type: String) -> [JSONValue]? {
-        (byType[type] ?? []).map { documents[$0] }
+        byType[type] ?? []
     }
 
     public func documents(referencing id: String) -> [JSONValue]? {
-        (byReference[id] ?? []).map { documents[$0] }
+        byReference[id] ?? []
     }
 }

@@ -54,12 +54,9 @@ enum Evaluator {
         case .map(let base, let expr):
             guard case .array(let array) = try evaluate(base, scope) else { return .null }
             let frame = scope.frameForChildren()
-            var result: [JSONValue] = []
-            result.reserveCapacity(array.count)
-            for item in array {
-                result.append(try evaluate(expr, scope.nested(Value(item), parent: frame, hidden: true)).json)
-            }
-            return .array(result)
+            return .array(try ParallelMap.map(array) { item throws(GROQError) in
+                try evaluate(expr, scope.nested(Value(item), parent: frame, hidden: true)).json
+            })
         case .flatMap(let base, let expr):
             guard case .array(let array) = try evaluate(base, scope) else { return .null }
             let frame = scope.frameForChildren()
@@ -76,6 +73,18 @@ enum Evaluator {
             return .array(result)
         case .group(let inner):
             return try evaluate(inner, scope)
+        case .record(let keys, let nodes):
+            var values: [JSONValue] = []
+            values.reserveCapacity(nodes.count)
+            for node in nodes {
+                // Plain members of `@` are copied straight across, skipping the Value round trip.
+                if case .attribute(.this, let name) = node, case .object(let object) = scope.value {
+                    values.append(object[name] ?? .null)
+                } else {
+                    values.append(try evaluate(node, scope).json)
+                }
+            }
+            return .object(JSONObject(uncheckedUniqueKeys: keys, values: values))
         case .object(let entries):
             return .object(try object(entries, scope))
         case .array(let elements):
@@ -189,19 +198,24 @@ enum Evaluator {
     }
 
     private static func filter(_ base: Node, _ condition: Node, _ scope: Scope) throws(GROQError) -> Value {
-        let source: [JSONValue]
-        if case .everything = base {
-            source = QueryPlanner.candidates(for: condition, in: scope.context.dataset) ?? scope.context.dataset.documents
+        var source: [JSONValue]
+        var condition: Node? = condition
+        if case .everything = base, let plan = QueryPlanner.plan(condition!, in: scope.context.dataset) {
+            source = plan.candidates
+            condition = plan.residual
+        } else if case .everything = base {
+            source = scope.context.dataset.documents
         } else {
             let value = try evaluate(base, scope)
             guard case .array(let array) = value else { return .null }
             source = array
         }
+        guard let condition else { return .array(source) }
         let frame = scope.frameForChildren()
         var result: [JSONValue] = []
-        for item in source {
-            if try evaluate(condition, scope.nested(Value(item), parent: frame)).isTrue {
-                result.append(item)
+        for index in source.indices {
+            if try evaluate(condition, scope.nested(Value(source[index]), parent: frame)).isTrue {
+                result.append(source[index])
             }
         }
         return .array(result)

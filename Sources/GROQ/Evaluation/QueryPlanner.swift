@@ -1,16 +1,31 @@
 /// Chooses which documents a filter over `*` needs to look at, from the indexes a
 /// ``DocumentSource`` keeps: a conjunct `_id == "x"`, `_id in [...]`, `_type == "t"` or
-/// `references("x")` narrows the scan to the matching documents. The filter still runs on every
-/// candidate, so an index only ever saves work, never changes a result.
+/// `references("x")` narrows the scan to the matching documents.
+///
+/// The `_id` and `_type` lookups answer their conjunct exactly, so it is dropped from what is
+/// still evaluated per document; a `references()` lookup is a superset (it also sees references
+/// nested inside reference objects), so its conjunct is still evaluated.
 enum QueryPlanner {
-    static func candidates(for condition: Node, in dataset: any DocumentSource) -> [JSONValue]? {
-        var best: [JSONValue]? = nil
-        for conjunct in conjuncts(condition) {
-            guard let found = lookup(conjunct, dataset) else { continue }
-            if best == nil || found.count < best!.count { best = found }
+    struct Plan {
+        /// The documents that can match, in `*` order.
+        let candidates: [JSONValue]
+        /// What must still be true of each candidate; `nil` when every candidate matches.
+        let residual: Node?
+    }
+
+    static func plan(_ condition: Node, in dataset: any DocumentSource) -> Plan? {
+        let parts = conjuncts(condition)
+        var best: (index: Int, docs: [JSONValue], exact: Bool)? = nil
+        for (index, conjunct) in parts.enumerated() {
+            guard let (found, exact) = lookup(conjunct, dataset) else { continue }
+            if best == nil || found.count < best!.docs.count { best = (index, found, exact) }
             if found.count <= 1 { break }
         }
-        return best
+        guard let best else { return nil }
+        var rest = parts
+        if best.exact { rest.remove(at: best.index) }
+        let residual = rest.isEmpty ? nil : rest.dropFirst().reduce(rest[0]) { .and($0, $1) }
+        return Plan(candidates: best.docs, residual: residual)
     }
 
     private static func conjuncts(_ node: Node) -> [Node] {
@@ -21,25 +36,24 @@ enum QueryPlanner {
         }
     }
 
-    private static func lookup(_ node: Node, _ dataset: any DocumentSource) -> [JSONValue]? {
+    private static func lookup(_ node: Node, _ dataset: any DocumentSource) -> ([JSONValue], exact: Bool)? {
         switch node {
         case .binary(.equal, .attribute(.this, let field), .literal(let value)),
             .binary(.equal, .literal(let value), .attribute(.this, let field)):
-            guard case .string(let s) = value else {
-                // `_id == 3` can match nothing: no document has a non-string id.
-                return field == "_id" ? [] : nil
-            }
-            if field == "_id" { return dataset.document(id: s).map { [$0] } ?? [] }
-            if field == "_type" { return dataset.documents(ofType: s) }
-            return nil
+            guard field == "_id" || field == "_type" else { return nil }
+            // No document has a non-string `_id` or `_type` that equals a non-string literal in
+            // an indexed dataset, but keep exactness honest: only strings use the index.
+            guard case .string(let s) = value else { return nil }
+            if field == "_id" { return (dataset.document(id: s).map { [$0] } ?? [], true) }
+            return dataset.documents(ofType: s).map { ($0, true) }
         case .binary(.in, .attribute(.this, "_id"), .literal(.array(let ids))):
             var seen = Set<String>()
             var found: [(String, JSONValue)] = []
             for case .string(let id) in ids where seen.insert(id).inserted {
                 if let doc = dataset.document(id: id) { found.append((id, doc)) }
             }
-            // Keep `*` order (by _id).
-            return found.sorted { $0.0.utf8.lexicographicallyPrecedes($1.0.utf8) }.map(\.1)
+            let onlyStrings = ids.allSatisfy { if case .string = $0 { true } else { false } }
+            return (found.sorted { $0.0.utf8.lexicographicallyPrecedes($1.0.utf8) }.map(\.1), onlyStrings)
         case .call(let call) where call.function.name == "references" && call.function.namespace == "global":
             var ids: [String] = []
             for argument in call.arguments {
@@ -50,7 +64,7 @@ enum QueryPlanner {
                 default: return nil
                 }
             }
-            if ids.count == 1 { return dataset.documents(referencing: ids[0]) }
+            if ids.count == 1, let docs = dataset.documents(referencing: ids[0]) { return (docs, false) }
             return nil
         default:
             return nil

@@ -55,12 +55,14 @@ enum TextMatch {
         case "*":
             return !wildcard
         default:
+            if c.value < 0x80 { return c.value == 0x20 || (c.value >= 0x09 && c.value <= 0x0D) }
             return c.properties.isWhitespace || c == "\u{FEFF}"
         }
     }
 
     /// Drops runs of dots that start or end at a word boundary (`\b\.+|\.+\b` in the reference).
     private static func stripEdgeDots(_ s: [Unicode.Scalar]) -> [Unicode.Scalar] {
+        guard s.contains(".") else { return s }
         var keep = [Bool](repeating: true, count: s.count)
         var i = 0
         while i < s.count {
@@ -80,7 +82,8 @@ enum TextMatch {
     }
 
     private static func split(_ s: String, wildcard: Bool) -> [[Unicode.Scalar]] {
-        let scalars = stripEdgeDots(Array(s.unicodeScalars))
+        // Lower-case once up front: matching ignores case, and no separator changes with case.
+        let scalars = stripEdgeDots(Array(s.lowercased().unicodeScalars))
         var out: [[Unicode.Scalar]] = []
         var current: [Unicode.Scalar] = []
         for c in scalars {
@@ -91,7 +94,7 @@ enum TextMatch {
             }
         }
         if !current.isEmpty { out.append(current) }
-        return out.map { $0.flatMap { Array(String($0).lowercased().unicodeScalars) } }
+        return out
     }
 
     static func tokenize(_ s: String) -> [[Unicode.Scalar]] { split(s, wildcard: false) }

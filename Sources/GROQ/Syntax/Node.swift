@@ -21,6 +21,9 @@ indirect enum Node: Sendable {
     case flatMap(Node, Node)
     case group(Node)
     case object([ObjectEntry])
+    /// An object literal whose members are all `key: value` with distinct keys (the usual
+    /// projection): built without merging or duplicate checks.
+    case record(keys: [String], values: [Node])
     case array([ArrayElement])
     case and(Node, Node)
     case or(Node, Node)
@@ -118,6 +121,7 @@ extension Node {
                 }
             }
         case .array(let elements): return elements.map(\.value)
+        case .record(_, let values): return values
         case .select(let alternatives, let fallback):
             return alternatives.flatMap { [$0.condition, $0.value] } + (fallback.map { [$0] } ?? [])
         case .call(let call): return call.arguments

@@ -319,6 +319,8 @@ extension Parser {
             }
         case .array(let elements):
             for e in elements { try check(e.value, level) }
+        case .record(_, let values):
+            for v in values { try check(v, level) }
         case .and(let l, let r), .or(let l, let r), .binary(_, let l, let r):
             try check(l, level)
             try check(r, level)

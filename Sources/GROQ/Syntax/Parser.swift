@@ -573,6 +573,15 @@ struct Parser {
             throw syntax("expected ',' or '}' in the object, found \(describeHere())", at: pos)
         }
         pos += 1
+        var keys: [String] = []
+        var values: [Node] = []
+        for case .value(let key, let value) in entries {
+            keys.append(key)
+            values.append(value)
+        }
+        if keys.count == entries.count && Set(keys).count == keys.count {
+            return .record(keys: keys, values: values)
+        }
         return .object(entries)
     }
 
