@@ -19,13 +19,20 @@ public struct GROQQuery: Sendable {
     /// The parameters the query was parsed with.
     public let params: [String: JSONValue]
     let root: Node
+    /// Whether the query can make date-times, whose markers must be resolved in its result.
+    let makesDateTimes: Bool
+    /// How many loop-invariant sub-queries the tree caches.
+    let invariantSlots: Int
 
     /// Parses `source`; throws a ``GROQError`` naming the line and column of a syntax error.
     public init(_ source: String, params: [String: JSONValue] = [:]) throws(GROQError) {
         self.source = source
         self.params = params
         var parser = Parser(source, params: params)
-        self.root = try parser.parseQuery()
+        let (root, slots) = InvariantHoisting.apply(try parser.parseQuery())
+        self.root = root
+        self.invariantSlots = slots
+        self.makesDateTimes = Self.callsDateTime(root)
     }
 
     /// Evaluates the query over `dataset`.
@@ -38,14 +45,29 @@ public struct GROQQuery: Sendable {
     {
         var all = self.params
         for (key, value) in params { all[key] = value }
+        // Parameters given when parsing were folded into the tree; a different value now means
+        // the tree no longer fits, so parse again with the new values.
+        if params.contains(where: { key, value in self.params[key].map { $0 != value } ?? false }) {
+            return try GROQQuery(source, params: all).evaluate(in: dataset, options: options)
+        }
         let context = EvaluationContext(
             dataset: dataset, params: all,
             now: options.now.map { GROQDateTime(milliseconds: Int64(($0.timeIntervalSince1970 * 1000).rounded(.down))) } ?? .now(),
-            identity: options.identity, before: options.before, after: options.after, source: source)
+            identity: options.identity, before: options.before, after: options.after, source: source,
+            invariantSlots: invariantSlots)
         let scope = Scope(value: .null, parent: nil, isHidden: false, context: context)
         return try withExtendedLifetime(context) { () throws(GROQError) -> JSONValue in
-            try Evaluator.evaluate(root, scope).json
+            let result = try Evaluator.evaluate(root, scope)
+            if case .dateTime(let d) = result { return .string(d.description) }
+            return makesDateTimes ? result.json.resolvingDateTimeMarkers() : result.json
         }
+    }
+
+    private static func callsDateTime(_ node: Node) -> Bool {
+        if case .call(let call) = node, call.function.name == "dateTime" || call.function.namespace == "dateTime" {
+            return true
+        }
+        return node.children.contains(where: callsDateTime)
     }
 
     /// The parsed tree, one node per line, for `facet query --explain`.

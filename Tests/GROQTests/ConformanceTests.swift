@@ -29,6 +29,8 @@ struct ConformanceTests {
         }
         let report = try ConformanceRunner.run(suite: file.path)
         print(report.summary)
+        let slowest = report.secondsByFile.sorted { $0.value > $1.value }.prefix(5)
+        print("slowest files: " + slowest.map { "\($0.key) \(String(format: "%.1f", $0.value)) s" }.joined(separator: ", "))
         for failure in report.failures { print("  FAIL \(failure)") }
         let baselineURL = Self.repositoryRoot.appendingPathComponent("Tests/GROQTests/conformance-baseline.json")
         let baseline = try JSONValue(parsing: Array(Data(contentsOf: baselineURL)))
@@ -44,6 +46,7 @@ enum ConformanceRunner {
         var failed = 0
         var skipped = 0
         var failures: [String] = []
+        var secondsByFile: [String: Double] = [:]
 
         var summary: String {
             "GROQ conformance: \(passed) passed, \(failed) failed (of \(passed + failed) in scope; \(skipped) out of scope skipped)"
@@ -87,6 +90,8 @@ enum ConformanceRunner {
             if case .object(let p)? = test["params"] { for (k, v) in p { params[k] = v } }
             let valid = test["valid"]?.boolValue ?? true
             let label = "\(file) — \(name) — \(query.replacingOccurrences(of: "\n", with: " ").prefix(160))"
+            let started = Date()
+            defer { report.secondsByFile[file, default: 0] += Date().timeIntervalSince(started) }
             do {
                 let parsed = try GROQQuery(query, params: params)
                 let result = try parsed.evaluate(in: dataset, params: params, options: EvaluationOptions(now: fixedNow))

@@ -32,8 +32,18 @@ public final class InMemoryDataset: DocumentSource {
     private let byType: [String: [JSONValue]]
     private let byReference: [String: [JSONValue]]
 
+    /// Documents with the same `_id` keep only the last one, as importing them one after the
+    /// other would (each replaces the one before).
     public init(_ documents: [JSONValue]) {
-        let sorted = documents.enumerated().sorted { a, b in
+        var lastIndexOfID: [String: Int] = [:]
+        for (index, doc) in documents.enumerated() {
+            if let id = doc["_id"]?.stringValue { lastIndexOfID[id] = index }
+        }
+        let unique = documents.enumerated().filter { index, doc in
+            guard let id = doc["_id"]?.stringValue else { return true }
+            return lastIndexOfID[id] == index
+        }.map(\.element)
+        let sorted = unique.enumerated().sorted { a, b in
             let ia = a.element["_id"]?.stringValue, ib = b.element["_id"]?.stringValue
             switch (ia, ib) {
             case let (x?, y?): return x == y ? a.offset < b.offset : x.utf8.lexicographicallyPrecedes(y.utf8)

@@ -15,9 +15,9 @@ enum Evaluator {
                 current = frame.scope
             }
             return current.value
-        case .parameter(let name):
+        case .parameter(let name, let offset):
             guard let value = scope.context.params[name] else {
-                throw GROQError(.evaluation, "the query uses the parameter $\(name) but no value was given for it: pass it as a parameter", at: nil, in: scope.context.source)
+                throw GROQError(.evaluation, "no value was given for the parameter $\(name): pass it with the query (for example --param \(name)=JSON)", at: offset, in: scope.context.source)
             }
             return Value(value)
         case .literal(let value):
@@ -73,6 +73,11 @@ enum Evaluator {
             return .array(result)
         case .group(let inner):
             return try evaluate(inner, scope)
+        case .invariant(let inner, let slot):
+            if let cached = scope.context.invariants.value(slot) { return cached }
+            let value = try evaluate(inner, scope)
+            scope.context.invariants.store(value, slot)
+            return value
         case .record(let keys, let nodes):
             var values: [JSONValue] = []
             values.reserveCapacity(nodes.count)

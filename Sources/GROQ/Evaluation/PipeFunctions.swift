@@ -6,8 +6,8 @@ enum PipeFunctions {
         var descending: [Bool] = []
         for arg in args {
             switch arg {
-            case .desc(let inner): keys.append(inner); descending.append(true)
-            case .asc(let inner): keys.append(inner); descending.append(false)
+            case .desc(let inner, _): keys.append(inner); descending.append(true)
+            case .asc(let inner, _): keys.append(inner); descending.append(false)
             default: keys.append(arg); descending.append(false)
             }
         }

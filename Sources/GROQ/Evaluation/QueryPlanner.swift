@@ -46,14 +46,22 @@ enum QueryPlanner {
             guard case .string(let s) = value else { return nil }
             if field == "_id" { return (dataset.document(id: s).map { [$0] } ?? [], true) }
             return dataset.documents(ofType: s).map { ($0, true) }
+        case .binary(.in, .attribute(.this, "_id"), .array(let elements)):
+            var ids: [JSONValue] = []
+            for element in elements {
+                guard !element.isSplat, case .literal(let value) = element.value else { return nil }
+                ids.append(value.json)
+            }
+            return lookup(.binary(.in, .attribute(.this, "_id"), .literal(.array(ids))), dataset)
         case .binary(.in, .attribute(.this, "_id"), .literal(.array(let ids))):
+            // A non-string id could match a document whose `_id` is not a string: scan instead.
+            guard ids.allSatisfy({ if case .string = $0 { true } else { false } }) else { return nil }
             var seen = Set<String>()
             var found: [(String, JSONValue)] = []
             for case .string(let id) in ids where seen.insert(id).inserted {
                 if let doc = dataset.document(id: id) { found.append((id, doc)) }
             }
-            let onlyStrings = ids.allSatisfy { if case .string = $0 { true } else { false } }
-            return (found.sorted { $0.0.utf8.lexicographicallyPrecedes($1.0.utf8) }.map(\.1), onlyStrings)
+            return (found.sorted { $0.0.utf8.lexicographicallyPrecedes($1.0.utf8) }.map(\.1), true)
         case .call(let call) where call.function.name == "references" && call.function.namespace == "global":
             var ids: [String] = []
             for argument in call.arguments {

@@ -1,3 +1,5 @@
+import Foundation
+
 /// What every part of one query evaluation shares: the documents, the parameters, the clock.
 final class EvaluationContext: Sendable {
     let dataset: any DocumentSource
@@ -7,9 +9,12 @@ final class EvaluationContext: Sendable {
     let before: JSONValue?
     let after: JSONValue?
     let source: String
+    /// Values of the query's loop-invariant sub-queries, filled as they are first needed.
+    let invariants: InvariantValues
 
     init(dataset: any DocumentSource, params: [String: JSONValue], now: GROQDateTime, identity: String?,
-         before: JSONValue?, after: JSONValue?, source: String) {
+         before: JSONValue?, after: JSONValue?, source: String, invariantSlots: Int = 0) {
+        self.invariants = InvariantValues(slots: invariantSlots)
         self.dataset = dataset
         self.params = params
         self.now = now
@@ -49,4 +54,25 @@ struct Scope: Sendable {
 final class ScopeFrame: Sendable {
     let scope: Scope
     init(_ scope: Scope) { self.scope = scope }
+}
+
+/// The cached values of loop-invariant sub-queries for one evaluation. Locked, because parallel
+/// loops may reach the same sub-query at once (both compute it; either result is the same).
+final class InvariantValues: @unchecked Sendable {
+    private var values: [Value?]
+    private let lock = NSLock()
+
+    init(slots: Int) { values = Array(repeating: nil, count: slots) }
+
+    func value(_ slot: Int) -> Value? {
+        lock.lock()
+        defer { lock.unlock() }
+        return values[slot]
+    }
+
+    func store(_ value: Value, _ slot: Int) {
+        lock.lock()
+        defer { lock.unlock() }
+        values[slot] = value
+    }
 }

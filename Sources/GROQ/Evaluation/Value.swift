@@ -21,16 +21,31 @@ enum Value: Sendable {
         case .number(let n): self = .number(n)
         case .string(let s): self = .string(s)
         case .array(let a): self = .array(a)
-        case .object(let o): self = .object(o)
+        case .object(let o):
+            if o.count == 1, case .number(let ms)? = o[Self.dateTimeMarker] {
+                self = .dateTime(GROQDateTime(milliseconds: Int64(ms)))
+            } else {
+                self = .object(o)
+            }
         }
     }
+
+    /// The key under which a date-time travels inside an array or object built while evaluating.
+    ///
+    /// Arrays and objects hold plain JSON so that documents flow through unconverted; a
+    /// date-time placed in one must still compare and sort as a date-time (`[dateTime(a)][0] ==
+    /// dateTime(a)`), so it is carried as a one-member object under this key, which no JSON
+    /// document can hold by accident (it starts with a NUL character), and turned into its RFC
+    /// 3339 string when the query's result is handed out (``GROQQuery``).
+    static let dateTimeMarker = "\u{0}groq.dateTime"
 
     @inline(__always)
     init(_ json: JSONValue?) {
         if let json { self.init(json) } else { self = .null }
     }
 
-    /// The JSON form: a date-time becomes its RFC 3339 string, a path its pattern.
+    /// The JSON form inside an evaluation: a date-time becomes its marker object (see
+    /// ``dateTimeMarker``), a path its pattern.
     @inline(__always)
     var json: JSONValue {
         switch self {
@@ -40,7 +55,7 @@ enum Value: Sendable {
         case .string(let s): .string(s)
         case .array(let a): .array(a)
         case .object(let o): .object(o)
-        case .dateTime(let d): .string(d.description)
+        case .dateTime(let d): .object([Self.dateTimeMarker: .number(Double(d.milliseconds))])
         case .path(let p): .string(p.pattern)
         }
     }
@@ -104,5 +119,24 @@ struct PathPattern: Sendable, Hashable {
         guard let part = parts.first else { return false }
         if first == "*" { return !part.isEmpty && match(pattern.dropFirst(), parts.dropFirst()) }
         return first == part && match(pattern.dropFirst(), parts.dropFirst())
+    }
+}
+
+extension JSONValue {
+    /// This value with every date-time marker replaced by the date-time's RFC 3339 string.
+    func resolvingDateTimeMarkers() -> JSONValue {
+        switch self {
+        case .array(let items):
+            return .array(items.map { $0.resolvingDateTimeMarkers() })
+        case .object(let object):
+            if object.count == 1, case .number(let ms)? = object[GROQ.Value.dateTimeMarker] {
+                return .string(GROQDateTime(milliseconds: Int64(ms)).description)
+            }
+            var copy = object
+            for (key, value) in object { copy[key] = value.resolvingDateTimeMarkers() }
+            return .object(copy)
+        default:
+            return self
+        }
     }
 }

@@ -16,7 +16,7 @@ enum ContentFunctions {
         },
         GROQFunction("sanity", "projectId", arity: 0) { _, _ in .null },
         GROQFunction("sanity", "dataset", arity: 0) { _, _ in .null },
-        GROQFunction("sanity", "versionOf", arity: 1) { args, scope in
+        GROQFunction("sanity", "versionOf", arity: 1, readsScope: true) { args, scope in
             guard case .string(let base) = args[0], case .object(let doc) = scope.value,
                 case .string(let id)? = doc["_id"]
             else { return .null }
@@ -26,7 +26,7 @@ enum ContentFunctions {
             if parts.count >= 3, parts[0] == "versions", parts.dropFirst(2).joined(separator: ".") == base { return .true }
             return .false
         },
-        GROQFunction("sanity", "partOfRelease", arity: 1) { args, scope in
+        GROQFunction("sanity", "partOfRelease", arity: 1, readsScope: true) { args, scope in
             guard case .string(let release) = args[0], case .object(let doc) = scope.value,
                 case .string(let id)? = doc["_id"]
             else { return .null }

@@ -8,16 +8,20 @@ struct GROQFunction: Sendable {
     let name: String
     let arity: ClosedRange<Int>
     let implementation: Implementation
+    /// Whether the function reads the current document (`@`) besides its arguments.
+    let readsScope: Bool
 
-    init(_ namespace: String, _ name: String, arity: ClosedRange<Int>, _ implementation: @escaping Implementation) {
+    init(_ namespace: String, _ name: String, arity: ClosedRange<Int>, readsScope: Bool = false,
+         _ implementation: @escaping Implementation) {
         self.namespace = namespace
         self.name = name
         self.arity = arity
+        self.readsScope = readsScope
         self.implementation = implementation
     }
 
-    init(_ namespace: String, _ name: String, arity: Int, _ implementation: @escaping Implementation) {
-        self.init(namespace, name, arity: arity...arity, implementation)
+    init(_ namespace: String, _ name: String, arity: Int, readsScope: Bool = false, _ implementation: @escaping Implementation) {
+        self.init(namespace, name, arity: arity...arity, readsScope: readsScope, implementation)
     }
 
     var displayName: String { namespace == "global" ? name : "\(namespace)::\(name)" }
@@ -49,11 +53,16 @@ enum FunctionLibrary {
 
     /// " — did you mean …?" for a misspelt function name, or "".
     static func suggestion(for name: String, in namespace: String) -> String {
-        let candidates = all.values.filter { $0.namespace == namespace }.map(\.name)
-            + all.values.filter { $0.name == name }.map { "\($0.namespace)::\($0.name)" }
-        let best = candidates.min { editDistance($0, name) < editDistance($1, name) }
-        guard let best, editDistance(best, name) <= max(2, name.count / 3) || best.hasSuffix("::\(name)") else { return "" }
-        return "; did you mean \(best)()?"
+        // Same namespace first (a misspelling), then the same name elsewhere (a wrong namespace).
+        let sameNamespace = all.values.filter { $0.namespace == namespace }
+            .min { editDistance($0.name, name) < editDistance($1.name, name) }
+        if let near = sameNamespace, editDistance(near.name, name) <= max(2, name.count / 3) {
+            return "; did you mean \(near.displayName)()?"
+        }
+        if let elsewhere = all.values.first(where: { $0.name == name }) {
+            return "; did you mean \(elsewhere.displayName)()?"
+        }
+        return ""
     }
 
     private static func editDistance(_ a: String, _ b: String) -> Int {

@@ -32,7 +32,7 @@ enum GlobalFunctions {
             default: return .null
             }
         },
-        GROQFunction("global", "references", arity: 1...Int.max) { args, scope in
+        GROQFunction("global", "references", arity: 1...Int.max, readsScope: true) { args, scope in
             var ids = Set<String>()
             for arg in args {
                 switch arg {

@@ -8,7 +8,7 @@ indirect enum Node: Sendable {
     case this
     /// `^` (1), `^.^` (2), ...
     case parent(Int)
-    case parameter(String)
+    case parameter(String, offset: Int)
     case literal(Value)
     case attribute(Node, String)
     case element(Node, Int)
@@ -35,8 +35,9 @@ indirect enum Node: Sendable {
     case select([(condition: Node, value: Node)], fallback: Node?)
     case call(FunctionCall)
     case pipe(PipeFunction, Node, [Node])
-    case asc(Node)
-    case desc(Node)
+    /// `x asc` / `x desc`, with the offset of the keyword (only valid as an argument of `order()`).
+    case asc(Node, offset: Int)
+    case desc(Node, offset: Int)
     /// `diff::changedAny(before, after, selector)` / `changedOnly`.
     case diff(only: Bool, Node, Node, Selector)
     /// `delta::changedAny(selector)` / `changedOnly` in a mutation context.
@@ -45,6 +46,9 @@ indirect enum Node: Sendable {
     case context(String)
     /// `a => b`: only meaningful inside `select()` and object projections.
     case pair(Node, Node, offset: Int)
+    /// A sub-expression inside a loop that does not depend on it: evaluated once per query and
+    /// kept in `slot` (see ``InvariantHoisting``).
+    case invariant(Node, slot: Int)
     /// `(a, b)`: only meaningful as a diff selector.
     case tuple([Node], offset: Int)
 }
@@ -107,7 +111,7 @@ extension Node {
         switch self {
         case .everything, .this, .parent, .parameter, .literal, .context, .delta: return []
         case .attribute(let b, _), .element(let b, _), .slice(let b, _, _, _), .dereference(let b), .arrayCoerce(let b),
-            .group(let b), .not(let b), .negate(let b), .plus(let b), .asc(let b), .desc(let b):
+            .group(let b), .invariant(let b, _), .not(let b), .negate(let b), .plus(let b), .asc(let b, _), .desc(let b, _):
             return [b]
         case .filter(let a, let b), .projection(let a, let b), .map(let a, let b), .flatMap(let a, let b),
             .and(let a, let b), .or(let a, let b), .binary(_, let a, let b), .pair(let a, let b, _), .diff(_, let a, let b, _):

@@ -124,7 +124,8 @@ extension Parser {
             throw query("anywhere() is only allowed inside a diff::changedAny() selector", at: start)
         }
         guard let function = FunctionLibrary.function(namespace: namespace, name: name) else {
-            if !FunctionLibrary.namespaces.contains(namespace) {
+            let customNamespace = customFunctions.keys.contains { $0.hasPrefix("\(namespace)::") }
+            if !FunctionLibrary.namespaces.contains(namespace) && !customNamespace {
                 throw query("unknown function namespace '\(namespace)::' (known: \(FunctionLibrary.namespaces.sorted().joined(separator: ", ")))", at: start)
             }
             throw query("unknown function \(qualified)()\(FunctionLibrary.suggestion(for: name, in: namespace))", at: start)
@@ -181,7 +182,7 @@ extension Parser {
         }
         for arg in args {
             switch arg {
-            case .asc(let inner), .desc(let inner):
+            case .asc(let inner, _), .desc(let inner, _):
                 guard function == .order else {
                     throw query("asc/desc is only allowed in order()", at: nameStart)
                 }
@@ -270,9 +271,9 @@ extension Parser {
         let body = try parseExpr(0)
         let projectionBody: Node
         switch body {
-        case .projection(.parameter(parameter), let object), .projection(.dereference(.parameter(parameter)), let object):
+        case .projection(.parameter(parameter, _), let object), .projection(.dereference(.parameter(parameter, _)), let object):
             projectionBody = object
-        case .map(.arrayCoerce(.parameter(parameter)), let inner):
+        case .map(.arrayCoerce(.parameter(parameter, _)), let inner):
             switch inner {
             case .projection(.this, let object), .projection(.dereference(.this), let object):
                 projectionBody = object
@@ -289,8 +290,8 @@ extension Parser {
     private static func validateCustomBody(_ node: Node, level: Int, name: String, at offset: Int, source: String) throws(GROQError) {
         func check(_ n: Node, _ l: Int) throws(GROQError) { try validateCustomBody(n, level: l, name: name, at: offset, source: source) }
         switch node {
-        case .parameter(let p):
-            throw GROQError(.query, "$\(p) may only be the base of the body of \(name), not used inside it", at: offset, in: source)
+        case .parameter(let p, let position):
+            throw GROQError(.query, "$\(p) may only be the base of the body of \(name), not used inside it", at: position, in: source)
         case .parent(let n):
             if n > level {
                 throw GROQError(.query, "'^' in \(name) refers to a scope outside the function", at: offset, in: source)
@@ -306,7 +307,7 @@ extension Parser {
             try check(expr, level)
         case .attribute(let base, _), .element(let base, _), .slice(let base, _, _, _), .dereference(let base),
             .arrayCoerce(let base), .group(let base), .not(let base), .negate(let base), .plus(let base),
-            .asc(let base), .desc(let base):
+            .asc(let base, _), .desc(let base, _):
             try check(base, level)
         case .object(let entries):
             for entry in entries {

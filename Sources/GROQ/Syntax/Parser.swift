@@ -58,12 +58,12 @@ struct Parser {
             try rejectMisplacedOrdering(base)
             for arg in args {
                 switch arg {
-                case .asc(let inner), .desc(let inner): try rejectMisplacedOrdering(inner)
+                case .asc(let inner, _), .desc(let inner, _): try rejectMisplacedOrdering(inner)
                 default: try rejectMisplacedOrdering(arg)
                 }
             }
-        case .asc, .desc:
-            throw query("'asc' and 'desc' may only follow a whole argument of order(), as in order(name desc)", at: nil)
+        case .asc(_, let offset), .desc(_, let offset):
+            throw query("'asc' and 'desc' may only follow a whole argument of order(), as in order(name desc)", at: offset)
         default:
             for child in node.children { try rejectMisplacedOrdering(child) }
         }
@@ -201,11 +201,11 @@ struct Parser {
             let name = text(pos + 1, pos + 1 + len)
             pos += 1 + len
             if name == functionParameter {
-                lhs = .parameter(name)
+                lhs = .parameter(name, offset: start)
             } else if let params, let value = params[name] {
                 lhs = .literal(Value(value))
             } else {
-                lhs = .parameter(name)
+                lhs = .parameter(name, offset: start)
             }
         case UInt8(ascii: "0")...UInt8(ascii: "9"):
             lhs = .literal(try parseNumber())
@@ -319,8 +319,9 @@ struct Parser {
                 switch word {
                 case "asc", "desc":
                     if level > Self.precOrder || lhsLevel < Self.precOrder { break loop }
+                    let keyword = pos
                     pos += len
-                    lhs = word == "asc" ? .asc(lhs) : .desc(lhs)
+                    lhs = word == "asc" ? .asc(lhs, offset: keyword) : .desc(lhs, offset: keyword)
                     lhsLevel = Self.precOrder
                 case "match":
                     if level > Self.precComp || lhsLevel <= Self.precComp { break loop }

@@ -15,7 +15,7 @@ enum TreeDescription {
         case .everything: line("Everything *")
         case .this: line("This @")
         case .parent(let n): line("Parent ^ (\(n))")
-        case .parameter(let name): line("Parameter $\(name)")
+        case .parameter(let name, _): line("Parameter $\(name)")
         case .literal(let v): line("Value \(v.json.serialized())")
         case .attribute(let base, let name): line("AccessAttribute \(name)"); child(base)
         case .element(let base, let i): line("AccessElement [\(i)]"); child(base)
@@ -27,6 +27,7 @@ enum TreeDescription {
         case .map(let base, let expr): line("Map"); child(base, "base"); child(expr, "each")
         case .flatMap(let base, let expr): line("FlatMap"); child(base, "base"); child(expr, "each")
         case .group(let inner): line("Group ( )"); child(inner)
+        case .invariant(let inner, let slot): line("Invariant (evaluated once, slot \(slot))"); child(inner)
         case .object(let entries):
             line("Object")
             for entry in entries {
@@ -60,8 +61,8 @@ enum TreeDescription {
         case .pipe(let f, let base, let args):
             line("PipeFuncCall \(f.rawValue)()"); child(base, "base")
             for a in args { child(a) }
-        case .asc(let inner): line("Asc"); child(inner)
-        case .desc(let inner): line("Desc"); child(inner)
+        case .asc(let inner, _): line("Asc"); child(inner)
+        case .desc(let inner, _): line("Desc"); child(inner)
         case .diff(let only, let b, let a, _): line("FuncCall diff::\(only ? "changedOnly" : "changedAny")()"); child(b, "before"); child(a, "after")
         case .delta(let only, _): line("FuncCall delta::\(only ? "changedOnly" : "changedAny")()")
         case .context(let key): line("Context \(key)()")

@@ -1,0 +1,277 @@
+import Foundation
+import Testing
+
+/// `facet query` end to end: the real `facet` executable, run with `Process` on NDJSON files
+/// written to a temporary directory.
+///
+/// The executable is looked for in the products directory of this test bundle (where
+/// `swift build` / `swift test` put it, whatever `--scratch-path` is in use), then in the usual
+/// scratch directories of the package; `FACET_BINARY` overrides both.
+@Suite("facet query")
+struct QueryCommandTests {
+    static let packageRoot = URL(fileURLWithPath: #filePath)
+        .deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
+
+    static let binary: URL? = {
+        let fm = FileManager.default
+        if let path = ProcessInfo.processInfo.environment["FACET_BINARY"], !path.isEmpty {
+            return URL(fileURLWithPath: path)
+        }
+        var directories: [URL] = []
+        // Linux runs the `.xctest` executable from the products directory; on macOS the bundle
+        // sits in it.
+        for bundle in [Bundle.main] + Bundle.allBundles {
+            directories.append(bundle.bundleURL)
+            directories.append(bundle.bundleURL.deletingLastPathComponent())
+            if let executable = bundle.executableURL { directories.append(executable.deletingLastPathComponent()) }
+        }
+        if let first = CommandLine.arguments.first {
+            directories.append(URL(fileURLWithPath: first).deletingLastPathComponent())
+        }
+        for scratch in [".build-tests", ".build"] {
+            for configuration in ["debug", "release"] {
+                directories.append(packageRoot.appendingPathComponent(scratch).appendingPathComponent(configuration))
+            }
+        }
+        return directories.map { $0.appendingPathComponent("facet") }.first { url in
+            var isDirectory: ObjCBool = false
+            return fm.fileExists(atPath: url.path, isDirectory: &isDirectory) && !isDirectory.boolValue
+                && fm.isExecutableFile(atPath: url.path)
+        }
+    }()
+
+    struct Outcome {
+        let status: Int32
+        let stdout: String
+        let stderr: String
+    }
+
+    /// Runs `facet` with `arguments`, its output captured through files (no pipe can fill up).
+    static func facet(_ arguments: [String]) throws -> Outcome {
+        let binary = try #require(binary, "the facet executable was not found: run `swift build` (same --scratch-path) first")
+        let directory = try temporaryDirectory()
+        defer { try? FileManager.default.removeItem(at: directory) }
+        let outURL = directory.appendingPathComponent("stdout"), errURL = directory.appendingPathComponent("stderr")
+        _ = FileManager.default.createFile(atPath: outURL.path, contents: nil)
+        _ = FileManager.default.createFile(atPath: errURL.path, contents: nil)
+        let out = try FileHandle(forWritingTo: outURL), err = try FileHandle(forWritingTo: errURL)
+        let process = Process()
+        process.executableURL = binary
+        process.arguments = arguments
+        process.standardInput = FileHandle.nullDevice
+        process.standardOutput = out
+        process.standardError = err
+        try process.run()
+        process.waitUntilExit()
+        try out.close()
+        try err.close()
+        return Outcome(status: process.terminationStatus,
+                       stdout: String(decoding: try Data(contentsOf: outURL), as: UTF8.self),
+                       stderr: String(decoding: try Data(contentsOf: errURL), as: UTF8.self))
+    }
+
+    static func temporaryDirectory() throws -> URL {
+        let url = FileManager.default.temporaryDirectory.appendingPathComponent("facet-cli-tests-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: url, withIntermediateDirectories: true)
+        return url
+    }
+
+    /// Customers and orders referencing them; one order points at a customer that does not exist.
+    static let shopLines = [
+        #"{"_id": "o-2", "_type": "order", "customer": {"_ref": "c-2"}, "total": 80, "items": ["lamp"]}"#,
+        #"{"_id": "c-1", "_type": "customer", "name": "Ada", "tier": "gold", "tags": ["vip", "early"]}"#,
+        #"{"_id": "o-1", "_type": "order", "customer": {"_ref": "c-1"}, "total": 120, "items": ["desk", "chair"]}"#,
+        #"{"_id": "c-2", "_type": "customer", "name": "Bob", "tier": "silver", "tags": []}"#,
+        "",
+        #"{"_id": "o-3", "_type": "order", "customer": {"_ref": "c-1"}, "total": 40, "items": []}"#,
+        #"{"_id": "o-4", "_type": "order", "customer": {"_ref": "c-9"}, "total": 15.5, "items": ["pen"]}"#,
+    ]
+
+    /// Writes `lines` as an NDJSON file and runs `body` with its path.
+    static func withDataset<T>(_ lines: [String] = shopLines, _ body: (String) throws -> T) throws -> T {
+        let directory = try temporaryDirectory()
+        defer { try? FileManager.default.removeItem(at: directory) }
+        let file = directory.appendingPathComponent("shop.ndjson")
+        try Data((lines.joined(separator: "\n") + "\n").utf8).write(to: file)
+        return try body(file.path)
+    }
+
+    // MARK: Results
+
+    @Test func projectionWithDereference() throws {
+        let result = try Self.withDataset { path in
+            try Self.facet(["query", "--dataset", path,
+                            #"*[_type == "order"] | order(total desc) {_id, total, "customer": customer->name, "tier": customer->tier}"#])
+        }
+        #expect(result.status == 0)
+        #expect(result.stderr == "")
+        #expect(result.stdout == #"[{"_id":"o-1","total":120,"customer":"Ada","tier":"gold"},{"_id":"o-2","total":80,"customer":"Bob","tier":"silver"},{"_id":"o-3","total":40,"customer":"Ada","tier":"gold"},{"_id":"o-4","total":15.5,"customer":null,"tier":null}]"# + "\n")
+    }
+
+    @Test func referencesAndCountsAcrossDocuments() throws {
+        let result = try Self.withDataset { path in
+            try Self.facet(["query", "--dataset", path,
+                            #"*[_type == "customer"]{name, "orders": count(*[_type == "order" && references(^._id)]), "spent": math::sum(*[_type == "order" && customer._ref == ^._id].total)}"#])
+        }
+        #expect(result.status == 0)
+        #expect(result.stdout == #"[{"name":"Ada","orders":2,"spent":160},{"name":"Bob","orders":1,"spent":80}]"# + "\n")
+    }
+
+    @Test func parametersOfEveryKind() throws {
+        let result = try Self.withDataset { path in
+            try Self.facet(["query", "--dataset", path,
+                            "--param", "min=50", "--param", #"tier="gold""#, "--param", #"ids=["o-3", "o-4", "nope"]"#,
+                            #"{"big": *[_type == "order" && total > $min]._id, "gold": *[_type == "customer" && tier == $tier].name, "picked": *[_id in $ids]{_id, total}}"#])
+        }
+        #expect(result.status == 0)
+        #expect(result.stderr == "")
+        #expect(result.stdout == #"{"big":["o-1","o-2"],"gold":["Ada"],"picked":[{"_id":"o-3","total":40},{"_id":"o-4","total":15.5}]}"# + "\n")
+    }
+
+    @Test func parameterUsedAsAnAttributeName() throws {
+        let result = try Self.withDataset { path in
+            try Self.facet(["query", "--dataset", path, "--param", #"field="name""#, #"*[_type == "customer"][$field]"#])
+        }
+        #expect(result.status == 0)
+        #expect(result.stdout == #"["Ada","Bob"]"# + "\n")
+    }
+
+    @Test func prettyOutput() throws {
+        let result = try Self.withDataset { path in
+            try Self.facet(["query", "--dataset", path, "--pretty", #"*[_id == "c-1"][0]{name, tags, "none": [], "nothing": {}, "n": 1.5, "x": null}"#])
+        }
+        #expect(result.status == 0)
+        #expect(result.stdout == """
+            {
+              "name": "Ada",
+              "tags": [
+                "vip",
+                "early"
+              ],
+              "none": [],
+              "nothing": {},
+              "n": 1.5,
+              "x": null
+            }
+
+            """)
+    }
+
+    @Test func explainPrintsTheTreeWithoutReadingTheDataset() throws {
+        let expected = """
+            FuncCall count()
+              Filter
+                base: Everything *
+                where: OpCall ==
+                  AccessAttribute _type
+                    This @
+                  Value "order"
+
+            """
+        let withoutDataset = try Self.facet(["query", "--explain", #"count(*[_type == "order"])"#])
+        #expect(withoutDataset.status == 0)
+        #expect(withoutDataset.stdout == expected)
+        #expect(withoutDataset.stderr == "")
+        let missingDataset = try Self.facet(["query", "--dataset", "/nonexistent/facet.ndjson", "--explain", #"count(*[_type == "order"])"#])
+        #expect(missingDataset.status == 0)
+        #expect(missingDataset.stdout == expected)
+    }
+
+    // MARK: Errors
+
+    @Test func syntaxErrorShowsLineColumnAndCaret() throws {
+        let query = #"*[_type == "order""#
+        let result = try Self.withDataset { path in try Self.facet(["query", "--dataset", path, query]) }
+        #expect(result.status != 0)
+        #expect(result.stdout == "")
+        #expect(result.stderr.contains("GROQ syntax error at line 1, column 19"))
+        #expect(result.stderr.contains("expected ']'"))
+        let lines = result.stderr.split(separator: "\n").map(String.init)
+        let queryLine = try #require(lines.firstIndex(of: "  " + query), "stderr should show the query line:\n\(result.stderr)")
+        #expect(lines.count > queryLine + 1)
+        #expect(lines.dropFirst(queryLine + 1).first == "  " + String(repeating: " ", count: 18) + "^")
+    }
+
+    @Test func errorOnALaterLineOfAMultiLineQuery() throws {
+        let query = "*[_type == \"order\"]{\n  _id,\n  \"n\": count(1, 2)\n}"
+        let result = try Self.withDataset { path in try Self.facet(["query", "--dataset", path, query]) }
+        #expect(result.status != 0)
+        #expect(result.stdout == "")
+        #expect(result.stderr.contains("invalid GROQ query at line 3, column 8: count() takes 1 argument, got 2"))
+        #expect(result.stderr.contains("\n    \"n\": count(1, 2)\n         ^"))
+    }
+
+    @Test func unknownFunctionIsReportedWithASuggestion() throws {
+        let result = try Self.withDataset { path in try Self.facet(["query", "--dataset", path, "cont(*)"]) }
+        #expect(result.status != 0)
+        #expect(result.stdout == "")
+        #expect(result.stderr.contains("line 1, column 1"))
+        #expect(result.stderr.contains("did you mean count()?"))
+    }
+
+    @Test func missingParameterIsAnEvaluationError() throws {
+        let result = try Self.withDataset { path in try Self.facet(["query", "--dataset", path, "*[total > $minimum]"]) }
+        #expect(result.status != 0)
+        #expect(result.stdout == "")
+        #expect(result.stderr.contains("GROQ evaluation error"))
+        #expect(result.stderr.contains("$minimum"))
+    }
+
+    @Test func missingDatasetFileNamesThePath() throws {
+        let directory = try Self.temporaryDirectory()
+        defer { try? FileManager.default.removeItem(at: directory) }
+        let path = directory.appendingPathComponent("does-not-exist.ndjson").path
+        let result = try Self.facet(["query", "--dataset", path, "*"])
+        #expect(result.status != 0)
+        #expect(result.stdout == "")
+        #expect(result.stderr.contains(path))
+        #expect(result.stderr.contains("No such file or directory"))
+    }
+
+    @Test func queryWithoutADatasetAsksForOne() throws {
+        let result = try Self.facet(["query", "count(*)"])
+        #expect(result.status != 0)
+        #expect(result.stdout == "")
+        #expect(result.stderr.contains("--dataset"))
+    }
+
+    @Test func malformedParameters() throws {
+        try Self.withDataset { path in
+            let notJSON = try Self.facet(["query", "--dataset", path, "--param", "tier=gold", "*[tier == $tier]"])
+            #expect(notJSON.status != 0)
+            #expect(notJSON.stdout == "")
+            #expect(notJSON.stderr.contains("--param tier"))
+            #expect(notJSON.stderr.contains("not JSON"))
+
+            let noEquals = try Self.facet(["query", "--dataset", path, "--param", "tier", "*[tier == $tier]"])
+            #expect(noEquals.status != 0)
+            #expect(noEquals.stdout == "")
+            #expect(noEquals.stderr.contains("expected name=JSON"))
+
+            let badName = try Self.facet(["query", "--dataset", path, "--param", "a-b=1", "*"])
+            #expect(badName.status != 0)
+            #expect(badName.stderr.contains("'a-b' is not a parameter name"))
+
+            let trailing = try Self.facet(["query", "--dataset", path, "--param", "n=1 2", "*"])
+            #expect(trailing.status != 0)
+            #expect(trailing.stderr.contains("--param n"))
+        }
+    }
+
+    @Test func malformedNDJSONLineIsNamed() throws {
+        var lines = Self.shopLines
+        lines[2] = #"{"_id": "o-1", "_type": "order", "total": 120,}"#
+        let result = try Self.withDataset(lines) { path in try Self.facet(["query", "--dataset", path, "count(*)"]) }
+        #expect(result.status != 0)
+        #expect(result.stdout == "")
+        #expect(result.stderr.contains("line 3"), "\(result.stderr)")
+        #expect(result.stderr.contains("shop.ndjson"))
+    }
+
+    @Test func blankLinesAndCRLFAreAccepted() throws {
+        let lines = ["", #"{"_id": "a", "_type": "t"}"# + "\r", "   ", #"{"_id": "b", "_type": "t"}"#]
+        let result = try Self.withDataset(lines) { path in try Self.facet(["query", "--dataset", path, "*._id"]) }
+        #expect(result.status == 0)
+        #expect(result.stdout == #"["a","b"]"# + "\n")
+    }
+}
