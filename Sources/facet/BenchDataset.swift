@@ -75,3 +75,16 @@ struct SplitMix64 {
     /// A value in `0..<upperBound`.
     mutating func next(_ upperBound: Int) -> Int { Int(nextUInt64() % UInt64(upperBound)) }
 }
+
+/// A document source with no indexes: `->` finds a document by scanning, and filters read every
+/// document. It is the baseline the indexed ``InMemoryDataset`` is measured against.
+struct ScanningSource: DocumentSource {
+    let documents: [JSONValue]
+
+    func document(id: String) -> JSONValue? {
+        documents.first { $0["_id"] == .string(id) }
+    }
+
+    func documents(ofType type: String) -> [JSONValue]? { nil }
+    func documents(referencing id: String) -> [JSONValue]? { nil }
+}

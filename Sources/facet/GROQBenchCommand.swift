@@ -19,6 +19,9 @@ struct GROQBenchCommand: ParsableCommand {
     @Option(help: "Only run the queries whose name contains this text.")
     var only: String?
 
+    @Option(name: .customLong("query"), help: "Time this query too (repeatable).")
+    var extraQueries: [String] = []
+
     func validate() throws {
         guard sizes.allSatisfy({ $0 > 0 && $0 <= 5_000_000 }) else {
             throw ValidationError("--docs must be between 1 and 5000000")
@@ -55,7 +58,8 @@ struct GROQBenchCommand: ParsableCommand {
             let docsPerSecond = Double(size) / (scanMs / 1000)
             print("  full scan filter        \(format(scanMs)) ms   \(format(docsPerSecond / 1e6)) M documents/s   \(Self.scanQuery)")
 
-            for (name, text) in Self.queries where only.map({ name.contains($0) }) ?? true {
+            let extra = extraQueries.enumerated().map { (name: "your query \($0.offset + 1)", query: $0.element) }
+            for (name, text) in Self.queries + extra where only.map({ name.contains($0) }) ?? true {
                 let parseStart = DispatchTime.now()
                 let query = try GROQQuery(text)
                 let parseMs = milliseconds(since: parseStart)
@@ -68,7 +72,25 @@ struct GROQBenchCommand: ParsableCommand {
                 let verdict = ms < 50 ? "ok" : "SLOW (target < 50 ms)"
                 print("  \(name.padding(toLength: 32, withPad: " ", startingAt: 0)) \(format(ms)) ms  \(format(rate / 1e6)) M docs/s  parse \(format(parseMs)) ms  results \(resultSize)  \(verdict)")
             }
+            if size <= 20_000 {
+                try compareWithScanning(dataset)
+            }
             print("")
+        }
+    }
+
+    /// The same joins over a source without indexes, where `->` and `references()` must scan, as
+    /// the reference JavaScript implementation does: the ratio is what the indexes buy.
+    private func compareWithScanning(_ dataset: InMemoryDataset) throws {
+        let scanning = ScanningSource(documents: dataset.documents)
+        for (name, text) in Self.queries where name.contains("->") || name.contains("references") {
+            let query = try GROQQuery(text)
+            guard try query.evaluate(in: scanning) == query.evaluate(in: dataset) else {
+                throw CommandFailure("\(name): the indexed and the scanning evaluation disagree")
+            }
+            let indexed = try median { _ = try query.evaluate(in: dataset) }
+            let scanned = try median { _ = try query.evaluate(in: scanning) }
+            print("  \(name.padding(toLength: 32, withPad: " ", startingAt: 0)) indexed \(format(indexed)) ms, scanning \(format(scanned)) ms: \(String(format: "%.0f", scanned / max(indexed, 0.001)))x faster")
         }
     }
 

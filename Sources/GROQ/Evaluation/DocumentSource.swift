@@ -55,7 +55,7 @@ public final class InMemoryDataset: DocumentSource {
         var byID: [String: JSONValue] = [:]
         var byType: [String: [JSONValue]] = [:]
         var byReference: [String: [JSONValue]] = [:]
-        for (index, doc) in sorted.enumerated() {
+        for doc in sorted {
             if let id = doc["_id"]?.stringValue, byID[id] == nil { byID[id] = doc }
             if let type = doc["_type"]?.stringValue { byType[type, default: []].append(doc) }
             var refs = Set<String>()

@@ -72,19 +72,6 @@ enum Value: Sendable {
     /// A number result: GROQ has no infinities or NaN, they become null.
     @inline(__always)
     static func numberOrNull(_ n: Double) -> Value { n.isFinite ? .number(n) : .null }
-
-    var typeName: String {
-        switch self {
-        case .null: "null"
-        case .bool: "boolean"
-        case .number: "number"
-        case .string: "string"
-        case .array: "array"
-        case .object: "object"
-        case .dateTime: "datetime"
-        case .path: "path"
-        }
-    }
 }
 
 /// A GROQ path pattern such as `drafts.**` made by `path()`: `*` matches one dot-separated

@@ -1,8 +1,6 @@
 /// Function calls, pipe functions, custom function declarations (`fn ns::name($p) = …;`) and
 /// diff selectors.
 extension Parser {
-    func identifierLength() -> Int { identLength(at: pos) }
-
     /// Reads an identifier at the current position, or returns `nil` (position unchanged).
     mutating func identifier() -> String? {
         let len = identLength(at: pos)
