@@ -541,3 +541,28 @@ struct ParserTests {
         #expect(error.message == "unexpected ')' after the end of the expression")
     }
 }
+
+/// Hostile input gets an error, never a crash.
+@Suite("GROQ parser limits")
+struct ParserLimitTests {
+    @Test func deepNestingIsAnErrorNotACrash() {
+        for opener in ["[", "(", "{\"a\": ", "!", "-", "count("] {
+            let query = String(repeating: opener, count: 100_000) + "1"
+            #expect(throws: GROQError.self) { try GROQQuery(query) }
+        }
+        do {
+            _ = try GROQQuery(String(repeating: "[", count: 5_000))
+            Issue.record("expected an error")
+        } catch {
+            #expect(error.kind == .query)
+            #expect(error.message.contains("nests deeper"))
+        }
+    }
+
+    @Test func reasonableNestingStillParses() throws {
+        let query = String(repeating: "[", count: 50) + "1" + String(repeating: "]", count: 50)
+        var expected: JSONValue = 1
+        for _ in 0..<50 { expected = [expected] }
+        #expect(try GROQQuery(query).evaluate(in: InMemoryDataset([])) == expected)
+    }
+}

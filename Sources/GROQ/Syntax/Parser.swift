@@ -15,6 +15,10 @@ struct Parser {
     var functionParameter: String? = nil
     /// While finding the end of a custom function body, calls of custom functions are not expanded.
     var skimCustomCalls = false
+    /// How deeply expressions nest right now; bounded so that a hostile query cannot exhaust the
+    /// stack of the parser or, later, of the evaluator.
+    private var depth = 0
+    static let maximumDepth = 200
 
     struct CustomFunction {
         let name: String
@@ -159,6 +163,11 @@ struct Parser {
 
     mutating func parseExpr(_ level: Int) throws(GROQError) -> Node {
         skipWS()
+        depth += 1
+        defer { depth -= 1 }
+        guard depth <= Self.maximumDepth else {
+            throw query("the query nests deeper than \(Self.maximumDepth) levels; simplify it", at: pos)
+        }
         let start = pos
         guard pos < b.count else { throw syntax("expected an expression, found end of query", at: pos) }
         var lhs: Node
