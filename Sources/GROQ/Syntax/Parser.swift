@@ -29,7 +29,7 @@ struct Parser {
 
     // Precedence levels, highest binds tightest.
     private static let precPair = 1, precOr = 2, precAnd = 3, precComp = 4, precOrder = 4
-    private static let precAdd = 6, precMul = 7, precPow = 8, precNeg = 8, precNot = 10, precPos = 10
+    private static let precAdd = 6, precMul = 7, precPow = 8, precNeg = 8, precNot = 10, precPos = 10, precPipe = 11
 
     init(_ source: String, params: [String: JSONValue]?) {
         self.source = source
@@ -238,116 +238,97 @@ struct Parser {
         }
 
         var lhsLevel = 12
-        loop: while true {
+        while true {
             skipWS()
             guard pos < b.count else { break }
             if let traversals = try parseTraversals() {
                 lhs = buildTraversal(base: lhs, traversals)
                 continue
             }
+            guard let op = try infixOperator() else { break }
+            // Binding: a left-associative operator continues a chain of its own level; a right- or
+            // non-associative one does not (`a == b == c` stops at the second `==`).
+            let continues = op.associativity == .left ? lhsLevel >= op.precedence : lhsLevel > op.precedence
+            guard level <= op.precedence, continues else { break }
             let opStart = pos
-            let c = b[pos]
-            switch c {
-            case UInt8(ascii: "="):
-                if peek(1) == UInt8(ascii: ">") {
-                    if level > Self.precPair || lhsLevel <= Self.precPair { break loop }
-                    pos += 2
-                    let rhs = try parseExpr(Self.precPair)
-                    lhs = .pair(lhs, rhs, offset: opStart)
-                    lhsLevel = Self.precPair
-                } else if peek(1) == UInt8(ascii: "=") {
-                    if level > Self.precComp || lhsLevel <= Self.precComp { break loop }
-                    pos += 2
-                    lhs = .binary(.equal, lhs, try parseExpr(Self.precComp + 1))
-                    lhsLevel = Self.precComp
-                } else {
-                    throw syntax("expected '==' or '=>', found a single '='", at: pos)
-                }
-            case UInt8(ascii: "+"), UInt8(ascii: "-"):
-                if level > Self.precAdd || lhsLevel < Self.precAdd { break loop }
-                pos += 1
-                let rhs = try parseExpr(Self.precAdd + 1)
-                lhs = .binary(c == UInt8(ascii: "+") ? .add : .subtract, lhs, rhs)
-                lhsLevel = Self.precAdd
-            case UInt8(ascii: "*"):
-                if peek(1) == UInt8(ascii: "*") {
-                    if level > Self.precPow || lhsLevel <= Self.precPow { break loop }
-                    pos += 2
-                    lhs = .binary(.power, lhs, try parseExpr(Self.precPow))
-                    lhsLevel = Self.precPow
-                } else {
-                    if level > Self.precMul || lhsLevel < Self.precMul { break loop }
-                    pos += 1
-                    lhs = .binary(.multiply, lhs, try parseExpr(Self.precMul + 1))
-                    lhsLevel = Self.precMul
-                }
-            case UInt8(ascii: "/"), UInt8(ascii: "%"):
-                if level > Self.precMul || lhsLevel < Self.precMul { break loop }
-                pos += 1
-                let rhs = try parseExpr(Self.precMul + 1)
-                lhs = .binary(c == UInt8(ascii: "/") ? .divide : .modulo, lhs, rhs)
-                lhsLevel = Self.precMul
-            case UInt8(ascii: "<"), UInt8(ascii: ">"):
-                if level > Self.precComp || lhsLevel <= Self.precComp { break loop }
-                let orEqual = peek(1) == UInt8(ascii: "=")
-                pos += orEqual ? 2 : 1
-                let op: BinaryOperator =
-                    c == UInt8(ascii: "<") ? (orEqual ? .lessOrEqual : .less) : (orEqual ? .greaterOrEqual : .greater)
-                lhs = .binary(op, lhs, try parseExpr(Self.precComp + 1))
-                lhsLevel = Self.precComp
-            case UInt8(ascii: "!"):
-                guard peek(1) == UInt8(ascii: "=") else { break loop }
-                if level > Self.precComp || lhsLevel <= Self.precComp { break loop }
-                pos += 2
-                lhs = .binary(.notEqual, lhs, try parseExpr(Self.precComp + 1))
-                lhsLevel = Self.precComp
-            case UInt8(ascii: "&"):
-                guard peek(1) == UInt8(ascii: "&") else {
-                    throw syntax("expected '&&', found a single '&'", at: pos)
-                }
-                if level > Self.precAnd || lhsLevel < Self.precAnd { break loop }
-                pos += 2
-                lhs = .and(lhs, try parseExpr(Self.precAnd + 1))
-                lhsLevel = Self.precAnd
-            case UInt8(ascii: "|"):
-                if peek(1) == UInt8(ascii: "|") {
-                    if level > Self.precOr || lhsLevel < Self.precOr { break loop }
-                    pos += 2
-                    lhs = .or(lhs, try parseExpr(Self.precOr + 1))
-                    lhsLevel = Self.precOr
-                } else {
-                    if level > 11 || lhsLevel < 11 { break loop }
-                    pos += 1
-                    lhs = try parsePipeCall(base: lhs, pipeOffset: opStart)
-                    lhsLevel = 11
-                }
-            default:
-                let len = identLength(at: pos)
-                guard len > 0 else { break loop }
-                let word = text(pos, pos + len)
-                switch word {
-                case "asc", "desc":
-                    if level > Self.precOrder || lhsLevel < Self.precOrder { break loop }
-                    let keyword = pos
-                    pos += len
-                    lhs = word == "asc" ? .asc(lhs, offset: keyword) : .desc(lhs, offset: keyword)
-                    lhsLevel = Self.precOrder
-                case "match":
-                    if level > Self.precComp || lhsLevel <= Self.precComp { break loop }
-                    pos += len
-                    lhs = .binary(.match, lhs, try parseExpr(Self.precComp + 1))
-                    lhsLevel = Self.precComp
-                case "in":
-                    if level > Self.precComp || lhsLevel <= Self.precComp { break loop }
-                    pos += len
-                    lhs = try parseIn(lhs)
-                    lhsLevel = Self.precComp
-                default:
-                    break loop
-                }
+            pos += op.length
+            switch op.kind {
+            case .binary(let binary):
+                let rhsLevel = op.associativity == .right ? op.precedence : op.precedence + 1
+                lhs = .binary(binary, lhs, try parseExpr(rhsLevel))
+            case .and:
+                lhs = .and(lhs, try parseExpr(op.precedence + 1))
+            case .or:
+                lhs = .or(lhs, try parseExpr(op.precedence + 1))
+            case .pair:
+                lhs = .pair(lhs, try parseExpr(op.precedence), offset: opStart)
+            case .pipe:
+                lhs = try parsePipeCall(base: lhs, pipeOffset: opStart)
+            case .asc:
+                lhs = .asc(lhs, offset: opStart)
+            case .desc:
+                lhs = .desc(lhs, offset: opStart)
+            case .in:
+                lhs = try parseIn(lhs)
             }
+            lhsLevel = op.precedence
         }
         return lhs
+    }
+
+    enum Associativity { case left, right, none }
+
+    /// An infix or postfix operator: what it builds, how tightly it binds, how many bytes it is.
+    struct InfixOperator {
+        enum Kind {
+            case binary(BinaryOperator)
+            case and, or, pair, pipe, asc, desc, `in`
+        }
+
+        let kind: Kind
+        let length: Int
+        let precedence: Int
+        let associativity: Associativity
+    }
+
+    /// The operator at the current position, or `nil` when the expression ends here.
+    private func infixOperator() throws(GROQError) -> InfixOperator? {
+        func op(_ kind: InfixOperator.Kind, _ length: Int, _ precedence: Int, _ associativity: Associativity) -> InfixOperator {
+            InfixOperator(kind: kind, length: length, precedence: precedence, associativity: associativity)
+        }
+        let next = peek(1)
+        switch peek() {
+        case UInt8(ascii: "="):
+            if next == UInt8(ascii: ">") { return op(.pair, 2, Self.precPair, .right) }
+            if next == UInt8(ascii: "=") { return op(.binary(.equal), 2, Self.precComp, .none) }
+            throw syntax("expected '==' or '=>', found a single '='", at: pos)
+        case UInt8(ascii: "!"):
+            return next == UInt8(ascii: "=") ? op(.binary(.notEqual), 2, Self.precComp, .none) : nil
+        case UInt8(ascii: "<"):
+            return next == UInt8(ascii: "=") ? op(.binary(.lessOrEqual), 2, Self.precComp, .none) : op(.binary(.less), 1, Self.precComp, .none)
+        case UInt8(ascii: ">"):
+            return next == UInt8(ascii: "=") ? op(.binary(.greaterOrEqual), 2, Self.precComp, .none) : op(.binary(.greater), 1, Self.precComp, .none)
+        case UInt8(ascii: "+"): return op(.binary(.add), 1, Self.precAdd, .left)
+        case UInt8(ascii: "-"): return op(.binary(.subtract), 1, Self.precAdd, .left)
+        case UInt8(ascii: "*"):
+            return next == UInt8(ascii: "*") ? op(.binary(.power), 2, Self.precPow, .right) : op(.binary(.multiply), 1, Self.precMul, .left)
+        case UInt8(ascii: "/"): return op(.binary(.divide), 1, Self.precMul, .left)
+        case UInt8(ascii: "%"): return op(.binary(.modulo), 1, Self.precMul, .left)
+        case UInt8(ascii: "&"):
+            guard next == UInt8(ascii: "&") else { throw syntax("expected '&&', found a single '&'", at: pos) }
+            return op(.and, 2, Self.precAnd, .left)
+        case UInt8(ascii: "|"):
+            return next == UInt8(ascii: "|") ? op(.or, 2, Self.precOr, .left) : op(.pipe, 1, Self.precPipe, .left)
+        default:
+            let len = identLength(at: pos)
+            switch len > 0 ? text(pos, pos + len) : "" {
+            case "asc": return op(.asc, len, Self.precOrder, .left)
+            case "desc": return op(.desc, len, Self.precOrder, .left)
+            case "match": return op(.binary(.match), len, Self.precComp, .none)
+            case "in": return op(.in, len, Self.precComp, .none)
+            default: return nil
+            }
+        }
     }
 
     private mutating func parseIn(_ lhs: Node) throws(GROQError) -> Node {
@@ -372,113 +353,6 @@ struct Parser {
             try expect(UInt8(ascii: ")"), "')' to close the group after 'in'")
         }
         return result
-    }
-
-    private mutating func parseNumber() throws(GROQError) -> Value {
-        let start = pos
-        while peek() >= 48, peek() <= 57 { pos += 1 }
-        if peek() == UInt8(ascii: "."), peek(1) >= 48, peek(1) <= 57 {
-            pos += 1
-            while peek() >= 48, peek() <= 57 { pos += 1 }
-        }
-        if peek() == UInt8(ascii: "e") || peek() == UInt8(ascii: "E") {
-            pos += 1
-            if peek() == UInt8(ascii: "+") || peek() == UInt8(ascii: "-") { pos += 1 }
-            let digits = pos
-            while peek() >= 48, peek() <= 57 { pos += 1 }
-            guard pos > digits else { throw syntax("expected digits in the exponent of a number", at: pos) }
-        }
-        guard let value = Double(text(start, pos)) else {
-            throw syntax("invalid number", at: start)
-        }
-        return .number(value)
-    }
-
-    /// A string literal in single or double quotes, with JSON escapes plus `\'` and `\u{...}`.
-    private mutating func parseString() throws(GROQError) -> String {
-        let quote = b[pos]
-        let start = pos
-        pos += 1
-        var out = [UInt8]()
-        var pendingHigh: UInt32? = nil
-        func flushHigh(_ out: inout [UInt8]) {
-            if pendingHigh != nil {
-                out.append(contentsOf: [0xEF, 0xBF, 0xBD])
-                pendingHigh = nil
-            }
-        }
-        while true {
-            guard pos < b.count else {
-                throw syntax("unterminated string: expected a closing \(quote == 34 ? "\"" : "'")", at: start)
-            }
-            let c = b[pos]
-            if c == quote {
-                pos += 1
-                flushHigh(&out)
-                break
-            }
-            if c != UInt8(ascii: "\\") {
-                flushHigh(&out)
-                out.append(c)
-                pos += 1
-                continue
-            }
-            let escapeStart = pos
-            pos += 1
-            guard pos < b.count else { throw syntax("unterminated escape sequence", at: escapeStart) }
-            let e = b[pos]
-            pos += 1
-            var scalarValue: UInt32
-            switch e {
-            case UInt8(ascii: "'"): scalarValue = 0x27
-            case UInt8(ascii: "\""): scalarValue = 0x22
-            case UInt8(ascii: "\\"): scalarValue = 0x5C
-            case UInt8(ascii: "/"): scalarValue = 0x2F
-            case UInt8(ascii: "b"): scalarValue = 0x08
-            case UInt8(ascii: "f"): scalarValue = 0x0C
-            case UInt8(ascii: "n"): scalarValue = 0x0A
-            case UInt8(ascii: "r"): scalarValue = 0x0D
-            case UInt8(ascii: "t"): scalarValue = 0x09
-            case UInt8(ascii: "u"):
-                var hexStart = pos
-                var hexEnd: Int
-                if peek() == UInt8(ascii: "{") {
-                    hexStart = pos + 1
-                    hexEnd = hexStart
-                    while hexEnd < b.count, b[hexEnd] != UInt8(ascii: "}") { hexEnd += 1 }
-                    guard hexEnd < b.count else { throw syntax("expected '}' to end the \\u{...} escape", at: escapeStart) }
-                    pos = hexEnd + 1
-                } else {
-                    hexEnd = hexStart + 4
-                    guard hexEnd <= b.count else { throw syntax("expected four hex digits after \\u", at: escapeStart) }
-                    pos = hexEnd
-                }
-                guard hexEnd > hexStart, hexEnd - hexStart <= 6,
-                    let v = UInt32(text(hexStart, hexEnd), radix: 16)
-                else { throw syntax("invalid unicode escape: expected hex digits", at: escapeStart) }
-                scalarValue = v
-            default:
-                throw syntax("unknown escape sequence '\\\(String(UnicodeScalar(e)))'", at: escapeStart)
-            }
-            if (0xD800...0xDBFF).contains(scalarValue) {
-                flushHigh(&out)
-                pendingHigh = scalarValue
-                continue
-            }
-            if (0xDC00...0xDFFF).contains(scalarValue) {
-                if let high = pendingHigh {
-                    scalarValue = 0x10000 + ((high - 0xD800) << 10) + (scalarValue - 0xDC00)
-                    pendingHigh = nil
-                } else {
-                    scalarValue = 0xFFFD
-                }
-            } else {
-                flushHigh(&out)
-            }
-            let scalar = Unicode.Scalar(scalarValue) ?? "\u{FFFD}"
-            out.append(contentsOf: Array(String(Character(scalar)).utf8))
-        }
-        return String(decoding: out, as: UTF8.self)
     }
 
     private mutating func parseGroupOrTuple() throws(GROQError) -> Node {
