@@ -23,12 +23,7 @@ enum Evaluator {
         case .literal(let value):
             return value
         case .attribute(let base, let name):
-            if case .this = base {
-                if case .object(let object) = scope.value { return Value(object[name]) }
-                return .null
-            }
-            if case .object(let object) = try evaluate(base, scope) { return Value(object[name]) }
-            return .null
+            return Value(try object(at: base, scope)?[name])
         case .element(let base, let index):
             guard case .array(let array) = try evaluate(base, scope) else { return .null }
             let i = index < 0 ? array.count + index : index
@@ -42,11 +37,8 @@ enum Evaluator {
             let value = try evaluate(base, scope)
             guard case .object = value else { return .null }
             return try evaluate(expr, scope.nested(value, parent: scope.frameForChildren()))
-        case .dereference(let base):
-            guard case .object(let object) = try evaluate(base, scope), case .string(let ref)? = object["_ref"] else {
-                return .null
-            }
-            return Value(scope.context.dataset.document(id: ref))
+        case .dereference:
+            return try object(at: node, scope).map { .object($0) } ?? .null
         case .arrayCoerce(let base):
             let value = try evaluate(base, scope)
             if case .array = value { return value }
@@ -169,6 +161,30 @@ enum Evaluator {
             throw GROQError(.query, "'=>' is only allowed inside select() and object projections", at: offset, in: scope.context.source)
         case .tuple(_, let offset):
             throw GROQError(.query, "a tuple is only allowed as a diff selector", at: offset, in: scope.context.source)
+        }
+    }
+
+    /// The object a path of attribute accesses and dereferences leads to, or `nil` when it leads
+    /// to anything else. Walking `a.b->c` this way hands the objects along as they are, without
+    /// wrapping each step in a ``Value``: the common paths of projections and filters are the
+    /// hottest code of a query.
+    @inline(__always)
+    static func object(at node: Node, _ scope: Scope) throws(GROQError) -> JSONObject? {
+        switch node {
+        case .this:
+            if case .object(let object) = scope.value { return object }
+            return nil
+        case .attribute(let base, let name):
+            if case .object(let object)? = try self.object(at: base, scope)?[name] { return object }
+            return nil
+        case .dereference(let base):
+            guard case .string(let ref)? = try self.object(at: base, scope)?["_ref"],
+                case .object(let document)? = scope.context.dataset.document(id: ref)
+            else { return nil }
+            return document
+        default:
+            if case .object(let object) = try evaluate(node, scope) { return object }
+            return nil
         }
     }
 
