@@ -38,16 +38,18 @@ public struct GROQQuery: Sendable {
     /// Evaluates the query over `dataset`.
     ///
     /// - Parameters:
-    ///   - params: parameter values; they override those given when parsing.
+    ///   - params: parameter values; they override those given when parsing. Values the query
+    ///     was not parsed with cost one more parse, so pass them to the initialiser when the same
+    ///     query runs many times.
     ///   - options: the clock, the identity and the mutation context.
     public func evaluate(in dataset: any DocumentSource, params: [String: JSONValue] = [:],
                          options: EvaluationOptions = EvaluationOptions()) throws(GROQError) -> JSONValue
     {
         var all = self.params
         for (key, value) in params { all[key] = value }
-        // Parameters given when parsing were folded into the tree; a different value now means
-        // the tree no longer fits, so parse again with the new values.
-        if params.contains(where: { key, value in self.params[key].map { $0 != value } ?? false }) {
+        // Parameters are folded into the tree when parsing (so `*[$field]` can be an attribute
+        // access); values the tree was not parsed with mean parsing again with them.
+        if params.contains(where: { key, value in self.params[key] != value }) {
             return try GROQQuery(source, params: all).evaluate(in: dataset, options: options)
         }
         let context = EvaluationContext(

@@ -518,3 +518,19 @@ struct InvariantSubqueryTests {
         #expect(try parsed.evaluate(in: dataset) == ["o1", "o2", "o3"])
     }
 }
+
+@Suite("GROQ parameters at evaluation")
+struct EvaluationParameterTests {
+    let dataset = InMemoryDataset([["_id": "a", "title": "A", "rating": 5], ["_id": "b", "title": "B", "rating": 2]])
+
+    @Test func parameterGivenOnlyAtEvaluationSelectsAnAttribute() throws {
+        let query = try GROQQuery("*[$field]")
+        #expect(try query.evaluate(in: dataset, params: ["field": "title"]) == ["A", "B"])
+    }
+
+    @Test func evaluationParametersOverrideParseParameters() throws {
+        let query = try GROQQuery("*[rating > $min]._id", params: ["min": 4])
+        #expect(try query.evaluate(in: dataset) == ["a"])
+        #expect(try query.evaluate(in: dataset, params: ["min": 0]) == ["a", "b"])
+    }
+}
