@@ -58,7 +58,7 @@ public struct GROQQuery: Sendable {
             identity: options.identity, before: options.before, after: options.after, source: source,
             invariantSlots: invariantSlots)
         let scope = Scope(value: .null, parent: nil, isHidden: false, context: context)
-        return try withExtendedLifetime(context) { () throws(GROQError) -> JSONValue in
+        return try withExtendedLifetime((context, dataset)) { () throws(GROQError) -> JSONValue in
             let result = try Evaluator.evaluate(root, scope)
             if case .dateTime(let d) = result { return .string(d.description) }
             return makesDateTimes ? result.json.resolvingDateTimeMarkers() : result.json

@@ -78,8 +78,10 @@ struct SplitMix64 {
 
 /// A document source with no indexes: `->` finds a document by scanning, and filters read every
 /// document. It is the baseline the indexed ``InMemoryDataset`` is measured against.
-struct ScanningSource: DocumentSource {
+final class ScanningSource: DocumentSource {
     let documents: [JSONValue]
+
+    init(documents: [JSONValue]) { self.documents = documents }
 
     func document(id: String) -> JSONValue? {
         documents.first { $0["_id"] == .string(id) }

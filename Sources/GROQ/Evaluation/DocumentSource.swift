@@ -2,7 +2,9 @@
 /// answer `_id`, `_type`, `->` and `references()` without scanning.
 ///
 /// A store implements this over its snapshot; ``InMemoryDataset`` implements it over an array.
-public protocol DocumentSource: Sendable {
+/// Sources are objects: an evaluation holds one reference to its source for its whole run
+/// instead of counting a reference at every lookup.
+public protocol DocumentSource: AnyObject, Sendable {
     /// Every document, in the order `*` yields them (by `_id`).
     var documents: [JSONValue] { get }
     /// The document with this `_id`, used by `->`.

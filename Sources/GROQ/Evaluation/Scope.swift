@@ -2,7 +2,9 @@ import Foundation
 
 /// What every part of one query evaluation shares: the documents, the parameters, the clock.
 final class EvaluationContext: Sendable {
-    let dataset: any DocumentSource
+    /// Unowned: ``GROQQuery/evaluate(in:params:options:)`` keeps the source alive while it runs,
+    /// and `->` reaches it once per document, from every core at once.
+    unowned(unsafe) let dataset: any DocumentSource
     let params: [String: JSONValue]
     let now: GROQDateTime
     let identity: String?
