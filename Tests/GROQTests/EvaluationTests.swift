@@ -51,8 +51,9 @@ private func check(_ table: [(String, String)], in source: any DocumentSource = 
 }
 
 /// A source without `_type` and reference indexes (`document(id:)` is still used for `_id`).
-private struct ScanOnlySource: DocumentSource {
+private final class ScanOnlySource: DocumentSource {
     let documents: [JSONValue]
+    init(documents: [JSONValue]) { self.documents = documents }
     func document(id: String) -> JSONValue? { documents.first { $0["_id"] == .string(id) } }
     func documents(ofType type: String) -> [JSONValue]? { nil }
     func documents(referencing id: String) -> [JSONValue]? { nil }
