@@ -46,7 +46,7 @@ enum Evaluator {
         case .map(let base, let expr):
             guard case .array(let array) = try evaluate(base, scope) else { return .null }
             let frame = scope.frameForChildren()
-            return .array(try ParallelMap.map(array) { item throws(GROQError) in
+            return .array(try ParallelMap.map(array, expr, frame) { expr, frame, item throws(GROQError) in
                 try evaluate(expr, scope.nested(Value(item), parent: frame, hidden: true)).json
             })
         case .flatMap(let base, let expr):

@@ -10,13 +10,18 @@ enum ParallelMap {
     static let minimumParallelCount = 8192
     static let cores = max(1, ProcessInfo.processInfo.activeProcessorCount)
 
-    static func map(_ array: [JSONValue], _ transform: (JSONValue) throws(GROQError) -> JSONValue) throws(GROQError) -> [JSONValue] {
+    /// Applies `transform(expression, parent, element)` to every element. Each thread gets its
+    /// own copy of `expression` (``Node/privateCopy()``) and of the parent scope frame, so threads
+    /// share no reference-counted storage they would fight over.
+    static func map(_ array: [JSONValue], _ expression: Node, _ parent: ScopeFrame?,
+                    _ transform: (Node, ScopeFrame?, JSONValue) throws(GROQError) -> JSONValue) throws(GROQError) -> [JSONValue] {
         if array.count < minimumParallelCount || cores == 1 {
             var result: [JSONValue] = []
             result.reserveCapacity(array.count)
-            for item in array { result.append(try transform(item)) }
+            for item in array { result.append(try transform(expression, parent, item)) }
             return result
         }
+        let copies = (0..<cores).map { _ in (expression.privateCopy(), parent.map { ScopeFrame($0.scope) }) }
         let chunks = cores
         let chunkSize = (array.count + chunks - 1) / chunks
         let results = UnsafeMutableBufferPointer<JSONValue>.allocate(capacity: array.count)
@@ -32,13 +37,14 @@ enum ParallelMap {
             failures.deallocate()
         }
         withoutActuallyEscaping(transform) { transform in
-            let box = UncheckedBox(transform: transform, results: results, failures: failures)
+            let box = UncheckedBox(transform: transform, copies: copies, results: results, failures: failures)
             DispatchQueue.concurrentPerform(iterations: chunks) { chunk in
                 let start = chunk * chunkSize
                 let end = min(array.count, start + chunkSize)
                 guard start < end else { return }
                 do throws(GROQError) {
-                    for i in start..<end { box.results[i] = try box.transform(array[i]) }
+                    let (expression, parent) = box.copies[chunk]
+                    for i in start..<end { box.results[i] = try box.transform(expression, parent, array[i]) }
                 } catch {
                     box.failures[chunk] = error
                 }
@@ -50,7 +56,8 @@ enum ParallelMap {
 
     /// Each chunk writes only its own slots, so sharing the buffers across threads is safe.
     private struct UncheckedBox: @unchecked Sendable {
-        let transform: (JSONValue) throws(GROQError) -> JSONValue
+        let transform: (Node, ScopeFrame?, JSONValue) throws(GROQError) -> JSONValue
+        let copies: [(Node, ScopeFrame?)]
         let results: UnsafeMutableBufferPointer<JSONValue>
         let failures: UnsafeMutableBufferPointer<GROQError?>
     }

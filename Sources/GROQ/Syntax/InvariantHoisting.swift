@@ -21,45 +21,8 @@ enum InvariantHoisting {
             defer { slots += 1 }
             return .invariant(inner, slot: slots)
         }
-        func same(_ n: Node) -> Node { rewrite(n, inLoop: inLoop, slots: &slots) }
-        func loop(_ n: Node) -> Node { rewrite(n, inLoop: true, slots: &slots) }
-        switch node {
-        case .filter(let b, let c): return .filter(same(b), loop(c))
-        case .projection(let b, let e): return .projection(same(b), loop(e))
-        case .map(let b, let e): return .map(same(b), loop(e))
-        case .flatMap(let b, let e): return .flatMap(same(b), loop(e))
-        case .pipe(let f, let b, let args): return .pipe(f, same(b), args.map(loop))
-        case .attribute(let b, let n): return .attribute(same(b), n)
-        case .element(let b, let i): return .element(same(b), i)
-        case .slice(let b, let f, let t, let inc): return .slice(same(b), from: f, to: t, inclusive: inc)
-        case .dereference(let b): return .dereference(same(b))
-        case .arrayCoerce(let b): return .arrayCoerce(same(b))
-        case .group(let b): return .group(same(b))
-        case .not(let b): return .not(same(b))
-        case .negate(let b): return .negate(same(b))
-        case .plus(let b): return .plus(same(b))
-        case .asc(let b, let o): return .asc(same(b), offset: o)
-        case .desc(let b, let o): return .desc(same(b), offset: o)
-        case .and(let l, let r): return .and(same(l), same(r))
-        case .or(let l, let r): return .or(same(l), same(r))
-        case .binary(let op, let l, let r): return .binary(op, same(l), same(r))
-        case .inRange(let v, let l, let r, let inc): return .inRange(same(v), same(l), same(r), inclusive: inc)
-        case .record(let keys, let values): return .record(keys: keys, values: values.map(same))
-        case .object(let entries):
-            return .object(entries.map { entry in
-                switch entry {
-                case .value(let k, let v): .value(k, same(v))
-                case .splat(let v): .splat(same(v))
-                case .conditional(let c, let v): .conditional(same(c), same(v))
-                }
-            })
-        case .array(let elements): return .array(elements.map { ArrayElement(value: same($0.value), isSplat: $0.isSplat) })
-        case .select(let alternatives, let fallback):
-            return .select(alternatives.map { (same($0.condition), same($0.value)) }, fallback: fallback.map(same))
-        case .call(let call):
-            return .call(FunctionCall(function: call.function, arguments: call.arguments.map(same), offset: call.offset))
-        default:
-            return node
+        return node.replacingChildren { child, nested in
+            rewrite(child, inLoop: inLoop || nested, slots: &slots)
         }
     }
 

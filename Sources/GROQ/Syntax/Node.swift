@@ -134,3 +134,64 @@ extension Node {
         }
     }
 }
+
+extension Node {
+    /// This node with each direct sub-expression replaced by `transform(child, nested)`, where
+    /// `nested` says whether the child is evaluated in a scope of its own (a filter's condition,
+    /// a projection's object, a map's body, a pipe function's arguments).
+    func replacingChildren(_ transform: (Node, _ nested: Bool) -> Node) -> Node {
+        func same(_ n: Node) -> Node { transform(n, false) }
+        func nested(_ n: Node) -> Node { transform(n, true) }
+        switch self {
+        case .everything, .this, .parent, .parameter, .literal, .context, .delta: return self
+        case .filter(let b, let c): return .filter(same(b), nested(c))
+        case .projection(let b, let e): return .projection(same(b), nested(e))
+        case .map(let b, let e): return .map(same(b), nested(e))
+        case .flatMap(let b, let e): return .flatMap(same(b), nested(e))
+        case .pipe(let f, let b, let args): return .pipe(f, same(b), args.map(nested))
+        case .attribute(let b, let n): return .attribute(same(b), n)
+        case .element(let b, let i): return .element(same(b), i)
+        case .slice(let b, let f, let t, let inc): return .slice(same(b), from: f, to: t, inclusive: inc)
+        case .dereference(let b): return .dereference(same(b))
+        case .arrayCoerce(let b): return .arrayCoerce(same(b))
+        case .group(let b): return .group(same(b))
+        case .invariant(let b, let slot): return .invariant(same(b), slot: slot)
+        case .not(let b): return .not(same(b))
+        case .negate(let b): return .negate(same(b))
+        case .plus(let b): return .plus(same(b))
+        case .asc(let b, let o): return .asc(same(b), offset: o)
+        case .desc(let b, let o): return .desc(same(b), offset: o)
+        case .and(let l, let r): return .and(same(l), same(r))
+        case .or(let l, let r): return .or(same(l), same(r))
+        case .binary(let op, let l, let r): return .binary(op, same(l), same(r))
+        case .inRange(let v, let l, let r, let inc): return .inRange(same(v), same(l), same(r), inclusive: inc)
+        case .record(let keys, let values): return .record(keys: keys, values: values.map(same))
+        case .object(let entries):
+            return .object(entries.map { entry in
+                switch entry {
+                case .value(let k, let v): .value(k, same(v))
+                case .splat(let v): .splat(same(v))
+                case .conditional(let c, let v): .conditional(same(c), same(v))
+                }
+            })
+        case .array(let elements): return .array(elements.map { ArrayElement(value: same($0.value), isSplat: $0.isSplat) })
+        case .select(let alternatives, let fallback):
+            return .select(alternatives.map { (same($0.condition), same($0.value)) }, fallback: fallback.map(same))
+        case .call(let call):
+            return .call(FunctionCall(function: call.function, arguments: call.arguments.map(same), offset: call.offset))
+        case .diff(let only, let b, let a, let selector): return .diff(only: only, same(b), same(a), selector)
+        case .pair(let l, let r, let o): return .pair(same(l), same(r), offset: o)
+        case .tuple(let members, let o): return .tuple(members.map(same), offset: o)
+        }
+    }
+
+    /// A copy that shares no storage with this tree. Threads that evaluate the same expression
+    /// each use their own copy, so they do not contend over the reference counts of shared nodes.
+    func privateCopy() -> Node {
+        if case .record(let keys, let values) = self {
+            // Every object the record builds holds its key list: give each copy its own.
+            return .record(keys: keys.map { $0 }, values: values.map { $0.privateCopy() })
+        }
+        return replacingChildren { child, _ in child.privateCopy() }
+    }
+}
