@@ -274,4 +274,21 @@ struct QueryCommandTests {
         #expect(result.status == 0)
         #expect(result.stdout == #"["a","b"]"# + "\n")
     }
+
+    @Test func benchPrintsFiguresForEveryQuery() throws {
+        let result = try Self.facet(["bench", "groq", "--docs", "500", "--runs", "1", "--query", "count(*[_type == 'order'])"])
+        #expect(result.status == 0, "\(result.stderr)")
+        #expect(result.stdout.contains("dataset: 500 documents"))
+        #expect(result.stdout.contains("M documents/s"))
+        for name in ["type filter + field comparison", "projection with -> per document", "match text search", "your query 1"] {
+            #expect(result.stdout.contains(name), "missing \(name)")
+        }
+        #expect(result.stdout.contains("x faster"), "the indexed/scanning comparison is missing")
+    }
+
+    @Test func benchRejectsABadSize() throws {
+        let result = try Self.facet(["bench", "groq", "--docs", "0"])
+        #expect(result.status != 0)
+        #expect(result.stderr.contains("--docs"))
+    }
 }

@@ -535,3 +535,28 @@ struct EvaluationParameterTests {
         #expect(try query.evaluate(in: dataset, params: ["min": 0]) == ["a", "b"])
     }
 }
+
+/// Large maps run on every core; results must keep their order and errors must surface.
+@Suite("GROQ parallel map")
+struct ParallelMapTests {
+    let dataset = InMemoryDataset((0..<20_000).map { i in
+        ["_id": .string("d-\(String(repeating: "0", count: 5 - String(i).count))\(i)"), "_type": "n", "n": .number(Double(i)),
+         "next": ["_ref": .string("d-\(String(repeating: "0", count: 5 - String((i + 1) % 20_000).count))\((i + 1) % 20_000)")]]
+    })
+
+    @Test func resultsKeepTheirOrderAcrossThreads() throws {
+        let result = try GROQQuery(#"*[_type == "n"]{n, "following": next->n, "parent": ^.missing}"#).evaluate(in: dataset)
+        let items = try #require(result.arrayValue)
+        #expect(items.count == 20_000)
+        for (i, item) in items.enumerated() {
+            #expect(item == ["n": .number(Double(i)), "following": .number(Double((i + 1) % 20_000)), "parent": nil])
+            if item != ["n": .number(Double(i)), "following": .number(Double((i + 1) % 20_000)), "parent": nil] { break }
+        }
+    }
+
+    @Test func anErrorInAnyElementSurfaces() {
+        #expect(throws: GROQError.self) {
+            try GROQQuery(#"*[_type == "n"]{n, "x": $missing}"#).evaluate(in: dataset)
+        }
+    }
+}
