@@ -73,10 +73,11 @@ enum Evaluator {
         case .record(let keys, let nodes):
             var values: [JSONValue] = []
             values.reserveCapacity(nodes.count)
+            // Plain members of `@` are copied straight across, skipping the Value round trip.
+            let this: JSONObject? = if case .object(let object) = scope.value { object } else { nil }
             for node in nodes {
-                // Plain members of `@` are copied straight across, skipping the Value round trip.
-                if case .attribute(.this, let name) = node, case .object(let object) = scope.value {
-                    values.append(object[name] ?? .null)
+                if case .attribute(.this, let name) = node, let this {
+                    values.append(this[name] ?? .null)
                 } else {
                     values.append(try evaluate(node, scope).json)
                 }
