@@ -70,19 +70,18 @@ enum Evaluator {
             let value = try evaluate(inner, scope)
             scope.context.invariants.store(value, slot)
             return value
-        case .record(let keys, let nodes):
-            var values: [JSONValue] = []
-            values.reserveCapacity(nodes.count)
+        case .record(let template, let nodes):
+            var result = template
             // Plain members of `@` are copied straight across, skipping the Value round trip.
             let this: JSONObject? = if case .object(let object) = scope.value { object } else { nil }
-            for node in nodes {
+            for (index, node) in nodes.enumerated() {
                 if case .attribute(.this, let name) = node, let this {
-                    values.append(this[name] ?? .null)
+                    result.values[index] = this[name] ?? .null
                 } else {
-                    values.append(try evaluate(node, scope).json)
+                    result.values[index] = try evaluate(node, scope).json
                 }
             }
-            return .object(JSONObject(uncheckedUniqueKeys: keys, values: values))
+            return .object(result)
         case .object(let entries):
             return .object(try object(entries, scope))
         case .array(let elements):

@@ -22,8 +22,9 @@ indirect enum Node: Sendable {
     case group(Node)
     case object([ObjectEntry])
     /// An object literal whose members are all `key: value` with distinct keys (the usual
-    /// projection): built without merging or duplicate checks.
-    case record(keys: [String], values: [Node])
+    /// projection). `template` holds the keys with null values: each object built is a copy of
+    /// it with its values filled in, so the keys are neither hashed nor stored again per object.
+    case record(template: JSONObject, values: [Node])
     case array([ArrayElement])
     case and(Node, Node)
     case or(Node, Node)
@@ -165,7 +166,7 @@ extension Node {
         case .or(let l, let r): return .or(same(l), same(r))
         case .binary(let op, let l, let r): return .binary(op, same(l), same(r))
         case .inRange(let v, let l, let r, let inc): return .inRange(same(v), same(l), same(r), inclusive: inc)
-        case .record(let keys, let values): return .record(keys: keys, values: values.map(same))
+        case .record(let template, let values): return .record(template: template, values: values.map(same))
         case .object(let entries):
             return .object(entries.map { entry in
                 switch entry {
@@ -188,9 +189,11 @@ extension Node {
     /// A copy that shares no storage with this tree. Threads that evaluate the same expression
     /// each use their own copy, so they do not contend over the reference counts of shared nodes.
     func privateCopy() -> Node {
-        if case .record(let keys, let values) = self {
-            // Every object the record builds holds its key list: give each copy its own.
-            return .record(keys: keys.map { $0 }, values: values.map { $0.privateCopy() })
+        if case .record(let template, let values) = self {
+            // Every object the record builds shares its template's keys: give each copy its own.
+            let keys = template.keys.map { $0 }
+            return .record(template: JSONObject(uncheckedUniqueKeys: keys, values: keys.map { _ in .null }),
+                           values: values.map { $0.privateCopy() })
         }
         return replacingChildren { child, _ in child.privateCopy() }
     }

@@ -464,7 +464,7 @@ struct Parser {
             values.append(value)
         }
         if keys.count == entries.count && Set(keys).count == keys.count {
-            return .record(keys: keys, values: values)
+            return .record(template: JSONObject(uncheckedUniqueKeys: keys, values: keys.map { _ in .null }), values: values)
         }
         return .object(entries)
     }

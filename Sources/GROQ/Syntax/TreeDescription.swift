@@ -37,9 +37,9 @@ enum TreeDescription {
                 case .conditional(let c, let v): child(c, "if"); child(v, "then ...")
                 }
             }
-        case .record(let keys, let values):
+        case .record(let template, let values):
             line("Object")
-            for (k, v) in zip(keys, values) { child(v, "\"\(k)\"") }
+            for (k, v) in zip(template.keys, values) { child(v, "\"\(k)\"") }
         case .array(let elements):
             line("Array")
             for e in elements { child(e.value, e.isSplat ? "..." : nil) }
