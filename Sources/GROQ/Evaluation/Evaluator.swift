@@ -33,10 +33,6 @@ enum Evaluator {
             return .array(slice(array, from: from, to: to, inclusive: inclusive))
         case .filter(let base, let condition):
             return try filter(base, condition, scope)
-        case .projection(.this, let expr):
-            // `x{…}` over a map: the element is already in scope, so it is not evaluated again.
-            guard case .object = scope.value else { return .null }
-            return try evaluate(expr, scope.nested(scope.value, parent: scope.frameForChildren()))
         case .projection(let base, let expr):
             let value = try evaluate(base, scope)
             guard case .object = value else { return .null }
