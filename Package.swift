@@ -7,14 +7,16 @@ let strictSwift: [SwiftSetting] = [
 
 let package = Package(
     name: "Facet",
-    platforms: [.macOS(.v14)],
+    platforms: [.macOS(.v15)],
     products: [
         .executable(name: "facet", targets: ["facet"]),
         .library(name: "GROQ", targets: ["GROQ"]),
+        .library(name: "FacetStore", targets: ["FacetStore"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-collections.git", from: "1.6.0"),
         .package(url: "https://github.com/apple/swift-argument-parser.git", from: "1.8.2"),
+        .package(url: "https://github.com/groue/GRDB.swift.git", from: "7.10.0"),
     ],
     targets: [
         // The query language alone: JSON values, lexer, parser, evaluator, functions.
@@ -23,17 +25,31 @@ let package = Package(
             dependencies: [.product(name: "OrderedCollections", package: "swift-collections")],
             swiftSettings: strictSwift
         ),
+        // The document engine: mutations, transactions, history, drafts, references, listeners,
+        // import/export, over a storage backend (SQLite through GRDB by default).
+        .target(
+            name: "FacetStore",
+            dependencies: [
+                "GROQ",
+                .product(name: "OrderedCollections", package: "swift-collections"),
+                .product(name: "DequeModule", package: "swift-collections"),
+                .product(name: "GRDB", package: "GRDB.swift"),
+            ],
+            swiftSettings: strictSwift
+        ),
         // The command line: thin, parses arguments and calls the libraries.
         .executableTarget(
             name: "facet",
             dependencies: [
                 "GROQ",
+                "FacetStore",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ],
             swiftSettings: strictSwift
         ),
         .testTarget(
             name: "GROQTests", dependencies: ["GROQ"], exclude: ["conformance-baseline.json"], swiftSettings: strictSwift),
+        .testTarget(name: "FacetStoreTests", dependencies: ["FacetStore", "GROQ"], swiftSettings: strictSwift),
         .testTarget(name: "FacetCLITests", dependencies: ["GROQ"], swiftSettings: strictSwift),
     ]
 )

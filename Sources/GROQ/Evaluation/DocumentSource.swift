@@ -70,7 +70,8 @@ public final class InMemoryDataset: DocumentSource {
         self.byReference = byReference
     }
 
-    static func collectReferences(_ value: JSONValue, into refs: inout Set<String>) {
+    /// Adds to `refs` the `_ref` of every reference anywhere in `value`.
+    public static func collectReferences(_ value: JSONValue, into refs: inout Set<String>) {
         switch value {
         case .array(let items):
             for item in items { collectReferences(item, into: &refs) }

@@ -57,6 +57,9 @@ public struct NDJSONReader {
         atEOF = true
     }
 
+    /// The 1-based number of the line the last document (or error) came from.
+    public var currentLine: Int { lineNumber }
+
     /// The next document, or `nil` at the end of the input.
     public mutating func next() throws(JSONError) -> JSONValue? {
         while true {

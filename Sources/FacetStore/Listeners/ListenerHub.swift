@@ -1,0 +1,206 @@
+import DequeModule
+import GROQ
+import Synchronization
+
+/// A committed transaction with the states its documents had before it, as handed to listeners.
+struct CommitNotice: Sendable {
+    let transaction: CommittedTransaction
+    let previous: [String: JSONValue]
+}
+
+/// Fans committed transactions out to subscriptions, in commit order.
+///
+/// Publishing only appends to each subscription's bounded buffer; matching documents against a
+/// subscription's filter happens on the subscriber's side, so the cost of a listener (and of a
+/// slow one) stays off the writer's path.
+final class ListenerHub: Sendable {
+    private let subscriptions = Mutex<[ObjectIdentifier: ListenerSubscription]>([:])
+
+    func publish(_ notice: CommitNotice) {
+        let current = subscriptions.withLock { Array($0.values) }
+        for subscription in current { subscription.enqueue(notice) }
+    }
+
+    func add(_ subscription: ListenerSubscription) {
+        subscriptions.withLock { $0[ObjectIdentifier(subscription)] = subscription }
+    }
+
+    func remove(_ subscription: ListenerSubscription) {
+        _ = subscriptions.withLock { $0.removeValue(forKey: ObjectIdentifier(subscription)) }
+    }
+
+    var count: Int { subscriptions.withLock { $0.count } }
+
+    /// Ends every subscription, as when the dataset closes.
+    func closeAll() {
+        let current = subscriptions.withLock { Array($0.values) }
+        for subscription in current { subscription.cancel() }
+    }
+}
+
+/// A live subscription to a dataset's changes: an `AsyncSequence` of ``ListenerEvent``s that
+/// starts with `welcome`, then one `mutation` per matching document change, in commit order.
+///
+/// ```swift
+/// let subscription = try dataset.listen("*[_type == 'customer']")
+/// for await event in subscription {
+///     if case .mutation(let change) = event { print(change.documentId, change.transition) }
+/// }
+/// ```
+public final class ListenerSubscription: AsyncSequence, Sendable {
+    public typealias Element = ListenerEvent
+
+    private enum Item: Sendable {
+        case notice(CommitNotice)
+        case reconnect
+    }
+
+    private struct State: ~Copyable {
+        var buffer = Deque<Item>()
+        var waiter: CheckedContinuation<Item?, Never>?
+        var finished = false
+        var overflowed = false
+    }
+
+    /// A name for the subscription, sent in the welcome event.
+    public let listenerName: String
+    private let filter: GROQQuery
+    private let params: [String: JSONValue]
+    private let options: ListenOptions
+    private let state = Mutex(State())
+    private let onCancel: @Sendable (ListenerSubscription) -> Void
+
+    init(filter: GROQQuery, params: [String: JSONValue], options: ListenOptions, onCancel: @escaping @Sendable (ListenerSubscription) -> Void) {
+        self.listenerName = DocumentID.generate()
+        self.filter = filter
+        self.params = params
+        self.options = options
+        self.onCancel = onCancel
+    }
+
+    func enqueue(_ notice: CommitNotice) {
+        let waiter: CheckedContinuation<Item?, Never>? = state.withLock { state in
+            guard !state.finished, !state.overflowed else { return nil }
+            if let waiter = state.waiter {
+                state.waiter = nil
+                return waiter
+            }
+            if state.buffer.count >= options.bufferLimit {
+                state.buffer.removeAll()
+                state.buffer.append(.reconnect)
+                state.overflowed = true
+            } else {
+                state.buffer.append(.notice(notice))
+            }
+            return nil
+        }
+        waiter?.resume(returning: .notice(notice))
+    }
+
+    /// Ends the subscription: the sequence finishes after what is buffered is dropped.
+    public func cancel() {
+        let waiter: CheckedContinuation<Item?, Never>? = state.withLock { state in
+            state.finished = true
+            state.buffer.removeAll()
+            defer { state.waiter = nil }
+            return state.waiter
+        }
+        waiter?.resume(returning: nil)
+        onCancel(self)
+    }
+
+    /// How many committed transactions wait to be read.
+    public var backlog: Int { state.withLock { $0.buffer.count } }
+
+    private func nextItem() async -> Item? {
+        await withTaskCancellationHandler {
+            await withCheckedContinuation { (continuation: CheckedContinuation<Item?, Never>) in
+                let ready: Item?? = state.withLock { state in
+                    if let first = state.buffer.popFirst() { return .some(first) }
+                    if state.finished { return .some(nil) }
+                    state.waiter = continuation
+                    return nil
+                }
+                if let ready { continuation.resume(returning: ready) }
+            }
+        } onCancel: {
+            self.cancel()
+        }
+    }
+
+    private func matches(_ document: JSONValue?) -> Bool {
+        guard let document else { return false }
+        guard let result = try? filter.evaluate(in: InMemoryDataset([document]), params: params) else { return false }
+        switch result {
+        case .null: return false
+        case .array(let items): return !items.isEmpty
+        case .bool(let value): return value
+        default: return true
+        }
+    }
+
+    /// The events one committed transaction produces for this subscription.
+    private func events(for notice: CommitNotice) -> [ListenerEvent] {
+        let transaction = notice.transaction
+        var changes: [(CommittedTransaction.Effect, Transition, JSONValue?)] = []
+        for effect in transaction.effects {
+            let previous = notice.previous[effect.documentID]
+            let before = matches(previous), after = matches(effect.document)
+            let transition: Transition
+            switch (before, after) {
+            case (false, true): transition = .appear
+            case (true, true): transition = .update
+            case (true, false): transition = .disappear
+            case (false, false): continue
+            }
+            changes.append((effect, transition, previous))
+        }
+        return changes.enumerated().map { index, change in
+            let (effect, transition, previous) = change
+            return .mutation(MutationEvent(
+                documentId: effect.documentID,
+                eventId: "\(transaction.id)#\(effect.documentID)",
+                transactionId: transaction.id,
+                transition: transition,
+                identity: transaction.author,
+                previousRev: effect.previousRevision,
+                resultRev: effect.document == nil ? nil : effect.resultRevision,
+                timestamp: transaction.timestamp,
+                result: options.includeResult ? effect.document : nil,
+                previous: options.includePreviousRevision ? previous : nil,
+                mutations: options.includeMutations ? transaction.mutations : nil,
+                transactionCurrentEvent: index + 1,
+                transactionTotalEvents: changes.count))
+        }
+    }
+
+    public struct AsyncIterator: AsyncIteratorProtocol {
+        let subscription: ListenerSubscription
+        var welcomed = false
+        var pending: [ListenerEvent] = []
+        var ended = false
+
+        public mutating func next() async -> ListenerEvent? {
+            if !welcomed {
+                welcomed = true
+                return .welcome(listenerName: subscription.listenerName)
+            }
+            while pending.isEmpty {
+                guard !ended, let item = await subscription.nextItem() else { return nil }
+                switch item {
+                case .notice(let notice):
+                    pending = subscription.events(for: notice)
+                case .reconnect:
+                    ended = true
+                    subscription.cancel()
+                    return .reconnect(reason: "The listener fell more than \(subscription.options.bufferLimit) transactions behind")
+                }
+            }
+            return pending.removeFirst()
+        }
+    }
+
+    public func makeAsyncIterator() -> AsyncIterator {
+        AsyncIterator(subscription: self)
+    }
+}

@@ -1,0 +1,61 @@
+import GROQ
+
+/// How a transaction is run and what its result contains (Sanity's mutate query options).
+public struct TransactionOptions: Sendable {
+    /// Add `documentIds` to the result.
+    public var returnIds = false
+    /// Add each resulting `document` to the result.
+    public var returnDocuments = false
+    /// Check and compute everything, write nothing.
+    public var dryRun = false
+    /// The id the transaction (and the revisions it makes) will have; must be new to the dataset.
+    public var transactionId: String?
+    /// Give objects inside arrays a `_key` when they lack one.
+    public var autoGenerateArrayKeys = true
+    /// Who makes the change, recorded in history and sent to listeners.
+    public var author: String?
+    /// Check strong references at commit; an import turns this off and checks once at the end.
+    public var checkReferences = true
+
+    public init(returnIds: Bool = false, returnDocuments: Bool = false, dryRun: Bool = false,
+                transactionId: String? = nil, autoGenerateArrayKeys: Bool = true, author: String? = nil)
+    {
+        self.returnIds = returnIds
+        self.returnDocuments = returnDocuments
+        self.dryRun = dryRun
+        self.transactionId = transactionId
+        self.autoGenerateArrayKeys = autoGenerateArrayKeys
+        self.author = author
+    }
+}
+
+/// What a committed (or dry-run) transaction did, in Sanity's result shape.
+public struct TransactionResult: Sendable, Equatable {
+    /// One entry per affected document, in the order the mutations touched them.
+    public struct Item: Sendable, Equatable {
+        public var id: String
+        /// `create`, `update`, `delete` or `none`.
+        public var operation: String
+        /// The document after the transaction (`nil` when deleted).
+        public var document: JSONValue?
+    }
+
+    public var transactionId: String
+    public var results: [Item]
+    /// The sequence number of the committed transaction in its dataset; `nil` for a dry run.
+    public var sequence: Int64?
+
+    /// `{transactionId, results: [{id, operation}]}`, with `documentIds` and `document` as the options ask.
+    public func json(_ options: TransactionOptions) -> JSONValue {
+        var object: JSONObject = ["transactionId": .string(transactionId)]
+        if options.returnIds {
+            object["documentIds"] = .array(results.map { .string($0.id) })
+        }
+        object["results"] = .array(results.map { item in
+            var entry: JSONObject = ["id": .string(item.id), "operation": .string(item.operation)]
+            if options.returnDocuments { entry["document"] = item.document ?? .null }
+            return .object(entry)
+        })
+        return .object(object)
+    }
+}

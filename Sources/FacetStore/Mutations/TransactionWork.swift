@@ -1,0 +1,283 @@
+import GROQ
+import OrderedCollections
+
+/// One transaction being worked out: the mutations applied in order to a private copy of the
+/// documents they touch, on top of the snapshot it started from. Nothing is written until
+/// ``finish()`` has checked everything, so a failing mutation leaves the dataset as it was.
+struct TransactionWork {
+    let snapshot: DatasetSnapshot
+    let transactionID: String
+    let timestamp: String
+    let options: TransactionOptions
+    let limits: DocumentLimits
+    /// The working state of every touched document (`nil`: deleted), in the order first touched.
+    private(set) var changed: OrderedDictionary<String, JSONValue?> = [:]
+    private(set) var results: [TransactionResult.Item] = []
+    private(set) var mutationsJSON: [JSONValue] = []
+
+    init(snapshot: DatasetSnapshot, transactionID: String, timestamp: String, options: TransactionOptions, limits: DocumentLimits) {
+        self.snapshot = snapshot
+        self.transactionID = transactionID
+        self.timestamp = timestamp
+        self.options = options
+        self.limits = limits
+    }
+
+    /// The document as this transaction sees it so far.
+    func current(_ id: String) -> JSONValue? {
+        if let entry = changed[id] { return entry }
+        return snapshot.document(id: id)
+    }
+
+    mutating func apply(_ mutation: Mutation) throws(StoreError) {
+        switch mutation {
+        case .create(let body):
+            let id = try resolvedID(body["_id"], generate: true)
+            guard current(id) == nil else {
+                throw StoreError(.conflict, type: "documentAlreadyExistsError",
+                                 message: "Document by ID \"\(id)\" already exists",
+                                 advice: "Use createOrReplace to replace it, createIfNotExists to keep it, or a patch to change it.", documentID: id)
+            }
+            let document = try newDocument(body, id: id, previous: nil)
+            write(id, document)
+            record(id, "create", mutation: .create(document.objectValue ?? body))
+        case .createOrReplace(let body):
+            let id = try resolvedID(body["_id"], generate: false)
+            let previous = current(id)
+            let document = try newDocument(body, id: id, previous: previous)
+            if let previous, previous["_type"] != document["_type"], options.checkReferences {
+                let referrers = strongReferrers(of: id)
+                if !referrers.isEmpty {
+                    throw StoreError(.conflict, type: "documentHasExistingReferencesError",
+                                     message: "Document \"\(id)\" cannot change type from \(previous["_type"]?.stringValue ?? "?") to \(document["_type"]?.stringValue ?? "?") as there are references to it from \(quoted(referrers))",
+                                     advice: "Remove those references first, or keep the type.", documentID: id,
+                                     details: ["referencingIDs": .array(referrers.map(JSONValue.string))])
+                }
+            }
+            write(id, document)
+            record(id, previous == nil ? "create" : "update", mutation: .createOrReplace(body))
+        case .createIfNotExists(let body):
+            let id = try resolvedID(body["_id"], generate: false)
+            if current(id) != nil {
+                record(id, "none", mutation: .createIfNotExists(body))
+                return
+            }
+            let document = try newDocument(body, id: id, previous: nil)
+            write(id, document)
+            record(id, "create", mutation: .createIfNotExists(body))
+        case .delete(let selection):
+            let ids = try select(selection, mutation: "delete", mustExist: false)
+            mutationsJSON.append(mutation.json)
+            for id in ids {
+                if current(id) != nil {
+                    write(id, nil)
+                    results.append(.init(id: id, operation: "delete"))
+                } else {
+                    results.append(.init(id: id, operation: "none"))
+                }
+            }
+        case .patch(let patch):
+            let ids = try select(patch.selection, mutation: "patch", mustExist: true)
+            mutationsJSON.append(mutation.json)
+            for path in patch.operations.paths {
+                if let root = path.rootAttribute, ["_id", "_rev"].contains(root) {
+                    throw StoreError.invalid("A patch may not change \(root) (path \(path))",
+                                             advice: root == "_id" ? "Create a document with the new id and delete the old one." : "The store sets _rev on every commit.")
+                }
+            }
+            for id in ids {
+                guard let document = current(id) else { continue }
+                if let expected = patch.ifRevisionID {
+                    let actual = document["_rev"]?.stringValue
+                    guard actual == expected else {
+                        throw StoreError(.conflict, type: "documentRevisionIDDoesNotMatchError",
+                                         message: "Document \"\(id)\" has unexpected revision ID (\"\(actual ?? "none")\"), expected \"\(expected)\"",
+                                         advice: "Someone changed it since you read it: read it again, re-apply your change, and retry.",
+                                         documentID: id,
+                                         details: ["currentRevisionID": actual.map(JSONValue.string) ?? .null, "expectedRevisionID": .string(expected)])
+                    }
+                }
+                if patch.operations.isEmpty {
+                    results.append(.init(id: id, operation: "none"))
+                    continue
+                }
+                var patched: JSONValue
+                do { patched = try patch.operations.applied(to: document) } catch {
+                    throw StoreError(.invalid, type: "validationError", message: "Cannot patch \"\(id)\": \(error.description)",
+                                     advice: error.advice, documentID: id)
+                }
+                guard case .string(let type)? = patched["_type"], !type.isEmpty else {
+                    throw StoreError.invalid("The patch leaves \"\(id)\" without a _type", advice: "Keep _type a non-empty string.", documentID: id)
+                }
+                if case .object(var object) = patched {
+                    object["_updatedAt"] = .string(timestamp)
+                    patched = .object(object)
+                }
+                write(id, patched)
+                results.append(.init(id: id, operation: "update"))
+            }
+        }
+    }
+
+    private func quoted(_ ids: [String]) -> String { ids.map { "\"\($0)\"" }.joined(separator: ", ") }
+
+    private mutating func write(_ id: String, _ document: JSONValue?) {
+        changed[id] = .some(document)
+    }
+
+    private mutating func record(_ id: String, _ operation: String, mutation: Mutation) {
+        results.append(.init(id: id, operation: operation))
+        mutationsJSON.append(mutation.json)
+    }
+
+    private func resolvedID(_ given: JSONValue?, generate: Bool) throws(StoreError) -> String {
+        let id: String
+        switch given {
+        case .string(let text)?: id = generate ? DocumentID.resolve(requested: text) : text
+        case nil, .null?:
+            guard generate else { throw StoreError.invalid("The document needs an _id", advice: "Give an _id; only create generates one.") }
+            id = DocumentID.generate()
+        case let other?:
+            throw StoreError.invalid("_id must be a string, found \(other.typeName)", advice: "Give _id as a string such as \"customer-1\".")
+        }
+        try DocumentID.validate(id)
+        return id
+    }
+
+    /// A created or replacing document with its system fields: `_id` first, then `_type`, then
+    /// the timestamps; `_rev` is added at the end of the transaction.
+    private func newDocument(_ body: JSONObject, id: String, previous: JSONValue?) throws(StoreError) -> JSONValue {
+        guard case .string(let type)? = body["_type"], !type.isEmpty else {
+            let found = body["_type"].map { "a \($0.typeName)" } ?? "nothing"
+            throw StoreError(.invalid, type: "validationError", message: "Document \"\(id)\" needs a _type (a non-empty string), found \(found)",
+                             advice: "Add \"_type\": \"<schema type name>\".", documentID: id)
+        }
+        var object: JSONObject = ["_id": .string(id), "_type": .string(type)]
+        object.reserveCapacity(body.count + 4)
+        let createdAt: JSONValue
+        if previous == nil, case .string(let given)? = body["_createdAt"] {
+            createdAt = .string(given)
+        } else {
+            createdAt = previous?["_createdAt"] ?? .string(timestamp)
+        }
+        object["_createdAt"] = createdAt
+        if previous == nil, case .string(let given)? = body["_updatedAt"] {
+            object["_updatedAt"] = .string(given)
+        } else {
+            object["_updatedAt"] = .string(timestamp)
+        }
+        for (key, value) in body where !["_id", "_type", "_createdAt", "_updatedAt", "_rev"].contains(key) {
+            object[key] = value
+        }
+        return .object(object)
+    }
+
+    private func select(_ selection: DocumentSelection, mutation: String, mustExist: Bool) throws(StoreError) -> [String] {
+        switch selection {
+        case .ids(let ids):
+            for id in ids {
+                try DocumentID.validate(id)
+                if mustExist, current(id) == nil {
+                    throw StoreError(.notFound, type: "documentNotFoundError",
+                                     message: "Cannot \(mutation) \"\(id)\": the document does not exist",
+                                     advice: "Create it first (createIfNotExists with setIfMissing is the usual pair), or check the id.",
+                                     documentID: id)
+                }
+            }
+            return ids
+        case .query(let text, let params):
+            let query: GROQQuery
+            do { query = try GROQQuery(text, params: params) } catch {
+                throw StoreError(.invalid, type: "queryParseError", message: "The \(mutation) query is not valid GROQ: \(error.formatted)",
+                                 advice: "Fix the query at the position shown.")
+            }
+            var overlay = snapshot.overlay
+            for (id, document) in changed { overlay[id] = .some(document) }
+            let source = LayeredDocuments(base: snapshot.base.raw, overlay: overlay)
+            let result: JSONValue
+            do { result = try query.evaluate(in: source) } catch {
+                throw StoreError(.invalid, type: "queryError", message: "The \(mutation) query failed: \(error.formatted)", advice: "Fix the query.")
+            }
+            let documents: [JSONValue] = result.arrayValue ?? (result.isNull ? [] : [result])
+            var ids: [String] = []
+            for document in documents {
+                guard case .string(let id)? = document["_id"] else {
+                    throw StoreError.invalid("The \(mutation) query must return documents (with _id), found \(document.typeName)",
+                                             advice: "Select documents, e.g. *[_type == \"x\" && …], without a projection that drops _id.")
+                }
+                ids.append(id)
+            }
+            guard ids.count <= limits.maxQueryMatches else {
+                throw StoreError(.tooLarge, type: "tooManyDocumentsError",
+                                 message: "The \(mutation) query matches \(ids.count) documents, more than \(limits.maxQueryMatches) in one transaction",
+                                 advice: "Page through them: add `&& _id > $lastId` and `| order(_id)[0...\(limits.maxQueryMatches)]` and repeat.")
+            }
+            return ids
+        }
+    }
+
+    /// The documents that will strongly reference `id` after this transaction.
+    func strongReferrers(of id: String) -> [String] {
+        var referrers: [String] = []
+        var seen = Set<String>()
+        let candidates = (snapshot.layered(.raw).documents(referencing: id) ?? []).compactMap { $0["_id"]?.stringValue }
+            + changed.keys.filter { changed[$0] != nil }
+        for candidate in candidates where candidate != id && seen.insert(candidate).inserted {
+            if let document = current(candidate), ReferenceScan.strongTargets(in: document).contains(id) { referrers.append(candidate) }
+        }
+        return referrers
+    }
+
+    /// Checks the finished state and stamps system fields: `_rev`, array keys, size and depth
+    /// limits, and reference integrity. Returns the effects to commit.
+    mutating func finish() throws(StoreError) -> [CommittedTransaction.Effect] {
+        var effects: [CommittedTransaction.Effect] = []
+        effects.reserveCapacity(changed.count)
+        for (id, state) in changed {
+            let previous = snapshot.document(id: id)
+            guard var document = state else {
+                if previous != nil {
+                    effects.append(.init(documentID: id, previousRevision: previous?["_rev"]?.stringValue,
+                                         resultRevision: transactionID, document: nil))
+                }
+                continue
+            }
+            if options.autoGenerateArrayKeys { ArrayKeys.add(to: &document) }
+            if case .object(var object) = document {
+                object["_rev"] = .string(transactionID)
+                document = .object(object)
+            }
+            try limits.check(document, id: id)
+            changed[id] = .some(document)
+            effects.append(.init(documentID: id, previousRevision: previous?["_rev"]?.stringValue,
+                                 resultRevision: transactionID, document: document))
+        }
+        if options.checkReferences { try checkReferences() }
+        // Results carry the final documents.
+        for index in results.indices { results[index].document = current(results[index].id) }
+        return effects
+    }
+
+    private func checkReferences() throws(StoreError) {
+        for (id, state) in changed {
+            guard let document = state else {
+                guard snapshot.document(id: id) != nil else { continue }
+                let referrers = strongReferrers(of: id)
+                if !referrers.isEmpty {
+                    throw StoreError(.conflict, type: "documentHasExistingReferencesError",
+                                     message: "Document \"\(id)\" cannot be deleted as there are references to it from \(quoted(referrers))",
+                                     advice: "Remove or weaken those references first (a weak reference has \"_weak\": true).",
+                                     documentID: id, details: ["referencingIDs": .array(referrers.map(JSONValue.string))])
+                }
+                continue
+            }
+            let before = snapshot.document(id: id).map(ReferenceScan.strongTargets) ?? []
+            for target in ReferenceScan.strongTargets(in: document).subtracting(before).sorted() where current(target) == nil {
+                throw StoreError(.conflict, type: "documentReferenceDoesNotExistError",
+                                 message: "Document \"\(id)\" references non-existent document \"\(target)\"",
+                                 advice: "Create \"\(target)\" first, or make the reference weak with \"_weak\": true.",
+                                 documentID: id, details: ["referencedID": .string(target)])
+            }
+        }
+    }
+}

@@ -1,0 +1,155 @@
+import GROQ
+import Synchronization
+
+/// The state of a dataset after one committed transaction, frozen: what queries read.
+///
+/// A snapshot never changes, so a query that runs for seconds sees one consistent state while
+/// writers go on committing newer snapshots. Reads in the three perspectives come from
+/// ``source(_:)``.
+///
+/// ```swift
+/// let snapshot = dataset.snapshot
+/// let result = try GROQQuery("count(*[_type == 'customer'])").evaluate(in: snapshot.source(.published))
+/// ```
+public final class DatasetSnapshot: Sendable {
+    let base: SnapshotBase
+    /// Documents changed since `base` was built, by id; `nil` marks a deletion.
+    let overlay: [String: JSONValue?]
+    /// The sequence number of the transaction that last changed each overlay entry, so that a
+    /// new base built from an older snapshot knows which later changes still apply.
+    let overlaySequence: [String: Int64]
+    /// The sequence number of the last transaction this snapshot includes (0 for an empty dataset).
+    public let sequence: Int64
+    private let views = Mutex<[Perspective: LayeredDocuments]>([:])
+
+    init(base: SnapshotBase, overlay: [String: JSONValue?], overlaySequence: [String: Int64], sequence: Int64) {
+        self.base = base
+        self.overlay = overlay
+        self.overlaySequence = overlaySequence
+        self.sequence = sequence
+    }
+
+    /// A snapshot of `documents` (unique `_id`s) as of `sequence`.
+    convenience init(documents: [JSONValue], sequence: Int64) {
+        self.init(base: SnapshotBase(InMemoryDataset(documents)), overlay: [:], overlaySequence: [:], sequence: sequence)
+    }
+
+    /// The documents a query sees in `perspective`.
+    public func source(_ perspective: Perspective) -> any DocumentSource {
+        layered(perspective)
+    }
+
+    func layered(_ perspective: Perspective) -> LayeredDocuments {
+        if let view = views.withLock({ $0[perspective] }) { return view }
+        let view: LayeredDocuments
+        switch perspective {
+        case .raw:
+            view = LayeredDocuments(base: base.raw, overlay: overlay)
+        case .published:
+            var changes: [String: JSONValue?] = [:]
+            for (id, document) in overlay where DocumentID.isPublished(id) { changes[id] = .some(document) }
+            view = LayeredDocuments(base: base.view(.published), overlay: changes)
+        case .drafts:
+            var changes: [String: JSONValue?] = [:]
+            for id in overlay.keys where !DocumentID.isVersion(id) {
+                let published = DocumentID.published(of: id)
+                changes[published] = .some(draftsView(of: published))
+            }
+            view = LayeredDocuments(base: base.view(.drafts), overlay: changes)
+        }
+        views.withLock { $0[perspective] = view }
+        return view
+    }
+
+    /// The current document with this id (raw perspective), or `nil`.
+    public func document(id: String) -> JSONValue? {
+        if let entry = overlay[id] { return entry }
+        return base.raw.document(id: id)
+    }
+
+    /// How many documents the snapshot holds (all perspectives together).
+    public var count: Int { layered(.raw).documents.count }
+
+    /// What the drafts perspective shows under a published id: the draft if there is one, else
+    /// the published document, with `_id` the published id and `_originalId` the stored one.
+    func draftsView(of publishedID: String) -> JSONValue? {
+        if let draft = document(id: DocumentID.draft(of: publishedID)) { return SnapshotBase.presented(draft, as: publishedID) }
+        if let published = document(id: publishedID) { return SnapshotBase.presented(published, as: publishedID) }
+        return nil
+    }
+
+    /// The snapshot after a transaction that changed `changes` and got `sequence`.
+    func applying(_ changes: [(id: String, document: JSONValue?)], sequence: Int64) -> DatasetSnapshot {
+        var overlay = self.overlay
+        var overlaySequence = self.overlaySequence
+        for change in changes {
+            overlay[change.id] = .some(change.document)
+            overlaySequence[change.id] = sequence
+        }
+        return DatasetSnapshot(base: base, overlay: overlay, overlaySequence: overlaySequence, sequence: sequence)
+    }
+
+    /// This snapshot's documents folded into a new base, with the same views prepared as the
+    /// current base has (so the first query after a swap does not pay for them).
+    func compactedBase() -> SnapshotBase {
+        let next = SnapshotBase(InMemoryDataset(layered(.raw).documents), sequence: sequence)
+        for perspective in base.preparedViews { _ = next.view(perspective) }
+        return next
+    }
+
+    /// This snapshot rebased onto `newBase`, which was built from the snapshot at `newBase.sequence`:
+    /// only changes committed after that stay in the overlay.
+    func rebased(onto newBase: SnapshotBase) -> DatasetSnapshot {
+        var overlay: [String: JSONValue?] = [:]
+        var overlaySequence: [String: Int64] = [:]
+        for (id, changed) in self.overlaySequence where changed > newBase.sequence {
+            overlay[id] = self.overlay[id]
+            overlaySequence[id] = changed
+        }
+        return DatasetSnapshot(base: newBase, overlay: overlay, overlaySequence: overlaySequence, sequence: sequence)
+    }
+}
+
+/// The indexed part of a snapshot, shared by every snapshot until the next compaction, with its
+/// published and drafts views built the first time they are asked for.
+final class SnapshotBase: Sendable {
+    let raw: InMemoryDataset
+    /// The sequence number of the snapshot this base was built from.
+    let sequence: Int64
+    private let views = Mutex<[Perspective: InMemoryDataset]>([:])
+
+    init(_ raw: InMemoryDataset, sequence: Int64 = 0) {
+        self.raw = raw
+        self.sequence = sequence
+    }
+
+    var preparedViews: [Perspective] { views.withLock { Array($0.keys) } }
+
+    func view(_ perspective: Perspective) -> InMemoryDataset {
+        if perspective == .raw { return raw }
+        if let view = views.withLock({ $0[perspective] }) { return view }
+        let view: InMemoryDataset
+        switch perspective {
+        case .raw, .published:
+            view = InMemoryDataset(raw.documents.filter { DocumentID.isPublished($0["_id"]?.stringValue ?? "") })
+        case .drafts:
+            var chosen: [String: JSONValue] = [:]
+            for document in raw.documents {
+                guard let id = document["_id"]?.stringValue, !DocumentID.isVersion(id) else { continue }
+                let published = DocumentID.published(of: id)
+                if DocumentID.isDraft(id) || chosen[published] == nil { chosen[published] = Self.presented(document, as: published) }
+            }
+            view = InMemoryDataset(Array(chosen.values))
+        }
+        views.withLock { $0[perspective] = view }
+        return view
+    }
+
+    /// `document` under `publishedID`, with `_originalId` keeping its stored id.
+    static func presented(_ document: JSONValue, as publishedID: String) -> JSONValue {
+        guard case .object(var object) = document, let id = object["_id"]?.stringValue else { return document }
+        object["_id"] = .string(publishedID)
+        object["_originalId"] = .string(id)
+        return .object(object)
+    }
+}

@@ -1,0 +1,87 @@
+import GROQ
+import Synchronization
+
+/// A ``DocumentSource`` made of an indexed base and the changes made since it was built.
+///
+/// Rebuilding the indexes of a large dataset on every commit would cost milliseconds; instead a
+/// commit only adds to the overlay, and a query merges the base with the overlay the first time
+/// it needs a list (the merged lists are then kept for the life of this snapshot). The store
+/// folds the overlay into a new base in the background once it grows.
+final class LayeredDocuments: DocumentSource {
+    let base: InMemoryDataset
+    /// Changed documents by `_id`; `nil` marks a deletion.
+    let overlay: [String: JSONValue?]
+    private let merged = Mutex(MergedLists())
+
+    private struct MergedLists {
+        var all: [JSONValue]?
+        var byType: [String: [JSONValue]] = [:]
+        var byReference: [String: [JSONValue]] = [:]
+        /// For each referenced id, the overlay documents that reference it.
+        var overlayReferences: [String: [JSONValue]]?
+    }
+
+    init(base: InMemoryDataset, overlay: [String: JSONValue?]) {
+        self.base = base
+        self.overlay = overlay
+    }
+
+    var documents: [JSONValue] {
+        if overlay.isEmpty { return base.documents }
+        if let all = merged.withLock({ $0.all }) { return all }
+        let all = merge(base.documents, overlay.values.compactMap { $0 })
+        merged.withLock { $0.all = all }
+        return all
+    }
+
+    func document(id: String) -> JSONValue? {
+        if let entry = overlay[id] { return entry }
+        return base.document(id: id)
+    }
+
+    func documents(ofType type: String) -> [JSONValue]? {
+        if overlay.isEmpty { return base.documents(ofType: type) }
+        if let list = merged.withLock({ $0.byType[type] }) { return list }
+        let added = overlay.values.compactMap { $0 }.filter { $0["_type"]?.stringValue == type }
+        let list = merge(base.documents(ofType: type) ?? [], added)
+        merged.withLock { $0.byType[type] = list }
+        return list
+    }
+
+    func documents(referencing id: String) -> [JSONValue]? {
+        if overlay.isEmpty { return base.documents(referencing: id) }
+        if let list = merged.withLock({ $0.byReference[id] }) { return list }
+        let overlayReferences = merged.withLock { $0.overlayReferences } ?? {
+            var index: [String: [JSONValue]] = [:]
+            for case let document? in overlay.values {
+                for target in ReferenceScan.targets(in: document) { index[target, default: []].append(document) }
+            }
+            merged.withLock { $0.overlayReferences = index }
+            return index
+        }()
+        let list = merge(base.documents(referencing: id) ?? [], overlayReferences[id] ?? [])
+        merged.withLock { $0.byReference[id] = list }
+        return list
+    }
+
+    /// `baseList` without the documents the overlay replaces or deletes, merged with `added`, in `_id` order.
+    private func merge(_ baseList: [JSONValue], _ added: [JSONValue]) -> [JSONValue] {
+        let sortedAdded = added.sorted { idOf($0).utf8.lexicographicallyPrecedes(idOf($1).utf8) }
+        var result: [JSONValue] = []
+        result.reserveCapacity(baseList.count + sortedAdded.count)
+        var next = 0
+        for document in baseList {
+            let id = idOf(document)
+            if overlay[id] != nil { continue }
+            while next < sortedAdded.count, idOf(sortedAdded[next]).utf8.lexicographicallyPrecedes(id.utf8) {
+                result.append(sortedAdded[next])
+                next += 1
+            }
+            result.append(document)
+        }
+        result.append(contentsOf: sortedAdded[next...])
+        return result
+    }
+
+    private func idOf(_ document: JSONValue) -> String { document["_id"]?.stringValue ?? "" }
+}

@@ -1,0 +1,114 @@
+import Foundation
+import GROQ
+
+/// A committed transaction as history keeps it: who, when, what was asked, and what resulted.
+public struct CommittedTransaction: Sendable, Equatable {
+    /// The document a transaction touched, and its state after it.
+    public struct Effect: Sendable, Equatable {
+        public var documentID: String
+        /// The `_rev` before the transaction; `nil` when the document did not exist.
+        public var previousRevision: String?
+        /// The `_rev` after it, which is the transaction id; also set for deletions, so that a
+        /// deleted state can be named.
+        public var resultRevision: String
+        /// The document after the transaction; `nil` when it was deleted.
+        public var document: JSONValue?
+
+        public init(documentID: String, previousRevision: String?, resultRevision: String, document: JSONValue?) {
+            self.documentID = documentID
+            self.previousRevision = previousRevision
+            self.resultRevision = resultRevision
+            self.document = document
+        }
+    }
+
+    /// Position in the dataset's commit order, starting at 1.
+    public var sequence: Int64
+    public var id: String
+    /// ISO 8601 UTC with milliseconds (see ``Timestamp``).
+    public var timestamp: String
+    public var author: String?
+    /// The mutations as submitted (with generated ids filled in).
+    public var mutations: [JSONValue]
+    public var effects: [Effect]
+
+    public init(sequence: Int64, id: String, timestamp: String, author: String?, mutations: [JSONValue], effects: [Effect]) {
+        self.sequence = sequence
+        self.id = id
+        self.timestamp = timestamp
+        self.author = author
+        self.mutations = mutations
+        self.effects = effects
+    }
+}
+
+/// Where a document's state is read from in history.
+public enum RevisionPoint: Sendable, Equatable {
+    /// The state a given `_rev` names.
+    case revision(String)
+    /// The state at an instant (ISO 8601, compared with transaction times).
+    case time(String)
+    /// The last state it had, even if it is deleted now.
+    case lastRevision
+}
+
+/// Which transactions a history listing returns (Sanity's history API options).
+public struct HistoryFilter: Sendable, Equatable {
+    /// Inclusive bounds on the transaction time, ISO 8601.
+    public var fromTime: String?
+    public var toTime: String?
+    /// Inclusive bounds by transaction id.
+    public var fromTransaction: String?
+    public var toTransaction: String?
+    /// Only transactions by these authors.
+    public var authors: [String]?
+    /// Newest first.
+    public var reverse = false
+    public var limit: Int?
+
+    public init(fromTime: String? = nil, toTime: String? = nil, fromTransaction: String? = nil, toTransaction: String? = nil,
+                authors: [String]? = nil, reverse: Bool = false, limit: Int? = nil)
+    {
+        self.fromTime = fromTime
+        self.toTime = toTime
+        self.fromTransaction = fromTransaction
+        self.toTransaction = toTransaction
+        self.authors = authors
+        self.reverse = reverse
+        self.limit = limit
+    }
+}
+
+/// A storage backend: the set of datasets in one place (a directory of SQLite files, or a
+/// PostgreSQL database). Callers use ``DocumentStore``; a backend only keeps bytes safe.
+///
+/// A backend must make ``DatasetStorage/append(_:)`` atomic and durable: once it returns, the
+/// transaction survives a crash of the process, and a failure leaves nothing of it behind.
+public protocol StorageBackend: Sendable {
+    /// The names of the datasets that exist, sorted.
+    func datasetNames() throws(StoreError) -> [String]
+    /// Opens a dataset; `create` makes it when missing, otherwise a missing dataset is `notFound`.
+    func openDataset(_ name: String, create: Bool) throws(StoreError) -> any DatasetStorage
+    /// Removes a dataset and everything in it.
+    func deleteDataset(_ name: String) throws(StoreError)
+}
+
+/// One dataset's documents and history in a backend.
+public protocol DatasetStorage: Sendable {
+    /// Every current document and the sequence number of the last committed transaction.
+    func loadDocuments() throws(StoreError) -> (documents: [JSONValue], sequence: Int64)
+    /// Writes a transaction's documents and its history record, atomically and durably.
+    func append(_ transaction: CommittedTransaction) throws(StoreError)
+    /// Whether a transaction with this id was ever committed.
+    func containsTransaction(id: String) throws(StoreError) -> Bool
+    /// A document's state at a point of its history; `nil` when it did not exist then.
+    /// Throws `notFound` when the revision is unknown.
+    func document(id: String, at point: RevisionPoint) throws(StoreError) -> JSONValue?
+    /// The transactions that touched any of `documentIDs` (all transactions when empty), in commit order.
+    func transactions(touching documentIDs: [String], filter: HistoryFilter) throws(StoreError) -> [CommittedTransaction]
+    /// The transactions committed after `sequence`, in order: how a process catches up with
+    /// writes that another process made to a shared database.
+    func transactions(after sequence: Int64) throws(StoreError) -> [CommittedTransaction]
+    /// Closes the files; later calls fail.
+    func close()
+}

@@ -1,0 +1,175 @@
+import Dispatch
+import Foundation
+import GROQ
+import Synchronization
+
+/// One named dataset: its documents, the one mutation pipeline that changes them, queries over
+/// consistent snapshots, history, and listeners.
+///
+/// Writers take turns (commits are serialised, which is what makes `ifRevisionID` exact);
+/// readers never wait: they read the snapshot current when they start.
+///
+/// ```swift
+/// let dataset = try store.dataset("production")
+/// let result = try dataset.mutate(Mutation.list(parsing: #"{"mutations": [{"create": {"_id": "c-1", "_type": "customer"}}]}"#))
+/// let customers = try dataset.query("*[_type == 'customer']{_id}")
+/// ```
+public final class Dataset: Sendable {
+    public let name: String
+    let storage: any DatasetStorage
+    let limits: DocumentLimits
+    private let current: Mutex<DatasetSnapshot>
+    private let writer: Mutex<WriterState>
+    let hub = ListenerHub()
+
+    private struct WriterState {
+        var compacting = false
+        var closed = false
+    }
+
+    init(name: String, storage: any DatasetStorage, limits: DocumentLimits) throws(StoreError) {
+        self.name = name
+        self.storage = storage
+        self.limits = limits
+        let (documents, sequence) = try storage.loadDocuments()
+        self.current = Mutex(DatasetSnapshot(documents: documents, sequence: sequence))
+        self.writer = Mutex(WriterState())
+    }
+
+    /// The state after the last committed transaction. Hold on to it to read several times
+    /// from the same state.
+    public var snapshot: DatasetSnapshot { current.withLock { $0 } }
+
+    /// The current document with this id (raw perspective), or `nil`.
+    public func document(id: String) -> JSONValue? { snapshot.document(id: id) }
+
+    /// Runs a GROQ query against the current snapshot.
+    public func query(_ text: String, params: [String: JSONValue] = [:], perspective: Perspective = .raw,
+                      options: EvaluationOptions = EvaluationOptions()) throws(StoreError) -> JSONValue
+    {
+        let parsed: GROQQuery
+        do { parsed = try GROQQuery(text, params: params) } catch {
+            throw StoreError(.invalid, type: "queryParseError", message: error.formatted, advice: "Fix the query at the position shown.",
+                             details: ["query": .string(text)])
+        }
+        return try self.query(parsed, perspective: perspective, options: options)
+    }
+
+    /// Runs a parsed GROQ query against the current snapshot.
+    public func query(_ query: GROQQuery, params: [String: JSONValue] = [:], perspective: Perspective = .raw,
+                      options: EvaluationOptions = EvaluationOptions()) throws(StoreError) -> JSONValue
+    {
+        do { return try query.evaluate(in: snapshot.source(perspective), params: params, options: options) } catch {
+            throw StoreError(.invalid, type: "queryError", message: error.formatted, advice: "Fix the query.",
+                             details: ["query": .string(query.source)])
+        }
+    }
+
+    /// Applies `mutations` as one transaction: all of them commit, or none does.
+    ///
+    /// Throws a ``StoreError`` naming the failing mutation (`mutationIndex`) and document.
+    @discardableResult
+    public func mutate(_ mutations: [Mutation], options: TransactionOptions = TransactionOptions()) throws(StoreError) -> TransactionResult {
+        guard !mutations.isEmpty else {
+            throw StoreError.invalid("The transaction has no mutations", advice: "Give at least one mutation.")
+        }
+        if let given = options.transactionId {
+            do { try DocumentID.validate(given) } catch {
+                throw StoreError.invalid("Malformed transactionId \"\(given)\"", advice: "Use letters, digits, '_', '-' and '.' (at most 128).")
+            }
+        }
+        return try writer.withLock { (state: inout WriterState) throws(StoreError) -> TransactionResult in
+            guard !state.closed else {
+                throw StoreError.storage("Dataset \"\(name)\" is closed", advice: "Open the store again.")
+            }
+            let start = current.withLock { $0 }
+            let transactionID = options.transactionId ?? DocumentID.generate()
+            let timestamp = Timestamp.string(Date())
+            var work = TransactionWork(snapshot: start, transactionID: transactionID, timestamp: timestamp, options: options, limits: limits)
+            for (index, mutation) in mutations.enumerated() {
+                do throws(StoreError) { try work.apply(mutation) } catch { throw error.at(mutation: index) }
+            }
+            let effects = try work.finish()
+            guard !options.dryRun else {
+                return TransactionResult(transactionId: transactionID, results: work.results, sequence: nil)
+            }
+            if options.transactionId != nil, try storage.containsTransaction(id: transactionID) {
+                throw StoreError(.conflict, type: "transactionIdConflictError",
+                                 message: "Transaction id \"\(transactionID)\" is already used in this dataset",
+                                 advice: "Give a new transactionId, or none and one is generated.")
+            }
+            let sequence = start.sequence + 1
+            let committed = CommittedTransaction(sequence: sequence, id: transactionID, timestamp: timestamp, author: options.author,
+                                                 mutations: work.mutationsJSON, effects: effects)
+            try storage.append(committed)
+            let next = start.applying(effects.map { ($0.documentID, $0.document) }, sequence: sequence)
+            current.withLock { $0 = next }
+            var previous: [String: JSONValue] = [:]
+            for effect in effects { previous[effect.documentID] = start.document(id: effect.documentID) }
+            hub.publish(CommitNotice(transaction: committed, previous: previous))
+            if !state.compacting, next.overlay.count > compactionThreshold(next) {
+                state.compacting = true
+                scheduleCompaction(of: next)
+            }
+            return TransactionResult(transactionId: transactionID, results: work.results, sequence: sequence)
+        }
+    }
+
+    /// How many changed documents a snapshot may carry on top of its base before the base is
+    /// rebuilt: small enough that copying the overlay on a commit stays cheap, large enough that
+    /// rebuilding (linear in the dataset) is rare.
+    private func compactionThreshold(_ snapshot: DatasetSnapshot) -> Int {
+        max(1_024, min(snapshot.base.raw.documents.count / 16, 4_096))
+    }
+
+    private func scheduleCompaction(of snapshot: DatasetSnapshot) {
+        DispatchQueue.global(qos: .utility).async { [self] in
+            compact(snapshot)
+        }
+    }
+
+    /// Folds `snapshot`'s overlay into a new base, then moves the current snapshot onto it.
+    private func compact(_ snapshot: DatasetSnapshot) {
+        let base = snapshot.compactedBase()
+        writer.withLock { state in
+            current.withLock { $0 = $0.rebased(onto: base) }
+            state.compacting = false
+        }
+    }
+
+    /// Builds the indexes from the current state now, instead of in the background later: after
+    /// an import, so that the first queries do not merge a large overlay.
+    public func compact() {
+        writer.withLock { state in
+            let snapshot = current.withLock { $0 }
+            guard !snapshot.overlay.isEmpty else { return }
+            let base = snapshot.compactedBase()
+            current.withLock { $0 = $0.rebased(onto: base) }
+        }
+    }
+
+    /// Subscribes to changes of the documents `query`'s filter matches (e.g. `*[_type == "customer"]`).
+    public func listen(_ query: String, params: [String: JSONValue] = [:], options: ListenOptions = ListenOptions()) throws(StoreError) -> ListenerSubscription {
+        let filter: GROQQuery
+        do { filter = try GROQQuery(query, params: params) } catch {
+            throw StoreError(.invalid, type: "queryParseError", message: error.formatted, advice: "Fix the listener's query at the position shown.")
+        }
+        let subscription = ListenerSubscription(filter: filter, params: params, options: options) { [hub] subscription in
+            hub.remove(subscription)
+        }
+        hub.add(subscription)
+        return subscription
+    }
+
+    /// How many subscriptions are open.
+    public var listenerCount: Int { hub.count }
+
+    /// Closes the file; later writes fail, open subscriptions end.
+    func close() {
+        writer.withLock { state in
+            state.closed = true
+            storage.close()
+        }
+        hub.closeAll()
+    }
+}

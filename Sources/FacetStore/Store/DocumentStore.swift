@@ -1,0 +1,67 @@
+import GROQ
+import Synchronization
+
+/// The datasets in one place (a data directory by default), opened once and shared.
+///
+/// ```swift
+/// let store = try DocumentStore(directory: "./facet-data")
+/// let production = try store.dataset("production", create: true)
+/// try production.mutate([.createOrReplace(["_id": "c-1", "_type": "customer", "name": "Ada"])])
+/// ```
+public final class DocumentStore: Sendable {
+    /// The default dataset's name.
+    public static let defaultDataset = "production"
+    public let backend: any StorageBackend
+    public let limits: DocumentLimits
+    private let open = Mutex<[String: Dataset]>([:])
+
+    public init(backend: any StorageBackend, limits: DocumentLimits = DocumentLimits()) {
+        self.backend = backend
+        self.limits = limits
+    }
+
+    /// A store on SQLite files under `directory` (created when missing).
+    public convenience init(directory: String, limits: DocumentLimits = DocumentLimits()) throws(StoreError) {
+        self.init(backend: try SQLiteBackend(directory: directory), limits: limits)
+    }
+
+    /// The dataset called `name`, opened on first use. A missing dataset is created when
+    /// `create` is true and is a `notFound` error otherwise.
+    public func dataset(_ name: String = DocumentStore.defaultDataset, create: Bool = false) throws(StoreError) -> Dataset {
+        try open.withLock { (datasets: inout [String: Dataset]) throws(StoreError) -> Dataset in
+            if let dataset = datasets[name] { return dataset }
+            let dataset = try Dataset(name: name, storage: try backend.openDataset(name, create: create), limits: limits)
+            datasets[name] = dataset
+            return dataset
+        }
+    }
+
+    /// The names of the datasets, sorted.
+    public func datasetNames() throws(StoreError) -> [String] { try backend.datasetNames() }
+
+    /// Creates an empty dataset; throws when it exists.
+    @discardableResult
+    public func createDataset(_ name: String) throws(StoreError) -> Dataset {
+        if try backend.datasetNames().contains(name) {
+            throw StoreError(.conflict, type: "datasetExistsError", message: "Dataset \"\(name)\" already exists",
+                             advice: "Choose another name, or delete it first with `facet dataset delete \(name)`.")
+        }
+        return try dataset(name, create: true)
+    }
+
+    /// Closes and removes a dataset with all its documents and history.
+    public func deleteDataset(_ name: String) throws(StoreError) {
+        let dataset = open.withLock { $0.removeValue(forKey: name) }
+        dataset?.close()
+        try backend.deleteDataset(name)
+    }
+
+    /// Closes every open dataset.
+    public func close() {
+        let datasets = open.withLock { datasets in
+            defer { datasets.removeAll() }
+            return Array(datasets.values)
+        }
+        for dataset in datasets { dataset.close() }
+    }
+}

@@ -1,0 +1,115 @@
+import GROQ
+import Testing
+@testable import FacetStore
+
+@Suite("Drafts, publishing and perspectives")
+struct DraftsTests {
+    @Test func publishReplacesThePublishedDocumentAndRemovesTheDraft() throws {
+        let fixture = try StoreFixture()
+        let dataset = try fixture.dataset
+        try dataset.mutate([.create(["_id": "c-1", "_type": "customer", "_createdAt": "2020-01-01T00:00:00.000Z", "name": "Old"]),
+                            .create(["_id": "drafts.c-1", "_type": "customer", "name": "New"])])
+        let result = try dataset.publish(id: "c-1")
+        let published = try #require(dataset.document(id: "c-1"))
+        #expect(published["name"] == "New")
+        #expect(published["_createdAt"] == "2020-01-01T00:00:00.000Z")
+        #expect(published["_rev"]?.stringValue == result.transactionId)
+        #expect(dataset.document(id: "drafts.c-1") == nil)
+        #expect(try dataset.transactions(documentIDs: ["c-1", "drafts.c-1"]).last?.id == result.transactionId,
+                "publishing is one transaction touching both documents")
+        #expect(storeError { try dataset.publish(id: "c-1") }?.status == 404, "nothing left to publish")
+    }
+
+    @Test func publishWithAStaleRevisionFails() throws {
+        let fixture = try StoreFixture()
+        let dataset = try fixture.dataset
+        try dataset.mutate([.create(["_id": "drafts.c-1", "_type": "customer", "name": "Draft"])])
+        let error = storeError { try dataset.publish(id: "c-1", ifRevisionID: "stale") }
+        #expect(error?.type == "documentRevisionIDDoesNotMatchError")
+        #expect(dataset.document(id: "c-1") == nil && dataset.document(id: "drafts.c-1") != nil)
+        let rev = try #require(dataset.document(id: "drafts.c-1")?["_rev"]?.stringValue)
+        try dataset.publish(id: "drafts.c-1", ifRevisionID: rev)
+        #expect(dataset.document(id: "c-1")?["name"] == "Draft")
+    }
+
+    @Test func publishStrengthensReferencesMarkedForIt() throws {
+        let fixture = try StoreFixture()
+        let dataset = try fixture.dataset
+        try dataset.mutate([.create(["_id": "drafts.o-1", "_type": "order",
+                                     "customer": ["_type": "reference", "_ref": "c-1", "_weak": true, "_strengthenOnPublish": ["type": "customer"]],
+                                     "maker": ["_ref": "m-1", "_weak": true, "_strengthenOnPublish": ["type": "maker", "weak": true]]])])
+        // The customer does not exist yet: publishing would create a dangling strong reference.
+        #expect(storeError { try dataset.publish(id: "o-1") }?.type == "documentReferenceDoesNotExistError")
+        try dataset.mutate([.create(["_id": "c-1", "_type": "customer"])])
+        try dataset.publish(id: "o-1")
+        let order = try #require(dataset.document(id: "o-1"))
+        #expect(order["customer"] == ["_type": "reference", "_ref": "c-1"])
+        #expect(order["maker"] == ["_ref": "m-1", "_weak": true])
+    }
+
+    @Test func unpublishMovesTheDocumentBackToADraft() throws {
+        let fixture = try StoreFixture()
+        let dataset = try fixture.dataset
+        try dataset.mutate([.create(["_id": "c-1", "_type": "customer", "name": "Ada"])])
+        try dataset.unpublish(id: "c-1")
+        #expect(dataset.document(id: "c-1") == nil)
+        #expect(dataset.document(id: "drafts.c-1")?["name"] == "Ada")
+        // A newer draft is kept.
+        try dataset.mutate([.create(["_id": "c-2", "_type": "customer", "name": "Published"]),
+                            .create(["_id": "drafts.c-2", "_type": "customer", "name": "Newer"])])
+        try dataset.unpublish(id: "c-2")
+        #expect(dataset.document(id: "drafts.c-2")?["name"] == "Newer")
+        // A strongly referenced document cannot be unpublished.
+        try dataset.mutate([.create(["_id": "c-3", "_type": "customer"]), .create(["_id": "o-1", "_type": "order", "customer": ["_ref": "c-3"]])])
+        let error = storeError { try dataset.unpublish(id: "c-3") }
+        #expect(error?.type == "documentHasExistingReferencesError")
+        #expect(error?.details["referencingIDs"] == ["o-1"])
+        #expect(dataset.document(id: "c-3") != nil && dataset.document(id: "drafts.c-3") == nil)
+    }
+
+    @Test func discardAndDuplicate() throws {
+        let fixture = try StoreFixture()
+        let dataset = try fixture.dataset
+        try dataset.mutate([.create(["_id": "c-1", "_type": "customer", "name": "Ada"]),
+                            .create(["_id": "drafts.c-1", "_type": "customer", "name": "Ada Lovelace"])])
+        let copy = try dataset.duplicate(id: "c-1", newID: "c-9")
+        let duplicated = try #require(dataset.document(id: "drafts.c-9"))
+        #expect(copy.results.first?.id == "drafts.c-9")
+        #expect(duplicated["name"] == "Ada Lovelace", "the draft is what the editor sees, so it is what is copied")
+        let generated = try dataset.duplicate(id: "c-1").results[0].id
+        #expect(generated.hasPrefix("drafts.") && generated.count == 29)
+        try dataset.discardDraft(id: "c-1")
+        #expect(dataset.document(id: "drafts.c-1") == nil)
+        #expect(dataset.document(id: "c-1")?["name"] == "Ada")
+        #expect(storeError { try dataset.discardDraft(id: "c-1") }?.status == 404)
+    }
+
+    @Test func perspectivesChooseWhatQueriesSee() throws {
+        let fixture = try StoreFixture()
+        let dataset = try fixture.dataset
+        try dataset.mutate([
+            .create(["_id": "a", "_type": "t", "v": "published a"]),
+            .create(["_id": "drafts.a", "_type": "t", "v": "draft a"]),
+            .create(["_id": "b", "_type": "t", "v": "published b"]),
+            .create(["_id": "drafts.c", "_type": "t", "v": "draft c"]),
+            .create(["_id": "versions.r1.a", "_type": "t", "v": "release a"]),
+        ])
+        func ids(_ perspective: Perspective) throws -> JSONValue {
+            try dataset.query("*[_type == 't'] | order(_id) {_id, v, _originalId}", perspective: perspective)
+        }
+        #expect(try dataset.query("*[_type == 't']._id", perspective: .raw) == ["a", "b", "drafts.a", "drafts.c", "versions.r1.a"])
+        #expect(try ids(.published) == [["_id": "a", "v": "published a", "_originalId": nil], ["_id": "b", "v": "published b", "_originalId": nil]])
+        #expect(try ids(.drafts) == [
+            ["_id": "a", "v": "draft a", "_originalId": "drafts.a"],
+            ["_id": "b", "v": "published b", "_originalId": "b"],
+            ["_id": "c", "v": "draft c", "_originalId": "drafts.c"],
+        ])
+        // Later writes show in every perspective (through the overlay, before any compaction).
+        try dataset.mutate([.create(["_id": "drafts.b", "_type": "t", "v": "draft b"]), .delete(.ids(["drafts.a"]))])
+        #expect(try dataset.query("*[_id == 'b'][0].v", perspective: .drafts) == "draft b")
+        #expect(try dataset.query("*[_id == 'a'][0].v", perspective: .drafts) == "published a")
+        #expect(try dataset.query("count(*[_type == 't'])", perspective: .published) == 2)
+        #expect(try Perspective(parsing: "previewDrafts") == .drafts)
+        #expect(storeError { _ = try Perspective(parsing: "everything") }?.status == 400)
+    }
+}

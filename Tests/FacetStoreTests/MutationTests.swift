@@ -1,0 +1,225 @@
+import Foundation
+import GROQ
+import Testing
+@testable import FacetStore
+
+@Suite("Mutations and transactions")
+struct MutationTests {
+    @Test func createSetsSystemFields() throws {
+        let fixture = try StoreFixture()
+        let dataset = try fixture.dataset
+        let result = try dataset.mutate(mutations(#"{"mutations": [{"create": {"_id": "c-1", "_type": "customer", "name": "Ada"}}]}"#))
+        let document = try #require(dataset.document(id: "c-1"))
+        #expect(document["_type"] == "customer")
+        #expect(document["name"] == "Ada")
+        #expect(document["_rev"]?.stringValue == result.transactionId)
+        let created = try #require(document["_createdAt"]?.stringValue)
+        #expect(created.count == 24 && created.hasSuffix("Z") && created.dropFirst(19).hasPrefix("."))
+        #expect(document["_updatedAt"]?.stringValue == created)
+        #expect(Array(document.objectValue!.keys.prefix(5)) == ["_id", "_type", "_createdAt", "_updatedAt", "name"])
+        #expect(result.results == [.init(id: "c-1", operation: "create", document: document)])
+        #expect(result.json(TransactionOptions()) == ["transactionId": .string(result.transactionId), "results": [["id": "c-1", "operation": "create"]]])
+    }
+
+    @Test func createGeneratesIDsAndPrefixes() throws {
+        let fixture = try StoreFixture()
+        let dataset = try fixture.dataset
+        let result = try dataset.mutate(mutations(#"[{"create": {"_type": "note"}}, {"create": {"_id": "drafts.", "_type": "note"}}]"#))
+        let plain = result.results[0].id, draft = result.results[1].id
+        #expect(plain.count == 22)
+        #expect(draft.hasPrefix("drafts.") && draft.count == 29)
+        #expect(dataset.document(id: plain) != nil && dataset.document(id: draft) != nil)
+    }
+
+    @Test(arguments: ["#bad", "-x", "a..b", "a.", ".a", "a.-b", "with space", String(repeating: "x", count: 129), ""])
+    func malformedIDsAreRejected(_ id: String) throws {
+        let fixture = try StoreFixture()
+        let dataset = try fixture.dataset
+        let error = storeError { try dataset.mutate([.createOrReplace(["_id": .string(id), "_type": "x"])]) }
+        #expect(error?.status == 400)
+        #expect(error?.message.contains("Malformed document ID") == true)
+        #expect(error?.mutationIndex == 0)
+        #expect(dataset.snapshot.count == 0)
+    }
+
+    @Test func validIDsAreAccepted() throws {
+        for id in ["a", "A.b_c-d", "customer.c-1.x", "x9_", String(repeating: "y", count: 128)] {
+            #expect(throws: Never.self) { try DocumentID.validate(id) }
+        }
+    }
+
+    @Test func typeIsRequired() throws {
+        let fixture = try StoreFixture()
+        let dataset = try fixture.dataset
+        for body in [#"{"create": {"_id": "a"}}"#, #"{"create": {"_id": "a", "_type": ""}}"#, #"{"createOrReplace": {"_id": "a", "_type": 3}}"#] {
+            let error = storeError { try dataset.mutate(mutations(body)) }
+            #expect(error?.status == 400 && error?.message.contains("_type") == true, "\(body)")
+        }
+    }
+
+    @Test func createOfAnExistingIDConflicts() throws {
+        let fixture = try StoreFixture()
+        let dataset = try fixture.dataset
+        try dataset.mutate([.create(["_id": "a", "_type": "x"])])
+        let error = storeError { try dataset.mutate([.create(["_id": "a", "_type": "x"])]) }
+        #expect(error?.status == 409)
+        #expect(error?.type == "documentAlreadyExistsError")
+    }
+
+    @Test func createOrReplaceKeepsCreatedAtAndReportsUpdate() throws {
+        let fixture = try StoreFixture()
+        let dataset = try fixture.dataset
+        try dataset.mutate([.create(["_id": "a", "_type": "x", "_createdAt": "2020-01-01T00:00:00.000Z", "old": true])])
+        let result = try dataset.mutate([.createOrReplace(["_id": "a", "_type": "x", "new": true])])
+        #expect(result.results.map(\.operation) == ["update"])
+        let document = try #require(dataset.document(id: "a"))
+        #expect(document["_createdAt"] == "2020-01-01T00:00:00.000Z")
+        #expect(document["old"] == nil && document["new"] == true)
+        #expect(document["_updatedAt"] != "2020-01-01T00:00:00.000Z")
+    }
+
+    @Test func createIfNotExistsLeavesExistingAlone() throws {
+        let fixture = try StoreFixture()
+        let dataset = try fixture.dataset
+        try dataset.mutate([.create(["_id": "a", "_type": "x", "v": 1])])
+        let before = try #require(dataset.document(id: "a"))
+        let result = try dataset.mutate([.createIfNotExists(["_id": "a", "_type": "x", "v": 2]), .createIfNotExists(["_id": "b", "_type": "x"])])
+        #expect(result.results.map(\.operation) == ["none", "create"])
+        #expect(dataset.document(id: "a") == before)
+    }
+
+    @Test func deleteByIDAndByQuery() throws {
+        let fixture = try StoreFixture()
+        let dataset = try fixture.dataset
+        try dataset.mutate((1...5).map { .create(["_id": .string("n\($0)"), "_type": "note", "n": .number(Double($0))]) })
+        let byID = try dataset.mutate(mutations(#"[{"delete": {"id": ["n1", "missing"]}}]"#))
+        #expect(byID.results.map(\.operation) == ["delete", "none"])
+        let byQuery = try dataset.mutate(mutations(#"[{"delete": {"query": "*[_type == 'note' && n > $min]", "params": {"min": 3}}}]"#))
+        #expect(Set(byQuery.results.map(\.id)) == ["n4", "n5"])
+        #expect(try dataset.query("*[_type == 'note']._id") == ["n2", "n3"])
+    }
+
+    @Test func patchByIDAndByQueryWithSet() throws {
+        let fixture = try StoreFixture()
+        let dataset = try fixture.dataset
+        try dataset.mutate([.create(["_id": "a", "_type": "x", "tier": "gold"]), .create(["_id": "b", "_type": "x", "tier": "silver"])])
+        let rev = try #require(dataset.document(id: "a")?["_rev"]?.stringValue)
+        let result = try dataset.mutate(mutations(#"[{"patch": {"query": "*[tier == 'gold']", "set": {"vip": true}}}]"#))
+        #expect(result.results == [.init(id: "a", operation: "update", document: dataset.document(id: "a"))])
+        let patched = try #require(dataset.document(id: "a"))
+        #expect(patched["vip"] == true)
+        #expect(patched["_rev"]?.stringValue != rev)
+        #expect(dataset.document(id: "b")?["vip"] == nil)
+    }
+
+    @Test func patchOfAMissingDocumentFails() throws {
+        let fixture = try StoreFixture()
+        let dataset = try fixture.dataset
+        let error = storeError { try dataset.mutate(mutations(#"[{"patch": {"id": "nope", "set": {"a": 1}}}]"#)) }
+        #expect(error?.status == 404)
+        #expect(error?.documentID == "nope")
+    }
+
+    @Test func patchMayNotChangeTheID() throws {
+        let fixture = try StoreFixture()
+        let dataset = try fixture.dataset
+        try dataset.mutate([.create(["_id": "a", "_type": "x"])])
+        let error = storeError { try dataset.mutate(mutations(#"[{"patch": {"id": "a", "set": {"_id": "b"}}}]"#)) }
+        #expect(error?.status == 400)
+        #expect(dataset.document(id: "a") != nil && dataset.document(id: "b") == nil)
+    }
+
+    @Test func ifRevisionIDMismatchFailsTheWholeTransaction() throws {
+        let fixture = try StoreFixture()
+        let dataset = try fixture.dataset
+        try dataset.mutate([.create(["_id": "a", "_type": "x", "v": 1])])
+        let rev = try #require(dataset.document(id: "a")?["_rev"]?.stringValue)
+        let error = storeError {
+            try dataset.mutate(mutations(#"[{"create": {"_id": "b", "_type": "x"}}, {"patch": {"id": "a", "ifRevisionID": "stale", "set": {"v": 2}}}]"#))
+        }
+        #expect(error?.status == 409)
+        #expect(error?.type == "documentRevisionIDDoesNotMatchError")
+        #expect(error?.mutationIndex == 1)
+        #expect(error?.details["currentRevisionID"] == .string(rev))
+        #expect(error?.details["expectedRevisionID"] == "stale")
+        #expect(error?.message.contains(rev) == true && error?.message.contains("stale") == true)
+        #expect(dataset.document(id: "b") == nil, "the first mutation must not be committed")
+        try dataset.mutate(mutations(#"[{"patch": {"id": "a", "ifRevisionID": "\#(rev)", "set": {"v": 2}}}]"#))
+        #expect(dataset.document(id: "a")?["v"] == 2)
+    }
+
+    @Test func dryRunWritesNothing() throws {
+        let fixture = try StoreFixture()
+        let dataset = try fixture.dataset
+        var options = TransactionOptions(returnDocuments: true, dryRun: true)
+        options.transactionId = "tx-dry"
+        let result = try dataset.mutate([.create(["_id": "a", "_type": "x"])], options: options)
+        #expect(result.sequence == nil)
+        #expect(result.results.first?.document?["_id"] == "a")
+        #expect(dataset.document(id: "a") == nil)
+        try fixture.reopen()
+        #expect(try fixture.dataset.document(id: "a") == nil)
+    }
+
+    @Test func resultShapesFollowTheOptions() throws {
+        let fixture = try StoreFixture()
+        let dataset = try fixture.dataset
+        let options = TransactionOptions(returnIds: true, returnDocuments: true, transactionId: "tx-1")
+        let result = try dataset.mutate([.create(["_id": "a", "_type": "x"])], options: options)
+        #expect(result.transactionId == "tx-1")
+        let json = result.json(options)
+        #expect(json["documentIds"] == ["a"])
+        #expect(json["results"]?[0]?["document"]?["_rev"] == "tx-1")
+        let reused = storeError { try dataset.mutate([.create(["_id": "b", "_type": "x"])], options: options) }
+        #expect(reused?.status == 409)
+        #expect(dataset.document(id: "b") == nil)
+    }
+
+    @Test func arrayObjectsGetKeys() throws {
+        let fixture = try StoreFixture()
+        let dataset = try fixture.dataset
+        try dataset.mutate([.create(["_id": "a", "_type": "x", "items": [["n": 1], ["_key": "k2", "n": 2], "plain"], "nested": ["rows": [["cells": [["v": 1]]]]]])])
+        let document = try #require(dataset.document(id: "a"))
+        let first = try #require(document["items"]?[0]?["_key"]?.stringValue)
+        #expect(first.count == 12)
+        #expect(document["items"]?[1]?["_key"] == "k2")
+        #expect(document["items"]?[2] == "plain")
+        #expect(document["nested"]?["rows"]?[0]?["_key"] != nil)
+        #expect(document["nested"]?["rows"]?[0]?["cells"]?[0]?["_key"] != nil)
+        var options = TransactionOptions()
+        options.autoGenerateArrayKeys = false
+        try dataset.mutate([.create(["_id": "b", "_type": "x", "items": [["n": 1]]])], options: options)
+        #expect(dataset.document(id: "b")?["items"]?[0]?["_key"] == nil)
+    }
+
+    @Test func badInputChangesNothing() throws {
+        let fixture = try StoreFixture()
+        let dataset = try fixture.dataset
+        try dataset.mutate([.create(["_id": "keep", "_type": "x"])])
+        let before = dataset.snapshot.sequence
+        #expect(storeError { _ = try Mutation.list(parsing: #"{"mutations": [{"create": {"_id": "a""#) }?.status == 400)
+        #expect(storeError { _ = try Mutation.list(parsing: #"{"mutations": [{"explode": {}}]}"#) }?.message.contains("Unknown mutation kind \"explode\"") == true)
+        #expect(storeError { _ = try Mutation.list(parsing: #"{"mutations": [{"delete": {}}]}"#) }?.status == 400)
+        var deep: JSONValue = "bottom"
+        for _ in 0..<70 { deep = ["d": deep] }
+        let tooDeep = storeError { try dataset.mutate([.create(["_id": "deep", "_type": "x", "v": deep])]) }
+        #expect(tooDeep?.message.contains("nested more than 64") == true)
+        let big = String(repeating: "x", count: 9 * 1024 * 1024)
+        let tooBig = storeError { try dataset.mutate([.create(["_id": "big", "_type": "x", "v": .string(big)])]) }
+        #expect(tooBig?.status == 413)
+        #expect(dataset.snapshot.sequence == before)
+        #expect(try dataset.query("count(*)") == 1)
+    }
+
+    @Test func documentsSurviveReopening() throws {
+        let fixture = try StoreFixture()
+        try fixture.dataset.mutate([.create(["_id": "a", "_type": "x", "name": "Ada"]), .create(["_id": "b", "_type": "x"])])
+        try fixture.dataset.mutate(mutations(#"[{"delete": {"id": "b"}}]"#))
+        let before = try fixture.dataset.document(id: "a")
+        try fixture.reopen()
+        let dataset = try fixture.dataset
+        #expect(dataset.document(id: "a") == before)
+        #expect(dataset.document(id: "b") == nil)
+        #expect(dataset.snapshot.sequence == 2)
+    }
+}

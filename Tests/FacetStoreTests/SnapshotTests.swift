@@ -1,0 +1,92 @@
+import Foundation
+import GROQ
+import Testing
+@testable import FacetStore
+
+@Suite("Snapshots and concurrency")
+struct SnapshotTests {
+    @Test func aSnapshotNeverChanges() throws {
+        let fixture = try StoreFixture()
+        let dataset = try fixture.dataset
+        try dataset.mutate((0..<10).map { .create(["_id": .string("d\($0)"), "_type": "x"]) })
+        let before = dataset.snapshot
+        try dataset.mutate([.delete(.ids(["d0"])), .create(["_id": "new", "_type": "x"])])
+        let query = try GROQQuery("*[_type == 'x']._id")
+        #expect(try query.evaluate(in: before.source(.raw)).arrayValue?.count == 10)
+        #expect(try query.evaluate(in: before.source(.raw)).arrayValue?.contains("new") == false)
+        #expect(try query.evaluate(in: dataset.snapshot.source(.raw)).arrayValue?.contains("new") == true)
+    }
+
+    @Test func compactionKeepsEveryWriteAcrossThousandsOfCommits() async throws {
+        let fixture = try StoreFixture()
+        let dataset = try fixture.dataset
+        var random = SeededRandom(seed: 99)
+        var model: [String: Double] = [:]
+        // More single-document commits than the overlay holds, so the base is rebuilt in the
+        // background several times while writes go on.
+        for step in 0..<3_500 {
+            let id = "d\(random.next(1_500))"
+            if random.next(10) == 0, model[id] != nil {
+                try dataset.mutate([.delete(.ids([id]))])
+                model[id] = nil
+            } else {
+                try dataset.mutate([.createOrReplace(["_id": .string(id), "_type": "x", "v": .number(Double(step))])])
+                model[id] = Double(step)
+            }
+            if step % 500 == 0 {
+                let count = try dataset.query("count(*[_type == 'x'])")
+                #expect(count == .number(Double(model.count)))
+            }
+        }
+        // Let a background compaction finish, then compare everything.
+        for _ in 0..<100 where !dataset.snapshot.overlay.isEmpty && dataset.snapshot.overlay.count > 1_024 {
+            try await Task.sleep(for: .milliseconds(20))
+        }
+        #expect(dataset.snapshot.base.sequence > 0, "at least one compaction happened")
+        let stored = try dataset.query("*[_type == 'x']{_id, v}")
+        let expected = JSONValue.array(model.keys.sorted { $0.utf8.lexicographicallyPrecedes($1.utf8) }.map { ["_id": .string($0), "v": .number(model[$0]!)] })
+        #expect(stored == expected)
+        dataset.compact()
+        #expect(dataset.snapshot.overlay.isEmpty)
+        #expect(try dataset.query("*[_type == 'x']{_id, v}") == expected)
+        try fixture.reopen()
+        #expect(try fixture.dataset.query("*[_type == 'x']{_id, v}") == expected)
+    }
+
+    @Test func twoWritersWithTheSameRevisionExactlyOneWins() async throws {
+        let fixture = try StoreFixture()
+        let dataset = try fixture.dataset
+        for round in 0..<20 {
+            let id = "race-\(round)"
+            try dataset.mutate([.create(["_id": .string(id), "_type": "x", "winner": nil])])
+            let rev = try #require(dataset.document(id: id)?["_rev"]?.stringValue)
+            let outcomes = await withTaskGroup(of: Bool.self) { group in
+                for writer in 0..<2 {
+                    group.addTask {
+                        let patch = try? PatchMutation(json: ["id": .string(id), "ifRevisionID": .string(rev), "set": ["winner": .number(Double(writer))]])
+                        guard let patch else { return false }
+                        return (try? dataset.mutate([.patch(patch)])) != nil
+                    }
+                }
+                var results: [Bool] = []
+                for await outcome in group { results.append(outcome) }
+                return results
+            }
+            #expect(outcomes.filter { $0 }.count == 1, "round \(round): \(outcomes)")
+            #expect(dataset.document(id: id)?["winner"]?.numberValue != nil)
+        }
+    }
+
+    @Test func datasetsAreNamedAndSeparate() throws {
+        let fixture = try StoreFixture()
+        try fixture.store.createDataset("staging")
+        try fixture.dataset.mutate([.create(["_id": "a", "_type": "x"])])
+        #expect(try fixture.store.datasetNames() == ["production", "staging"])
+        #expect(try fixture.store.dataset("staging").document(id: "a") == nil)
+        #expect(storeError { try fixture.store.createDataset("staging") }?.status == 409)
+        #expect(storeError { _ = try fixture.store.dataset("nope") }?.status == 404)
+        #expect(storeError { try fixture.store.createDataset("Bad Name") }?.status == 400)
+        try fixture.store.deleteDataset("staging")
+        #expect(try fixture.store.datasetNames() == ["production"])
+    }
+}
