@@ -1,22 +1,30 @@
 import ArgumentParser
 import Foundation
+import FacetStore
 import GROQ
 
-/// `facet query`: evaluates a GROQ query over an NDJSON file and prints the JSON result.
+/// `facet query`: evaluates a GROQ query over a dataset of the store, or over an NDJSON file,
+/// and prints the JSON result.
 struct QueryCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "query",
-        abstract: "Run a GROQ query over an NDJSON dataset (Sanity's export format).",
+        abstract: "Run a GROQ query over a dataset (or an NDJSON file with --file).",
         discussion: """
             Examples:
-              facet query --dataset export.ndjson '*[_type == "customer"]{name}'
-              facet query --dataset export.ndjson --param tier='"gold"' '*[tier == $tier]'
+              facet query --data ./facet-data '*[_type == "customer"]{name}'
+              facet query --perspective drafts '*[_id == "c-1"][0]'
+              facet query --file export.ndjson --param tier='"gold"' '*[tier == $tier]'
               facet query --explain 'count(*[_type == "order"])'
             """
     )
 
-    @Option(name: .long, help: "The NDJSON file to query (one document per line).")
-    var dataset: String?
+    @OptionGroup var store: StoreOptions
+
+    @Option(name: .long, help: "Query this NDJSON file (one document per line) instead of the store.")
+    var file: String?
+
+    @Option(name: .long, help: "raw, published or drafts (default raw).")
+    var perspective: String = "raw"
 
     @Option(name: .customLong("param"), help: "A parameter as name=JSON, e.g. --param limit=10 --param tier='\"gold\"'. Repeatable.")
     var params: [String] = []
@@ -31,7 +39,7 @@ struct QueryCommand: ParsableCommand {
     var query: String
 
     func run() throws {
-        let parameters = try parseParameters()
+        let parameters = try parseParameters(params)
         let parsed: GROQQuery
         do {
             parsed = try GROQQuery(query, params: parameters)
@@ -42,46 +50,29 @@ struct QueryCommand: ParsableCommand {
             print(parsed.explanation)
             return
         }
-        guard let dataset else {
-            throw CommandFailure("facet query needs --dataset FILE.ndjson to evaluate a query (or --explain to only parse it)")
-        }
-        var documents: [JSONValue] = []
-        do {
-            var reader = try NDJSONReader(path: dataset)
-            try reader.forEach { documents.append($0) }
-        } catch {
-            throw CommandFailure("cannot read the dataset \(dataset): \(error)")
-        }
+        let chosen: Perspective
+        do { chosen = try Perspective(parsing: perspective) } catch { throw CommandFailure(error.description) }
         let result: JSONValue
-        do {
-            result = try parsed.evaluate(in: InMemoryDataset(documents))
-        } catch {
-            throw CommandFailure(error.formatted)
-        }
-        var out: [UInt8] = []
-        result.write(to: &out, pretty: pretty)
-        out.append(0x0A)
-        FileHandle.standardOutput.write(Data(out))
-    }
-
-    private func parseParameters() throws -> [String: JSONValue] {
-        var result: [String: JSONValue] = [:]
-        for param in params {
-            guard let equals = param.firstIndex(of: "=") else {
-                throw CommandFailure("--param \(param): expected name=JSON, for example --param limit=10")
-            }
-            let name = String(param[..<equals])
-            let json = String(param[param.index(after: equals)...])
-            guard !name.isEmpty, name.allSatisfy({ $0.isLetter || $0.isNumber || $0 == "_" }) else {
-                throw CommandFailure("--param \(param): '\(name)' is not a parameter name (letters, digits and _)")
+        if let file {
+            var documents: [JSONValue] = []
+            do {
+                var reader = try NDJSONReader(path: file)
+                try reader.forEach { documents.append($0) }
+            } catch {
+                throw CommandFailure("cannot read the file \(file): \(error)")
             }
             do {
-                result[name] = try JSONValue(parsing: json)
+                result = try parsed.evaluate(in: InMemoryDataset(documents))
             } catch {
-                throw CommandFailure("--param \(name): the value is not JSON (\(error)); quote strings, e.g. --param \(name)='\"text\"'")
+                throw CommandFailure(error.formatted)
             }
+        } else {
+            let documentStore = try store.openStore()
+            defer { documentStore.close() }
+            let dataset = try store.openDataset(documentStore)
+            do { result = try dataset.query(parsed, perspective: chosen) } catch { throw CommandFailure(error.message) }
         }
-        return result
+        Output.print(result, pretty: pretty)
     }
 }
 

@@ -100,7 +100,7 @@ struct QueryCommandTests {
 
     @Test func projectionWithDereference() throws {
         let result = try Self.withDataset { path in
-            try Self.facet(["query", "--dataset", path,
+            try Self.facet(["query", "--file", path,
                             #"*[_type == "order"] | order(total desc) {_id, total, "customer": customer->name, "tier": customer->tier}"#])
         }
         #expect(result.status == 0)
@@ -110,7 +110,7 @@ struct QueryCommandTests {
 
     @Test func referencesAndCountsAcrossDocuments() throws {
         let result = try Self.withDataset { path in
-            try Self.facet(["query", "--dataset", path,
+            try Self.facet(["query", "--file", path,
                             #"*[_type == "customer"]{name, "orders": count(*[_type == "order" && references(^._id)]), "spent": math::sum(*[_type == "order" && customer._ref == ^._id].total)}"#])
         }
         #expect(result.status == 0)
@@ -119,7 +119,7 @@ struct QueryCommandTests {
 
     @Test func parametersOfEveryKind() throws {
         let result = try Self.withDataset { path in
-            try Self.facet(["query", "--dataset", path,
+            try Self.facet(["query", "--file", path,
                             "--param", "min=50", "--param", #"tier="gold""#, "--param", #"ids=["o-3", "o-4", "nope"]"#,
                             #"{"big": *[_type == "order" && total > $min]._id, "gold": *[_type == "customer" && tier == $tier].name, "picked": *[_id in $ids]{_id, total}}"#])
         }
@@ -130,7 +130,7 @@ struct QueryCommandTests {
 
     @Test func parameterUsedAsAnAttributeName() throws {
         let result = try Self.withDataset { path in
-            try Self.facet(["query", "--dataset", path, "--param", #"field="name""#, #"*[_type == "customer"][$field]"#])
+            try Self.facet(["query", "--file", path, "--param", #"field="name""#, #"*[_type == "customer"][$field]"#])
         }
         #expect(result.status == 0)
         #expect(result.stdout == #"["Ada","Bob"]"# + "\n")
@@ -138,7 +138,7 @@ struct QueryCommandTests {
 
     @Test func prettyOutput() throws {
         let result = try Self.withDataset { path in
-            try Self.facet(["query", "--dataset", path, "--pretty", #"*[_id == "c-1"][0]{name, tags, "none": [], "nothing": {}, "n": 1.5, "x": null}"#])
+            try Self.facet(["query", "--file", path, "--pretty", #"*[_id == "c-1"][0]{name, tags, "none": [], "nothing": {}, "n": 1.5, "x": null}"#])
         }
         #expect(result.status == 0)
         #expect(result.stdout == """
@@ -172,7 +172,7 @@ struct QueryCommandTests {
         #expect(withoutDataset.status == 0)
         #expect(withoutDataset.stdout == expected)
         #expect(withoutDataset.stderr == "")
-        let missingDataset = try Self.facet(["query", "--dataset", "/nonexistent/facet.ndjson", "--explain", #"count(*[_type == "order"])"#])
+        let missingDataset = try Self.facet(["query", "--file", "/nonexistent/facet.ndjson", "--explain", #"count(*[_type == "order"])"#])
         #expect(missingDataset.status == 0)
         #expect(missingDataset.stdout == expected)
     }
@@ -181,7 +181,7 @@ struct QueryCommandTests {
 
     @Test func syntaxErrorShowsLineColumnAndCaret() throws {
         let query = #"*[_type == "order""#
-        let result = try Self.withDataset { path in try Self.facet(["query", "--dataset", path, query]) }
+        let result = try Self.withDataset { path in try Self.facet(["query", "--file", path, query]) }
         #expect(result.status != 0)
         #expect(result.stdout == "")
         #expect(result.stderr.contains("GROQ syntax error at line 1, column 19"))
@@ -194,7 +194,7 @@ struct QueryCommandTests {
 
     @Test func errorOnALaterLineOfAMultiLineQuery() throws {
         let query = "*[_type == \"order\"]{\n  _id,\n  \"n\": count(1, 2)\n}"
-        let result = try Self.withDataset { path in try Self.facet(["query", "--dataset", path, query]) }
+        let result = try Self.withDataset { path in try Self.facet(["query", "--file", path, query]) }
         #expect(result.status != 0)
         #expect(result.stdout == "")
         #expect(result.stderr.contains("invalid GROQ query at line 3, column 8: count() takes 1 argument, got 2"))
@@ -202,7 +202,7 @@ struct QueryCommandTests {
     }
 
     @Test func unknownFunctionIsReportedWithASuggestion() throws {
-        let result = try Self.withDataset { path in try Self.facet(["query", "--dataset", path, "cont(*)"]) }
+        let result = try Self.withDataset { path in try Self.facet(["query", "--file", path, "cont(*)"]) }
         #expect(result.status != 0)
         #expect(result.stdout == "")
         #expect(result.stderr.contains("line 1, column 1"))
@@ -210,7 +210,7 @@ struct QueryCommandTests {
     }
 
     @Test func missingParameterIsAnEvaluationError() throws {
-        let result = try Self.withDataset { path in try Self.facet(["query", "--dataset", path, "*[total > $minimum]"]) }
+        let result = try Self.withDataset { path in try Self.facet(["query", "--file", path, "*[total > $minimum]"]) }
         #expect(result.status != 0)
         #expect(result.stdout == "")
         #expect(result.stderr.contains("GROQ evaluation error"))
@@ -221,38 +221,41 @@ struct QueryCommandTests {
         let directory = try Self.temporaryDirectory()
         defer { try? FileManager.default.removeItem(at: directory) }
         let path = directory.appendingPathComponent("does-not-exist.ndjson").path
-        let result = try Self.facet(["query", "--dataset", path, "*"])
+        let result = try Self.facet(["query", "--file", path, "*"])
         #expect(result.status != 0)
         #expect(result.stdout == "")
         #expect(result.stderr.contains(path))
         #expect(result.stderr.contains("No such file or directory"))
     }
 
-    @Test func queryWithoutADatasetAsksForOne() throws {
-        let result = try Self.facet(["query", "count(*)"])
+    @Test func queryOfAMissingDatasetSaysHowToCreateIt() throws {
+        let directory = try Self.temporaryDirectory()
+        defer { try? FileManager.default.removeItem(at: directory) }
+        let result = try Self.facet(["query", "--data", directory.path, "--dataset", "staging", "count(*)"])
         #expect(result.status != 0)
         #expect(result.stdout == "")
-        #expect(result.stderr.contains("--dataset"))
+        #expect(result.stderr.contains("Dataset \"staging\" not found"))
+        #expect(result.stderr.contains("facet dataset create staging"))
     }
 
     @Test func malformedParameters() throws {
         try Self.withDataset { path in
-            let notJSON = try Self.facet(["query", "--dataset", path, "--param", "tier=gold", "*[tier == $tier]"])
+            let notJSON = try Self.facet(["query", "--file", path, "--param", "tier=gold", "*[tier == $tier]"])
             #expect(notJSON.status != 0)
             #expect(notJSON.stdout == "")
             #expect(notJSON.stderr.contains("--param tier"))
             #expect(notJSON.stderr.contains("not JSON"))
 
-            let noEquals = try Self.facet(["query", "--dataset", path, "--param", "tier", "*[tier == $tier]"])
+            let noEquals = try Self.facet(["query", "--file", path, "--param", "tier", "*[tier == $tier]"])
             #expect(noEquals.status != 0)
             #expect(noEquals.stdout == "")
             #expect(noEquals.stderr.contains("expected name=JSON"))
 
-            let badName = try Self.facet(["query", "--dataset", path, "--param", "a-b=1", "*"])
+            let badName = try Self.facet(["query", "--file", path, "--param", "a-b=1", "*"])
             #expect(badName.status != 0)
             #expect(badName.stderr.contains("'a-b' is not a parameter name"))
 
-            let trailing = try Self.facet(["query", "--dataset", path, "--param", "n=1 2", "*"])
+            let trailing = try Self.facet(["query", "--file", path, "--param", "n=1 2", "*"])
             #expect(trailing.status != 0)
             #expect(trailing.stderr.contains("--param n"))
         }
@@ -261,7 +264,7 @@ struct QueryCommandTests {
     @Test func malformedNDJSONLineIsNamed() throws {
         var lines = Self.shopLines
         lines[2] = #"{"_id": "o-1", "_type": "order", "total": 120,}"#
-        let result = try Self.withDataset(lines) { path in try Self.facet(["query", "--dataset", path, "count(*)"]) }
+        let result = try Self.withDataset(lines) { path in try Self.facet(["query", "--file", path, "count(*)"]) }
         #expect(result.status != 0)
         #expect(result.stdout == "")
         #expect(result.stderr.contains("line 3"), "\(result.stderr)")
@@ -270,7 +273,7 @@ struct QueryCommandTests {
 
     @Test func blankLinesAndCRLFAreAccepted() throws {
         let lines = ["", #"{"_id": "a", "_type": "t"}"# + "\r", "   ", #"{"_id": "b", "_type": "t"}"#]
-        let result = try Self.withDataset(lines) { path in try Self.facet(["query", "--dataset", path, "*._id"]) }
+        let result = try Self.withDataset(lines) { path in try Self.facet(["query", "--file", path, "*._id"]) }
         #expect(result.status == 0)
         #expect(result.stdout == #"["a","b"]"# + "\n")
     }

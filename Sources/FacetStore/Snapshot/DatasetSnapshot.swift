@@ -1,4 +1,5 @@
 import GROQ
+import HashTreeCollections
 import Synchronization
 
 /// The state of a dataset after one committed transaction, frozen: what queries read.
@@ -14,24 +15,24 @@ import Synchronization
 public final class DatasetSnapshot: Sendable {
     let base: SnapshotBase
     /// Documents changed since `base` was built, by id; `nil` marks a deletion.
-    let overlay: [String: JSONValue?]
+    let overlay: Overlay
     /// The sequence number of the transaction that last changed each overlay entry, so that a
     /// new base built from an older snapshot knows which later changes still apply.
-    let overlaySequence: [String: Int64]
+    let overlaySequence: TreeDictionary<String, Int64>
     /// The sequence number of the last transaction this snapshot includes (0 for an empty dataset).
     public let sequence: Int64
     private let views = Mutex<[Perspective: LayeredDocuments]>([:])
 
-    init(base: SnapshotBase, overlay: [String: JSONValue?], overlaySequence: [String: Int64], sequence: Int64) {
+    init(base: SnapshotBase, overlay: Overlay, overlaySequence: TreeDictionary<String, Int64>, sequence: Int64) {
         self.base = base
         self.overlay = overlay
         self.overlaySequence = overlaySequence
         self.sequence = sequence
     }
 
-    /// A snapshot of `documents` (unique `_id`s) as of `sequence`.
+    /// A snapshot of `documents` (unique `_id`s, sorted by them as SQLite sorts text) as of `sequence`.
     convenience init(documents: [JSONValue], sequence: Int64) {
-        self.init(base: SnapshotBase(InMemoryDataset(documents)), overlay: [:], overlaySequence: [:], sequence: sequence)
+        self.init(base: SnapshotBase(InMemoryDataset(sortedUniqueDocuments: documents)), overlay: [:], overlaySequence: [:], sequence: sequence)
     }
 
     /// The documents a query sees in `perspective`.
@@ -46,11 +47,11 @@ public final class DatasetSnapshot: Sendable {
         case .raw:
             view = LayeredDocuments(base: base.raw, overlay: overlay)
         case .published:
-            var changes: [String: JSONValue?] = [:]
+            var changes = Overlay()
             for (id, document) in overlay where DocumentID.isPublished(id) { changes[id] = .some(document) }
             view = LayeredDocuments(base: base.view(.published), overlay: changes)
         case .drafts:
-            var changes: [String: JSONValue?] = [:]
+            var changes = Overlay()
             for id in overlay.keys where !DocumentID.isVersion(id) {
                 let published = DocumentID.published(of: id)
                 changes[published] = .some(draftsView(of: published))
@@ -92,7 +93,7 @@ public final class DatasetSnapshot: Sendable {
     /// This snapshot's documents folded into a new base, with the same views prepared as the
     /// current base has (so the first query after a swap does not pay for them).
     func compactedBase() -> SnapshotBase {
-        let next = SnapshotBase(InMemoryDataset(layered(.raw).documents), sequence: sequence)
+        let next = SnapshotBase(InMemoryDataset(sortedUniqueDocuments: layered(.raw).documents), sequence: sequence)
         for perspective in base.preparedViews { _ = next.view(perspective) }
         return next
     }
@@ -100,8 +101,8 @@ public final class DatasetSnapshot: Sendable {
     /// This snapshot rebased onto `newBase`, which was built from the snapshot at `newBase.sequence`:
     /// only changes committed after that stay in the overlay.
     func rebased(onto newBase: SnapshotBase) -> DatasetSnapshot {
-        var overlay: [String: JSONValue?] = [:]
-        var overlaySequence: [String: Int64] = [:]
+        var overlay = Overlay()
+        var overlaySequence = TreeDictionary<String, Int64>()
         for (id, changed) in self.overlaySequence where changed > newBase.sequence {
             overlay[id] = self.overlay[id]
             overlaySequence[id] = changed
@@ -131,7 +132,7 @@ final class SnapshotBase: Sendable {
         let view: InMemoryDataset
         switch perspective {
         case .raw, .published:
-            view = InMemoryDataset(raw.documents.filter { DocumentID.isPublished($0["_id"]?.stringValue ?? "") })
+            view = InMemoryDataset(sortedUniqueDocuments: raw.documents.filter { DocumentID.isPublished($0["_id"]?.stringValue ?? "") })
         case .drafts:
             var chosen: [String: JSONValue] = [:]
             for document in raw.documents {

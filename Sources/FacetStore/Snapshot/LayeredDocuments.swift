@@ -1,5 +1,11 @@
 import GROQ
+import HashTreeCollections
 import Synchronization
+
+/// Changed documents by `_id` (`nil` marks a deletion), in a persistent hash tree: a commit
+/// makes a new overlay sharing all but a few nodes with the last one, so its cost does not grow
+/// with the number of changes since the last compaction.
+typealias Overlay = TreeDictionary<String, JSONValue?>
 
 /// A ``DocumentSource`` made of an indexed base and the changes made since it was built.
 ///
@@ -10,7 +16,7 @@ import Synchronization
 final class LayeredDocuments: DocumentSource {
     let base: InMemoryDataset
     /// Changed documents by `_id`; `nil` marks a deletion.
-    let overlay: [String: JSONValue?]
+    let overlay: Overlay
     private let merged = Mutex(MergedLists())
 
     private struct MergedLists {
@@ -21,7 +27,7 @@ final class LayeredDocuments: DocumentSource {
         var overlayReferences: [String: [JSONValue]]?
     }
 
-    init(base: InMemoryDataset, overlay: [String: JSONValue?]) {
+    init(base: InMemoryDataset, overlay: Overlay) {
         self.base = base
         self.overlay = overlay
     }
@@ -66,20 +72,21 @@ final class LayeredDocuments: DocumentSource {
 
     /// `baseList` without the documents the overlay replaces or deletes, merged with `added`, in `_id` order.
     private func merge(_ baseList: [JSONValue], _ added: [JSONValue]) -> [JSONValue] {
-        let sortedAdded = added.sorted { idOf($0).utf8.lexicographicallyPrecedes(idOf($1).utf8) }
+        var keyed = added.map { (id: idOf($0), document: $0) }
+        keyed.sort { $0.id.utf8.lexicographicallyPrecedes($1.id.utf8) }
         var result: [JSONValue] = []
-        result.reserveCapacity(baseList.count + sortedAdded.count)
+        result.reserveCapacity(baseList.count + keyed.count)
         var next = 0
         for document in baseList {
             let id = idOf(document)
             if overlay[id] != nil { continue }
-            while next < sortedAdded.count, idOf(sortedAdded[next]).utf8.lexicographicallyPrecedes(id.utf8) {
-                result.append(sortedAdded[next])
+            while next < keyed.count, keyed[next].id.utf8.lexicographicallyPrecedes(id.utf8) {
+                result.append(keyed[next].document)
                 next += 1
             }
             result.append(document)
         }
-        result.append(contentsOf: sortedAdded[next...])
+        for entry in keyed[next...] { result.append(entry.document) }
         return result
     }
 

@@ -144,7 +144,7 @@ final class SQLiteDatasetStorage: DatasetStorage {
             return try pool.read { db in
                 var documents: [JSONValue] = []
                 if let count = try Int.fetchOne(db, sql: "SELECT count(*) FROM documents") { documents.reserveCapacity(count) }
-                let rows = try Row.fetchCursor(db, sql: "SELECT id, body FROM documents")
+                let rows = try Row.fetchCursor(db, sql: "SELECT id, body FROM documents ORDER BY id")
                 while let row = try rows.next() {
                     documents.append(try Self.parseBody(row, index: 1, context: { "document \(String(describing: row[0] as String?))" }))
                 }

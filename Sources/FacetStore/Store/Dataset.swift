@@ -25,6 +25,9 @@ public final class Dataset: Sendable {
     private struct WriterState {
         var compacting = false
         var closed = false
+        /// Imports under way: they compact once at the end, as rebuilding the base again and
+        /// again while a large file streams in would take a core away from the import.
+        var bulkLoads = 0
     }
 
     init(name: String, storage: any DatasetStorage, limits: DocumentLimits) throws(StoreError) {
@@ -104,10 +107,12 @@ public final class Dataset: Sendable {
             try storage.append(committed)
             let next = start.applying(effects.map { ($0.documentID, $0.document) }, sequence: sequence)
             current.withLock { $0 = next }
-            var previous: [String: JSONValue] = [:]
-            for effect in effects { previous[effect.documentID] = start.document(id: effect.documentID) }
-            hub.publish(CommitNotice(transaction: committed, previous: previous))
-            if !state.compacting, next.overlay.count > compactionThreshold(next) {
+            if hub.count > 0 {
+                var previous: [String: JSONValue] = [:]
+                for effect in effects { previous[effect.documentID] = start.document(id: effect.documentID) }
+                hub.publish(CommitNotice(transaction: committed, previous: previous))
+            }
+            if !state.compacting, state.bulkLoads == 0, next.overlay.count > compactionThreshold(next) {
                 state.compacting = true
                 scheduleCompaction(of: next)
             }
@@ -135,6 +140,16 @@ public final class Dataset: Sendable {
             current.withLock { $0 = $0.rebased(onto: base) }
             state.compacting = false
         }
+    }
+
+    /// Runs `body` with background compaction paused, then compacts once.
+    func bulkLoad<Result>(_ body: () throws(StoreError) -> Result) throws(StoreError) -> Result {
+        writer.withLock { $0.bulkLoads += 1 }
+        defer {
+            writer.withLock { $0.bulkLoads -= 1 }
+            compact()
+        }
+        return try body()
     }
 
     /// Builds the indexes from the current state now, instead of in the background later: after

@@ -153,40 +153,106 @@ extension Dataset {
         let total = lineOfID.count - lineOfID.values.count { failures[$0] != nil }
         var transactionOptions = TransactionOptions(author: options.author)
         transactionOptions.checkReferences = false
-        reader = try openReader(path)
-        var batch: [Mutation] = []
-        func commit() throws(StoreError) {
-            guard !batch.isEmpty else { return }
-            try mutate(batch, options: transactionOptions)
-            report.imported += batch.count
-            report.transactions += 1
-            batch.removeAll(keepingCapacity: true)
-            progress?(ImportProgress(phase: "importing", documents: report.imported, total: total))
-        }
-        while true {
-            let next: JSONValue?
-            do { next = try reader.next() } catch { continue }
-            guard case .object(let object)? = next else {
-                if next == nil { break } else { continue }
+        // Reading and parsing run on a second thread while this one commits: the two halves
+        // take similar time, so a two-core machine imports nearly twice as fast.
+        let pipe = BatchPipe(capacity: 4)
+        let mode = options.mode, batchSize = options.batchSize
+        let skipped = failures
+        let depth = limits.maxDepth + 1
+        let keptLines = lineOfID
+        let producer = Thread {
+            // Pass 1 read this file a moment ago; should it vanish since, nothing more is imported.
+            guard var reader = try? NDJSONReader(path: path, maxDepth: depth) else {
+                pipe.finish()
+                return
             }
-            let line = reader.currentLine
-            guard failures[line] == nil, let id = object["_id"]?.stringValue, lineOfID[id] == line else { continue }
-            switch options.mode {
-            case .create: batch.append(.create(object))
-            case .createOrReplace: batch.append(.createOrReplace(object))
-            case .createIfNotExists: batch.append(.createIfNotExists(object))
+            var batch: [Mutation] = []
+            batch.reserveCapacity(batchSize)
+            while true {
+                let next: JSONValue?
+                do { next = try reader.next() } catch { continue }
+                guard case .object(let object)? = next else {
+                    if next == nil { break } else { continue }
+                }
+                let line = reader.currentLine
+                guard skipped[line] == nil, let id = object["_id"]?.stringValue, keptLines[id] == line else { continue }
+                switch mode {
+                case .create: batch.append(.create(object))
+                case .createOrReplace: batch.append(.createOrReplace(object))
+                case .createIfNotExists: batch.append(.createIfNotExists(object))
+                }
+                if batch.count >= batchSize {
+                    guard pipe.put(batch) else { return }
+                    batch.removeAll(keepingCapacity: true)
+                }
             }
-            if batch.count >= options.batchSize { try commit() }
+            if !batch.isEmpty { _ = pipe.put(batch) }
+            pipe.finish()
         }
-        try commit()
-        compact()
+        producer.start()
+        defer { pipe.cancel() }
+        try bulkLoad { () throws(StoreError) in
+            while let batch = pipe.take() {
+                try mutate(batch, options: transactionOptions)
+                report.imported += batch.count
+                report.transactions += 1
+                progress?(ImportProgress(phase: "importing", documents: report.imported, total: total))
+            }
+        }
         report.seconds = Date().timeIntervalSince(started)
         return report
     }
 
+    /// Opens the file for the checking pass; the importing pass reopens it the same way.
     private func openReader(_ path: String) throws(StoreError) -> NDJSONReader {
         do { return try NDJSONReader(path: path, maxDepth: limits.maxDepth + 1) } catch {
             throw StoreError(.invalid, type: "importError", message: "Cannot read \(path): \(error.message)", advice: "Check the path.")
         }
+    }
+}
+
+/// A bounded hand-over of batches from the reading thread to the committing one.
+private final class BatchPipe: @unchecked Sendable {
+    private let lock = NSCondition()
+    private var queue: [[Mutation]] = []
+    private var finished = false
+    private var cancelled = false
+    private let capacity: Int
+
+    init(capacity: Int) { self.capacity = capacity }
+
+    /// Waits for room; false when the consumer has gone.
+    func put(_ batch: [Mutation]) -> Bool {
+        lock.lock()
+        defer { lock.unlock() }
+        while queue.count >= capacity && !cancelled { lock.wait() }
+        guard !cancelled else { return false }
+        queue.append(batch)
+        lock.broadcast()
+        return true
+    }
+
+    func finish() {
+        lock.lock()
+        finished = true
+        lock.broadcast()
+        lock.unlock()
+    }
+
+    func cancel() {
+        lock.lock()
+        cancelled = true
+        lock.broadcast()
+        lock.unlock()
+    }
+
+    /// The next batch, or nil when the producer is done.
+    func take() -> [Mutation]? {
+        lock.lock()
+        defer { lock.unlock() }
+        while queue.isEmpty && !finished { lock.wait() }
+        guard !queue.isEmpty else { return nil }
+        lock.broadcast()
+        return queue.removeFirst()
     }
 }

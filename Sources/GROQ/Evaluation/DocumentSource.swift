@@ -36,7 +36,7 @@ public final class InMemoryDataset: DocumentSource {
 
     /// Documents with the same `_id` keep only the last one, as importing them one after the
     /// other would (each replaces the one before).
-    public init(_ documents: [JSONValue]) {
+    public convenience init(_ documents: [JSONValue]) {
         var lastIndexOfID: [String: Int] = [:]
         for (index, doc) in documents.enumerated() {
             if let id = doc["_id"]?.stringValue { lastIndexOfID[id] = index }
@@ -54,20 +54,54 @@ public final class InMemoryDataset: DocumentSource {
             case (nil, nil): return a.offset < b.offset
             }
         }.map(\.element)
-        var byID: [String: JSONValue] = [:]
+        self.init(indexing: sorted)
+    }
+
+    /// Documents that are already unique by `_id` and sorted by it (UTF-8 order), as a store's
+    /// snapshot hands them over: indexing them skips the de-duplication and the sort.
+    public convenience init(sortedUniqueDocuments documents: [JSONValue]) {
+        self.init(indexing: documents)
+    }
+
+    private init(indexing sorted: [JSONValue]) {
+        var byID: [String: JSONValue] = Dictionary(minimumCapacity: sorted.count)
         var byType: [String: [JSONValue]] = [:]
         var byReference: [String: [JSONValue]] = [:]
+        var refs: [String] = []
         for doc in sorted {
-            if let id = doc["_id"]?.stringValue, byID[id] == nil { byID[id] = doc }
-            if let type = doc["_type"]?.stringValue { byType[type, default: []].append(doc) }
-            var refs = Set<String>()
-            Self.collectReferences(doc, into: &refs)
-            for ref in refs { byReference[ref, default: []].append(doc) }
+            if case .object(let object) = doc {
+                if case .string(let id)? = object["_id"], byID[id] == nil { byID[id] = doc }
+                if case .string(let type)? = object["_type"] { byType[type, default: []].append(doc) }
+            }
+            refs.removeAll(keepingCapacity: true)
+            Self.appendReferences(doc, to: &refs)
+            for (index, ref) in refs.enumerated() where !refs[..<index].contains(ref) {
+                byReference[ref, default: []].append(doc)
+            }
         }
         self.documents = sorted
         self.byID = byID
         self.byType = byType
         self.byReference = byReference
+    }
+
+    /// Appends the `_ref` of every reference in `value`, repeats included: a document holds few
+    /// references, so a linear check for repeats is cheaper than hashing each into a set.
+    static func appendReferences(_ value: JSONValue, to refs: inout [String]) {
+        switch value {
+        case .array(let items):
+            for item in items { appendReferences(item, to: &refs) }
+        case .object(let object):
+            if case .string(let ref)? = object["_ref"] { refs.append(ref) }
+            for member in object.values {
+                switch member {
+                case .array, .object: appendReferences(member, to: &refs)
+                default: break
+                }
+            }
+        default:
+            break
+        }
     }
 
     /// Adds to `refs` the `_ref` of every reference anywhere in `value`.

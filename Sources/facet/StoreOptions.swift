@@ -1,0 +1,70 @@
+import ArgumentParser
+import FacetStore
+import Foundation
+import GROQ
+
+/// Where the store is: `--data DIR` (or `FACET_DATA`, or `./facet-data`) and `--dataset NAME`.
+struct StoreOptions: ParsableArguments {
+    @Option(name: .long, help: "The data directory (default: $FACET_DATA, else ./facet-data).")
+    var data: String?
+
+    @Option(name: .long, help: "The dataset name (default: $FACET_DATASET, else production).")
+    var dataset: String?
+
+    var directory: String {
+        data ?? ProcessInfo.processInfo.environment["FACET_DATA"] ?? "./facet-data"
+    }
+
+    var datasetName: String {
+        dataset ?? ProcessInfo.processInfo.environment["FACET_DATASET"] ?? DocumentStore.defaultDataset
+    }
+
+    func openStore() throws -> DocumentStore {
+        do { return try DocumentStore(directory: directory) } catch { throw CommandFailure(error.description) }
+    }
+
+    /// The dataset; a missing `production` dataset is created (it is the default everyone expects),
+    /// any other missing one is an error.
+    func openDataset(_ store: DocumentStore, create: Bool? = nil) throws -> Dataset {
+        do {
+            return try store.dataset(datasetName, create: create ?? (datasetName == DocumentStore.defaultDataset))
+        } catch {
+            throw CommandFailure(error.description)
+        }
+    }
+}
+
+/// Writes JSON to standard output, one value per line.
+enum Output {
+    static func print(_ value: JSONValue, pretty: Bool = false) {
+        var out: [UInt8] = []
+        value.write(to: &out, pretty: pretty)
+        out.append(0x0A)
+        FileHandle.standardOutput.write(Data(out))
+    }
+
+    static func error(_ text: String) {
+        FileHandle.standardError.write(Data((text + "\n").utf8))
+    }
+}
+
+/// Parses `--param name=JSON` options into GROQ parameters.
+func parseParameters(_ params: [String]) throws -> [String: JSONValue] {
+    var result: [String: JSONValue] = [:]
+    for param in params {
+        guard let equals = param.firstIndex(of: "=") else {
+            throw CommandFailure("--param \(param): expected name=JSON, for example --param limit=10")
+        }
+        let name = String(param[..<equals])
+        let json = String(param[param.index(after: equals)...])
+        guard !name.isEmpty, name.allSatisfy({ $0.isLetter || $0.isNumber || $0 == "_" }) else {
+            throw CommandFailure("--param \(param): '\(name)' is not a parameter name (letters, digits and _)")
+        }
+        do {
+            result[name] = try JSONValue(parsing: json)
+        } catch {
+            throw CommandFailure("--param \(name): the value is not JSON (\(error)); quote strings, e.g. --param \(name)='\"text\"'")
+        }
+    }
+    return result
+}
