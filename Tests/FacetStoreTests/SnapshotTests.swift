@@ -77,6 +77,28 @@ struct SnapshotTests {
         }
     }
 
+    @Test func twoStoresOnOneDirectoryCatchUpWithEachOther() throws {
+        let fixture = try StoreFixture()
+        let first = try fixture.dataset
+        let other = try DocumentStore(directory: fixture.directory)
+        defer { other.close() }
+        let second = try other.dataset("production")
+        try first.mutate([.create(["_id": "a", "_type": "x", "n": 1])])
+        #expect(second.document(id: "a") == nil, "a snapshot only moves on when asked or when writing")
+        try second.refresh()
+        let rev = try #require(second.document(id: "a")?["_rev"]?.stringValue)
+        try first.mutate(mutations(#"[{"patch": {"id": "a", "set": {"n": 2}}}]"#))
+        // The second store's write is worked out again on the newer state: its stale revision
+        // check now fails, and a plain patch applies on top of the first store's change.
+        let stale = storeError { try second.mutate(mutations(#"[{"patch": {"id": "a", "ifRevisionID": "\#(rev)", "set": {"n": 3}}}]"#)) }
+        #expect(stale?.type == "documentRevisionIDDoesNotMatchError")
+        try second.mutate(mutations(#"[{"patch": {"id": "a", "set": {"m": true}}}]"#))
+        #expect(second.document(id: "a")?["n"] == 2 && second.document(id: "a")?["m"] == true)
+        try first.refresh()
+        #expect(first.document(id: "a") == second.document(id: "a"))
+        #expect(try first.transactions(documentIDs: ["a"]).count == 3)
+    }
+
     @Test func datasetsAreNamedAndSeparate() throws {
         let fixture = try StoreFixture()
         try fixture.store.createDataset("staging")

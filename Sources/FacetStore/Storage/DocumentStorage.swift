@@ -98,7 +98,10 @@ public protocol DatasetStorage: Sendable {
     /// Every current document and the sequence number of the last committed transaction.
     func loadDocuments() throws(StoreError) -> (documents: [JSONValue], sequence: Int64)
     /// Writes a transaction's documents and its history record, atomically and durably.
-    func append(_ transaction: CommittedTransaction) throws(StoreError)
+    /// Returns `false`, writing nothing, when the storage already holds a transaction with
+    /// `transaction.sequence` or later: another process committed first, and the caller must
+    /// catch up with ``transactions(after:)`` and work the transaction out again.
+    func append(_ transaction: CommittedTransaction) throws(StoreError) -> Bool
     /// Whether a transaction with this id was ever committed.
     func containsTransaction(id: String) throws(StoreError) -> Bool
     /// A document's state at a point of its history; `nil` when it did not exist then.

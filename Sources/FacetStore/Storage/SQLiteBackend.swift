@@ -95,6 +95,8 @@ final class SQLiteDatasetStorage: DatasetStorage {
         configuration.prepareDatabase { db in
             // WAL (GRDB's pool sets it) with FULL sync: each commit is on disk before it returns.
             try db.execute(sql: "PRAGMA synchronous = FULL")
+            // A larger page cache keeps the id indexes in memory while an import grows them.
+            try db.execute(sql: "PRAGMA cache_size = -65536")
         }
         do {
             pool = try DatabasePool(path: path, configuration: configuration)
@@ -115,7 +117,6 @@ final class SQLiteDatasetStorage: DatasetStorage {
                     rev TEXT NOT NULL,
                     body TEXT NOT NULL
                 ) WITHOUT ROWID;
-                CREATE INDEX documents_by_type ON documents(type);
                 CREATE TABLE transactions (
                     seq INTEGER PRIMARY KEY,
                     id TEXT NOT NULL UNIQUE,
@@ -170,10 +171,15 @@ final class SQLiteDatasetStorage: DatasetStorage {
         }
     }
 
-    func append(_ transaction: CommittedTransaction) throws(StoreError) {
+    func append(_ transaction: CommittedTransaction) throws(StoreError) -> Bool {
         do {
-            try pool.writeWithoutTransaction { db in
+            return try pool.writeWithoutTransaction { db in
+                var appended = false
                 try db.inTransaction(.immediate) {
+                    // The immediate transaction holds the write lock, so no other process can
+                    // commit between this check and the inserts.
+                    let last = try Int64.fetchOne(db.cachedStatement(sql: "SELECT coalesce(max(seq), 0) FROM transactions")) ?? 0
+                    guard last == transaction.sequence - 1 else { return .rollback }
                     try db.cachedStatement(sql: "INSERT INTO transactions (seq, id, timestamp, author, mutations) VALUES (?, ?, ?, ?, ?)")
                         .execute(arguments: [transaction.sequence, transaction.id, transaction.timestamp, transaction.author,
                                              JSONValue.array(transaction.mutations).serialized()])
@@ -190,8 +196,10 @@ final class SQLiteDatasetStorage: DatasetStorage {
                         try revision.execute(arguments: [effect.documentID, transaction.sequence, effect.resultRevision,
                                                          effect.previousRevision, transaction.timestamp, body])
                     }
+                    appended = true
                     return .commit
                 }
+                return appended
             }
         } catch let error as DatabaseError where error.resultCode == .SQLITE_CONSTRAINT {
             throw StoreError(.conflict, type: "transactionIdConflictError",

@@ -85,39 +85,78 @@ public final class Dataset: Sendable {
             guard !state.closed else {
                 throw StoreError.storage("Dataset \"\(name)\" is closed", advice: "Open the store again.")
             }
-            let start = current.withLock { $0 }
-            let transactionID = options.transactionId ?? DocumentID.generate()
-            let timestamp = Timestamp.string(Date())
-            var work = TransactionWork(snapshot: start, transactionID: transactionID, timestamp: timestamp, options: options, limits: limits)
-            for (index, mutation) in mutations.enumerated() {
-                do throws(StoreError) { try work.apply(mutation) } catch { throw error.at(mutation: index) }
-            }
-            let effects = try work.finish()
-            guard !options.dryRun else {
-                return TransactionResult(transactionId: transactionID, results: work.results, sequence: nil)
-            }
-            if options.transactionId != nil, try storage.containsTransaction(id: transactionID) {
+            if let given = options.transactionId, try storage.containsTransaction(id: given) {
                 throw StoreError(.conflict, type: "transactionIdConflictError",
-                                 message: "Transaction id \"\(transactionID)\" is already used in this dataset",
+                                 message: "Transaction id \"\(given)\" is already used in this dataset",
                                  advice: "Give a new transactionId, or none and one is generated.")
             }
-            let sequence = start.sequence + 1
-            let committed = CommittedTransaction(sequence: sequence, id: transactionID, timestamp: timestamp, author: options.author,
-                                                 mutations: work.mutationsJSON, effects: effects)
-            try storage.append(committed)
-            let next = start.applying(effects.map { ($0.documentID, $0.document) }, sequence: sequence)
-            current.withLock { $0 = next }
-            if hub.count > 0 {
-                var previous: [String: JSONValue] = [:]
-                for effect in effects { previous[effect.documentID] = start.document(id: effect.documentID) }
-                hub.publish(CommitNotice(transaction: committed, previous: previous))
+            // Another process sharing the file may have committed since this one last did: then
+            // the append is refused, this process catches up, and the transaction is worked out
+            // again on the newer state (its ifRevisionID checks included).
+            for _ in 0..<8 {
+                if let result = try attempt(mutations, options: options, state: &state) { return result }
+                try catchUp()
             }
-            if !state.compacting, state.bulkLoads == 0, next.overlay.count > compactionThreshold(next) {
-                state.compacting = true
-                scheduleCompaction(of: next)
-            }
-            return TransactionResult(transactionId: transactionID, results: work.results, sequence: sequence)
+            throw StoreError(.conflict, type: "concurrentWriteError",
+                             message: "Other processes kept committing to dataset \"\(name)\" while this transaction was retried",
+                             advice: "Retry the transaction.")
         }
+    }
+
+    /// Works out and commits one transaction on the current snapshot; `nil` when the storage
+    /// holds newer transactions than the snapshot (written by another process).
+    private func attempt(_ mutations: [Mutation], options: TransactionOptions, state: inout WriterState) throws(StoreError) -> TransactionResult? {
+        let start = current.withLock { $0 }
+        let transactionID = options.transactionId ?? DocumentID.generate()
+        let timestamp = Timestamp.string(Date())
+        var work = TransactionWork(snapshot: start, transactionID: transactionID, timestamp: timestamp, options: options, limits: limits)
+        for (index, mutation) in mutations.enumerated() {
+            do throws(StoreError) { try work.apply(mutation) } catch { throw error.at(mutation: index) }
+        }
+        let effects = try work.finish()
+        // A transaction that changes nothing (createIfNotExists of existing documents, a revision
+        // guard alone) leaves no trace in history.
+        guard !options.dryRun, !effects.isEmpty else {
+            return TransactionResult(transactionId: transactionID, results: work.results, sequence: nil)
+        }
+        let sequence = start.sequence + 1
+        let committed = CommittedTransaction(sequence: sequence, id: transactionID, timestamp: timestamp, author: options.author,
+                                             mutations: work.mutationsJSON, effects: effects)
+        guard try storage.append(committed) else { return nil }
+        let next = start.applying(effects.map { ($0.documentID, $0.document) }, sequence: sequence)
+        current.withLock { $0 = next }
+        publish(committed, previousSnapshot: start)
+        if !state.compacting, state.bulkLoads == 0, next.overlay.count > compactionThreshold(next) {
+            state.compacting = true
+            scheduleCompaction(of: next)
+        }
+        return TransactionResult(transactionId: transactionID, results: work.results, sequence: sequence)
+    }
+
+    private func publish(_ transaction: CommittedTransaction, previousSnapshot: DatasetSnapshot) {
+        guard hub.count > 0 else { return }
+        var previous: [String: JSONValue] = [:]
+        for effect in transaction.effects { previous[effect.documentID] = previousSnapshot.document(id: effect.documentID) }
+        hub.publish(CommitNotice(transaction: transaction, previous: previous))
+    }
+
+    /// Applies the transactions other processes committed since the current snapshot, and tells
+    /// this process's listeners about them. Called with the writer lock held.
+    private func catchUp() throws(StoreError) {
+        var snapshot = current.withLock { $0 }
+        for transaction in try storage.transactions(after: snapshot.sequence) {
+            let next = snapshot.applying(transaction.effects.map { ($0.documentID, $0.document) }, sequence: transaction.sequence)
+            publish(transaction, previousSnapshot: snapshot)
+            snapshot = next
+        }
+        let caughtUp = snapshot
+        current.withLock { $0 = caughtUp }
+    }
+
+    /// Catches up with transactions that other processes sharing the storage committed. Writes
+    /// do this by themselves; a long-lived reader calls it to see them.
+    public func refresh() throws(StoreError) {
+        try writer.withLock { (_: inout WriterState) throws(StoreError) in try catchUp() }
     }
 
     /// How many changed documents a snapshot may carry on top of its base before the base is

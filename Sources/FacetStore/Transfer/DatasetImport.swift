@@ -193,9 +193,9 @@ extension Dataset {
         defer { pipe.cancel() }
         try bulkLoad { () throws(StoreError) in
             while let batch = pipe.take() {
-                try mutate(batch, options: transactionOptions)
-                report.imported += batch.count
-                report.transactions += 1
+                let result = try mutate(batch, options: transactionOptions)
+                report.imported += result.results.count { $0.operation != "none" }
+                if result.sequence != nil { report.transactions += 1 }
                 progress?(ImportProgress(phase: "importing", documents: report.imported, total: total))
             }
         }

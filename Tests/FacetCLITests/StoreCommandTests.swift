@@ -1,0 +1,1168 @@
+import Dispatch
+import Foundation
+import GROQ
+import Testing
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Musl)
+import Musl
+#elseif canImport(Darwin)
+import Darwin
+#endif
+
+/// `facet mutate | doc | history | query --data | dataset …` end to end: the real `facet`
+/// executable run with `Process`, each test in a data directory of its own.
+///
+/// The helpers of ``QueryCommandTests`` find the executable and make temporary directories;
+/// `run` below adds standard input and a time limit, so that no test can hang on a stuck child.
+@Suite("facet store commands")
+struct StoreCommandTests {
+    typealias Outcome = QueryCommandTests.Outcome
+
+    struct Timeout: Error, CustomStringConvertible {
+        let arguments: [String]
+        var description: String { "facet \(arguments.joined(separator: " ")) did not finish in time" }
+    }
+
+    // MARK: Helpers
+
+    /// Runs `facet` with `arguments`; `input` (when given) is its standard input. The child is
+    /// killed, and the test fails, after `timeout` seconds.
+    static func run(_ arguments: [String], input: String? = nil, environment: [String: String] = [:],
+                    timeout: TimeInterval = 120) throws -> Outcome
+    {
+        let binary = try #require(QueryCommandTests.binary, "the facet executable was not found: run `swift build` (same --scratch-path) first")
+        let directory = try QueryCommandTests.temporaryDirectory()
+        defer { try? FileManager.default.removeItem(at: directory) }
+        let outURL = directory.appendingPathComponent("stdout"), errURL = directory.appendingPathComponent("stderr")
+        _ = FileManager.default.createFile(atPath: outURL.path, contents: nil)
+        _ = FileManager.default.createFile(atPath: errURL.path, contents: nil)
+        let out = try FileHandle(forWritingTo: outURL), err = try FileHandle(forWritingTo: errURL)
+        let process = Process()
+        process.executableURL = binary
+        process.arguments = arguments
+        if !environment.isEmpty {
+            process.environment = ProcessInfo.processInfo.environment.merging(environment) { $1 }
+        }
+        var inputHandle: FileHandle?
+        if let input {
+            let inURL = directory.appendingPathComponent("stdin")
+            try Data(input.utf8).write(to: inURL)
+            inputHandle = try FileHandle(forReadingFrom: inURL)
+            process.standardInput = inputHandle
+        } else {
+            process.standardInput = FileHandle.nullDevice
+        }
+        process.standardOutput = out
+        process.standardError = err
+        let exited = DispatchSemaphore(value: 0)
+        process.terminationHandler = { _ in exited.signal() }
+        try process.run()
+        if exited.wait(timeout: .now() + timeout) == .timedOut {
+            kill(process.processIdentifier, SIGKILL)
+            _ = exited.wait(timeout: .now() + 10)
+            throw Timeout(arguments: arguments)
+        }
+        process.waitUntilExit()
+        try out.close()
+        try err.close()
+        try inputHandle?.close()
+        return Outcome(status: process.terminationStatus,
+                       stdout: String(decoding: try Data(contentsOf: outURL), as: UTF8.self),
+                       stderr: String(decoding: try Data(contentsOf: errURL), as: UTF8.self))
+    }
+
+    /// Runs `body` with the path of a fresh data directory, removed afterwards.
+    static func withDataDirectory<T>(_ body: (String) throws -> T) throws -> T {
+        let directory = try QueryCommandTests.temporaryDirectory()
+        defer { try? FileManager.default.removeItem(at: directory) }
+        return try body(directory.appendingPathComponent("data").path)
+    }
+
+    /// Writes `text` to a new file in a temporary directory of its own (removed with `data`'s
+    /// parent, which is that of ``withDataDirectory``).
+    static func file(_ text: String, named name: String, beside data: String) throws -> String {
+        let path = URL(fileURLWithPath: data).deletingLastPathComponent().appendingPathComponent(name).path
+        try Data(text.utf8).write(to: URL(fileURLWithPath: path))
+        return path
+    }
+
+    static func json(_ text: String, sourceLocation: SourceLocation = #_sourceLocation) throws -> JSONValue {
+        do { return try JSONValue(parsing: text) } catch {
+            Issue.record("not JSON (\(error)): \(text)", sourceLocation: sourceLocation)
+            throw error
+        }
+    }
+
+    static func lines(_ text: String) -> [String] {
+        text.split(separator: "\n", omittingEmptySubsequences: true).map(String.init)
+    }
+
+    /// Runs a successful `facet mutate` of `body` on standard input and returns its parsed result.
+    @discardableResult
+    static func mutate(_ data: String, _ body: String, _ options: [String] = [], sourceLocation: SourceLocation = #_sourceLocation) throws -> JSONValue {
+        let outcome = try run(["mutate", "--data", data] + options + ["-"], input: body)
+        #expect(outcome.status == 0, "mutate failed: \(outcome.stderr)", sourceLocation: sourceLocation)
+        #expect(outcome.stderr == "", sourceLocation: sourceLocation)
+        return try json(outcome.stdout, sourceLocation: sourceLocation)
+    }
+
+    /// The dataset's NDJSON export (every document, `_rev` included): a fingerprint of its state.
+    static func export(_ data: String, dataset: String = "production", sourceLocation: SourceLocation = #_sourceLocation) throws -> String {
+        let outcome = try run(["dataset", "export", "--data", data, "--dataset", dataset, "-"])
+        #expect(outcome.status == 0, "export failed: \(outcome.stderr)", sourceLocation: sourceLocation)
+        return outcome.stdout
+    }
+
+    /// `facet history ID`, parsed, one value per transaction.
+    static func history(_ data: String, _ id: String, _ options: [String] = [], sourceLocation: SourceLocation = #_sourceLocation) throws -> [JSONValue] {
+        let outcome = try run(["history", "--data", data] + options + [id])
+        #expect(outcome.status == 0, "history failed: \(outcome.stderr)", sourceLocation: sourceLocation)
+        #expect(outcome.stderr == "", sourceLocation: sourceLocation)
+        return try lines(outcome.stdout).map { try json($0, sourceLocation: sourceLocation) }
+    }
+
+    /// `facet doc ID...`, parsed.
+    static func doc(_ data: String, _ ids: [String], sourceLocation: SourceLocation = #_sourceLocation) throws -> JSONValue {
+        let outcome = try run(["doc", "--data", data] + ids)
+        #expect(outcome.status == 0, "doc failed: \(outcome.stderr)", sourceLocation: sourceLocation)
+        return try json(outcome.stdout, sourceLocation: sourceLocation)
+    }
+
+    /// Expects a refused command: non-zero, nothing on stdout, `message` on stderr.
+    static func expectFailure(_ outcome: Outcome, _ message: String, sourceLocation: SourceLocation = #_sourceLocation) {
+        #expect(outcome.status != 0, "should have failed; stdout: \(outcome.stdout)", sourceLocation: sourceLocation)
+        #expect(outcome.stdout == "", sourceLocation: sourceLocation)
+        #expect(outcome.stderr.contains(message), "stderr lacks \(message):\n\(outcome.stderr)", sourceLocation: sourceLocation)
+    }
+
+    static func keys(_ value: JSONValue?) -> [String] { value?.objectValue.map { Array($0.keys) } ?? [] }
+
+    /// A document line with `key` removed, serialised again in its own key order.
+    static func removing(_ key: String, from line: String) throws -> String {
+        guard case .object(var object) = try json(line) else { return line }
+        object.removeValue(forKey: key)
+        return JSONValue.object(object).serialized()
+    }
+
+    static let fixedTime = "2026-01-01T00:00:00.000Z"
+
+    /// c-1 (Ada) and c-2 (Bob) committed as transaction `tx-setup` with fixed timestamps, so
+    /// that every byte of them is known.
+    static func setUpCustomers(_ data: String) throws {
+        let result = try mutate(data, """
+            {"mutations": [
+              {"create": {"_id": "c-1", "_type": "customer", "_createdAt": "\(fixedTime)", "_updatedAt": "\(fixedTime)", "name": "Ada"}},
+              {"create": {"_id": "c-2", "_type": "customer", "_createdAt": "\(fixedTime)", "_updatedAt": "\(fixedTime)", "name": "Bob"}}
+            ]}
+            """, ["--transaction-id", "tx-setup"])
+        #expect(result == ["transactionId": "tx-setup", "results": [["id": "c-1", "operation": "create"], ["id": "c-2", "operation": "create"]]])
+    }
+
+    static func customer(_ id: String, _ name: String, rev: String = "tx-setup", updatedAt: String = fixedTime) -> String {
+        #"{"_id":"\#(id)","_type":"customer","_createdAt":"\#(fixedTime)","_updatedAt":"\#(updatedAt)","name":"\#(name)","_rev":"\#(rev)"}"#
+    }
+
+    // MARK: mutate
+
+    @Test func mutateFromAFileAndFromStandardInput() throws {
+        try Self.withDataDirectory { data in
+            let body = #"{"mutations": [{"create": {"_id": "c-1", "_type": "customer", "_createdAt": "2026-01-01T00:00:00.000Z", "_updatedAt": "2026-01-01T00:00:00.000Z", "name": "Ada"}}, {"createOrReplace": {"_id": "c-2", "_type": "customer", "_createdAt": "2026-01-01T00:00:00.000Z", "_updatedAt": "2026-01-01T00:00:00.000Z", "name": "Bob"}}]}"#
+            let path = try Self.file(body, named: "changes.json", beside: data)
+            let fromFile = try Self.run(["mutate", "--data", data, "--transaction-id", "tx-setup", path])
+            #expect(fromFile.status == 0, "\(fromFile.stderr)")
+            #expect(fromFile.stderr == "")
+            #expect(fromFile.stdout == #"{"transactionId":"tx-setup","results":[{"id":"c-1","operation":"create"},{"id":"c-2","operation":"create"}]}"# + "\n")
+            let both = try Self.run(["doc", "--data", data, "c-1", "c-2"])
+            #expect(both.stdout == #"{"documents":["# + Self.customer("c-1", "Ada") + "," + Self.customer("c-2", "Bob") + #"],"omitted":[]}"# + "\n")
+
+            // Standard input; a patch guarded by the right revision, a createIfNotExists of an
+            // existing document (nothing to do) and a delete, in one transaction.
+            let fromStdin = try Self.run(["mutate", "--data", data, "-"], input: """
+                {"mutations": [
+                  {"patch": {"id": "c-1", "ifRevisionID": "tx-setup", "set": {"name": "Ada Lovelace"}}},
+                  {"createIfNotExists": {"_id": "c-1", "_type": "customer", "name": "ignored"}},
+                  {"delete": {"id": "c-2"}},
+                  {"delete": {"id": "never-was"}}
+                ]}
+                """)
+            #expect(fromStdin.status == 0, "\(fromStdin.stderr)")
+            #expect(fromStdin.stderr == "")
+            let result = try Self.json(fromStdin.stdout)
+            #expect(Self.keys(result) == ["transactionId", "results"])
+            let transaction = try #require(result["transactionId"]?.stringValue)
+            #expect(!transaction.isEmpty && transaction != "tx-setup")
+            #expect(result["results"] == [["id": "c-1", "operation": "update"], ["id": "c-1", "operation": "none"],
+                                          ["id": "c-2", "operation": "delete"], ["id": "never-was", "operation": "none"]])
+            #expect(fromStdin.stdout == #"{"transactionId":"\#(transaction)","results":[{"id":"c-1","operation":"update"},{"id":"c-1","operation":"none"},{"id":"c-2","operation":"delete"},{"id":"never-was","operation":"none"}]}"# + "\n")
+
+            let after = try Self.doc(data, ["c-1", "c-2"])
+            let ada = try #require(after["documents"]?[0])
+            #expect(ada["name"] == "Ada Lovelace")
+            #expect(ada["_rev"] == .string(transaction))
+            #expect(ada["_createdAt"] == .string(Self.fixedTime))
+            #expect(ada["_updatedAt"] != .string(Self.fixedTime), "a patch stamps _updatedAt")
+            #expect(after["documents"]?.arrayValue?.count == 1)
+            #expect(after["omitted"] == [["id": "c-2", "reason": "existence"]])
+        }
+    }
+
+    @Test func mutateReturnsIdsAndDocumentsWhenAsked() throws {
+        try Self.withDataDirectory { data in
+            try Self.setUpCustomers(data)
+            let idsOnly = try Self.run(["mutate", "--data", data, "--return-ids", "--transaction-id", "tx-ids", "-"],
+                                       input: #"{"mutations": [{"patch": {"id": "c-2", "set": {"tier": "gold"}}}, {"create": {"_id": "c-3", "_type": "customer", "_createdAt": "2026-01-01T00:00:00.000Z", "_updatedAt": "2026-01-01T00:00:00.000Z", "name": "Cy"}}]}"#)
+            #expect(idsOnly.status == 0, "\(idsOnly.stderr)")
+            #expect(idsOnly.stdout == #"{"transactionId":"tx-ids","documentIds":["c-2","c-3"],"results":[{"id":"c-2","operation":"update"},{"id":"c-3","operation":"create"}]}"# + "\n")
+
+            let withDocuments = try Self.run(["mutate", "--data", data, "--return-ids", "--return-documents", "--transaction-id", "tx-docs", "-"],
+                                             input: #"{"mutations": [{"createOrReplace": {"_id": "c-3", "_type": "customer", "_createdAt": "2026-01-01T00:00:00.000Z", "name": "Cyrus"}}, {"delete": {"id": "c-1"}}]}"#)
+            #expect(withDocuments.status == 0, "\(withDocuments.stderr)")
+            let result = try Self.json(withDocuments.stdout)
+            #expect(Self.keys(result) == ["transactionId", "documentIds", "results"])
+            #expect(result["documentIds"] == ["c-3", "c-1"])
+            let replaced = try #require(result["results"]?[0])
+            #expect(Self.keys(replaced) == ["id", "operation", "document"])
+            #expect(replaced["id"] == "c-3")
+            #expect(replaced["operation"] == "update")
+            #expect(Self.keys(replaced["document"]) == ["_id", "_type", "_createdAt", "_updatedAt", "name", "_rev"])
+            #expect(replaced["document"]?["name"] == "Cyrus")
+            #expect(replaced["document"]?["_rev"] == "tx-docs")
+            // A deleted document's entry carries "document": null.
+            #expect(result["results"]?[1] == ["id": "c-1", "operation": "delete", "document": nil])
+            // What was returned is what is stored.
+            let stored = try Self.doc(data, ["c-3"])
+            #expect(stored["documents"]?[0] == replaced["document"])
+        }
+    }
+
+    @Test func dryRunWritesNothing() throws {
+        try Self.withDataDirectory { data in
+            try Self.setUpCustomers(data)
+            let before = try Self.export(data)
+            let dry = try Self.run(["mutate", "--data", data, "--dry-run", "--return-documents", "-"],
+                                   input: #"{"mutations": [{"create": {"_id": "c-9", "_type": "customer", "name": "Zed"}}, {"patch": {"id": "c-1", "set": {"name": "Changed"}}}, {"delete": {"id": "c-2"}}]}"#)
+            #expect(dry.status == 0, "\(dry.stderr)")
+            #expect(dry.stderr == "")
+            let result = try Self.json(dry.stdout)
+            #expect(result["results"]?.arrayValue?.map { JSONValue.array([$0["id"] ?? .null, $0["operation"] ?? .null]) } == [["c-9", "create"], ["c-1", "update"], ["c-2", "delete"]])
+            #expect(result["results"]?[0]?["document"]?["name"] == "Zed", "a dry run still computes the documents")
+            #expect(result["results"]?[1]?["document"]?["name"] == "Changed")
+
+            let after = try Self.run(["doc", "--data", data, "c-9", "c-1", "c-2"])
+            #expect(after.stdout == #"{"documents":["# + Self.customer("c-1", "Ada") + "," + Self.customer("c-2", "Bob") + #"],"omitted":[{"id":"c-9","reason":"existence"}]}"# + "\n")
+            #expect(try Self.export(data) == before)
+            #expect(try Self.history(data, "c-1").map { $0["id"] ?? .null } == ["tx-setup"], "a dry run is not in history")
+            #expect(try Self.history(data, "c-9").isEmpty)
+        }
+    }
+
+    @Test func aTransactionIdCanOnlyBeUsedOnce() throws {
+        try Self.withDataDirectory { data in
+            try Self.setUpCustomers(data)
+            let before = try Self.export(data)
+            let reused = try Self.run(["mutate", "--data", data, "--transaction-id", "tx-setup", "-"],
+                                      input: #"{"create": {"_id": "c-3", "_type": "customer", "name": "Cy"}}"#)
+            Self.expectFailure(reused, #"Transaction id "tx-setup" is already used in this dataset"#)
+            #expect(try Self.export(data) == before)
+            #expect(try Self.doc(data, ["c-3"])["omitted"] == [["id": "c-3", "reason": "existence"]])
+
+            let malformed = try Self.run(["mutate", "--data", data, "--transaction-id", "not valid!", "-"],
+                                         input: #"{"create": {"_id": "c-3", "_type": "customer", "name": "Cy"}}"#)
+            Self.expectFailure(malformed, #"Malformed transactionId "not valid!""#)
+            #expect(try Self.export(data) == before)
+
+            // The same id in another dataset is fine: ids are unique per dataset.
+            #expect(try Self.run(["dataset", "create", "--data", data, "other"]).status == 0)
+            let elsewhere = try Self.mutate(data, #"{"create": {"_id": "c-3", "_type": "customer"}}"#, ["--dataset", "other", "--transaction-id", "tx-setup"])
+            #expect(elsewhere["transactionId"] == "tx-setup")
+        }
+    }
+
+    struct RefusedMutation: Sendable, CustomTestStringConvertible {
+        let name: String
+        let body: String
+        let message: String
+        var testDescription: String { name }
+    }
+
+    static let refusedMutations: [RefusedMutation] = [
+        RefusedMutation(name: "malformed JSON", body: #"{"mutations": [{"create": {"_id": "n-1", "_type": "t"}}"#,
+                        message: "The request is not valid JSON"),
+        RefusedMutation(name: "not a mutation body", body: "42", message: "A mutation request must be an object, found number"),
+        RefusedMutation(name: "unknown mutation kind",
+                        body: #"{"mutations": [{"create": {"_id": "n-1", "_type": "t"}}, {"frobnicate": {"id": "c-1"}}]}"#,
+                        message: #"mutation 2: Unknown mutation kind "frobnicate""#),
+        RefusedMutation(name: "patch of a missing document",
+                        body: #"{"mutations": [{"create": {"_id": "n-1", "_type": "t"}}, {"patch": {"id": "ghost", "set": {"a": 1}}}]}"#,
+                        message: #"mutation 2: Cannot patch "ghost": the document does not exist"#),
+        RefusedMutation(name: "ifRevisionID mismatch",
+                        body: #"{"mutations": [{"create": {"_id": "n-1", "_type": "t"}}, {"patch": {"id": "c-1", "ifRevisionID": "stale", "set": {"name": "X"}}}]}"#,
+                        message: #"mutation 2: Document "c-1" has unexpected revision ID ("tx-setup"), expected "stale""#),
+        RefusedMutation(name: "create of an existing id",
+                        body: #"{"mutations": [{"create": {"_id": "n-1", "_type": "t"}}, {"create": {"_id": "c-2", "_type": "customer"}}]}"#,
+                        message: #"mutation 2: Document by ID "c-2" already exists"#),
+        RefusedMutation(name: "document without _type",
+                        body: #"{"mutations": [{"create": {"_id": "n-1", "_type": "t"}}, {"createOrReplace": {"_id": "c-1", "name": "X"}}]}"#,
+                        message: #"mutation 2: Document "c-1" needs a _type"#),
+        RefusedMutation(name: "no mutations", body: #"{"mutations": []}"#, message: "The transaction has no mutations"),
+    ]
+
+    @Test(arguments: StoreCommandTests.refusedMutations)
+    func aRefusedMutationChangesNothing(_ refused: RefusedMutation) throws {
+        try Self.withDataDirectory { data in
+            try Self.setUpCustomers(data)
+            let before = try Self.export(data)
+            let fromStdin = try Self.run(["mutate", "--data", data, "-"], input: refused.body)
+            Self.expectFailure(fromStdin, refused.message)
+            let path = try Self.file(refused.body, named: "body.json", beside: data)
+            let fromFile = try Self.run(["mutate", "--data", data, path])
+            Self.expectFailure(fromFile, refused.message)
+
+            #expect(try Self.export(data) == before)
+            #expect(try Self.doc(data, ["n-1"])["omitted"] == [["id": "n-1", "reason": "existence"]])
+            #expect(try Self.history(data, "c-1").map { $0["id"] ?? .null } == ["tx-setup"])
+        }
+    }
+
+    @Test func aMissingInputFileIsNamed() throws {
+        try Self.withDataDirectory { data in
+            let path = URL(fileURLWithPath: data).deletingLastPathComponent().appendingPathComponent("nope.json").path
+            Self.expectFailure(try Self.run(["mutate", "--data", data, path]), "cannot read \(path)")
+        }
+    }
+
+    @Test func streamCommitsLineByLineAndStopsAtTheFirstBadLine() throws {
+        try Self.withDataDirectory { data in
+            let input = [
+                #"{"createOrReplace": {"_id": "s-1", "_type": "t", "n": 1}}"#,
+                "",
+                #"{"mutations": [{"createOrReplace": {"_id": "s-2", "_type": "t", "n": 2}}, {"patch": {"id": "s-1", "inc": {"n": 10}}}]}"#,
+                #"{"patch": {"id": "ghost", "set": {"n": 3}}}"#,
+                #"{"createOrReplace": {"_id": "s-3", "_type": "t", "n": 3}}"#,
+            ].joined(separator: "\n") + "\n"
+            let outcome = try Self.run(["mutate", "--data", data, "--stream", "--transaction-id", "tx-first", "-"], input: input)
+            #expect(outcome.status != 0)
+            #expect(outcome.stderr.contains(#"line 4: mutation 1: Cannot patch "ghost": the document does not exist"#), "\(outcome.stderr)")
+            let results = try Self.lines(outcome.stdout).map { try Self.json($0) }
+            try #require(results.count == 2, "one result line per committed transaction:\n\(outcome.stdout)")
+            #expect(results[0] == ["transactionId": "tx-first", "results": [["id": "s-1", "operation": "create"]]])
+            let second = try #require(results[1]["transactionId"]?.stringValue)
+            #expect(second != "tx-first", "--transaction-id names the first transaction only")
+            #expect(results[1]["results"] == [["id": "s-2", "operation": "create"], ["id": "s-1", "operation": "update"]])
+
+            let documents = try Self.doc(data, ["s-1", "s-2", "s-3"])
+            #expect(documents["documents"]?.arrayValue?.map { JSONValue.array([$0["_id"] ?? .null, $0["n"] ?? .null, $0["_rev"] ?? .null]) }
+                    == [["s-1", 11, .string(second)], ["s-2", 2, .string(second)]])
+            #expect(documents["omitted"] == [["id": "s-3", "reason": "existence"]], "nothing after the bad line is applied")
+        }
+    }
+
+    // MARK: doc
+
+    @Test func docPrintsDocumentsInTheOrderAskedAndOmitsMissingOnes() throws {
+        try Self.withDataDirectory { data in
+            try Self.setUpCustomers(data)
+            let outcome = try Self.run(["doc", "--data", data, "c-2", "ghost", "c-1", "drafts.c-1"])
+            #expect(outcome.status == 0)
+            #expect(outcome.stderr == "")
+            #expect(outcome.stdout == #"{"documents":["# + Self.customer("c-2", "Bob") + "," + Self.customer("c-1", "Ada")
+                    + #"],"omitted":[{"id":"ghost","reason":"existence"},{"id":"drafts.c-1","reason":"existence"}]}"# + "\n")
+
+            let none = try Self.run(["doc", "--data", data, "ghost"])
+            #expect(none.status == 0)
+            #expect(none.stdout == #"{"documents":[],"omitted":[{"id":"ghost","reason":"existence"}]}"# + "\n")
+
+            let pretty = try Self.run(["doc", "--data", data, "--pretty", "c-1"])
+            #expect(try Self.json(pretty.stdout) == Self.json(#"{"documents":["# + Self.customer("c-1", "Ada") + #"],"omitted":[]}"#))
+            #expect(pretty.stdout.contains("\n  \"documents\": ["))
+
+            let noIDs = try Self.run(["doc", "--data", data])
+            #expect(noIDs.status != 0)
+            #expect(noIDs.stdout == "")
+
+            let otherDataset = try Self.run(["doc", "--data", data, "--dataset", "staging", "c-1"])
+            Self.expectFailure(otherDataset, #"Dataset "staging" not found"#)
+        }
+    }
+
+    // MARK: query --data
+
+    /// Published p-1 with a draft, a draft-only p-2, a published-only p-3, and a release version of p-1.
+    static func setUpPosts(_ data: String) throws {
+        try mutate(data, """
+            {"mutations": [
+              {"create": {"_id": "p-1", "_type": "post", "title": "Published", "rank": 1}},
+              {"create": {"_id": "drafts.p-1", "_type": "post", "title": "Draft", "rank": 1}},
+              {"create": {"_id": "drafts.p-2", "_type": "post", "title": "New", "rank": 2}},
+              {"create": {"_id": "p-3", "_type": "post", "title": "Only", "rank": 3}},
+              {"create": {"_id": "versions.r1.p-1", "_type": "post", "title": "Release", "rank": 1}}
+            ]}
+            """)
+    }
+
+    @Test func queryPerspectivesOverDrafts() throws {
+        try Self.withDataDirectory { data in
+            try Self.setUpPosts(data)
+            let query = #"*[_type == "post"] | order(_id) {_id, _originalId, title}"#
+            let expected = [
+                "raw": #"[{"_id":"drafts.p-1","_originalId":null,"title":"Draft"},{"_id":"drafts.p-2","_originalId":null,"title":"New"},{"_id":"p-1","_originalId":null,"title":"Published"},{"_id":"p-3","_originalId":null,"title":"Only"},{"_id":"versions.r1.p-1","_originalId":null,"title":"Release"}]"#,
+                "published": #"[{"_id":"p-1","_originalId":null,"title":"Published"},{"_id":"p-3","_originalId":null,"title":"Only"}]"#,
+                "drafts": #"[{"_id":"p-1","_originalId":"drafts.p-1","title":"Draft"},{"_id":"p-2","_originalId":"drafts.p-2","title":"New"},{"_id":"p-3","_originalId":"p-3","title":"Only"}]"#,
+            ]
+            for (perspective, result) in expected {
+                let outcome = try Self.run(["query", "--data", data, "--perspective", perspective, query])
+                #expect(outcome.status == 0, "\(perspective): \(outcome.stderr)")
+                #expect(outcome.stderr == "")
+                #expect(outcome.stdout == result + "\n", "perspective \(perspective)")
+            }
+            let byDefault = try Self.run(["query", "--data", data, query])
+            #expect(byDefault.stdout == expected["raw"]! + "\n", "raw is the default perspective")
+
+            // A commit after the first reads is seen by the next process, in every perspective.
+            try Self.mutate(data, #"{"mutations": [{"delete": {"id": "drafts.p-1"}}, {"patch": {"id": "p-3", "set": {"title": "Edited"}}}]}"#)
+            let drafts = try Self.run(["query", "--data", data, "--perspective", "drafts", #"*[_type == "post"] | order(_id) {_id, _originalId, title}"#])
+            #expect(drafts.stdout == #"[{"_id":"p-1","_originalId":"p-1","title":"Published"},{"_id":"p-2","_originalId":"drafts.p-2","title":"New"},{"_id":"p-3","_originalId":"p-3","title":"Edited"}]"# + "\n")
+            let published = try Self.run(["query", "--data", data, "--perspective", "published", "count(*)"])
+            #expect(published.stdout == "2\n")
+
+            let bogus = try Self.run(["query", "--data", data, "--perspective", "bogus", "*"])
+            Self.expectFailure(bogus, #"Unknown perspective "bogus""#)
+        }
+    }
+
+    @Test func queryParametersAndErrorsOverTheStore() throws {
+        try Self.withDataDirectory { data in
+            try Self.setUpPosts(data)
+            let params = try Self.run(["query", "--data", data, "--param", #"type="post""#, "--param", "min=2",
+                                       "--param", #"ids=["p-3", "drafts.p-2", "nope"]"#,
+                                       #"{"ranked": *[_type == $type && rank >= $min] | order(_id)._id, "picked": *[_id in $ids] | order(_id)._id}"#])
+            #expect(params.status == 0, "\(params.stderr)")
+            #expect(params.stdout == #"{"ranked":["drafts.p-2","p-3"],"picked":["drafts.p-2","p-3"]}"# + "\n")
+
+            let withPerspective = try Self.run(["query", "--data", data, "--perspective", "drafts", "--param", #"title="Draft""#,
+                                                "*[title == $title]{_id, _originalId}"])
+            #expect(withPerspective.stdout == #"[{"_id":"p-1","_originalId":"drafts.p-1"}]"# + "\n")
+
+            let query = #"*[_type == "post""#
+            let syntax = try Self.run(["query", "--data", data, query])
+            Self.expectFailure(syntax, "GROQ syntax error at line 1, column 18")
+            #expect(syntax.stderr.contains("expected ']'"))
+            let lines = syntax.stderr.split(separator: "\n", omittingEmptySubsequences: false).map(String.init)
+            let queryLine = try #require(lines.firstIndex(of: "  " + query), "stderr should show the query line:\n\(syntax.stderr)")
+            #expect(lines.dropFirst(queryLine + 1).first == "  " + String(repeating: " ", count: 17) + "^")
+
+            let missing = try Self.run(["query", "--data", data, "*[rank > $minimum]"])
+            Self.expectFailure(missing, "$minimum")
+            #expect(missing.stderr.contains("GROQ evaluation error"))
+
+            let badParam = try Self.run(["query", "--data", data, "--param", "t=post", "*[_type == $t]"])
+            Self.expectFailure(badParam, "--param t")
+        }
+    }
+
+    @Test func environmentChoosesTheDataDirectoryAndDataset() throws {
+        try Self.withDataDirectory { data in
+            try Self.setUpPosts(data)
+            #expect(try Self.run(["dataset", "create", "--data", data, "staging"]).status == 0)
+            try Self.mutate(data, #"{"create": {"_id": "s-1", "_type": "post"}}"#, ["--dataset", "staging"])
+            let fromEnvironment = try Self.run(["query", "count(*)"], environment: ["FACET_DATA": data])
+            #expect(fromEnvironment.stdout == "5\n", "\(fromEnvironment.stderr)")
+            let staging = try Self.run(["query", "*._id"], environment: ["FACET_DATA": data, "FACET_DATASET": "staging"])
+            #expect(staging.stdout == #"["s-1"]"# + "\n", "\(staging.stderr)")
+            let flagWins = try Self.run(["query", "--dataset", "production", "count(*)"], environment: ["FACET_DATA": data, "FACET_DATASET": "staging"])
+            #expect(flagWins.stdout == "5\n")
+        }
+    }
+
+    // MARK: history
+
+    /// h-1: created by tx-a (n 1), patched by tx-b together with the creation of h-2 (n 2),
+    /// patched by tx-c (n 3). Returns the three transactions' timestamps.
+    static func setUpHistory(_ data: String) throws -> [String] {
+        try mutate(data, #"{"create": {"_id": "h-1", "_type": "t", "_createdAt": "2026-01-01T00:00:00.000Z", "_updatedAt": "2026-01-01T00:00:00.000Z", "n": 1}}"#,
+                   ["--transaction-id", "tx-a", "--author", "alice"])
+        try mutate(data, #"{"mutations": [{"patch": {"id": "h-1", "set": {"n": 2}}}, {"create": {"_id": "h-2", "_type": "t", "n": 0}}]}"#,
+                   ["--transaction-id", "tx-b", "--author", "bob"])
+        try mutate(data, #"{"patch": {"id": "h-1", "inc": {"n": 1}}}"#, ["--transaction-id", "tx-c", "--author", "alice"])
+        let log = try history(data, "h-1")
+        return log.map { $0["timestamp"]?.stringValue ?? "" }
+    }
+
+    @Test func historyListsEachTransactionOnOneLine() throws {
+        try Self.withDataDirectory { data in
+            let times = try Self.setUpHistory(data)
+            let outcome = try Self.run(["history", "--data", data, "h-1"])
+            #expect(outcome.status == 0)
+            let log = try Self.lines(outcome.stdout).map { try Self.json($0) }
+            try #require(log.count == 3)
+            for entry in log {
+                #expect(Array(Self.keys(entry).prefix(5)) == ["id", "timestamp", "author", "documentIDs", "mutations"])
+                let time = try #require(entry["timestamp"]?.stringValue)
+                #expect(time.wholeMatch(of: /\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}Z/) != nil, "timestamp \(time)")
+            }
+            #expect(times == times.sorted() && Set(times).count == 3, "increasing timestamps: \(times)")
+            #expect(log.map { $0["id"] ?? .null } == ["tx-a", "tx-b", "tx-c"])
+            #expect(log.map { $0["author"] ?? .null } == ["alice", "bob", "alice"])
+            #expect(log[0]["documentIDs"] == ["h-1"])
+            #expect(Set(log[1]["documentIDs"]?.arrayValue ?? []) == ["h-1", "h-2"])
+            #expect(log[2]["documentIDs"] == ["h-1"])
+            #expect(log[0]["mutations"] == [["create": ["_id": "h-1", "_type": "t", "_createdAt": "2026-01-01T00:00:00.000Z", "_updatedAt": "2026-01-01T00:00:00.000Z", "n": 1]]])
+            #expect(log[1]["mutations"]?[0] == ["patch": ["id": "h-1", "set": ["n": 2]]])
+            #expect(log[2]["mutations"] == [["patch": ["id": "h-1", "inc": ["n": 1]]]])
+            #expect(log[0]["revisions"] == ["h-1": ["previousRev": nil, "resultRev": "tx-a"]])
+            #expect(log[2]["revisions"] == ["h-1": ["previousRev": "tx-b", "resultRev": "tx-c"]])
+
+            #expect(try Self.history(data, "h-2").map { $0["id"] ?? .null } == ["tx-b"])
+            #expect(try Self.history(data, "h-1", ["--reverse"]).map { $0["id"] ?? .null } == ["tx-c", "tx-b", "tx-a"])
+            #expect(try Self.history(data, "h-1", ["--reverse", "--limit", "1"]).map { $0["id"] ?? .null } == ["tx-c"])
+            #expect(try Self.history(data, "never-existed").isEmpty)
+
+            // A deletion is a transaction of the document's history too.
+            try Self.mutate(data, #"{"delete": {"id": "h-2"}}"#, ["--transaction-id", "tx-d"])
+            let h2 = try Self.history(data, "h-2")
+            #expect(h2.map { $0["id"] ?? .null } == ["tx-b", "tx-d"])
+            #expect(h2.last?["revisions"] == ["h-2": ["previousRev": "tx-b", "resultRev": nil]])
+        }
+    }
+
+    @Test func historyShowsADocumentAtARevisionOrATime() throws {
+        try Self.withDataDirectory { data in
+            let times = try Self.setUpHistory(data)
+            try #require(times.count == 3)
+            func version(_ n: Int, rev: String, updatedAt: String) -> String {
+                #"{"_id":"h-1","_type":"t","_createdAt":"2026-01-01T00:00:00.000Z","_updatedAt":"\#(updatedAt)","n":\#(n),"_rev":"\#(rev)"}"# + "\n"
+            }
+            let atA = try Self.run(["history", "--data", data, "h-1", "--revision", "tx-a"])
+            #expect(atA.status == 0, "\(atA.stderr)")
+            #expect(atA.stdout == version(1, rev: "tx-a", updatedAt: Self.fixedTime))
+            let atB = try Self.run(["history", "--data", data, "h-1", "--revision", "tx-b"])
+            #expect(atB.stdout == version(2, rev: "tx-b", updatedAt: times[1]))
+
+            // --at: the state of the last transaction at or before that instant.
+            for (index, time) in times.enumerated() {
+                let at = try Self.run(["history", "--data", data, "h-1", "--at", time])
+                #expect(at.status == 0, "\(at.stderr)")
+                #expect(at.stdout == version(index + 1, rev: ["tx-a", "tx-b", "tx-c"][index], updatedAt: index == 0 ? Self.fixedTime : time), "at \(time)")
+            }
+            let later = try Self.run(["history", "--data", data, "h-1", "--at", "2999-01-01T00:00:00Z"])
+            #expect(later.stdout == version(3, rev: "tx-c", updatedAt: times[2]))
+            // Another spelling of the same instant (an offset instead of Z).
+            let offset = try Self.run(["history", "--data", data, "h-1", "--at", "2999-01-01T01:00:00+01:00"])
+            #expect(offset.stdout == later.stdout)
+
+            let before = try Self.run(["history", "--data", data, "h-1", "--at", "2000-01-01T00:00:00Z"])
+            Self.expectFailure(before, "h-1 did not exist at 2000-01-01T00:00:00Z")
+            let unknown = try Self.run(["history", "--data", data, "h-1", "--revision", "tx-nope"])
+            Self.expectFailure(unknown, #"Document "h-1" has no revision "tx-nope""#)
+            let otherDocument = try Self.run(["history", "--data", data, "h-2", "--revision", "tx-a"])
+            Self.expectFailure(otherDocument, #"Document "h-2" has no revision "tx-a""#)
+            let badTime = try Self.run(["history", "--data", data, "h-1", "--at", "yesterday"])
+            Self.expectFailure(badTime, #""yesterday" is not an ISO 8601 time"#)
+        }
+    }
+
+    @Test func historyRestoreMakesAnOldStateCurrentAsANewTransaction() throws {
+        try Self.withDataDirectory { data in
+            let times = try Self.setUpHistory(data)
+            try #require(times.count == 3)
+            let restored = try Self.run(["history", "--data", data, "h-1", "--revision", "tx-a", "--restore"])
+            #expect(restored.status == 0, "\(restored.stderr)")
+            let result = try Self.json(restored.stdout)
+            let transaction = try #require(result["transactionId"]?.stringValue)
+            #expect(!["tx-a", "tx-b", "tx-c"].contains(transaction))
+            #expect(restored.stdout == #"{"transactionId":"\#(transaction)","results":[{"id":"h-1","operation":"update"}]}"# + "\n")
+
+            let log = try Self.history(data, "h-1")
+            #expect(log.map { $0["id"] ?? .null } == ["tx-a", "tx-b", "tx-c", .string(transaction)], "the restore is appended; nothing is lost")
+            let restoredAt = try #require(log.last?["timestamp"]?.stringValue)
+            let now = try Self.run(["doc", "--data", data, "h-1"])
+            #expect(now.stdout == #"{"documents":[{"_id":"h-1","_type":"t","_createdAt":"2026-01-01T00:00:00.000Z","_updatedAt":"\#(restoredAt)","n":1,"_rev":"\#(transaction)"}],"omitted":[]}"# + "\n")
+            #expect(log.last?["revisions"] == ["h-1": ["previousRev": "tx-c", "resultRev": .string(transaction)]])
+
+            // --at --restore: back to the state after tx-b.
+            let second = try Self.run(["history", "--data", data, "h-1", "--at", times[1], "--restore"])
+            #expect(second.status == 0, "\(second.stderr)")
+            #expect(try Self.doc(data, ["h-1"])["documents"]?[0]?["n"] == 2)
+            #expect(try Self.history(data, "h-1").count == 5)
+
+            // Restoring a deleted document recreates it; a point where it was deleted is refused.
+            try Self.mutate(data, #"{"delete": {"id": "h-2"}}"#, ["--transaction-id", "tx-gone"])
+            let gone = try Self.run(["history", "--data", data, "h-2", "--revision", "tx-gone", "--restore"])
+            Self.expectFailure(gone, #"Document "h-2" did not exist at revision tx-gone"#)
+            let back = try Self.run(["history", "--data", data, "h-2", "--revision", "tx-b", "--restore"])
+            #expect(back.status == 0, "\(back.stderr)")
+            #expect(try Self.json(back.stdout)["results"] == [["id": "h-2", "operation": "create"]])
+            #expect(try Self.doc(data, ["h-2"])["documents"]?[0]?["n"] == 0)
+        }
+    }
+
+    @Test func historyRejectsContradictoryOptions() throws {
+        try Self.withDataDirectory { data in
+            _ = try Self.setUpHistory(data)
+            let before = try Self.export(data)
+            let both = try Self.run(["history", "--data", data, "h-1", "--revision", "tx-a", "--at", "2026-01-01T00:00:00Z"])
+            Self.expectFailure(both, "give --revision or --at, not both")
+            let bothRestore = try Self.run(["history", "--data", data, "h-1", "--revision", "tx-a", "--at", "2026-01-01T00:00:00Z", "--restore"])
+            Self.expectFailure(bothRestore, "give --revision or --at, not both")
+            let restoreAlone = try Self.run(["history", "--data", data, "h-1", "--restore"])
+            Self.expectFailure(restoreAlone, "--restore needs --revision or --at")
+            #expect(try Self.export(data) == before)
+            #expect(try Self.history(data, "h-1").count == 3)
+        }
+    }
+
+    // MARK: dataset
+
+    @Test func datasetCreateListAndDelete() throws {
+        try Self.withDataDirectory { data in
+            let empty = try Self.run(["dataset", "list", "--data", data])
+            #expect(empty.status == 0)
+            #expect(empty.stdout == "")
+
+            let created = try Self.run(["dataset", "create", "--data", data, "staging"])
+            #expect(created.status == 0)
+            #expect(created.stdout == "created dataset staging\n")
+            Self.expectFailure(try Self.run(["dataset", "create", "--data", data, "staging"]), #"Dataset "staging" already exists"#)
+            Self.expectFailure(try Self.run(["dataset", "create", "--data", data, "Bad Name"]), #"Invalid dataset name "Bad Name""#)
+            Self.expectFailure(try Self.run(["dataset", "create", "--data", data, "--", "-x"]), #"Invalid dataset name "-x""#)
+            #expect(try Self.run(["dataset", "list", "--data", data]).stdout == "staging\n")
+
+            try Self.mutate(data, #"{"create": {"_id": "s-1", "_type": "t", "n": 1}}"#, ["--dataset", "staging"])
+            try Self.mutate(data, #"{"create": {"_id": "p-1", "_type": "t", "n": 2}}"#)  // creates production
+            #expect(try Self.run(["dataset", "list", "--data", data]).stdout == "production\nstaging\n")
+            // Datasets are separate.
+            #expect(try Self.run(["query", "--data", data, "--dataset", "staging", "*._id"]).stdout == #"["s-1"]"# + "\n")
+            #expect(try Self.run(["query", "--data", data, "*._id"]).stdout == #"["p-1"]"# + "\n")
+
+            let refused = try Self.run(["dataset", "delete", "--data", data, "staging"])
+            Self.expectFailure(refused, "--force")
+            #expect(refused.stderr.contains("deleting staging removes its documents and history for good"))
+            #expect(try Self.run(["dataset", "list", "--data", data]).stdout == "production\nstaging\n")
+            #expect(try Self.run(["query", "--data", data, "--dataset", "staging", "*._id"]).stdout == #"["s-1"]"# + "\n")
+
+            let deleted = try Self.run(["dataset", "delete", "--data", data, "--force", "staging"])
+            #expect(deleted.status == 0, "\(deleted.stderr)")
+            #expect(deleted.stdout == "deleted dataset staging\n")
+            #expect(try Self.run(["dataset", "list", "--data", data]).stdout == "production\n")
+            let files = try FileManager.default.contentsOfDirectory(atPath: data + "/datasets")
+            #expect(!files.contains { $0.hasPrefix("staging") }, "files left: \(files)")
+            Self.expectFailure(try Self.run(["query", "--data", data, "--dataset", "staging", "*"]), #"Dataset "staging" not found"#)
+            Self.expectFailure(try Self.run(["dataset", "delete", "--data", data, "--force", "staging"]), #"Dataset "staging" not found"#)
+
+            // A new dataset of the same name starts empty, history included.
+            #expect(try Self.run(["dataset", "create", "--data", data, "staging"]).status == 0)
+            #expect(try Self.run(["query", "--data", data, "--dataset", "staging", "count(*)"]).stdout == "0\n")
+            #expect(try Self.history(data, "s-1", ["--dataset", "staging"]).isEmpty)
+        }
+    }
+
+    /// Authors, posts strongly referencing them, a draft, a tag with keyed array items, a
+    /// patched document and a deleted one.
+    static func setUpExportable(_ data: String) throws {
+        try mutate(data, """
+            {"mutations": [
+              {"create": {"_id": "author-1", "_type": "author", "name": "Ada"}},
+              {"create": {"_id": "author-2", "_type": "author", "name": "Grace"}},
+              {"create": {"_id": "post-1", "_type": "post", "title": "Hello", "author": {"_type": "reference", "_ref": "author-1"}}},
+              {"create": {"_id": "post-2", "_type": "post", "title": "Again", "author": {"_type": "reference", "_ref": "author-2"}}},
+              {"create": {"_id": "drafts.post-1", "_type": "post", "title": "Hello (draft)", "author": {"_type": "reference", "_ref": "author-1"}}},
+              {"create": {"_id": "tag-1", "_type": "tag", "items": [{"label": "x"}, {"_key": "k2", "label": "y"}], "unicode": "naïve ✓"}},
+              {"create": {"_id": "gone-1", "_type": "tag"}}
+            ]}
+            """)
+        try mutate(data, #"{"mutations": [{"patch": {"id": "author-2", "set": {"name": "Grace Hopper"}}}, {"delete": {"id": "gone-1"}}]}"#)
+    }
+
+    static func ids(ofExport ndjson: String) throws -> [String] {
+        try lines(ndjson).map { try json($0)["_id"]?.stringValue ?? "?" }
+    }
+
+    @Test func exportToAFileOrStandardOutputWithFilters() throws {
+        try Self.withDataDirectory { data in
+            try Self.setUpExportable(data)
+            let path = URL(fileURLWithPath: data).deletingLastPathComponent().appendingPathComponent("export.ndjson").path
+            let toFile = try Self.run(["dataset", "export", "--data", data, path])
+            #expect(toFile.status == 0, "\(toFile.stderr)")
+            #expect(toFile.stdout == "exported 6 documents to \(path)\n")
+            let fileText = String(decoding: try Data(contentsOf: URL(fileURLWithPath: path)), as: UTF8.self)
+            #expect(try Self.ids(ofExport: fileText) == ["author-1", "author-2", "drafts.post-1", "post-1", "post-2", "tag-1"])
+            #expect(fileText.hasSuffix("}\n"))
+
+            let toStdout = try Self.run(["dataset", "export", "--data", data, "-"])
+            #expect(toStdout.status == 0)
+            #expect(toStdout.stderr == "")
+            #expect(toStdout.stdout == fileText, "export - writes the file's bytes to stdout and nothing else")
+
+            // Every line is the document `doc` prints.
+            let docs = try Self.doc(data, ["author-1", "author-2", "drafts.post-1", "post-1", "post-2", "tag-1"])
+            #expect(try Self.lines(fileText).map { try Self.json($0) } == docs["documents"]?.arrayValue)
+            let tag = try Self.json(Self.lines(fileText)[5])
+            #expect(tag["items"]?[0]?["_key"]?.stringValue?.isEmpty == false, "array items get keys")
+            #expect(tag["items"]?[1]?["_key"] == "k2")
+            #expect(tag["unicode"] == "naïve ✓")
+
+            let posts = try Self.run(["dataset", "export", "--data", data, "--types", "post", "-"])
+            #expect(try Self.ids(ofExport: posts.stdout) == ["drafts.post-1", "post-1", "post-2"])
+            let two = try Self.run(["dataset", "export", "--data", data, "--types", "tag,author", "-"])
+            #expect(try Self.ids(ofExport: two.stdout) == ["author-1", "author-2", "tag-1"], "several types merge in _id order")
+            let noDrafts = try Self.run(["dataset", "export", "--data", data, "--no-drafts", "-"])
+            #expect(try Self.ids(ofExport: noDrafts.stdout) == ["author-1", "author-2", "post-1", "post-2", "tag-1"])
+            let both = try Self.run(["dataset", "export", "--data", data, "--types", "post", "--no-drafts", "-"])
+            #expect(try Self.ids(ofExport: both.stdout) == ["post-1", "post-2"])
+            #expect(Self.lines(both.stdout) == Self.lines(fileText).filter { $0.hasPrefix(#"{"_id":"post-"#) })
+            let none = try Self.run(["dataset", "export", "--data", data, "--types", "nothing", "-"])
+            #expect(none.status == 0)
+            #expect(none.stdout == "")
+
+            Self.expectFailure(try Self.run(["dataset", "export", "--data", data, "--dataset", "missing", "-"]), #"Dataset "missing" not found"#)
+        }
+    }
+
+    @Test func exportThenImportIntoANewDatasetCopiesEveryDocument() throws {
+        try Self.withDataDirectory { data in
+            try Self.setUpExportable(data)
+            let path = URL(fileURLWithPath: data).deletingLastPathComponent().appendingPathComponent("export.ndjson").path
+            #expect(try Self.run(["dataset", "export", "--data", data, path]).status == 0)
+
+            Self.expectFailure(try Self.run(["dataset", "import", "--data", data, "--dataset", "copy", path]), #"Dataset "copy" not found"#)
+            #expect(try Self.run(["dataset", "create", "--data", data, "copy"]).status == 0)
+            let imported = try Self.run(["dataset", "import", "--data", data, "--dataset", "copy", "--batch-size", "4", path])
+            #expect(imported.status == 0, "\(imported.stderr)")
+            #expect(imported.stderr == "")
+            #expect(imported.stdout.hasPrefix("imported 6 documents in 2 transactions ("), "\(imported.stdout)")
+            #expect(!imported.stdout.contains("skipped"))
+
+            let original = try Self.lines(Self.export(data))
+            let copy = try Self.lines(Self.export(data, dataset: "copy"))
+            try #require(original.count == 6 && copy.count == 6)
+            for (left, right) in zip(original, copy) {
+                #expect(try Self.removing("_rev", from: left) == Self.removing("_rev", from: right))
+                #expect(left != right, "the copy has revisions of its own")
+            }
+            // The copy's history is the import's, by the author "import".
+            let log = try Self.history(data, "author-2", ["--dataset", "copy"])
+            #expect(log.count == 1)
+            #expect(log.first?["author"] == "import")
+            // Queries see the references in the copy.
+            let joined = try Self.run(["query", "--data", data, "--dataset", "copy", #"*[_type == "post"] | order(_id) {_id, "author": author->name}"#])
+            #expect(joined.stdout == #"[{"_id":"drafts.post-1","author":"Ada"},{"_id":"post-1","author":"Ada"},{"_id":"post-2","author":"Grace Hopper"}]"# + "\n")
+        }
+    }
+
+    @Test func importOfAFileWithBadLines() throws {
+        try Self.withDataDirectory { data in
+            let text = [
+                #"{"_id": "g-1", "_type": "t", "v": 1}"#,
+                #"{"_id": "x", "#,
+                #"{"_id": "g-2", "_type": "t", "v": 2, "ref": {"_ref": "g-1"}}"#,
+                #"{"_id": "bad-1", "v": 3}"#,
+                "",
+                #"{"_id": "r-1", "_type": "t", "ref": {"_type": "reference", "_ref": "missing"}}"#,
+                #"{"_id": "g-1", "_type": "t", "v": 9}"#,
+                #"{"_id": "g-3", "_type": "t", "v": 3}"#,
+            ].joined(separator: "\n") + "\n"
+            let path = try Self.file(text, named: "bad.ndjson", beside: data)
+            let refused = try Self.run(["dataset", "import", "--data", data, path])
+            Self.expectFailure(refused, "4 of 8 lines cannot be imported; nothing was imported")
+            for expected in ["line 2: malformed JSON", "line 4 (bad-1): the document has no _type",
+                             #"line 6 (r-1): references non-existent document "missing""#, #"line 7 (g-1): _id "g-1" appears already on line 1"#] {
+                #expect(refused.stderr.contains(expected), "stderr lacks \(expected):\n\(refused.stderr)")
+            }
+            #expect(refused.stderr.contains("--allow-failing"))
+            #expect(try Self.export(data) == "", "nothing imported")
+
+            let allowed = try Self.run(["dataset", "import", "--data", data, "--allow-failing", path])
+            #expect(allowed.status == 0, "\(allowed.stderr)")
+            #expect(allowed.stdout.hasPrefix("imported 3 documents in 1 transactions ("), "\(allowed.stdout)")
+            #expect(allowed.stdout.hasSuffix("; 4 lines skipped\n"), "\(allowed.stdout)")
+            let skipped = Self.lines(allowed.stderr)
+            #expect(skipped.count == 4, "\(allowed.stderr)")
+            #expect(skipped.map { String($0.prefix(while: { $0 != ":" && $0 != "(" })) }
+                    == ["skipped line 2", "skipped line 4 ", "skipped line 6 ", "skipped line 7 "])
+            let documents = try Self.lines(Self.export(data)).map { try Self.json($0) }
+            #expect(documents.map { $0["_id"] ?? .null } == ["g-1", "g-2", "g-3"])
+            #expect(documents.map { $0["v"] ?? .null } == [1, 2, 3], "the first g-1 line is the one kept")
+        }
+    }
+
+    @Test func importModesForExistingDocuments() throws {
+        try Self.withDataDirectory { data in
+            try Self.mutate(data, #"{"mutations": [{"create": {"_id": "m-1", "_type": "t", "v": "old"}}, {"create": {"_id": "m-2", "_type": "t", "v": "old"}}]}"#,
+                            ["--transaction-id", "tx-old", "--author", "setup"])
+            let path = try Self.file(#"{"_id": "m-1", "_type": "t", "v": "new"}"# + "\n" + #"{"_id": "m-3", "_type": "t", "v": "new"}"# + "\n",
+                                     named: "update.ndjson", beside: data)
+            func state() throws -> [JSONValue] {
+                try Self.lines(Self.export(data)).map { try Self.json($0) }.map { ["id": $0["_id"] ?? .null, "v": $0["v"] ?? .null] }
+            }
+
+            let refused = try Self.run(["dataset", "import", "--data", data, path])
+            Self.expectFailure(refused, #"line 1 (m-1): document "m-1" already exists (use --replace or --missing to import over it)"#)
+            #expect(try state() == [["id": "m-1", "v": "old"], ["id": "m-2", "v": "old"]])
+
+            let both = try Self.run(["dataset", "import", "--data", data, "--replace", "--missing", path])
+            Self.expectFailure(both, "give --replace or --missing, not both")
+
+            let missing = try Self.run(["dataset", "import", "--data", data, "--missing", path])
+            #expect(missing.status == 0, "\(missing.stderr)")
+            #expect(try state() == [["id": "m-1", "v": "old"], ["id": "m-2", "v": "old"], ["id": "m-3", "v": "new"]])
+            #expect(try Self.doc(data, ["m-1"])["documents"]?[0]?["_rev"] == "tx-old", "--missing leaves existing documents alone")
+
+            let replace = try Self.run(["dataset", "import", "--data", data, "--replace", path])
+            #expect(replace.status == 0, "\(replace.stderr)")
+            #expect(replace.stdout.hasPrefix("imported 2 documents in 1 transactions ("), "\(replace.stdout)")
+            #expect(try state() == [["id": "m-1", "v": "new"], ["id": "m-2", "v": "old"], ["id": "m-3", "v": "new"]])
+            #expect(try Self.history(data, "m-1").map { $0["author"] ?? .null } == ["setup", "import"])
+            #expect(try Self.doc(data, ["m-2"])["documents"]?[0]?["_rev"] == "tx-old")
+        }
+    }
+
+    @Test func importWithMissingReportsOnlyTheDocumentsItCreated() throws {
+        try Self.withDataDirectory { data in
+            try Self.mutate(data, #"{"create": {"_id": "m-1", "_type": "t", "v": "old"}}"#)
+            let path = try Self.file(#"{"_id": "m-1", "_type": "t", "v": "new"}"# + "\n" + #"{"_id": "m-3", "_type": "t", "v": "new"}"# + "\n",
+                                     named: "update.ndjson", beside: data)
+            let missing = try Self.run(["dataset", "import", "--data", data, "--missing", path])
+            #expect(missing.status == 0, "\(missing.stderr)")
+            #expect(missing.stdout.hasPrefix("imported 1 documents"), "\(missing.stdout)")
+            let again = try Self.run(["dataset", "import", "--data", data, "--missing", path])
+            #expect(again.status == 0)
+            #expect(again.stdout.hasPrefix("imported 0 documents in 0 transactions"), "\(again.stdout)")
+        }
+    }
+
+    // MARK: Crash durability
+
+    /// Collects the lines a child writes to a pipe, on a thread of its own.
+    final class LineCollector: @unchecked Sendable {
+        private let condition = NSCondition()
+        private var pending: [UInt8] = []
+        private var lines: [String] = []
+        private var ended = false
+        private var paused = false
+
+        /// Stops reading after the current chunk, so that the child's writes back up.
+        func pause() { condition.lock(); paused = true; condition.unlock() }
+        func resume() { condition.lock(); paused = false; condition.broadcast(); condition.unlock() }
+
+        func start(reading fd: Int32) {
+            let thread = Thread { [self] in
+                var chunk = [UInt8](repeating: 0, count: 64 * 1024)
+                while true {
+                    let count = chunk.withUnsafeMutableBytes { read(fd, $0.baseAddress, $0.count) }
+                    if count < 0 && errno == EINTR { continue }
+                    guard count > 0 else { break }
+                    condition.lock()
+                    for byte in chunk[0..<count] {
+                        if byte == 0x0A {
+                            lines.append(String(decoding: pending, as: UTF8.self))
+                            pending.removeAll(keepingCapacity: true)
+                        } else {
+                            pending.append(byte)
+                        }
+                    }
+                    condition.broadcast()
+                    while paused { condition.wait() }
+                    condition.unlock()
+                }
+                condition.lock()
+                ended = true
+                condition.broadcast()
+                condition.unlock()
+            }
+            thread.start()
+        }
+
+        /// Waits until there are more than `count` lines, the stream ends, or `deadline`.
+        func wait(forMoreThan count: Int, until deadline: Date) -> (lines: [String], ended: Bool) {
+            condition.lock()
+            defer { condition.unlock() }
+            while lines.count <= count && !ended {
+                if !condition.wait(until: deadline) { break }
+            }
+            return (lines, ended)
+        }
+
+        /// Waits for the end of the stream (or `deadline`); a last line without its newline is left out.
+        func waitForEnd(until deadline: Date) -> (lines: [String], ended: Bool, unterminated: Int) {
+            condition.lock()
+            defer { condition.unlock() }
+            while !ended {
+                if !condition.wait(until: deadline) { break }
+            }
+            return (lines, ended, pending.count)
+        }
+    }
+
+    /// The mutations of stream line `k`: a createOrReplace of `doc-k`, and on every seventh line
+    /// a patch of the document five lines back.
+    struct StreamLine {
+        let number: Int
+        var patchTarget: Int? { number % 7 == 0 && number > 5 ? number - 5 : nil }
+        var createMutation: JSONValue {
+            ["createOrReplace": ["_id": .string("doc-\(number)"), "_type": "counter", "n": .number(Double(number)),
+                                 "label": .string("line \(number) " + String(repeating: "x", count: number % 50))]]
+        }
+        var patchMutation: JSONValue? {
+            patchTarget.map { ["patch": ["id": .string("doc-\($0)"), "set": ["patchedBy": .number(Double(number))]]] }
+        }
+        var mutations: [JSONValue] { [createMutation] + (patchMutation.map { [$0] } ?? []) }
+        var body: String { JSONValue.object(["mutations": .array(mutations)]).serialized() + "\n" }
+        var documentIDs: [String] { ["doc-\(number)"] + (patchTarget.map { ["doc-\($0)"] } ?? []) }
+        var operations: [String] { ["create"] + (patchTarget == nil ? [] : ["update"]) }
+    }
+
+    static func writeAll(_ fd: Int32, _ text: String) -> Bool {
+        var bytes = Array(text.utf8)[...]
+        while !bytes.isEmpty {
+            let written = bytes.withUnsafeBytes { write(fd, $0.baseAddress, $0.count) }
+            if written < 0 && errno == EINTR { continue }
+            guard written > 0 else { return false }
+            bytes = bytes.dropFirst(written)
+        }
+        return true
+    }
+
+    /// `facet mutate --stream` killed with SIGKILL while transactions are in flight. With
+    /// `resultsUnread`, its results are left unread (in a one-page pipe) before the kill, so that
+    /// it is killed with committed transactions it could not acknowledge.
+    @Test(.timeLimit(.minutes(5)), arguments: [false, true])
+    func killedMidStreamKeepsEveryAcknowledgedTransaction(resultsUnread: Bool) throws {
+        let binary = try #require(QueryCommandTests.binary, "the facet executable was not found")
+        try Self.withDataDirectory { data in
+            // Writes to a pipe whose reader died must fail with EPIPE, not kill the test runner.
+            signal(SIGPIPE, SIG_IGN)
+            let errPath = URL(fileURLWithPath: data).deletingLastPathComponent().appendingPathComponent("stream-stderr").path
+            _ = FileManager.default.createFile(atPath: errPath, contents: nil)
+            let errHandle = try #require(FileHandle(forWritingAtPath: errPath))
+            defer { try? errHandle.close() }
+            func childStderr() -> String {
+                String(decoding: FileManager.default.contents(atPath: errPath) ?? Data(), as: UTF8.self)
+            }
+
+            let input = Pipe(), output = Pipe()
+            let process = Process()
+            process.executableURL = binary
+            process.arguments = ["mutate", "--data", data, "--author", "crash-test", "--stream", "-"]
+            process.standardInput = input
+            process.standardOutput = output
+            process.standardError = errHandle
+            let exited = DispatchSemaphore(value: 0)
+            process.terminationHandler = { _ in exited.signal() }
+            try process.run()
+            let pid = process.processIdentifier
+            var killed = false
+            defer {
+                if !killed { kill(pid, SIGKILL); _ = exited.wait(timeout: .now() + 10) }
+                try? input.fileHandleForWriting.close()
+            }
+            // The child has its own copies; without closing ours the reader would never see the end.
+            try? output.fileHandleForWriting.close()
+            try? input.fileHandleForReading.close()
+            let collector = LineCollector()
+            collector.start(reading: output.fileHandleForReading.fileDescriptor)
+            let stdinFD = input.fileHandleForWriting.fileDescriptor
+
+            let targetAcknowledged = 300, writeAhead = 16
+            let deadline = Date().addingTimeInterval(120)
+            var written = 0
+            var acknowledged: [String] = []
+            while acknowledged.count < targetAcknowledged {
+                while written - acknowledged.count < writeAhead {
+                    written += 1
+                    let ok = Self.writeAll(stdinFD, StreamLine(number: written).body)
+                    try #require(ok, "writing line \(written) failed (errno \(errno)); the child said: \(childStderr())")
+                }
+                let state = collector.wait(forMoreThan: acknowledged.count, until: deadline)
+                acknowledged = state.lines
+                try #require(!state.ended, "the stream ended early after \(acknowledged.count) results: \(childStderr())")
+                try #require(Date() < deadline, "only \(acknowledged.count) results in 120 s")
+            }
+            var resultPipeShrunk = false
+            if resultsUnread {
+                // Stop reading results and shrink their pipe to a page: the child commits a few
+                // dozen more transactions, then blocks writing the result of the next one.
+                collector.pause()
+                #if os(Linux)
+                resultPipeShrunk = fcntl(output.fileHandleForReading.fileDescriptor, 1031 /* F_SETPIPE_SZ */, Int32(4096)) >= 0
+                #endif
+                // Never block on a full stdin pipe: the child may be blocked too.
+                _ = fcntl(stdinFD, F_SETFL, fcntl(stdinFD, F_GETFL) | O_NONBLOCK)
+                for _ in 0..<250 {
+                    guard Self.writeAll(stdinFD, StreamLine(number: written + 1).body) else { break }
+                    written += 1
+                }
+                usleep(500_000)
+            } else {
+                // Put more transactions in flight, then kill the child as it works through them,
+                // with its standard input still open.
+                for _ in 0..<writeAhead {
+                    written += 1
+                    try #require(Self.writeAll(stdinFD, StreamLine(number: written).body))
+                }
+                _ = collector.wait(forMoreThan: acknowledged.count, until: Date().addingTimeInterval(5))
+                // Somewhere within the next commit or two (a commit waits for the disk).
+                usleep(UInt32.random(in: 0...3_000))
+            }
+            #expect(kill(pid, SIGKILL) == 0)
+            killed = true
+            try #require(exited.wait(timeout: .now() + 30) == .success, "the child did not die")
+            #expect(process.terminationReason == .uncaughtSignal)
+            #expect(process.terminationStatus == SIGKILL)
+            collector.resume()
+            let end = collector.waitForEnd(until: Date().addingTimeInterval(30))
+            try #require(end.ended, "its stdout did not reach end of file")
+            #expect(end.unterminated == 0, "a result line was cut short")
+            acknowledged = end.lines
+            try #require(acknowledged.count >= targetAcknowledged && acknowledged.count <= written)
+            #expect(childStderr() == "")
+
+            // Each result line is the commit of the stream line with the same number.
+            var transactionOfLine: [Int: String] = [:]
+            for (index, text) in acknowledged.enumerated() {
+                let line = StreamLine(number: index + 1)
+                let result = try Self.json(text)
+                let transaction = try #require(result["transactionId"]?.stringValue, "result \(index + 1): \(text)")
+                #expect(result["results"]?.arrayValue?.map { $0["id"] ?? .null } == line.documentIDs.map(JSONValue.string), "result \(index + 1)")
+                #expect(result["results"]?.arrayValue?.map { $0["operation"] ?? .null } == line.operations.map(JSONValue.string), "result \(index + 1)")
+                transactionOfLine[line.number] = transaction
+            }
+            #expect(Set(transactionOfLine.values).count == acknowledged.count, "transaction ids are unique")
+
+            // Reopen: the store as the killed process left it.
+            let exported = try Self.run(["dataset", "export", "--data", data, "-"])
+            try #require(exported.status == 0, "the store does not open after the kill: \(exported.stderr)")
+            var stored: [String: JSONValue] = [:]
+            for text in Self.lines(exported.stdout) {
+                let document = try Self.json(text)
+                stored[document["_id"]?.stringValue ?? "?"] = document
+            }
+            // Lines in flight at the kill may have committed without their result being read,
+            // but only in order: a prefix of them.
+            var committed = acknowledged.count
+            while committed < written, let document = stored["doc-\(committed + 1)"] {
+                committed += 1
+                transactionOfLine[committed] = document["_rev"]?.stringValue
+            }
+            let outOfOrder = ((committed + 1)..<(written + 1)).filter { stored["doc-\($0)"] != nil }
+            #expect(outOfOrder.isEmpty, "lines \(outOfOrder) committed though line \(committed + 1) did not")
+            let inFlightCommitted = committed - acknowledged.count
+            if resultPipeShrunk {
+                #expect(inFlightCommitted >= 1, "the child was blocked on the result of a committed transaction")
+            }
+
+            // The model: what lines 1...committed make, with the transaction ids they got.
+            var model: [String: JSONObject] = [:]
+            var historyOf: [String: [String]] = [:]
+            for number in 1...committed {
+                let line = StreamLine(number: number)
+                let transaction = transactionOfLine[number] ?? "?"
+                var document = line.createMutation["createOrReplace"]?.objectValue ?? [:]
+                document["_rev"] = .string(transaction)
+                model["doc-\(number)"] = document
+                historyOf["doc-\(number)", default: []].append(transaction)
+                if let target = line.patchTarget {
+                    model["doc-\(target)"]?["patchedBy"] = .number(Double(number))
+                    model["doc-\(target)"]?["_rev"] = .string(transaction)
+                    historyOf["doc-\(target)", default: []].append(transaction)
+                }
+            }
+            let missingIDs = Set(model.keys).subtracting(stored.keys).sorted(), unexpectedIDs = Set(stored.keys).subtracting(model.keys).sorted()
+            #expect(missingIDs.isEmpty && unexpectedIDs.isEmpty, "missing: \(missingIDs), unexpected: \(unexpectedIDs)")
+            var mismatches: [String] = []
+            for number in 1...committed {
+                let id = "doc-\(number)"
+                guard case .object(var document)? = stored[id] else { continue }
+                #expect(document["_createdAt"]?.stringValue != nil && document["_updatedAt"]?.stringValue != nil, "\(id)")
+                document.removeValue(forKey: "_createdAt")
+                document.removeValue(forKey: "_updatedAt")
+                if JSONValue.object(document) != JSONValue.object(model[id] ?? [:]) {
+                    mismatches.append("\(id): stored \(JSONValue.object(document).serialized()), expected \(JSONValue.object(model[id] ?? [:]).serialized())")
+                }
+            }
+            #expect(mismatches.isEmpty, "\(mismatches.count) documents differ from their acknowledged content:\n\(mismatches.prefix(10).joined(separator: "\n"))")
+
+            // History has every acknowledged transaction, with what was asked.
+            var historyMismatches: [String] = []
+            for number in 1...acknowledged.count {
+                let id = "doc-\(number)"
+                let log = try Self.history(data, id)
+                let ids = log.compactMap { $0["id"]?.stringValue }
+                if ids != historyOf[id] { historyMismatches.append("\(id): \(ids) instead of \(historyOf[id] ?? [])") }
+                if let first = log.first {
+                    let line = StreamLine(number: number)
+                    if first["mutations"] != .array(line.mutations) || first["author"] != "crash-test" {
+                        historyMismatches.append("\(id): recorded \(first.serialized())")
+                    }
+                }
+            }
+            #expect(historyMismatches.isEmpty, "\(historyMismatches.prefix(10).joined(separator: "\n"))")
+
+            // The store takes new writes, after the last committed transaction.
+            let after = try Self.mutate(data, #"{"mutations": [{"createOrReplace": {"_id": "doc-after", "_type": "counter", "n": -1}}, {"patch": {"id": "doc-1", "set": {"after": true}}}]}"#)
+            let afterTransaction = try #require(after["transactionId"]?.stringValue)
+            #expect(after["results"] == [["id": "doc-after", "operation": "create"], ["id": "doc-1", "operation": "update"]])
+            let count = try Self.run(["query", "--data", data, #"count(*[_type == "counter"])"#])
+            #expect(count.stdout == "\(committed + 1)\n")
+            #expect(try Self.history(data, "doc-1").compactMap { $0["id"]?.stringValue } == (historyOf["doc-1"] ?? []) + [afterTransaction])
+            #expect(try Self.doc(data, ["doc-after"])["documents"]?[0]?["_rev"] == .string(afterTransaction))
+            print("crash test: \(acknowledged.count) acknowledged, \(written) written, \(inFlightCommitted) committed without their result being read")
+        }
+    }
+
+    /// A `--stream` process keeps writing while another `facet mutate` commits to the same
+    /// dataset: the stream's next transaction must apply on top of the other's (or be refused
+    /// as a conflict), never lose it, and never blame a transaction id nobody gave.
+    @Test(.timeLimit(.minutes(2)))
+    func aStreamWritesAfterAnotherProcessCommitted() throws {
+        let binary = try #require(QueryCommandTests.binary, "the facet executable was not found")
+        try Self.withDataDirectory { data in
+            signal(SIGPIPE, SIG_IGN)
+            let errPath = URL(fileURLWithPath: data).deletingLastPathComponent().appendingPathComponent("stream-stderr").path
+            _ = FileManager.default.createFile(atPath: errPath, contents: nil)
+            let errHandle = try #require(FileHandle(forWritingAtPath: errPath))
+            defer { try? errHandle.close() }
+            let input = Pipe(), output = Pipe()
+            let process = Process()
+            process.executableURL = binary
+            process.arguments = ["mutate", "--data", data, "--stream", "-"]
+            process.standardInput = input
+            process.standardOutput = output
+            process.standardError = errHandle
+            let exited = DispatchSemaphore(value: 0)
+            process.terminationHandler = { _ in exited.signal() }
+            try process.run()
+            defer {
+                if process.isRunning {
+                    kill(process.processIdentifier, SIGKILL)
+                    _ = exited.wait(timeout: .now() + 10)
+                }
+            }
+            try? output.fileHandleForWriting.close()
+            try? input.fileHandleForReading.close()
+            let collector = LineCollector()
+            collector.start(reading: output.fileHandleForReading.fileDescriptor)
+            let stdinFD = input.fileHandleForWriting.fileDescriptor
+            let deadline = Date().addingTimeInterval(60)
+
+            try #require(Self.writeAll(stdinFD, #"{"createOrReplace": {"_id": "a", "_type": "t", "n": 1}}"# + "\n"))
+            try #require(collector.wait(forMoreThan: 0, until: deadline).lines.count == 1)
+            try Self.mutate(data, #"{"patch": {"id": "a", "set": {"n": 2}}}"#, ["--transaction-id", "tx-other"])
+            try #require(Self.writeAll(stdinFD, #"{"patch": {"id": "a", "inc": {"n": 10}}}"# + "\n"))
+            let second = collector.wait(forMoreThan: 1, until: deadline)
+            try? input.fileHandleForWriting.close()
+            try #require(exited.wait(timeout: .now() + 30) == .success)
+            let stderr = String(decoding: FileManager.default.contents(atPath: errPath) ?? Data(), as: UTF8.self)
+
+            // Whatever the stream did, the other process's commit is kept.
+            let log = try Self.history(data, "a")
+            let transactions = log.compactMap { $0["id"]?.stringValue }
+            #expect(transactions.contains("tx-other"), "\(transactions)")
+            let n = try Self.doc(data, ["a"])["documents"]?[0]?["n"]
+            // The stream catches up with the other process's commit and patches on top of it.
+            #expect(second.lines.count == 2, "stderr: \(stderr)")
+            #expect(n == 12)
+            #expect(!stderr.contains("is already used"), "\(stderr)")
+        }
+    }
+}
