@@ -150,13 +150,16 @@ public enum DocumentSelection: Sendable, Equatable {
 
 /// A `patch` mutation: which documents, the operations, and the revision they must be at.
 public struct PatchMutation: Sendable, Equatable {
+    /// The documents to patch.
     public var selection: DocumentSelection
+    /// The operations, applied in Sanity's order.
     public var operations: Patch
     /// Optimistic locking: the patch applies only to a document at this `_rev`.
     public var ifRevisionID: String?
     /// The patch as it was written, for history.
     public var body: JSONObject
 
+    /// Parses the body of `{"patch": {...}}`.
     public init(json body: JSONObject) throws(StoreError) {
         self.selection = try DocumentSelection(json: .object(body), mutation: "patch")
         if let revision = body["ifRevisionID"] {

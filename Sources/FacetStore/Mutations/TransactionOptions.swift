@@ -40,7 +40,9 @@ public struct TransactionResult: Sendable, Equatable {
         public var document: JSONValue?
     }
 
+    /// The committed transaction's id, which is also the `_rev` of every document it wrote.
     public var transactionId: String
+    /// What happened to each document, in the order the mutations touched them.
     public var results: [Item]
     /// The sequence number of the committed transaction in its dataset; `nil` for a dry run.
     public var sequence: Int64?

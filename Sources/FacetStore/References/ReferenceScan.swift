@@ -1,4 +1,5 @@
 import GROQ
+import OrderedCollections
 
 /// Finds the references (`{"_ref": "…"}`) anywhere in a document.
 enum ReferenceScan {
@@ -28,6 +29,11 @@ enum ReferenceScan {
         default:
             break
         }
+    }
+
+    /// `strengthened(_:)` for a document object.
+    static func strengthened(_ object: JSONObject) -> JSONObject {
+        strengthened(.object(object)).objectValue ?? object
     }
 
     /// The document with every `_strengthenOnPublish` reference made strong (or left weak when

@@ -26,10 +26,9 @@ extension Dataset {
         draft["_id"] = .string(publishedID)
         for key in ["_rev", "_updatedAt", "_originalId"] { draft.removeValue(forKey: key) }
         if let createdAt = snapshot.document(id: publishedID)?["_createdAt"] { draft["_createdAt"] = createdAt }
-        guard case .object(let strengthened) = ReferenceScan.strengthened(.object(draft)) else { return try unreachableShape() }
         return try mutate([
             try revisionGuard(draftID, guardRevision),
-            .createOrReplace(strengthened),
+            .createOrReplace(ReferenceScan.strengthened(draft)),
             .delete(.ids([draftID])),
         ], options: options)
     }
@@ -90,9 +89,5 @@ extension Dataset {
         var body: JSONObject = ["id": .string(id)]
         if let revision { body["ifRevisionID"] = .string(revision) }
         return .patch(try PatchMutation(json: body))
-    }
-
-    private func unreachableShape() throws(StoreError) -> TransactionResult {
-        throw StoreError.storage("A stored document is not an object", advice: "Restore the dataset from an export.")
     }
 }

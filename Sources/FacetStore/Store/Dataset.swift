@@ -15,6 +15,7 @@ import Synchronization
 /// let customers = try dataset.query("*[_type == 'customer']{_id}")
 /// ```
 public final class Dataset: Sendable {
+    /// The dataset's name, e.g. `production`.
     public let name: String
     let storage: any DatasetStorage
     let limits: DocumentLimits

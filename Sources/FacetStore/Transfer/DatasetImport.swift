@@ -14,6 +14,7 @@ public enum ImportMode: String, Sendable, CaseIterable {
 
 /// How an NDJSON import runs.
 public struct ImportOptions: Sendable {
+    /// What happens to documents whose `_id` exists.
     public var mode: ImportMode = .create
     /// Skip bad lines (reported with their line numbers) and import the rest; without it, one
     /// bad line means nothing is imported.
@@ -45,16 +46,23 @@ public struct ImportFailure: Sendable, Equatable, CustomStringConvertible {
 
 /// How far an import has got, for a progress line.
 public struct ImportProgress: Sendable {
+    /// `checking` (the first pass) or `importing` (the second).
     public var phase: String
+    /// Documents checked or imported so far.
     public var documents: Int
+    /// Documents to import in all, once the first pass knows.
     public var total: Int?
 }
 
 /// What an import did.
 public struct ImportReport: Sendable {
+    /// Documents created or replaced (kept ones, with `createIfNotExists`, are not counted).
     public var imported = 0
+    /// The lines skipped with `allowFailing`, in line order.
     public var failures: [ImportFailure] = []
+    /// Transactions committed.
     public var transactions = 0
+    /// Wall-clock time of the whole import, both passes and the index build.
     public var seconds = 0.0
 }
 
@@ -78,7 +86,7 @@ extension Dataset {
         // Pass 1: check every line.
         var failures: [Int: ImportFailure] = [:]
         var lineOfID: [String: Int] = [:]
-        var referencesByLine: [Int: Set<String>] = [:]
+        var referencesByLine: [Int: (id: String, targets: Set<String>)] = [:]
         var count = 0
         var reader = try openReader(path)
         while true {
@@ -123,18 +131,17 @@ extension Dataset {
             }
             lineOfID[id] = line
             let targets = ReferenceScan.strongTargets(in: document)
-            if !targets.isEmpty { referencesByLine[line] = targets }
+            if !targets.isEmpty { referencesByLine[line] = (id, targets) }
         }
         // Strong references: to a document in the file that is being imported, or in the dataset.
         var changed = true
         while changed {
             changed = false
-            for (line, targets) in referencesByLine where failures[line] == nil {
-                for target in targets.sorted() {
+            for (line, entry) in referencesByLine where failures[line] == nil {
+                for target in entry.targets.sorted() {
                     let inFile = lineOfID[target].map { failures[$0] == nil } ?? false
                     if !inFile, snapshot.document(id: target) == nil {
-                        let id = lineOfID.first { $0.value == line }?.key
-                        failures[line] = ImportFailure(line: line, documentID: id, message: "references non-existent document \"\(target)\"")
+                        failures[line] = ImportFailure(line: line, documentID: entry.id, message: "references non-existent document \"\(target)\"")
                         changed = true
                         break
                     }
