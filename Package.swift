@@ -12,6 +12,7 @@ let package = Package(
         .executable(name: "facet", targets: ["facet"]),
         .library(name: "GROQ", targets: ["GROQ"]),
         .library(name: "FacetStore", targets: ["FacetStore"]),
+        .library(name: "FacetSchema", targets: ["FacetSchema"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-collections.git", from: "1.6.0"),
@@ -38,6 +39,12 @@ let package = Package(
             ],
             swiftSettings: strictSwift
         ),
+        // The schema DSL and the compiled, self-checked schema (validation and structure follow).
+        .target(
+            name: "FacetSchema",
+            dependencies: ["GROQ", .product(name: "OrderedCollections", package: "swift-collections")],
+            swiftSettings: strictSwift
+        ),
         // The command line: thin, parses arguments and calls the libraries.
         .executableTarget(
             name: "facet",
@@ -50,6 +57,7 @@ let package = Package(
         ),
         .testTarget(
             name: "GROQTests", dependencies: ["GROQ"], exclude: ["conformance-baseline.json"], swiftSettings: strictSwift),
+        .testTarget(name: "FacetSchemaTests", dependencies: ["FacetSchema", "GROQ"], swiftSettings: strictSwift),
         .testTarget(name: "FacetStoreTests", dependencies: ["FacetStore", "GROQ"], swiftSettings: strictSwift),
         .testTarget(name: "FacetCLITests", dependencies: ["GROQ"], swiftSettings: strictSwift),
     ]
