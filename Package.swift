@@ -42,7 +42,7 @@ let package = Package(
         // The schema DSL and the compiled, self-checked schema (validation and structure follow).
         .target(
             name: "FacetSchema",
-            dependencies: ["GROQ", .product(name: "OrderedCollections", package: "swift-collections")],
+            dependencies: ["GROQ", "FacetStore", .product(name: "OrderedCollections", package: "swift-collections")],
             swiftSettings: strictSwift
         ),
         // The command line: thin, parses arguments and calls the libraries.
@@ -57,7 +57,7 @@ let package = Package(
         ),
         .testTarget(
             name: "GROQTests", dependencies: ["GROQ"], exclude: ["conformance-baseline.json"], swiftSettings: strictSwift),
-        .testTarget(name: "FacetSchemaTests", dependencies: ["FacetSchema", "GROQ"], swiftSettings: strictSwift),
+        .testTarget(name: "FacetSchemaTests", dependencies: ["FacetSchema", "FacetStore", "GROQ"], swiftSettings: strictSwift),
         .testTarget(name: "FacetStoreTests", dependencies: ["FacetStore", "GROQ"], swiftSettings: strictSwift),
         .testTarget(name: "FacetCLITests", dependencies: ["GROQ"], swiftSettings: strictSwift),
     ]

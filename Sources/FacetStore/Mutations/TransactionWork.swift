@@ -10,12 +10,16 @@ struct TransactionWork {
     let timestamp: String
     let options: TransactionOptions
     let limits: DocumentLimits
+    let validator: (any DocumentValidating)?
     /// The working state of every touched document (`nil`: deleted), in the order first touched.
     private(set) var changed: OrderedDictionary<String, JSONValue?> = [:]
     private(set) var results: [TransactionResult.Item] = []
     private(set) var mutationsJSON: [JSONValue] = []
 
-    init(snapshot: DatasetSnapshot, transactionID: String, timestamp: String, options: TransactionOptions, limits: DocumentLimits) {
+    init(snapshot: DatasetSnapshot, transactionID: String, timestamp: String, options: TransactionOptions, limits: DocumentLimits,
+         validator: (any DocumentValidating)? = nil)
+    {
+        self.validator = validator
         self.snapshot = snapshot
         self.transactionID = transactionID
         self.timestamp = timestamp
@@ -253,9 +257,33 @@ struct TransactionWork {
                                  resultRevision: transactionID, document: document))
         }
         if options.checkReferences { try checkReferences() }
+        if let validator { try validate(with: validator) }
         // Results carry the final documents.
         for index in results.indices { results[index].document = current(results[index].id) }
         return effects
+    }
+
+    /// The schema's verdict on every written document: see ``DocumentValidating``.
+    private func validate(with validator: any DocumentValidating) throws(StoreError) {
+        var overlay = snapshot.overlay
+        for (id, document) in changed { overlay[id] = .some(document) }
+        let working = LayeredDocuments(base: snapshot.base.raw, overlay: overlay)
+        for (id, state) in changed {
+            guard let document = state else { continue }
+            let findings = validator.findings(for: document, among: working)
+            if let undeclared = findings.first(where: { $0.path == "_type" && $0.level == "error" }) {
+                throw StoreError(.invalid, type: "validationError", message: "Document \"\(id)\": \(undeclared.message)",
+                                 advice: "Use one of the declared types, or declare this one in the schema.", documentID: id,
+                                 details: ["markers": .array([undeclared.json])])
+            }
+            let errors = findings.filter { $0.level == "error" }
+            guard !errors.isEmpty, DocumentID.isPublished(id) else { continue }
+            let listed = errors.prefix(5).map { "\($0.path): \($0.message)" }.joined(separator: "; ")
+            throw StoreError(.invalid, type: "validationError",
+                             message: "Document \"\(id)\" has \(errors.count) validation error\(errors.count == 1 ? "" : "s"): \(listed)\(errors.count > 5 ? "; …" : "")",
+                             advice: "Fix the fields named; a draft (drafts.\(id)) may be saved with errors, but not published.",
+                             documentID: id, details: ["markers": .array(findings.map(\.json))])
+        }
     }
 
     private func checkReferences() throws(StoreError) {

@@ -19,6 +19,7 @@ public final class Dataset: Sendable {
     public let name: String
     let storage: any DatasetStorage
     let limits: DocumentLimits
+    let validator: (any DocumentValidating)?
     private let current: Mutex<DatasetSnapshot>
     private let writer: Mutex<WriterState>
     let hub = ListenerHub()
@@ -31,10 +32,11 @@ public final class Dataset: Sendable {
         var bulkLoads = 0
     }
 
-    init(name: String, storage: any DatasetStorage, limits: DocumentLimits) throws(StoreError) {
+    init(name: String, storage: any DatasetStorage, limits: DocumentLimits, validator: (any DocumentValidating)? = nil) throws(StoreError) {
         self.name = name
         self.storage = storage
         self.limits = limits
+        self.validator = validator
         let (documents, sequence) = try storage.loadDocuments()
         self.current = Mutex(DatasetSnapshot(documents: documents, sequence: sequence))
         self.writer = Mutex(WriterState())
@@ -110,7 +112,8 @@ public final class Dataset: Sendable {
         let start = current.withLock { $0 }
         let transactionID = options.transactionId ?? DocumentID.generate()
         let timestamp = Timestamp.string(Date())
-        var work = TransactionWork(snapshot: start, transactionID: transactionID, timestamp: timestamp, options: options, limits: limits)
+        var work = TransactionWork(snapshot: start, transactionID: transactionID, timestamp: timestamp, options: options, limits: limits,
+                                   validator: validator)
         for (index, mutation) in mutations.enumerated() {
             do throws(StoreError) { try work.apply(mutation) } catch { throw error.at(mutation: index) }
         }

@@ -13,16 +13,19 @@ public final class DocumentStore: Sendable {
     public static let defaultDataset = "production"
     public let backend: any StorageBackend
     public let limits: DocumentLimits
+    /// Checks every written document (the schema's validator); `nil` stores any document.
+    public let validator: (any DocumentValidating)?
     private let open = Mutex<[String: Dataset]>([:])
 
-    public init(backend: any StorageBackend, limits: DocumentLimits = DocumentLimits()) {
+    public init(backend: any StorageBackend, limits: DocumentLimits = DocumentLimits(), validator: (any DocumentValidating)? = nil) {
         self.backend = backend
         self.limits = limits
+        self.validator = validator
     }
 
     /// A store on SQLite files under `directory` (created when missing).
-    public convenience init(directory: String, limits: DocumentLimits = DocumentLimits()) throws(StoreError) {
-        self.init(backend: try SQLiteBackend(directory: directory), limits: limits)
+    public convenience init(directory: String, limits: DocumentLimits = DocumentLimits(), validator: (any DocumentValidating)? = nil) throws(StoreError) {
+        self.init(backend: try SQLiteBackend(directory: directory), limits: limits, validator: validator)
     }
 
     /// The dataset called `name`, opened on first use. A missing dataset is created when
@@ -30,7 +33,7 @@ public final class DocumentStore: Sendable {
     public func dataset(_ name: String = DocumentStore.defaultDataset, create: Bool = false) throws(StoreError) -> Dataset {
         try open.withLock { (datasets: inout [String: Dataset]) throws(StoreError) -> Dataset in
             if let dataset = datasets[name] { return dataset }
-            let dataset = try Dataset(name: name, storage: try backend.openDataset(name, create: create), limits: limits)
+            let dataset = try Dataset(name: name, storage: try backend.openDataset(name, create: create), limits: limits, validator: validator)
             datasets[name] = dataset
             return dataset
         }

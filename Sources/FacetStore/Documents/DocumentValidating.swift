@@ -1,0 +1,31 @@
+import GROQ
+
+/// A problem a validator found in a document: where, how serious, and what.
+public struct ValidationFinding: Sendable, Equatable {
+    /// The JSON path of the value (`email`, `lines[_key=="a"].quantity`); `_type` for an
+    /// undeclared type.
+    public var path: String
+    /// `error`, `warning` or `info`.
+    public var level: String
+    public var message: String
+
+    public init(path: String, level: String, message: String) {
+        self.path = path
+        self.level = level
+        self.message = message
+    }
+
+    public var json: JSONValue { ["path": .string(path), "level": .string(level), "message": .string(message)] }
+}
+
+/// What the mutation pipeline asks of a schema: the findings for a document about to be written.
+///
+/// The store enforces them as Sanity's studio does: a document of an undeclared `_type` is
+/// refused; a published document with an error-level finding is refused with every finding
+/// listed; a draft is stored with its findings, and publishing it is refused while an error
+/// remains (publishing writes the published document, which is checked like any other).
+public protocol DocumentValidating: Sendable {
+    /// The findings for `document`; `documents` is the state the transaction sees, for rules
+    /// such as uniqueness that look at other documents.
+    func findings(for document: JSONValue, among documents: any DocumentSource) -> [ValidationFinding]
+}

@@ -1,0 +1,72 @@
+import FacetStore
+import Foundation
+import GROQ
+import Testing
+@testable import FacetSchema
+
+@Suite("Validation in the mutation pipeline")
+struct ValidationInStoreTests {
+    static let schema = try! Schema([
+        SchemaType.document("customer") {
+            Field("name", .string()).rules(.required())
+            Field("email", .email).rules(.email(), .unique())
+            Field("tier", .string(options: ["gold", "silver"]))
+        },
+    ])
+
+    private func withStore(_ body: (Dataset) throws -> Void) throws {
+        let directory = NSTemporaryDirectory() + "facet-schema-test-" + UUID().uuidString
+        defer { try? FileManager.default.removeItem(atPath: directory) }
+        let store = try DocumentStore(directory: directory, validator: Validator(schema: Self.schema))
+        defer { store.close() }
+        try body(try store.dataset("production", create: true))
+    }
+
+    private func error(_ body: () throws -> Void) -> StoreError? {
+        do { try body(); return nil } catch let error as StoreError { return error } catch { return nil }
+    }
+
+    @Test func publishedDocumentsWithErrorsAreRefusedWithEveryMarker() throws {
+        try withStore { dataset in
+            let refused = error { try dataset.mutate([.create(["_id": "c-1", "_type": "customer", "email": "nope", "tier": "bronze"])]) }
+            #expect(refused?.status == 400)
+            #expect(refused?.type == "validationError")
+            #expect(refused?.message == "Document \"c-1\" has 3 validation errors: name: Required; email: Must be a valid email address; tier: Must be one of \"gold\", \"silver\"")
+            #expect(refused?.details["markers"]?.arrayValue?.count == 3)
+            #expect(dataset.document(id: "c-1") == nil)
+            try dataset.mutate([.create(["_id": "c-1", "_type": "customer", "name": "Ada", "email": "ada@example.com"])])
+            #expect(dataset.document(id: "c-1") != nil)
+        }
+    }
+
+    @Test func draftsAreStoredWithErrorsButCannotBePublished() throws {
+        try withStore { dataset in
+            try dataset.mutate([.create(["_id": "drafts.c-2", "_type": "customer", "email": "half-typed"])])
+            #expect(dataset.document(id: "drafts.c-2") != nil)
+            let publish = error { try dataset.publish(id: "c-2") }
+            #expect(publish?.type == "validationError")
+            #expect(publish?.message.contains("name: Required") == true)
+            #expect(dataset.document(id: "c-2") == nil && dataset.document(id: "drafts.c-2") != nil)
+            try dataset.mutate(Mutation.list(parsing: #"[{"patch": {"id": "drafts.c-2", "set": {"name": "Bea", "email": "bea@example.com"}}}]"#))
+            try dataset.publish(id: "c-2")
+            #expect(dataset.document(id: "c-2")?["name"] == "Bea")
+        }
+    }
+
+    @Test func undeclaredTypesAreRefusedEvenAsDrafts() throws {
+        try withStore { dataset in
+            let refused = error { try dataset.mutate([.create(["_id": "drafts.x", "_type": "invoice"])]) }
+            #expect(refused?.message == "Document \"drafts.x\": Unknown document type \"invoice\"; the schema declares customer")
+        }
+    }
+
+    @Test func uniqueLooksAtTheOtherDocumentsButNotAtTheDocumentsOwnDraft() throws {
+        try withStore { dataset in
+            try dataset.mutate([.create(["_id": "c-1", "_type": "customer", "name": "Ada", "email": "ada@example.com"])])
+            try dataset.mutate([.create(["_id": "drafts.c-1", "_type": "customer", "name": "Ada L.", "email": "ada@example.com"])])
+            try dataset.publish(id: "c-1")
+            let duplicate = error { try dataset.mutate([.create(["_id": "c-9", "_type": "customer", "name": "Other", "email": "ada@example.com"])]) }
+            #expect(duplicate?.message.contains("email: Must be unique: another customer has this value") == true)
+        }
+    }
+}
