@@ -96,7 +96,35 @@ struct SchemaTests {
         #expect(customer["orderings"]?[0]?["by"] == [["field": "lifetimeValue", "direction": "desc"]])
         let address = try #require(schema.json["types"]?[1])
         #expect(address["fields"]?[1]?["options"] == ["list": [["value": "FR", "title": "FR"], ["value": "CH", "title": "CH"]], "layout": "radio"])
-        // The export is plain JSON: it survives serialising and parsing unchanged.
-        #expect(try JSONValue(parsing: schema.json.serialized()) == schema.json)
+        // The export carries the whole schema: reading it back gives the same schema.
+        let text = schema.json.serialized()
+        #expect(try Schema(json: JSONValue(parsing: text)) == schema)
+    }
+
+    @Test func everyFieldTypeAndRuleSurvivesTheRoundTrip() throws {
+        let everything = SchemaType.document("everything") {
+            Field("s", .string(options: [ListOption("a", title: "A")], layout: .radio)).hidden().readOnly().initialValue("a")
+            Field("n", .number(options: [ListOption(1, title: "One")])).rules(.min(0), .max(9), .integer(), .positive(), .precision(2))
+            Field("neg", .number()).rules(.negative(), .greaterThan(-5), .lessThan(0), .greaterThan(field: "n"), .lessThan(field: "n"))
+            Field("t", .text(rows: 2)).rules(.length(3), .regex("^x", name: "x", invert: true).info("no x"))
+            Field("b", .boolean)
+            Field("d", .date)
+            Field("dt", .datetime)
+            Field("u", .url).rules(.uri(schemes: ["https"]))
+            Field("e", .email).rules(.email(), .unique(), .custom("check"))
+            Field("slug", .slug(source: "s"))
+            Field("img", .image)
+            Field("geo", .geopoint)
+            Field("body", .block)
+            Field("refs", .array(of: .reference(to: ["everything"], weak: true), .string, .inline(name: "pair", fields: [Field("k", .string())])))
+                .rules(.minItems(1), .maxItems(3), .uniqueItems())
+            Field("addr", .named("address"))
+            Field("obj", .object { Field("inner", .number()) })
+        }
+        .liveEdit()
+        let schema = try Schema([everything, Self.address])
+        #expect(try Schema(json: JSONValue(parsing: schema.json.serialized())) == schema)
+        #expect(throws: SchemaError.self) { try Schema(json: ["types": [["name": "x", "type": "thing", "fields": []]]]) }
+        #expect(throws: SchemaError.self) { try Schema(json: ["nope": true]) }
     }
 }
