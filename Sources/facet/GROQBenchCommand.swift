@@ -91,24 +91,11 @@ struct GROQBenchCommand: ParsableCommand {
         }
     }
 
-    /// The median time until `body` has produced its result. Freeing the result afterwards is
-    /// not counted: a server has answered by then.
-    private func median<Result>(_ body: () throws -> Result) throws -> Double {
-        _ = try body()  // warm-up
-        var samples: [Double] = []
-        for _ in 0..<runs {
-            let start = DispatchTime.now()
-            let result = try body()
-            samples.append(milliseconds(since: start))
-            withExtendedLifetime(result) {}
-        }
-        samples.sort()
-        return samples[samples.count / 2]
+    private func median<Result>(_ body: () throws -> Result) rethrows -> Double {
+        try BenchTiming.median(runs: runs, body)
     }
 
-    private func milliseconds(since start: DispatchTime) -> Double {
-        Double(DispatchTime.now().uptimeNanoseconds - start.uptimeNanoseconds) / 1e6
-    }
+    private func milliseconds(since start: DispatchTime) -> Double { BenchTiming.milliseconds(since: start) }
 
     private func format(_ value: Double) -> String { String(format: "%8.3f", value) }
 }

@@ -90,22 +90,11 @@ struct StoreBenchCommand: ParsableCommand {
         print("  count(*[references(...)])    \(fmt(references)) ms")
     }
 
-    private func medianMs<Result>(_ body: () throws -> Result) throws -> Double {
-        _ = try body()
-        var samples: [Double] = []
-        for _ in 0..<runs {
-            let start = DispatchTime.now()
-            let result = try body()
-            samples.append(ms(since: start))
-            withExtendedLifetime(result) {}
-        }
-        samples.sort()
-        return samples[samples.count / 2]
+    private func medianMs<Result>(_ body: () throws -> Result) rethrows -> Double {
+        try BenchTiming.median(runs: runs, body)
     }
 
-    private func ms(since start: DispatchTime) -> Double {
-        Double(DispatchTime.now().uptimeNanoseconds - start.uptimeNanoseconds) / 1e6
-    }
+    private func ms(since start: DispatchTime) -> Double { BenchTiming.milliseconds(since: start) }
 
     private func fmt(_ value: Double) -> String { String(format: "%.3f", value) }
 

@@ -111,38 +111,11 @@ extension StoreCommandTests {
     func killedMidStreamKeepsEveryAcknowledgedTransaction(resultsUnread: Bool) throws {
         let binary = try #require(QueryCommandTests.binary, "the facet executable was not found")
         try Self.withDataDirectory { data in
-            // Writes to a pipe whose reader died must fail with EPIPE, not kill the test runner.
-            signal(SIGPIPE, SIG_IGN)
-            let errPath = URL(fileURLWithPath: data).deletingLastPathComponent().appendingPathComponent("stream-stderr").path
-            _ = FileManager.default.createFile(atPath: errPath, contents: nil)
-            let errHandle = try #require(FileHandle(forWritingAtPath: errPath))
-            defer { try? errHandle.close() }
-            func childStderr() -> String {
-                String(decoding: FileManager.default.contents(atPath: errPath) ?? Data(), as: UTF8.self)
-            }
-
-            let input = Pipe(), output = Pipe()
-            let process = Process()
-            process.executableURL = binary
-            process.arguments = ["mutate", "--data", data, "--author", "crash-test", "--stream", "-"]
-            process.standardInput = input
-            process.standardOutput = output
-            process.standardError = errHandle
-            let exited = DispatchSemaphore(value: 0)
-            process.terminationHandler = { _ in exited.signal() }
-            try process.run()
-            let pid = process.processIdentifier
-            var killed = false
-            defer {
-                if !killed { kill(pid, SIGKILL); _ = exited.wait(timeout: .now() + 10) }
-                try? input.fileHandleForWriting.close()
-            }
-            // The child has its own copies; without closing ours the reader would never see the end.
-            try? output.fileHandleForWriting.close()
-            try? input.fileHandleForReading.close()
-            let collector = LineCollector()
-            collector.start(reading: output.fileHandleForReading.fileDescriptor)
-            let stdinFD = input.fileHandleForWriting.fileDescriptor
+            let child = try StreamChild(binary: binary, data: data, arguments: ["--author", "crash-test"])
+            defer { child.stop() }
+            let collector = child.collector, stdinFD = child.stdinFD, output = child.output
+            let exited = child.exited, process = child.process, pid = process.processIdentifier
+            func childStderr() -> String { child.stderr }
 
             let targetAcknowledged = 300, writeAhead = 16
             let deadline = Date().addingTimeInterval(120)
@@ -186,7 +159,6 @@ extension StoreCommandTests {
                 usleep(UInt32.random(in: 0...3_000))
             }
             #expect(kill(pid, SIGKILL) == 0)
-            killed = true
             try #require(exited.wait(timeout: .now() + 30) == .success, "the child did not die")
             #expect(process.terminationReason == .uncaughtSignal)
             #expect(process.terminationStatus == SIGKILL)
@@ -298,32 +270,9 @@ extension StoreCommandTests {
     func aStreamWritesAfterAnotherProcessCommitted() throws {
         let binary = try #require(QueryCommandTests.binary, "the facet executable was not found")
         try Self.withDataDirectory { data in
-            signal(SIGPIPE, SIG_IGN)
-            let errPath = URL(fileURLWithPath: data).deletingLastPathComponent().appendingPathComponent("stream-stderr").path
-            _ = FileManager.default.createFile(atPath: errPath, contents: nil)
-            let errHandle = try #require(FileHandle(forWritingAtPath: errPath))
-            defer { try? errHandle.close() }
-            let input = Pipe(), output = Pipe()
-            let process = Process()
-            process.executableURL = binary
-            process.arguments = ["mutate", "--data", data, "--stream", "-"]
-            process.standardInput = input
-            process.standardOutput = output
-            process.standardError = errHandle
-            let exited = DispatchSemaphore(value: 0)
-            process.terminationHandler = { _ in exited.signal() }
-            try process.run()
-            defer {
-                if process.isRunning {
-                    kill(process.processIdentifier, SIGKILL)
-                    _ = exited.wait(timeout: .now() + 10)
-                }
-            }
-            try? output.fileHandleForWriting.close()
-            try? input.fileHandleForReading.close()
-            let collector = LineCollector()
-            collector.start(reading: output.fileHandleForReading.fileDescriptor)
-            let stdinFD = input.fileHandleForWriting.fileDescriptor
+            let child = try StreamChild(binary: binary, data: data)
+            defer { child.stop() }
+            let collector = child.collector, stdinFD = child.stdinFD, exited = child.exited
             let deadline = Date().addingTimeInterval(60)
 
             try #require(Self.writeAll(stdinFD, #"{"createOrReplace": {"_id": "a", "_type": "t", "n": 1}}"# + "\n"))
@@ -331,9 +280,9 @@ extension StoreCommandTests {
             try Self.mutate(data, #"{"patch": {"id": "a", "set": {"n": 2}}}"#, ["--transaction-id", "tx-other"])
             try #require(Self.writeAll(stdinFD, #"{"patch": {"id": "a", "inc": {"n": 10}}}"# + "\n"))
             let second = collector.wait(forMoreThan: 1, until: deadline)
-            try? input.fileHandleForWriting.close()
+            child.closeInput()
             try #require(exited.wait(timeout: .now() + 30) == .success)
-            let stderr = String(decoding: FileManager.default.contents(atPath: errPath) ?? Data(), as: UTF8.self)
+            let stderr = child.stderr
 
             // Whatever the stream did, the other process's commit is kept.
             let log = try Self.history(data, "a")
@@ -345,5 +294,53 @@ extension StoreCommandTests {
             #expect(n == 12)
             #expect(!stderr.contains("is already used"), "\(stderr)")
         }
+    }
+}
+
+/// A `facet mutate --stream -` child with its standard input, its result lines collected as
+/// they come, and its standard error in a file.
+final class StreamChild {
+    let process = Process()
+    let input = Pipe(), output = Pipe()
+    let exited = DispatchSemaphore(value: 0)
+    let collector = StoreCommandTests.LineCollector()
+    private let errPath: String
+    private let errHandle: FileHandle
+
+    init(binary: URL, data: String, arguments: [String] = []) throws {
+        // Writes to a pipe whose reader died must fail with EPIPE, not kill the test runner.
+        signal(SIGPIPE, SIG_IGN)
+        errPath = URL(fileURLWithPath: data).deletingLastPathComponent().appendingPathComponent("stream-stderr").path
+        _ = FileManager.default.createFile(atPath: errPath, contents: nil)
+        errHandle = try #require(FileHandle(forWritingAtPath: errPath))
+        process.executableURL = binary
+        process.arguments = ["mutate", "--data", data] + arguments + ["--stream", "-"]
+        process.standardInput = input
+        process.standardOutput = output
+        process.standardError = errHandle
+        process.terminationHandler = { [exited] _ in exited.signal() }
+        try process.run()
+        // The child has its own copies; without closing ours the reader would never see the end.
+        try? output.fileHandleForWriting.close()
+        try? input.fileHandleForReading.close()
+        collector.start(reading: output.fileHandleForReading.fileDescriptor)
+    }
+
+    var stdinFD: Int32 { input.fileHandleForWriting.fileDescriptor }
+
+    /// What the child wrote to standard error so far.
+    var stderr: String { String(decoding: FileManager.default.contents(atPath: errPath) ?? Data(), as: UTF8.self) }
+
+    /// Ends the child's input, so that it finishes what it read and exits.
+    func closeInput() { try? input.fileHandleForWriting.close() }
+
+    /// Kills the child if it still runs, and closes the test's ends of the pipes.
+    func stop() {
+        if process.isRunning {
+            kill(process.processIdentifier, SIGKILL)
+            _ = exited.wait(timeout: .now() + 10)
+        }
+        closeInput()
+        try? errHandle.close()
     }
 }
