@@ -13,6 +13,8 @@ let package = Package(
         .library(name: "GROQ", targets: ["GROQ"]),
         .library(name: "FacetStore", targets: ["FacetStore"]),
         .library(name: "FacetSchema", targets: ["FacetSchema"]),
+        .library(name: "SchemaTypes", targets: ["SchemaTypes"]),
+        .library(name: "StudioConfig", targets: ["StudioConfig"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-collections.git", from: "1.6.0"),
@@ -45,12 +47,19 @@ let package = Package(
             dependencies: ["GROQ", "FacetStore", .product(name: "OrderedCollections", package: "swift-collections")],
             swiftSettings: strictSwift
         ),
+        // The CRM's content model: its 13 document types, declared with the schema DSL.
+        .target(name: "SchemaTypes", dependencies: ["FacetSchema", "GROQ"], path: "schemaTypes", swiftSettings: strictSwift),
+        // The CRM's studio: desk structure (document actions and role policies follow).
+        .target(name: "StudioConfig", dependencies: ["SchemaTypes", "FacetSchema", "GROQ"], path: "studio-config", swiftSettings: strictSwift),
         // The command line: thin, parses arguments and calls the libraries.
         .executableTarget(
             name: "facet",
             dependencies: [
                 "GROQ",
                 "FacetStore",
+                "FacetSchema",
+                "SchemaTypes",
+                "StudioConfig",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ],
             swiftSettings: strictSwift
@@ -58,6 +67,8 @@ let package = Package(
         .testTarget(
             name: "GROQTests", dependencies: ["GROQ"], exclude: ["conformance-baseline.json"], swiftSettings: strictSwift),
         .testTarget(name: "FacetSchemaTests", dependencies: ["FacetSchema", "FacetStore", "GROQ"], swiftSettings: strictSwift),
+        .testTarget(name: "SchemaTypesTests", dependencies: ["SchemaTypes", "StudioConfig", "FacetSchema", "FacetStore", "GROQ"],
+                    swiftSettings: strictSwift),
         .testTarget(name: "FacetStoreTests", dependencies: ["FacetStore", "GROQ"], swiftSettings: strictSwift),
         .testTarget(name: "FacetCLITests", dependencies: ["GROQ"], swiftSettings: strictSwift),
     ]

@@ -99,6 +99,11 @@ public struct Schema: Sendable, Equatable {
             for group in field.groups where path.isEmpty && !groups.contains(group) {
                 problem("the group \"\(group)\" is not declared on the type")
             }
+            for rule in field.rules {
+                if case .regex(let pattern, _, _) = rule.check, CompiledPatterns.expression(pattern) == nil {
+                    problem("the regex rule's pattern \"\(pattern)\" is not a valid regular expression")
+                }
+            }
             if case .slug(let source?) = field.type, !fields.contains(where: { $0.name == source }) {
                 problem("the slug's source \"\(source)\" is not a field beside it")
             }

@@ -108,12 +108,16 @@ public struct SchemaType: Sendable, Equatable {
         SchemaType(name, kind: .object, title: title, description: description, fields: fields())
     }
 
-    public func fieldsets(_ sets: Fieldset...) -> SchemaType { with { $0.fieldsets = sets } }
-    public func groups(_ groups: Group...) -> SchemaType { with { $0.groups = groups } }
+    public func fieldsets(_ sets: Fieldset...) -> SchemaType { fieldsets(sets) }
+    public func fieldsets(_ sets: [Fieldset]) -> SchemaType { with { $0.fieldsets = sets } }
+    public func groups(_ groups: Group...) -> SchemaType { self.groups(groups) }
+    public func groups(_ groups: [Group]) -> SchemaType { with { $0.groups = groups } }
     public func preview(select: [String: String], prepare: String? = nil) -> SchemaType {
-        with { $0.preview = Preview(select: select, prepare: prepare) }
+        preview(Preview(select: select, prepare: prepare))
     }
-    public func orderings(_ orderings: Ordering...) -> SchemaType { with { $0.orderings = orderings } }
+    public func preview(_ preview: Preview) -> SchemaType { with { $0.preview = preview } }
+    public func orderings(_ orderings: Ordering...) -> SchemaType { self.orderings(orderings) }
+    public func orderings(_ orderings: [Ordering]) -> SchemaType { with { $0.orderings = orderings } }
     public func liveEdit(_ value: Bool = true) -> SchemaType { with { $0.liveEdit = value } }
 
     /// The field called `name`, or `nil`.

@@ -1,25 +1,65 @@
 import FacetStore
 import GROQ
+import Synchronization
 
 /// The schema's validator in the mutation pipeline: give it to the store and every write is
 /// checked (`DocumentStore(directory:validator:)`).
 extension Validator: DocumentValidating {
     public func findings(for document: JSONValue, among documents: any DocumentSource) -> [ValidationFinding] {
+        findings(forEach: [document], among: documents)[0]
+    }
+
+    public func findings(forEach batch: [JSONValue], among documents: any DocumentSource) -> [[ValidationFinding]] {
         var validator = self
         if validator.isUnique == nil {
-            // Unique among the type's documents, not counting the document's own draft or
-            // published twin (they are one document to an editor).
-            validator.isUnique = { type, path, value, id in
-                let own = id.map(DocumentID.published(of:))
-                let keys = path.split(separator: ".").map(String.init)
-                return !(documents.documents(ofType: type) ?? documents.documents).contains { other in
-                    guard let otherID = other["_id"]?.stringValue, DocumentID.published(of: otherID) != own else { return false }
-                    var current: JSONValue? = other
-                    for key in keys { current = current?[key] }
-                    return current == value
-                }
-            }
+            // One index per transaction: a `unique` rule then costs a lookup, not a scan of every
+            // document of the type for every document written.
+            let index = UniqueValueIndex(documents: documents)
+            validator.isUnique = { type, path, value, id in index.isUnique(type: type, path: path, value: value, documentID: id) }
         }
-        return validator.validate(document).map { ValidationFinding(path: $0.path, level: $0.level.rawValue, message: $0.message) }
+        return batch.map { document in
+            validator.validate(document).map { ValidationFinding(path: $0.path, level: $0.level.rawValue, message: $0.message) }
+        }
+    }
+}
+
+/// Which documents hold each value of a field, built for a (type, field) the first time a
+/// `unique` rule asks about it.
+///
+/// A document's draft and its published version are one document to an editor, so they are
+/// counted once, under the published id.
+final class UniqueValueIndex: Sendable {
+    private let documents: UncheckedDocuments
+    private let built = Mutex<[String: [JSONValue: Set<String>]]>([:])
+
+    /// The evaluation's sources are classes the store does not mutate while a transaction is
+    /// validated; the box only carries the reference across the `Sendable` boundary.
+    private struct UncheckedDocuments: @unchecked Sendable { let source: any DocumentSource }
+
+    init(documents: any DocumentSource) {
+        self.documents = UncheckedDocuments(source: documents)
+    }
+
+    func isUnique(type: String, path: String, value: JSONValue, documentID: String?) -> Bool {
+        let own = documentID.map(DocumentID.published(of:))
+        let key = type + "\u{0}" + path
+        return built.withLock { built in
+            if built[key] == nil { built[key] = holders(type: type, path: path) }
+            let holders = built[key]?[value] ?? []
+            return holders.allSatisfy { $0 == own }
+        }
+    }
+
+    private func holders(type: String, path: String) -> [JSONValue: Set<String>] {
+        let keys = path.split(separator: ".").map(String.init)
+        let source = documents.source
+        var index: [JSONValue: Set<String>] = [:]
+        for document in source.documents(ofType: type) ?? source.documents where document["_type"]?.stringValue == type {
+            guard let id = document["_id"]?.stringValue else { continue }
+            var current: JSONValue? = document
+            for key in keys { current = current?[key] }
+            if let current, !current.isNull { index[current, default: []].insert(DocumentID.published(of: id)) }
+        }
+        return index
     }
 }

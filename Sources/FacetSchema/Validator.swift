@@ -106,7 +106,7 @@ public struct Validator: Sendable {
                 } else { expect(false, "a date string") }
             case .datetime:
                 if let text = value.stringValue {
-                    if Self.dateTime(text) == nil { mark(path, "Must be an ISO 8601 date-time such as 2026-01-31T09:30:00Z, found \"\(text)\"") }
+                    if GROQDateTime(rfc3339: text) == nil { mark(path, "Must be an ISO 8601 date-time such as 2026-01-31T09:30:00Z, found \"\(text)\"") }
                 } else { expect(false, "a date-time string") }
             case .slug:
                 expect(value["current"]?.stringValue != nil, "a slug object with a \"current\" string")
@@ -164,15 +164,7 @@ public struct Validator: Sendable {
         static func isDate(_ text: String) -> Bool {
             let bytes = Array(text.utf8)
             guard bytes.count == 10, bytes[4] == 0x2D, bytes[7] == 0x2D else { return false }
-            return dateTime(text + "T00:00:00Z") != nil
-        }
-
-        static func dateTime(_ text: String) -> Date? {
-            let formatter = ISO8601DateFormatter()
-            formatter.formatOptions = [.withInternetDateTime, .withFractionalSeconds]
-            if let date = formatter.date(from: text) { return date }
-            formatter.formatOptions = [.withInternetDateTime]
-            return formatter.date(from: text)
+            return GROQDateTime(rfc3339: text + "T00:00:00Z") != nil
         }
 
         mutating func apply(_ rule: Rule, to value: JSONValue?, path: String, siblings: JSONObject) {
@@ -198,13 +190,15 @@ public struct Validator: Sendable {
             case .lessThan(let bound): if let number, !(number < bound) { fail("Must be less than \(Self.text(bound))") }
             case .regex(let pattern, let name, let invert):
                 guard let text = value?.stringValue else { return }
-                let found = text.range(of: pattern, options: .regularExpression) != nil
+                guard let found = CompiledPatterns.matches(pattern, text) else {
+                    return mark(path, "The rule's pattern \"\(pattern)\" is not a valid regular expression", .error)
+                }
                 if found == invert {
                     let label = name ?? "pattern"
                     fail(invert ? "Must not match the \(label)" : "Does not match the \(label)")
                 }
             case .email:
-                if let text = value?.stringValue, text.range(of: #"^[^\s@]+@[^\s@]+\.[^\s@]+$"#, options: .regularExpression) == nil {
+                if let text = value?.stringValue, CompiledPatterns.matches(#"^[^\s@]+@[^\s@]+\.[^\s@]+$"#, text) != true {
                     fail("Must be a valid email address")
                 }
             case .uri(let schemes):

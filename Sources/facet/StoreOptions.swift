@@ -1,15 +1,21 @@
 import ArgumentParser
+import FacetSchema
 import FacetStore
 import Foundation
 import GROQ
+import SchemaTypes
 
-/// Where the store is: `--data DIR` (or `FACET_DATA`, or `./facet-data`) and `--dataset NAME`.
+/// Where the store is: `--data DIR` (or `FACET_DATA`, or `./facet-data`) and `--dataset NAME`,
+/// and which schema checks what is written (`--schema`, or `FACET_SCHEMA`).
 struct StoreOptions: ParsableArguments {
     @Option(name: .long, help: "The data directory (default: $FACET_DATA, else ./facet-data).")
     var data: String?
 
     @Option(name: .long, help: "The dataset name (default: $FACET_DATASET, else production).")
     var dataset: String?
+
+    @Option(name: .long, help: "The schema that validates writes: crm (the default, or $FACET_SCHEMA) or none.")
+    var schema: String?
 
     var directory: String {
         data ?? ProcessInfo.processInfo.environment["FACET_DATA"] ?? "./facet-data"
@@ -19,8 +25,21 @@ struct StoreOptions: ParsableArguments {
         dataset ?? ProcessInfo.processInfo.environment["FACET_DATASET"] ?? DocumentStore.defaultDataset
     }
 
+    /// The schema that validates writes, or `nil` when writes are not checked.
+    func validator() throws -> Validator? {
+        switch schema ?? ProcessInfo.processInfo.environment["FACET_SCHEMA"] ?? "crm" {
+        case "crm":
+            do { return try CRMSchema.validator() } catch { throw CommandFailure(error.description) }
+        case "none":
+            return nil
+        case let other:
+            throw CommandFailure("--schema \(other): unknown schema; use crm (the jewelry CRM) or none (no validation)")
+        }
+    }
+
     func openStore() throws -> DocumentStore {
-        do { return try DocumentStore(directory: directory) } catch { throw CommandFailure(error.description) }
+        let validator = try validator()
+        do { return try DocumentStore(directory: directory, validator: validator) } catch { throw CommandFailure(error.description) }
     }
 
     /// The dataset; a missing `production` dataset is created (it is the default everyone expects),

@@ -314,7 +314,7 @@ final class StreamChild {
         _ = FileManager.default.createFile(atPath: errPath, contents: nil)
         errHandle = try #require(FileHandle(forWritingAtPath: errPath))
         process.executableURL = binary
-        process.arguments = ["mutate", "--data", data] + arguments + ["--stream", "-"]
+        process.arguments = ["mutate", "--data", data, "--schema", "none"] + arguments + ["--stream", "-"]
         process.standardInput = input
         process.standardOutput = output
         process.standardError = errHandle

@@ -41,9 +41,8 @@ struct StoreCommandTests {
         let process = Process()
         process.executableURL = binary
         process.arguments = arguments
-        if !environment.isEmpty {
-            process.environment = ProcessInfo.processInfo.environment.merging(environment) { $1 }
-        }
+        // These tests exercise the generic store with ad-hoc types; CRM tests ask for FACET_SCHEMA=crm.
+        process.environment = ProcessInfo.processInfo.environment.merging(["FACET_SCHEMA": "none"]) { $1 }.merging(environment) { $1 }
         var inputHandle: FileHandle?
         if let input {
             let inURL = directory.appendingPathComponent("stdin")

@@ -72,6 +72,18 @@ struct SchemaTests {
         }
     }
 
+    @Test func aRegexThatDoesNotCompileIsASchemaProblem() {
+        let type = SchemaType.document("product") {
+            Field("variants", .array(of: .inline(name: "variant", fields: [Field("sku", .string()).rules(.regex("^[A-Z(+$", name: "SKU"))])))
+        }
+        #expect {
+            try Schema([type])
+        } throws: { error in
+            (error as? SchemaError)?.problems.map(\.description)
+                == [#"product.variants[].sku: the regex rule's pattern "^[A-Z(+$" is not a valid regular expression"#]
+        }
+    }
+
     @Test func referencesMustPointToDocumentTypes() {
         let type = SchemaType.document("x") { Field("a", .reference(to: "address")) }
         #expect(throws: SchemaError.self) { try Schema([type, Self.address]) }

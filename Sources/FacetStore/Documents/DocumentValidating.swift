@@ -28,4 +28,15 @@ public protocol DocumentValidating: Sendable {
     /// The findings for `document`; `documents` is the state the transaction sees, for rules
     /// such as uniqueness that look at other documents.
     func findings(for document: JSONValue, among documents: any DocumentSource) -> [ValidationFinding]
+
+    /// The findings for each of `batch`, all written by one transaction that sees `documents`.
+    /// A validator whose rules look at other documents can prepare once for the whole batch
+    /// (the default asks ``findings(for:among:)`` for each document).
+    func findings(forEach batch: [JSONValue], among documents: any DocumentSource) -> [[ValidationFinding]]
+}
+
+extension DocumentValidating {
+    public func findings(forEach batch: [JSONValue], among documents: any DocumentSource) -> [[ValidationFinding]] {
+        batch.map { findings(for: $0, among: documents) }
+    }
 }

@@ -268,9 +268,9 @@ struct TransactionWork {
         var overlay = snapshot.overlay
         for (id, document) in changed { overlay[id] = .some(document) }
         let working = LayeredDocuments(base: snapshot.base.raw, overlay: overlay)
-        for (id, state) in changed {
-            guard let document = state else { continue }
-            let findings = validator.findings(for: document, among: working)
+        let written = changed.compactMap { id, state in state.map { (id: id, document: $0) } }
+        let verdicts = validator.findings(forEach: written.map(\.document), among: working)
+        for ((id, _), findings) in zip(written, verdicts) {
             if let undeclared = findings.first(where: { $0.path == "_type" && $0.level == "error" }) {
                 throw StoreError(.invalid, type: "validationError", message: "Document \"\(id)\": \(undeclared.message)",
                                  advice: "Use one of the declared types, or declare this one in the schema.", documentID: id,

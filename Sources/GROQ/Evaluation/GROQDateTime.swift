@@ -3,16 +3,16 @@ import Foundation
 /// A GROQ date-time: an instant with millisecond precision, made by `dateTime()` from an RFC 3339
 /// string and printed back in RFC 3339 UTC (`2024-05-01T10:00:00Z`, with `.123` when there are
 /// milliseconds).
-struct GROQDateTime: Sendable, Hashable, Comparable, CustomStringConvertible {
+public struct GROQDateTime: Sendable, Hashable, Comparable, CustomStringConvertible {
     /// Milliseconds since 1970-01-01T00:00:00Z.
-    let milliseconds: Int64
+    public let milliseconds: Int64
 
-    init(milliseconds: Int64) { self.milliseconds = milliseconds }
+    public init(milliseconds: Int64) { self.milliseconds = milliseconds }
 
-    static func < (a: GROQDateTime, b: GROQDateTime) -> Bool { a.milliseconds < b.milliseconds }
+    public static func < (a: GROQDateTime, b: GROQDateTime) -> Bool { a.milliseconds < b.milliseconds }
 
     /// Parses `YYYY-MM-DDTHH:MM:SS[.fraction](Z|±HH:MM)`; anything else is `nil`.
-    init?(rfc3339 text: String) {
+    public init?(rfc3339 text: String) {
         let b = Array(text.utf8)
         func digits(_ start: Int, _ count: Int) -> Int? {
             guard start + count <= b.count else { return nil }
@@ -75,7 +75,7 @@ struct GROQDateTime: Sendable, Hashable, Comparable, CustomStringConvertible {
         return GROQDateTime(milliseconds: milliseconds + Int64(delta))
     }
 
-    var description: String {
+    public var description: String {
         var ms = milliseconds
         var days = ms / 86_400_000
         ms -= days * 86_400_000
