@@ -70,7 +70,9 @@ extension FieldType {
         case .reference(let targets, let weak):
             object["to"] = .array(targets.map { ["type": .string($0)] })
             if weak { object["weak"] = true }
-        case .boolean, .date, .datetime, .url, .email, .named, .image, .geopoint, .block: break
+        case .image: for (key, value) in ImageValue.json { object[key] = value }
+        case .block: for (key, value) in PortableText.json { object[key] = value }
+        case .boolean, .date, .datetime, .url, .email, .named, .geopoint: break
         }
         return object
     }

@@ -113,12 +113,9 @@ public struct Validator: Sendable {
             case .geopoint:
                 expect(value["lat"]?.numberValue != nil && value["lng"]?.numberValue != nil, "a geopoint with numeric lat and lng")
             case .image:
-                expect(value.objectValue != nil, "an image object")
-                if value.objectValue != nil, value["asset"] != nil, value["asset"]?["_ref"]?.stringValue == nil {
-                    mark(path + ".asset", "Must be a reference to an asset")
-                }
+                for problem in ImageValue.problems(in: value, path: path) { mark(problem.path, problem.message) }
             case .block:
-                expect(value.arrayValue != nil, "an array of blocks")
+                for problem in PortableText.problems(in: value, path: path) { mark(problem.path, problem.message) }
             case .reference(let targets, _):
                 guard value["_ref"]?.stringValue != nil else { return expect(false, "a reference ({\"_ref\": \"<id>\"}) to \(targets.joined(separator: " or "))") }
             case .object(let fields):
@@ -130,7 +127,7 @@ public struct Validator: Sendable {
             case .array(let members):
                 guard case .array(let items) = value else { return expect(false, "an array") }
                 for (index, item) in items.enumerated() {
-                    let itemPath = path + (item["_key"]?.stringValue.map { "[_key==\"\($0)\"]" } ?? "[\(index)]")
+                    let itemPath = path + PortableText.itemPath(item, index)
                     check(item, in: members, path: itemPath)
                 }
             }
