@@ -69,4 +69,30 @@ struct ValidationInStoreTests {
             #expect(duplicate?.message.contains("email: Must be unique: another customer has this value") == true)
         }
     }
+
+    @Test func anImportTheSchemaRefusesWritesNothingUnlessToldToSkip() throws {
+        try withStore { dataset in
+            try dataset.mutate([.create(["_id": "c-1", "_type": "customer", "name": "Ada", "email": "ada@example.com"])])
+            let file = NSTemporaryDirectory() + "facet-import-" + UUID().uuidString + ".ndjson"
+            defer { try? FileManager.default.removeItem(atPath: file) }
+            try """
+                {"_id": "c-2", "_type": "customer", "name": "Bea", "email": "bea@example.com"}
+                {"_id": "c-3", "_type": "customer", "email": "not-an-email"}
+                {"_id": "drafts.c-4", "_type": "customer", "email": "half"}
+                {"_id": "i-1", "_type": "invoice"}
+                {"_id": "c-5", "_type": "customer", "name": "Cy", "email": "ada@example.com"}
+                """.write(toFile: file, atomically: true, encoding: .utf8)
+            let refused = error { _ = try dataset.importNDJSON(path: file) }
+            #expect(refused?.message == """
+                3 of 5 lines cannot be imported; nothing was imported:
+                  line 2 (c-3): Document "c-3" has 2 validation errors: name: Required; email: Must be a valid email address
+                  line 4 (i-1): Document "i-1": Unknown document type "invoice"; the schema declares customer
+                  line 5 (c-5): Document "c-5" has 1 validation error: email: Must be unique: another customer has this value
+                """)
+            #expect(dataset.document(id: "c-2") == nil)
+            let report = try dataset.importNDJSON(path: file, options: ImportOptions(allowFailing: true))
+            #expect(report.imported == 2 && report.failures.map(\.line) == [2, 4, 5])
+            #expect(dataset.document(id: "c-2") != nil && dataset.document(id: "drafts.c-4") != nil)
+        }
+    }
 }

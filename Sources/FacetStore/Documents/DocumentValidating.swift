@@ -16,6 +16,23 @@ public struct ValidationFinding: Sendable, Equatable {
     }
 
     public var json: JSONValue { ["path": .string(path), "level": .string(level), "message": .string(message)] }
+
+    /// Why the document `id` with these findings may not be stored, or `nil` when it may: an
+    /// undeclared type is refused always, error-level findings only on a published document.
+    static func refusal(of id: String, _ findings: [ValidationFinding]) -> StoreError? {
+        if let undeclared = findings.first(where: { $0.path == "_type" && $0.level == "error" }) {
+            return StoreError(.invalid, type: "validationError", message: "Document \"\(id)\": \(undeclared.message)",
+                              advice: "Use one of the declared types, or declare this one in the schema.", documentID: id,
+                              details: ["markers": .array([undeclared.json])])
+        }
+        let errors = findings.filter { $0.level == "error" }
+        guard !errors.isEmpty, DocumentID.isPublished(id) else { return nil }
+        let listed = errors.prefix(5).map { "\($0.path): \($0.message)" }.joined(separator: "; ")
+        return StoreError(.invalid, type: "validationError",
+                          message: "Document \"\(id)\" has \(errors.count) validation error\(errors.count == 1 ? "" : "s"): \(listed)\(errors.count > 5 ? "; …" : "")",
+                          advice: "Fix the fields named; a draft (drafts.\(id)) may be saved with errors, but not published.",
+                          documentID: id, details: ["markers": .array(findings.map(\.json))])
+    }
 }
 
 /// What the mutation pipeline asks of a schema: the findings for a document about to be written.

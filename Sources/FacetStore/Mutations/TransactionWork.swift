@@ -271,18 +271,7 @@ struct TransactionWork {
         let written = changed.compactMap { id, state in state.map { (id: id, document: $0) } }
         let verdicts = validator.findings(forEach: written.map(\.document), among: working)
         for ((id, _), findings) in zip(written, verdicts) {
-            if let undeclared = findings.first(where: { $0.path == "_type" && $0.level == "error" }) {
-                throw StoreError(.invalid, type: "validationError", message: "Document \"\(id)\": \(undeclared.message)",
-                                 advice: "Use one of the declared types, or declare this one in the schema.", documentID: id,
-                                 details: ["markers": .array([undeclared.json])])
-            }
-            let errors = findings.filter { $0.level == "error" }
-            guard !errors.isEmpty, DocumentID.isPublished(id) else { continue }
-            let listed = errors.prefix(5).map { "\($0.path): \($0.message)" }.joined(separator: "; ")
-            throw StoreError(.invalid, type: "validationError",
-                             message: "Document \"\(id)\" has \(errors.count) validation error\(errors.count == 1 ? "" : "s"): \(listed)\(errors.count > 5 ? "; …" : "")",
-                             advice: "Fix the fields named; a draft (drafts.\(id)) may be saved with errors, but not published.",
-                             documentID: id, details: ["markers": .array(findings.map(\.json))])
+            if let refusal = ValidationFinding.refusal(of: id, findings) { throw refusal }
         }
     }
 

@@ -83,6 +83,21 @@ extension Dataset {
             throw StoreError.invalid("The batch size must be at least 1, found \(options.batchSize)", advice: "Give --batch-size 1000, say.")
         }
         let snapshot = self.snapshot
+        // The schema's verdict in pass 1 too, so that a document it refuses stops the import
+        // before anything is written; in batches, so that rules such as `unique` prepare once
+        // per batch. (Uniqueness among the file's own documents is checked as batches commit.)
+        let existing = snapshot.source(.raw)
+        var unvalidated: [(line: Int, id: String, document: JSONValue)] = []
+        func validate(_ pending: inout [(line: Int, id: String, document: JSONValue)], into failures: inout [Int: ImportFailure]) {
+            guard let validator, !pending.isEmpty else { return }
+            let verdicts = validator.findings(forEach: pending.map(\.document), among: existing)
+            for (entry, findings) in zip(pending, verdicts) {
+                if let refusal = ValidationFinding.refusal(of: entry.id, findings) {
+                    failures[entry.line] = ImportFailure(line: entry.line, documentID: entry.id, message: refusal.message)
+                }
+            }
+            pending.removeAll(keepingCapacity: true)
+        }
         // Pass 1: check every line.
         var failures: [Int: ImportFailure] = [:]
         var lineOfID: [String: Int] = [:]
@@ -132,7 +147,12 @@ extension Dataset {
             lineOfID[id] = line
             let targets = ReferenceScan.strongTargets(in: document)
             if !targets.isEmpty { referencesByLine[line] = (id, targets) }
+            if validator != nil {
+                unvalidated.append((line, id, document))
+                if unvalidated.count >= 1000 { validate(&unvalidated, into: &failures) }
+            }
         }
+        validate(&unvalidated, into: &failures)
         // Strong references: to a document in the file that is being imported, or in the dataset.
         var changed = true
         while changed {
