@@ -110,8 +110,9 @@ public enum Vocabulary {
     /// A BCP 47 language tag such as `en`, `fr-CA` or `zh-Hant`.
     public static let languageTagPattern = #"^[a-z]{2,3}(-[A-Z][a-z]{3})?(-([A-Z]{2}|[0-9]{3}))?$"#
 
-    /// An international phone number: `+`, a country code, then digits with optional spaces or dashes.
-    public static let phonePattern = #"^\+[1-9][0-9]{0,2}([ -]?[0-9]{2,4}){2,5}$"#
+    /// An international phone number: `+`, a country code, then groups of digits with optional
+    /// spaces or dashes (`+33 1 42 60 00 00`, `+44 20 7946 0958`), 8 to 15 digits in all (E.164).
+    public static let phonePattern = #"^(?=(?:[^0-9]*[0-9]){8,15}[^0-9]*$)\+[1-9][0-9]{0,2}(?:[ -]?[0-9]{1,4}){2,6}$"#
 
     /// Model risk levels, from most to least urgent.
     public static let riskLevels: [ListOption] = [

@@ -9,7 +9,7 @@ let product = SchemaType.document("product", title: "Product") {
         .rules(.required(), .regex(#"^[A-Z]{2,4}-[0-9]{3,6}$"#, name: "SKU format"), .unique())
     Field("category", .string(options: Vocabulary.productCategories)).rules(.required())
     Field("collection", .reference(to: "collection"))
-    Field("price", .number(), description: "List price in the product's currency").rules(.required(), .positive(), .precision(2))
+    Field("price", .number(), description: "List price in the product's currency").rules(.required(), .greaterThan(0), .precision(2))
     Field("currency", .string(options: Vocabulary.currencies)).rules(.required()).initialValue("USD")
     Field("metal", .string(options: [
         ListOption("yellow-gold", title: "Yellow gold"),
@@ -21,7 +21,7 @@ let product = SchemaType.document("product", title: "Product") {
     Field("gemstones", .array(of: .primitive(.string(options: [
         "diamond", "sapphire", "ruby", "emerald", "pearl", "tanzanite", "opal", "aquamarine", "morganite", "onyx",
     ])))).rules(.uniqueItems())
-    Field("caratWeight", .number(), description: "Total gem weight in carats").rules(.positive(), .precision(2))
+    Field("caratWeight", .number(), description: "Total gem weight in carats").rules(.greaterThan(0), .precision(2))
     Field("designAesthetic", .string(options: Vocabulary.designAesthetics))
     Field("description", .block)
     Field("images", .array(of: .primitive(.image))).rules(.maxItems(12))

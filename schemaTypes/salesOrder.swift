@@ -34,8 +34,9 @@ let salesOrder = SchemaType.document("salesOrder", title: "Sales Order") {
         ListOption("cash", title: "Cash"),
         ListOption("financing", title: "Financing"),
     ]))
+    // A card number is 13 to 19 digits, often grouped by spaces or dashes (4111 1111 1111 1111).
     Field("paymentReference", .string(), description: "Processor reference; never a card number")
-        .rules(.regex(#"[0-9]{13,19}"#, name: "card number", invert: true).message("Looks like a card number: store the processor's reference, never the PAN"))
+        .rules(.regex(#"[0-9](?:[ -]?[0-9]){12,18}"#, name: "card number", invert: true).message("Looks like a card number: store the processor's reference, never the PAN"))
         .sensitive()
     Field("notes", .text(rows: 3))
 }

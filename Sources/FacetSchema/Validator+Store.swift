@@ -11,11 +11,14 @@ extension Validator: DocumentValidating {
 
     public func findings(forEach batch: [JSONValue], among documents: any DocumentSource) -> [[ValidationFinding]] {
         var validator = self
+        // One per transaction: a `unique` rule then costs a lookup, not a scan of every document
+        // of the type for every document written.
+        let others = OtherDocuments(documents: documents)
         if validator.isUnique == nil {
-            // One index per transaction: a `unique` rule then costs a lookup, not a scan of every
-            // document of the type for every document written.
-            let index = UniqueValueIndex(documents: documents)
-            validator.isUnique = { type, path, value, id in index.isUnique(type: type, path: path, value: value, documentID: id) }
+            validator.isUnique = { type, path, value, id in others.isUnique(type: type, path: path, value: value, documentID: id) }
+        }
+        if validator.typeOfDocument == nil {
+            validator.typeOfDocument = { id in others.type(of: id) }
         }
         return batch.map { document in
             validator.validate(document).map { ValidationFinding(path: $0.path, level: $0.level.rawValue, message: $0.message) }
@@ -23,12 +26,13 @@ extension Validator: DocumentValidating {
     }
 }
 
-/// Which documents hold each value of a field, built for a (type, field) the first time a
-/// `unique` rule asks about it.
+/// What validation asks of the documents beside the one checked: the type of a referenced
+/// document, and which documents hold each value of a field — an index built for a (type, field)
+/// the first time a `unique` rule asks about it.
 ///
 /// A document's draft and its published version are one document to an editor, so they are
 /// counted once, under the published id.
-final class UniqueValueIndex: Sendable {
+final class OtherDocuments: Sendable {
     private let documents: UncheckedDocuments
     private let built = Mutex<[String: [JSONValue: Set<String>]]>([:])
 
@@ -38,6 +42,12 @@ final class UniqueValueIndex: Sendable {
 
     init(documents: any DocumentSource) {
         self.documents = UncheckedDocuments(source: documents)
+    }
+
+    /// The type of the document `id` (or, when only a draft exists, of its draft).
+    func type(of id: String) -> String? {
+        let source = documents.source
+        return (source.document(id: id) ?? source.document(id: DocumentID.draft(of: id)))?["_type"]?.stringValue
     }
 
     func isUnique(type: String, path: String, value: JSONValue, documentID: String?) -> Bool {

@@ -32,10 +32,15 @@ public struct Validator: Sendable {
     public typealias CustomCheck = @Sendable (_ value: JSONValue?, _ document: JSONValue) -> String?
     /// Whether `value` at `path` is unique among the documents of `type` other than `documentID`.
     public typealias UniquenessCheck = @Sendable (_ type: String, _ path: String, _ value: JSONValue, _ documentID: String?) -> Bool
+    /// The type of the document with an id, if there is one.
+    public typealias DocumentTypeLookup = @Sendable (_ id: String) -> String?
 
     public let schema: Schema
     public var customChecks: [String: CustomCheck]
     public var isUnique: UniquenessCheck?
+    /// The `_type` of the document with this `_id`, or `nil` when unknown; given, references are
+    /// checked to point at a type the field allows.
+    public var typeOfDocument: DocumentTypeLookup?
 
     public init(schema: Schema, customChecks: [String: CustomCheck] = [:], isUnique: UniquenessCheck? = nil) {
         self.schema = schema
@@ -111,13 +116,23 @@ public struct Validator: Sendable {
             case .slug:
                 expect(value["current"]?.stringValue != nil, "a slug object with a \"current\" string")
             case .geopoint:
-                expect(value["lat"]?.numberValue != nil && value["lng"]?.numberValue != nil, "a geopoint with numeric lat and lng")
+                guard let lat = value["lat"]?.numberValue, let lng = value["lng"]?.numberValue else {
+                    return expect(false, "a geopoint with numeric lat and lng")
+                }
+                if !(-90...90).contains(lat) { mark(path + ".lat", "Must be a latitude from -90 to 90, found \(Self.text(lat))") }
+                if !(-180...180).contains(lng) { mark(path + ".lng", "Must be a longitude from -180 to 180, found \(Self.text(lng))") }
             case .image:
                 for problem in ImageValue.problems(in: value, path: path) { mark(problem.path, problem.message) }
             case .block:
                 for problem in PortableText.problems(in: value, path: path) { mark(problem.path, problem.message) }
-            case .reference(let targets, _):
-                guard value["_ref"]?.stringValue != nil else { return expect(false, "a reference ({\"_ref\": \"<id>\"}) to \(targets.joined(separator: " or "))") }
+            case .reference(let targets, let weak):
+                guard let ref = value["_ref"]?.stringValue else { return expect(false, "a reference ({\"_ref\": \"<id>\"}) to \(targets.joined(separator: " or "))") }
+                if !weak, value["_weak"] == true {
+                    mark(path + "._weak", "Must be a strong reference: the schema does not allow weak references here; remove _weak")
+                }
+                if let found = validator.typeOfDocument?(ref), !targets.contains(found) {
+                    mark(path, "Must reference a \(targets.joined(separator: " or ")); \"\(ref)\" is a \(found)")
+                }
             case .object(let fields):
                 guard case .object(let object) = value else { return expect(false, "an object") }
                 check(fields: fields, in: object, path: path + ".")
@@ -138,7 +153,7 @@ public struct Validator: Sendable {
             for member in members {
                 switch member {
                 case .primitive(let type):
-                    if item.objectValue == nil, Self.matches(item, type) { return check(item, as: type, path: path) }
+                    if Self.matches(item, type, alone: members.count == 1) { return check(item, as: type, path: path) }
                 case .reference(let targets, let weak):
                     if item["_ref"] != nil { return check(item, as: .reference(to: targets, weak: weak), path: path) }
                 case .object(let name):
@@ -150,10 +165,15 @@ public struct Validator: Sendable {
             mark(path, "Must be one of the array's member types (\(members.map(\.typeName).joined(separator: ", "))), found \(itemType.map { "_type \"\($0)\"" } ?? item.typeName)")
         }
 
-        static func matches(_ value: JSONValue, _ type: FieldType) -> Bool {
+        /// Whether an array item is a member of the primitive `type`. Values held as objects
+        /// (images, geopoints, slugs) carry their type in `_type`, which may be left out when the
+        /// array has no other member type.
+        static func matches(_ value: JSONValue, _ type: FieldType, alone: Bool) -> Bool {
             switch (value, type) {
             case (.string, .string), (.string, .text), (.string, .url), (.string, .email), (.string, .date), (.string, .datetime): true
             case (.number, .number), (.bool, .boolean): true
+            case (.object(let object), .image), (.object(let object), .geopoint), (.object(let object), .slug):
+                object["_type"]?.stringValue == type.name || (object["_type"] == nil && alone)
             default: false
             }
         }
@@ -180,8 +200,10 @@ public struct Validator: Sendable {
             case .negative: if let number, number >= 0 { fail("Must be negative") }
             case .precision(let digits):
                 if let number {
-                    let scale = pow(10.0, Double(digits))
-                    if (number * scale).rounded() != number * scale { fail("Max precision is \(digits)") }
+                    // 1.15 × 100 is 114.99999999999999 in binary floating point: allow for the
+                    // representation error, not for a real further digit.
+                    let scaled = number * pow(10.0, Double(digits))
+                    if abs(scaled - scaled.rounded()) > 1e-9 * max(1, abs(scaled)) { fail("Max precision is \(digits)") }
                 }
             case .greaterThan(let bound): if let number, !(number > bound) { fail("Must be greater than \(Self.text(bound))") }
             case .lessThan(let bound): if let number, !(number < bound) { fail("Must be less than \(Self.text(bound))") }

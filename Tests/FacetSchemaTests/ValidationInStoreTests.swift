@@ -95,4 +95,35 @@ struct ValidationInStoreTests {
             #expect(dataset.document(id: "c-2") != nil && dataset.document(id: "drafts.c-4") != nil)
         }
     }
+
+    @Test func referencesMustPointAtATypeTheFieldAllowsAndStayStrongWhereTheSchemaSaysSo() throws {
+        let schema = try Schema([
+            SchemaType.document("customer") { Field("name", .string()) },
+            SchemaType.document("product") { Field("name", .string()) },
+            SchemaType.document("order") {
+                Field("customer", .reference(to: "customer"))
+                Field("items", .array(of: .reference(to: "product")))
+                Field("pickup", .geopoint)
+                Field("photos", .array(of: .primitive(.image)))
+            },
+        ])
+        let directory = NSTemporaryDirectory() + "facet-schema-test-" + UUID().uuidString
+        defer { try? FileManager.default.removeItem(atPath: directory) }
+        let store = try DocumentStore(directory: directory, validator: Validator(schema: schema))
+        defer { store.close() }
+        let dataset = try store.dataset("production", create: true)
+        try dataset.mutate([.create(["_id": "c-1", "_type": "customer", "name": "Ada"]), .create(["_id": "p-1", "_type": "product", "name": "Ring"])])
+        let wrongType = error {
+            try dataset.mutate([.create(["_id": "o-1", "_type": "order", "customer": ["_ref": "p-1"], "items": [["_key": "a", "_ref": "c-1"]]])])
+        }
+        #expect(wrongType?.message == #"Document "o-1" has 2 validation errors: customer: Must reference a customer; "p-1" is a product; items[_key=="a"]: Must reference a product; "c-1" is a customer"#)
+        let weakened = error { try dataset.mutate([.create(["_id": "o-2", "_type": "order", "customer": ["_ref": "c-1", "_weak": true]])]) }
+        #expect(weakened?.message == #"Document "o-2" has 1 validation error: customer._weak: Must be a strong reference: the schema does not allow weak references here; remove _weak"#)
+        let offTheMap = error { try dataset.mutate([.create(["_id": "o-3", "_type": "order", "pickup": ["lat": 95.5, "lng": -200]])]) }
+        #expect(offTheMap?.message == "Document \"o-3\" has 2 validation errors: pickup.lat: Must be a latitude from -90 to 90, found 95.5; pickup.lng: Must be a longitude from -180 to 180, found -200")
+        try dataset.mutate([.create(["_id": "o-4", "_type": "order", "customer": ["_ref": "c-1"], "items": [["_key": "a", "_ref": "p-1"]],
+                                     "pickup": ["lat": 48.86, "lng": 2.33],
+                                     "photos": [["_key": "f", "_type": "image", "url": "https://cdn.maison.example/ring.jpg", "alt": "Ring"]]])])
+        #expect(dataset.document(id: "o-4") != nil)
+    }
 }
