@@ -1,0 +1,134 @@
+import ArgumentParser
+import Dispatch
+import FacetStore
+import Foundation
+import GROQ
+import SchemaTypes
+
+/// `facet demo`: demo data for the jewelry CRM.
+struct DemoCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "demo",
+        abstract: "Demo data for the jewelry CRM.",
+        subcommands: [Seed.self])
+
+    /// `facet demo seed`: writes the generated CRM through the mutation pipeline.
+    struct Seed: ParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "Seed a dataset with a realistic, deterministic jewelry CRM.",
+            discussion: """
+                Writes staff, collections, products, customers and LIZA VIPs with cultural and creative \
+                profiles, campaigns, interactions and four years of sales orders (2022–2025) drawn from a \
+                known process (BG/NBD purchasing, Gamma-Gamma order values, a holiday lift). The true \
+                parameters are in the analyticsModel document "\(CRMDemo.truthDocumentID)".
+
+                Every document is written with createOrReplace in transactions of --batch-size documents, \
+                validated by the CRM schema and reference-checked like any other write, so seeding again \
+                with the same --customers and --seed leaves the same documents. A dataset already seeded \
+                with other settings is refused: seed another dataset, or delete that one first.
+
+                Examples:
+                  facet demo seed --data ./facet-data
+                  facet demo seed --data ./facet-data --dataset demo --customers 500 --seed 7
+                """)
+
+        @OptionGroup var store: StoreOptions
+
+        @Option(name: .long, help: "How many customers (1 to 200000).")
+        var customers = 5_000
+
+        @Option(name: .long, help: "The random seed: the same seed gives the same CRM.")
+        var seed: UInt64 = 1
+
+        @Option(name: .long, help: "Documents per transaction.")
+        var batchSize = 2_000
+
+        func validate() throws {
+            guard CRMDemo.customerLimit.contains(customers) else {
+                throw ValidationError("--customers must be between \(CRMDemo.customerLimit.lowerBound) and \(CRMDemo.customerLimit.upperBound); got \(customers)")
+            }
+            guard (1...50_000).contains(batchSize) else { throw ValidationError("--batch-size must be between 1 and 50000; got \(batchSize)") }
+        }
+
+        func run() throws {
+            let started = DispatchTime.now()
+            let demo: CRMDemo
+            do { demo = try CRMDemo(customers: customers, seed: seed) } catch { throw CommandFailure(error.description) }
+            let content = demo.generate()
+            let generated = DispatchTime.now()
+
+            let documentStore = try store.openStore()
+            defer { documentStore.close() }
+            let dataset = try store.openDataset(documentStore, create: true)
+            try refuseOtherDemo(in: dataset, content: content)
+
+            let terminal = isatty(2) == 1
+            let total = DemoContent.Batch.allCases.reduce(0) { $0 + content.count(of: $1) }
+            var written = 0
+            var counts: [String: Int] = [:]
+            var building = 0.0, writing = 0.0
+            let options = TransactionOptions(author: "facet demo seed")
+            for batch in DemoContent.Batch.allCases {
+                let size = content.count(of: batch)
+                var start = 0
+                while start < size {
+                    let end = min(size, start + batchSize)
+                    let built = DispatchTime.now()
+                    let documents = content.documents(of: batch, in: start..<end)
+                    let mutations = documents.compactMap { $0.objectValue.map(Mutation.createOrReplace) }
+                    let committing = DispatchTime.now()
+                    building += Self.seconds(from: built, to: committing)
+                    do { try dataset.mutate(mutations, options: options) } catch {
+                        if terminal { Output.error("") }
+                        throw CommandFailure("writing \(batch.rawValue) \(start + 1)–\(end) of \(size) failed: \(error.description)")
+                    }
+                    writing += Self.seconds(from: committing, to: DispatchTime.now())
+                    // Staff written again with their client books are counted once.
+                    if batch != .clientBooks {
+                        for document in documents { counts[document["_type"]?.stringValue ?? "?", default: 0] += 1 }
+                    }
+                    written += documents.count
+                    if terminal { FileHandle.standardError.write(Data("\rwriting \(batch.rawValue): \(written) of \(total) documents…".utf8)) }
+                    start = end
+                }
+            }
+            if terminal { Output.error("") }
+            let finished = DispatchTime.now()
+            let order = ["staff", "collection", "product", "customer", "lizaCustomer", "marketingCampaign", "salesOrder", "interaction",
+                         "creativeExpression", "analyticsModel"]
+            let documentCount = counts.values.reduce(0, +)
+            print("seeded dataset \(store.datasetName) with \(documentCount) documents (\(customers) customers, seed \(seed)) in \(Self.format(Self.seconds(from: started, to: finished))) s")
+            print("  generation \(Self.format(Self.seconds(from: started, to: generated))) s, documents \(Self.format(building)) s, "
+                  + "transactions \(Self.format(writing)) s (validation, reference checks and commits)")
+            for type in order + counts.keys.filter({ !order.contains($0) }).sorted() {
+                guard let count = counts[type] else { continue }
+                print("  \(type): \(count)")
+            }
+        }
+
+        /// Refuses to seed over a demo made with another seed or size, which would leave a mix of
+        /// both (documents of the old demo that the new one has no counterpart for).
+        private func refuseOtherDemo(in dataset: Dataset, content: DemoContent) throws {
+            guard let existing = dataset.document(id: CRMDemo.truthDocumentID) else { return }
+            let planned = content.documents(of: .generatorTruth).first
+            guard existing["parameters"] != planned?["parameters"] || existing["notes"] != planned?["notes"] else { return }
+            var recorded: [String: Double] = [:]
+            for parameter in existing["parameters"]?.arrayValue ?? [] {
+                if let name = parameter["name"]?.stringValue, let value = parameter["value"]?.numberValue { recorded[name] = value }
+            }
+            let before = recorded["seed"].map { "seed \(UInt64(exactly: $0.rounded()).map(String.init) ?? String($0))" } ?? "another seed"
+            let size = recorded["customers"].map { "\(Int($0)) customers" } ?? "another size"
+            throw CommandFailure("""
+                dataset \(store.datasetName) already holds a demo made with \(before) and \(size); seeding \(customers) customers with \
+                seed \(seed) over it would leave documents of both. Seed another dataset (--dataset NAME), or delete this one first \
+                (facet dataset delete \(store.datasetName) --force).
+                """)
+        }
+
+        private static func seconds(from start: DispatchTime, to end: DispatchTime) -> Double {
+            Double(end.uptimeNanoseconds - start.uptimeNanoseconds) / 1e9
+        }
+
+        private static func format(_ seconds: Double) -> String { String(format: "%.2f", seconds) }
+    }
+}

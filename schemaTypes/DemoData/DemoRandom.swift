@@ -1,0 +1,214 @@
+import Foundation
+
+/// The demo's source of randomness: xoshiro256** seeded through SplitMix64, with the samplers
+/// the purchase process needs (uniform, normal, exponential, gamma, beta, Poisson).
+///
+/// It is deliberately not a `RandomNumberGenerator` for the standard library's
+/// `shuffled(using:)` and friends, whose algorithms may change between Swift releases: the same
+/// seed must give the same CRM on every machine and every run. Each customer draws from a
+/// stream of their own (``init(seed:stream:index:)``), so that `customer-000042` is the same
+/// person whether the demo has a hundred customers or a million.
+///
+/// ```swift
+/// var random = DemoRandom(seed: 1, stream: .purchases, index: 42)
+/// let rate = random.gamma(shape: 0.6, rate: 40)     // purchases per week
+/// let dropout = random.beta(0.8, 2.5)
+/// ```
+public struct DemoRandom: Sendable {
+    /// What a stream is drawn for; streams of different purposes never overlap in practice.
+    public enum Stream: UInt64, Sendable {
+        case catalog = 1
+        case staff = 2
+        case purchases = 3
+        case profile = 4
+        case orders = 5
+        case engagement = 6
+        case creative = 7
+        case campaigns = 8
+        /// Details drawn again whenever a document is written (addresses, texts), so that they
+        /// need not be held in memory for every client.
+        case details = 9
+        case membership = 10
+        case payments = 11
+        case creativeConsent = 12
+    }
+
+    private var state: (UInt64, UInt64, UInt64, UInt64)
+
+    /// A generator for `seed` alone.
+    public init(seed: UInt64) {
+        var mixer = seed
+        state = (Self.splitMix(&mixer), Self.splitMix(&mixer), Self.splitMix(&mixer), Self.splitMix(&mixer))
+        // xoshiro's one forbidden state; SplitMix64 never yields four zeros, but say so.
+        if state == (0, 0, 0, 0) { state.0 = 0x9E37_79B9_7F4A_7C15 }
+    }
+
+    /// The stream of `purpose` for item `index` (a customer, a product, …) under `seed`.
+    public init(seed: UInt64, stream purpose: Stream, index: Int = 0) {
+        var mixer = seed
+        let seedHash = Self.splitMix(&mixer)
+        var streamMixer = seedHash ^ (purpose.rawValue &* 0xD1B5_4A32_D192_ED03) ^ (UInt64(truncatingIfNeeded: index) &* 0x8CB9_2BA7_2F3D_8DD7)
+        self.init(seed: Self.splitMix(&streamMixer))
+    }
+
+    private static func splitMix(_ state: inout UInt64) -> UInt64 {
+        state &+= 0x9E37_79B9_7F4A_7C15
+        var z = state
+        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
+        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
+        return z ^ (z >> 31)
+    }
+
+    private static func rotate(_ x: UInt64, _ k: UInt64) -> UInt64 { (x << k) | (x >> (64 - k)) }
+
+    /// The next 64 random bits (xoshiro256**).
+    public mutating func next() -> UInt64 {
+        let result = Self.rotate(state.1 &* 5, 7) &* 9
+        let t = state.1 << 17
+        state.2 ^= state.0
+        state.3 ^= state.1
+        state.1 ^= state.2
+        state.0 ^= state.3
+        state.2 ^= t
+        state.3 = Self.rotate(state.3, 45)
+        return result
+    }
+
+    // MARK: Uniform
+
+    /// A uniform value in [0, 1), with 53 random bits.
+    public mutating func uniform() -> Double {
+        Double(next() >> 11) * 0x1.0p-53
+    }
+
+    /// A uniform value in (0, 1): safe to take the logarithm of.
+    public mutating func openUniform() -> Double {
+        (Double(next() >> 11) + 0.5) * 0x1.0p-53
+    }
+
+    /// A uniform value in `range`.
+    public mutating func uniform(in range: ClosedRange<Double>) -> Double {
+        range.lowerBound + (range.upperBound - range.lowerBound) * uniform()
+    }
+
+    /// A uniform integer in `0..<bound` (Lemire's method: no modulo bias).
+    public mutating func int(below bound: Int) -> Int {
+        precondition(bound > 0, "int(below:) needs a positive bound")
+        let range = UInt64(bound)
+        var product = next().multipliedFullWidth(by: range)
+        if product.low < range {
+            let threshold = (0 &- range) % range
+            while product.low < threshold { product = next().multipliedFullWidth(by: range) }
+        }
+        return Int(product.high)
+    }
+
+    /// A uniform integer in `range`.
+    public mutating func int(in range: ClosedRange<Int>) -> Int {
+        range.lowerBound + int(below: range.count)
+    }
+
+    /// `true` with probability `probability`.
+    public mutating func chance(_ probability: Double) -> Bool { uniform() < probability }
+
+    /// A uniformly chosen element; `items` must not be empty.
+    public mutating func pick<Element>(_ items: [Element]) -> Element { items[int(below: items.count)] }
+
+    /// An element chosen with probability proportional to its weight.
+    public mutating func pick<Element>(weighted items: [(Element, Double)]) -> Element {
+        let total = items.reduce(0) { $0 + $1.1 }
+        var target = uniform() * total
+        for (item, weight) in items {
+            if target < weight { return item }
+            target -= weight
+        }
+        return items[items.count - 1].0
+    }
+
+    /// `count` distinct elements in a random order (all of them when there are fewer).
+    public mutating func sample<Element>(_ items: [Element], count: Int) -> [Element] {
+        var pool = items
+        let taken = min(count, pool.count)
+        for index in 0..<taken { pool.swapAt(index, index + int(below: pool.count - index)) }
+        return Array(pool.prefix(taken))
+    }
+
+    /// Distinct elements, each chosen in turn with probability proportional to its weight among
+    /// those not yet chosen: correlated profiles draw their preferences this way.
+    public mutating func sample<Element>(weighted items: [(Element, Double)], count: Int) -> [Element] {
+        var pool = items.filter { $0.1 > 0 }
+        var chosen: [Element] = []
+        while chosen.count < count, !pool.isEmpty {
+            let total = pool.reduce(0) { $0 + $1.1 }
+            var target = uniform() * total
+            var index = pool.count - 1
+            for (position, entry) in pool.enumerated() {
+                if target < entry.1 { index = position; break }
+                target -= entry.1
+            }
+            chosen.append(pool.remove(at: index).0)
+        }
+        return chosen
+    }
+
+    // MARK: Continuous distributions
+
+    /// A standard normal value (Marsaglia's polar method).
+    public mutating func normal() -> Double {
+        while true {
+            let u = 2 * uniform() - 1, v = 2 * uniform() - 1
+            let s = u * u + v * v
+            if s > 0, s < 1 { return u * (-2 * log(s) / s).squareRoot() }
+        }
+    }
+
+    /// An exponential value with `rate` (mean 1 / rate).
+    public mutating func exponential(rate: Double) -> Double {
+        -log(openUniform()) / rate
+    }
+
+    /// A gamma value with `shape` k and `rate` β (mean k / β), by Marsaglia and Tsang (2000);
+    /// shapes below one are boosted by one and scaled back with U^(1/k).
+    public mutating func gamma(shape: Double, rate: Double) -> Double {
+        precondition(shape > 0 && rate > 0, "gamma needs a positive shape and rate")
+        if shape < 1 {
+            return gamma(shape: shape + 1, rate: rate) * pow(openUniform(), 1 / shape)
+        }
+        let d = shape - 1.0 / 3.0
+        let c = 1 / (9 * d).squareRoot()
+        while true {
+            var x: Double, v: Double
+            repeat {
+                x = normal()
+                v = 1 + c * x
+            } while v <= 0
+            v = v * v * v
+            let u = openUniform()
+            if u < 1 - 0.0331 * x * x * x * x { return d * v / rate }
+            if log(u) < 0.5 * x * x + d * (1 - v + log(v)) { return d * v / rate }
+        }
+    }
+
+    /// A beta value: X / (X + Y) for gamma X (shape a) and Y (shape b).
+    public mutating func beta(_ a: Double, _ b: Double) -> Double {
+        let x = gamma(shape: a, rate: 1), y = gamma(shape: b, rate: 1)
+        return x / (x + y)
+    }
+
+    /// A Poisson count with `mean` (Knuth's product of uniforms; large means are split in
+    /// halves, as a sum of independent Poisson counts is Poisson).
+    public mutating func poisson(mean: Double) -> Int {
+        guard mean > 0 else { return 0 }
+        if mean > 30 {
+            return poisson(mean: mean / 2) + poisson(mean: mean / 2)
+        }
+        let limit = exp(-mean)
+        var count = 0
+        var product = uniform()
+        while product > limit {
+            count += 1
+            product *= uniform()
+        }
+        return count
+    }
+}
