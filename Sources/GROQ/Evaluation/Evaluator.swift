@@ -45,6 +45,9 @@ enum Evaluator {
             return .null
         case .map(let base, let expr):
             guard case .array(let array) = try evaluate(base, scope) else { return .null }
+            if array.count >= PathProjection.blockSize, let paths = PathProjection(expr) {
+                return .array(paths.apply(to: array, source: scope.context.dataset))
+            }
             let frame = scope.frameForChildren()
             return .array(try ParallelMap.map(array, expr, frame) { expr, frame, item throws(GROQError) in
                 try evaluate(expr, scope.nested(Value(item), parent: frame, hidden: true)).json
