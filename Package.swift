@@ -15,11 +15,16 @@ let package = Package(
         .library(name: "FacetSchema", targets: ["FacetSchema"]),
         .library(name: "SchemaTypes", targets: ["SchemaTypes"]),
         .library(name: "StudioConfig", targets: ["StudioConfig"]),
+        .library(name: "FacetServer", targets: ["FacetServer"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-collections.git", from: "1.6.0"),
         .package(url: "https://github.com/apple/swift-argument-parser.git", from: "1.8.2"),
         .package(url: "https://github.com/groue/GRDB.swift.git", from: "7.10.0"),
+        .package(url: "https://github.com/hummingbird-project/hummingbird.git", from: "2.28.1"),
+        .package(url: "https://github.com/apple/swift-log.git", from: "1.16.2"),
+        .package(url: "https://github.com/apple/swift-http-types.git", from: "1.8.0"),
+        .package(url: "https://github.com/apple/swift-nio.git", from: "2.101.2"),
     ],
     targets: [
         // The query language alone: JSON values, lexer, parser, evaluator, functions.
@@ -51,6 +56,19 @@ let package = Package(
         .target(name: "SchemaTypes", dependencies: ["FacetSchema", "GROQ"], path: "schemaTypes", swiftSettings: strictSwift),
         // The CRM's studio: desk structure (document actions and role policies follow).
         .target(name: "StudioConfig", dependencies: ["SchemaTypes", "FacetSchema", "GROQ"], path: "studio-config", swiftSettings: strictSwift),
+        // The studio HTTP API: Sanity's data endpoints, the schema and structure, live updates.
+        .target(
+            name: "FacetServer",
+            dependencies: [
+                "GROQ", "FacetStore", "FacetSchema",
+                .product(name: "OrderedCollections", package: "swift-collections"),
+                .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "HTTPTypes", package: "swift-http-types"),
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "Logging", package: "swift-log"),
+            ],
+            swiftSettings: strictSwift
+        ),
         // The command line: thin, parses arguments and calls the libraries.
         .executableTarget(
             name: "facet",
@@ -60,6 +78,9 @@ let package = Package(
                 "FacetSchema",
                 "SchemaTypes",
                 "StudioConfig",
+                "FacetServer",
+                .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "Logging", package: "swift-log"),
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ],
             swiftSettings: strictSwift
@@ -68,6 +89,10 @@ let package = Package(
             name: "GROQTests", dependencies: ["GROQ"], exclude: ["conformance-baseline.json"], swiftSettings: strictSwift),
         .testTarget(name: "FacetSchemaTests", dependencies: ["FacetSchema", "FacetStore", "GROQ"], swiftSettings: strictSwift),
         .testTarget(name: "SchemaTypesTests", dependencies: ["SchemaTypes", "StudioConfig", "FacetSchema", "FacetStore", "GROQ"],
+                    swiftSettings: strictSwift),
+        .testTarget(name: "FacetServerTests",
+                    dependencies: ["FacetServer", "FacetStore", "FacetSchema", "GROQ", "SchemaTypes", "StudioConfig",
+                                   .product(name: "HummingbirdTesting", package: "hummingbird")],
                     swiftSettings: strictSwift),
         .testTarget(name: "FacetStoreTests", dependencies: ["FacetStore", "GROQ"], swiftSettings: strictSwift),
         .testTarget(name: "FacetCLITests", dependencies: ["GROQ"], swiftSettings: strictSwift),

@@ -1,0 +1,92 @@
+import FacetSchema
+import FacetStore
+import GROQ
+import HTTPTypes
+import Hummingbird
+import Logging
+
+/// The studio HTTP API over one document store: Sanity's data endpoints under `/v1/` (and any
+/// dated version such as `/v2025-02-19/`), Facet's own schema, structure and document
+/// operations, and `/health`.
+///
+/// ```swift
+/// let api = FacetAPI(store: store, schema: schema, structure: desk.json)
+/// let app = api.application(logger: Logger(label: "facet"))
+/// try await app.runService()          // stops gracefully on SIGINT and SIGTERM
+/// ```
+public struct FacetAPI: Sendable {
+    public let store: DocumentStore
+    /// The compiled schema, served at `/v1/schema`; `nil` when the store checks no schema.
+    public let schema: Schema?
+    /// The desk structure's JSON, served at `/v1/structure`.
+    public let structure: JSONValue?
+    public let configuration: ServerConfiguration
+    public let access: any AccessPolicy
+    /// Work that blocks (SQLite, query evaluation) runs here, never on the event loops.
+    let workers: BlockingWork
+
+    public init(store: DocumentStore, schema: Schema? = nil, structure: JSONValue? = nil,
+                configuration: ServerConfiguration = ServerConfiguration(), access: any AccessPolicy = LoopbackAccess())
+    {
+        self.store = store
+        self.schema = schema
+        self.structure = structure
+        self.configuration = configuration
+        self.access = access
+        self.workers = BlockingWork(limit: configuration.maxConcurrentQueries)
+    }
+
+    /// Every route, with its middleware: request log, body limit, API version, access.
+    public func router() -> Router<FacetRequestContext> {
+        let router = Router(context: FacetRequestContext.self)
+        router.add(middleware: RequestLogMiddleware())
+        router.add(middleware: BodyLimitMiddleware(limit: configuration.maxBodyBytes))
+        if !configuration.allowedOrigins.isEmpty {
+            router.add(middleware: CORSMiddleware(
+                allowOrigin: configuration.allowedOrigins == ["*"] ? .all : .custom(configuration.allowedOrigins.joined(separator: " ")),
+                allowHeaders: [.contentType, .authorization, .lastEventID],
+                allowMethods: [.get, .post, .options]))
+        }
+        addHealthRoutes(to: router)
+        let version = router.group(":apiVersion").add(middleware: APIVersionMiddleware())
+        addQueryRoutes(to: version)
+        addSchemaRoutes(to: version)
+        return router
+    }
+
+    /// The Hummingbird application on the configured address.
+    public func application(logger: Logger) -> some ApplicationProtocol {
+        Application(
+            router: router(),
+            configuration: .init(address: .hostname(configuration.host, port: configuration.port), serverName: "Facet"),
+            logger: logger)
+    }
+
+    /// A route group that asks the access policy for `access` first.
+    func group(_ parent: RouterGroup<FacetRequestContext>, _ path: RouterPath, _ access: RouteAccess) -> RouterGroup<FacetRequestContext> {
+        parent.group(path).add(middleware: AccessMiddleware(access: access, policy: self.access))
+    }
+
+    /// The dataset named by the `:dataset` path parameter; 404 when it does not exist.
+    func dataset(_ context: FacetRequestContext) throws -> Dataset {
+        let name = context.parameters.get("dataset") ?? configuration.defaultDataset
+        do { return try store.dataset(name, create: false) } catch {
+            throw APIError.store(error)
+        }
+    }
+}
+
+/// Applies the configured body limit to the request's context, before any handler reads a body.
+struct BodyLimitMiddleware: RouterMiddleware {
+    let limit: Int
+
+    func handle(_ request: Request, context: FacetRequestContext, next: (Request, FacetRequestContext) async throws -> Response) async throws -> Response {
+        var context = context
+        context.bodyLimit = limit
+        if let length = request.headers[.contentLength].flatMap(Int.init), length > limit {
+            throw APIError(.contentTooLarge, type: "requestTooLarge",
+                           "The body (\(length) bytes) is over the limit of \(limit) bytes; send less per request")
+        }
+        return try await next(request, context)
+    }
+}

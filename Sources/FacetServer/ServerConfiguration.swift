@@ -1,0 +1,31 @@
+import Foundation
+
+/// How `facet serve` listens and what it allows: the address, request and query limits, and
+/// which browser origins may call it.
+///
+/// ```swift
+/// var configuration = ServerConfiguration()
+/// configuration.port = 4000
+/// configuration.queryTimeLimit = .seconds(5)
+/// ```
+public struct ServerConfiguration: Sendable, Equatable {
+    /// The address to bind; loopback until authentication exists.
+    public var host = "127.0.0.1"
+    public var port = 3333
+    /// The dataset a client gets when it names none (`facet serve --dataset`).
+    public var defaultDataset = "production"
+    /// The largest request body accepted; a larger one is refused with 413.
+    public var maxBodyBytes = 16 * 1024 * 1024
+    /// How long one query may run before it is stopped and answered with an error.
+    public var queryTimeLimit: Duration = .seconds(10)
+    /// The largest query result returned, serialised; a larger one is refused with advice.
+    public var maxResultBytes = 64 * 1024 * 1024
+    /// Queries evaluated at once; more wait their turn (and count against their time limit).
+    public var maxConcurrentQueries = max(2, ProcessInfo.processInfo.activeProcessorCount * 2)
+    /// Browser origins allowed to call the API (`*` for any); none by default.
+    public var allowedOrigins: [String] = []
+    /// How often a listener is sent a keep-alive comment.
+    public var keepAliveInterval: Duration = .seconds(30)
+
+    public init() {}
+}

@@ -1,0 +1,150 @@
+import ArgumentParser
+import FacetSchema
+import FacetServer
+import FacetStore
+import Foundation
+import GROQ
+import Hummingbird
+import Logging
+import SchemaTypes
+import StudioConfig
+
+/// `facet serve`: the studio HTTP API on the embedded store.
+struct ServeCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "serve",
+        abstract: "Serve the studio HTTP API (Sanity-compatible) on http://127.0.0.1:3333.",
+        discussion: """
+            Settings come from the flags, else the environment (FACET_DATA, FACET_DATASET, FACET_HOST, \
+            FACET_PORT, FACET_CONFIG), else the JSON config file (--config, default ./facet.json when it \
+            exists), else the defaults. The config file may set host, port, data, dataset, maxBodyBytes, \
+            queryTimeLimitSeconds, maxResultBytes, maxConcurrentQueries and allowedOrigins.
+
+            Until authentication is configured the server binds to loopback only. SIGINT or SIGTERM stop \
+            it gracefully: requests in flight finish, listeners are told to reconnect, the database closes.
+            """)
+
+    @Option(name: .long, help: "The data directory (default: $FACET_DATA, else ./facet-data; created if missing).")
+    var data: String?
+
+    @Option(name: .long, help: "The default dataset (default: $FACET_DATASET, else production; created if missing).")
+    var dataset: String?
+
+    @Option(name: .long, help: "The address to bind (default: $FACET_HOST, else 127.0.0.1; loopback only for now).")
+    var host: String?
+
+    @Option(name: .long, help: "The port (default: $FACET_PORT, else 3333).")
+    var port: Int?
+
+    @Option(name: .long, help: "A JSON config file (default: $FACET_CONFIG, else ./facet.json if present).")
+    var config: String?
+
+    func run() async throws {
+        let settings = try ServeSettings(flags: self, environment: ProcessInfo.processInfo.environment)
+        guard ServeSettings.isLoopback(settings.server.host) else {
+            throw CommandFailure("""
+                --host \(settings.server.host): Facet has no authentication yet, so it serves only this machine; \
+                use 127.0.0.1, ::1 or localhost
+                """)
+        }
+        var logger = Logger(label: "facet")
+        logger.logLevel = .info
+        let schema: Schema, desk: DeskStructure, validator: Validator
+        do {
+            schema = try CRMSchema.compile()
+            desk = try CRMDesk.structure(schema: schema)
+            validator = try CRMSchema.validator()
+        } catch { throw CommandFailure(error.description) }
+        let store: DocumentStore
+        do {
+            try FileManager.default.createDirectory(atPath: settings.data, withIntermediateDirectories: true)
+            store = try DocumentStore(directory: settings.data, validator: validator)
+            _ = try store.dataset(settings.server.defaultDataset, create: true)
+        } catch {
+            throw CommandFailure("the data directory \(settings.data) is unusable: \(error)")
+        }
+        defer { store.close() }
+        let api = FacetAPI(store: store, schema: schema, structure: desk.json, configuration: settings.server)
+        let app = api.application(logger: logger)
+        logger.info("Facet serving \(settings.data) on http://\(settings.server.host):\(settings.server.port) (loopback only until authentication is configured)")
+        do {
+            try await app.runService()
+        } catch {
+            let text = "\(error)"
+            if text.contains("Address already in use") || text.contains("EADDRINUSE") || text.contains("errno: 98") {
+                throw CommandFailure("port \(settings.server.port) on \(settings.server.host) is taken by another program; stop it or choose another with --port")
+            }
+            throw CommandFailure("the server stopped: \(text)")
+        }
+        logger.info("Facet stopped; the database is closed")
+    }
+}
+
+/// The settings of `facet serve`, from flags, environment, config file and defaults, in that order.
+struct ServeSettings {
+    var server = ServerConfiguration()
+    var data = "./facet-data"
+
+    init(flags: ServeCommand, environment: [String: String]) throws {
+        let configPath = flags.config ?? environment["FACET_CONFIG"]
+        let file: JSONValue
+        if let configPath {
+            guard let bytes = FileManager.default.contents(atPath: configPath) else {
+                throw CommandFailure("--config \(configPath): no such file, or it is not readable")
+            }
+            file = try Self.parse(bytes, path: configPath)
+        } else if let bytes = FileManager.default.contents(atPath: "facet.json") {
+            file = try Self.parse(bytes, path: "facet.json")
+        } else {
+            file = [:]
+        }
+        let known: Set<String> = ["host", "port", "data", "dataset", "maxBodyBytes", "queryTimeLimitSeconds", "maxResultBytes",
+                                  "maxConcurrentQueries", "allowedOrigins"]
+        for key in file.objectValue?.keys ?? [] where !known.contains(key) {
+            throw CommandFailure("the config file sets \"\(key)\", which Facet does not know; known settings: \(known.sorted().joined(separator: ", "))")
+        }
+        func integer(_ key: String, _ range: ClosedRange<Int>) throws -> Int? {
+            guard let value = file[key] else { return nil }
+            guard let number = value.numberValue, number.rounded() == number, range.contains(Int(number)) else {
+                throw CommandFailure("the config file's \"\(key)\" must be a whole number from \(range.lowerBound) to \(range.upperBound)")
+            }
+            return Int(number)
+        }
+        data = flags.data ?? environment["FACET_DATA"] ?? file["data"]?.stringValue ?? data
+        server.defaultDataset = flags.dataset ?? environment["FACET_DATASET"] ?? file["dataset"]?.stringValue ?? server.defaultDataset
+        server.host = flags.host ?? environment["FACET_HOST"] ?? file["host"]?.stringValue ?? server.host
+        if let port = flags.port {
+            server.port = port
+        } else if let text = environment["FACET_PORT"] {
+            guard let port = Int(text) else { throw CommandFailure("FACET_PORT=\(text): a port is a number from 1 to 65535") }
+            server.port = port
+        } else if let port = try integer("port", 1...65535) {
+            server.port = port
+        }
+        guard (1...65535).contains(server.port) else { throw CommandFailure("port \(server.port): a port is a number from 1 to 65535") }
+        if let bytes = try integer("maxBodyBytes", 1024...(1 << 30)) { server.maxBodyBytes = bytes }
+        if let seconds = try integer("queryTimeLimitSeconds", 1...3600) { server.queryTimeLimit = .seconds(seconds) }
+        if let bytes = try integer("maxResultBytes", 1024...(1 << 32)) { server.maxResultBytes = bytes }
+        if let count = try integer("maxConcurrentQueries", 1...1024) { server.maxConcurrentQueries = count }
+        if let origins = file["allowedOrigins"] {
+            guard let list = origins.arrayValue?.compactMap(\.stringValue), list.count == origins.arrayValue?.count else {
+                throw CommandFailure("the config file's \"allowedOrigins\" must be a list of origins, e.g. [\"http://localhost:3333\"]")
+            }
+            server.allowedOrigins = list
+        }
+    }
+
+    private static func parse(_ bytes: Data, path: String) throws -> JSONValue {
+        do {
+            let value = try JSONValue(parsing: Array(bytes))
+            guard value.objectValue != nil else { throw CommandFailure("\(path): the config file must be a JSON object") }
+            return value
+        } catch let error as JSONError {
+            throw CommandFailure("\(path) is not valid JSON: \(error)")
+        }
+    }
+
+    static func isLoopback(_ host: String) -> Bool {
+        host == "localhost" || host == "::1" || host.hasPrefix("127.")
+    }
+}
