@@ -25,6 +25,7 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-log.git", from: "1.16.2"),
         .package(url: "https://github.com/apple/swift-http-types.git", from: "1.8.0"),
         .package(url: "https://github.com/apple/swift-nio.git", from: "2.101.2"),
+        .package(url: "https://github.com/swift-server/swift-service-lifecycle.git", from: "2.13.0"),
     ],
     targets: [
         // The query language alone: JSON values, lexer, parser, evaluator, functions.
@@ -54,8 +55,8 @@ let package = Package(
         ),
         // The CRM's content model: its 13 document types, declared with the schema DSL.
         .target(name: "SchemaTypes", dependencies: ["FacetSchema", "GROQ"], path: "schemaTypes", swiftSettings: strictSwift),
-        // The CRM's studio: desk structure (document actions and role policies follow).
-        .target(name: "StudioConfig", dependencies: ["SchemaTypes", "FacetSchema", "GROQ"], path: "studio-config", swiftSettings: strictSwift),
+        // The CRM's studio: desk structure and document actions (role policies follow).
+        .target(name: "StudioConfig", dependencies: ["SchemaTypes", "FacetSchema", "FacetStore", "GROQ"], path: "studio-config", swiftSettings: strictSwift),
         // The studio HTTP API: Sanity's data endpoints, the schema and structure, live updates.
         .target(
             name: "FacetServer",
@@ -65,6 +66,7 @@ let package = Package(
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "HTTPTypes", package: "swift-http-types"),
                 .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
                 .product(name: "Logging", package: "swift-log"),
             ],
             swiftSettings: strictSwift
@@ -92,7 +94,8 @@ let package = Package(
                     swiftSettings: strictSwift),
         .testTarget(name: "FacetServerTests",
                     dependencies: ["FacetServer", "FacetStore", "FacetSchema", "GROQ", "SchemaTypes", "StudioConfig",
-                                   .product(name: "HummingbirdTesting", package: "hummingbird")],
+                                   .product(name: "HummingbirdTesting", package: "hummingbird"),
+                                   .product(name: "ServiceLifecycle", package: "swift-service-lifecycle")],
                     swiftSettings: strictSwift),
         .testTarget(name: "FacetStoreTests", dependencies: ["FacetStore", "GROQ"], swiftSettings: strictSwift),
         .testTarget(name: "FacetCLITests", dependencies: ["GROQ"], swiftSettings: strictSwift),

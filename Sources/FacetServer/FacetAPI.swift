@@ -12,7 +12,9 @@ import Logging
 /// ```swift
 /// let api = FacetAPI(store: store, schema: schema, structure: desk.json)
 /// let app = api.application(logger: Logger(label: "facet"))
-/// try await app.runService()          // stops gracefully on SIGINT and SIGTERM
+/// // On SIGINT or SIGTERM: new requests get 503, requests in flight finish, listeners are told to
+/// // reconnect, then the server stops.
+/// try await api.serviceGroup(running: app, logger: logger).run()
 /// ```
 public struct FacetAPI: Sendable {
     public let store: DocumentStore
@@ -22,24 +24,34 @@ public struct FacetAPI: Sendable {
     public let structure: JSONValue?
     public let configuration: ServerConfiguration
     public let access: any AccessPolicy
+    /// The document actions served at `/v1/actions`, in the order the studio lists them.
+    public let actions: [DocumentAction]
     /// Work that blocks (SQLite, query evaluation) runs here, never on the event loops.
     let workers: BlockingWork
+    /// Requests, latencies and query figures, served at `/metrics`.
+    let metrics = ServerMetrics()
+    /// Drains the server before it stops: 503 to new requests, `reconnect` to listeners.
+    public let lifecycle = ServerLifecycle()
 
     public init(store: DocumentStore, schema: Schema? = nil, structure: JSONValue? = nil,
-                configuration: ServerConfiguration = ServerConfiguration(), access: any AccessPolicy = LoopbackAccess())
+                configuration: ServerConfiguration = ServerConfiguration(), access: any AccessPolicy = LoopbackAccess(),
+                actions: [DocumentAction] = [])
     {
         self.store = store
         self.schema = schema
         self.structure = structure
         self.configuration = configuration
         self.access = access
+        self.actions = actions
         self.workers = BlockingWork(limit: configuration.maxConcurrentQueries)
     }
 
     /// Every route, with its middleware: request log, body limit, API version, access.
     public func router() -> Router<FacetRequestContext> {
         let router = Router(context: FacetRequestContext.self)
+        router.add(middleware: MetricsMiddleware(metrics: metrics))
         router.add(middleware: RequestLogMiddleware())
+        router.add(middleware: DrainMiddleware(lifecycle: lifecycle))
         router.add(middleware: BodyLimitMiddleware(limit: configuration.maxBodyBytes))
         if !configuration.allowedOrigins.isEmpty {
             router.add(middleware: CORSMiddleware(
@@ -48,9 +60,17 @@ public struct FacetAPI: Sendable {
                 allowMethods: [.get, .post, .options]))
         }
         addHealthRoutes(to: router)
+        addMetricsRoutes(to: router)
         let version = router.group(":apiVersion").add(middleware: APIVersionMiddleware())
         addQueryRoutes(to: version)
+        addListenRoutes(to: version)
         addSchemaRoutes(to: version)
+        addMutationRoutes(to: version)
+        addDocumentRoutes(to: version)
+        addHistoryRoutes(to: version)
+        addExportRoutes(to: version)
+        addDocumentOperationRoutes(to: version)
+        addActionRoutes(to: version)
         return router
     }
 

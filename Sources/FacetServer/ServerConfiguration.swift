@@ -24,6 +24,9 @@ public struct ServerConfiguration: Sendable, Equatable {
     public var maxConcurrentQueries = max(2, ProcessInfo.processInfo.activeProcessorCount * 2)
     /// Browser origins allowed to call the API (`*` for any); none by default.
     public var allowedOrigins: [String] = []
+    /// How often the server looks for transactions other processes committed to its data
+    /// directory (`facet mutate`, `facet demo seed`, a second server).
+    public var externalWritesInterval: Duration = .milliseconds(250)
     /// How often a listener is sent a keep-alive comment.
     public var keepAliveInterval: Duration = .seconds(30)
 

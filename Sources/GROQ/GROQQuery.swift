@@ -41,7 +41,10 @@ public struct GROQQuery: Sendable {
     ///   - params: parameter values; they override those given when parsing. Values the query
     ///     was not parsed with cost one more parse, so pass them to the initialiser when the same
     ///     query runs many times.
-    ///   - options: the clock, the identity and the mutation context.
+    ///   - options: the clock, the identity, the mutation context, and when to give up: past
+    ///     ``EvaluationOptions/deadline``, or once ``EvaluationOptions/cancellation`` is cancelled,
+    ///     evaluation stops within a few thousand elements of work and throws a ``GROQError`` of
+    ///     kind ``GROQError/Kind/timeout`` or ``GROQError/Kind/cancelled``.
     public func evaluate(in dataset: any DocumentSource, params: [String: JSONValue] = [:],
                          options: EvaluationOptions = EvaluationOptions()) throws(GROQError) -> JSONValue
     {
@@ -56,7 +59,9 @@ public struct GROQQuery: Sendable {
             dataset: dataset, params: all,
             now: options.now.map { GROQDateTime(milliseconds: Int64(($0.timeIntervalSince1970 * 1000).rounded(.down))) } ?? .now(),
             identity: options.identity, before: options.before, after: options.after, source: source,
-            invariantSlots: invariantSlots)
+            invariantSlots: invariantSlots, deadline: options.deadline, cancellation: options.cancellation)
+        // A deadline already past stops even a query with no loop to check it in.
+        try context.checkStop()
         let scope = Scope(value: .null, parent: nil, isHidden: false, context: context)
         return try withExtendedLifetime((context, dataset)) { () throws(GROQError) -> JSONValue in
             let result = try Evaluator.evaluate(root, scope)
@@ -76,7 +81,13 @@ public struct GROQQuery: Sendable {
     public var explanation: String { TreeDescription.describe(root) }
 }
 
-/// What a query evaluation may depend on besides the documents.
+/// What a query evaluation may depend on besides the documents, and when it must give up.
+///
+/// ```swift
+/// // Stop after two seconds: past it, evaluate throws a GROQError of kind .timeout.
+/// let options = EvaluationOptions(deadline: .now + .seconds(2))
+/// let result = try query.evaluate(in: dataset, options: options)
+/// ```
 public struct EvaluationOptions: Sendable {
     /// The instant `now()` returns; the moment evaluation starts when `nil`. It is fixed for the
     /// whole query, so every `now()` in it agrees.
@@ -86,11 +97,20 @@ public struct EvaluationOptions: Sendable {
     /// The document before and after a mutation, for `before()`, `after()` and `delta::` functions.
     public var before: JSONValue?
     public var after: JSONValue?
+    /// The instant past which evaluation stops with a ``GROQError/Kind/timeout`` error; no limit
+    /// when `nil`. The evaluator looks at the clock every thousand or so elements of work, in
+    /// every loop, so a runaway query stops within milliseconds of it.
+    public var deadline: ContinuousClock.Instant?
+    /// A switch that stops evaluation with a ``GROQError/Kind/cancelled`` error when flipped.
+    public var cancellation: EvaluationCancellation?
 
-    public init(now: Date? = nil, identity: String? = nil, before: JSONValue? = nil, after: JSONValue? = nil) {
+    public init(now: Date? = nil, identity: String? = nil, before: JSONValue? = nil, after: JSONValue? = nil,
+                deadline: ContinuousClock.Instant? = nil, cancellation: EvaluationCancellation? = nil) {
         self.now = now
         self.identity = identity
         self.before = before
         self.after = after
+        self.deadline = deadline
+        self.cancellation = cancellation
     }
 }

@@ -63,13 +63,16 @@ struct ServeCommand: AsyncParsableCommand {
         } catch {
             throw CommandFailure("the data directory \(settings.data) is unusable: \(error)")
         }
-        defer { store.close() }
-        let api = FacetAPI(store: store, schema: schema, structure: desk.json, configuration: settings.server)
+        let api = FacetAPI(store: store, schema: schema, structure: desk.json, configuration: settings.server, actions: CRMActions.all)
         let app = api.application(logger: logger)
         logger.info("Facet serving \(settings.data) on http://\(settings.server.host):\(settings.server.port) (loopback only until authentication is configured)")
         do {
-            try await app.runService()
+            // Returns after SIGINT or SIGTERM once the server has drained and stopped.
+            try await api.serviceGroup(running: app, logger: logger).run()
+            // Closed only now: no request can write any more.
+            store.close()
         } catch {
+            store.close()
             let text = "\(error)"
             if text.contains("Address already in use") || text.contains("EADDRINUSE") || text.contains("errno: 98") {
                 throw CommandFailure("port \(settings.server.port) on \(settings.server.host) is taken by another program; stop it or choose another with --port")

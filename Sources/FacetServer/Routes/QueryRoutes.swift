@@ -1,28 +1,41 @@
 import FacetStore
-import Foundation
 import GROQ
+import HTTPTypes
 import Hummingbird
+import NIOCore
 
 /// `GET` and `POST /v1/data/query/:dataset`: a GROQ query with its parameters and perspective,
 /// answered as `{"ms", "query", "result"}`.
+///
+/// Expensive requests are bounded three ways (``ServerConfiguration``):
+/// - **time**: a query gets `queryTimeLimit` from the moment it arrives, waiting for a slot
+///   included. Evaluation checks the deadline in its loops and stops; the answer is 400
+///   `queryTimeout` with advice. A query that is still waiting for a slot at its deadline never
+///   runs: 503 `queryTimeout` with `Retry-After`, as the fault is the server's load, not the query.
+/// - **size**: a result whose JSON is over `maxResultBytes` is refused with 400
+///   `queryResultTooLarge`; serialising stops soon after the limit is passed.
+/// - **concurrency**: at most `maxConcurrentQueries` evaluations run at once; the rest wait
+///   as suspended tasks, holding no thread (``BlockingWork``).
+///
+/// The response is serialised into one buffer on the worker, before its slot is released, so a
+/// client that reads slowly or not at all holds only its own connection (and the bytes waiting in
+/// it), never a worker or a slot.
 extension FacetAPI {
     func addQueryRoutes(to version: RouterGroup<FacetRequestContext>) {
         let queries = group(version, "data/query", .read)
         queries.get(":dataset") { request, context in
-            let query = try request.uri.queryParameters.get("query").map { String($0) }.unwrap(orThrow: APIError.badRequest(
+            let parameters = URLQuery(request.uri.query)
+            let query = try parameters["query"].unwrap(orThrow: APIError.badRequest(
                 "Give the query as ?query=<GROQ>, or POST {\"query\": ..., \"params\": {...}}", type: "queryParseError"))
             var params: [String: JSONValue] = [:]
-            for (rawKey, value) in request.uri.queryParameters {
-                // Clients percent-encode the `$` of `$name=`; the keys arrive as sent.
-                let key = String(rawKey).removingPercentEncoding ?? String(rawKey)
-                guard key.hasPrefix("$") else { continue }
+            for (key, value) in parameters.pairs where key.hasPrefix("$") {
                 let name = String(key.dropFirst())
-                do { params[name] = try JSONValue(parsing: String(value)) } catch {
+                do { params[name] = try JSONValue(parsing: value) } catch {
                     throw APIError.badRequest(
                         "The parameter $\(name) is not JSON (\(error)); strings are quoted: $\(name)=\"text\"", type: "queryParseError")
                 }
             }
-            return try await answer(query, params: params, request: request, context: context)
+            return try await answer(query, params: params, parameters: parameters, context: context)
         }
         queries.post(":dataset") { request, context in
             let body = try await JSONBody.parse(request, context: context)
@@ -35,34 +48,46 @@ extension FacetAPI {
                 for (key, value) in object { params[key.hasPrefix("$") ? String(key.dropFirst()) : key] = value }
             }
             let perspective = body["perspective"]?.stringValue
-            return try await answer(query, params: params, perspective: perspective, request: request, context: context)
+            return try await answer(query, params: params, perspective: perspective, parameters: URLQuery(request.uri.query),
+                                    context: context)
         }
     }
 
-    /// Parses, evaluates on a worker thread and answers; the perspective is the URL's, else the
-    /// body's, else the version's default (`published` from v2025-02-19, `raw` before).
+    /// Parses, evaluates and serialises on a worker thread, within the limits, and answers; the
+    /// perspective is the URL's, else the body's, else the version's default (`published` from
+    /// v2025-02-19, `raw` before).
     private func answer(_ query: String, params: [String: JSONValue], perspective bodyPerspective: String? = nil,
-                        request: Request, context: FacetRequestContext) async throws -> Response
+                        parameters: URLQuery, context: FacetRequestContext) async throws -> Response
     {
+        let deadline = ContinuousClock.now + configuration.queryTimeLimit
         let dataset = try dataset(context)
-        let perspective = try Self.perspective(request.uri.queryParameters.get("perspective").map { String($0) } ?? bodyPerspective,
+        let perspective = try Self.perspective(parameters["perspective"] ?? bodyPerspective,
                                                version: context.parameters.get("apiVersion") ?? "v1")
-        let returnQuery = request.uri.queryParameters.get("returnQuery") != "false"
-        let started = ContinuousClock.now
-        let result: JSONValue = try await workers.run {
-            let parsed: GROQQuery
-            do {
-                parsed = try GROQQuery(query, params: params)
-                return try parsed.evaluate(in: dataset.snapshot.source(perspective), params: params)
-            } catch let error as GROQError {
-                throw APIError.query(error, query: query)
+        let evaluation = QueryEvaluation(
+            query: query, params: params, returnQuery: parameters["returnQuery"] != "false",
+            options: EvaluationOptions(deadline: deadline, cancellation: EvaluationCancellation()),
+            timeLimit: configuration.queryTimeLimit, maxResultBytes: configuration.maxResultBytes)
+        let metrics = self.metrics
+        let body: ByteBuffer
+        do {
+            body = try await withTaskCancellationHandler {
+                try await workers.run(until: deadline) {
+                    try evaluation.run(on: dataset.snapshot.source(perspective), metrics: metrics)
+                }
+            } onCancel: {
+                evaluation.options.cancellation?.cancel()
             }
+        } catch is BlockingWork.WaitedPastDeadline {
+            metrics.recordQueryStopped(.queued)
+            throw APIError.queryQueued(limit: configuration.queryTimeLimit, slots: workers.limit)
+        } catch is CancellationError {
+            metrics.recordQueryStopped(.cancelled)
+            throw APIError.queryCancelled()
         }
-        let elapsed = ContinuousClock.now - started
-        var body: JSONObject = ["ms": .number(Double(elapsed.components.seconds * 1000) + Double(elapsed.components.attoseconds / 1_000_000_000_000_000))]
-        if returnQuery { body["query"] = .string(query) }
-        body["result"] = result
-        return JSONBody.response(.object(body))
+        var headers = HTTPFields()
+        headers[.contentType] = "application/json; charset=utf-8"
+        headers[.contentLength] = String(body.readableBytes)
+        return Response(status: .ok, headers: headers, body: ResponseBody(byteBuffer: body))
     }
 
     static func perspective(_ text: String?, version: String) throws -> Perspective {

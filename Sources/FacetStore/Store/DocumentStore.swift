@@ -39,6 +39,11 @@ public final class DocumentStore: Sendable {
         }
     }
 
+    /// The datasets opened so far, by name: what a server keeps up to date and reports on.
+    public var openDatasets: [Dataset] {
+        open.withLock { datasets in datasets.keys.sorted().compactMap { datasets[$0] } }
+    }
+
     /// The names of the datasets, sorted.
     public func datasetNames() throws(StoreError) -> [String] { try backend.datasetNames() }
 

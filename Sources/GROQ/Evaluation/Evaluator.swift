@@ -46,11 +46,12 @@ enum Evaluator {
         case .map(let base, let expr):
             guard case .array(let array) = try evaluate(base, scope) else { return .null }
             if array.count >= PathProjection.blockSize, let paths = PathProjection(expr) {
-                return .array(paths.apply(to: array, source: scope.context.dataset))
+                return .array(try paths.apply(to: array, context: scope.context))
             }
             let frame = scope.frameForChildren()
-            return .array(try ParallelMap.map(array, expr, frame) { expr, frame, item throws(GROQError) in
-                try evaluate(expr, scope.nested(Value(item), parent: frame, hidden: true)).json
+            // Each thread of a parallel map evaluates with its own context (its own checkpoint count).
+            return .array(try ParallelMap.map(array, expr, frame, scope.context) { expr, frame, context, item throws(GROQError) in
+                try evaluate(expr, Scope(value: Value(item), parent: frame, isHidden: true, context: context)).json
             })
         case .flatMap(let base, let expr):
             guard case .array(let array) = try evaluate(base, scope) else { return .null }
@@ -58,6 +59,7 @@ enum Evaluator {
             var result: [JSONValue] = []
             result.reserveCapacity(array.count)
             for item in array {
+                try scope.context.tick()
                 let inner = try evaluate(expr, scope.nested(Value(item), parent: frame, hidden: true))
                 if case .array(let elements) = inner {
                     result.append(contentsOf: elements)
@@ -124,7 +126,10 @@ enum Evaluator {
             if case .number = value { return value }
             return .null
         case .binary(let op, let l, let r):
-            return Operators.apply(op, try evaluate(l, scope), try evaluate(r, scope))
+            let left = try evaluate(l, scope), right = try evaluate(r, scope)
+            // `x in array` walks the array: as much work as a loop over it.
+            if op == .in, case .array(let items) = right { try scope.context.tick(items.count) }
+            return Operators.apply(op, left, right)
         case .inRange(let base, let l, let r, let inclusive):
             let value = try evaluate(base, scope)
             guard let lc = Ordering.partialCompare(value, try evaluate(l, scope)),
@@ -238,6 +243,7 @@ enum Evaluator {
         let frame = scope.frameForChildren()
         var result: [JSONValue] = []
         for index in source.indices {
+            try scope.context.tick()
             if try evaluate(condition, scope.nested(Value(source[index]), parent: frame)).isTrue {
                 result.append(source[index])
             }

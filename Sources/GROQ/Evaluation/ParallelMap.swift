@@ -10,18 +10,23 @@ enum ParallelMap {
     static let minimumParallelCount = 8192
     static let cores = max(1, ProcessInfo.processInfo.activeProcessorCount)
 
-    /// Applies `transform(expression, parent, element)` to every element. Each thread gets its
-    /// own copy of `expression` (``Node/privateCopy()``) and of the parent scope frame, so threads
-    /// share no reference-counted storage they would fight over.
-    static func map(_ array: [JSONValue], _ expression: Node, _ parent: ScopeFrame?,
-                    _ transform: (Node, ScopeFrame?, JSONValue) throws(GROQError) -> JSONValue) throws(GROQError) -> [JSONValue] {
+    /// Applies `transform(expression, parent, context, element)` to every element. Each thread
+    /// gets its own copy of `expression` (``Node/privateCopy()``) and of the parent scope frame,
+    /// so threads share no reference-counted storage they would fight over, and its own
+    /// evaluation context, so each counts its own checkpoints (``EvaluationContext/tick(_:)``).
+    /// When one chunk stops (deadline, cancellation, error), the others stop at their next checkpoint.
+    static func map(_ array: [JSONValue], _ expression: Node, _ parent: ScopeFrame?, _ context: EvaluationContext,
+                    _ transform: (Node, ScopeFrame?, EvaluationContext, JSONValue) throws(GROQError) -> JSONValue) throws(GROQError) -> [JSONValue] {
         if array.count < minimumParallelCount || cores == 1 {
             var result: [JSONValue] = []
             result.reserveCapacity(array.count)
-            for item in array { result.append(try transform(expression, parent, item)) }
+            for item in array {
+                try context.tick()
+                result.append(try transform(expression, parent, context, item))
+            }
             return result
         }
-        let copies = (0..<cores).map { _ in (expression.privateCopy(), parent.map { ScopeFrame($0.scope) }) }
+        let copies = (0..<cores).map { _ in (expression.privateCopy(), parent.map { ScopeFrame($0.scope) }, context.forAnotherThread()) }
         let chunks = cores
         let chunkSize = (array.count + chunks - 1) / chunks
         let results = UnsafeMutableBufferPointer<JSONValue>.allocate(capacity: array.count)
@@ -43,8 +48,11 @@ enum ParallelMap {
                 let end = min(array.count, start + chunkSize)
                 guard start < end else { return }
                 do throws(GROQError) {
-                    let (expression, parent) = box.copies[chunk]
-                    for i in start..<end { box.results[i] = try box.transform(expression, parent, array[i]) }
+                    let (expression, parent, context) = box.copies[chunk]
+                    for i in start..<end {
+                        try context.tick()
+                        box.results[i] = try box.transform(expression, parent, context, array[i])
+                    }
                 } catch {
                     box.failures[chunk] = error
                 }
@@ -56,8 +64,8 @@ enum ParallelMap {
 
     /// Each chunk writes only its own slots, so sharing the buffers across threads is safe.
     private struct UncheckedBox: @unchecked Sendable {
-        let transform: (Node, ScopeFrame?, JSONValue) throws(GROQError) -> JSONValue
-        let copies: [(Node, ScopeFrame?)]
+        let transform: (Node, ScopeFrame?, EvaluationContext, JSONValue) throws(GROQError) -> JSONValue
+        let copies: [(Node, ScopeFrame?, EvaluationContext)]
         let results: UnsafeMutableBufferPointer<JSONValue>
         let failures: UnsafeMutableBufferPointer<GROQError?>
     }

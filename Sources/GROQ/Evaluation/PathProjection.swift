@@ -44,43 +44,71 @@ struct PathProjection {
         }
     }
 
-    /// The projection of every item of `items`, in order.
-    func apply(to items: [JSONValue], source: any DocumentSource) -> [JSONValue] {
-        guard !columns.contains(where: \.isEmpty) else { return items.map { apply(toOne: $0, source: source) } }
+    /// The projection of every item of `items`, in order. Stops between blocks when the
+    /// evaluation's deadline passes or it is cancelled (``EvaluationContext/checkStop()``).
+    func apply(to items: [JSONValue], context: EvaluationContext) throws(GROQError) -> [JSONValue] {
+        let source = context.dataset
+        guard !columns.contains(where: \.isEmpty) else {
+            var results: [JSONValue] = []
+            results.reserveCapacity(items.count)
+            for item in items {
+                try context.tick()
+                results.append(apply(toOne: item, source: source))
+            }
+            return results
+        }
         if items.count < ParallelMap.minimumParallelCount || ParallelMap.cores == 1 {
             var results = [JSONValue](repeating: .null, count: items.count)
-            results.withUnsafeMutableBufferPointer { fill($0, from: items, range: 0..<items.count, source: source) }
+            try results.withUnsafeMutableBufferPointer { (buffer) throws(GROQError) in
+                try fill(buffer, from: items, range: 0..<items.count, context: context)
+            }
             return results
         }
         let chunks = ParallelMap.cores
         let chunkSize = (items.count + chunks - 1) / chunks
         var results = [JSONValue](repeating: .null, count: items.count)
+        let failures = UnsafeMutableBufferPointer<GROQError?>.allocate(capacity: chunks)
+        failures.initialize(repeating: nil)
+        defer {
+            failures.deinitialize()
+            failures.deallocate()
+        }
         results.withUnsafeMutableBufferPointer { buffer in
-            let shared = Shared(buffer: buffer, projection: self, source: source)
+            let shared = Shared(buffer: buffer, failures: failures, projection: self, context: context)
             DispatchQueue.concurrentPerform(iterations: chunks) { chunk in
                 let start = chunk * chunkSize, end = min(items.count, start + chunkSize)
                 guard start < end else { return }
-                shared.projection.fill(shared.buffer, from: items, range: start..<end, source: shared.source)
+                do throws(GROQError) {
+                    try shared.projection.fill(shared.buffer, from: items, range: start..<end, context: shared.context)
+                } catch {
+                    shared.failures[chunk] = error
+                }
             }
         }
+        if let failure = failures.lazy.compactMap({ $0 }).first { throw failure }
         return results
     }
 
-    /// Each chunk writes only its own slots; the source is immutable.
+    /// Each chunk writes only its own slots; the source is immutable, and chunks use only the
+    /// context's thread-safe ``EvaluationContext/checkStop()``.
     private struct Shared: @unchecked Sendable {
         let buffer: UnsafeMutableBufferPointer<JSONValue>
+        let failures: UnsafeMutableBufferPointer<GROQError?>
         let projection: PathProjection
-        let source: any DocumentSource
+        let context: EvaluationContext
     }
 
     private func fill(_ results: UnsafeMutableBufferPointer<JSONValue>, from items: [JSONValue], range: Range<Int>,
-                      source: any DocumentSource)
+                      context: EvaluationContext) throws(GROQError)
     {
+        let source = context.dataset
         let width = columns.count, block = Self.blockSize
         // values[c * block + j]: column c of the block's row j.
         var values = [JSONValue](repeating: .null, count: width * block)
         var blockStart = range.lowerBound
         while blockStart < range.upperBound {
+            // A block is a few microseconds of work: one look at the clock per block is noise.
+            try context.checkStop()
             let count = min(range.upperBound, blockStart + block) - blockStart
             for (c, steps) in columns.enumerated() {
                 let base = c * block

@@ -15,12 +15,15 @@ enum PipeFunctions {
         var rows: [(index: Int, keys: [Value])] = []
         rows.reserveCapacity(array.count)
         for (index, item) in array.enumerated() {
+            try scope.context.tick()
             let itemScope = scope.nested(Value(item), parent: frame)
             var values: [Value] = []
             values.reserveCapacity(keys.count)
             for key in keys { values.append(try Evaluator.evaluate(key, itemScope)) }
             rows.append((index, values))
         }
+        // The sort compares about n log n pairs and cannot stop half-way: count them first.
+        try scope.context.tick(rows.count * max(1, Int.bitWidth - rows.count.leadingZeroBitCount))
         rows.sort { a, b in
             for i in 0..<keys.count {
                 var c = Ordering.totalCompare(a.keys[i], b.keys[i])
@@ -37,6 +40,7 @@ enum PipeFunctions {
         let frame = scope.frameForChildren()
         var scored: [(index: Int, score: Double, object: JSONObject)] = []
         for (index, item) in array.enumerated() {
+            try scope.context.tick()
             guard case .object(var object) = item else { continue }
             let itemScope = scope.nested(.object(object), parent: frame)
             var total = object["_score"]?.numberValue ?? 0

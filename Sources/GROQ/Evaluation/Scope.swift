@@ -1,7 +1,12 @@
 import Foundation
 
-/// What every part of one query evaluation shares: the documents, the parameters, the clock.
-final class EvaluationContext: Sendable {
+/// What every part of one query evaluation shares: the documents, the parameters, the clock,
+/// the deadline.
+///
+/// `@unchecked Sendable` because of ``ticksUntilCheck``, the one mutable member: only the thread
+/// evaluating with this context touches it. A parallel loop gives each of its threads a context
+/// of its own (``forAnotherThread()``) that shares everything else.
+final class EvaluationContext: @unchecked Sendable {
     /// Unowned: ``GROQQuery/evaluate(in:params:options:)`` keeps the source alive while it runs,
     /// and `->` reaches it once per document, from every core at once.
     unowned(unsafe) let dataset: any DocumentSource
@@ -13,9 +18,16 @@ final class EvaluationContext: Sendable {
     let source: String
     /// Values of the query's loop-invariant sub-queries, filled as they are first needed.
     let invariants: InvariantValues
+    /// When the evaluation must stop (``EvaluationOptions/deadline``).
+    let deadline: ContinuousClock.Instant?
+    /// The switch that stops it early (``EvaluationOptions/cancellation``).
+    let cancellation: EvaluationCancellation?
+    /// Elements of work left before the next checkpoint (``tick(_:)``).
+    var ticksUntilCheck: Int
 
     init(dataset: any DocumentSource, params: [String: JSONValue], now: GROQDateTime, identity: String?,
-         before: JSONValue?, after: JSONValue?, source: String, invariantSlots: Int = 0) {
+         before: JSONValue?, after: JSONValue?, source: String, invariantSlots: Int = 0,
+         deadline: ContinuousClock.Instant? = nil, cancellation: EvaluationCancellation? = nil) {
         self.invariants = InvariantValues(slots: invariantSlots)
         self.dataset = dataset
         self.params = params
@@ -24,6 +36,28 @@ final class EvaluationContext: Sendable {
         self.before = before
         self.after = after
         self.source = source
+        self.deadline = deadline
+        self.cancellation = cancellation
+        self.ticksUntilCheck = Self.initialTicks(deadline: deadline, cancellation: cancellation)
+    }
+
+    private init(sharing other: EvaluationContext) {
+        self.invariants = other.invariants
+        self.dataset = other.dataset
+        self.params = other.params
+        self.now = other.now
+        self.identity = other.identity
+        self.before = other.before
+        self.after = other.after
+        self.source = other.source
+        self.deadline = other.deadline
+        self.cancellation = other.cancellation
+        self.ticksUntilCheck = Self.initialTicks(deadline: other.deadline, cancellation: other.cancellation)
+    }
+
+    /// The same evaluation for another thread: everything shared but the checkpoint count.
+    func forAnotherThread() -> EvaluationContext {
+        EvaluationContext(sharing: self)
     }
 }
 

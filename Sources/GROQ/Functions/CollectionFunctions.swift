@@ -13,8 +13,9 @@ enum CollectionFunctions {
             guard case .string(let s) = args[0], case .string(let prefix) = args[1] else { return .null }
             return .bool(s.utf8.starts(with: prefix.utf8))
         },
-        GROQFunction("array", "join", arity: 2) { args, _ in
+        GROQFunction("array", "join", arity: 2) { args, scope throws(GROQError) in
             guard case .array(let items) = args[0], case .string(let separator) = args[1] else { return .null }
+            try scope.context.tick(items.count)
             var parts: [String] = []
             parts.reserveCapacity(items.count)
             for item in items {
@@ -25,12 +26,14 @@ enum CollectionFunctions {
             }
             return .string(parts.joined(separator: separator))
         },
-        GROQFunction("array", "compact", arity: 1) { args, _ in
+        GROQFunction("array", "compact", arity: 1) { args, scope throws(GROQError) in
             guard case .array(let items) = args[0] else { return .null }
+            try scope.context.tick(items.count)
             return .array(items.filter { !$0.isNull })
         },
-        GROQFunction("array", "unique", arity: 1) { args, _ in
+        GROQFunction("array", "unique", arity: 1) { args, scope throws(GROQError) in
             guard case .array(let items) = args[0] else { return .null }
+            try scope.context.tick(items.count)
             var seen = Set<JSONValue>()
             var result: [JSONValue] = []
             for item in items {
@@ -43,34 +46,37 @@ enum CollectionFunctions {
             }
             return .array(result)
         },
-        GROQFunction("array", "intersects", arity: 2) { args, _ in
+        GROQFunction("array", "intersects", arity: 2) { args, scope throws(GROQError) in
             guard case .array(let a) = args[0], case .array(let b) = args[1] else { return .null }
             for x in a {
+                // Quadratic: count each pass over `b`, so two large arrays cannot outrun the deadline.
+                try scope.context.tick(b.count)
                 let vx = Value(x)
                 for y in b where Ordering.equal(vx, Value(y)) { return .true }
             }
             return .false
         },
-        GROQFunction("math", "sum", arity: 1) { args, _ in
-            numbers(args[0]).map { .numberOrNull($0.reduce(0, +)) } ?? .null
+        GROQFunction("math", "sum", arity: 1) { args, scope throws(GROQError) in
+            try numbers(args[0], scope).map { .numberOrNull($0.reduce(0, +)) } ?? .null
         },
-        GROQFunction("math", "avg", arity: 1) { args, _ in
-            guard let ns = numbers(args[0]), !ns.isEmpty else { return .null }
+        GROQFunction("math", "avg", arity: 1) { args, scope throws(GROQError) in
+            guard let ns = try numbers(args[0], scope), !ns.isEmpty else { return .null }
             return .numberOrNull(ns.reduce(0, +) / Double(ns.count))
         },
-        GROQFunction("math", "min", arity: 1) { args, _ in
-            guard let ns = numbers(args[0]), let m = ns.min() else { return .null }
+        GROQFunction("math", "min", arity: 1) { args, scope throws(GROQError) in
+            guard let ns = try numbers(args[0], scope), let m = ns.min() else { return .null }
             return .number(m)
         },
-        GROQFunction("math", "max", arity: 1) { args, _ in
-            guard let ns = numbers(args[0]), let m = ns.max() else { return .null }
+        GROQFunction("math", "max", arity: 1) { args, scope throws(GROQError) in
+            guard let ns = try numbers(args[0], scope), let m = ns.max() else { return .null }
             return .number(m)
         },
     ]
 
     /// The numbers of an array, nulls skipped; `nil` when it is not an array or holds a non-number.
-    static func numbers(_ value: Value) -> [Double]? {
+    static func numbers(_ value: Value, _ scope: Scope) throws(GROQError) -> [Double]? {
         guard case .array(let items) = value else { return nil }
+        try scope.context.tick(items.count)
         var out: [Double] = []
         out.reserveCapacity(items.count)
         for item in items {

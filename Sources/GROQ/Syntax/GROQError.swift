@@ -48,6 +48,10 @@ public struct GROQError: Error, Sendable, CustomStringConvertible {
         case query
         /// The query is valid but could not be evaluated (for example a missing parameter).
         case evaluation
+        /// The evaluation ran past ``EvaluationOptions/deadline`` and was stopped.
+        case timeout
+        /// The evaluation was stopped through ``EvaluationOptions/cancellation``.
+        case cancelled
     }
 
     public let kind: Kind
@@ -69,6 +73,8 @@ public struct GROQError: Error, Sendable, CustomStringConvertible {
         case .syntax: "GROQ syntax error"
         case .query: "invalid GROQ query"
         case .evaluation: "GROQ evaluation error"
+        case .timeout: "GROQ evaluation timed out"
+        case .cancelled: "GROQ evaluation cancelled"
         }
         if let position { return "\(label) at \(position): \(message)" }
         return "\(label): \(message)"

@@ -1,0 +1,142 @@
+import GROQ
+import NIOCore
+
+/// One query's work on the worker thread: parse, evaluate before the deadline, and serialise the
+/// answer within the size limit.
+struct QueryEvaluation: Sendable {
+    let query: String
+    let params: [String: JSONValue]
+    let returnQuery: Bool
+    let options: EvaluationOptions
+    let timeLimit: Duration
+    let maxResultBytes: Int
+
+    /// The answer's JSON, `{"ms":…,"query":…,"result":…}`, ready to send.
+    func run(on source: any DocumentSource, metrics: ServerMetrics) throws -> ByteBuffer {
+        let started = ContinuousClock.now
+        let parsed: GROQQuery
+        do throws(GROQError) {
+            // Parameters are folded into the tree when parsing, so that `_id == $id` uses the index.
+            parsed = try GROQQuery(query, params: params)
+        } catch {
+            throw APIError.query(error, query: query)
+        }
+        let result: JSONValue
+        do throws(GROQError) {
+            result = try parsed.evaluate(in: source, options: options)
+        } catch {
+            metrics.recordQueryEvaluation(seconds: Self.seconds(ContinuousClock.now - started))
+            switch error.kind {
+            case .timeout:
+                metrics.recordQueryStopped(.timeout)
+                throw APIError.queryTimeout(limit: timeLimit, query: query)
+            case .cancelled:
+                metrics.recordQueryStopped(.cancelled)
+                throw APIError.queryCancelled()
+            case .syntax, .query, .evaluation:
+                throw APIError.query(error, query: query)
+            }
+        }
+        let elapsed = ContinuousClock.now - started
+        metrics.recordQueryEvaluation(seconds: Self.seconds(elapsed))
+
+        var bytes: [UInt8] = []
+        bytes.reserveCapacity(256)
+        bytes.append(contentsOf: #"{"ms":"#.utf8)
+        JSONValue.number(Double(elapsed.components.seconds * 1000 + elapsed.components.attoseconds / 1_000_000_000_000_000)).write(to: &bytes)
+        if returnQuery {
+            bytes.append(contentsOf: #","query":"#.utf8)
+            JSONValue.string(query).write(to: &bytes)
+        }
+        bytes.append(contentsOf: #","result":"#.utf8)
+        let resultStart = bytes.count
+        guard Self.write(result, to: &bytes, within: resultStart + maxResultBytes, depth: 0) else {
+            metrics.recordQueryStopped(.resultTooLarge)
+            throw APIError.queryResultTooLarge(limit: maxResultBytes)
+        }
+        bytes.append(UInt8(ascii: "}"))
+        return ByteBuffer(bytes: bytes)
+    }
+
+    /// Appends `value`'s JSON, giving up (`false`) once `bytes` is longer than `end`. The top
+    /// level and large containers are written member by member, so that a result far over the
+    /// limit is abandoned early instead of being written out in full; small containers (a
+    /// document, say) are written whole, which is faster.
+    static func write(_ value: JSONValue, to bytes: inout [UInt8], within end: Int, depth: Int) -> Bool {
+        switch value {
+        case .array(let items) where depth == 0 || items.count > 32:
+            bytes.append(UInt8(ascii: "["))
+            for (index, item) in items.enumerated() {
+                if index > 0 { bytes.append(UInt8(ascii: ",")) }
+                guard write(item, to: &bytes, within: end, depth: depth + 1) else { return false }
+            }
+            bytes.append(UInt8(ascii: "]"))
+        case .object(let object) where depth == 0 || object.count > 32:
+            bytes.append(UInt8(ascii: "{"))
+            for (index, (key, member)) in object.enumerated() {
+                if index > 0 { bytes.append(UInt8(ascii: ",")) }
+                JSONValue.string(key).write(to: &bytes)
+                bytes.append(UInt8(ascii: ":"))
+                guard write(member, to: &bytes, within: end, depth: depth + 1) else { return false }
+            }
+            bytes.append(UInt8(ascii: "}"))
+        default:
+            value.write(to: &bytes)
+        }
+        return bytes.count <= end
+    }
+
+    static func seconds(_ duration: Duration) -> Double {
+        Double(duration.components.seconds) + Double(duration.components.attoseconds) / 1e18
+    }
+}
+
+extension APIError {
+    /// The query ran past its time limit and was stopped.
+    static func queryTimeout(limit: Duration, query: String) -> APIError {
+        APIError(.badRequest, type: "queryTimeout", """
+            The query ran longer than the time limit of \(limit.spoken) and was stopped. Make it cheaper: narrow the filter, \
+            start it with an index-friendly condition such as _type == "customer" or _id == $id, and fetch results a page \
+            at a time with a slice such as [0...100].
+            """, details: ["limitMs": .number(limit.milliseconds), "query": .string(query)])
+    }
+
+    /// The query waited its whole time limit for a slot and never ran: the server is busy.
+    static func queryQueued(limit: Duration, slots: Int) -> APIError {
+        APIError(.serviceUnavailable, type: "queryTimeout", """
+            The server is busy: the query waited \(limit.spoken), its time limit, for a free query slot (this server \
+            evaluates \(slots) quer\(slots == 1 ? "y" : "ies") at a time) and did not run. Retry shortly; if this keeps \
+            happening, make the queries that run cheaper or raise maxConcurrentQueries.
+            """, details: ["limitMs": .number(limit.milliseconds), "slots": .number(Double(slots))])
+    }
+
+    /// The result's JSON is over the size limit.
+    static func queryResultTooLarge(limit: Int) -> APIError {
+        APIError(.badRequest, type: "queryResultTooLarge", """
+            The result is larger than the limit of \(limit) bytes of JSON. Fetch it a page at a time with slices \
+            ([0...1000], then [1000...2000], …) or order by _id and filter after the last _id seen, and project \
+            only the fields you need ({_id, name}).
+            """, details: ["limitBytes": .number(Double(limit))])
+    }
+
+    /// The query was cancelled before it finished (the request was cancelled).
+    static func queryCancelled() -> APIError {
+        APIError(.serviceUnavailable, type: "queryCancelled", "The query was cancelled before it finished; send it again")
+    }
+}
+
+extension Duration {
+    /// `10 s`, `1.5 s`, `250 ms`: how the limits are quoted in messages.
+    var spoken: String {
+        let ms = milliseconds
+        if ms >= 1000 {
+            let seconds = ms / 1000
+            return seconds == seconds.rounded() ? "\(Int(seconds)) s" : "\(seconds) s"
+        }
+        return "\(Int(ms)) ms"
+    }
+
+    var milliseconds: Double {
+        Double(components.seconds) * 1000 + Double(components.attoseconds) / 1e15
+    }
+}

@@ -1,0 +1,114 @@
+import FacetStore
+import GROQ
+import Hummingbird
+
+/// Facet's document operations, each one transaction through the mutation pipeline:
+///
+/// - `POST /v1/data/publish/:dataset`, `/v1/data/unpublish/:dataset`, `/v1/data/discard/:dataset`
+///   with `{"id": "<published id>", "ifDraftRevisionId"?, "ifPublishedRevisionId"?}` →
+///   `{"transactionId", "documentId"}`. 404 when there is nothing to publish, unpublish or
+///   discard; 409 when a revision guard fails or references forbid it; 422 when the draft has
+///   error markers (every marker listed).
+/// - `GET /v1/data/validate/:dataset/:id` → `{"documentId", "markers": [{"path", "level",
+///   "message"}], "isValid"}` for the draft if there is one, else the published document.
+extension FacetAPI {
+    func addDocumentOperationRoutes(to version: RouterGroup<FacetRequestContext>) {
+        for operation in DocumentOperation.allCases {
+            group(version, "data/\(operation.rawValue)", .write).post(":dataset") { request, context in
+                let dataset = try dataset(context)
+                let target = try OperationTarget(json: try await JSONBody.parse(request, context: context))
+                let result = try await workers.run {
+                    do throws(StoreError) { return try operation.run(on: dataset, target) } catch { throw APIError.operation(error) }
+                }
+                return JSONBody.response(["transactionId": .string(result.transactionId), "documentId": .string(target.publishedID)])
+            }
+        }
+        group(version, "data/validate", .read).get(":dataset/:id") { _, context in
+            let dataset = try dataset(context)
+            guard let validator = store.validator else { throw APIError.notFound("This server checks no schema") }
+            let publishedID = DocumentID.published(of: context.parameters.get("id") ?? "")
+            do throws(StoreError) { try DocumentID.validate(publishedID) } catch { throw APIError.store(error) }
+            let snapshot = dataset.snapshot
+            // An editor works on the draft; the published document is what stands without one.
+            let draftID = DocumentID.draft(of: publishedID)
+            let id = snapshot.document(id: draftID) != nil ? draftID : publishedID
+            guard let document = snapshot.document(id: id) else {
+                throw APIError(.notFound, type: "documentNotFoundError", "Document \"\(publishedID)\" has neither a draft nor a published version")
+            }
+            let findings = try await workers.run { validator.findings(for: document, among: snapshot.source(.raw)) }
+            return JSONBody.response([
+                "documentId": .string(id),
+                "markers": .array(findings.map(\.json)),
+                "isValid": .bool(!findings.contains { $0.level == "error" }),
+            ])
+        }
+    }
+}
+
+/// Publish, unpublish and discard, as the store composes them.
+enum DocumentOperation: String, CaseIterable, Sendable {
+    case publish, unpublish, discard
+
+    /// Runs the operation as one transaction. The revision the store's operation guards itself is
+    /// passed to it; the other one is compared with the current state just before.
+    func run(on dataset: Dataset, _ target: OperationTarget) throws(StoreError) -> TransactionResult {
+        let options = TransactionOptions(author: "api")
+        let snapshot = dataset.snapshot
+        switch self {
+        case .publish:
+            try Self.check(target.ifPublishedRevisionID, of: target.publishedID, in: snapshot)
+            return try dataset.publish(id: target.publishedID, ifRevisionID: target.ifDraftRevisionID, options: options)
+        case .unpublish:
+            try Self.check(target.ifDraftRevisionID, of: DocumentID.draft(of: target.publishedID), in: snapshot)
+            return try dataset.unpublish(id: target.publishedID, ifRevisionID: target.ifPublishedRevisionID, options: options)
+        case .discard:
+            try Self.check(target.ifPublishedRevisionID, of: target.publishedID, in: snapshot)
+            return try dataset.discardDraft(id: target.publishedID, ifRevisionID: target.ifDraftRevisionID, options: options)
+        }
+    }
+
+    /// Sanity's revision mismatch when `id` is not at `expected` (absent counts as a mismatch).
+    private static func check(_ expected: String?, of id: String, in snapshot: DatasetSnapshot) throws(StoreError) {
+        guard let expected else { return }
+        let actual = snapshot.document(id: id)?["_rev"]?.stringValue
+        guard actual != expected else { return }
+        throw StoreError(.conflict, type: "documentRevisionIDDoesNotMatchError",
+                         message: "Document \"\(id)\" has unexpected revision ID (\"\(actual ?? "none")\"), expected \"\(expected)\"",
+                         advice: "Someone changed it since you read it: read it again and retry.", documentID: id,
+                         details: ["currentRevisionID": actual.map(JSONValue.string) ?? .null, "expectedRevisionID": .string(expected)])
+    }
+}
+
+/// The body of a document operation: which document, and the revisions the caller last saw.
+struct OperationTarget: Sendable {
+    var publishedID: String
+    var ifDraftRevisionID: String?
+    var ifPublishedRevisionID: String?
+
+    init(json body: JSONValue) throws {
+        guard let id = body["id"]?.stringValue, !id.isEmpty else {
+            throw APIError.badRequest("The body needs \"id\": the published document's id, e.g. {\"id\": \"c-1\"}", type: "invalidRequest")
+        }
+        publishedID = DocumentID.published(of: id)
+        ifDraftRevisionID = try Self.revision(body, "ifDraftRevisionId")
+        ifPublishedRevisionID = try Self.revision(body, "ifPublishedRevisionId")
+    }
+
+    private static func revision(_ body: JSONValue, _ key: String) throws -> String? {
+        guard let value = body[key], !value.isNull else { return nil }
+        guard let revision = value.stringValue else {
+            throw APIError.badRequest("\"\(key)\" must be a revision id (a string), found \(value.typeName)", type: "invalidRequest")
+        }
+        return revision
+    }
+}
+
+extension APIError {
+    /// A store error from an operation the client did not spell as mutations: answered without
+    /// the mutation envelope, since the index of a mutation it never sent would mean nothing.
+    static func operation(_ error: StoreError) -> APIError {
+        var error = error
+        error.mutationIndex = nil
+        return store(error)
+    }
+}

@@ -1,0 +1,202 @@
+import ArgumentParser
+import FacetServer
+import FacetStore
+import Foundation
+import GROQ
+import Hummingbird
+import Logging
+import SchemaTypes
+
+/// `facet bench server`: the HTTP query path under load, measured from outside with `wrk`.
+///
+/// Seeds a temporary store with the CRM demo, starts the server in this process on a free
+/// loopback port, and drives `GET /v1/data/query/production` from `wrk` with many keep-alive
+/// connections, for an indexed `_id` lookup and for a `_type` filter ordered and sliced.
+struct ServerBenchCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "server",
+        abstract: "Benchmark the HTTP query endpoint under load and print requests/s and p50/p99 latency.",
+        discussion: """
+            Needs wrk (Debian: apt-get install wrk). Build with `swift build -c release` first: debug builds are \
+            many times slower. The load generator shares the machine with the server, as a client on the same host would.
+
+            Example:
+              swift build -c release --product facet && .build/release/facet bench server --docs 100000 --connections 32 --seconds 10
+            """)
+
+    @Option(help: "About how many documents to seed (the CRM demo, about 8.3 documents per customer).")
+    var docs = 100_000
+
+    @Option(help: "Concurrent keep-alive connections the load generator keeps open.")
+    var connections = 32
+
+    @Option(help: "How long to drive each query, in seconds (after a 2-second warm-up).")
+    var seconds = 10
+
+    @Option(help: "Load generator threads.")
+    var threads = 2
+
+    func validate() throws {
+        guard (100...2_000_000).contains(docs) else { throw ValidationError("--docs must be between 100 and 2000000") }
+        guard (1...10_000).contains(connections) else { throw ValidationError("--connections must be between 1 and 10000") }
+        guard (1...3600).contains(seconds) else { throw ValidationError("--seconds must be between 1 and 3600") }
+        guard (1...64).contains(threads), threads <= connections else { throw ValidationError("--threads must be between 1 and 64, and at most --connections") }
+    }
+
+    /// What is driven: a name, the query, and whether its `$id` varies per request.
+    struct Scenario {
+        let name: String
+        let query: String
+        let variesID: Bool
+    }
+
+    static let scenarios = [
+        Scenario(name: "_id lookup", query: "*[_id == $id][0]", variesID: true),
+        Scenario(name: "_type filter, order, [0...20]", query: #"*[_type == "customer"] | order(lifetimeValue desc)[0...20]"#, variesID: false),
+    ]
+
+    func run() async throws {
+        #if DEBUG
+        print("note: this is a debug build; run `swift build -c release --product facet && .build/release/facet bench server` for real figures\n")
+        #endif
+        guard let wrk = Self.executable("wrk") else {
+            throw CommandFailure("wrk is not installed: install it (Debian: apt-get install wrk) and run the benchmark again")
+        }
+        let directory = FileManager.default.temporaryDirectory.appendingPathComponent("facet-bench-server-\(UUID().uuidString)").path
+        try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(atPath: directory) }
+
+        let (store, ids) = try seed(into: directory)
+        defer { store.close() }
+
+        var logger = Logger(label: "facet-bench")
+        // No line per request; stopping the server by cancellation also logs errors that mean nothing here.
+        logger.logLevel = .critical
+        var configuration = ServerConfiguration()
+        configuration.port = 0
+        let api = FacetAPI(store: store, configuration: configuration)
+        let (portStream, portContinuation) = AsyncStream.makeStream(of: Int.self)
+        let app = Application(
+            router: api.router(),
+            configuration: .init(address: .hostname("127.0.0.1", port: 0), serverName: "Facet"),
+            onServerRunning: { channel in
+                portContinuation.yield(channel.localAddress?.port ?? 0)
+                portContinuation.finish()
+            },
+            logger: logger)
+
+        try await withThrowingTaskGroup(of: Void.self) { group in
+            group.addTask { try await app.runService(gracefulShutdownSignals: []) }
+            var ports = portStream.makeAsyncIterator()
+            guard let port = await ports.next(), port > 0 else { throw CommandFailure("the server did not start") }
+            print("server on 127.0.0.1:\(port), \(configuration.maxConcurrentQueries) query slots; wrk -t\(threads) -c\(connections) -d\(seconds)s\n")
+            for scenario in Self.scenarios {
+                let script = try Self.script(for: scenario, ids: ids, in: directory)
+                _ = try Self.drive(wrk, port: port, script: script, threads: threads, connections: connections, seconds: 2)
+                let result = try Self.drive(wrk, port: port, script: script, threads: threads, connections: connections, seconds: seconds)
+                print(result.line(for: scenario))
+            }
+            group.cancelAll()
+        }
+    }
+
+    /// A store with the CRM demo imported into `production`, and a sample of its ids to look up.
+    private func seed(into directory: String) throws -> (DocumentStore, [String]) {
+        let started = Date()
+        let customers = max(1, docs * 12 / 100)
+        let demo: CRMDemo
+        do { demo = try CRMDemo(customers: min(customers, CRMDemo.customerLimit.upperBound), seed: 1) } catch {
+            throw CommandFailure(error.description)
+        }
+        let documents = demo.generate().finalDocuments()
+        let file = directory + "/seed.ndjson"
+        var bytes: [UInt8] = []
+        for document in documents {
+            document.write(to: &bytes)
+            bytes.append(UInt8(ascii: "\n"))
+        }
+        try Data(bytes).write(to: URL(fileURLWithPath: file))
+        let store = try DocumentStore(directory: directory + "/data")
+        let dataset = try store.dataset("production", create: true)
+        let report = try dataset.importNDJSON(path: file, options: ImportOptions(batchSize: 5_000))
+        dataset.compact()
+        try? FileManager.default.removeItem(atPath: file)
+        print("seeded \(report.imported) CRM demo documents (\(customers) customers) in \(String(format: "%.1f", Date().timeIntervalSince(started))) s")
+        var random = SplitMix64(seed: 7)
+        let ids = (0..<10_000).compactMap { _ in documents[random.next(documents.count)]["_id"]?.stringValue }
+        return (store, ids)
+    }
+
+    /// A wrk script that sends the scenario's query, with a random id of the sample when it varies.
+    private static func script(for scenario: Scenario, ids: [String], in directory: String) throws -> String {
+        let path = "\(directory)/\(scenario.variesID ? "lookup" : "filter").lua"
+        let base = "/v1/data/query/production?query=" + escape(scenario.query) + "&returnQuery=false"
+        var lua = "local base = \"\(base)\"\n"
+        if scenario.variesID {
+            lua += "local ids = {\n" + ids.map { "\"\(escape("\"" + $0 + "\""))\"" }.joined(separator: ",\n") + "\n}\n"
+            lua += """
+                request = function()
+                  return wrk.format("GET", base .. "&%24id=" .. ids[math.random(#ids)])
+                end
+
+                """
+        } else {
+            lua += "request = function()\n  return wrk.format(\"GET\", base)\nend\n"
+        }
+        try lua.write(toFile: path, atomically: true, encoding: .utf8)
+        return path
+    }
+
+    private static func escape(_ text: String) -> String {
+        text.addingPercentEncoding(withAllowedCharacters: .alphanumerics.union(CharacterSet(charactersIn: "-._~"))) ?? text
+    }
+
+    /// What wrk measured.
+    struct Result {
+        var requestsPerSecond = 0.0
+        var p50 = "?"
+        var p99 = "?"
+        var requests = 0
+        var failures = 0
+
+        func line(for scenario: Scenario) -> String {
+            let failed = failures > 0 ? "  \(failures) NOT 2xx" : ""
+            return "  \(scenario.name.padding(toLength: 30, withPad: " ", startingAt: 0)) \(String(format: "%9.0f", requestsPerSecond)) requests/s"
+                + "   p50 \(p50.padding(toLength: 9, withPad: " ", startingAt: 0)) p99 \(p99.padding(toLength: 9, withPad: " ", startingAt: 0))"
+                + "  (\(requests) requests)\(failed)   \(scenario.query)"
+        }
+    }
+
+    private static func drive(_ wrk: String, port: Int, script: String, threads: Int, connections: Int, seconds: Int) throws -> Result {
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: wrk)
+        process.arguments = ["-t\(threads)", "-c\(connections)", "-d\(seconds)s", "--latency", "-s", script, "http://127.0.0.1:\(port)"]
+        let pipe = Pipe()
+        process.standardOutput = pipe
+        process.standardError = pipe
+        try process.run()
+        let output = String(decoding: pipe.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
+        process.waitUntilExit()
+        guard process.terminationStatus == 0 else { throw CommandFailure("wrk failed:\n\(output)") }
+        var result = Result()
+        for line in output.split(separator: "\n") {
+            let fields = line.split(separator: " ", omittingEmptySubsequences: true)
+            guard let first = fields.first else { continue }
+            switch first {
+            case "Requests/sec:": result.requestsPerSecond = fields.count > 1 ? Double(fields[1]) ?? 0 : 0
+            case "50%": result.p50 = fields.count > 1 ? String(fields[1]) : "?"
+            case "99%": result.p99 = fields.count > 1 ? String(fields[1]) : "?"
+            case "Non-2xx": result.failures = fields.last.flatMap { Int($0) } ?? 0
+            default:
+                if fields.count > 2, fields[1] == "requests", fields[2] == "in" { result.requests = Int(first) ?? 0 }
+            }
+        }
+        return result
+    }
+
+    /// The full path of `name` on `PATH`, if it is there.
+    private static func executable(_ name: String) -> String? {
+        let path = ProcessInfo.processInfo.environment["PATH"] ?? "/usr/local/bin:/usr/bin:/bin"
+        return path.split(separator: ":").map { "\($0)/\(name)" }.first { FileManager.default.isExecutableFile(atPath: $0) }
+    }
+}

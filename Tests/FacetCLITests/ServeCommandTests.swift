@@ -1,0 +1,266 @@
+import Dispatch
+import Foundation
+import GROQ
+import Testing
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Musl)
+import Musl
+#elseif canImport(Darwin)
+import Darwin
+#endif
+
+/// `facet serve` end to end: the real executable started on a free port, asked over HTTP, and
+/// stopped with a signal; and the settings it refuses before it starts.
+@Suite("facet serve")
+struct ServeCommandTests {
+    // MARK: Helpers
+
+    /// A `facet serve` process, its output captured in files (no pipe can fill up).
+    final class Server {
+        let process = Process()
+        let port: Int
+        let directory: URL
+        private let exited = DispatchSemaphore(value: 0)
+
+        init(arguments: [String], port: Int, directory: URL) throws {
+            let binary = try #require(QueryCommandTests.binary, "the facet executable was not found: run `swift build` first")
+            self.port = port
+            self.directory = directory
+            for name in ["stdout", "stderr"] { _ = FileManager.default.createFile(atPath: directory.appendingPathComponent(name).path, contents: nil) }
+            process.executableURL = binary
+            process.arguments = ["serve", "--port", String(port)] + arguments
+            // Its own working directory: no ./facet.json of the test run is read.
+            process.currentDirectoryURL = directory
+            process.environment = ProcessInfo.processInfo.environment.filter { !$0.key.hasPrefix("FACET_") }
+            process.standardInput = FileHandle.nullDevice
+            process.standardOutput = try FileHandle(forWritingTo: directory.appendingPathComponent("stdout"))
+            process.standardError = try FileHandle(forWritingTo: directory.appendingPathComponent("stderr"))
+            process.terminationHandler = { [exited] _ in exited.signal() }
+            try process.run()
+        }
+
+        /// Everything it wrote, standard output then standard error.
+        var log: String {
+            ["stdout", "stderr"].map { (try? String(contentsOf: directory.appendingPathComponent($0), encoding: .utf8)) ?? "" }.joined()
+        }
+
+        /// Waits until `/health` answers, at most `timeout` seconds.
+        func waitUntilServing(timeout: TimeInterval = 60) throws -> HTTPReply {
+            let deadline = Date().addingTimeInterval(timeout)
+            while Date() < deadline {
+                if !process.isRunning { break }
+                if let reply = try? ServeCommandTests.get(port: port, path: "/health") { return reply }
+                Thread.sleep(forTimeInterval: 0.1)
+            }
+            throw Failure(description: "facet serve did not answer /health on port \(port): \(log)")
+        }
+
+        /// Sends `signal` and waits for the exit; kills it (and throws) after `timeout` seconds.
+        func stop(with signal: Int32 = SIGTERM, timeout: TimeInterval = 30) throws -> Int32 {
+            kill(process.processIdentifier, signal)
+            return try waitForExit(timeout: timeout)
+        }
+
+        func waitForExit(timeout: TimeInterval = 30) throws -> Int32 {
+            if exited.wait(timeout: .now() + timeout) == .timedOut {
+                kill(process.processIdentifier, SIGKILL)
+                _ = exited.wait(timeout: .now() + 10)
+                throw Failure(description: "facet serve did not stop within \(Int(timeout)) s: \(log)")
+            }
+            process.waitUntilExit()
+            return process.terminationStatus
+        }
+
+        deinit {
+            if process.isRunning { kill(process.processIdentifier, SIGKILL) }
+        }
+    }
+
+    struct Failure: Error, CustomStringConvertible {
+        let description: String
+    }
+
+    struct HTTPReply {
+        let status: Int
+        let body: String
+    }
+
+    /// A TCP connection to this machine with blocking, time-limited reads.
+    final class Connection {
+        private var descriptor: Int32
+
+        init(port: Int) throws {
+            #if os(Linux)
+            descriptor = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
+            #else
+            descriptor = socket(AF_INET, SOCK_STREAM, 0)
+            #endif
+            var address = ServeCommandTests.loopback(port: port)
+            let result = withUnsafePointer(to: &address) {
+                $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { connect(descriptor, $0, socklen_t(MemoryLayout<sockaddr_in>.size)) }
+            }
+            guard descriptor >= 0, result == 0 else {
+                close(descriptor)
+                throw Failure(description: "cannot connect to port \(port)")
+            }
+        }
+
+        deinit { close(descriptor) }
+
+        func write(_ text: String) throws {
+            let bytes = Array(text.utf8)
+            let sent = bytes.withUnsafeBytes { send(descriptor, $0.baseAddress, $0.count, 0) }
+            guard sent == bytes.count else { throw Failure(description: "cannot send the request") }
+        }
+
+        /// Reads until `done` says the text so far is enough, or the server closes; throws when
+        /// nothing arrives for `timeout` seconds.
+        func read(timeout: TimeInterval = 10, until done: (String) -> Bool = { _ in false }) throws -> String {
+            var received: [UInt8] = []
+            while !done(String(decoding: received, as: UTF8.self)) {
+                var poller = pollfd(fd: descriptor, events: Int16(POLLIN), revents: 0)
+                guard poll(&poller, 1, Int32(timeout * 1000)) > 0 else {
+                    throw Failure(description: "nothing arrived within \(timeout) s after: \(String(decoding: received, as: UTF8.self))")
+                }
+                var buffer = [UInt8](repeating: 0, count: 16_384)
+                let count = buffer.withUnsafeMutableBytes { recv(descriptor, $0.baseAddress, $0.count, 0) }
+                guard count > 0 else { break }
+                received += buffer[..<count]
+            }
+            return String(decoding: received, as: UTF8.self)
+        }
+    }
+
+    static func loopback(port: Int) -> sockaddr_in {
+        var address = sockaddr_in()
+        address.sin_family = sa_family_t(AF_INET)
+        address.sin_port = in_port_t(UInt16(port).bigEndian)
+        address.sin_addr.s_addr = inet_addr("127.0.0.1")
+        return address
+    }
+
+    /// `GET path` with `Connection: close`: the status and the body.
+    static func get(port: Int, path: String) throws -> HTTPReply {
+        let connection = try Connection(port: port)
+        try connection.write("GET \(path) HTTP/1.1\r\nHost: localhost\r\nConnection: close\r\n\r\n")
+        let text = try connection.read()
+        let parts = text.components(separatedBy: "\r\n\r\n")
+        guard let statusLine = parts.first?.components(separatedBy: "\r\n").first,
+              let status = statusLine.split(separator: " ").dropFirst().first.flatMap({ Int($0) })
+        else { throw Failure(description: "not an HTTP response: \(text)") }
+        return HTTPReply(status: status, body: parts.dropFirst().joined(separator: "\r\n\r\n"))
+    }
+
+    /// A socket listening on 127.0.0.1 on a port the system chose: `(descriptor, port)`.
+    static func listeningSocket() throws -> (Int32, Int) {
+        #if os(Linux)
+        let descriptor = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
+        #else
+        let descriptor = socket(AF_INET, SOCK_STREAM, 0)
+        #endif
+        var address = loopback(port: 0)
+        var length = socklen_t(MemoryLayout<sockaddr_in>.size)
+        let bound = withUnsafeMutablePointer(to: &address) {
+            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { pointer in
+                bind(descriptor, pointer, length) == 0 && listen(descriptor, 8) == 0 && getsockname(descriptor, pointer, &length) == 0
+            }
+        }
+        guard descriptor >= 0, bound else { throw Failure(description: "cannot open a listening socket") }
+        return (descriptor, Int(UInt16(bigEndian: address.sin_port)))
+    }
+
+    /// A port free a moment ago (the system chose it, and it was released).
+    static func freePort() throws -> Int {
+        let (descriptor, port) = try listeningSocket()
+        close(descriptor)
+        return port
+    }
+
+    // MARK: Tests
+
+    @Test func servesOnAFreePortAndStopsCleanlyOnSIGTERM() throws {
+        let directory = try QueryCommandTests.temporaryDirectory()
+        defer { try? FileManager.default.removeItem(at: directory) }
+        let server = try Server(arguments: ["--data", directory.appendingPathComponent("data").path], port: try Self.freePort(),
+                                directory: directory)
+        let health = try server.waitUntilServing()
+        #expect(health.status == 200)
+        #expect(health.body.contains(#""status":"ok""#), "\(health.body)")
+
+        // An open listener is told to reconnect, and its stream ends, when the server stops.
+        let listener = try Connection(port: server.port)
+        try listener.write("GET /v1/data/listen/production?query=* HTTP/1.1\r\nHost: localhost\r\n\r\n")
+        #expect(try listener.read { $0.contains("event: welcome") }.hasPrefix("HTTP/1.1 200"))
+
+        let stopping = Date()
+        kill(server.process.processIdentifier, SIGTERM)
+        let rest = try listener.read()
+        #expect(rest.contains("event: reconnect"), "\(rest)")
+        #expect(try server.waitForExit() == 0, "\(server.log)")
+        #expect(Date().timeIntervalSince(stopping) < 10)
+        let log = server.log
+        #expect(log.contains("Draining"), "\(log)")
+        #expect(log.contains("the database is closed"), "\(log)")
+    }
+
+    @Test func aTakenPortIsRefusedClearly() throws {
+        let (blocker, port) = try Self.listeningSocket()
+        defer { close(blocker) }
+        let result = try StoreCommandTests.withDataDirectory { data in
+            try StoreCommandTests.run(["serve", "--data", data, "--port", String(port)], timeout: 60)
+        }
+        #expect(result.status != 0)
+        #expect(result.stderr.contains("port \(port) on 127.0.0.1 is taken by another program"), "\(result.stderr)")
+    }
+
+    @Test func anUnusableDataDirectoryIsRefusedClearly() throws {
+        let directory = try QueryCommandTests.temporaryDirectory()
+        defer { try? FileManager.default.removeItem(at: directory) }
+        let file = directory.appendingPathComponent("not-a-directory")
+        try Data("x".utf8).write(to: file)
+        let result = try StoreCommandTests.run(["serve", "--data", file.path, "--port", String(try Self.freePort())], timeout: 60)
+        #expect(result.status != 0)
+        #expect(result.stderr.contains("the data directory \(file.path) is unusable"), "\(result.stderr)")
+    }
+
+    @Test func aHostOtherThanLoopbackIsRefused() throws {
+        let result = try StoreCommandTests.withDataDirectory { data in
+            try StoreCommandTests.run(["serve", "--data", data, "--host", "0.0.0.0", "--port", String(try Self.freePort())], timeout: 60)
+        }
+        #expect(result.status != 0)
+        #expect(result.stderr.contains("--host 0.0.0.0"), "\(result.stderr)")
+        #expect(result.stderr.contains("127.0.0.1, ::1 or localhost"), "\(result.stderr)")
+    }
+
+    @Test func writesFromAnotherProcessReachQueriesAndListeners() throws {
+        let directory = try QueryCommandTests.temporaryDirectory()
+        defer { try? FileManager.default.removeItem(at: directory) }
+        let data = directory.appendingPathComponent("data").path
+        let server = try Server(arguments: ["--data", data], port: try Self.freePort(), directory: directory)
+        _ = try server.waitUntilServing()
+        let listener = try Connection(port: server.port)
+        try listener.write("GET /v1/data/listen/production?query=*%5B_type%3D%3D%22staff%22%5D HTTP/1.1\r\nHost: localhost\r\n\r\n")
+        _ = try listener.read { $0.contains("event: welcome") }
+
+        // `facet mutate` in a process of its own, on the same data directory, with the CRM schema.
+        let staff = #"{"mutations": [{"create": {"_id": "staff-ines", "_type": "staff", "name": "Ines Moreau", "email": "ines@maison.example", "jobTitle": "client-advisor", "studioRole": "sales"}}]}"#
+        let written = try StoreCommandTests.run(["mutate", "--data", data, "-"], input: staff, environment: ["FACET_SCHEMA": "crm"])
+        #expect(written.status == 0, "\(written.stderr)")
+
+        let event = try listener.read(timeout: 10) { $0.contains("event: mutation") && $0.contains("\n\n", after: "event: mutation") }
+        #expect(event.contains(#""documentId":"staff-ines""#), "\(event)")
+        #expect(event.contains(#""transition":"appear""#), "\(event)")
+        let reply = try Self.get(port: server.port, path: "/v1/data/query/production?query=*%5B_type%3D%3D%22staff%22%5D.name")
+        #expect(reply.body.contains(#""result":["Ines Moreau"]"#), "\(reply.body)")
+        #expect(try server.stop() == 0, "\(server.log)")
+    }
+}
+
+private extension String {
+    /// Whether `needle` occurs after the first occurrence of `marker`.
+    func contains(_ needle: String, after marker: String) -> Bool {
+        guard let start = range(of: marker) else { return false }
+        return self[start.upperBound...].contains(needle)
+    }
+}
