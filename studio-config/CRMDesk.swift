@@ -19,36 +19,19 @@ public enum CRMDesk {
         """
 
     public static func structure(schema: Schema) throws(SchemaError) -> DeskStructure {
-        let tiers = options(schema, "lizaCustomer", "tier")
-        let statuses = options(schema, "salesOrder", "status")
-        let modelTypes = options(schema, "analyticsModel", "modelType")
-        let trendTypes = options(schema, "trendAnalysis", "trendType")
-        return try DeskStructure(schema: schema) {
+        try DeskStructure(schema: schema) {
             StructureNode.list("customers", title: "Customers") {
                 StructureNode.documents("allCustomers", title: "All customers", filter: #"_type in ["customer", "lizaCustomer"]"#)
                 StructureNode.documents(ofType: "customer", title: "General customers")
-                StructureNode.list("liza", title: "LIZA VIP by tier") {
-                    StructureNode.documents(ofType: "lizaCustomer", title: "All LIZA VIPs")
-                    StructureNode.divider
-                    for tier in tiers {
-                        StructureNode.documents("tier-" + tier.value, title: tier.title, type: "lizaCustomer",
-                                                filter: #"_type == "lizaCustomer" && tier == $tier"#, params: ["tier": .string(tier.value)])
-                    }
-                }
+                byOption(schema, "liza", title: "LIZA VIP by tier", all: "All LIZA VIPs", type: "lizaCustomer", field: "tier", idPrefix: "tier-")
                 StructureNode.documents("atRisk", title: "At-risk customers", filter: atRiskFilter,
                                         params: ["riskLevels": ["critical", "high"]])
             }
             StructureNode.list("commerce", title: "Commerce") {
                 StructureNode.documents(ofType: "product", title: "Products")
                 StructureNode.documents(ofType: "collection", title: "Collections")
-                StructureNode.list("ordersByStatus", title: "Sales orders by status") {
-                    StructureNode.documents(ofType: "salesOrder", title: "All sales orders")
-                    StructureNode.divider
-                    for status in statuses {
-                        StructureNode.documents("status-" + status.value, title: status.title, type: "salesOrder",
-                                                filter: #"_type == "salesOrder" && status == $status"#, params: ["status": .string(status.value)])
-                    }
-                }
+                byOption(schema, "ordersByStatus", title: "Sales orders by status", all: "All sales orders", type: "salesOrder",
+                         field: "status", idPrefix: "status-")
             }
             StructureNode.list("marketing", title: "Marketing") {
                 StructureNode.documents(ofType: "marketingCampaign", title: "Campaigns")
@@ -60,28 +43,29 @@ public enum CRMDesk {
             }
             StructureNode.list("intelligence", title: "Intelligence") {
                 StructureNode.documents(ofType: "analyticsDashboard", title: "Dashboards")
-                StructureNode.list("modelsByType", title: "Analytics models by type") {
-                    StructureNode.documents(ofType: "analyticsModel", title: "All analytics models")
-                    StructureNode.divider
-                    for modelType in modelTypes {
-                        StructureNode.documents("model-" + modelType.value, title: modelType.title, type: "analyticsModel",
-                                                filter: #"_type == "analyticsModel" && modelType == $modelType"#,
-                                                params: ["modelType": .string(modelType.value)])
-                    }
-                }
-                StructureNode.list("trendsByDimension", title: "Trend analyses by dimension") {
-                    StructureNode.documents(ofType: "trendAnalysis", title: "All trend analyses")
-                    StructureNode.divider
-                    for trendType in trendTypes {
-                        StructureNode.documents("trend-" + trendType.value, title: trendType.title, type: "trendAnalysis",
-                                                filter: #"_type == "trendAnalysis" && trendType == $trendType"#,
-                                                params: ["trendType": .string(trendType.value)])
-                    }
-                }
+                byOption(schema, "modelsByType", title: "Analytics models by type", all: "All analytics models", type: "analyticsModel",
+                         field: "modelType", idPrefix: "model-")
+                byOption(schema, "trendsByDimension", title: "Trend analyses by dimension", all: "All trend analyses", type: "trendAnalysis",
+                         field: "trendType", idPrefix: "trend-")
             }
             StructureNode.divider
             StructureNode.list("compliance", title: "Compliance") {
                 StructureNode.documents(ofType: "auditLog", title: "Audit log")
+            }
+        }
+    }
+
+    /// A list of every document of `type`, a divider, then one filtered list per option of
+    /// `type.field` (`_type == type && field == $field`).
+    private static func byOption(_ schema: Schema, _ id: String, title: String, all: String, type: String, field: String,
+                                 idPrefix: String) -> StructureNode
+    {
+        StructureNode.list(id, title: title) {
+            StructureNode.documents(ofType: type, title: all)
+            StructureNode.divider
+            for option in options(schema, type, field) {
+                StructureNode.documents(idPrefix + option.value, title: option.title, type: type,
+                                        filter: "_type == \"\(type)\" && \(field) == $\(field)", params: [field: .string(option.value)])
             }
         }
     }
