@@ -54,10 +54,7 @@ public struct FacetAPI: Sendable {
         router.add(middleware: DrainMiddleware(lifecycle: lifecycle))
         router.add(middleware: BodyLimitMiddleware(limit: configuration.maxBodyBytes))
         if !configuration.allowedOrigins.isEmpty {
-            router.add(middleware: CORSMiddleware(
-                allowOrigin: configuration.allowedOrigins == ["*"] ? .all : .custom(configuration.allowedOrigins.joined(separator: " ")),
-                allowHeaders: [.contentType, .authorization, .lastEventID],
-                allowMethods: [.get, .post, .options]))
+            router.add(middleware: AllowedOrigins(origins: configuration.allowedOrigins))
         }
         addHealthRoutes(to: router)
         addMetricsRoutes(to: router)
