@@ -51,8 +51,13 @@ public struct APIError: Error, HTTPResponseError, Sendable {
             details["line"] = .number(Double(position.line))
             details["column"] = .number(Double(position.column))
         }
-        let parse = error.kind != .evaluation
-        return APIError(.badRequest, type: parse ? "queryParseError" : "queryError", error.message, details: details)
+        let type = switch error.kind {
+        case .syntax, .query: "queryParseError"
+        case .evaluation: "queryError"
+        case .timeout: "queryTimeout"
+        case .cancelled: "queryCancelled"
+        }
+        return APIError(.badRequest, type: type, error.message, details: details)
     }
 
     /// A store error with Sanity's status and type; mutation failures carry the failing item.
