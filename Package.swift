@@ -15,6 +15,7 @@ let package = Package(
         .library(name: "FacetSchema", targets: ["FacetSchema"]),
         .library(name: "SchemaTypes", targets: ["SchemaTypes"]),
         .library(name: "StudioConfig", targets: ["StudioConfig"]),
+        .library(name: "FacetSecurity", targets: ["FacetSecurity"]),
         .library(name: "FacetServer", targets: ["FacetServer"]),
     ],
     dependencies: [
@@ -26,6 +27,9 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-http-types.git", from: "1.8.0"),
         .package(url: "https://github.com/apple/swift-nio.git", from: "2.101.2"),
         .package(url: "https://github.com/swift-server/swift-service-lifecycle.git", from: "2.13.0"),
+        .package(url: "https://github.com/apple/swift-crypto.git", from: "4.5.2"),
+        .package(url: "https://github.com/vapor/jwt-kit.git", from: "5.8.0"),
+        .package(url: "https://github.com/hummingbird-project/hummingbird-auth.git", from: "2.5.0"),
     ],
     targets: [
         // The query language alone: JSON values, lexer, parser, evaluator, functions.
@@ -53,15 +57,27 @@ let package = Package(
             dependencies: ["GROQ", "FacetStore", .product(name: "OrderedCollections", package: "swift-collections")],
             swiftSettings: strictSwift
         ),
+        // Identities, sessions, roles and permissions, field encryption, threat detection, the audit log.
+        .target(
+            name: "FacetSecurity",
+            dependencies: [
+                "GROQ", "FacetStore", "FacetSchema",
+                .product(name: "GRDB", package: "GRDB.swift"),
+                .product(name: "Crypto", package: "swift-crypto"),
+                .product(name: "JWTKit", package: "jwt-kit"),
+                .product(name: "HummingbirdBcrypt", package: "hummingbird-auth"),
+            ],
+            swiftSettings: strictSwift
+        ),
         // The CRM's content model: its 13 document types, declared with the schema DSL.
         .target(name: "SchemaTypes", dependencies: ["FacetSchema", "GROQ"], path: "schemaTypes", swiftSettings: strictSwift),
-        // The CRM's studio: desk structure and document actions (role policies follow).
-        .target(name: "StudioConfig", dependencies: ["SchemaTypes", "FacetSchema", "FacetStore", "GROQ"], path: "studio-config", swiftSettings: strictSwift),
+        // The CRM's studio: desk structure, document actions and role policies.
+        .target(name: "StudioConfig", dependencies: ["SchemaTypes", "FacetSchema", "FacetStore", "FacetSecurity", "GROQ"], path: "studio-config", swiftSettings: strictSwift),
         // The studio HTTP API: Sanity's data endpoints, the schema and structure, live updates.
         .target(
             name: "FacetServer",
             dependencies: [
-                "GROQ", "FacetStore", "FacetSchema",
+                "GROQ", "FacetStore", "FacetSchema", "FacetSecurity",
                 .product(name: "OrderedCollections", package: "swift-collections"),
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "HTTPTypes", package: "swift-http-types"),
@@ -80,6 +96,7 @@ let package = Package(
                 "FacetSchema",
                 "SchemaTypes",
                 "StudioConfig",
+                "FacetSecurity",
                 "FacetServer",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "Logging", package: "swift-log"),
@@ -93,9 +110,13 @@ let package = Package(
         .testTarget(name: "SchemaTypesTests", dependencies: ["SchemaTypes", "StudioConfig", "FacetSchema", "FacetStore", "GROQ"],
                     swiftSettings: strictSwift),
         .testTarget(name: "FacetServerTests",
-                    dependencies: ["FacetServer", "FacetStore", "FacetSchema", "GROQ", "SchemaTypes", "StudioConfig",
+                    dependencies: ["FacetServer", "FacetStore", "FacetSchema", "FacetSecurity", "GROQ", "SchemaTypes", "StudioConfig",
                                    .product(name: "HummingbirdTesting", package: "hummingbird"),
                                    .product(name: "ServiceLifecycle", package: "swift-service-lifecycle")],
+                    swiftSettings: strictSwift),
+        .testTarget(name: "FacetSecurityTests",
+                    dependencies: ["FacetSecurity", "FacetStore", "FacetSchema", "GROQ", "SchemaTypes", "StudioConfig",
+                                   .product(name: "GRDB", package: "GRDB.swift")],
                     swiftSettings: strictSwift),
         .testTarget(name: "FacetStoreTests", dependencies: ["FacetStore", "GROQ"], swiftSettings: strictSwift),
         .testTarget(name: "FacetCLITests", dependencies: ["GROQ"], swiftSettings: strictSwift),

@@ -156,3 +156,27 @@ public struct Schema: Sendable, Equatable {
         }
     }
 }
+
+extension Schema {
+    /// The top-level fields declared `sensitive`, by document type: what field encryption seals
+    /// and what roles without clearance never see.
+    public var sensitiveFields: [String: [String]] {
+        var result: [String: [String]] = [:]
+        for type in types where type.kind == .document {
+            let names = type.fields.filter(\.isSensitive).map(\.name)
+            if !names.isEmpty { result[type.name] = names }
+        }
+        return result
+    }
+
+    /// The top-level fields declared `personalData`, by document type (sensitive ones included):
+    /// what a GDPR export decrypts and lists.
+    public var personalDataFields: [String: [String]] {
+        var result: [String: [String]] = [:]
+        for type in types where type.kind == .document {
+            let names = type.fields.filter { $0.isPersonalData || $0.isSensitive }.map(\.name)
+            if !names.isEmpty { result[type.name] = names }
+        }
+        return result
+    }
+}

@@ -64,6 +64,7 @@ public struct APIError: Error, HTTPResponseError, Sendable {
     static func store(_ error: StoreError) -> APIError {
         let status: HTTPResponse.Status = switch error.status {
         case 400: error.type == "validationError" && error.details["markers"] != nil ? .unprocessableContent : .badRequest
+        case 403: .forbidden
         case 404: .notFound
         case 409: .conflict
         case 413: .contentTooLarge

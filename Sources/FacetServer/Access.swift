@@ -1,3 +1,4 @@
+import FacetSecurity
 import Hummingbird
 
 /// What a route needs of the caller. Every route declares one, so that the security layer only
@@ -13,19 +14,19 @@ public enum RouteAccess: String, Sendable, CaseIterable {
     case admin
 }
 
-/// Decides whether a request may do what its route needs; throws an ``APIError`` (401 or 403)
-/// when it may not.
+/// Decides who is asking and whether they may do what the route needs: returns the caller, or
+/// throws an ``APIError`` (401 or 403) when they may not.
 ///
-/// Until authentication exists Facet uses ``LoopbackAccess``, which allows everything and is safe
-/// only because the server then binds to loopback alone.
+/// A `nil` caller is unrestricted. ``LoopbackAccess`` answers `nil` for everyone: the policy of
+/// embedded tests and tools, safe only on a server that its own machine alone can reach.
 public protocol AccessPolicy: Sendable {
-    func authorize(_ request: Request, context: FacetRequestContext, access: RouteAccess) async throws
+    func authorize(_ request: Request, context: FacetRequestContext, access: RouteAccess) async throws -> Principal?
 }
 
 /// Everyone may do everything: the policy of a server that only its own machine can reach.
 public struct LoopbackAccess: AccessPolicy {
     public init() {}
-    public func authorize(_ request: Request, context: FacetRequestContext, access: RouteAccess) async throws {}
+    public func authorize(_ request: Request, context: FacetRequestContext, access: RouteAccess) async throws -> Principal? { nil }
 }
 
 /// Asks the policy before a route group's handlers run.
@@ -34,7 +35,8 @@ struct AccessMiddleware: RouterMiddleware {
     let policy: any AccessPolicy
 
     func handle(_ request: Request, context: FacetRequestContext, next: (Request, FacetRequestContext) async throws -> Response) async throws -> Response {
-        try await policy.authorize(request, context: context, access: access)
+        var context = context
+        context.principal = try await policy.authorize(request, context: context, access: access)
         return try await next(request, context)
     }
 }

@@ -1,4 +1,5 @@
 import FacetSchema
+import FacetSecurity
 import FacetStore
 import GROQ
 import HTTPTypes
@@ -24,6 +25,9 @@ public struct FacetAPI: Sendable {
     public let structure: JSONValue?
     public let configuration: ServerConfiguration
     public let access: any AccessPolicy
+    /// Users, roles, encryption, threat detection and the audit log; `nil` on an unsecured
+    /// (loopback, embedded) server, where every caller is unrestricted.
+    public let security: SecuritySystem?
     /// The document actions served at `/v1/actions`, in the order the studio lists them.
     public let actions: [DocumentAction]
     /// Work that blocks (SQLite, query evaluation) runs here, never on the event loops.
@@ -35,8 +39,9 @@ public struct FacetAPI: Sendable {
 
     public init(store: DocumentStore, schema: Schema? = nil, structure: JSONValue? = nil,
                 configuration: ServerConfiguration = ServerConfiguration(), access: any AccessPolicy = LoopbackAccess(),
-                actions: [DocumentAction] = [])
+                actions: [DocumentAction] = [], security: SecuritySystem? = nil)
     {
+        self.security = security
         self.store = store
         self.schema = schema
         self.structure = structure
@@ -53,6 +58,9 @@ public struct FacetAPI: Sendable {
         router.add(middleware: RequestLogMiddleware())
         router.add(middleware: DrainMiddleware(lifecycle: lifecycle))
         router.add(middleware: BodyLimitMiddleware(limit: configuration.maxBodyBytes))
+        if let security {
+            router.add(middleware: ThreatMiddleware(monitor: security.threats))
+        }
         if !configuration.allowedOrigins.isEmpty {
             router.add(middleware: AllowedOrigins(origins: configuration.allowedOrigins))
         }
@@ -68,6 +76,8 @@ public struct FacetAPI: Sendable {
         addExportRoutes(to: version)
         addDocumentOperationRoutes(to: version)
         addActionRoutes(to: version)
+        addAuthRoutes(to: version)
+        addSecurityRoutes(to: version)
         return router
     }
 
@@ -82,6 +92,21 @@ public struct FacetAPI: Sendable {
     /// A route group that asks the access policy for `access` first.
     func group(_ parent: RouterGroup<FacetRequestContext>, _ path: RouterPath, _ access: RouteAccess) -> RouterGroup<FacetRequestContext> {
         parent.group(path).add(middleware: AccessMiddleware(access: access, policy: self.access))
+    }
+
+    /// What the caller may see of a dataset; `nil` when they see everything.
+    func visibility(_ context: FacetRequestContext) -> (any DocumentVisibility)? {
+        guard let principal = context.principal, let security else { return nil }
+        return security.policy.visibility(for: principal)
+    }
+
+    /// Transaction options carrying the caller as author and their role's write check.
+    func authorized(_ options: TransactionOptions, _ context: FacetRequestContext) -> TransactionOptions {
+        guard let principal = context.principal else { return options }
+        var options = options
+        options.author = principal.author
+        if let security { options.authorizer = security.policy.authorizer(for: principal) }
+        return options
     }
 
     /// The dataset named by the `:dataset` path parameter; 404 when it does not exist.

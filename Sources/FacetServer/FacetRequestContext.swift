@@ -1,3 +1,4 @@
+import FacetSecurity
 import Hummingbird
 import Logging
 
@@ -7,9 +8,14 @@ public struct FacetRequestContext: RequestContext {
     public var coreContext: CoreRequestContextStorage
     /// Set by ``BodyLimitMiddleware`` from the configuration before any body is read.
     var bodyLimit = 16 * 1024 * 1024
+    /// Who is asking, set by the access policy; `nil` is unrestricted (``LoopbackAccess``).
+    public var principal: Principal?
+    /// The client's address (IP, without the port), for rate limits and the audit log.
+    public let remoteAddress: String?
 
     public init(source: ApplicationRequestContextSource) {
         coreContext = .init(source: source)
+        remoteAddress = source.channel.remoteAddress?.ipAddress
     }
 
     public var maxUploadSize: Int { bodyLimit }

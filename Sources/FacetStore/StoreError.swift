@@ -24,6 +24,8 @@ public struct StoreError: Error, Sendable, Equatable, CustomStringConvertible {
         case conflict
         /// A document or request larger than the configured limit. HTTP 413.
         case tooLarge
+        /// The author may not make this change (see ``TransactionAuthorizing``). HTTP 403.
+        case forbidden
         /// The storage backend failed (disk full, file unreadable). HTTP 500.
         case storage
     }
@@ -61,6 +63,7 @@ public struct StoreError: Error, Sendable, Equatable, CustomStringConvertible {
         case .notFound: 404
         case .conflict: 409
         case .tooLarge: 413
+        case .forbidden: 403
         case .storage: 500
         }
     }

@@ -8,11 +8,15 @@ public struct ValidationFinding: Sendable, Equatable {
     /// `error`, `warning` or `info`.
     public var level: String
     public var message: String
+    /// Refuses the write even of a draft: for what must never be stored at all, such as a
+    /// payment card number, as opposed to a rule a draft may break while it is being edited.
+    public var blocking: Bool
 
-    public init(path: String, level: String, message: String) {
+    public init(path: String, level: String, message: String, blocking: Bool = false) {
         self.path = path
         self.level = level
         self.message = message
+        self.blocking = blocking
     }
 
     public var json: JSONValue { ["path": .string(path), "level": .string(level), "message": .string(message)] }
@@ -24,6 +28,12 @@ public struct ValidationFinding: Sendable, Equatable {
             return StoreError(.invalid, type: "validationError", message: "Document \"\(id)\": \(undeclared.message)",
                               advice: "Use one of the declared types, or declare this one in the schema.", documentID: id,
                               details: ["markers": .array([undeclared.json])])
+        }
+        if let blocked = findings.first(where: \.blocking) {
+            return StoreError(.invalid, type: "refusedValueError",
+                              message: "Document \"\(id)\", field \(blocked.path): \(blocked.message)",
+                              advice: "Remove the value from the field named; it may not be stored, not even in a draft.",
+                              documentID: id, details: ["markers": .array([blocked.json]), "field": .string(blocked.path)])
         }
         let errors = findings.filter { $0.level == "error" }
         guard !errors.isEmpty, DocumentID.isPublished(id) else { return nil }

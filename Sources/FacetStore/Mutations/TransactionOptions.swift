@@ -16,6 +16,9 @@ public struct TransactionOptions: Sendable {
     public var author: String?
     /// Check strong references at commit; an import turns this off and checks once at the end.
     public var checkReferences = true
+    /// Decides whether the author may make the transaction's changes, once they are worked out
+    /// and before anything is written; `nil` allows everything.
+    public var authorizer: (any TransactionAuthorizing)?
 
     public init(returnIds: Bool = false, returnDocuments: Bool = false, dryRun: Bool = false,
                 transactionId: String? = nil, autoGenerateArrayKeys: Bool = true, author: String? = nil)

@@ -22,6 +22,8 @@ public final class DatasetSnapshot: Sendable {
     /// The sequence number of the last transaction this snapshot includes (0 for an empty dataset).
     public let sequence: Int64
     private let views = Mutex<[Perspective: LayeredDocuments]>([:])
+    /// Views through a ``DocumentVisibility``, by perspective and view key.
+    private let restrictedViews = Mutex<[String: LayeredDocuments]>([:])
 
     init(base: SnapshotBase, overlay: Overlay, overlaySequence: TreeDictionary<String, Int64>, sequence: Int64) {
         self.base = base
@@ -59,6 +61,20 @@ public final class DatasetSnapshot: Sendable {
             view = LayeredDocuments(base: base.view(.drafts), overlay: changes)
         }
         views.withLock { $0[perspective] = view }
+        return view
+    }
+
+    func restricted(_ perspective: Perspective, _ visibility: any DocumentVisibility) -> LayeredDocuments {
+        let key = "\(perspective)|\(visibility.viewKey)"
+        if let view = restrictedViews.withLock({ $0[key] }) { return view }
+        let full = layered(perspective)
+        var changes = Overlay()
+        for (id, document) in full.overlay { changes[id] = .some(document.flatMap(visibility.present)) }
+        let view = LayeredDocuments(base: base.view(perspective, visibility: visibility), overlay: changes)
+        restrictedViews.withLock { views in
+            if views.count >= SnapshotBase.restrictedViewLimit { views.removeAll() }
+            views[key] = view
+        }
         return view
     }
 
@@ -118,6 +134,10 @@ final class SnapshotBase: Sendable {
     /// The sequence number of the snapshot this base was built from.
     let sequence: Int64
     private let views = Mutex<[Perspective: InMemoryDataset]>([:])
+    private let restrictedViews = Mutex<[String: InMemoryDataset]>([:])
+    /// How many restricted views a base or snapshot keeps: one per role, and per user for rules
+    /// that depend on who asks; past this they are built again on demand.
+    static let restrictedViewLimit = 64
 
     init(_ raw: InMemoryDataset, sequence: Int64 = 0) {
         self.raw = raw
@@ -143,6 +163,21 @@ final class SnapshotBase: Sendable {
             view = InMemoryDataset(Array(chosen.values))
         }
         views.withLock { $0[perspective] = view }
+        return view
+    }
+
+    /// `view(perspective)` as `visibility` shows it, built once.
+    func view(_ perspective: Perspective, visibility: any DocumentVisibility) -> InMemoryDataset {
+        let key = "\(perspective)|\(visibility.viewKey)"
+        if let view = restrictedViews.withLock({ $0[key] }) { return view }
+        let full = view(perspective)
+        let shown = full.documents.compactMap(visibility.present)
+        // Filtering keeps the order, so a sorted view stays sorted; the drafts view is re-sorted.
+        let view = perspective == .drafts ? InMemoryDataset(shown) : InMemoryDataset(sortedUniqueDocuments: shown)
+        restrictedViews.withLock { views in
+            if views.count >= Self.restrictedViewLimit { views.removeAll() }
+            views[key] = view
+        }
         return view
     }
 

@@ -20,6 +20,9 @@ public final class Dataset: Sendable {
     let storage: any DatasetStorage
     let limits: DocumentLimits
     let validator: (any DocumentValidating)?
+    /// What stored documents are sealed with (exports go out sealed, imports are opened).
+    public let sealing: (any DocumentSealing)?
+    let observer: (any TransactionObserving)?
     private let current: Mutex<DatasetSnapshot>
     private let writer: Mutex<WriterState>
     let hub = ListenerHub()
@@ -32,11 +35,15 @@ public final class Dataset: Sendable {
         var bulkLoads = 0
     }
 
-    init(name: String, storage: any DatasetStorage, limits: DocumentLimits, validator: (any DocumentValidating)? = nil) throws(StoreError) {
+    init(name: String, storage: any DatasetStorage, limits: DocumentLimits, validator: (any DocumentValidating)? = nil,
+         sealing: (any DocumentSealing)? = nil, observer: (any TransactionObserving)? = nil) throws(StoreError)
+    {
         self.name = name
-        self.storage = storage
+        self.storage = sealing.map { SealedDatasetStorage(inner: storage, sealing: $0, dataset: name) } ?? storage
         self.limits = limits
         self.validator = validator
+        self.sealing = sealing
+        self.observer = observer
         let (documents, sequence) = try storage.loadDocuments()
         self.current = Mutex(DatasetSnapshot(documents: documents, sequence: sequence))
         self.writer = Mutex(WriterState())
@@ -76,6 +83,13 @@ public final class Dataset: Sendable {
     /// Throws a ``StoreError`` naming the failing mutation (`mutationIndex`) and document.
     @discardableResult
     public func mutate(_ mutations: [Mutation], options: TransactionOptions = TransactionOptions()) throws(StoreError) -> TransactionResult {
+        do { return try transact(mutations, options: options) } catch {
+            observer?.refused(error, author: options.author, dataset: name)
+            throw error
+        }
+    }
+
+    private func transact(_ mutations: [Mutation], options: TransactionOptions) throws(StoreError) -> TransactionResult {
         guard !mutations.isEmpty else {
             throw StoreError.invalid("The transaction has no mutations", advice: "Give at least one mutation.")
         }
@@ -118,6 +132,9 @@ public final class Dataset: Sendable {
             do throws(StoreError) { try work.apply(mutation) } catch { throw error.at(mutation: index) }
         }
         let effects = try work.finish()
+        if let authorizer = options.authorizer {
+            try authorizer.authorize(effects.map { DocumentChange(id: $0.documentID, before: start.document(id: $0.documentID), after: $0.document) })
+        }
         // A transaction that changes nothing (createIfNotExists of existing documents, a revision
         // guard alone) leaves no trace in history.
         guard !options.dryRun, !effects.isEmpty else {
@@ -127,6 +144,7 @@ public final class Dataset: Sendable {
         let committed = CommittedTransaction(sequence: sequence, id: transactionID, timestamp: timestamp, author: options.author,
                                              mutations: work.mutationsJSON, effects: effects)
         guard try storage.append(committed) else { return nil }
+        observer?.committed(committed, dataset: name)
         let next = start.applying(effects.map { ($0.documentID, $0.document) }, sequence: sequence)
         current.withLock { $0 = next }
         publish(committed, previousSnapshot: start)

@@ -15,17 +15,27 @@ public final class DocumentStore: Sendable {
     public let limits: DocumentLimits
     /// Checks every written document (the schema's validator); `nil` stores any document.
     public let validator: (any DocumentValidating)?
+    /// Seals documents at rest (FacetSecurity's field encryption); `nil` stores them as they are.
+    public let sealing: (any DocumentSealing)?
+    /// Told of every committed and refused transaction (the audit log).
+    public let observer: (any TransactionObserving)?
     private let open = Mutex<[String: Dataset]>([:])
 
-    public init(backend: any StorageBackend, limits: DocumentLimits = DocumentLimits(), validator: (any DocumentValidating)? = nil) {
+    public init(backend: any StorageBackend, limits: DocumentLimits = DocumentLimits(), validator: (any DocumentValidating)? = nil,
+                sealing: (any DocumentSealing)? = nil, observer: (any TransactionObserving)? = nil)
+    {
         self.backend = backend
         self.limits = limits
         self.validator = validator
+        self.sealing = sealing
+        self.observer = observer
     }
 
     /// A store on SQLite files under `directory` (created when missing).
-    public convenience init(directory: String, limits: DocumentLimits = DocumentLimits(), validator: (any DocumentValidating)? = nil) throws(StoreError) {
-        self.init(backend: try SQLiteBackend(directory: directory), limits: limits, validator: validator)
+    public convenience init(directory: String, limits: DocumentLimits = DocumentLimits(), validator: (any DocumentValidating)? = nil,
+                            sealing: (any DocumentSealing)? = nil, observer: (any TransactionObserving)? = nil) throws(StoreError)
+    {
+        self.init(backend: try SQLiteBackend(directory: directory), limits: limits, validator: validator, sealing: sealing, observer: observer)
     }
 
     /// The dataset called `name`, opened on first use. A missing dataset is created when
@@ -33,7 +43,8 @@ public final class DocumentStore: Sendable {
     public func dataset(_ name: String = DocumentStore.defaultDataset, create: Bool = false) throws(StoreError) -> Dataset {
         try open.withLock { (datasets: inout [String: Dataset]) throws(StoreError) -> Dataset in
             if let dataset = datasets[name] { return dataset }
-            let dataset = try Dataset(name: name, storage: try backend.openDataset(name, create: create), limits: limits, validator: validator)
+            let dataset = try Dataset(name: name, storage: try backend.openDataset(name, create: create), limits: limits, validator: validator,
+                                      sealing: sealing, observer: observer)
             datasets[name] = dataset
             return dataset
         }

@@ -1,0 +1,165 @@
+import Crypto
+import FacetStore
+import Foundation
+import GRDB
+import GROQ
+
+/// Something worth recording: who did what, to what, from where.
+public struct AuditEvent: Sendable, Equatable {
+    /// What happened: `transaction`, `login`, `login-failed`, `logout`, `token-issued`,
+    /// `token-revoked`, `refresh-reuse`, `export`, `gdpr-export`, `gdpr-erase`, `role-change`,
+    /// `user-change`, `key-rotation`, `security-event`, `refused-value`, `access-denied`.
+    public var action: String
+    /// The user or token name (``Principal/author``), or the attempted user name.
+    public var actor: String
+    public var actorRole: Role?
+    public var documentID: String?
+    public var documentType: String?
+    public var transactionID: String?
+    public var ipAddress: String?
+    /// Anything else, as JSON (kept in the entry's canonical form).
+    public var details: JSONValue?
+
+    public init(action: String, actor: String, actorRole: Role? = nil, documentID: String? = nil, documentType: String? = nil,
+                transactionID: String? = nil, ipAddress: String? = nil, details: JSONValue? = nil)
+    {
+        self.action = action
+        self.actor = actor
+        self.actorRole = actorRole
+        self.documentID = documentID
+        self.documentType = documentType
+        self.transactionID = transactionID
+        self.ipAddress = ipAddress
+        self.details = details
+    }
+}
+
+/// One entry of the chain as stored.
+public struct AuditEntry: Sendable, Equatable {
+    public var sequence: Int64
+    public var timestamp: String
+    public var event: AuditEvent
+    /// The SHA-256 (hex) of the previous entry; `nil` for the first.
+    public var previousHash: String?
+    /// SHA-256 (hex) of `previousHash` followed by this entry's canonical JSON.
+    public var hash: String
+}
+
+/// The append-only, hash-chained audit log.
+///
+/// Each entry stores its canonical JSON (keys sorted, no spaces) and the SHA-256 of the previous
+/// entry's hash followed by that JSON, so that changing, removing or reordering any entry breaks
+/// every hash after it. Appends from several processes are serialised by SQLite's write lock.
+///
+/// ```swift
+/// let audit = AuditLog(database: try SecurityDatabase(directory: "./facet-data"))
+/// try audit.record(AuditEvent(action: "login", actor: "ada", actorRole: .manager, ipAddress: "127.0.0.1"))
+/// ```
+public final class AuditLog: Sendable {
+    let database: SecurityDatabase
+
+    public init(database: SecurityDatabase) {
+        self.database = database
+    }
+
+    static func registerMigrations(in migrator: inout DatabaseMigrator) {
+        migrator.registerMigration("audit log") { db in
+            try db.execute(sql: """
+                CREATE TABLE audit_log (
+                    seq INTEGER PRIMARY KEY,
+                    entry TEXT NOT NULL,
+                    previous_hash TEXT,
+                    hash TEXT NOT NULL
+                );
+                """)
+        }
+    }
+
+    /// Appends `event` to the chain.
+    @discardableResult
+    public func record(_ event: AuditEvent, at date: Date = Date()) throws(SecurityError) -> AuditEntry {
+        let timestamp = Timestamp.string(date)
+        do {
+            return try database.pool.writeWithoutTransaction { db in
+                var entry: AuditEntry?
+                try db.inTransaction(.immediate) {
+                    let last = try Row.fetchOne(db.cachedStatement(sql: "SELECT seq, hash FROM audit_log ORDER BY seq DESC LIMIT 1"))
+                    let sequence = (last?["seq"] as Int64? ?? 0) + 1
+                    let previous: String? = last?["hash"]
+                    let text = Self.canonicalText(sequence: sequence, timestamp: timestamp, event: event)
+                    let hash = Self.chainHash(previous: previous, canonical: text)
+                    try db.cachedStatement(sql: "INSERT INTO audit_log (seq, entry, previous_hash, hash) VALUES (?, ?, ?, ?)")
+                        .execute(arguments: [sequence, text, previous, hash])
+                    entry = AuditEntry(sequence: sequence, timestamp: timestamp, event: event, previousHash: previous, hash: hash)
+                    return .commit
+                }
+                return entry!
+            }
+        } catch {
+            throw SecurityError(.storage, "Cannot append to the audit log: \(error)")
+        }
+    }
+
+    /// The entry's canonical JSON: keys sorted, absent members left out.
+    static func canonicalText(sequence: Int64, timestamp: String, event: AuditEvent) -> String {
+        var members: [String: JSONValue] = [
+            "sequence": .number(Double(sequence)), "timestamp": .string(timestamp),
+            "action": .string(event.action), "actor": .string(event.actor),
+        ]
+        if let role = event.actorRole { members["actorRole"] = .string(role.rawValue) }
+        if let id = event.documentID { members["documentId"] = .string(id) }
+        if let type = event.documentType { members["documentType"] = .string(type) }
+        if let id = event.transactionID { members["transactionId"] = .string(id) }
+        if let address = event.ipAddress { members["ipAddress"] = .string(address) }
+        if let details = event.details { members["details"] = details }
+        return canonical(.object(JSONObject(uniqueKeysWithValues: members.map { ($0.key, $0.value) }))).serialized()
+    }
+
+    /// `value` with every object's keys in sorted order.
+    static func canonical(_ value: JSONValue) -> JSONValue {
+        switch value {
+        case .object(let object):
+            var sorted = JSONObject()
+            for key in object.keys.sorted() { sorted[key] = canonical(object[key]!) }
+            return .object(sorted)
+        case .array(let items):
+            return .array(items.map(canonical))
+        default:
+            return value
+        }
+    }
+
+    static func chainHash(previous: String?, canonical: String) -> String {
+        var hasher = SHA256()
+        hasher.update(data: Array((previous ?? "").utf8))
+        hasher.update(data: Array(canonical.utf8))
+        return hasher.finalize().map { String(format: "%02x", $0) }.joined()
+    }
+}
+
+extension AuditLog: TransactionObserving {
+    /// Records each committed transaction: who, which documents (and what happened to them), and
+    /// the transaction id.
+    public func committed(_ transaction: CommittedTransaction, dataset: String) {
+        let documents: [JSONValue] = transaction.effects.map { effect in
+            var entry: JSONObject = ["id": .string(effect.documentID)]
+            entry["operation"] = .string(effect.document == nil ? "delete" : effect.previousRevision == nil ? "create" : "update")
+            if let type = effect.document?["_type"]?.stringValue { entry["type"] = .string(type) }
+            return .object(entry)
+        }
+        let single = transaction.effects.count == 1 ? transaction.effects.first : nil
+        _ = try? record(AuditEvent(action: "transaction", actor: transaction.author ?? "unknown",
+                                   documentID: single?.documentID, documentType: single?.document?["_type"]?.stringValue,
+                                   transactionID: transaction.id,
+                                   details: ["dataset": .string(dataset), "documents": .array(documents)]))
+    }
+
+    /// Records refusals of values that may never be stored (payment card numbers).
+    public func refused(_ error: StoreError, author: String?, dataset: String) {
+        guard error.type == "refusedValueError" else { return }
+        var details: JSONObject = ["dataset": .string(dataset), "reason": .string(error.message)]
+        if let field = error.details["field"] { details["field"] = field }
+        _ = try? record(AuditEvent(action: "refused-value", actor: author ?? "unknown", documentID: error.documentID,
+                                   details: .object(details)))
+    }
+}

@@ -1,0 +1,247 @@
+import FacetStore
+import GROQ
+
+/// What a role may do with a type of document.
+public enum DocumentOperation: String, Sendable, CaseIterable, Codable {
+    case read, create, update, delete, publish, export
+    /// Run the type's document actions (the analytics).
+    case action
+}
+
+/// Whether a role sees and may change a type's sensitive fields.
+public enum SensitiveClearance: Sendable, Equatable {
+    /// Never: the fields are removed before any query sees the document.
+    case none
+    /// Always.
+    case all
+    /// Only on documents whose reference field `field` points at the user's own `staff` document
+    /// (a client advisor's own clients).
+    case assigned(via: String)
+}
+
+/// Administration beyond documents.
+public enum Capability: String, Sendable, CaseIterable, Codable {
+    /// Users, their roles and API tokens.
+    case users
+    /// Encryption keys and their rotation.
+    case keys
+    /// The audit log and security events.
+    case audit
+    /// Creating and deleting datasets.
+    case datasets
+    /// GDPR export and erasure of a person's data.
+    case gdpr
+}
+
+/// Operations on some document types, granted to a role.
+public struct Grant: Sendable, Equatable {
+    /// Type names; `"*"` is every type.
+    public var types: [String]
+    public var operations: Set<DocumentOperation>
+    public var sensitive: SensitiveClearance
+
+    public init(_ types: [String], _ operations: Set<DocumentOperation>, sensitive: SensitiveClearance = .none) {
+        self.types = types
+        self.operations = operations
+        self.sensitive = sensitive
+    }
+
+    /// Every operation.
+    public static let everything = Set(DocumentOperation.allCases)
+    /// Read, create, update, delete and publish: what an editor of a type does.
+    public static let edit: Set<DocumentOperation> = [.read, .create, .update, .delete, .publish]
+}
+
+/// One role's permissions: grants by type, and administration capabilities.
+public struct RolePermissions: Sendable, Equatable {
+    public var role: Role
+    public var grants: [Grant]
+    public var capabilities: Set<Capability>
+
+    public init(_ role: Role, capabilities: Set<Capability> = [], grants: [Grant]) {
+        self.role = role
+        self.grants = grants
+        self.capabilities = capabilities
+    }
+}
+
+/// Who may do what, for every role: the data a content model's `studio-config/` declares, and
+/// the rules that enforce it where data leaves (queries, documents, listeners, exports) and
+/// enters (the mutation pipeline).
+///
+/// ```swift
+/// let policy = PermissionPolicy([
+///     RolePermissions(.admin, capabilities: Set(Capability.allCases), grants: [Grant(["*"], Grant.everything, sensitive: .all)]),
+///     RolePermissions(.support, grants: [Grant(["customer"], [.read]), Grant(["interaction"], Grant.edit)]),
+/// ], sensitiveFields: schema.sensitiveFields, readOnlyTypes: ["auditLog"])
+/// let source = snapshot.source(.published, visibility: policy.visibility(for: principal))
+/// ```
+public struct PermissionPolicy: Sendable {
+    public let roles: [Role: RolePermissions]
+    /// Top-level sensitive fields by type (``FacetSchema/Schema/sensitiveFields``).
+    public let sensitiveFields: [String: [String]]
+    /// Types that no role writes: the system writes them (the audit log).
+    public let readOnlyTypes: Set<String>
+
+    public init(_ roles: [RolePermissions], sensitiveFields: [String: [String]], readOnlyTypes: Set<String> = []) {
+        var byRole: [Role: RolePermissions] = [:]
+        for permissions in roles { byRole[permissions.role, default: RolePermissions(permissions.role, grants: [])].merge(permissions) }
+        self.roles = byRole
+        self.sensitiveFields = sensitiveFields
+        self.readOnlyTypes = readOnlyTypes
+    }
+
+    /// The grants that apply to `type` for `role`, most specific first.
+    private func grants(_ role: Role, type: String) -> [Grant] {
+        guard let permissions = roles[role] else { return [] }
+        return permissions.grants.filter { $0.types.contains(type) } + permissions.grants.filter { $0.types.contains("*") }
+    }
+
+    /// Whether `role` may do `operation` on documents of `type`.
+    public func allows(_ role: Role, _ operation: DocumentOperation, type: String) -> Bool {
+        if operation != .read, operation != .export, readOnlyTypes.contains(type) { return false }
+        return grants(role, type: type).contains { $0.operations.contains(operation) }
+    }
+
+    /// How far `role` sees `type`'s sensitive fields (the widest of its grants that allow reading).
+    public func clearance(_ role: Role, type: String) -> SensitiveClearance {
+        var widest = SensitiveClearance.none
+        for grant in grants(role, type: type) where grant.operations.contains(.read) {
+            switch grant.sensitive {
+            case .all: return .all
+            case .assigned: widest = grant.sensitive
+            case .none: break
+            }
+        }
+        return widest
+    }
+
+    /// Whether `role` has an administration capability.
+    public func allows(_ role: Role, _ capability: Capability) -> Bool {
+        roles[role]?.capabilities.contains(capability) ?? false
+    }
+
+    /// Whether `role` reads every document whole, so that its queries need no restricted view.
+    public func seesEverything(_ role: Role) -> Bool {
+        roles[role]?.grants.contains { $0.types.contains("*") && $0.operations.contains(.read) && $0.sensitive == .all } ?? false
+    }
+
+    /// What `principal` may see of a dataset; `nil` when it sees everything.
+    public func visibility(for principal: Principal) -> (any DocumentVisibility)? {
+        seesEverything(principal.role) ? nil : RoleVisibility(policy: self, principal: principal)
+    }
+
+    /// The check the mutation pipeline runs on `principal`'s transactions.
+    public func authorizer(for principal: Principal) -> any TransactionAuthorizing {
+        RoleAuthorizer(policy: self, principal: principal)
+    }
+
+    /// Whether `principal` is cleared for the sensitive fields of `document`.
+    func isCleared(_ principal: Principal, for document: JSONValue) -> Bool {
+        guard let type = document["_type"]?.stringValue else { return false }
+        switch clearance(principal.role, type: type) {
+        case .all: return true
+        case .none: return false
+        case .assigned(let field):
+            guard let staff = principal.staffID, let ref = document[field]?["_ref"]?.stringValue else { return false }
+            return ref == staff || ref == DocumentID.published(of: staff)
+        }
+    }
+
+    /// `document` without the sensitive fields `principal` may not see.
+    public func redacted(_ document: JSONValue, for principal: Principal) -> JSONValue {
+        guard case .object(var object) = document, let type = object["_type"]?.stringValue,
+              let fields = sensitiveFields[type], !isCleared(principal, for: document) else { return document }
+        for field in fields { object.removeValue(forKey: field) }
+        return .object(object)
+    }
+
+    /// The policy as JSON, for the studio (what to offer) and `GET /v1/auth/me`.
+    public func json(for role: Role) -> JSONValue {
+        var types: JSONObject = [:]
+        let named = Set((roles[role]?.grants ?? []).flatMap(\.types)).subtracting(["*"]).sorted()
+        for type in named + ["*"] {
+            let operations = DocumentOperation.allCases.filter { allows(role, $0, type: type) }.map { JSONValue.string($0.rawValue) }
+            guard !operations.isEmpty else { continue }
+            let sensitive: JSONValue = switch clearance(role, type: type) {
+            case .all: "all"
+            case .none: "none"
+            case .assigned(let field): .string("assigned:\(field)")
+            }
+            types[type] = ["operations": .array(operations), "sensitive": sensitive]
+        }
+        let capabilities = Capability.allCases.filter { allows(role, $0) }.map { JSONValue.string($0.rawValue) }
+        return ["role": .string(role.rawValue), "types": .object(types), "capabilities": .array(capabilities)]
+    }
+}
+
+extension RolePermissions {
+    mutating func merge(_ other: RolePermissions) {
+        grants += other.grants
+        capabilities.formUnion(other.capabilities)
+    }
+}
+
+/// A role's view of a dataset: unreadable documents hidden, uncleared sensitive fields removed.
+struct RoleVisibility: DocumentVisibility {
+    let policy: PermissionPolicy
+    let principal: Principal
+
+    /// Per role, and per staff member where a clearance depends on assignment.
+    var viewKey: String {
+        let personal = policy.roles[principal.role]?.grants.contains { if case .assigned = $0.sensitive { true } else { false } } ?? false
+        return personal ? "\(principal.role.rawValue):\(principal.staffID ?? "-")" : principal.role.rawValue
+    }
+
+    func present(_ document: JSONValue) -> JSONValue? {
+        guard let type = document["_type"]?.stringValue, policy.allows(principal.role, .read, type: type) else { return nil }
+        return policy.redacted(document, for: principal)
+    }
+}
+
+/// Refuses the changes a principal's role does not allow, naming the type and the operation.
+struct RoleAuthorizer: TransactionAuthorizing {
+    let policy: PermissionPolicy
+    let principal: Principal
+
+    func authorize(_ changes: [DocumentChange]) throws(StoreError) {
+        for change in changes {
+            let published = !DocumentID.isDraft(change.id) && !DocumentID.isVersion(change.id)
+            let beforeType = change.before?["_type"]?.stringValue
+            let afterType = change.after?["_type"]?.stringValue
+            if let afterType {
+                try require(change.before == nil ? .create : .update, afterType, change.id)
+                if published { try require(.publish, afterType, change.id) }
+                if let beforeType, beforeType != afterType { try require(.delete, beforeType, change.id) }
+            } else if let beforeType {
+                // Discarding a draft is an edit; deleting a published document is a deletion.
+                try require(published ? .delete : .update, beforeType, change.id)
+            }
+            try requireSensitiveClearance(change)
+        }
+    }
+
+    private func require(_ operation: DocumentOperation, _ type: String, _ id: String) throws(StoreError) {
+        guard policy.allows(principal.role, operation, type: type) else {
+            let readOnly = policy.readOnlyTypes.contains(type)
+            throw StoreError(.forbidden, type: "permissionDenied",
+                             message: "Role \(principal.role.rawValue) may not \(operation.rawValue) documents of type \(type) (\"\(id)\")",
+                             advice: readOnly ? "Documents of type \(type) are written by Facet itself and cannot be changed."
+                                 : "Ask an admin for a role that may \(operation.rawValue) \(type) documents.",
+                             documentID: id, details: ["operation": .string(operation.rawValue), "documentType": .string(type)])
+        }
+    }
+
+    /// A role that may not see a document's sensitive fields may not change them either: a
+    /// whole-document write that simply lacks them would otherwise erase them.
+    private func requireSensitiveClearance(_ change: DocumentChange) throws(StoreError) {
+        guard change.after != nil, let document = change.before ?? change.after, let type = document["_type"]?.stringValue,
+              let fields = policy.sensitiveFields[type], !policy.isCleared(principal, for: document) else { return }
+        for field in fields where change.before?[field] != change.after?[field] {
+            throw StoreError(.forbidden, type: "permissionDenied",
+                             message: "Role \(principal.role.rawValue) may not change the sensitive field \(field) of \(type) \"\(change.id)\"",
+                             advice: "Leave \(field) out of the change (patch the other fields), or ask a user cleared for it.",
+                             documentID: change.id, details: ["operation": "update", "documentType": .string(type), "field": .string(field)])
+        }
+    }
+}

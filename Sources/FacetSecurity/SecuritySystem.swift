@@ -1,0 +1,55 @@
+import FacetSchema
+import FacetStore
+import Foundation
+import GROQ
+
+/// Everything that keeps one data directory safe, opened together: the security database, the
+/// audit log, users and sessions, field encryption, threat detection and the role policy.
+///
+/// Every way into the data (the server, each `facet` command) opens its store through
+/// ``documentStore(validator:)``, so that encryption at rest, the card-number screen and the audit
+/// of every transaction apply whoever writes.
+///
+/// ```swift
+/// let security = try SecuritySystem(directory: "./facet-data", policy: CRMRoles.policy(schema: schema), schema: schema)
+/// let store = try security.documentStore(validator: Validator(schema: schema))
+/// ```
+public final class SecuritySystem: Sendable {
+    public let directory: String
+    public let database: SecurityDatabase
+    public let audit: AuditLog
+    public let identities: IdentityStore
+    public let sessions: SessionAuthority
+    public let encryption: FieldEncryption
+    public let threats: ThreatMonitor
+    public let policy: PermissionPolicy
+    public let schema: Schema?
+
+    /// Opens (creating on first use) the security of the data directory `directory`.
+    /// `environment` supplies `FACET_MASTER_KEY` and `FACET_ADMIN_PASSWORD`.
+    public init(directory: String, policy: PermissionPolicy, schema: Schema?,
+                environment: [String: String] = ProcessInfo.processInfo.environment) throws(SecurityError)
+    {
+        do {
+            try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
+        } catch {
+            throw SecurityError(.storage, "Cannot create the data directory \(directory): \(error)")
+        }
+        self.directory = directory
+        self.policy = policy
+        self.schema = schema
+        database = try SecurityDatabase(directory: directory)
+        audit = AuditLog(database: database)
+        identities = IdentityStore(database: database)
+        sessions = SessionAuthority(database: database, identities: identities, audit: audit)
+        encryption = FieldEncryption(database: database)
+        threats = ThreatMonitor(database: database, audit: audit)
+    }
+
+    /// The document store of this data directory, with sensitive fields sealed at rest, card
+    /// numbers refused, and every transaction audited.
+    public func documentStore(validator: (any DocumentValidating)?, limits: DocumentLimits = DocumentLimits()) throws(StoreError) -> DocumentStore {
+        try DocumentStore(directory: directory, limits: limits, validator: PaymentCardScreen(inner: validator),
+                          sealing: encryption, observer: audit)
+    }
+}

@@ -1,0 +1,78 @@
+import GROQ
+
+/// How documents are protected at rest: what the store writes in place of a document, and how it
+/// reads it back.
+///
+/// The store applies a sealing at its storage boundary, so that the database file and its
+/// history never hold what the sealing hides (FacetSecurity encrypts sensitive fields with
+/// it), while snapshots, queries and validation work on the opened documents. Exports go out
+/// sealed and imports are opened, so an export holds no more than the database file does.
+public protocol DocumentSealing: Sendable {
+    /// `document` as it is stored in `dataset`.
+    func seal(_ document: JSONValue, dataset: String) throws(StoreError) -> JSONValue
+
+    /// A stored document opened again. A value that can no longer be opened (its key was
+    /// destroyed) is left out rather than failing the read: that is what erasure means.
+    func unseal(_ document: JSONValue, dataset: String) throws(StoreError) -> JSONValue
+
+    /// A submitted mutation as history keeps it (history records what was asked, and must not
+    /// keep a value the documents themselves only keep sealed).
+    func sealMutation(_ mutation: JSONValue, dataset: String) throws(StoreError) -> JSONValue
+}
+
+/// A dataset's storage seen through a sealing: writes are sealed, reads opened.
+struct SealedDatasetStorage: DatasetStorage {
+    let inner: any DatasetStorage
+    let sealing: any DocumentSealing
+    let dataset: String
+
+    func loadDocuments() throws(StoreError) -> (documents: [JSONValue], sequence: Int64) {
+        let (documents, sequence) = try inner.loadDocuments()
+        var opened: [JSONValue] = []
+        opened.reserveCapacity(documents.count)
+        for document in documents { opened.append(try sealing.unseal(document, dataset: dataset)) }
+        return (opened, sequence)
+    }
+
+    func append(_ transaction: CommittedTransaction) throws(StoreError) -> Bool {
+        var sealed = transaction
+        for index in sealed.effects.indices {
+            if let document = sealed.effects[index].document {
+                sealed.effects[index].document = try sealing.seal(document, dataset: dataset)
+            }
+        }
+        for index in sealed.mutations.indices {
+            sealed.mutations[index] = try sealing.sealMutation(sealed.mutations[index], dataset: dataset)
+        }
+        return try inner.append(sealed)
+    }
+
+    func containsTransaction(id: String) throws(StoreError) -> Bool { try inner.containsTransaction(id: id) }
+
+    func document(id: String, at point: RevisionPoint) throws(StoreError) -> JSONValue? {
+        guard let document = try inner.document(id: id, at: point) else { return nil }
+        return try sealing.unseal(document, dataset: dataset)
+    }
+
+    func transactions(touching documentIDs: [String], filter: HistoryFilter) throws(StoreError) -> [CommittedTransaction] {
+        try opened(inner.transactions(touching: documentIDs, filter: filter))
+    }
+
+    func transactions(after sequence: Int64) throws(StoreError) -> [CommittedTransaction] {
+        try opened(inner.transactions(after: sequence))
+    }
+
+    private func opened(_ transactions: [CommittedTransaction]) throws(StoreError) -> [CommittedTransaction] {
+        var result = transactions
+        for t in result.indices {
+            for e in result[t].effects.indices {
+                if let document = result[t].effects[e].document {
+                    result[t].effects[e].document = try sealing.unseal(document, dataset: dataset)
+                }
+            }
+        }
+        return result
+    }
+
+    func close() { inner.close() }
+}
