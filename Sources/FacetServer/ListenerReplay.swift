@@ -59,15 +59,18 @@ struct ListenerReplay: Sendable {
     /// asked only for the state before the first.
     private func events(of transaction: CommittedTransaction, known: inout [String: JSONValue?]) throws(StoreError) -> [ListenerMutation] {
         var events: [ListenerMutation] = []
-        for effect in transaction.effects {
-            let previous: JSONValue?
+        let visibility = options.visibility
+        for var effect in transaction.effects {
+            var previous: JSONValue?
             if let state = known[effect.documentID] {
                 previous = state
             } else if let revision = effect.previousRevision {
                 previous = try? dataset.document(id: effect.documentID, at: .revision(revision))
+                if let visibility { previous = previous.flatMap(visibility.present) }
             } else {
                 previous = nil
             }
+            if let visibility { effect.document = effect.document.flatMap(visibility.present) }
             known[effect.documentID] = .some(effect.document)
             let transition: Transition
             switch (matches(previous), matches(effect.document)) {
@@ -93,7 +96,7 @@ struct ListenerReplay: Sendable {
             ]
             if options.includeResult, let document = effect.document { json["result"] = document }
             if options.includePreviousRevision, let previous { json["previous"] = previous }
-            if options.includeMutations { json["mutations"] = .array(transaction.mutations) }
+            if options.includeMutations, visibility == nil { json["mutations"] = .array(transaction.mutations) }
             events.append(ListenerMutation(documentId: effect.documentID, transactionId: transaction.id, json: json))
         }
         return events

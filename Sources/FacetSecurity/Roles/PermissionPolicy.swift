@@ -2,7 +2,7 @@ import FacetStore
 import GROQ
 
 /// What a role may do with a type of document.
-public enum DocumentOperation: String, Sendable, CaseIterable, Codable {
+public enum DocumentPermission: String, Sendable, CaseIterable, Codable {
     case read, create, update, delete, publish, export
     /// Run the type's document actions (the analytics).
     case action
@@ -37,19 +37,19 @@ public enum Capability: String, Sendable, CaseIterable, Codable {
 public struct Grant: Sendable, Equatable {
     /// Type names; `"*"` is every type.
     public var types: [String]
-    public var operations: Set<DocumentOperation>
+    public var operations: Set<DocumentPermission>
     public var sensitive: SensitiveClearance
 
-    public init(_ types: [String], _ operations: Set<DocumentOperation>, sensitive: SensitiveClearance = .none) {
+    public init(_ types: [String], _ operations: Set<DocumentPermission>, sensitive: SensitiveClearance = .none) {
         self.types = types
         self.operations = operations
         self.sensitive = sensitive
     }
 
     /// Every operation.
-    public static let everything = Set(DocumentOperation.allCases)
+    public static let everything = Set(DocumentPermission.allCases)
     /// Read, create, update, delete and publish: what an editor of a type does.
-    public static let edit: Set<DocumentOperation> = [.read, .create, .update, .delete, .publish]
+    public static let edit: Set<DocumentPermission> = [.read, .create, .update, .delete, .publish]
 }
 
 /// One role's permissions: grants by type, and administration capabilities.
@@ -98,7 +98,7 @@ public struct PermissionPolicy: Sendable {
     }
 
     /// Whether `role` may do `operation` on documents of `type`.
-    public func allows(_ role: Role, _ operation: DocumentOperation, type: String) -> Bool {
+    public func allows(_ role: Role, _ operation: DocumentPermission, type: String) -> Bool {
         if operation != .read, operation != .export, readOnlyTypes.contains(type) { return false }
         return grants(role, type: type).contains { $0.operations.contains(operation) }
     }
@@ -161,7 +161,7 @@ public struct PermissionPolicy: Sendable {
         var types: JSONObject = [:]
         let named = Set((roles[role]?.grants ?? []).flatMap(\.types)).subtracting(["*"]).sorted()
         for type in named + ["*"] {
-            let operations = DocumentOperation.allCases.filter { allows(role, $0, type: type) }.map { JSONValue.string($0.rawValue) }
+            let operations = DocumentPermission.allCases.filter { allows(role, $0, type: type) }.map { JSONValue.string($0.rawValue) }
             guard !operations.isEmpty else { continue }
             let sensitive: JSONValue = switch clearance(role, type: type) {
             case .all: "all"
@@ -221,7 +221,7 @@ struct RoleAuthorizer: TransactionAuthorizing {
         }
     }
 
-    private func require(_ operation: DocumentOperation, _ type: String, _ id: String) throws(StoreError) {
+    private func require(_ operation: DocumentPermission, _ type: String, _ id: String) throws(StoreError) {
         guard policy.allows(principal.role, operation, type: type) else {
             let readOnly = policy.readOnlyTypes.contains(type)
             throw StoreError(.forbidden, type: "permissionDenied",

@@ -37,16 +37,28 @@ extension FacetAPI {
             let documentID = DocumentID.published(of: requested)
             do throws(StoreError) { try DocumentID.validate(documentID) } catch { throw APIError.store(error) }
             let snapshot = dataset.snapshot
-            guard let document = snapshot.document(id: DocumentID.draft(of: documentID)) ?? snapshot.document(id: documentID) else {
+            let visibility = visibility(context)
+            guard let shown = snapshot.document(id: DocumentID.draft(of: documentID), visibility: visibility)
+                ?? snapshot.document(id: documentID, visibility: visibility)
+            else {
                 throw APIError(.notFound, type: "documentNotFoundError", "Document \"\(documentID)\" does not exist")
             }
-            let type = document["_type"]?.stringValue ?? ""
+            let type = shown["_type"]?.stringValue ?? ""
             guard action.applies(to: type) else {
                 throw APIError.badRequest("The action \"\(name)\" applies to \(action.types.joined(separator: ", ")), not to \(type)",
                                           type: "actionNotApplicableError")
             }
+            if let principal = context.principal, let security, !security.policy.allows(principal.role, .action, type: type) {
+                throw APIError(.forbidden, type: "permissionDenied",
+                               "Role \(principal.role.rawValue) may not run actions on documents of type \(type)",
+                               details: ["operation": "action", "documentType": .string(type)])
+            }
+            // The action computes over the whole document (and dataset): what it may write is
+            // decided by its declaration, and the caller is recorded as the author.
+            let document = snapshot.document(id: DocumentID.draft(of: documentID)) ?? snapshot.document(id: documentID) ?? shown
             let workers = self.workers
-            let actionContext = ActionContext(dataset: dataset, documentID: documentID, document: document, params: params, author: "api") { work in
+            let actionContext = ActionContext(dataset: dataset, documentID: documentID, document: document, params: params,
+                                              author: context.principal?.author ?? "api") { work in
                 _ = try? await workers.run { work() }
             }
             let result: ActionResult

@@ -17,8 +17,9 @@ extension FacetAPI {
             group(version, "data/\(operation.rawValue)", .write).post(":dataset") { request, context in
                 let dataset = try dataset(context)
                 let target = try OperationTarget(json: try await JSONBody.parse(request, context: context))
+                let options = authorized(TransactionOptions(author: "api"), context)
                 let result = try await workers.run {
-                    do throws(StoreError) { return try operation.run(on: dataset, target) } catch { throw APIError.operation(error) }
+                    do throws(StoreError) { return try operation.run(on: dataset, target, options: options) } catch { throw APIError.operation(error) }
                 }
                 return JSONBody.response(["transactionId": .string(result.transactionId), "documentId": .string(target.publishedID)])
             }
@@ -29,13 +30,18 @@ extension FacetAPI {
             let publishedID = DocumentID.published(of: context.parameters.get("id") ?? "")
             do throws(StoreError) { try DocumentID.validate(publishedID) } catch { throw APIError.store(error) }
             let snapshot = dataset.snapshot
+            let visibility = visibility(context)
             // An editor works on the draft; the published document is what stands without one.
             let draftID = DocumentID.draft(of: publishedID)
-            let id = snapshot.document(id: draftID) != nil ? draftID : publishedID
-            guard let document = snapshot.document(id: id) else {
+            let id = snapshot.document(id: draftID, visibility: visibility) != nil ? draftID : publishedID
+            guard let shown = snapshot.document(id: id, visibility: visibility), let document = snapshot.document(id: id) else {
                 throw APIError(.notFound, type: "documentNotFoundError", "Document \"\(publishedID)\" has neither a draft nor a published version")
             }
+            // The whole document is checked (a hidden field is not missing), but only the markers
+            // on fields the caller sees are returned.
+            let hidden = Set(document.objectValue?.keys.map { $0 } ?? []).subtracting(shown.objectValue?.keys.map { $0 } ?? [])
             let findings = try await workers.run { validator.findings(for: document, among: snapshot.source(.raw)) }
+                .filter { finding in !hidden.contains(where: { finding.path == $0 || finding.path.hasPrefix($0 + ".") || finding.path.hasPrefix($0 + "[") }) }
             return JSONBody.response([
                 "documentId": .string(id),
                 "markers": .array(findings.map(\.json)),
@@ -51,8 +57,7 @@ enum DocumentOperation: String, CaseIterable, Sendable {
 
     /// Runs the operation as one transaction. The revision the store's operation guards itself is
     /// passed to it; the other one is compared with the current state just before.
-    func run(on dataset: Dataset, _ target: OperationTarget) throws(StoreError) -> TransactionResult {
-        let options = TransactionOptions(author: "api")
+    func run(on dataset: Dataset, _ target: OperationTarget, options: TransactionOptions) throws(StoreError) -> TransactionResult {
         let snapshot = dataset.snapshot
         switch self {
         case .publish:

@@ -18,10 +18,12 @@ extension FacetAPI {
             }
             let excludeContent = try request.flag("excludeContent") ?? false
             let snapshot = dataset.snapshot
+            let visibility = visibility(context)
             var documents: [JSONValue] = []
             var omitted: [JSONValue] = []
             for id in ids {
-                guard case .object(let document)? = snapshot.document(id: id) else {
+                // A document the caller may not read is reported as missing: its existence is not theirs to know.
+                guard case .object(let document)? = snapshot.document(id: id, visibility: visibility) else {
                     omitted.append(["id": .string(id), "reason": "existence"])
                     continue
                 }

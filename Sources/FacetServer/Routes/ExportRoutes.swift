@@ -1,4 +1,5 @@
 import Dispatch
+import FacetSecurity
 import FacetStore
 import GROQ
 import HTTPTypes
@@ -16,8 +17,23 @@ extension FacetAPI {
     func addExportRoutes(to version: RouterGroup<FacetRequestContext>) {
         group(version, "data/export", .read).get(":dataset") { request, context in
             let dataset = try dataset(context)
-            let types = request.list("types")
-            let options = ExportOptions(types: types.map(Set.init), includeDrafts: true)
+            var types = request.list("types").map(Set.init)
+            if let principal = context.principal, let security {
+                // A role exports only the types it may export, whatever it asks for.
+                let exportable = Set((schema?.documentTypeNames ?? []).filter { security.policy.allows(principal.role, .export, type: $0) })
+                types = types.map { $0.intersection(exportable) } ?? exportable
+                guard !(types ?? []).isEmpty else {
+                    throw APIError(.forbidden, type: "permissionDenied", "Role \(principal.role.rawValue) may not export documents of the types asked for",
+                                   details: ["operation": "export"])
+                }
+            }
+            let options = ExportOptions(types: types, includeDrafts: true)
+            if let security {
+                _ = try? security.audit.record(AuditEvent(
+                    action: "export", actor: context.principal?.author ?? "api", actorRole: context.principal?.role,
+                    ipAddress: context.remoteAddress,
+                    details: ["dataset": .string(dataset.name), "types": types.map { .array($0.sorted().map(JSONValue.string)) } ?? "all"]))
+            }
             let pipe = ExportPipe()
             DispatchQueue.global(qos: .utility).async {
                 do {

@@ -21,11 +21,14 @@ extension FacetAPI {
             let dataset = try dataset(context)
             let ids = try context.documentIDs()
             let point = try Self.revisionPoint(request)
+            let visibility = visibility(context)
             let documents = try await workers.run {
                 var documents: [JSONValue] = []
                 for id in ids {
                     do throws(StoreError) {
-                        if let document = try dataset.document(id: id, at: point) { documents.append(document) }
+                        if let document = try dataset.document(id: id, at: point), let shown = visibility.map({ $0.present(document) }) ?? document {
+                            documents.append(shown)
+                        }
                     } catch { throw APIError.store(error) }
                 }
                 return documents
@@ -44,17 +47,34 @@ extension FacetAPI {
                 fromTransaction: request.option("fromTransaction"), toTransaction: request.option("toTransaction"),
                 authors: request.list("authors"), reverse: try request.flag("reverse") ?? false, limit: try request.integer("limit"))
             let excludeContent = try request.flag("excludeContent") ?? false
-            let excludeMutations = try request.flag("excludeMutations") ?? false
+            let visibility = visibility(context)
+            // Mutations may name what the caller may not see; a restricted caller gets the revisions only.
+            let excludeMutations = try request.flag("excludeMutations") ?? false || visibility != nil
             let identifiedOnly = try request.flag("includeIdentifiedDocumentsOnly") ?? false
             let transactions = try await workers.run {
                 do throws(StoreError) { return try dataset.transactions(documentIDs: ids, filter: filter) } catch { throw APIError.store(error) }
-            }
+            }.compactMap { Self.presented($0, through: visibility) }
             let asked = Set(ids)
             return NDJSONBody.response(transactions.map { transaction in
                 let line = transaction.historyJSON(excludeContent: excludeContent, excludeMutations: excludeMutations)
                 return identifiedOnly ? Self.keeping(asked, in: line) : line
             })
         }
+    }
+
+    /// A transaction as `visibility` shows it: only the revisions of documents the caller may
+    /// read (a deletion, whose type history no longer holds, is shown only to unrestricted
+    /// callers); `nil` when nothing is left.
+    static func presented(_ transaction: CommittedTransaction, through visibility: (any DocumentVisibility)?) -> CommittedTransaction? {
+        guard let visibility else { return transaction }
+        var shown = transaction
+        shown.effects = transaction.effects.compactMap { effect in
+            guard let document = effect.document.flatMap(visibility.present) else { return nil }
+            var effect = effect
+            effect.document = document
+            return effect
+        }
+        return shown.effects.isEmpty ? nil : shown
     }
 
     /// The one point in time the request names; 400 when it names none or several.

@@ -17,7 +17,8 @@ extension FacetAPI {
         listeners.get(":dataset") { request, context in
             let stream: ListenerStream
             do {
-                let listen = try ListenRequest(request, version: context.parameters.get("apiVersion") ?? "v1")
+                var listen = try ListenRequest(request, version: context.parameters.get("apiVersion") ?? "v1")
+                listen.options.visibility = visibility(context)
                 stream = ListenerStream(dataset: try dataset(context), request: listen, keepAliveInterval: configuration.keepAliveInterval,
                                         lifecycle: lifecycle, workers: workers)
             } catch let error as APIError {

@@ -16,7 +16,8 @@ extension FacetAPI {
         group(version, "data/mutate", .write).post(":dataset") { request, context in
             let dataset = try dataset(context)
             let body = try await JSONBody.parse(request, context: context)
-            let options = try Self.transactionOptions(request, body: body)
+            let options = authorized(try Self.transactionOptions(request, body: body), context)
+            let visibility = visibility(context)
             let mutations: [Mutation]
             do throws(StoreError) { mutations = try Mutation.list(parsing: body) } catch {
                 throw APIError.mutation(error, in: [])
@@ -26,7 +27,7 @@ extension FacetAPI {
                     throw APIError.mutation(error, in: mutations)
                 }
             }
-            return JSONBody.response(result.json(options))
+            return JSONBody.response(result.presented(through: visibility).json(options))
         }
     }
 
@@ -140,5 +141,18 @@ extension FacetRequestContext {
         let ids = Request.commaSeparated(raw.removingPercentEncoding ?? raw)
         guard !ids.isEmpty else { throw APIError.badRequest("Give at least one document id", type: "invalidRequest") }
         return ids
+    }
+}
+
+extension TransactionResult {
+    /// The result with its documents as `visibility` shows them, so that `returnDocuments` gives
+    /// back no field the caller may not read (a hidden document comes back as `null`).
+    func presented(through visibility: (any DocumentVisibility)?) -> TransactionResult {
+        guard let visibility else { return self }
+        var result = self
+        for index in result.results.indices {
+            result.results[index].document = result.results[index].document.flatMap(visibility.present)
+        }
+        return result
     }
 }

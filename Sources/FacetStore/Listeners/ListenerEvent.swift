@@ -95,6 +95,10 @@ public struct ListenOptions: Sendable {
     /// How many committed transactions may wait for a slow listener before it is dropped with
     /// a `reconnect` event; writers never wait for listeners.
     public var bufferLimit = 1_000
+    /// What the listener may see: its filter matches, and its events carry, documents as this
+    /// shows them (hidden ones are absent); mutations are left out, as they may name what it
+    /// may not see. `nil` sees everything.
+    public var visibility: (any DocumentVisibility)?
 
     public init(includeResult: Bool = true, includePreviousRevision: Bool = false, includeMutations: Bool = true, bufferLimit: Int = 1_000) {
         self.includeResult = includeResult

@@ -143,8 +143,13 @@ public final class ListenerSubscription: AsyncSequence, Sendable {
     private func events(for notice: CommitNotice) -> [ListenerEvent] {
         let transaction = notice.transaction
         var changes: [(CommittedTransaction.Effect, Transition, JSONValue?)] = []
-        for effect in transaction.effects {
-            let previous = notice.previous[effect.documentID]
+        let visibility = options.visibility
+        for var effect in transaction.effects {
+            var previous = notice.previous[effect.documentID]
+            if let visibility {
+                previous = previous.flatMap(visibility.present)
+                effect.document = effect.document.flatMap(visibility.present)
+            }
             let before = matches(previous), after = matches(effect.document)
             let transition: Transition
             switch (before, after) {
@@ -168,7 +173,7 @@ public final class ListenerSubscription: AsyncSequence, Sendable {
                 timestamp: transaction.timestamp,
                 result: options.includeResult ? effect.document : nil,
                 previous: options.includePreviousRevision ? previous : nil,
-                mutations: options.includeMutations ? transaction.mutations : nil,
+                mutations: options.includeMutations && visibility == nil ? transaction.mutations : nil,
                 transactionCurrentEvent: index + 1,
                 transactionTotalEvents: changes.count))
         }

@@ -256,6 +256,11 @@ struct TransactionWork {
             effects.append(.init(documentID: id, previousRevision: previous?["_rev"]?.stringValue,
                                  resultRevision: transactionID, document: document))
         }
+        // Permission first: a caller who may not make a change learns nothing more about it
+        // (not which documents refer to it, nor what the schema thinks of it).
+        if let authorizer = options.authorizer {
+            try authorizer.authorize(effects.map { DocumentChange(id: $0.documentID, before: snapshot.document(id: $0.documentID), after: $0.document) })
+        }
         if options.checkReferences { try checkReferences() }
         if let validator { try validate(with: validator) }
         // Results carry the final documents.

@@ -132,9 +132,6 @@ public final class Dataset: Sendable {
             do throws(StoreError) { try work.apply(mutation) } catch { throw error.at(mutation: index) }
         }
         let effects = try work.finish()
-        if let authorizer = options.authorizer {
-            try authorizer.authorize(effects.map { DocumentChange(id: $0.documentID, before: start.document(id: $0.documentID), after: $0.document) })
-        }
         // A transaction that changes nothing (createIfNotExists of existing documents, a revision
         // guard alone) leaves no trace in history.
         guard !options.dryRun, !effects.isEmpty else {
