@@ -69,7 +69,8 @@ struct SchemaCommand: ParsableCommand {
             // Reading does not need the validator on the store; opening without one also lets the
             // check run on a dataset written before a schema change.
             let documentStore: DocumentStore
-            do { documentStore = try DocumentStore(directory: store.directory) } catch { throw CommandFailure(error.description) }
+            let security = try store.openSecurity()
+            do { documentStore = try security.documentStore(validator: nil) } catch { throw CommandFailure(error.description) }
             defer { documentStore.close() }
             let dataset = try store.openDataset(documentStore, create: false)
             let source = dataset.snapshot.source(.raw)

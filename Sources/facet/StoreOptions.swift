@@ -1,9 +1,11 @@
 import ArgumentParser
 import FacetSchema
+import FacetSecurity
 import FacetStore
 import Foundation
 import GROQ
 import SchemaTypes
+import StudioConfig
 
 /// Where the store is: `--data DIR` (or `FACET_DATA`, or `./facet-data`) and `--dataset NAME`,
 /// and which schema checks what is written (`--schema`, or `FACET_SCHEMA`).
@@ -37,9 +39,25 @@ struct StoreOptions: ParsableArguments {
         }
     }
 
+    /// The data directory's security: keys, users, the audit log. The CRM's schema decides which
+    /// fields are sealed, whether or not writes are validated, so that `--schema none` never
+    /// stores a sensitive field in the clear.
+    func openSecurity() throws -> SecuritySystem {
+        do {
+            let schema = try CRMSchema.compile()
+            return try SecuritySystem(directory: directory, policy: CRMRoles.policy(schema: schema), schema: schema)
+        } catch let error as SecurityError {
+            throw CommandFailure(error.description)
+        } catch {
+            throw CommandFailure("\(error)")
+        }
+    }
+
+    /// The store, opened through the directory's security (sealed fields, card screen, audit).
     func openStore() throws -> DocumentStore {
         let validator = try validator()
-        do { return try DocumentStore(directory: directory, validator: validator) } catch { throw CommandFailure(error.description) }
+        let security = try openSecurity()
+        do { return try security.documentStore(validator: validator) } catch { throw CommandFailure(error.description) }
     }
 
     /// The dataset; a missing `production` dataset is created (it is the default everyone expects),
