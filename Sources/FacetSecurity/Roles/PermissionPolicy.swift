@@ -83,37 +83,66 @@ public struct PermissionPolicy: Sendable {
     /// Types that no role writes: the system writes them (the audit log).
     public let readOnlyTypes: Set<String>
 
+    /// What each role may do with each type it names, and with any other type (`"*"`), worked
+    /// out once: the checks run for every document a restricted query sees.
+    private let rights: [Role: RoleRights]
+
+    private struct TypeRights: Sendable {
+        var operations: Set<DocumentPermission> = []
+        var clearance = SensitiveClearance.none
+    }
+
+    private struct RoleRights: Sendable {
+        var byType: [String: TypeRights] = [:]
+        var otherTypes = TypeRights()
+        func rights(_ type: String) -> TypeRights { byType[type] ?? otherTypes }
+    }
+
     public init(_ roles: [RolePermissions], sensitiveFields: [String: [String]], readOnlyTypes: Set<String> = []) {
         var byRole: [Role: RolePermissions] = [:]
         for permissions in roles { byRole[permissions.role, default: RolePermissions(permissions.role, grants: [])].merge(permissions) }
         self.roles = byRole
         self.sensitiveFields = sensitiveFields
         self.readOnlyTypes = readOnlyTypes
+        var rights: [Role: RoleRights] = [:]
+        for (role, permissions) in byRole {
+            var table = RoleRights()
+            table.otherTypes = Self.combine(permissions.grants.filter { $0.types.contains("*") }, readOnly: false)
+            for type in Set(permissions.grants.flatMap(\.types).filter { $0 != "*" }).union(readOnlyTypes) {
+                table.byType[type] = Self.combine(permissions.grants.filter { $0.types.contains(type) || $0.types.contains("*") },
+                                                  readOnly: readOnlyTypes.contains(type))
+            }
+            rights[role] = table
+        }
+        self.rights = rights
     }
 
-    /// The grants that apply to `type` for `role`, most specific first.
-    private func grants(_ role: Role, type: String) -> [Grant] {
-        guard let permissions = roles[role] else { return [] }
-        return permissions.grants.filter { $0.types.contains(type) } + permissions.grants.filter { $0.types.contains("*") }
+    /// The union of `grants`' operations, and the widest clearance of those that allow reading.
+    private static func combine(_ grants: [Grant], readOnly: Bool) -> TypeRights {
+        var rights = TypeRights()
+        for grant in grants {
+            rights.operations.formUnion(grant.operations)
+            guard grant.operations.contains(.read) else { continue }
+            switch (rights.clearance, grant.sensitive) {
+            case (.all, _), (_, .none): break
+            case (_, .all): rights.clearance = .all
+            case (.none, .assigned), (.assigned, .assigned): rights.clearance = grant.sensitive
+            }
+        }
+        if readOnly { rights.operations.formIntersection([.read, .export]) }
+        return rights
     }
 
     /// Whether `role` may do `operation` on documents of `type`.
     public func allows(_ role: Role, _ operation: DocumentPermission, type: String) -> Bool {
+        guard let table = rights[role] else { return false }
         if operation != .read, operation != .export, readOnlyTypes.contains(type) { return false }
-        return grants(role, type: type).contains { $0.operations.contains(operation) }
+        return table.rights(type).operations.contains(operation)
     }
 
     /// How far `role` sees `type`'s sensitive fields (the widest of its grants that allow reading).
     public func clearance(_ role: Role, type: String) -> SensitiveClearance {
-        var widest = SensitiveClearance.none
-        for grant in grants(role, type: type) where grant.operations.contains(.read) {
-            switch grant.sensitive {
-            case .all: return .all
-            case .assigned: widest = grant.sensitive
-            case .none: break
-            }
-        }
-        return widest
+        rights[role]?.rights(type).clearance ?? .none
     }
 
     /// Whether `role` has an administration capability.
