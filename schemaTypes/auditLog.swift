@@ -8,6 +8,8 @@ let auditLog = SchemaType.document("auditLog", title: "Audit Log") {
     Field("timestamp", .datetime).rules(.required()).readOnly()
     Field("action", .string(options: [
         "create", "update", "delete", "publish", "unpublish", "login", "logout", "login-failed", "export", "access-denied", "action",
+        "transaction", "token-issued", "token-revoked", "refresh-reuse", "gdpr-export", "gdpr-erase", "role-change", "user-change",
+        "key-rotation", "security-event", "refused-value",
     ])).rules(.required()).readOnly()
     Field("actor", .string(), description: "User name or token name").rules(.required()).readOnly()
     Field("actorRole", .string(options: Vocabulary.studioRoles)).readOnly()

@@ -41,9 +41,9 @@ public final class SecuritySystem: Sendable {
         database = try SecurityDatabase(directory: directory)
         audit = AuditLog(database: database)
         identities = IdentityStore(database: database)
-        sessions = SessionAuthority(database: database, identities: identities, audit: audit)
-        encryption = FieldEncryption(database: database)
         threats = ThreatMonitor(database: database, audit: audit)
+        sessions = SessionAuthority(database: database, identities: identities, audit: audit, threats: threats)
+        encryption = FieldEncryption(database: database)
     }
 
     /// The document store of this data directory, with sensitive fields sealed at rest, card

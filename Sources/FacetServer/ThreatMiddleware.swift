@@ -1,11 +1,122 @@
 import FacetSecurity
+import Foundation
+import GROQ
+import HTTPTypes
 import Hummingbird
+import NIOCore
 
-/// Refuses abusive requests early: rate limits, bots and scrapers, overload.
+/// Refuses abusive requests early: overload (503), scrapers refused by policy (403), clients over
+/// their rate limits (429), bodies that arrive too slowly (408); flags injection patterns in
+/// query strings and write bodies without changing them. Allowed responses carry
+/// `X-RateLimit-Limit` and `X-RateLimit-Remaining`.
+///
+/// It runs before authentication (the access policy runs per route group, inside it), so the
+/// identity of the per-identity limit is the bearer credential itself, kept only as a digest:
+/// a client cannot escape its address's limit by switching tokens, nor a token its limit by
+/// switching addresses, and no request is authenticated twice.
+///
+/// Write bodies are read here, within the body limit and ``ThreatPolicy/bodyReadTimeout``, and
+/// handed on already collected: handlers read them as before (every write handler collects its
+/// whole body anyway, so this costs no extra memory), and the slow-client timeout applies to
+/// every route at one place.
 struct ThreatMiddleware: RouterMiddleware {
     let monitor: ThreatMonitor
 
+    static let limitHeader = HTTPField.Name("X-RateLimit-Limit")!
+    static let remainingHeader = HTTPField.Name("X-RateLimit-Remaining")!
+
     func handle(_ request: Request, context: FacetRequestContext, next: (Request, FacetRequestContext) async throws -> Response) async throws -> Response {
-        try await next(request, context)
+        let signals = Self.signals(request, context: context)
+        guard monitor.admit(signals) else {
+            return Self.refusal(.serviceUnavailable, type: "serverBusy", "The server is busy; try again shortly",
+                                headers: [.retryAfter: "1"])
+        }
+        defer { monitor.finish() }
+
+        let verdict = monitor.assess(signals)
+        var headers = HTTPFields()
+        headers[Self.limitHeader] = String(verdict.limit)
+        headers[Self.remainingHeader] = String(verdict.remaining)
+        switch verdict.decision {
+        case .refuse:
+            return Self.refusal(.forbidden, type: "requestRefused", verdict.reason, headers: headers)
+        case .throttle:
+            headers[.retryAfter] = String(verdict.retryAfter)
+            return Self.refusal(.tooManyRequests, type: "rateLimited", "\(verdict.reason): retry after \(verdict.retryAfter) s",
+                                headers: headers)
+        case .proceed:
+            break
+        }
+
+        var forwarded = request
+        if Self.carriesBody(request) {
+            let policy = monitor.policy
+            let buffer: ByteBuffer?
+            do {
+                buffer = try await Self.collect(request, limit: context.maxUploadSize, timeout: policy.bodyReadTimeout)
+            } catch is NIOTooManyBytesError {
+                return Self.refusal(.contentTooLarge, type: "requestTooLarge",
+                                    "The body is over the limit of \(context.maxUploadSize) bytes; send less per request", headers: headers)
+            }
+            guard let buffer else {
+                monitor.bodyTimedOut(signals)
+                return Self.refusal(.requestTimeout, type: "requestTimeout",
+                                    "The body did not arrive within \(Int(policy.bodyReadTimeout)) seconds; send it in one go", headers: headers)
+            }
+            forwarded.body = RequestBody(buffer: buffer)
+            // Sign-in bodies carry passwords: they are never scanned, so no password can end up
+            // quoted in a security event.
+            if Self.isJSON(request), !request.uri.path.contains("/auth/"), buffer.readableBytes <= policy.injectionScanLimit,
+               let body = try? JSONValue(parsing: Array(buffer.readableBytesView))
+            {
+                monitor.inspect(body: body, request: signals)
+            }
+        }
+
+        var response = try await next(forwarded, context)
+        response.headers[Self.limitHeader] = String(verdict.limit)
+        response.headers[Self.remainingHeader] = String(verdict.remaining)
+        return response
+    }
+
+    /// What the monitor needs of a request.
+    static func signals(_ request: Request, context: FacetRequestContext) -> RequestSignals {
+        RequestSignals(method: request.method.rawValue, path: request.uri.path, address: context.remoteAddress,
+                       userAgent: request.headers[.userAgent], credential: request.headers[.authorization],
+                       parameters: URLQuery(request.uri.query).pairs, documentIDs: documentIDs(inPath: request.uri.path))
+    }
+
+    /// The ids of a document read (`/vX/data/doc/:dataset/:ids`), for enumeration detection.
+    static func documentIDs(inPath path: String) -> [String] {
+        let parts = path.split(separator: "/", omittingEmptySubsequences: true)
+        guard let data = parts.firstIndex(of: "data"), parts.count > data + 3, parts[data + 1] == "doc" else { return [] }
+        return parts[data + 3].split(separator: ",").map { String($0).removingPercentEncoding ?? String($0) }
+    }
+
+    static func carriesBody(_ request: Request) -> Bool {
+        guard request.method == .post || request.method == .put || request.method == .patch else { return false }
+        return request.headers[.contentLength] != "0"
+    }
+
+    static func isJSON(_ request: Request) -> Bool {
+        guard let type = request.headers[.contentType]?.lowercased() else { return true }
+        return type.hasPrefix("application/json")
+    }
+
+    /// The whole body, or `nil` when it did not arrive within `timeout` seconds.
+    static func collect(_ request: Request, limit: Int, timeout: Double) async throws -> ByteBuffer? {
+        try await withThrowingTaskGroup(of: ByteBuffer?.self) { group in
+            group.addTask { try await request.body.collect(upTo: limit) }
+            group.addTask {
+                try await Task.sleep(for: .milliseconds(Int(timeout * 1000)))
+                return nil
+            }
+            defer { group.cancelAll() }
+            return try await group.next() ?? nil
+        }
+    }
+
+    static func refusal(_ status: HTTPResponse.Status, type: String, _ description: String, headers: HTTPFields) -> Response {
+        JSONBody.response(APIError(status, type: type, description).json, status: status, headers: headers)
     }
 }

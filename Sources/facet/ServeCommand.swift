@@ -1,5 +1,6 @@
 import ArgumentParser
 import FacetSchema
+import FacetSecurity
 import FacetServer
 import FacetStore
 import Foundation
@@ -20,7 +21,10 @@ struct ServeCommand: AsyncParsableCommand {
             exists), else the defaults. The config file may set host, port, data, dataset, maxBodyBytes, \
             queryTimeLimitSeconds, maxResultBytes, maxConcurrentQueries and allowedOrigins.
 
-            Until authentication is configured the server binds to loopback only. SIGINT or SIGTERM stop \
+            Every route but /health and sign-in needs a token (Authorization: Bearer). On the first start the \
+            user admin is created, with the password in FACET_ADMIN_PASSWORD or a generated one printed once; \
+            sensitive fields are sealed with the master key in FACET_MASTER_KEY or the key file the first start \
+            creates in the data directory. SIGINT or SIGTERM stop \
             it gracefully: requests in flight finish, listeners are told to reconnect, the database closes.
             """)
 
@@ -30,7 +34,7 @@ struct ServeCommand: AsyncParsableCommand {
     @Option(name: .long, help: "The default dataset (default: $FACET_DATASET, else production; created if missing).")
     var dataset: String?
 
-    @Option(name: .long, help: "The address to bind (default: $FACET_HOST, else 127.0.0.1; loopback only for now).")
+    @Option(name: .long, help: "The address to bind (default: $FACET_HOST, else 127.0.0.1; a non-loopback address serves the network: put TLS in front).")
     var host: String?
 
     @Option(name: .long, help: "The port (default: $FACET_PORT, else 3333).")
@@ -41,12 +45,6 @@ struct ServeCommand: AsyncParsableCommand {
 
     func run() async throws {
         let settings = try ServeSettings(flags: self, environment: ProcessInfo.processInfo.environment)
-        guard ServeSettings.isLoopback(settings.server.host) else {
-            throw CommandFailure("""
-                --host \(settings.server.host): Facet has no authentication yet, so it serves only this machine; \
-                use 127.0.0.1, ::1 or localhost
-                """)
-        }
         var logger = Logger(label: "facet")
         logger.logLevel = .info
         let schema: Schema, desk: DeskStructure, validator: Validator
@@ -55,17 +53,29 @@ struct ServeCommand: AsyncParsableCommand {
             desk = try CRMDesk.structure(schema: schema)
             validator = try CRMSchema.validator()
         } catch { throw CommandFailure(error.description) }
-        let store: DocumentStore
+        let store: DocumentStore, security: SecuritySystem
         do {
             try FileManager.default.createDirectory(atPath: settings.data, withIntermediateDirectories: true)
-            store = try DocumentStore(directory: settings.data, validator: validator)
+            security = try SecuritySystem(directory: settings.data, policy: CRMRoles.policy(schema: schema), schema: schema)
+            store = try security.documentStore(validator: validator)
             _ = try store.dataset(settings.server.defaultDataset, create: true)
         } catch {
             throw CommandFailure("the data directory \(settings.data) is unusable: \(error)")
         }
-        let api = FacetAPI(store: store, schema: schema, structure: desk.json, configuration: settings.server, actions: CRMActions.all)
+        do {
+            if let password = try security.identities.ensureAdmin() {
+                // Printed once, on the first start, and never stored in the clear.
+                FileHandle.standardOutput.write(Data("Created the user admin with the password \(password) (shown once; change it with `facet users reset-password admin`)\n".utf8))
+            }
+        } catch {
+            store.close()
+            throw CommandFailure(error.description)
+        }
+        let api = FacetAPI(store: store, schema: schema, structure: desk.json, configuration: settings.server,
+                           access: TokenAccess(security: security), actions: CRMActions.all, security: security)
         let app = api.application(logger: logger)
-        logger.info("Facet serving \(settings.data) on http://\(settings.server.host):\(settings.server.port) (loopback only until authentication is configured)")
+        let exposure = ServeSettings.isLoopback(settings.server.host) ? "this machine only" : "the network: put TLS in front of it"
+        logger.info("Facet serving \(settings.data) on http://\(settings.server.host):\(settings.server.port) (\(exposure); sign-in required)")
         do {
             // Returns after SIGINT or SIGTERM once the server has drained and stopped.
             try await api.serviceGroup(running: app, logger: logger).run()

@@ -66,15 +66,30 @@ struct ServerBenchCommand: AsyncParsableCommand {
         try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
         defer { try? FileManager.default.removeItem(atPath: directory) }
 
-        let (store, ids) = try seed(into: directory)
+        let store = try DocumentStore(directory: directory + "/data")
+        let ids = try Self.seed(docs: docs, into: store, directory: directory)
         defer { store.close() }
 
-        var logger = Logger(label: "facet-bench")
-        // No line per request; stopping the server by cancellation also logs errors that mean nothing here.
-        logger.logLevel = .critical
         var configuration = ServerConfiguration()
         configuration.port = 0
         let api = FacetAPI(store: store, configuration: configuration)
+        let (threads, connections, seconds, slots) = (threads, connections, seconds, configuration.maxConcurrentQueries)
+        try await Self.serving(api) { port in
+            print("server on 127.0.0.1:\(port), \(slots) query slots; wrk -t\(threads) -c\(connections) -d\(seconds)s\n")
+            for scenario in Self.scenarios {
+                let script = try Self.script(for: scenario, ids: ids, in: directory)
+                _ = try Self.drive(wrk, port: port, script: script, threads: threads, connections: connections, seconds: 2)
+                let result = try Self.drive(wrk, port: port, script: script, threads: threads, connections: connections, seconds: seconds)
+                print(result.line(for: scenario))
+            }
+        }
+    }
+
+    /// Runs `api` on a free loopback port in this process while `body` runs with the port.
+    static func serving(_ api: FacetAPI, _ body: @escaping @Sendable (Int) async throws -> Void) async throws {
+        var logger = Logger(label: "facet-bench")
+        // No line per request; stopping the server by cancellation also logs errors that mean nothing here.
+        logger.logLevel = .critical
         let (portStream, portContinuation) = AsyncStream.makeStream(of: Int.self)
         let app = Application(
             router: api.router(),
@@ -84,24 +99,18 @@ struct ServerBenchCommand: AsyncParsableCommand {
                 portContinuation.finish()
             },
             logger: logger)
-
         try await withThrowingTaskGroup(of: Void.self) { group in
             group.addTask { try await app.runService(gracefulShutdownSignals: []) }
             var ports = portStream.makeAsyncIterator()
             guard let port = await ports.next(), port > 0 else { throw CommandFailure("the server did not start") }
-            print("server on 127.0.0.1:\(port), \(configuration.maxConcurrentQueries) query slots; wrk -t\(threads) -c\(connections) -d\(seconds)s\n")
-            for scenario in Self.scenarios {
-                let script = try Self.script(for: scenario, ids: ids, in: directory)
-                _ = try Self.drive(wrk, port: port, script: script, threads: threads, connections: connections, seconds: 2)
-                let result = try Self.drive(wrk, port: port, script: script, threads: threads, connections: connections, seconds: seconds)
-                print(result.line(for: scenario))
-            }
+            try await body(port)
             group.cancelAll()
         }
     }
 
-    /// A store with the CRM demo imported into `production`, and a sample of its ids to look up.
-    private func seed(into directory: String) throws -> (DocumentStore, [String]) {
+    /// Imports about `docs` documents of the CRM demo into `store`'s `production` (through a file
+    /// in `directory`), and returns a sample of their ids to look up.
+    static func seed(docs: Int, into store: DocumentStore, directory: String) throws -> [String] {
         let started = Date()
         let customers = max(1, docs * 12 / 100)
         let demo: CRMDemo
@@ -116,7 +125,6 @@ struct ServerBenchCommand: AsyncParsableCommand {
             bytes.append(UInt8(ascii: "\n"))
         }
         try Data(bytes).write(to: URL(fileURLWithPath: file))
-        let store = try DocumentStore(directory: directory + "/data")
         let dataset = try store.dataset("production", create: true)
         let report = try dataset.importNDJSON(path: file, options: ImportOptions(batchSize: 5_000))
         dataset.compact()
@@ -124,14 +132,15 @@ struct ServerBenchCommand: AsyncParsableCommand {
         print("seeded \(report.imported) CRM demo documents (\(customers) customers) in \(String(format: "%.1f", Date().timeIntervalSince(started))) s")
         var random = SplitMix64(seed: 7)
         let ids = (0..<10_000).compactMap { _ in documents[random.next(documents.count)]["_id"]?.stringValue }
-        return (store, ids)
+        return ids
     }
 
     /// A wrk script that sends the scenario's query, with a random id of the sample when it varies.
-    private static func script(for scenario: Scenario, ids: [String], in directory: String) throws -> String {
-        let path = "\(directory)/\(scenario.variesID ? "lookup" : "filter").lua"
+    static func script(for scenario: Scenario, ids: [String], in directory: String, bearer: String? = nil) throws -> String {
+        let path = "\(directory)/\(scenario.variesID ? "lookup" : "filter")-\(UUID().uuidString).lua"
         let base = "/v1/data/query/production?query=" + escape(scenario.query) + "&returnQuery=false"
         var lua = "local base = \"\(base)\"\n"
+        if let bearer { lua += "wrk.headers[\"Authorization\"] = \"Bearer \(bearer)\"\n" }
         if scenario.variesID {
             lua += "local ids = {\n" + ids.map { "\"\(escape("\"" + $0 + "\""))\"" }.joined(separator: ",\n") + "\n}\n"
             lua += """
@@ -167,7 +176,7 @@ struct ServerBenchCommand: AsyncParsableCommand {
         }
     }
 
-    private static func drive(_ wrk: String, port: Int, script: String, threads: Int, connections: Int, seconds: Int) throws -> Result {
+    static func drive(_ wrk: String, port: Int, script: String, threads: Int, connections: Int, seconds: Int) throws -> Result {
         let process = Process()
         process.executableURL = URL(fileURLWithPath: wrk)
         process.arguments = ["-t\(threads)", "-c\(connections)", "-d\(seconds)s", "--latency", "-s", script, "http://127.0.0.1:\(port)"]
@@ -195,7 +204,7 @@ struct ServerBenchCommand: AsyncParsableCommand {
     }
 
     /// The full path of `name` on `PATH`, if it is there.
-    private static func executable(_ name: String) -> String? {
+    static func executable(_ name: String) -> String? {
         let path = ProcessInfo.processInfo.environment["PATH"] ?? "/usr/local/bin:/usr/bin:/bin"
         return path.split(separator: ":").map { "\($0)/\(name)" }.first { FileManager.default.isExecutableFile(atPath: $0) }
     }

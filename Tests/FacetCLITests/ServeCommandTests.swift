@@ -140,10 +140,11 @@ struct ServeCommandTests {
         return address
     }
 
-    /// `GET path` with `Connection: close`: the status and the body.
-    static func get(port: Int, path: String) throws -> HTTPReply {
+    /// `GET path` with `Connection: close` (and the token, when given): the status and the body.
+    static func get(port: Int, path: String, token: String? = nil) throws -> HTTPReply {
         let connection = try Connection(port: port)
-        try connection.write("GET \(path) HTTP/1.1\r\nHost: localhost\r\nConnection: close\r\n\r\n")
+        let authorization = token.map { "Authorization: Bearer \($0)\r\n" } ?? ""
+        try connection.write("GET \(path) HTTP/1.1\r\nHost: localhost\r\n\(authorization)Connection: close\r\n\r\n")
         let text = try connection.read()
         let parts = text.components(separatedBy: "\r\n\r\n")
         guard let statusLine = parts.first?.components(separatedBy: "\r\n").first,
@@ -170,6 +171,13 @@ struct ServeCommandTests {
         return (descriptor, Int(UInt16(bigEndian: address.sin_port)))
     }
 
+    /// An API token of `role` for the data directory `data`, made with `facet tokens create`.
+    static func token(data: String, role: String = "admin") throws -> String {
+        let created = try StoreCommandTests.run(["tokens", "create", "--data", data, "--role", role, "--name", "test-\(role)-\(UUID().uuidString.prefix(8))"])
+        #expect(created.status == 0, "\(created.stderr)")
+        return try #require(created.stdout.split(separator: "\n").last.map(String.init))
+    }
+
     /// A port free a moment ago (the system chose it, and it was released).
     static func freePort() throws -> Int {
         let (descriptor, port) = try listeningSocket()
@@ -182,15 +190,16 @@ struct ServeCommandTests {
     @Test func servesOnAFreePortAndStopsCleanlyOnSIGTERM() throws {
         let directory = try QueryCommandTests.temporaryDirectory()
         defer { try? FileManager.default.removeItem(at: directory) }
-        let server = try Server(arguments: ["--data", directory.appendingPathComponent("data").path], port: try Self.freePort(),
-                                directory: directory)
+        let data = directory.appendingPathComponent("data").path
+        let server = try Server(arguments: ["--data", data], port: try Self.freePort(), directory: directory)
         let health = try server.waitUntilServing()
         #expect(health.status == 200)
         #expect(health.body.contains(#""status":"ok""#), "\(health.body)")
+        let token = try Self.token(data: data)
 
         // An open listener is told to reconnect, and its stream ends, when the server stops.
         let listener = try Connection(port: server.port)
-        try listener.write("GET /v1/data/listen/production?query=* HTTP/1.1\r\nHost: localhost\r\n\r\n")
+        try listener.write("GET /v1/data/listen/production?query=* HTTP/1.1\r\nHost: localhost\r\nAuthorization: Bearer \(token)\r\n\r\n")
         #expect(try listener.read { $0.contains("event: welcome") }.hasPrefix("HTTP/1.1 200"))
 
         let stopping = Date()
@@ -224,13 +233,37 @@ struct ServeCommandTests {
         #expect(result.stderr.contains("the data directory \(file.path) is unusable"), "\(result.stderr)")
     }
 
-    @Test func aHostOtherThanLoopbackIsRefused() throws {
-        let result = try StoreCommandTests.withDataDirectory { data in
-            try StoreCommandTests.run(["serve", "--data", data, "--host", "0.0.0.0", "--port", String(try Self.freePort())], timeout: 60)
+    @Test func itIsSecureByDefault() throws {
+        let directory = try QueryCommandTests.temporaryDirectory()
+        defer { try? FileManager.default.removeItem(at: directory) }
+        let data = directory.appendingPathComponent("data").path
+        let server = try Server(arguments: ["--data", data], port: try Self.freePort(), directory: directory)
+        _ = try server.waitUntilServing()
+        // The first start created the admin and printed a generated password once.
+        let printed = try #require(server.log.split(separator: "\n").first { $0.hasPrefix("Created the user admin with the password ") })
+        let password = try #require(printed.split(separator: " ").dropFirst(7).first.map(String.init))
+        #expect(password.count >= 20)
+        // Nothing but /health and sign-in answers without a token.
+        for path in ["/v1/data/query/production?query=count(*)", "/v1/data/doc/production/x", "/v1/schema", "/v1/data/export/production", "/metrics"] {
+            let reply = try Self.get(port: server.port, path: path)
+            #expect(reply.status == 401, "\(path): \(reply.status) \(reply.body)")
         }
-        #expect(result.status != 0)
-        #expect(result.stderr.contains("--host 0.0.0.0"), "\(result.stderr)")
-        #expect(result.stderr.contains("127.0.0.1, ::1 or localhost"), "\(result.stderr)")
+        let connection = try Connection(port: server.port)
+        let body = #"{"username": "admin", "password": "\#(password)"}"#
+        try connection.write("POST /v1/auth/login HTTP/1.1\r\nHost: localhost\r\nContent-Type: application/json\r\nContent-Length: \(body.utf8.count)\r\nConnection: close\r\n\r\n\(body)")
+        let answer = try connection.read()
+        #expect(answer.hasPrefix("HTTP/1.1 200"), "\(answer)")
+        let tokens = try JSONValue(parsing: String(try #require(answer.components(separatedBy: "\r\n\r\n").last)))
+        let access = try #require(tokens["accessToken"]?.stringValue)
+        let counted = try Self.get(port: server.port, path: "/v1/data/query/production?query=count(*)", token: access)
+        #expect(counted.status == 200 && counted.body.contains(#""result":0"#), "\(counted.body)")
+        #expect(try server.stop() == 0, "\(server.log)")
+
+        // A second start creates no user and prints no password.
+        let again = try Server(arguments: ["--data", data], port: try Self.freePort(), directory: try QueryCommandTests.temporaryDirectory())
+        _ = try again.waitUntilServing()
+        #expect(!again.log.contains("Created the user admin"))
+        #expect(try again.stop() == 0)
     }
 
     @Test func writesFromAnotherProcessReachQueriesAndListeners() throws {
@@ -239,8 +272,9 @@ struct ServeCommandTests {
         let data = directory.appendingPathComponent("data").path
         let server = try Server(arguments: ["--data", data], port: try Self.freePort(), directory: directory)
         _ = try server.waitUntilServing()
+        let token = try Self.token(data: data, role: "manager")
         let listener = try Connection(port: server.port)
-        try listener.write("GET /v1/data/listen/production?query=*%5B_type%3D%3D%22staff%22%5D HTTP/1.1\r\nHost: localhost\r\n\r\n")
+        try listener.write("GET /v1/data/listen/production?query=*%5B_type%3D%3D%22staff%22%5D HTTP/1.1\r\nHost: localhost\r\nAuthorization: Bearer \(token)\r\n\r\n")
         _ = try listener.read { $0.contains("event: welcome") }
 
         // `facet mutate` in a process of its own, on the same data directory, with the CRM schema.
@@ -251,7 +285,7 @@ struct ServeCommandTests {
         let event = try listener.read(timeout: 10) { $0.contains("event: mutation") && $0.contains("\n\n", after: "event: mutation") }
         #expect(event.contains(#""documentId":"staff-ines""#), "\(event)")
         #expect(event.contains(#""transition":"appear""#), "\(event)")
-        let reply = try Self.get(port: server.port, path: "/v1/data/query/production?query=*%5B_type%3D%3D%22staff%22%5D.name")
+        let reply = try Self.get(port: server.port, path: "/v1/data/query/production?query=*%5B_type%3D%3D%22staff%22%5D.name", token: token)
         #expect(reply.body.contains(#""result":["Ines Moreau"]"#), "\(reply.body)")
         #expect(try server.stop() == 0, "\(server.log)")
     }

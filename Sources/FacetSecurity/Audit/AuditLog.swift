@@ -50,10 +50,14 @@ public struct AuditEntry: Sendable, Equatable {
 /// Each entry stores its canonical JSON (keys sorted, no spaces) and the SHA-256 of the previous
 /// entry's hash followed by that JSON, so that changing, removing or reordering any entry breaks
 /// every hash after it. Appends from several processes are serialised by SQLite's write lock.
+/// ``verify()`` walks the chain and names the first entry that breaks it; ``entries(_:)`` and
+/// ``documents(_:)`` read it (the latter as the content model's read-only `auditLog` documents).
 ///
 /// ```swift
 /// let audit = AuditLog(database: try SecurityDatabase(directory: "./facet-data"))
 /// try audit.record(AuditEvent(action: "login", actor: "ada", actorRole: .manager, ipAddress: "127.0.0.1"))
+/// if case .broken(let fault) = try audit.verify() { print(fault) }   // "Audit log broken at entry 42 (hash-mismatch): …"
+/// let recent = try audit.documents(AuditFilter(limit: 20, newestFirst: true))
 /// ```
 public final class AuditLog: Sendable {
     let database: SecurityDatabase

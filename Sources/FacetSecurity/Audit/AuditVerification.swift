@@ -1,0 +1,105 @@
+import Foundation
+import GRDB
+import GROQ
+
+/// The outcome of walking the audit chain: intact with its length, or the first entry that breaks it.
+///
+/// ```swift
+/// switch try audit.verify() {
+/// case .intact(let count): print("\(count) entries verified")
+/// case .broken(let fault): print("broken at \(fault.sequence): \(fault.reason.rawValue)")
+/// }
+/// ```
+public enum AuditVerification: Sendable, Equatable {
+    /// Every entry from 1 to `count` is present, in order, and hashes to what the next one records.
+    case intact(count: Int)
+    /// The first entry that does not fit the chain.
+    case broken(AuditFault)
+
+    public var isIntact: Bool {
+        if case .intact = self { true } else { false }
+    }
+}
+
+/// Where and why the audit chain breaks.
+public struct AuditFault: Sendable, Equatable, CustomStringConvertible {
+    /// How an entry fails the chain.
+    public enum Reason: String, Sendable, Equatable {
+        /// The entry's content no longer hashes to its stored hash: it was changed after it was written.
+        case hashMismatch = "hash-mismatch"
+        /// The entry names a different predecessor hash than the entry before it has: an entry
+        /// before it was removed, replaced or moved.
+        case previousHashMismatch = "previous-hash-mismatch"
+        /// A sequence number is absent: an entry was deleted.
+        case missingSequence = "missing-sequence"
+        /// The sequence written inside the entry differs from its row: entries were renumbered or moved.
+        case sequenceMismatch = "sequence-mismatch"
+        /// The entry is not the JSON Facet writes.
+        case unreadable
+    }
+
+    /// The sequence number of the first broken entry (for a missing one, the number that is absent).
+    public var sequence: Int64
+    public var reason: Reason
+    /// What was found, in a sentence.
+    public var detail: String
+
+    public init(sequence: Int64, reason: Reason, detail: String) {
+        self.sequence = sequence
+        self.reason = reason
+        self.detail = detail
+    }
+
+    public var description: String {
+        "Audit log broken at entry \(sequence) (\(reason.rawValue)): \(detail)"
+    }
+}
+
+extension AuditLog {
+    /// Walks the whole chain in sequence order and returns the first entry that breaks it.
+    ///
+    /// Every entry is checked for: its sequence following the previous one, the sequence inside
+    /// its JSON matching its row, its recorded predecessor hash matching the previous entry's
+    /// hash, and its own hash matching SHA-256 of that predecessor hash and its JSON. Removing the
+    /// newest entries leaves a shorter chain that is still intact; compare ``count()`` with a
+    /// count kept elsewhere to notice that.
+    public func verify() throws(SecurityError) -> AuditVerification {
+        try database.read { db in
+            let rows = try Row.fetchCursor(db, sql: "SELECT seq, entry, previous_hash, hash FROM audit_log ORDER BY seq")
+            var expected: Int64 = 1
+            var previous: String?
+            while let row = try rows.next() {
+                let sequence: Int64 = row["seq"]
+                let text: String = row["entry"]
+                let recordedPrevious: String? = row["previous_hash"]
+                let hash: String = row["hash"]
+                if sequence != expected {
+                    let detail = sequence > expected
+                        ? (sequence == expected + 1 ? "entry \(expected) is missing" : "entries \(expected) to \(sequence - 1) are missing")
+                        : "entry \(sequence) appears out of order"
+                    return .broken(AuditFault(sequence: expected, reason: .missingSequence, detail: detail))
+                }
+                guard let json = try? JSONValue(parsing: text), case .object = json else {
+                    return .broken(AuditFault(sequence: sequence, reason: .unreadable, detail: "the stored entry is not a JSON object"))
+                }
+                if json["sequence"]?.numberValue != Double(sequence) {
+                    let inner = json["sequence"].map { $0.serialized() } ?? "nothing"
+                    return .broken(AuditFault(sequence: sequence, reason: .sequenceMismatch,
+                                              detail: "the entry in row \(sequence) says it is entry \(inner)"))
+                }
+                if recordedPrevious != previous {
+                    return .broken(AuditFault(sequence: sequence, reason: .previousHashMismatch,
+                                              detail: "it follows \(previous.map { "hash \($0.prefix(12))…" } ?? "nothing") but records "
+                                                  + "\(recordedPrevious.map { "\($0.prefix(12))…" } ?? "none"); an entry before it was changed or removed"))
+                }
+                if Self.chainHash(previous: previous, canonical: text) != hash {
+                    return .broken(AuditFault(sequence: sequence, reason: .hashMismatch,
+                                              detail: "its content does not match its hash; the entry was altered after it was written"))
+                }
+                previous = hash
+                expected += 1
+            }
+            return .intact(count: Int(expected - 1))
+        }
+    }
+}

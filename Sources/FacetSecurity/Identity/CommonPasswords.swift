@@ -1,0 +1,56 @@
+/// Passwords that attackers try first: the most common ones of public breach lists, words and
+/// keyboard walks they are built from, and names this CRM's users are likely to reach for.
+///
+/// Kept lowercase; ``PasswordRules`` compares case-insensitively and also refuses a listed word
+/// followed only by digits and punctuation (`Password2026!`), the commonest way of "strengthening"
+/// one.
+enum CommonPasswords {
+    static let list: Set<String> = [
+        "!qaz2wsx", "000000", "00000000", "000000000000", "0987654321", "1111", "111111", "11111111", "11111111111",
+        "111111111111", "112233", "11223344", "112233445566", "121212", "123123", "123123123", "123123123123", "123321",
+        "1234", "12345", "1234512345", "123454321", "123456", "1234567", "12345678", "123456789", "1234567890",
+        "123456789012", "1234567890123", "1234567891", "12345678910", "123456abc", "123456qwerty", "123abc", "123qwe",
+        "131313", "147258369", "159357", "159753", "1q2w3e", "1q2w3e4r", "1q2w3e4r5t", "1qaz!qaz", "1qaz2wsx",
+        "1qaz2wsx3edc", "1qazxsw2", "2000", "555555", "654321", "666666", "696969", "741852963", "777777", "7777777",
+        "963852741", "987654321", "9876543210", "a123456", "aa123456", "aaaaaa", "aaaaaaaaaaaa", "abc123", "abc123456",
+        "abc12345678", "abcabcabc", "abcd1234", "abcdef", "abcdefg123", "abcdefgh", "abcdefghijkl", "access", "admin",
+        "admin123", "admin1234", "admin12345", "adminadmin", "administrator", "administrator1", "amanda", "andrew",
+        "andrew1", "angel", "angel1", "anthony", "apple", "apple123", "april", "arsenal", "asdf1234", "asdfasdf",
+        "asdfasdfasdf", "asdfgh", "asdfghjkl", "asdzxc", "ashley", "august", "austin", "autumn2025", "autumn2026",
+        "babygirl", "banana", "barcelona", "baseball", "baseball1", "basketball", "batman", "batman1", "biteme",
+        "blessed", "bracelet", "business", "buster", "butterfly", "changeme", "changeme123", "changemenow", "charlie",
+        "charlie1", "cheese", "chelsea", "chelsea1", "chocolate", "company", "company123", "computer", "content",
+        "contentadmin", "cookie", "corvette", "cowboys", "crmadmin", "customer", "customers", "dallas", "daniel",
+        "daniel1", "database", "december", "default", "demo", "demo123", "diamond", "diamonds", "dragon", "dragon1",
+        "eagles", "earrings", "emerald", "example", "facebook", "facet", "facetcms", "february", "ferrari", "flower",
+        "football", "football1", "football123", "fortnite", "freedom", "freedom1", "friday", "fuckoff", "fuckyou",
+        "george", "ginger", "godisgood", "goldring", "golfer", "google", "guest", "harley", "harley1", "hello",
+        "hello123", "helloworld", "hockey", "hockey123", "hottie", "hunter", "iamgod", "ihateyou", "iloveyou",
+        "iloveyou1", "iloveyou123", "iloveyoubaby", "iloveyouforever", "instagram", "internet", "jackson", "january",
+        "jennifer", "jennifer1", "jessica", "jesus", "jesus1", "jesuschrist", "jewellery", "jewelry", "jordan",
+        "jordan23", "joshua", "joshua1", "july", "june", "juventus", "killer", "klaster", "lakers", "letmein",
+        "letmein!", "letmein123", "letmein2024", "letmeinnow", "linkedin", "linux", "liverpool", "login", "love",
+        "lovely", "loveme", "loveyou", "loveyou123", "maggie", "manager", "manager123", "manchester", "march",
+        "marketing", "master", "master1", "matrix", "matthew", "matthew1", "may", "mercedes", "michael", "michael1",
+        "michelle", "microsoft", "minecraft", "mobilemail", "mom", "monday", "monitor", "monitoring", "monkey",
+        "monkey1", "montana", "moon", "moscow", "mustang", "mustang1", "myname", "mypassword", "mypassword123",
+        "mysecret", "myspace", "mysql", "naruto", "necklace", "netflix", "nicole", "november", "october", "office",
+        "office123", "oracle", "orange", "p@ssw0rd", "p@ssword", "packers", "pass", "passphrase", "passport",
+        "passw0rd", "password", "password!", "password!1", "password1", "password123", "password1234", "password12345",
+        "password123456", "password2024", "password2025", "password2026", "passwordpassword", "pearl", "pepper",
+        "platinum", "pokemon", "porsche", "postgres", "princess", "princess1", "purple", "q1w2e3r4", "q1w2e3r4t5",
+        "q1w2e3r4t5y6", "qazwsx", "qazwsxedc", "qazwsxedcrfv", "qweasd", "qweasdzxc", "qwer1234", "qwerty", "qwerty1",
+        "qwerty123", "qwerty12345", "qwerty123456", "qwerty123qwerty", "qwertyqwerty", "qwertyuiop", "qwertyuiop1",
+        "qwertyuiop123", "ranger", "realmadrid", "redsox", "richard", "robert", "robert1", "roblox", "root", "rootroot",
+        "ruby", "sales", "sample", "samsung", "sanity", "sanitystudio", "sapphire", "secret", "secret123", "september",
+        "server", "service", "shadow", "shadow1", "silver", "soccer", "soccer123", "spotify", "spring2025",
+        "spring2026", "starwars", "steelers", "studio", "summer", "summer2024", "summer2025", "summer2026", "sunday",
+        "sunshine", "sunshine1", "superman", "superman1", "supersecret", "superuser", "support", "support123",
+        "sysadmin", "taylor", "temp123", "temporary", "tennis", "test", "test123", "test1234", "testing", "testing123",
+        "thomas", "thomas1", "thunder", "tigger", "toor", "topsecret", "trustme", "trustno1", "trustno1!", "trustnoone",
+        "twitter", "ubuntu", "user", "user123", "username", "webmaster", "welcome", "welcome1", "welcome123",
+        "welcome2024", "welcome2025", "welcome2026", "whatever", "william", "william1", "windows", "winter2024",
+        "winter2025", "winter2026", "yankees", "yankees1", "yellow", "youtube", "zaq!2wsx", "zaq12wsx", "zaq1zaq1",
+        "zxcasdqwe", "zxcvbn", "zxcvbnm", "zxcvbnm123", "zxcvzxcv",
+    ]
+}
