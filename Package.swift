@@ -16,6 +16,7 @@ let package = Package(
         .library(name: "SchemaTypes", targets: ["SchemaTypes"]),
         .library(name: "StudioConfig", targets: ["StudioConfig"]),
         .library(name: "FacetSecurity", targets: ["FacetSecurity"]),
+        .library(name: "FacetAnalytics", targets: ["FacetAnalytics"]),
         .library(name: "FacetServer", targets: ["FacetServer"]),
     ],
     dependencies: [
@@ -69,10 +70,12 @@ let package = Package(
             ],
             swiftSettings: strictSwift
         ),
+        // Statistics and predictive models over plain Swift values (no HTTP, no GROQ).
+        .target(name: "FacetAnalytics", swiftSettings: strictSwift),
         // The CRM's content model: its 13 document types, declared with the schema DSL.
         .target(name: "SchemaTypes", dependencies: ["FacetSchema", "GROQ"], path: "schemaTypes", swiftSettings: strictSwift),
         // The CRM's studio: desk structure, document actions and role policies.
-        .target(name: "StudioConfig", dependencies: ["SchemaTypes", "FacetSchema", "FacetStore", "FacetSecurity", "GROQ"], path: "studio-config", swiftSettings: strictSwift),
+        .target(name: "StudioConfig", dependencies: ["SchemaTypes", "FacetSchema", "FacetStore", "FacetSecurity", "FacetAnalytics", "GROQ"], path: "studio-config", swiftSettings: strictSwift),
         // The studio HTTP API: Sanity's data endpoints, the schema and structure, live updates.
         .target(
             name: "FacetServer",
@@ -85,6 +88,8 @@ let package = Package(
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
                 .product(name: "Logging", package: "swift-log"),
             ],
+            // The web studio: plain HTML, CSS and JavaScript modules, served as they are.
+            resources: [.copy("Studio")],
             swiftSettings: strictSwift
         ),
         // The command line: thin, parses arguments and calls the libraries.
@@ -97,6 +102,7 @@ let package = Package(
                 "SchemaTypes",
                 "StudioConfig",
                 "FacetSecurity",
+                "FacetAnalytics",
                 "FacetServer",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "Logging", package: "swift-log"),
@@ -118,6 +124,7 @@ let package = Package(
                     dependencies: ["FacetSecurity", "FacetStore", "FacetSchema", "GROQ", "SchemaTypes", "StudioConfig",
                                    .product(name: "GRDB", package: "GRDB.swift")],
                     swiftSettings: strictSwift),
+        .testTarget(name: "FacetAnalyticsTests", dependencies: ["FacetAnalytics"], swiftSettings: strictSwift),
         .testTarget(name: "FacetStoreTests", dependencies: ["FacetStore", "GROQ"], swiftSettings: strictSwift),
         .testTarget(name: "FacetCLITests", dependencies: ["GROQ"], swiftSettings: strictSwift),
     ]

@@ -1,0 +1,2 @@
+/// Statistics and predictive models over plain Swift values: no HTTP, no GROQ.
+public enum FacetAnalytics {}

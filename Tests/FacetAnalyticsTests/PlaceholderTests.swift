@@ -1,0 +1,2 @@
+import FacetAnalytics
+import Testing
