@@ -28,6 +28,8 @@ public struct FacetAPI: Sendable {
     /// Users, roles, encryption, threat detection and the audit log; `nil` on an unsecured
     /// (loopback, embedded) server, where every caller is unrestricted.
     public let security: SecuritySystem?
+    /// The audit log as documents, for admins' queries.
+    let auditTrail: AuditTrailView?
     /// The document actions served at `/v1/actions`, in the order the studio lists them.
     public let actions: [DocumentAction]
     /// Work that blocks (SQLite, query evaluation) runs here, never on the event loops.
@@ -42,6 +44,7 @@ public struct FacetAPI: Sendable {
                 actions: [DocumentAction] = [], security: SecuritySystem? = nil)
     {
         self.security = security
+        self.auditTrail = security.map { AuditTrailView(audit: $0.audit) }
         self.store = store
         self.schema = schema
         self.structure = structure

@@ -153,6 +153,26 @@ struct HeaderRoleAccess: AccessPolicy {
         }
     }
 
+    @Test func adminsReadTheAuditLogAsDocumentsAndNobodyWritesIt() async throws {
+        let f = try Fixture()
+        let last = try f.store.dataset("production").transactions(documentIDs: ["c-ana"], filter: HistoryFilter(reverse: true, limit: 1)).first?.id
+        try await Application(router: f.api.router()).test(.router) { client in
+            let newest = try await Self.query(client, "*[_type == 'auditLog' && action == 'transaction'] | order(sequence desc)[0]{documentId, transactionId, actor}", as: "admin")
+            #expect(newest == ["documentId": "c-ana", "transactionId": .string(last ?? "?"), "actor": "unknown"])
+            let counted = try await Self.query(client, "count(*[_type == 'auditLog'])", as: "admin")
+            #expect(counted == .number(Double(try f.security.audit.count())))
+            let chained = try await Self.query(client, "*[_type == 'auditLog'] | order(sequence asc)[1]{previousHash, 'ok': length(hash) == 64}", as: "admin")
+            #expect(chained?["ok"] == true && chained?["previousHash"]?.stringValue?.count == 64)
+            let hidden = try await Self.query(client, "count(*[_type == 'auditLog'])", as: "manager")
+            #expect(hidden == 0)
+            let document = try await client.execute(uri: "/v1/data/doc/production/audit.000000000001", method: .get, headers: Self.headers("admin"))
+            #expect(try DataRoutes.json(document)["documents"]?[0]?["_type"] == "auditLog")
+            let write = try await client.execute(uri: "/v1/data/mutate/production", method: .post, headers: Self.headers("admin"),
+                                                 body: ByteBuffer(string: #"{"mutations": [{"create": {"_id": "audit.x", "_type": "auditLog", "action": "login"}}]}"#))
+            #expect(write.status == .forbidden)
+        }
+    }
+
     @Test func listenersHearOnlyWhatTheirRoleSees() async throws {
         let f = try Fixture()
         let dataset = try f.store.dataset("production")

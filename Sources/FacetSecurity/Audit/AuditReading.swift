@@ -59,6 +59,12 @@ extension AuditLog {
         try database.read { db in try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM audit_log") ?? 0 }
     }
 
+    /// The sequence number of the newest entry (0 when the log is empty): a cheap way to tell
+    /// whether anything was recorded since a reader last looked.
+    public func lastSequence() throws(SecurityError) -> Int64 {
+        try database.read { db in try Int64.fetchOne(db.cachedStatement(sql: "SELECT coalesce(max(seq), 0) FROM audit_log")) ?? 0 }
+    }
+
     /// Up to `limit` entries with a sequence number above `sequence`, oldest first: page through
     /// the log by passing the last sequence of one page to get the next.
     public func entries(after sequence: Int64 = 0, limit: Int = 100) throws(SecurityError) -> [AuditEntry] {

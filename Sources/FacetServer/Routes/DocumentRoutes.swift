@@ -23,7 +23,9 @@ extension FacetAPI {
             var omitted: [JSONValue] = []
             for id in ids {
                 // A document the caller may not read is reported as missing: its existence is not theirs to know.
-                guard case .object(let document)? = snapshot.document(id: id, visibility: visibility) else {
+                let found = snapshot.document(id: id, visibility: visibility)
+                    ?? (id.hasPrefix("audit.") && readsAuditTrail(context) ? try? auditTrail?.documents().document(id: id) : nil)
+                guard case .object(let document)? = found else {
                     omitted.append(["id": .string(id), "reason": "existence"])
                     continue
                 }

@@ -68,12 +68,11 @@ extension FacetAPI {
             options: EvaluationOptions(deadline: deadline, cancellation: EvaluationCancellation()),
             timeLimit: configuration.queryTimeLimit, maxResultBytes: configuration.maxResultBytes)
         let metrics = self.metrics
-        let visibility = visibility(context)
         let body: ByteBuffer
         do {
             body = try await withTaskCancellationHandler {
                 try await workers.run(until: deadline) {
-                    try evaluation.run(on: dataset.snapshot.source(perspective, visibility: visibility), metrics: metrics)
+                    try evaluation.run(on: try querySource(dataset.snapshot, perspective, context), metrics: metrics)
                 }
             } onCancel: {
                 evaluation.options.cancellation?.cancel()
