@@ -66,6 +66,13 @@ struct SecurityBenchCommand: AsyncParsableCommand {
         let secureStore = try security.documentStore(validator: nil)
         defer { secureStore.close() }
         _ = try ServerBenchCommand.seed(docs: docs, into: secureStore, directory: directory)
+        // The checks all run, but nothing is refused: the load generator is one address sending
+        // machine-regular requests, which a real policy would rightly slow down.
+        var policy = ThreatPolicy()
+        policy.addressLimit = RateLimit(perSecond: 1e9, burst: 1_000_000_000)
+        policy.identityLimit = policy.addressLimit
+        for kind in AutomationClass.allCases { policy.automation[kind] = .flag }
+        security.threats.policy = policy
         let manager = try security.identities.createToken(name: "bench-manager", role: .manager, by: .system()).secret
         let support = try security.identities.createToken(name: "bench-support", role: .support, by: .system()).secret
 

@@ -19,7 +19,8 @@ struct ServeCommand: AsyncParsableCommand {
             Settings come from the flags, else the environment (FACET_DATA, FACET_DATASET, FACET_HOST, \
             FACET_PORT, FACET_CONFIG), else the JSON config file (--config, default ./facet.json when it \
             exists), else the defaults. The config file may set host, port, data, dataset, maxBodyBytes, \
-            queryTimeLimitSeconds, maxResultBytes, maxConcurrentQueries and allowedOrigins.
+            queryTimeLimitSeconds, maxResultBytes, maxConcurrentQueries, allowedOrigins and threats (rate limits, \
+            lock-outs and the response to each kind of automation).
 
             Every route but /health and sign-in needs a token (Authorization: Bearer). On the first start the \
             user admin is created, with the password in FACET_ADMIN_PASSWORD or a generated one printed once; \
@@ -62,6 +63,7 @@ struct ServeCommand: AsyncParsableCommand {
         } catch {
             throw CommandFailure("the data directory \(settings.data) is unusable: \(error)")
         }
+        security.threats.policy = settings.threats
         do {
             if let password = try security.identities.ensureAdmin() {
                 // Printed once, on the first start, and never stored in the clear.
@@ -97,6 +99,8 @@ struct ServeCommand: AsyncParsableCommand {
 struct ServeSettings {
     var server = ServerConfiguration()
     var data = "./facet-data"
+    /// Rate limits, lock-outs and the responses to automation (the config file's `"threats"`).
+    var threats = ThreatPolicy()
 
     init(flags: ServeCommand, environment: [String: String]) throws {
         let configPath = flags.config ?? environment["FACET_CONFIG"]
@@ -112,7 +116,7 @@ struct ServeSettings {
             file = [:]
         }
         let known: Set<String> = ["host", "port", "data", "dataset", "maxBodyBytes", "queryTimeLimitSeconds", "maxResultBytes",
-                                  "maxConcurrentQueries", "allowedOrigins"]
+                                  "maxConcurrentQueries", "allowedOrigins", "threats"]
         for key in file.objectValue?.keys ?? [] where !known.contains(key) {
             throw CommandFailure("the config file sets \"\(key)\", which Facet does not know; known settings: \(known.sorted().joined(separator: ", "))")
         }
@@ -144,6 +148,9 @@ struct ServeSettings {
                 throw CommandFailure("the config file's \"allowedOrigins\" must be a list of origins, e.g. [\"http://localhost:3333\"]")
             }
             server.allowedOrigins = list
+        }
+        if let given = file["threats"] {
+            do { threats = try ThreatPolicy(json: given) } catch { throw CommandFailure("the config file: \(error.description)") }
         }
     }
 

@@ -233,6 +233,18 @@ struct ServeCommandTests {
         #expect(result.stderr.contains("the data directory \(file.path) is unusable"), "\(result.stderr)")
     }
 
+    @Test func aConfigFileWithAnUnknownThreatSettingIsRefusedClearly() throws {
+        let directory = try QueryCommandTests.temporaryDirectory()
+        defer { try? FileManager.default.removeItem(at: directory) }
+        let config = directory.appendingPathComponent("facet.json").path
+        try Data(#"{"threats": {"addressLimit": {"perSecond": 50, "burst": 200}, "automation": {"robots": "allow"}}}"#.utf8)
+            .write(to: URL(fileURLWithPath: config))
+        let result = try StoreCommandTests.run(["serve", "--config", config, "--data", directory.appendingPathComponent("data").path,
+                                                "--port", String(try Self.freePort())], timeout: 60)
+        #expect(result.status != 0)
+        #expect(result.stderr.contains("\"threats.automation\" names \"robots\""), "\(result.stderr)")
+    }
+
     @Test func itIsSecureByDefault() throws {
         let directory = try QueryCommandTests.temporaryDirectory()
         defer { try? FileManager.default.removeItem(at: directory) }
@@ -255,8 +267,12 @@ struct ServeCommandTests {
         #expect(answer.hasPrefix("HTTP/1.1 200"), "\(answer)")
         let tokens = try JSONValue(parsing: String(try #require(answer.components(separatedBy: "\r\n\r\n").last)))
         let access = try #require(tokens["accessToken"]?.stringValue)
-        let counted = try Self.get(port: server.port, path: "/v1/data/query/production?query=count(*)", token: access)
+        let counted = try Self.get(port: server.port, path: "/v1/data/query/production?query=count(*%5B_type%3D%3D%22customer%22%5D)", token: access)
         #expect(counted.status == 200 && counted.body.contains(#""result":0"#), "\(counted.body)")
+        // The sign-in is in the audit log, which the admin reads as documents.
+        let logins = try Self.get(port: server.port, path: "/v1/data/query/production?query=*%5B_type%3D%3D%22auditLog%22%26%26action%3D%3D%22login%22%5D.actor",
+                                  token: access)
+        #expect(logins.body.contains(#""result":["admin"]"#), "\(logins.body)")
         #expect(try server.stop() == 0, "\(server.log)")
 
         // A second start creates no user and prints no password.

@@ -368,3 +368,31 @@ struct MonitorFixture {
         #expect(fixture.monitor.state.withLock { $0.trackedCount } <= 3)
     }
 }
+
+@Suite("threat policy from a configuration file")
+struct ThreatPolicyConfigurationTests {
+    @Test func settingsOverrideTheDefaultsAndUnknownOnesAreRefused() throws {
+        let policy = try ThreatPolicy(json: [
+            "addressLimit": ["perSecond": 50, "burst": 200],
+            "automation": ["search-crawler": "throttle", "headless-browser": "refuse"],
+            "injection": "refuse",
+            "maxInFlight": 64,
+        ])
+        #expect(policy.addressLimit.perSecond == 50 && policy.addressLimit.burst == 200)
+        #expect(policy.automation[.searchCrawler] == .throttle && policy.automation[.headlessBrowser] == .refuse)
+        #expect(policy.automation[.aiScraper] == ThreatPolicy().automation[.aiScraper])
+        #expect(policy.injection == .refuse && policy.maxInFlight == 64)
+        #expect(ThreatPolicy().automation[.headlessBrowser] == .flag)
+
+        for (bad, named) in [(["rateLimit": 5] as JSONValue, "rateLimit"), (["addressLimit": ["perSecond": -1, "burst": 3]], "addressLimit"),
+                             (["automation": ["robots": "allow"]], "robots"), (["injection": "ignore"], "injection")] {
+            do {
+                _ = try ThreatPolicy(json: bad)
+                Issue.record("accepted \(bad)")
+            } catch {
+                #expect(error.kind == .invalid)
+                #expect(error.description.contains(named), "\(error.description)")
+            }
+        }
+    }
+}

@@ -62,7 +62,8 @@ public struct ThreatPolicy: Sendable, Equatable {
     public var automation: [AutomationClass: ThreatResponse] = [
         .aiScraper: .refuse,
         .searchCrawler: .refuse,
-        .headlessBrowser: .throttle,
+        // Recorded, not slowed: teams run their own end-to-end tests and monitors headless.
+        .headlessBrowser: .flag,
         .scriptClient: .allow,
         .missingUserAgent: .allow,
         .regularCadence: .throttle,
