@@ -43,7 +43,9 @@ public final class SecuritySystem: Sendable {
         identities = IdentityStore(database: database)
         threats = ThreatMonitor(database: database, audit: audit)
         sessions = SessionAuthority(database: database, identities: identities, audit: audit, threats: threats)
-        encryption = FieldEncryption(database: database)
+        // Every personal field is sealed under its person's data key, sensitive or not, so that
+        // erasing the key leaves nothing of them readable in history or old exports.
+        encryption = try FieldEncryption(database: database, fields: schema?.personalDataFields ?? [:], environment: environment)
     }
 
     /// The document store of this data directory, with sensitive fields sealed at rest, card

@@ -137,14 +137,14 @@ extension StoreCommandTests {
     @Test func historyRejectsContradictoryOptions() throws {
         try Self.withDataDirectory { data in
             _ = try Self.setUpHistory(data)
-            let before = try Self.export(data)
+            let before = try Self.state(data)
             let both = try Self.run(["history", "--data", data, "h-1", "--revision", "tx-a", "--at", "2026-01-01T00:00:00Z"])
             Self.expectFailure(both, "give --revision or --at, not both")
             let bothRestore = try Self.run(["history", "--data", data, "h-1", "--revision", "tx-a", "--at", "2026-01-01T00:00:00Z", "--restore"])
             Self.expectFailure(bothRestore, "give --revision or --at, not both")
             let restoreAlone = try Self.run(["history", "--data", data, "h-1", "--restore"])
             Self.expectFailure(restoreAlone, "--restore needs --revision or --at")
-            #expect(try Self.export(data) == before)
+            #expect(try Self.state(data) == before)
             #expect(try Self.history(data, "h-1").count == 3)
         }
     }

@@ -13,7 +13,7 @@ struct TransferTests {
 
     private func export(_ dataset: Dataset, _ options: ExportOptions = ExportOptions()) -> [JSONValue] {
         var bytes: [UInt8] = []
-        dataset.exportNDJSON(options) { bytes.append(contentsOf: $0) }
+        do { try dataset.exportNDJSON(options) { bytes.append(contentsOf: $0) } } catch { Issue.record("export failed: \(error)") }
         var reader = NDJSONReader(bytes: bytes)
         var documents: [JSONValue] = []
         while let document = try? reader.next() { documents.append(document) }

@@ -1,18 +1,241 @@
+import Crypto
 import FacetStore
+import Foundation
 import GRDB
 import GROQ
 
-/// Seals sensitive fields at rest.
+/// Seals the protected fields of documents at rest: each value becomes a ``FieldEnvelope``
+/// (AES-256-GCM) under its subject's data key, which the master key wraps.
+///
+/// A store built with it as its sealing (``SecuritySystem/documentStore(validator:limits:)``)
+/// writes only envelopes for those fields to the dataset file, its history and its exports,
+/// while snapshots and queries work on the opened values.
+///
+/// ```swift
+/// let encryption = try FieldEncryption(database: database, fields: schema.personalDataFields)
+/// let store = try DocumentStore(directory: "./facet-data", sealing: encryption)
+/// ```
+///
+/// Reading: an envelope whose data key was destroyed (``PersonalDataRequest/erase(_:actor:ipAddress:)``)
+/// is left out of the document, the field disappears; any other envelope that does not open
+/// (altered, or copied from another document, field or dataset) fails the read with an error
+/// naming the document and field.
 public final class FieldEncryption: DocumentSealing {
     let database: SecurityDatabase
+    /// The keys, or why they could not be opened (reported by every use).
+    private let loaded: Result<DataKeyring, SecurityError>
+    var keyring: DataKeyring {
+        get throws(SecurityError) { try loaded.get() }
+    }
+    /// The data directory (where the key file and the dataset files are).
+    public let directory: String
+    /// The top-level fields sealed, by document type.
+    public let fields: [String: Set<String>]
+    /// Every sealed field name of any type: what a patch (which does not name its document's
+    /// type) seals.
+    let anyTypeFields: Set<String>
 
-    public init(database: SecurityDatabase) {
+    /// What stands in history for a value of a patch whose target document is not known (a
+    /// patch by query): it cannot be sealed under a document's key, so it is not kept at all.
+    public static let redactionMarker: JSONValue = ["_type": "facet.redacted"]
+
+    /// Opens the keys of the data directory holding `database`.
+    ///
+    /// - Parameters:
+    ///   - fields: the top-level fields to seal, by document type (`Schema.personalDataFields`,
+    ///     or `Schema.sensitiveFields` to seal only the sensitive ones).
+    ///   - environment: where `FACET_MASTER_KEY` is read; without it, the key file `master.key` in
+    ///     the data directory is used, and created (mode 0600) on first start.
+    public init(database: SecurityDatabase, fields: [String: [String]] = [:],
+                environment: [String: String] = ProcessInfo.processInfo.environment) throws(SecurityError)
+    {
         self.database = database
+        directory = (database.path as NSString).deletingLastPathComponent
+        self.fields = fields.mapValues(Set.init)
+        anyTypeFields = Set(fields.values.joined())
+        loaded = .success(try DataKeyring(database: database, directory: directory, environment: environment))
     }
 
-    static func registerMigrations(in migrator: inout DatabaseMigrator) {}
+    /// Seals no field, but opens the envelopes it reads, with the master key of the process
+    /// environment or the key file. A master key that cannot be opened fails each read and
+    /// write that needs it, rather than this initialiser.
+    public init(database: SecurityDatabase) {
+        self.database = database
+        directory = (database.path as NSString).deletingLastPathComponent
+        fields = [:]
+        anyTypeFields = []
+        do {
+            loaded = .success(try DataKeyring(database: database, directory: directory, environment: ProcessInfo.processInfo.environment))
+        } catch {
+            loaded = .failure(error)
+        }
+    }
 
-    public func seal(_ document: JSONValue, dataset: String) throws(StoreError) -> JSONValue { document }
-    public func unseal(_ document: JSONValue, dataset: String) throws(StoreError) -> JSONValue { document }
-    public func sealMutation(_ mutation: JSONValue, dataset: String) throws(StoreError) -> JSONValue { mutation }
+    static func registerMigrations(in migrator: inout DatabaseMigrator) {
+        DataKeyring.registerMigrations(in: &migrator)
+    }
+
+    /// The master key's id (first 16 hex digits of its SHA-256).
+    public var masterKeyID: String {
+        get throws(SecurityError) { try keyring.master.kid }
+    }
+    /// Where the master key comes from.
+    public var masterKeySource: MasterKey.Source {
+        get throws(SecurityError) { try keyring.master.source }
+    }
+
+    // MARK: DocumentSealing
+
+    public func prepare(toSeal documents: [JSONValue], dataset: String) throws(StoreError) {
+        var subjects = Set<SubjectKey>()
+        for document in documents {
+            guard let id = document["_id"]?.stringValue, let type = document["_type"]?.stringValue,
+                  let sealed = fields[type], sealed.contains(where: { document[$0].map { !$0.isNull } ?? false }) else { continue }
+            subjects.insert(SubjectKey(dataset: dataset, subject: SubjectKey.subject(of: id)))
+        }
+        guard subjects.count > 1 else { return }
+        try storeErrors { () throws(SecurityError) in try keyring.prepareKeys(for: subjects) }
+    }
+
+    public func seal(_ document: JSONValue, dataset: String) throws(StoreError) -> JSONValue {
+        guard case .object(var object) = document, let id = object["_id"]?.stringValue else { return document }
+        let sealed = object["_type"]?.stringValue.flatMap { fields[$0] } ?? []
+        guard !sealed.isEmpty || object.values.contains(where: FieldEnvelope.isMarked) else { return document }
+        try storeErrors { () throws(SecurityError) in
+            try keyring.refresh()
+            for name in object.keys {
+                guard var value = object[name] else { continue }
+                let site = FieldEnvelope.Site(dataset: dataset, documentID: id, path: name)
+                if FieldEnvelope.isMarked(value) {
+                    // Only an envelope made for exactly this place is taken (as its value);
+                    // anything else would make the document unreadable once stored.
+                    guard let opened = try open(value, at: site, submitted: true) else {
+                        object[name] = nil
+                        continue
+                    }
+                    value = opened
+                    object[name] = value
+                }
+                if sealed.contains(name), !value.isNull {
+                    let key = try keyring.currentKey(for: SubjectKey(dataset: dataset, subject: site.subject), refreshing: false)
+                    object[name] = try FieldEnvelope.seal(value, at: site, kid: key.kid, key: key.key).json
+                }
+            }
+        }
+        return .object(object)
+    }
+
+    public func unseal(_ document: JSONValue, dataset: String) throws(StoreError) -> JSONValue {
+        guard case .object(var object) = document, object.values.contains(where: FieldEnvelope.isMarked) else { return document }
+        let id = object["_id"]?.stringValue ?? ""
+        try storeErrors { () throws(SecurityError) in
+            try keyring.refreshForReading()
+            for name in object.keys {
+                guard let value = object[name], FieldEnvelope.isMarked(value) else { continue }
+                object[name] = try open(value, at: FieldEnvelope.Site(dataset: dataset, documentID: id, path: name), submitted: false)
+            }
+        }
+        return .object(object)
+    }
+
+    public func sealMutation(_ mutation: JSONValue, dataset: String) throws(StoreError) -> JSONValue {
+        guard !fields.isEmpty else { return mutation }
+        return try Self.mapMutation(mutation, dataset: dataset, document: { (document) throws(StoreError) in
+            if document["_id"]?.stringValue != nil { return try seal(document, dataset: dataset) }
+            guard case .object(var object) = document, let type = object["_type"]?.stringValue, let sealed = fields[type] else { return document }
+            for name in sealed where object[name] != nil { object[name] = Self.redactionMarker }
+            return .object(object)
+        }, value: { (site, path, value) throws(StoreError) in
+            guard anyTypeFields.contains(Self.firstSegment(of: path)), !value.isNull else { return value }
+            guard let site else { return Self.redactionMarker }
+            return try storeErrors { () throws(SecurityError) in
+                let key = try keyring.currentKey(for: SubjectKey(dataset: dataset, subject: site.subject))
+                return try FieldEnvelope.seal(value, at: site, kid: key.kid, key: key.key).json
+            }
+        })
+    }
+
+    // MARK: Opening
+
+    /// The value of an envelope at `site`, or `nil` when its key was destroyed. `submitted`
+    /// says the envelope came with a write rather than from storage (only the error differs).
+    func open(_ value: JSONValue, at site: FieldEnvelope.Site, submitted: Bool) throws(SecurityError) -> JSONValue? {
+        guard let envelope = FieldEnvelope(json: value) else {
+            throw SecurityError(submitted ? .invalid : .storage, "\(site.description.capitalizedFirst) holds a malformed encrypted value",
+                                advice: submitted ? "Write the plain value; Facet encrypts protected fields itself."
+                                    : "The stored document was altered; restore it from history or a backup.")
+        }
+        guard let key = try keyring.key(kid: envelope.kid) else { return nil }
+        guard let opened = envelope.open(at: site, key: key) else {
+            throw SecurityError(submitted ? .invalid : .storage,
+                                "\(site.description.capitalizedFirst): the encrypted value does not authenticate (it was altered, or moved from another document, field or dataset)",
+                                advice: submitted ? "Write the plain value; an encrypted value only opens where it was made."
+                                    : "Restore the document from history or a backup; do not edit encrypted values by hand.")
+        }
+        return opened
+    }
+
+    /// Runs `body`, turning security errors into store errors (the sealing protocol's error type).
+    func storeErrors<T>(_ body: () throws(SecurityError) -> T) throws(StoreError) -> T {
+        do { return try body() } catch {
+            throw StoreError(error.kind == .invalid ? .invalid : .storage, type: "encryptionError", message: error.message,
+                             advice: error.advice ?? "")
+        }
+    }
+
+    // MARK: Mutations
+
+    /// The patch operations whose values history keeps under their paths.
+    static let valueOperations = ["set", "setIfMissing", "diffMatchPatch", "inc", "dec"]
+
+    /// `mutation` with each document body passed through `document`, and each value a patch
+    /// writes passed through `value` with its site (`nil` when the patch does not name exactly
+    /// one document) and path.
+    static func mapMutation(_ mutation: JSONValue, dataset: String,
+                            document: (JSONValue) throws(StoreError) -> JSONValue,
+                            value: (FieldEnvelope.Site?, String, JSONValue) throws(StoreError) -> JSONValue) throws(StoreError) -> JSONValue
+    {
+        guard case .object(var object) = mutation, object.count == 1, let (kind, body) = object.elements.first else { return mutation }
+        switch kind {
+        case "create", "createOrReplace", "createIfNotExists":
+            object[kind] = try document(body)
+        case "patch":
+            guard case .object(var patch) = body else { return mutation }
+            let target = patch["id"]?.stringValue
+            func site(_ path: String) -> FieldEnvelope.Site? {
+                target.map { FieldEnvelope.Site(dataset: dataset, documentID: $0, path: "mutation:" + path) }
+            }
+            for operation in valueOperations {
+                guard case .object(var values) = patch[operation] else { continue }
+                for path in values.keys {
+                    values[path] = try value(site(path), path, values[path]!)
+                }
+                patch[operation] = .object(values)
+            }
+            if case .object(var insert) = patch["insert"], let items = insert["items"],
+               let path = ["before", "after", "replace"].lazy.compactMap({ insert[$0]?.stringValue }).first
+            {
+                insert["items"] = try value(site(path), path, items)
+                patch["insert"] = .object(insert)
+            }
+            object[kind] = .object(patch)
+        default:
+            break
+        }
+        return .object(object)
+    }
+
+    /// `email` of `email`, `address.city`, `tags[0]` or `["email"]`.
+    static func firstSegment(of path: String) -> String {
+        var text = Substring(path)
+        if text.hasPrefix("[\"") || text.hasPrefix("['") {
+            text = text.dropFirst(2)
+            return String(text.prefix { $0 != "\"" && $0 != "'" })
+        }
+        return String(text.prefix { $0 != "." && $0 != "[" }).trimmingCharacters(in: .whitespaces)
+    }
+}
+
+fileprivate extension String {
+    var capitalizedFirst: String { prefix(1).uppercased() + dropFirst() }
 }

@@ -18,6 +18,14 @@ public protocol DocumentSealing: Sendable {
     /// A submitted mutation as history keeps it (history records what was asked, and must not
     /// keep a value the documents themselves only keep sealed).
     func sealMutation(_ mutation: JSONValue, dataset: String) throws(StoreError) -> JSONValue
+
+    /// Called once before the documents of one transaction are sealed, so that whatever sealing
+    /// them needs (new keys) can be made at once rather than document by document.
+    func prepare(toSeal documents: [JSONValue], dataset: String) throws(StoreError)
+}
+
+extension DocumentSealing {
+    public func prepare(toSeal documents: [JSONValue], dataset: String) throws(StoreError) {}
 }
 
 /// A dataset's storage seen through a sealing: writes are sealed, reads opened.
@@ -36,6 +44,7 @@ struct SealedDatasetStorage: DatasetStorage {
 
     func append(_ transaction: CommittedTransaction) throws(StoreError) -> Bool {
         var sealed = transaction
+        try sealing.prepare(toSeal: transaction.effects.compactMap(\.document), dataset: dataset)
         for index in sealed.effects.indices {
             if let document = sealed.effects[index].document {
                 sealed.effects[index].document = try sealing.seal(document, dataset: dataset)

@@ -44,7 +44,7 @@ public final class Dataset: Sendable {
         self.validator = validator
         self.sealing = sealing
         self.observer = observer
-        let (documents, sequence) = try storage.loadDocuments()
+        let (documents, sequence) = try self.storage.loadDocuments()
         self.current = Mutex(DatasetSnapshot(documents: documents, sequence: sequence))
         self.writer = Mutex(WriterState())
     }

@@ -6,10 +6,14 @@ public struct ExportOptions: Sendable {
     public var types: Set<String>?
     /// Include `drafts.` documents.
     public var includeDrafts = true
+    /// What the reader may see (their role's visibility): hidden documents are left out and
+    /// hidden fields removed, before anything is sealed; everything when `nil`.
+    public var visibility: (any DocumentVisibility)?
 
-    public init(types: Set<String>? = nil, includeDrafts: Bool = true) {
+    public init(types: Set<String>? = nil, includeDrafts: Bool = true, visibility: (any DocumentVisibility)? = nil) {
         self.types = types
         self.includeDrafts = includeDrafts
+        self.visibility = visibility
     }
 }
 
@@ -18,19 +22,31 @@ extension Dataset {
     /// order) from one snapshot, in chunks of about 256 KiB, so writers are never blocked and the
     /// output needs no more memory than one chunk. Returns how many documents were written.
     ///
+    /// A dataset with a sealing (field encryption) exports its documents sealed, as its file
+    /// stores them, so an export holds no more plaintext than the database does; importing it
+    /// opens them again. Throws what `write` throws, or a ``StoreError`` when a document cannot
+    /// be sealed.
+    ///
     /// ```swift
     /// let handle = try FileHandle(forWritingTo: url)
     /// try dataset.exportNDJSON { chunk in try handle.write(contentsOf: chunk) }
     /// ```
     @discardableResult
-    public func exportNDJSON(_ options: ExportOptions = ExportOptions(), write: ([UInt8]) throws -> Void) rethrows -> Int {
+    public func exportNDJSON(_ options: ExportOptions = ExportOptions(), write: ([UInt8]) throws -> Void) throws -> Int {
         let snapshot = self.snapshot
         let source = snapshot.source(.raw)
+        let visibility = options.visibility, sealing = self.sealing, name = self.name
         var count = 0
         var chunk: [UInt8] = []
         chunk.reserveCapacity(300 * 1024)
         func emit(_ document: JSONValue) throws {
             if !options.includeDrafts, let id = document["_id"]?.stringValue, DocumentID.isDraft(id) { return }
+            var document = document
+            if let visibility {
+                guard let visible = visibility.present(document) else { return }
+                document = visible
+            }
+            if let sealing { document = try sealing.seal(document, dataset: name) }
             document.write(to: &chunk)
             chunk.append(0x0A)
             count += 1

@@ -105,7 +105,7 @@ extension Dataset {
         var count = 0
         var reader = try openReader(path)
         while true {
-            let document: JSONValue
+            var document: JSONValue
             do {
                 guard let next = try reader.next() else { break }
                 document = next
@@ -124,6 +124,18 @@ extension Dataset {
             guard case .string(let id)? = object["_id"] else {
                 failures[line] = ImportFailure(line: line, documentID: nil, message: "the document has no _id (a string)")
                 continue
+            }
+            // An export of a dataset with field encryption holds envelopes: they are opened
+            // here, so that validation and the pipeline see the values; one made for another
+            // document or dataset does not open.
+            if let sealing {
+                do {
+                    document = try sealing.unseal(document, dataset: name)
+                } catch {
+                    failures[line] = ImportFailure(line: line, documentID: id, message: error.message
+                        + " (an export's encrypted values open only in the dataset and document they were exported from)")
+                    continue
+                }
             }
             do throws(StoreError) {
                 try DocumentID.validate(id)
@@ -187,6 +199,7 @@ extension Dataset {
         let skipped = failures
         let depth = limits.maxDepth + 1
         let keptLines = lineOfID
+        let sealing = self.sealing, name = self.name
         let producer = Thread {
             // Pass 1 read this file a moment ago; should it vanish since, nothing more is imported.
             guard var reader = try? NDJSONReader(path: path, maxDepth: depth) else {
@@ -196,8 +209,11 @@ extension Dataset {
             var batch: [Mutation] = []
             batch.reserveCapacity(batchSize)
             while true {
-                let next: JSONValue?
+                var next: JSONValue?
                 do { next = try reader.next() } catch { continue }
+                if let sealing, let sealed = next {
+                    do { next = try sealing.unseal(sealed, dataset: name) } catch { continue }
+                }
                 guard case .object(let object)? = next else {
                     if next == nil { break } else { continue }
                 }

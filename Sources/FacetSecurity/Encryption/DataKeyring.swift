@@ -1,0 +1,435 @@
+import Crypto
+import FacetStore
+import Foundation
+import GRDB
+import Synchronization
+
+/// The data keys: one random AES-256 key per subject (a document's published id) in a dataset,
+/// stored in the security database wrapped by the master key, unwrapped on demand and kept in
+/// memory.
+///
+/// Other processes on the same data directory (a server while `facet keys rotate` or `facet gdpr
+/// erase` runs) change keys under this one: every change bumps a generation number in the
+/// database, and a process that sees a new generation drops what it cached. Keys it has never
+/// seen are looked up by id, so envelopes written by another process always open.
+final class DataKeyring: Sendable {
+    let database: SecurityDatabase
+    let directory: String
+
+    private struct State {
+        var master: MasterKey
+        var generation: Int64
+        var keys: [String: SymmetricKey] = [:]
+        var current: [SubjectKey: String] = [:]
+        var destroyed: Set<String> = []
+        /// Every wrapped key, read in one query on the first miss: opening a dataset of 50,000
+        /// customers then costs one query, not 50,000.
+        var wrapped: [String: WrappedKey]?
+        var checked = ContinuousClock.now
+    }
+
+    /// How long a reader trusts what it cached before it looks for key changes again. Writers
+    /// always look (a value must never be sealed with a retired key); a reader may, for this
+    /// long, still open a value whose key another process destroyed a moment ago.
+    static let readerStaleness: Duration = .milliseconds(100)
+
+    private let state: Mutex<State>
+
+    /// A data key as stored: wrapped by the master key `masterKid`.
+    struct WrappedKey: Sendable {
+        var kid: String
+        var wrapped: Data
+        var masterKid: String
+        var subject: SubjectKey
+    }
+
+    static func registerMigrations(in migrator: inout DatabaseMigrator) {
+        migrator.registerMigration("field encryption keys") { db in
+            try db.execute(sql: """
+                CREATE TABLE encryption_state (
+                    id INTEGER PRIMARY KEY CHECK (id = 1),
+                    master_kid TEXT NOT NULL,
+                    generation INTEGER NOT NULL
+                );
+                CREATE TABLE data_keys (
+                    kid TEXT PRIMARY KEY NOT NULL,
+                    dataset TEXT NOT NULL,
+                    subject TEXT NOT NULL,
+                    wrapped BLOB NOT NULL,
+                    master_kid TEXT NOT NULL,
+                    created_at TEXT NOT NULL,
+                    retired INTEGER NOT NULL DEFAULT 0
+                ) WITHOUT ROWID;
+                CREATE INDEX data_keys_by_subject ON data_keys(dataset, subject);
+                CREATE TABLE destroyed_keys (
+                    kid TEXT PRIMARY KEY NOT NULL,
+                    dataset TEXT NOT NULL,
+                    subject TEXT NOT NULL,
+                    destroyed_at TEXT NOT NULL,
+                    reason TEXT NOT NULL
+                ) WITHOUT ROWID;
+                """)
+        }
+    }
+
+    /// Opens the keys of `database`, with the master key from `environment` or the key file in
+    /// `directory` (created when this is the directory's first start).
+    init(database: SecurityDatabase, directory: String, environment: [String: String]) throws(SecurityError) {
+        self.database = database
+        self.directory = directory
+        let recorded = try database.read { db in
+            try Row.fetchOne(db, sql: "SELECT master_kid, generation FROM encryption_state WHERE id = 1")
+                .map { (kid: $0[0] as String, generation: $0[1] as Int64) }
+        }
+        let keyCount = try database.read { db in try Int.fetchOne(db, sql: "SELECT count(*) FROM data_keys") ?? 0 }
+        var master: MasterKey
+        if let fromEnvironment = try MasterKey.fromEnvironment(environment) {
+            master = fromEnvironment
+        } else {
+            let files = try MasterKey.keyFiles(in: directory)
+            if let recorded, let match = files.first(where: { $0.kid == recorded.kid }) {
+                master = match
+            } else if let first = files.first {
+                master = first
+            } else if recorded != nil, keyCount > 0 {
+                throw SecurityError(.storage, "The master key file \(directory)/\(MasterKey.fileName) is missing",
+                                    advice: "Restore it from your backup, or set FACET_MASTER_KEY to the key the data keys were made with; without it no encrypted field can be read.")
+            } else {
+                let fresh = MasterKey.generate(source: .keyFile)
+                let path = (directory as NSString).appendingPathComponent(MasterKey.fileName)
+                if try MasterKey.writeNew(fresh, to: path) {
+                    master = fresh
+                } else {
+                    // Another process created it a moment ago.
+                    guard let made = try MasterKey.keyFiles(in: directory).first else {
+                        throw SecurityError(.storage, "The key file \(path) is unreadable", advice: "Check its owner and mode (0600).")
+                    }
+                    master = made
+                }
+            }
+        }
+        if let recorded, recorded.kid != master.kid, keyCount > 0 {
+            throw SecurityError(.invalid, "The master key (\(master.source.rawValue), kid \(master.kid)) is not the one this data directory's keys are wrapped with (kid \(recorded.kid))",
+                                advice: master.source == .environment
+                                    ? "Set FACET_MASTER_KEY to the key this directory was encrypted with, or unset it to use the key file."
+                                    : "Restore the key file \(MasterKey.fileName) from your backup, or set FACET_MASTER_KEY.")
+        }
+        let chosen = master
+        let generation = try database.write { db -> Int64 in
+            try db.execute(sql: """
+                INSERT INTO encryption_state (id, master_kid, generation) VALUES (1, ?, 0)
+                ON CONFLICT(id) DO UPDATE SET master_kid = excluded.master_kid
+                    WHERE NOT EXISTS (SELECT 1 FROM data_keys)
+                """, arguments: [chosen.kid])
+            return try Int64.fetchOne(db, sql: "SELECT generation FROM encryption_state WHERE id = 1") ?? 0
+        }
+        state = Mutex(State(master: master, generation: generation))
+    }
+
+    /// The master key in use.
+    var master: MasterKey { state.withLock { $0.master } }
+
+    // MARK: Reading keys
+
+    /// ``refresh()``, unless this process looked less than ``readerStaleness`` ago: what a read
+    /// does, so that loading a dataset does not query the database once per document.
+    func refreshForReading() throws(SecurityError) {
+        let now = ContinuousClock.now
+        let recent = state.withLock { now - $0.checked < Self.readerStaleness }
+        if !recent { try refresh() }
+    }
+
+    /// Drops cached keys when another process (or this one) changed them since the last look.
+    func refresh() throws(SecurityError) {
+        let recorded: (kid: String, generation: Int64)?
+        do {
+            recorded = try database.pool.unsafeRead { db in
+                try Row.fetchOne(db.cachedStatement(sql: "SELECT master_kid, generation FROM encryption_state WHERE id = 1"))
+                    .map { (kid: $0[0] as String, generation: $0[1] as Int64) }
+            }
+        } catch {
+            throw SecurityError(.storage, "Cannot read the encryption state: \(error)")
+        }
+        guard let recorded else { return }
+        let stale = state.withLock { state -> String? in
+            state.checked = ContinuousClock.now
+            guard state.generation != recorded.generation else { return nil }
+            state.generation = recorded.generation
+            state.keys.removeAll()
+            state.wrapped = nil
+            state.current.removeAll()
+            state.destroyed.removeAll()
+            return state.master.kid == recorded.kid ? nil : recorded.kid
+        }
+        if let kid = stale { _ = try masterKey(kid: kid) }
+    }
+
+    /// The master key `kid`: the one in use, or (after another process rotated it) the one the
+    /// key files now hold.
+    private func masterKey(kid: String) throws(SecurityError) -> MasterKey {
+        let current = state.withLock { $0.master }
+        if current.kid == kid { return current }
+        if current.source == .keyFile, let found = try MasterKey.keyFiles(in: directory).first(where: { $0.kid == kid }) {
+            state.withLock { $0.master = found }
+            return found
+        }
+        throw SecurityError(.storage, "The data keys are wrapped with master key \(kid), which this process does not have (it has \(current.kid) from the \(current.source.rawValue))",
+                            advice: current.source == .environment
+                                ? "The master key was rotated: set FACET_MASTER_KEY to the new key and restart."
+                                : "Restore the key file \(MasterKey.fileName) from your backup.")
+    }
+
+    /// The data key `kid`; `nil` when it was destroyed (erased, or retired by a rotation).
+    func key(kid: String) throws(SecurityError) -> SymmetricKey? {
+        let cached = state.withLock { state -> (SymmetricKey?, Bool) in (state.keys[kid], state.destroyed.contains(kid)) }
+        if let key = cached.0 { return key }
+        if cached.1 { return nil }
+        var found = state.withLock { $0.wrapped?[kid] }
+        if found == nil, state.withLock({ $0.wrapped == nil }) {
+            let all = try database.read { db in
+                try Row.fetchAll(db, sql: "SELECT kid, wrapped, master_kid, dataset, subject FROM data_keys").map {
+                    WrappedKey(kid: $0[0], wrapped: $0[1], masterKid: $0[2], subject: SubjectKey(dataset: $0[3], subject: $0[4]))
+                }
+            }
+            let byKid = Dictionary(all.map { ($0.kid, $0) }, uniquingKeysWith: { first, _ in first })
+            state.withLock { $0.wrapped = byKid }
+            found = byKid[kid]
+        }
+        if found == nil {
+            // Made by another process since the keys were read.
+            found = try database.read { db in
+                try Row.fetchOne(db.cachedStatement(sql: "SELECT wrapped, master_kid, dataset, subject FROM data_keys WHERE kid = ?"), arguments: [kid])
+                    .map { WrappedKey(kid: kid, wrapped: $0[0], masterKid: $0[1], subject: SubjectKey(dataset: $0[2], subject: $0[3])) }
+            }
+        }
+        if let found {
+            let key = try unwrap(found.wrapped, masterKid: found.masterKid, kid: kid, subject: found.subject)
+            state.withLock { $0.keys[kid] = key }
+            return key
+        }
+        let destroyed = try database.read { db in
+            try Bool.fetchOne(db.cachedStatement(sql: "SELECT 1 FROM destroyed_keys WHERE kid = ?"), arguments: [kid]) ?? false
+        }
+        guard destroyed else {
+            throw SecurityError(.storage, "No data key \"\(kid)\" exists in this data directory",
+                                advice: "The value was encrypted elsewhere or its key id was altered; restore the document from history or a backup.")
+        }
+        state.withLock { _ = $0.destroyed.insert(kid) }
+        return nil
+    }
+
+    /// Makes sure each of `subjects` has a current key, creating the missing ones in one
+    /// transaction: a transaction that writes many new people (an import, a seed) then pays for
+    /// one durable commit of the security database instead of one per person.
+    func prepareKeys(for subjects: Set<SubjectKey>) throws(SecurityError) {
+        try refresh()
+        let missing = state.withLock { state in subjects.filter { state.current[$0].flatMap { state.keys[$0] } == nil } }
+        guard missing.count > 1 else { return }
+        let master = state.withLock { $0.master }
+        let found: [(subject: SubjectKey, kid: String, wrapped: Data, masterKid: String)]? = try database.write { db in
+            guard try String.fetchOne(db, sql: "SELECT master_kid FROM encryption_state WHERE id = 1") == master.kid else { return nil }
+            var found: [(subject: SubjectKey, kid: String, wrapped: Data, masterKid: String)] = []
+            let select = try db.cachedStatement(sql: """
+                SELECT kid, wrapped, master_kid FROM data_keys WHERE dataset = ? AND subject = ? AND retired = 0
+                ORDER BY created_at DESC, kid LIMIT 1
+                """)
+            let insert = try db.cachedStatement(sql: "INSERT INTO data_keys (kid, dataset, subject, wrapped, master_kid, created_at) VALUES (?, ?, ?, ?, ?, ?)")
+            let now = Timestamp.string(Date())
+            for subject in missing {
+                if let existing = try Row.fetchOne(select, arguments: [subject.dataset, subject.subject]) {
+                    found.append((subject, existing[0], existing[1], existing[2]))
+                    continue
+                }
+                let kid = "dk_" + Self.randomHex(12)
+                let wrapped = try Self.wrap(SymmetricKey(size: .bits256), kid: kid, subject: subject, master: master)
+                try insert.execute(arguments: [kid, subject.dataset, subject.subject, wrapped, master.kid, now])
+                found.append((subject, kid, wrapped, master.kid))
+            }
+            return found
+        }
+        // A rotation replaced the master key meanwhile: each key is then made on first use.
+        guard let found else { return }
+        var opened: [(SubjectKey, String, SymmetricKey)] = []
+        for entry in found { opened.append((entry.subject, entry.kid, try unwrap(entry.wrapped, masterKid: entry.masterKid, kid: entry.kid, subject: entry.subject))) }
+        state.withLock { state in
+            for (subject, kid, key) in opened where state.current[subject] == nil {
+                state.keys[kid] = key
+                state.current[subject] = kid
+            }
+        }
+    }
+
+    /// The key new values of `subject` are sealed with, created on first use.
+    func currentKey(for subject: SubjectKey, refreshing: Bool = true) throws(SecurityError) -> (kid: String, key: SymmetricKey) {
+        if refreshing { try refresh() }
+        let cached = state.withLock { state -> (String, SymmetricKey)? in
+            guard let kid = state.current[subject], let key = state.keys[kid] else { return nil }
+            return (kid, key)
+        }
+        if let cached { return cached }
+        for _ in 0..<3 {
+            let master = state.withLock { $0.master }
+            let found: (kid: String, wrapped: Data, masterKid: String, created: Bool)? = try database.write { db in
+                let existing = try Row.fetchOne(db.cachedStatement(sql: """
+                    SELECT kid, wrapped, master_kid FROM data_keys WHERE dataset = ? AND subject = ? AND retired = 0
+                    ORDER BY created_at DESC, kid LIMIT 1
+                    """), arguments: [subject.dataset, subject.subject])
+                if let existing { return (existing[0], existing[1], existing[2], false) }
+                // Wrap only with the master key the database names, checked in the same
+                // transaction: a rotation that has just replaced it must not get a key it cannot open.
+                guard try String.fetchOne(db, sql: "SELECT master_kid FROM encryption_state WHERE id = 1") == master.kid else { return nil }
+                let kid = "dk_" + Self.randomHex(12)
+                let wrapped = try Self.wrap(SymmetricKey(size: .bits256), kid: kid, subject: subject, master: master)
+                try db.execute(sql: "INSERT INTO data_keys (kid, dataset, subject, wrapped, master_kid, created_at) VALUES (?, ?, ?, ?, ?, ?)",
+                               arguments: [kid, subject.dataset, subject.subject, wrapped, master.kid, Timestamp.string(Date())])
+                return (kid, wrapped, master.kid, true)
+            }
+            guard let found else {
+                try refresh()
+                continue
+            }
+            let key = try unwrap(found.wrapped, masterKid: found.masterKid, kid: found.kid, subject: subject)
+            state.withLock { state in
+                state.keys[found.kid] = key
+                state.current[subject] = found.kid
+            }
+            return (found.kid, key)
+        }
+        throw SecurityError(.storage, "The master key changed repeatedly while a data key was being created",
+                            advice: "Try again once `facet keys rotate` has finished.")
+    }
+
+    // MARK: Wrapping
+
+    static func randomHex(_ bytes: Int) -> String {
+        SymmetricKey(size: SymmetricKeySize(bitCount: bytes * 8)).withUnsafeBytes { $0.map { String(format: "%02x", $0) }.joined() }
+    }
+
+    /// What a wrapped key is bound to: its id and subject, so a wrapped key copied to another
+    /// row does not open.
+    private static func wrappingContext(kid: String, subject: SubjectKey) -> Data {
+        Data("facet data key\u{0}\(kid)\u{0}\(subject.dataset)\u{0}\(subject.subject)".utf8)
+    }
+
+    static func wrap(_ key: SymmetricKey, kid: String, subject: SubjectKey, master: MasterKey) throws -> Data {
+        let box = try key.withUnsafeBytes { bytes in
+            try AES.GCM.seal(Array(bytes), using: master.key, authenticating: wrappingContext(kid: kid, subject: subject))
+        }
+        guard let combined = box.combined else { throw SecurityError(.storage, "AES-GCM produced no combined form") }
+        return combined
+    }
+
+    private func unwrap(_ wrapped: Data, masterKid: String, kid: String, subject: SubjectKey) throws(SecurityError) -> SymmetricKey {
+        let master = try masterKey(kid: masterKid)
+        do {
+            let box = try AES.GCM.SealedBox(combined: wrapped)
+            return SymmetricKey(data: try AES.GCM.open(box, using: master.key, authenticating: Self.wrappingContext(kid: kid, subject: subject)))
+        } catch {
+            throw SecurityError(.storage, "The data key \(kid) does not open with master key \(masterKid)",
+                                advice: "The security database was altered or restored without its key file; restore both from the same backup.")
+        }
+    }
+
+    // MARK: Changing keys
+
+    /// Destroys every data key of `subjects` (crypto-shredding): what they sealed, anywhere, can
+    /// no longer be read. Deleted pages are zeroed and the write-ahead log truncated, so the
+    /// wrapped keys do not linger in the file. Returns how many keys were destroyed.
+    func destroy(_ subjects: [SubjectKey], reason: String) throws(SecurityError) -> [String] {
+        let now = Timestamp.string(Date())
+        let destroyed: [String]
+        do {
+            destroyed = try database.pool.writeWithoutTransaction { db in
+                try db.execute(sql: "PRAGMA secure_delete = ON")
+                var kids: [String] = []
+                try db.inTransaction(.immediate) {
+                    for subject in subjects {
+                        let found = try String.fetchAll(db, sql: "SELECT kid FROM data_keys WHERE dataset = ? AND subject = ?",
+                                                        arguments: [subject.dataset, subject.subject])
+                        for kid in found {
+                            try db.execute(sql: "INSERT OR REPLACE INTO destroyed_keys (kid, dataset, subject, destroyed_at, reason) VALUES (?, ?, ?, ?, ?)",
+                                           arguments: [kid, subject.dataset, subject.subject, now, reason])
+                            try db.execute(sql: "DELETE FROM data_keys WHERE kid = ?", arguments: [kid])
+                        }
+                        kids += found
+                    }
+                    try db.execute(sql: "UPDATE encryption_state SET generation = generation + 1 WHERE id = 1")
+                    return .commit
+                }
+                _ = try? db.checkpoint(.truncate)
+                return kids
+            }
+        } catch {
+            throw SecurityError(.storage, "Cannot destroy data keys: \(error)")
+        }
+        try refresh()
+        return destroyed
+    }
+
+    /// Retires every data key in favour of a new one per subject (wrapped by `newMaster` when
+    /// given, which then becomes the master key), in one transaction. Returns the retired keys:
+    /// they stay readable until ``finishRotation(retired:)``.
+    func beginRotation(newMaster: MasterKey?) throws(SecurityError) -> (retired: Set<String>, subjects: Int) {
+        let master = state.withLock { $0.master }
+        let target = newMaster ?? master
+        let result: (Set<String>, Int) = try database.write { db in
+            let rows = try Row.fetchAll(db, sql: "SELECT kid, dataset, subject, wrapped, master_kid, retired FROM data_keys")
+            var subjects: Set<SubjectKey> = []
+            var retired: Set<String> = []
+            let now = Timestamp.string(Date())
+            for row in rows {
+                let kid: String = row["kid"]
+                let subject = SubjectKey(dataset: row["dataset"], subject: row["subject"])
+                subjects.insert(subject)
+                retired.insert(kid)
+                var wrapped: Data = row["wrapped"]
+                if newMaster != nil {
+                    let key = try self.unwrap(row["wrapped"], masterKid: row["master_kid"], kid: kid, subject: subject)
+                    wrapped = try Self.wrap(key, kid: kid, subject: subject, master: target)
+                }
+                try db.execute(sql: "UPDATE data_keys SET retired = 1, wrapped = ?, master_kid = ? WHERE kid = ?",
+                               arguments: [wrapped, target.kid, kid])
+            }
+            for subject in subjects {
+                let kid = "dk_" + Self.randomHex(12)
+                let wrapped = try Self.wrap(SymmetricKey(size: .bits256), kid: kid, subject: subject, master: target)
+                try db.execute(sql: "INSERT INTO data_keys (kid, dataset, subject, wrapped, master_kid, created_at) VALUES (?, ?, ?, ?, ?, ?)",
+                               arguments: [kid, subject.dataset, subject.subject, wrapped, target.kid, now])
+            }
+            try db.execute(sql: "UPDATE encryption_state SET master_kid = ?, generation = generation + 1 WHERE id = 1", arguments: [target.kid])
+            return (retired, subjects.count)
+        }
+        state.withLock { $0.master = target }
+        try refresh()
+        return result
+    }
+
+    /// Deletes retired keys once no stored value uses them any more.
+    func finishRotation(retired: Set<String>) throws(SecurityError) -> Int {
+        guard !retired.isEmpty else { return 0 }
+        let removed = try database.write { db -> Int in
+            var removed = 0
+            for kid in retired.sorted() {
+                try db.execute(sql: """
+                    INSERT OR REPLACE INTO destroyed_keys (kid, dataset, subject, destroyed_at, reason)
+                    SELECT kid, dataset, subject, ?, 'rotated' FROM data_keys WHERE kid = ? AND retired = 1
+                    """, arguments: [Timestamp.string(Date()), kid])
+                try db.execute(sql: "DELETE FROM data_keys WHERE kid = ? AND retired = 1", arguments: [kid])
+                removed += db.changesCount
+            }
+            try db.execute(sql: "UPDATE encryption_state SET generation = generation + 1 WHERE id = 1")
+            return removed
+        }
+        try refresh()
+        return removed
+    }
+
+    /// Counts for `facet keys status`.
+    func counts() throws(SecurityError) -> (active: Int, retired: Int, destroyed: Int) {
+        try database.read { db in
+            (try Int.fetchOne(db, sql: "SELECT count(*) FROM data_keys WHERE retired = 0") ?? 0,
+             try Int.fetchOne(db, sql: "SELECT count(*) FROM data_keys WHERE retired = 1") ?? 0,
+             try Int.fetchOne(db, sql: "SELECT count(*) FROM destroyed_keys") ?? 0)
+        }
+    }
+}

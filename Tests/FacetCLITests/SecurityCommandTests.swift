@@ -1,0 +1,104 @@
+import Foundation
+import GROQ
+import Testing
+
+/// `facet keys` and `facet gdpr`, end to end with the built binary.
+@Suite("facet keys and gdpr commands")
+struct SecurityCommandTests {
+    typealias Run = StoreCommandTests
+
+    static let environment = ["FACET_SCHEMA": "crm", "FACET_ADMIN_PASSWORD": "a long enough test password 1"]
+
+    static func run(_ arguments: [String], environment extra: [String: String] = [:]) throws -> QueryCommandTests.Outcome {
+        try Run.run(arguments, environment: environment.merging(extra) { $1 })
+    }
+
+    static let customer = #"""
+        {"mutations": [
+          {"create": {"_id": "c-1", "_type": "customer", "name": "Ada Lovelace", "email": "known.plaintext@example.com",
+                      "phone": "+33 1 42 60 00 00", "segment": "vip"}},
+          {"create": {"_id": "c-2", "_type": "customer", "name": "Grace Hopper", "email": "grace@example.com", "segment": "new"}},
+          {"create": {"_id": "i-1", "_type": "interaction", "customer": {"_type": "reference", "_ref": "c-1"}, "channel": "phone",
+                      "direction": "outbound", "date": "2026-01-15T10:00:00.000Z", "outcome": "interested"}}
+        ]}
+        """#
+
+    static func seed(_ data: String) throws {
+        let outcome = try Run.run(["mutate", "--data", data, "-"], input: customer, environment: environment)
+        #expect(outcome.status == 0, "mutate failed: \(outcome.stderr)")
+    }
+
+    /// The master key id `facet keys status` prints.
+    static func masterKeyID(_ data: String) throws -> String {
+        let status = try Self.run(["keys", "status", "--data", data])
+        #expect(status.status == 0, "\(status.stderr)")
+        let line = try #require(status.stdout.split(separator: "\n").first { $0.hasPrefix("master key: ") })
+        return String(line.dropFirst("master key: ".count).prefix(16))
+    }
+
+    @Test func keysStatusAndRotate() throws {
+        try Run.withDataDirectory { data in
+            let first = try Self.run(["keys", "status", "--data", data])
+            #expect(first.status == 0, "\(first.stderr)")
+            #expect(first.stdout.contains("(key file master.key)"))
+            #expect(first.stdout.contains("data keys: "))
+            let keyFile = data + "/master.key"
+            #expect((try FileManager.default.attributesOfItem(atPath: keyFile)[.posixPermissions] as? NSNumber)?.intValue == 0o600)
+            let before = try Self.masterKeyID(data)
+            #expect(before.count == 16)
+            try Self.seed(data)
+
+            let rotated = try Self.run(["keys", "rotate", "--data", data, "--grace", "0"])
+            #expect(rotated.status == 0, "\(rotated.stderr)")
+            #expect(rotated.stdout.contains("master key: \(before) -> "))
+            #expect(rotated.stdout.contains("old keys deleted: "))
+            let after = try Self.masterKeyID(data)
+            #expect(after != before)
+            #expect(!FileManager.default.fileExists(atPath: keyFile + ".old"))
+            let read = try Self.run(["gdpr", "export", "--data", data, "c-1"])
+            #expect(read.status == 0, "\(read.stderr)")
+            #expect(read.stdout.contains("known.plaintext@example.com"))
+
+            Run.expectFailure(try Self.run(["keys", "rotate", "--data", data, "--grace=-1"]), "--grace must not be negative")
+        }
+    }
+
+    @Test func aMalformedMasterKeyIsRefusedClearly() throws {
+        try Run.withDataDirectory { data in
+            let outcome = try Self.run(["keys", "status", "--data", data], environment: ["FACET_MASTER_KEY": "c2hvcnQ="])
+            Run.expectFailure(outcome, "FACET_MASTER_KEY holds 5 bytes")
+            #expect(outcome.stderr.contains("head -c 32 /dev/urandom | base64"))
+            let fine = try Self.run(["keys", "status", "--data", data],
+                               environment: ["FACET_MASTER_KEY": Data(repeating: 9, count: 32).base64EncodedString()])
+            #expect(fine.status == 0, "\(fine.stderr)")
+            #expect(fine.stdout.contains("(FACET_MASTER_KEY)"))
+        }
+    }
+
+    @Test func gdprExportAndErase() throws {
+        try Run.withDataDirectory { data in
+            try Self.seed(data)
+            let out = URL(fileURLWithPath: data).deletingLastPathComponent().appendingPathComponent("c-1.json").path
+            let exported = try Self.run(["gdpr", "export", "--data", data, "c-1", "--out", out])
+            #expect(exported.status == 0, "\(exported.stderr)")
+            #expect(exported.stdout.contains("wrote \(out): 1 document(s) of c-1, 1 referencing"))
+            #expect((try FileManager.default.attributesOfItem(atPath: out)[.posixPermissions] as? NSNumber)?.intValue == 0o600)
+            let json = try JSONValue(parsing: try Data(contentsOf: URL(fileURLWithPath: out)))
+            #expect(json["documents"]?[0]?["email"] == "known.plaintext@example.com")
+            #expect(json["referencingDocuments"]?[0]?["_id"] == "i-1")
+
+            let unconfirmed = try Self.run(["gdpr", "erase", "--data", data, "c-1"])
+            #expect(unconfirmed.status != 0)
+            #expect(unconfirmed.stdout.contains("would erase 2 document(s): c-1, i-1"))
+            #expect(unconfirmed.stderr.contains("add --yes"))
+            #expect(try Run.run(["query", "--data", data, "count(*)"]).stdout == "3\n")
+
+            let erased = try Self.run(["gdpr", "erase", "--data", data, "c-1", "--yes"])
+            #expect(erased.status == 0, "\(erased.stderr)")
+            #expect(erased.stdout.contains("erased c-1: deleted 2 document(s) (c-1, i-1)"))
+            #expect(try Run.run(["query", "--data", data, "*._id"]).stdout == #"["c-2"]"# + "\n")
+            Run.expectFailure(try Self.run(["gdpr", "export", "--data", data, "c-1"]), #"No document "c-1""#)
+            Run.expectFailure(try Self.run(["gdpr", "erase", "--data", data, "--dataset", "nope", "c-2", "--yes"]), #"Dataset "nope" not found"#)
+        }
+    }
+}
