@@ -150,6 +150,11 @@ struct HeaderRoleAccess: AccessPolicy {
             #expect(response.status == .forbidden)
             response = try await client.execute(uri: "/v1/data/export/production", method: .get, headers: Self.headers("manager"))
             #expect(Set(try DataRoutes.lines(response).compactMap { $0["_type"]?.stringValue }) == ["customer", "product", "salesOrder", "staff"])
+            // Exports leave sealed, as the database holds them: no plaintext of a personal field.
+            let text = String(decoding: response.body.readableBytesView, as: UTF8.self)
+            #expect(!text.contains("chloe@maison.example") && !text.contains("Chloé") && text.contains("facet.encrypted"))
+            let audited = try f.security.audit.entries(AuditFilter(actions: ["export"], limit: 10))
+            #expect(audited.map(\.event.actor) == ["marketing-user", "manager-user"])
         }
     }
 

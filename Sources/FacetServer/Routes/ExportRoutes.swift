@@ -27,7 +27,8 @@ extension FacetAPI {
                                    details: ["operation": "export"])
                 }
             }
-            let options = ExportOptions(types: types, includeDrafts: true)
+            // A role exports what it may read, sealed as the database holds it.
+            let options = ExportOptions(types: types, includeDrafts: true, visibility: visibility(context))
             if let security {
                 _ = try? security.audit.record(AuditEvent(
                     action: "export", actor: context.principal?.author ?? "api", actorRole: context.principal?.role,
