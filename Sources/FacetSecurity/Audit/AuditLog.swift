@@ -85,7 +85,7 @@ public final class AuditLog: Sendable {
         let timestamp = Timestamp.string(date)
         do {
             return try database.pool.writeWithoutTransaction { db in
-                var entry: AuditEntry?
+                var appended: AuditEntry?
                 try db.inTransaction(.immediate) {
                     let last = try Row.fetchOne(db.cachedStatement(sql: "SELECT seq, hash FROM audit_log ORDER BY seq DESC LIMIT 1"))
                     let sequence = (last?["seq"] as Int64? ?? 0) + 1
@@ -94,10 +94,11 @@ public final class AuditLog: Sendable {
                     let hash = Self.chainHash(previous: previous, canonical: text)
                     try db.cachedStatement(sql: "INSERT INTO audit_log (seq, entry, previous_hash, hash) VALUES (?, ?, ?, ?)")
                         .execute(arguments: [sequence, text, previous, hash])
-                    entry = AuditEntry(sequence: sequence, timestamp: timestamp, event: event, previousHash: previous, hash: hash)
+                    appended = AuditEntry(sequence: sequence, timestamp: timestamp, event: event, previousHash: previous, hash: hash)
                     return .commit
                 }
-                return entry!
+                guard let appended else { throw SecurityError(.storage, "The audit entry was not written") }
+                return appended
             }
         } catch {
             throw SecurityError(.storage, "Cannot append to the audit log: \(error)")

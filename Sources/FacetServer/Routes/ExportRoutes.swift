@@ -29,14 +29,15 @@ extension FacetAPI {
             }
             // A role exports what it may read, sealed as the database holds it.
             let options = ExportOptions(types: types, includeDrafts: true, visibility: visibility(context))
-            if let security {
-                _ = try? security.audit.record(AuditEvent(
-                    action: "export", actor: context.principal?.author ?? "api", actorRole: context.principal?.role,
-                    ipAddress: context.remoteAddress,
-                    details: ["dataset": .string(dataset.name), "types": types.map { .array($0.sorted().map(JSONValue.string)) } ?? "all"]))
-            }
+            let audit = security?.audit
+            let exported = AuditEvent(
+                action: "export", actor: context.principal?.author ?? "api", actorRole: context.principal?.role,
+                ipAddress: context.remoteAddress,
+                details: ["dataset": .string(dataset.name), "types": types.map { .array($0.sorted().map(JSONValue.string)) } ?? "all"])
             let pipe = ExportPipe()
             DispatchQueue.global(qos: .utility).async {
+                // Recorded here rather than on the event loop: it is a durable SQLite write.
+                _ = try? audit?.record(exported)
                 do {
                     try dataset.exportNDJSON(options) { chunk in try pipe.send(chunk) }
                     pipe.finish(nil)
