@@ -124,7 +124,7 @@ let package = Package(
                     dependencies: ["FacetSecurity", "FacetStore", "FacetSchema", "GROQ", "SchemaTypes", "StudioConfig",
                                    .product(name: "GRDB", package: "GRDB.swift")],
                     swiftSettings: strictSwift),
-        .testTarget(name: "FacetAnalyticsTests", dependencies: ["FacetAnalytics"], swiftSettings: strictSwift),
+        .testTarget(name: "FacetAnalyticsTests", dependencies: ["FacetAnalytics"], resources: [.copy("Fixtures")], swiftSettings: strictSwift),
         .testTarget(name: "FacetStoreTests", dependencies: ["FacetStore", "GROQ"], swiftSettings: strictSwift),
         .testTarget(name: "FacetCLITests", dependencies: ["GROQ"], swiftSettings: strictSwift),
     ]

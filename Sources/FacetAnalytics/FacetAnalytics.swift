@@ -1,2 +1,20 @@
 /// Statistics and predictive models over plain Swift values: no HTTP, no GROQ.
+///
+/// Customer lifetime models for non-contractual businesses:
+/// - ``BGNBDModel``: how many purchases a customer will make and whether they are still "alive"
+///   (Fader, Hardie and Lee 2005), fitted by maximum likelihood with ``BGNBDModel/fit(_:optimiser:)``.
+/// - ``GammaGammaModel``: how much each of those purchases will be worth.
+/// - ``LifetimeValueProjection``: the two combined into a discounted lifetime value.
+///
+/// Input is one ``RFMSummary`` per customer, read for example from the `lifetimes` CSV layout with
+/// ``RFMSummary/parseCSV(_:)``. The numerical tools they rest on are public too:
+/// ``Hypergeometric``, ``NelderMead`` and ``QuasiNewton``.
+///
+/// ```swift
+/// let customers = try RFMSummary.parseCSV(csv)
+/// let purchases = try BGNBDModel.fit(customers).model
+/// let spend = try GammaGammaModel.fit(customers).model
+/// let clv = try LifetimeValueProjection(months: 60, monthlyDiscountRate: 0.01)
+///     .value(of: customers[0], purchases: purchases, spend: spend)
+/// ```
 public enum FacetAnalytics {}

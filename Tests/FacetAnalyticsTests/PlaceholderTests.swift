@@ -1,2 +1,0 @@
-import FacetAnalytics
-import Testing

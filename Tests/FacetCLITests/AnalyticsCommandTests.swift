@@ -1,0 +1,89 @@
+import Foundation
+import GROQ
+import Testing
+
+/// `facet analytics fit --rfm FILE.csv` through the built binary.
+@Suite("facet analytics")
+struct AnalyticsCommandTests {
+    typealias Run = StoreCommandTests
+
+    /// Fader and Hardie's CDNOW calibration sample, kept with the analytics tests.
+    static let cdnow = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
+        .appendingPathComponent("FacetAnalyticsTests/Fixtures/cdnow_summary.csv").path
+
+    static func number(_ value: JSONValue?, sourceLocation: SourceLocation = #_sourceLocation) throws -> Double {
+        try #require(value?.numberValue, "not a number: \(String(describing: value))", sourceLocation: sourceLocation)
+    }
+
+    /// Within half a unit of the third significant figure of the published value.
+    static func agrees(_ value: Double, _ published: Double) -> Bool {
+        abs(value - published) <= pow(10, floor(log10(abs(published))) - 2) / 2
+    }
+
+    @Test func fitsTheCDNOWSampleToThePublishedParameters() throws {
+        let outcome = try Run.run(["analytics", "fit", "--rfm", Self.cdnow])
+        #expect(outcome.status == 0, "\(outcome.stderr)")
+        let result = try Run.json(outcome.stdout)
+        let bgnbd = try #require(result["bgnbd"]), gammaGamma = try #require(result["gammaGamma"])
+        for (key, published) in [("r", 0.243), ("alpha", 4.414), ("a", 0.793), ("b", 2.426)] {
+            let value = try Self.number(bgnbd[key])
+            #expect(Self.agrees(value, published), "\(key) = \(value), published \(published)")
+        }
+        #expect(abs(try Self.number(bgnbd["logLikelihood"]) - -9582.4) <= 0.05)
+        #expect(try Self.number(bgnbd["iterations"]) >= 1)
+        for (key, published) in [("p", 6.25), ("q", 3.74), ("gamma", 15.44)] {
+            let value = try Self.number(gammaGamma[key])
+            #expect(Self.agrees(value, published), "\(key) = \(value), published \(published)")
+        }
+        #expect(try Self.number(gammaGamma["logLikelihood"]) < 0)
+        #expect(try Self.number(gammaGamma["iterations"]) >= 1)
+        #expect(gammaGamma["customers"] == 946)
+        #expect(bgnbd["customers"] == 2357)
+    }
+
+    @Test func readsStandardInput() throws {
+        let text = try String(contentsOfFile: Self.cdnow, encoding: .utf8)
+        let outcome = try Run.run(["analytics", "fit", "--rfm", "-"], input: text)
+        #expect(outcome.status == 0, "\(outcome.stderr)")
+        #expect(Self.agrees(try Self.number(try Run.json(outcome.stdout)["bgnbd"]?["r"]), 0.243))
+    }
+
+    @Test func namesTheLineAndColumnOfBadInput() throws {
+        try Run.withDataDirectory { data in
+            let csv = """
+                customer_id,frequency,recency,T,monetary_value
+                1,2,30.43,38.86,22.35
+                2,1,1.71,38.86,11.77
+                3,two,0,38.86,0
+                """
+            let path = try Run.file(csv, named: "bad.csv", beside: data)
+            let outcome = try Run.run(["analytics", "fit", "--rfm", path])
+            #expect(outcome.status != 0)
+            #expect(outcome.stdout == "")
+            #expect(outcome.stderr.contains("bad.csv: line 4, column frequency: not a number (found \"two\")"), "\(outcome.stderr)")
+
+            let impossible = try Run.file("customer_id,frequency,recency,T,monetary_value\n1,2,40,38.86,22.35\n", named: "late.csv", beside: data)
+            let late = try Run.run(["analytics", "fit", "--rfm", impossible])
+            #expect(late.status != 0)
+            #expect(late.stderr.contains("line 2, column recency"), "\(late.stderr)")
+
+            let piped = try Run.run(["analytics", "fit", "--rfm", "-"], input: "customer_id,frequency,recency,T,monetary_value\n1,2,x,3,4\n")
+            #expect(piped.status != 0)
+            #expect(piped.stderr.contains("standard input: line 2, column recency: not a number"), "\(piped.stderr)")
+
+            let missing = try Run.run(["analytics", "fit", "--rfm", data + "/nothing.csv"])
+            #expect(missing.status != 0)
+            #expect(missing.stderr.contains("no such file"), "\(missing.stderr)")
+        }
+    }
+
+    @Test func explainsDataWithoutRepeatPurchases() throws {
+        try Run.withDataDirectory { data in
+            let rows = (1...20).map { "c\($0),0,0,\(20 + $0),0" }.joined(separator: "\n")
+            let path = try Run.file("customer_id,frequency,recency,T,monetary_value\n" + rows + "\n", named: "once.csv", beside: data)
+            let outcome = try Run.run(["analytics", "fit", "--rfm", path])
+            #expect(outcome.status != 0)
+            #expect(outcome.stderr.contains("repeat purchase"), "\(outcome.stderr)")
+        }
+    }
+}
