@@ -69,6 +69,7 @@ public struct FacetAPI: Sendable {
         }
         addHealthRoutes(to: router)
         addMetricsRoutes(to: router)
+        addStudioRoutes(to: router)
         let version = router.group(":apiVersion").add(middleware: APIVersionMiddleware())
         addQueryRoutes(to: version)
         addListenRoutes(to: version)

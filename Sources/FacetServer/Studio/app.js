@@ -1,0 +1,90 @@
+// The studio's entry: shows the sign-in screen or the studio itself, and moves between the
+// desk and Vision as the address's hash says (`#/desk/…`, `#/vision`).
+
+import { isSignedIn, onSessionEnd, request, resume, SessionEnded, signOut } from "./api.js";
+import { element, replace } from "./dom.js";
+import { showSignIn } from "./signin.js";
+import { Desk } from "./desk.js";
+import { Vision } from "./vision.js";
+import { Workspace } from "./workspace.js";
+
+const root = document.getElementById("studio");
+let current = null;
+let workspace = null;
+
+onSessionEnd((reason) => {
+  current?.close?.();
+  current = null;
+  workspace = null;
+  showSignIn(root, { notice: reason, onSignedIn: start });
+});
+
+window.addEventListener("hashchange", () => {
+  if (isSignedIn() && workspace) route();
+});
+
+async function boot() {
+  if (await resume()) {
+    await start();
+  } else {
+    showSignIn(root, { onSignedIn: start });
+  }
+}
+
+/** Loads what every screen needs (who the editor is, the schema, the desk), then the screen. */
+async function start() {
+  replace(root, element("main", { id: "main", tabindex: "-1" }, element("p", { class: "loading" }, "Loading the studio…")));
+  try {
+    const [me, schema, structure, actions] = await Promise.all([
+      request("/v1/auth/me"),
+      request("/v1/schema"),
+      request("/v1/structure"),
+      // A server without document actions answers 404: the studio then offers none.
+      request("/v1/actions").catch((error) => {
+        if (error instanceof SessionEnded) throw error;
+        return { actions: [] };
+      }),
+    ]);
+    workspace = new Workspace({ me, schema, structure, actions: actions.actions ?? [] });
+  } catch (error) {
+    if (!isSignedIn()) return;
+    replace(root, element("main", { id: "main", class: "failure", role: "alert" },
+      element("h1", {}, "The studio could not load"),
+      element("p", {}, error.message),
+      element("button", { type: "button", onclick: start }, "Try again")));
+    return;
+  }
+  route();
+}
+
+function route() {
+  const hash = location.hash || "#/desk";
+  const screen = hash.startsWith("#/vision") ? "vision" : "desk";
+  if (current?.screen === screen) {
+    current.navigate?.(hash);
+    return;
+  }
+  current?.close?.();
+  const content = element("main", { class: "screen", id: "main", tabindex: "-1" });
+  replace(root, header(screen), content);
+  current = screen === "vision"
+    ? new Vision(content, workspace)
+    : new Desk(content, workspace, hash);
+  current.screen = screen;
+}
+
+function header(screen) {
+  const link = (name, href, title) => element("a", {
+    href, class: "nav-link", "aria-current": screen === name ? "page" : null,
+  }, title);
+  return element("header", { class: "studio-header" },
+    element("span", { class: "brand" }, "Facet Studio"),
+    element("nav", { "aria-label": "Studio" },
+      link("desk", "#/desk", "Desk"),
+      link("vision", "#/vision", "Vision")),
+    element("div", { class: "identity" },
+      element("span", { class: "who", title: "Signed in" }, `${workspace.me.name} (${workspace.me.role})`),
+      element("button", { type: "button", class: "sign-out", onclick: () => signOut() }, "Sign out")));
+}
+
+boot();

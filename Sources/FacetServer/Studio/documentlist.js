@@ -1,0 +1,167 @@
+// A pane of documents: a structure item's filter, each document shown by its type's preview,
+// searchable, in the type's orderings, and updated in place when documents change elsewhere.
+
+import { query, SessionEnded } from "./api.js";
+import { debounce, element, replace } from "./dom.js";
+import { listen } from "./listen.js";
+import { publishedID } from "./workspace.js";
+import { deskHref } from "./desk.js";
+
+const pageSize = 100;
+
+export class DocumentList {
+  constructor(container, workspace, node, path) {
+    this.workspace = workspace;
+    this.node = node;
+    this.path = path;
+    this.filter = node.kind === "documentTypeList" ? "_type == $__type" : node.filter;
+    this.params = node.kind === "documentTypeList" ? { __type: node.schemaType } : { ...(node.params ?? {}) };
+    this.types = node.schemaType ? [node.schemaType] : workspace.documentTypes().map((type) => type.name);
+    this.rows = new Map();
+    this.selected = null;
+    this.generation = 0;
+
+    const headingID = `pane-${path.join("-")}`;
+    container.setAttribute("aria-labelledby", headingID);
+    this.search = element("input", {
+      type: "search", id: `${headingID}-search`, class: "search", placeholder: "Search",
+      oninput: debounce(() => this.load(), 250),
+    });
+    this.ordering = this.orderingSelect(headingID);
+    this.list = element("ul", { class: "pane-list documents", "aria-labelledby": headingID, "aria-busy": "true" });
+    this.status = element("p", { class: "pane-status", role: "status" }, "Loading…");
+    replace(container,
+      element("h2", { class: "pane-title", id: headingID }, node.title),
+      element("div", { class: "pane-tools" },
+        element("label", { for: this.search.id, class: "visually-hidden" }, `Search ${node.title}`),
+        this.search,
+        this.ordering),
+      this.status,
+      element("nav", { "aria-labelledby": headingID }, this.list));
+    this.load();
+    this.listener = listen(this.filter, this.params, {
+      dataset: workspace.dataset,
+      onMutation: debounce(() => this.load(), 300),
+      onError: (message) => { this.status.textContent = `Live updates are off: ${message}`; },
+    });
+  }
+
+  /** A choice of the type's orderings, when the list shows one type that declares some. */
+  orderingSelect(headingID) {
+    const orderings = this.types.length === 1 ? (this.workspace.type(this.types[0])?.orderings ?? []) : [];
+    if (orderings.length === 0) return null;
+    const id = `${headingID}-order`;
+    const select = element("select", { id, class: "ordering", onchange: () => this.load() },
+      element("option", { value: "" }, "Last edited"),
+      orderings.map((ordering) => element("option", { value: ordering.name }, ordering.title)));
+    this.orderings = orderings;
+    return [element("label", { for: id, class: "visually-hidden" }, "Sort by"), select];
+  }
+
+  orderClause() {
+    const select = Array.isArray(this.ordering) ? this.ordering[1] : null;
+    const chosen = this.orderings?.find((ordering) => ordering.name === select?.value);
+    if (!chosen) return "order(_updatedAt desc)";
+    return `order(${chosen.by.map((part) => `${part.field} ${part.direction}`).join(", ")})`;
+  }
+
+  /** The preview of every listed type as one projection. */
+  projection() {
+    return `{${["_id", "_type", "_updatedAt", "_originalId", ...this.workspace.previewMembers(this.types)].join(", ")}}`;
+  }
+
+  searchClause() {
+    const paths = new Set();
+    for (const type of this.types) {
+      const title = this.workspace.type(type)?.preview?.select?.title ?? this.workspace.firstStringField(this.workspace.type(type));
+      if (title && /^[A-Za-z_][A-Za-z0-9_]*$/.test(title)) paths.add(title);
+    }
+    return `(${[...paths, "_id"].map((path) => `${path} match $__search`).join(" || ")})`;
+  }
+
+  async load() {
+    const generation = ++this.generation;
+    const term = this.search.value.trim();
+    const params = { ...this.params };
+    let filter = this.filter;
+    if (term) {
+      filter = `(${filter}) && ${this.searchClause()}`;
+      params.__search = `${term}*`;
+    }
+    const groq = `*[${filter}] | ${this.orderClause()} [0...${pageSize}] ${this.projection()}`;
+    let answer;
+    try {
+      answer = await query(groq, params, { dataset: this.workspace.dataset, perspective: "drafts" });
+    } catch (error) {
+      if (error instanceof SessionEnded || generation !== this.generation) return;
+      this.status.textContent = `The list could not load: ${error.message}`;
+      this.list.removeAttribute("aria-busy");
+      return;
+    }
+    if (generation !== this.generation) return;
+    this.render(answer.result ?? []);
+  }
+
+  /** Updates the rows in place: rows are kept by id, so focus and scrolling stay put. */
+  render(documents) {
+    const seen = new Set();
+    const ordered = [];
+    for (const document of documents) {
+      const id = publishedID(document._id);
+      if (seen.has(id)) continue;
+      seen.add(id);
+      let row = this.rows.get(id);
+      if (!row) {
+        row = this.row(id);
+        this.rows.set(id, row);
+      }
+      this.fill(row, document);
+      ordered.push(row.item);
+    }
+    for (const [id, row] of this.rows) {
+      if (!seen.has(id)) {
+        row.item.remove();
+        this.rows.delete(id);
+      }
+    }
+    ordered.forEach((item, index) => {
+      if (this.list.children[index] !== item) this.list.insertBefore(item, this.list.children[index] ?? null);
+    });
+    this.list.removeAttribute("aria-busy");
+    this.status.textContent = documents.length === 0
+      ? (this.search.value ? "No documents match the search." : "No documents yet.")
+      : (documents.length >= pageSize ? `The first ${pageSize} documents; search to narrow.` : `${seen.size} documents`);
+    this.select(this.selected);
+  }
+
+  row(id) {
+    const title = element("span", { class: "item-title" });
+    const subtitle = element("span", { class: "item-subtitle" });
+    const draft = element("span", { class: "badge draft", hidden: true }, "Draft");
+    const link = element("a", { href: deskHref([...this.path, `:${id}`]), class: "pane-item document-item", "data-id": id },
+      element("span", { class: "item-text" }, title, subtitle), draft);
+    return { item: element("li", {}, link), link, title, subtitle, draft };
+  }
+
+  fill(row, document) {
+    const title = this.workspace.previewText(document._type, "title", document.title) || "Untitled";
+    const subtitle = this.workspace.previewText(document._type, "subtitle", document.subtitle);
+    if (row.title.textContent !== String(title)) row.title.textContent = String(title);
+    if (row.subtitle.textContent !== String(subtitle)) row.subtitle.textContent = String(subtitle);
+    const isDraft = (document._originalId ?? document._id).startsWith("drafts.");
+    row.draft.hidden = !isDraft;
+  }
+
+  select(id) {
+    this.selected = id;
+    for (const [rowID, row] of this.rows) {
+      if (rowID === id) row.link.setAttribute("aria-current", "true");
+      else row.link.removeAttribute("aria-current");
+    }
+  }
+
+  close() {
+    this.listener.close();
+    this.generation += 1;
+  }
+}

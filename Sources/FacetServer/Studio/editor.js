@@ -1,0 +1,288 @@
+// The document editor: a form generated from the document's schema type, saving every edit as
+// a draft (debounced), showing the server's validation markers at their fields, and publishing
+// once no error remains.
+
+import { APIError, mutate, query, request, SessionEnded } from "./api.js";
+import { DocumentActions } from "./actions.js";
+import { announce, debounce, element, replace } from "./dom.js";
+import { renderField } from "./fields/index.js";
+import { GroupTabs } from "./tabs.js";
+import { markerFrame } from "./markers.js";
+import { draftID, publishedID } from "./workspace.js";
+
+const saveDelay = 600;
+// Members the server keeps; a draft is made from the rest.
+const systemMembers = new Set(["_rev", "_createdAt", "_updatedAt", "_originalId"]);
+
+export class Editor {
+  constructor(container, workspace, id, { listHref }) {
+    this.container = container;
+    this.workspace = workspace;
+    this.id = publishedID(id);
+    this.listHref = listHref;
+    this.dirty = new Set();
+    this.saving = null;
+    this.closed = false;
+    this.markers = [];
+    this.scheduleSave = debounce(() => this.save(), saveDelay);
+    container.classList.add("editor-pane");
+    container.setAttribute("aria-label", "Document");
+    replace(container, element("p", { class: "pane-status", role: "status" }, "Loading the document…"));
+    this.load();
+  }
+
+  async load() {
+    let answer;
+    try {
+      answer = await query("*[_id in [$id, $draft]]", { id: this.id, draft: draftID(this.id) }, { dataset: this.workspace.dataset, perspective: "raw" });
+    } catch (error) {
+      if (!(error instanceof SessionEnded)) this.fail(`The document could not load: ${error.message}`);
+      return;
+    }
+    if (this.closed) return;
+    const draft = answer.result.find((document) => document._id === draftID(this.id));
+    const published = answer.result.find((document) => document._id === this.id);
+    if (!draft && !published) {
+      this.fail(`There is no document with the id ${this.id}, or your role may not read it.`);
+      return;
+    }
+    this.hasDraft = Boolean(draft);
+    this.isPublished = Boolean(published);
+    this.document = structuredClone(draft ?? published);
+    this.type = this.workspace.type(this.document._type);
+    if (!this.type) {
+      this.fail(`The schema declares no type ${this.document._type}; this document cannot be edited here.`);
+      return;
+    }
+    this.render();
+    this.validate();
+  }
+
+  fail(message) {
+    replace(this.container, element("p", { class: "pane-status failure", role: "alert" }, message));
+  }
+
+  render() {
+    const type = this.type;
+    // A draft is first made as a copy of what the editor sees: were fields hidden from their
+    // role, the copy would lack them and publishing it would erase them. Such a document is
+    // edited here only once a draft exists (patches touch just the fields edited).
+    const hidesFields = type.fields.some((field) => field.sensitive && !this.workspace.showsField(type.name, field, this.document));
+    const mayUpdate = this.workspace.may("update", type.name);
+    this.readOnly = !mayUpdate || (hidesFields && !this.hasDraft);
+    const role = this.workspace.me.role;
+    this.title = element("h2", { class: "pane-title", id: "editor-title" });
+    this.saveState = element("span", { class: "save-state", id: "save-state", role: "status" }, this.hasDraft ? "Draft" : "Published");
+    this.publishButton = element("button", { type: "button", class: "primary", id: "publish" }, "Publish");
+    this.publishButton.addEventListener("click", () => this.publish());
+    this.publishReason = element("span", { class: "action-reason", id: "publish-reason" });
+    this.summary = element("p", { class: "marker-summary", id: "marker-summary", "aria-live": "polite" });
+    this.actions = new DocumentActions(this);
+    this.lastMessage = null;
+
+    const context = {
+      workspace: this.workspace,
+      readOnly: this.readOnly,
+      documentType: type.name,
+      change: (path, value) => this.change(path, value),
+      valueAt: (path) => path.split(".").reduce((value, part) => value?.[part], this.document),
+      documentHref: (ref) => `${this.listHref}/${encodeURIComponent(`:${ref}`)}`,
+    };
+    const fields = type.fields.filter((field) => this.workspace.showsField(type.name, field, this.document));
+    this.frames = fields.map((field) => renderField(field, this.document[field.name], field.name, context));
+    const form = element("form", { class: "document-form", "aria-labelledby": "editor-title", novalidate: true },
+      this.frames);
+    form.addEventListener("submit", (event) => event.preventDefault());
+    const tabs = type.groups?.length ? new GroupTabs(type.groups, fields, this.frames) : null;
+
+    replace(this.container,
+      element("div", { class: "editor-header" },
+        this.title,
+        element("a", { href: this.listHref, class: "close-editor", "aria-label": "Close the document" }, "✕")),
+      element("div", { class: "editor-meta" },
+        element("span", { class: "type-name" }, type.title),
+        this.saveState),
+      this.readOnly
+        ? element("p", { class: "notice", role: "note" }, mayUpdate
+          ? `Some fields of this document are hidden from your role (${role}), so it cannot be changed here without losing them.`
+          : `Your role (${role}) may read ${type.title} documents but not change them.`)
+        : null,
+      tabs?.element,
+      this.summary,
+      form,
+      element("div", { class: "document-actions", role: "group", "aria-label": "Document actions" },
+        element("div", { class: "publish-row" }, this.publishButton, this.publishReason),
+        this.actions.element));
+    this.showTitle();
+    this.updateActions();
+    if (this.lastMessage) this.actions.say(this.lastMessage, this.lastTone);
+  }
+
+  showTitle() {
+    const path = this.type.preview?.select?.title ?? this.workspace.firstStringField(this.type);
+    const title = path ? path.split(".").reduce((value, part) => value?.[part], this.document) : null;
+    this.title.textContent = typeof title === "string" && title ? title : "Untitled";
+  }
+
+  /** Records an edit at the dotted `path` and schedules saving the draft. */
+  change(path, value) {
+    const parts = path.split(".");
+    let target = this.document;
+    for (const part of parts.slice(0, -1)) {
+      if (!target[part] || typeof target[part] !== "object") target[part] = {};
+      target = target[part];
+    }
+    const last = parts.at(-1);
+    if (value === undefined) delete target[last]; else target[last] = value;
+    this.dirty.add(parts[0]);
+    this.setState("Unsaved changes", "pending");
+    this.showTitle();
+    this.updateActions();
+    this.scheduleSave();
+  }
+
+  setState(text, kind) {
+    this.saveState.textContent = text;
+    this.saveState.dataset.state = kind;
+  }
+
+  /** Saves the edits made since the last save as one transaction on the draft. */
+  async save() {
+    if (this.saving) {
+      await this.saving;
+      if (this.dirty.size === 0) return;
+    }
+    if (this.dirty.size === 0 || this.closed) return;
+    const names = [...this.dirty];
+    this.dirty.clear();
+    const draft = draftID(this.id);
+    const mutations = [];
+    if (!this.hasDraft) {
+      const copy = Object.fromEntries(Object.entries(this.document).filter(([key]) => !systemMembers.has(key)));
+      mutations.push({ createIfNotExists: { ...copy, _id: draft } });
+    }
+    const set = {};
+    const unset = [];
+    for (const name of names) {
+      if (this.document[name] === undefined) unset.push(name); else set[name] = this.document[name];
+    }
+    mutations.push({ patch: { id: draft, ...(Object.keys(set).length ? { set } : {}), ...(unset.length ? { unset } : {}) } });
+    this.setState("Saving…", "saving");
+    this.saving = mutate(mutations, { dataset: this.workspace.dataset });
+    try {
+      await this.saving;
+      this.hasDraft = true;
+      if (this.dirty.size === 0) {
+        this.setState("Saved", "saved");
+        announce("Draft saved");
+      }
+    } catch (error) {
+      for (const name of names) this.dirty.add(name);
+      if (error instanceof SessionEnded) return;
+      this.setState(`Not saved: ${error.message}`, "failed");
+      this.saveState.setAttribute("role", "alert");
+      return;
+    } finally {
+      this.saving = null;
+    }
+    this.saveState.setAttribute("role", "status");
+    await this.validate();
+  }
+
+  /** Asks the server for the document's markers and shows them at their fields. */
+  async validate() {
+    let answer;
+    try {
+      answer = await request(`/v1/data/validate/${this.workspace.dataset}/${encodeURIComponent(this.id)}`);
+    } catch (error) {
+      if (error instanceof APIError && !this.closed) this.summary.textContent = `Validation is unavailable: ${error.message}`;
+      return;
+    }
+    if (this.closed || this.dirty.size > 0) return;
+    this.markers = answer.markers ?? [];
+    for (const frame of this.container.querySelectorAll(".field")) {
+      frame.markerList?.replaceChildren();
+      frame.classList.remove("has-error", "has-warning");
+      frame.input?.removeAttribute("aria-invalid");
+    }
+    const unplaced = [];
+    for (const marker of this.markers) {
+      const frame = markerFrame(this.container, marker.path);
+      const item = element("li", { class: `marker ${marker.level}`, "data-level": marker.level },
+        element("span", { class: "marker-level" }, marker.level === "error" ? "Error: " : "Warning: "),
+        marker.message);
+      if (!frame) {
+        unplaced.push(element("li", { class: `marker ${marker.level}` }, `${marker.path}: `, item));
+        continue;
+      }
+      frame.markerList.append(item);
+      frame.classList.add(marker.level === "error" ? "has-error" : "has-warning");
+      if (marker.level === "error") frame.input?.setAttribute("aria-invalid", "true");
+    }
+    const errors = this.markers.filter((marker) => marker.level === "error").length;
+    const warnings = this.markers.length - errors;
+    replace(this.summary,
+      errors || warnings ? `${plural(errors, "error")}, ${plural(warnings, "warning")}` : "No validation problems",
+      unplaced.length ? element("ul", { class: "markers" }, unplaced) : null);
+    this.updateActions();
+  }
+
+  /** Publish is offered only when there is a draft, the role may publish, and no error remains. */
+  updateActions() {
+    if (!this.publishButton) return;
+    const errors = this.markers.filter((marker) => marker.level === "error").length;
+    let reason = "";
+    if (!this.workspace.may("publish", this.type.name)) reason = `Your role (${this.workspace.me.role}) may not publish ${this.type.title} documents.`;
+    else if (errors > 0) reason = `Fix ${plural(errors, "validation error")} before publishing.`;
+    else if (!this.hasDraft && this.dirty.size === 0) reason = "There are no changes to publish.";
+    this.actions?.update();
+    this.publishButton.disabled = reason !== "";
+    this.publishReason.textContent = reason;
+    if (reason) this.publishButton.setAttribute("aria-describedby", "publish-reason");
+    else this.publishButton.removeAttribute("aria-describedby");
+  }
+
+  /** Saves what is still waiting, so that an action sees every edit. */
+  async settle() {
+    this.scheduleSave.flush();
+    if (this.saving) await this.saving.catch(() => {});
+    if (this.dirty.size > 0) await this.save();
+  }
+
+  /** Reads the document again after an action changed it, showing the action's message. */
+  reload(message = null, tone = "success") {
+    this.lastMessage = message;
+    this.lastTone = tone;
+    this.markers = [];
+    this.dirty.clear();
+    this.load();
+  }
+
+  async publish() {
+    this.publishButton.disabled = true;
+    await this.settle();
+    try {
+      await request(`/v1/data/publish/${this.workspace.dataset}`, { method: "POST", body: { id: this.id } });
+    } catch (error) {
+      if (error instanceof SessionEnded) return;
+      this.setState(`Not published: ${error.message}`, "failed");
+      this.updateActions();
+      return;
+    }
+    this.hasDraft = false;
+    this.isPublished = true;
+    this.setState("Published", "published");
+    announce("Published");
+    this.updateActions();
+  }
+
+  close() {
+    // An edit still waiting for its debounce is saved, not lost, when the pane closes.
+    this.scheduleSave.flush();
+    this.closed = true;
+  }
+}
+
+function plural(count, noun) {
+  return `${count} ${noun}${count === 1 ? "" : "s"}`;
+}

@@ -1,0 +1,508 @@
+#!/usr/bin/env python3
+"""End-to-end test of the Facet studio in headless Chromium.
+
+Runs against a `facet serve` that holds demo data:
+
+    python3 Tests/Browser/studio_test.py --url http://127.0.0.1:3333 \
+        --admin-password '...' --support-user helpdesk --support-password '...' \
+        --screenshots .build/studio-screenshots
+
+Walks one editor's day: sign in, open a VIP from the desk, reload and stay signed in, edit and
+see the draft saved, break a required field and see its error, fix it and publish, watch a list
+update live, run a broken query in Vision and see its position, have the session revoked
+elsewhere and see it end, sign out, sign in as support to see no sensitive field, and as sales
+to see a client whose sensitive fields it cannot see offered read-only. Inputs
+must be labelled, and any browser console error fails the run. Screenshots of every screen go
+to --screenshots. Exits 0 on success, 1 with the reason on failure.
+"""
+
+import argparse
+import json
+import os
+import sys
+import time
+import urllib.error
+import urllib.request
+
+from selenium import webdriver
+from selenium.common.exceptions import TimeoutException
+from selenium.webdriver.chrome.service import Service
+from selenium.webdriver.common.by import By
+from selenium.webdriver.common.keys import Keys
+from selenium.webdriver.support import expected_conditions as EC
+from selenium.webdriver.support.ui import Select, WebDriverWait
+
+# An ordinary desktop browser's user agent: the server throttles "HeadlessChrome" as automation,
+# and this test plays an editor at work, not a scraper.
+EDITOR_AGENT = ("Mozilla/5.0 (X11; Linux x86_64) AppleWebKit/537.36 (KHTML, like Gecko) "
+                "Chrome/130.0.0.0 Safari/537.36")
+
+
+class StudioFailure(Exception):
+    pass
+
+
+class Studio:
+    def __init__(self, url, screenshots, timeout):
+        self.url = url.rstrip("/")
+        self.screenshots = screenshots
+        self.timeout = timeout
+        self.shots = 0
+        self.console = []
+        # Responses the flow provokes on purpose: Chromium logs every 4xx as a console error.
+        self.expected_network = []
+        os.makedirs(screenshots, exist_ok=True)
+        options = webdriver.ChromeOptions()
+        for argument in ["--headless=new", "--no-sandbox", "--disable-dev-shm-usage", "--window-size=1400,900",
+                         f"--user-agent={EDITOR_AGENT}"]:
+            options.add_argument(argument)
+        options.binary_location = chromium_binary()
+        options.set_capability("goog:loggingPrefs", {"browser": "ALL"})
+        self.driver = webdriver.Chrome(service=Service("/usr/bin/chromedriver"), options=options)
+
+    # -- helpers --------------------------------------------------------------------------
+
+    def wait(self, condition, what, timeout=None):
+        try:
+            return WebDriverWait(self.driver, timeout or self.timeout).until(condition)
+        except TimeoutException:
+            self.screenshot("failure")
+            raise StudioFailure(f"timed out waiting for {what}")
+
+    def visible(self, selector, what=None):
+        return self.wait(EC.visibility_of_element_located((By.CSS_SELECTOR, selector)), what or selector)
+
+    def text_of(self, selector, text, what=None):
+        return self.wait(EC.text_to_be_present_in_element((By.CSS_SELECTOR, selector), text),
+                         what or f'"{text}" in {selector}')
+
+    def click(self, selector, what=None):
+        element = self.wait(EC.element_to_be_clickable((By.CSS_SELECTOR, selector)), what or selector)
+        element.click()
+        return element
+
+    def replace_text(self, element, text):
+        element.send_keys(Keys.CONTROL, "a")
+        element.send_keys(Keys.BACKSPACE)
+        if text:
+            element.send_keys(text)
+
+    def screenshot(self, name):
+        self.shots += 1
+        path = os.path.join(self.screenshots, f"{self.shots:02d}-{name}.png")
+        self.driver.save_screenshot(path)
+        print(f"screenshot: {path}")
+
+    def collect_console(self):
+        for entry in self.driver.get_log("browser"):
+            self.console.append(entry)
+
+    def check_console(self, step):
+        self.collect_console()
+        errors = []
+        for entry in self.console:
+            if entry.get("level") != "SEVERE":
+                continue
+            message = entry.get("message", "")
+            if entry.get("source") == "network" and any(expected in message for expected in self.expected_network):
+                continue
+            errors.append(message)
+        self.console = []
+        if errors:
+            raise StudioFailure(f"console errors after {step}:\n  " + "\n  ".join(errors))
+
+    def check_labels(self, step):
+        """Every visible input, select and textarea has an accessible name."""
+        unlabelled = self.driver.execute_script("""
+            return [...document.querySelectorAll('input, select, textarea')]
+              .filter((control) => control.offsetParent !== null)
+              .filter((control) => !(control.labels?.length || control.getAttribute('aria-label')
+                                     || control.getAttribute('aria-labelledby')))
+              .map((control) => control.outerHTML.slice(0, 120));
+        """)
+        if unlabelled:
+            raise StudioFailure(f"inputs without a label after {step}:\n  " + "\n  ".join(unlabelled))
+        landmarks = self.driver.execute_script("return document.querySelectorAll('main').length")
+        if landmarks != 1:
+            raise StudioFailure(f"{landmarks} main landmarks after {step}, expected one")
+
+    def check_accessibility(self, step):
+        """axe-core finds no serious or critical violation on the screen."""
+        if not self.driver.execute_script("return typeof window.axe === 'object'"):
+            self.driver.execute_script(axe_source())
+        self.driver.set_script_timeout(60)
+        violations = self.driver.execute_async_script("""
+            const done = arguments[arguments.length - 1];
+            axe.run(document, { resultTypes: ["violations"] })
+              .then((results) => done(results.violations.map((violation) => ({
+                id: violation.id, impact: violation.impact, help: violation.help,
+                nodes: violation.nodes.slice(0, 3).map((node) => node.target.join(" ")) }))))
+              .catch((error) => done([{ id: "axe-error", impact: "critical", help: String(error), nodes: [] }]));
+        """)
+        serious = [violation for violation in violations if violation["impact"] in ("serious", "critical")]
+        if serious:
+            lines = [f'{v["impact"]} {v["id"]}: {v["help"]} at {", ".join(v["nodes"])}' for v in serious]
+            raise StudioFailure(f"accessibility violations after {step}:\n  " + "\n  ".join(lines))
+
+    def sign_in(self, username, password):
+        self.driver.get(self.url + "/")
+        self.visible("#username", "the sign-in form")
+        self.driver.find_element(By.ID, "username").send_keys(username)
+        self.driver.find_element(By.ID, "password").send_keys(password)
+        self.driver.find_element(By.CSS_SELECTOR, ".sign-in button[type=submit]").click()
+        self.wait(lambda driver: driver.find_elements(By.CSS_SELECTOR, ".studio-header")
+                  or driver.find_element(By.ID, "sign-in-error").text, f"the studio after signing in as {username}")
+        refusal = self.driver.find_elements(By.ID, "sign-in-error")
+        if refusal and refusal[0].text:
+            self.screenshot("failure")
+            raise StudioFailure(f"signing in as {username} was refused: {refusal[0].text}")
+
+    def open_desk_item(self, *ids):
+        for item in ids:
+            self.click(f'.pane-item[data-id="{item}"]', f"the desk item {item}")
+
+    def field_input(self, path):
+        return self.visible(f'.field[data-path="{path}"] input, .field[data-path="{path}"] textarea', f"the field {path}")
+
+    def close(self):
+        self.driver.quit()
+
+
+def slugify(text):
+    """The studio's slug of a title: lowercase ASCII words joined by dashes."""
+    import re
+    import unicodedata
+    ascii_text = "".join(c for c in unicodedata.normalize("NFKD", text) if not unicodedata.combining(c)).lower()
+    return re.sub(r"^-+|-+$", "", re.sub(r"[^a-z0-9]+", "-", ascii_text))[:96]
+
+
+def axe_source():
+    """axe-core's script, as shipped inside the axe-playwright-python package."""
+    import importlib.util
+    spec = importlib.util.find_spec("axe_playwright_python")
+    path = os.path.join(list(spec.submodule_search_locations)[0], "axe.min.js") if spec else None
+    if not path or not os.path.exists(path):
+        raise StudioFailure("axe-core is not installed: pip install --no-deps axe-playwright-python")
+    with open(path, encoding="utf-8") as file:
+        return file.read()
+
+
+def chromium_binary():
+    for path in ["/usr/bin/chromium", "/usr/bin/chromium-browser", "/usr/bin/google-chrome"]:
+        if os.path.exists(path):
+            return path
+    raise StudioFailure("Chromium is not installed: apt-get install -y chromium chromium-driver")
+
+
+class API:
+    """The HTTP API, as another editor (or an integration) changing documents elsewhere."""
+
+    def __init__(self, url, username=None, password=None, token=None):
+        self.url = url.rstrip("/")
+        self.token = token
+        if token is None:
+            answer = self.call("/v1/auth/login", {"username": username, "password": password}, token=None)
+            self.token = answer["accessToken"]
+
+    def call(self, path, body=None, token="self"):
+        headers = {"Content-Type": "application/json"}
+        if token == "self":
+            headers["Authorization"] = f"Bearer {self.token}"
+        data = json.dumps(body).encode() if body is not None else None
+        request = urllib.request.Request(self.url + path, data=data, headers=headers, method="POST" if data else "GET")
+        with urllib.request.urlopen(request, timeout=30) as response:
+            return json.loads(response.read())
+
+    def status(self, path, body=None, token="self"):
+        """The HTTP status of a call, refusals included."""
+        try:
+            self.call(path, body, token=token)
+        except urllib.error.HTTPError as error:
+            return error.code
+        return 200
+
+    def query(self, groq, params=None):
+        return self.call("/v1/data/query/production", {"query": groq, "params": params or {}, "perspective": "raw"})["result"]
+
+    def mutate(self, mutations):
+        return self.call("/v1/data/mutate/production", {"mutations": mutations})
+
+
+def run(arguments):
+    studio = Studio(arguments.url, arguments.screenshots, arguments.timeout)
+    api = API(arguments.url, "admin", arguments.admin_password)
+    try:
+        # 1. Sign in as admin.
+        studio.driver.get(studio.url + "/")
+        studio.visible("#username", "the sign-in form")
+        studio.screenshot("sign-in")
+        studio.check_accessibility("the sign-in screen")
+        studio.sign_in("admin", arguments.admin_password)
+        studio.check_console("signing in")
+
+        # 2. Walk the desk to a VIP client and open it.
+        studio.open_desk_item("customers", "liza", "lizaCustomer")
+        first = studio.visible(".document-item", "the list of LIZA VIPs")
+        vip_id = first.get_attribute("data-id")
+        vip_title = first.find_element(By.CSS_SELECTOR, ".item-title").text
+        studio.screenshot("desk-vip-list")
+
+        # The search narrows the list to the documents whose preview title matches.
+        listed = len(studio.driver.find_elements(By.CSS_SELECTOR, ".document-item"))
+        term = vip_title.split()[-1]
+        search = studio.driver.find_element(By.CSS_SELECTOR, ".pane input[type=search]")
+        search.send_keys(term)
+        studio.wait(lambda driver: all(term.lower() in row.text.lower()
+                                       for row in driver.find_elements(By.CSS_SELECTOR, ".document-item .item-title"))
+                    and len(driver.find_elements(By.CSS_SELECTOR, ".document-item")) < listed,
+                    f"the list to narrow to the search {term!r}")
+        studio.replace_text(search, "")
+        studio.wait(lambda driver: len(driver.find_elements(By.CSS_SELECTOR, ".document-item")) == listed,
+                    "the whole list to come back when the search is cleared")
+        first = studio.driver.find_element(By.CSS_SELECTOR, f'.document-item[data-id="{vip_id}"]')
+        first.click()
+        studio.text_of("#editor-title", vip_title, "the VIP's name as the editor's title")
+        stored = api.query("*[_id == $id][0]", {"id": vip_id})
+        if stored is None or stored.get("_type") != "lizaCustomer":
+            raise StudioFailure(f"the desk's first VIP {vip_id} is not a lizaCustomer: {stored}")
+        name = studio.field_input("name")
+        if name.get_attribute("value") != stored["name"]:
+            raise StudioFailure(f"the name field shows {name.get_attribute('value')!r}, the document holds {stored['name']!r}")
+        studio.screenshot("editor")
+        studio.check_labels("opening the VIP")
+        studio.check_accessibility("opening the VIP")
+        studio.check_console("opening the VIP")
+
+        # A reload keeps the session: the studio exchanges its refresh token and reopens the document.
+        studio.driver.refresh()
+        studio.text_of("#editor-title", vip_title, "the VIP's editor after a reload")
+        if studio.driver.find_elements(By.ID, "username"):
+            raise StudioFailure("a reload asked to sign in again")
+        name = studio.field_input("name")
+
+        # 3. Edit a field: the draft is saved.
+        edited = stored["name"] + " Edited"
+        studio.replace_text(name, edited)
+        studio.text_of("#save-state", "Saved", "the draft to be saved")
+        draft = api.query("*[_id == $id][0]", {"id": "drafts." + vip_id})
+        if draft is None or draft.get("name") != edited:
+            raise StudioFailure(f"the draft holds {draft and draft.get('name')!r}, expected {edited!r}")
+        studio.screenshot("draft-saved")
+
+        # 4. An invalid value: clearing the required name shows its error, and Publish is disabled.
+        studio.replace_text(name, "")
+        studio.text_of("#save-state", "Saved", "the draft without a name to be saved")
+        marker = studio.visible('.field[data-path="name"] .marker.error', "the error marker at the name")
+        if "required" not in marker.text.lower():
+            raise StudioFailure(f"the name's marker says {marker.text!r}, expected it to say the name is required")
+        if studio.driver.find_element(By.ID, "publish").is_enabled():
+            raise StudioFailure("Publish is enabled while the name is missing")
+        if studio.driver.find_element(By.CSS_SELECTOR, '.field[data-path="name"] input').get_attribute("aria-invalid") != "true":
+            raise StudioFailure("the name input is not marked aria-invalid while it has an error")
+        studio.screenshot("validation-error")
+        studio.check_accessibility("a validation error")
+
+        # 5. Fix it and publish.
+        fixed = stored["name"] + " Fixed"
+        studio.replace_text(name, fixed)
+        studio.text_of("#save-state", "Saved", "the fixed draft to be saved")
+        studio.wait(lambda driver: not driver.find_elements(By.CSS_SELECTOR, '.field[data-path="name"] .marker.error'),
+                    "the name's error to go away")
+        studio.wait(lambda driver: driver.find_element(By.ID, "publish").is_enabled(), "Publish to be enabled")
+        studio.click("#publish", "the Publish button")
+        studio.text_of("#save-state", "Published", "the document to be published")
+        published = api.query("*[_id in [$id, $draft]]{_id, name}", {"id": vip_id, "draft": "drafts." + vip_id})
+        if published != [{"_id": vip_id, "name": fixed}]:
+            raise StudioFailure(f"after publishing the store holds {published}, expected only the published {fixed!r}")
+        studio.text_of(f'.document-item[data-id="{vip_id}"] .item-title', fixed, "the list to show the published name")
+        studio.screenshot("published")
+        studio.check_console("editing and publishing")
+
+        # A custom action of studio-config runs on the document and says what it did.
+        studio.click("#action-recalculate-lifetime-value", "the Recalculate lifetime value action")
+        studio.text_of("#action-result", "ifetime value", "the action's message")
+        recalculated = api.query("coalesce(*[_id == $draft][0], *[_id == $id][0]).lifetimeValue",
+                                 {"id": vip_id, "draft": "drafts." + vip_id})
+        studio.click('.tab[data-group="relationship"]', "the Relationship tab")
+        shown = studio.field_input("lifetimeValue").get_attribute("value")
+        if recalculated is None or float(shown) != float(recalculated):
+            raise StudioFailure(f"after the action the editor shows a lifetime value of {shown!r}, the store holds {recalculated!r}")
+        studio.screenshot("custom-action")
+        studio.check_console("running an action")
+        studio.click('.tab[data-group="contact"]', "the Contact tab")
+
+        # 6. Live: a VIP renamed elsewhere is renamed in the open list, in place.
+        others = [element.get_attribute("data-id") for element in studio.driver.find_elements(By.CSS_SELECTOR, ".document-item")]
+        other = next(identifier for identifier in others if identifier != vip_id)
+        row = studio.driver.find_element(By.CSS_SELECTOR, f'.document-item[data-id="{other}"]')
+        renamed = "Renamed Elsewhere " + str(int(time.time()))
+        api.mutate([{"patch": {"id": other, "set": {"name": renamed}}}])
+        studio.text_of(f'.document-item[data-id="{other}"] .item-title', renamed, "the live update of the renamed VIP")
+        if studio.driver.find_element(By.CSS_SELECTOR, f'.document-item[data-id="{other}"]') != row:
+            raise StudioFailure("the renamed VIP's row was replaced, not updated in place")
+        studio.screenshot("live-update")
+        studio.check_console("the live update")
+
+        # 7. Groups are tabs; options are radio buttons; a reference shows its document and opens it.
+        studio.click('.tab[data-group="relationship"]', "the Relationship tab")
+        if studio.driver.find_element(By.CSS_SELECTOR, '.field[data-path="name"]').is_displayed():
+            raise StudioFailure("the Relationship tab still shows the name, a Contact field")
+        tier = studio.visible('.field[data-path="tier"] input[type="radio"]:checked', "the VIP's tier as a checked radio button")
+        if tier.get_attribute("value") != stored["tier"]:
+            raise StudioFailure(f"the checked tier is {tier.get_attribute('value')!r}, the document holds {stored['tier']!r}")
+        staff = api.query("*[_id == $id][0]{_id, name}", {"id": stored["assignedStaff"]["_ref"]})
+        studio.text_of('.field[data-path="assignedStaff"] .reference-title', staff["name"], "the referenced advisor's name")
+        studio.screenshot("relationship-tab")
+        studio.click('.field[data-path="assignedStaff"] .reference-open', "the link to the advisor")
+        studio.text_of("#editor-title", staff["name"], "the advisor's document")
+        studio.check_console("following a reference")
+
+        # A slug is generated from its source field and saved with the draft.
+        studio.open_desk_item("commerce", "product")
+        studio.click(".document-item", "a product")
+        product_name = studio.field_input("name").get_attribute("value")
+        studio.click('.field[data-path="slug"] button', "Generate")
+        slug = studio.driver.find_element(By.CSS_SELECTOR, '.field[data-path="slug"] input')
+        if slug.get_attribute("value") != slugify(product_name):
+            raise StudioFailure(f"the generated slug is {slug.get_attribute('value')!r}, expected {slugify(product_name)!r}")
+        studio.text_of("#save-state", "Saved", "the product's draft with its slug to be saved")
+        studio.screenshot("product-slug")
+        studio.check_console("generating a slug")
+
+        # Discard changes removes the draft and shows the published document again.
+        product_id = studio.driver.find_element(By.CSS_SELECTOR, ".document-item[aria-current]").get_attribute("data-id")
+        studio.click("#action-discard", "Discard changes")
+        studio.text_of("#action-result", "Changes discarded", "the discard to be confirmed")
+        if api.query("*[_id == $draft][0]._id", {"draft": "drafts." + product_id}) is not None:
+            raise StudioFailure("the product's draft is still stored after Discard changes")
+
+        # Deleting a product that orders refer to is refused, and the referring documents are listed.
+        referenced = api.query('*[_type == "product" && count(*[references(^._id)]) > 0][0]._id')
+        studio.click(f'.document-item[data-id="{referenced}"]', "a product that orders refer to")
+        studio.expected_network.append("/v1/data/mutate/production?returnIds=true - Failed to load resource: the server responded with a status of 409")
+        studio.click("#action-delete", "Delete")
+        studio.click("#confirm-delete", "the confirmation of Delete")
+        refusal = studio.visible(".confirmation [role=alert]", "the refused deletion")
+        if not refusal.text.startswith("Not deleted"):
+            raise StudioFailure(f"the deletion of a referenced product says {refusal.text!r}")
+        studio.visible(".confirmation li a", "the list of documents that refer to the product")
+        if api.query("*[_id == $id][0]._id", {"id": referenced}) != referenced:
+            raise StudioFailure("the referenced product was deleted")
+        studio.screenshot("delete-refused")
+        studio.check_console("a refused deletion")
+        studio.expected_network.clear()
+
+        # 8. Vision: a query with a syntax error shows its line and column.
+        studio.click('.nav-link[href="#/vision"]', "the Vision link")
+        query = studio.visible("#vision-query", "the Vision query editor")
+        studio.replace_text(query, '*[_type == "lizaCustomer"]{\n  name,\n  tier ==\n}')
+        studio.expected_network.append("/v1/data/query/production - Failed to load resource: the server responded with a status of 400")
+        studio.click("#vision-run", "Run query")
+        position = studio.visible("#vision-error-position", "the query error's position")
+        if not position.text.startswith("Line 3, column") and not position.text.startswith("Line 4, column"):
+            raise StudioFailure(f"the query error says {position.text!r}, expected the line and column of the error")
+        studio.screenshot("vision-error")
+        working = '*[_type == "lizaCustomer"] | order(_id)[0...3]{_id, name, "orders": count(*[references(^._id)])}'
+        studio.replace_text(query, working)
+        studio.click("#vision-run", "Run query")
+        studio.text_of("#vision-timing", "ms", "the query's time")
+        expected = api.query(working)
+        studio.text_of("#vision-result .json-node > summary", f"[{len(expected)} items]", "the result as a tree")
+        Select(studio.driver.find_element(By.ID, "vision-view")).select_by_value("json")
+        result = studio.visible("#vision-json", "the result as JSON text").text
+        if json.loads(result) != expected:
+            raise StudioFailure(f"Vision shows {result!r}, the API answers {expected!r}")
+        Select(studio.driver.find_element(By.ID, "vision-view")).select_by_value("tree")
+        if studio.driver.find_elements(By.CSS_SELECTOR, "#vision-error p"):
+            raise StudioFailure("the old query error is still shown after a query that works")
+        studio.screenshot("vision-result")
+        studio.check_labels("Vision")
+        studio.check_accessibility("Vision")
+        studio.check_console("Vision")
+        studio.expected_network.clear()
+
+        # 9. A session revoked elsewhere ends in the studio with a clear screen.
+        kept = json.loads(studio.driver.execute_script("return sessionStorage.getItem('facet.session')"))
+        revoker = API(arguments.url, token=kept["accessToken"])
+        revoker.call("/v1/auth/logout", {"refreshToken": kept["refreshToken"]})
+        studio.expected_network.append("Failed to load resource: the server responded with a status of 401")
+        studio.click("#vision-run", "Run query")
+        studio.text_of("#session-notice", "Your session has ended", "the session-ended screen")
+        studio.screenshot("session-ended")
+        studio.check_console("the session ending")
+        studio.expected_network.clear()
+        studio.sign_in("admin", arguments.admin_password)
+
+        # 10. Sign out: the sign-in screen says so, and the tokens no longer work.
+        kept = json.loads(studio.driver.execute_script("return sessionStorage.getItem('facet.session')"))
+        studio.click(".sign-out", "Sign out")
+        studio.text_of("#session-notice", "You signed out", "the signed-out notice")
+        if studio.driver.execute_script("return sessionStorage.getItem('facet.session')") is not None:
+            raise StudioFailure("the session is still kept after signing out")
+        signed_out = API(arguments.url, token=kept["accessToken"])
+        for path, body, token in [("/v1/auth/me", None, "self"), ("/v1/auth/refresh", {"refreshToken": kept["refreshToken"]}, None)]:
+            status = signed_out.status(path, body, token=token)
+            if status != 401:
+                raise StudioFailure(f"{path} with the signed-out session answered {status}, expected 401")
+        studio.screenshot("signed-out")
+        studio.check_console("signing out")
+
+        # 11. Support sees clients without their sensitive fields, and may not change them.
+        studio.sign_in(arguments.support_user, arguments.support_password)
+        studio.open_desk_item("customers", "customer")
+        studio.click(".document-item", "a general customer")
+        studio.visible('.field[data-path="name"]', "the customer's name")
+        studio.visible(".editor-pane .notice", "the read-only notice")
+        for sensitive in ["email", "phone", "address", "birthday"]:
+            if studio.driver.find_elements(By.CSS_SELECTOR, f'.field[data-path="{sensitive}"]'):
+                raise StudioFailure(f"support sees the sensitive field {sensitive}")
+        if studio.driver.find_element(By.ID, "publish").is_enabled():
+            raise StudioFailure("support may publish a customer")
+        studio.screenshot("support-customer")
+        studio.check_labels("the support session")
+        studio.check_accessibility("the support session")
+        studio.check_console("the support session")
+
+        # 12. Sales may edit clients, but not one whose sensitive fields it cannot see: a draft
+        # copied from that view would lose them.
+        if arguments.sales_user:
+            studio.click(".sign-out", "Sign out")
+            studio.sign_in(arguments.sales_user, arguments.sales_password)
+            studio.open_desk_item("customers", "customer")
+            studio.click(".document-item", "a general customer")
+            notice = studio.visible(".editor-pane .notice", "the notice that fields are hidden")
+            if "hidden from your role" not in notice.text:
+                raise StudioFailure(f"sales sees the notice {notice.text!r}, expected that fields are hidden from its role")
+            if studio.field_input("name").get_attribute("readonly") is None:
+                raise StudioFailure("sales may edit a customer whose sensitive fields it cannot see")
+            studio.screenshot("sales-customer")
+            studio.check_console("the sales session")
+    finally:
+        studio.close()
+
+
+def main():
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--url", required=True, help="the studio's address, e.g. http://127.0.0.1:3333")
+    parser.add_argument("--admin-password", default=os.environ.get("FACET_ADMIN_PASSWORD"))
+    parser.add_argument("--support-user", default="helpdesk")
+    parser.add_argument("--support-password", required=True)
+    parser.add_argument("--sales-user", help="a sales user assigned to no client (optional)")
+    parser.add_argument("--sales-password")
+    parser.add_argument("--screenshots", default=".build/studio-screenshots")
+    parser.add_argument("--timeout", type=float, default=20)
+    arguments = parser.parse_args()
+    if not arguments.admin_password:
+        parser.error("give --admin-password or set FACET_ADMIN_PASSWORD")
+    os.environ["SE_OFFLINE"] = "true"
+    try:
+        run(arguments)
+    except StudioFailure as failure:
+        print(f"FAILED: {failure}", file=sys.stderr)
+        return 1
+    print("studio test passed")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
