@@ -284,8 +284,12 @@ struct QueryLimitTests {
             while fixture.api.metrics.snapshot.queryEvaluation.count == 0, Self.seconds(since: started) < 30 {
                 try await Task.sleep(for: .milliseconds(10))
             }
-            try await Task.sleep(for: .milliseconds(200))
-            // The only slot is free: the stalled client holds its connection, not a worker.
+            // The only slot comes free once the answer is serialised (later on a loaded machine):
+            // the stalled client holds its connection, not a worker.
+            let serialising = DispatchTime.now()
+            while fixture.api.workers.load.running != 0, Self.seconds(since: serialising) < 30 {
+                try await Task.sleep(for: .milliseconds(20))
+            }
             #expect(fixture.api.workers.load.running == 0)
             let asked = DispatchTime.now()
             try await client.execute(uri: Self.uri("*[_id == 'doc-100007'][0].rank"), method: .get) { response in
