@@ -142,15 +142,31 @@ struct ServeCommandTests {
 
     /// `GET path` with `Connection: close` (and the token, when given): the status and the body.
     static func get(port: Int, path: String, token: String? = nil) throws -> HTTPReply {
-        let connection = try Connection(port: port)
         let authorization = token.map { "Authorization: Bearer \($0)\r\n" } ?? ""
-        try connection.write("GET \(path) HTTP/1.1\r\nHost: localhost\r\n\(authorization)Connection: close\r\n\r\n")
+        let connection = try open(port: port, sending: "GET \(path) HTTP/1.1\r\nHost: localhost\r\n\(authorization)Connection: close\r\n\r\n")
         let text = try connection.read()
         let parts = text.components(separatedBy: "\r\n\r\n")
         guard let statusLine = parts.first?.components(separatedBy: "\r\n").first,
               let status = statusLine.split(separator: " ").dropFirst().first.flatMap({ Int($0) })
         else { throw Failure(description: "not an HTTP response: \(text)") }
         return HTTPReply(status: status, body: parts.dropFirst().joined(separator: "\r\n\r\n"))
+    }
+
+    /// A connection with `request` sent on it. A connection the loaded server resets before the
+    /// request is sent is opened again (at most three times): every request sent this way may be
+    /// repeated.
+    static func open(port: Int, sending request: String) throws -> Connection {
+        var attempt = 0
+        while true {
+            attempt += 1
+            do {
+                let connection = try Connection(port: port)
+                try connection.write(request)
+                return connection
+            } catch where attempt < 3 {
+                Thread.sleep(forTimeInterval: 0.2)
+            }
+        }
     }
 
     /// A socket listening on 127.0.0.1 on a port the system chose: `(descriptor, port)`.
@@ -198,8 +214,8 @@ struct ServeCommandTests {
         let token = try Self.token(data: data)
 
         // An open listener is told to reconnect, and its stream ends, when the server stops.
-        let listener = try Connection(port: server.port)
-        try listener.write("GET /v1/data/listen/production?query=* HTTP/1.1\r\nHost: localhost\r\nAuthorization: Bearer \(token)\r\n\r\n")
+        let listener = try Self.open(port: server.port,
+                                     sending: "GET /v1/data/listen/production?query=* HTTP/1.1\r\nHost: localhost\r\nAuthorization: Bearer \(token)\r\n\r\n")
         #expect(try listener.read { $0.contains("event: welcome") }.hasPrefix("HTTP/1.1 200"))
 
         let stopping = Date()
@@ -289,8 +305,8 @@ struct ServeCommandTests {
         let server = try Server(arguments: ["--data", data], port: try Self.freePort(), directory: directory)
         _ = try server.waitUntilServing()
         let token = try Self.token(data: data, role: "manager")
-        let listener = try Connection(port: server.port)
-        try listener.write("GET /v1/data/listen/production?query=*%5B_type%3D%3D%22staff%22%5D HTTP/1.1\r\nHost: localhost\r\nAuthorization: Bearer \(token)\r\n\r\n")
+        let listener = try Self.open(port: server.port,
+                                     sending: "GET /v1/data/listen/production?query=*%5B_type%3D%3D%22staff%22%5D HTTP/1.1\r\nHost: localhost\r\nAuthorization: Bearer \(token)\r\n\r\n")
         _ = try listener.read { $0.contains("event: welcome") }
 
         // `facet mutate` in a process of its own, on the same data directory, with the CRM schema.
