@@ -88,9 +88,12 @@ struct ThreatMiddleware: RouterMiddleware {
 
     /// The ids of a document read (`/vX/data/doc/:dataset/:ids`), for enumeration detection.
     static func documentIDs(inPath path: String) -> [String] {
-        let parts = path.split(separator: "/", omittingEmptySubsequences: true)
-        guard let data = parts.firstIndex(of: "data"), parts.count > data + 3, parts[data + 1] == "doc" else { return [] }
-        return parts[data + 3].split(separator: ",").map { String($0).removingPercentEncoding ?? String($0) }
+        // Every request passes here: find the marker before splitting anything.
+        guard let marker = path.utf8.firstRange(of: "/data/doc/".utf8) else { return [] }
+        let rest = path[marker.upperBound...]
+        guard let slash = rest.firstIndex(of: "/") else { return [] }
+        let ids = rest[rest.index(after: slash)...].prefix { $0 != "/" }
+        return ids.split(separator: ",").map { String($0).removingPercentEncoding ?? String($0) }
     }
 
     static func carriesBody(_ request: Request) -> Bool {

@@ -49,8 +49,12 @@ public struct TokenAccess: AccessPolicy {
         guard let value = request.headers[.authorization] else { return nil }
         let parts = value.split(separator: " ", maxSplits: 1, omittingEmptySubsequences: true)
         guard parts.count == 2, parts[0].lowercased() == "bearer" else { return nil }
-        let token = parts[1].trimmingCharacters(in: .whitespaces)
-        return token.isEmpty ? nil : token
+        // Trimmed by hand: Foundation's trimming costs more than the rest of the check when the
+        // token is already known.
+        var token = parts[1]
+        while let first = token.first, first == " " || first == "\t" { token.removeFirst() }
+        while let last = token.last, last == " " || last == "\t" { token.removeLast() }
+        return token.isEmpty ? nil : String(token)
     }
 }
 

@@ -129,10 +129,19 @@ struct SecurityBenchCommand: AsyncParsableCommand {
             _ = try await security.sessions.principal(forBearer: manager)
             verified += 1
         }
+        var index = 0
         print("  \("bearer token check (repeated token)".padding(toLength: 48, withPad: " ", startingAt: 0)) \(String(format: "%8.2f", 1e6 / Double(verified))) µs")
+        let browser = "Mozilla/5.0 (X11; Linux x86_64) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/131.0.0.0 Safari/537.36"
+        index = 0
+        time("threat checks of one query request", 100_000) {
+            let signals = RequestSignals(method: "GET", path: "/v1/data/query/production", address: "10.0.\(index % 200).\(index % 7)",
+                                         userAgent: browser, credential: "Bearer " + manager,
+                                         parameters: [("query", "*[_id == $id][0]"), ("$id", "\"\(customers[index % customers.count]["_id"]?.stringValue ?? "")\"")])
+            _ = security.threats.assess(signals); index += 1
+        }
         let principal = try await security.sessions.principal(forBearer: support)
         let visibility = try require(security.policy.visibility(for: principal))
-        var index = 0
+        index = 0
         time("role view of one customer (support: redaction)", 200_000) {
             _ = visibility.present(customers[index % customers.count]); index += 1
         }

@@ -225,6 +225,18 @@ struct MonitorFixture {
         #expect(quiet.events.isEmpty)
     }
 
+    @Test func agentsMatchInAnyCaseAndFollowTheCatalogueInForce() throws {
+        let fixture = try MonitorFixture()
+        #expect(fixture.monitor.assess(fixture.request("192.0.2.70", agent: "mozilla/5.0 (compatible; gptbot/1.2)")).decision == .refuse)
+        // A client's header is remembered between requests; a changed catalogue still applies at once.
+        let agent = "HouseCrawler/3.1 (+https://crawler.example)"
+        #expect(fixture.monitor.assess(fixture.request("192.0.2.71", agent: agent)).decision == .proceed)
+        fixture.monitor.policy.knownAgents.append(KnownAgent("housecrawler", .aiScraper, score: 90))
+        #expect(fixture.monitor.assess(fixture.request("192.0.2.71", agent: agent)).decision == .refuse)
+        fixture.monitor.policy.knownAgents.removeLast()
+        #expect(fixture.monitor.assess(fixture.request("192.0.2.72", agent: agent)).decision == .proceed)
+    }
+
     @Test func machineRegularCadenceIsNoticed() throws {
         let fixture = try MonitorFixture { $0.automation[.regularCadence] = .flag }
         var events: [SecurityEvent] = []
@@ -291,6 +303,15 @@ struct MonitorFixture {
         #expect(script.map(\.pattern) == ["event-handler"])
         #expect(InjectionScanner.standard.scan("1; DROP TABLE users", at: "x").map(\.pattern) == ["stacked-drop"])
         #expect(InjectionScanner.standard.scan("name UNION ALL SELECT password FROM users", at: "x").map(\.pattern) == ["union-select"])
+        #expect(InjectionScanner.standard.scan("c-1 Or\t1 = 1", at: "x").map(\.pattern) == ["numeric-tautology"])
+        // SQL in a GROQ query is found on every request that sends it, not only the first.
+        let probe = #"*[_type == "customer"] | order(name) ; DELETE FROM users"#
+        let first = fixture.monitor.assess(fixture.request("192.0.2.90", parameters: [("query", probe)]))
+        #expect(first.events.map(\.kind) == [.injection])
+        let policy = fixture.monitor.policy
+        fixture.monitor.policy.injection = .refuse
+        #expect(fixture.monitor.assess(fixture.request("192.0.2.91", parameters: [("query", probe)])).decision == .refuse)
+        fixture.monitor.policy = policy
         // Ordinary prose is not flagged.
         for text in ["Ring size 7; prefers yellow gold", "O'Brien", "See https://example.com/a?b=c", "Selected pieces: 3 (of 5)"] {
             #expect(InjectionScanner.standard.scan(text, at: "x").isEmpty, "\(text)")

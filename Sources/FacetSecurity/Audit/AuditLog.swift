@@ -138,7 +138,7 @@ public final class AuditLog: Sendable {
         var hasher = SHA256()
         hasher.update(data: Array((previous ?? "").utf8))
         hasher.update(data: Array(canonical.utf8))
-        return hasher.finalize().map { String(format: "%02x", $0) }.joined()
+        return SecretMaterial.hex(hasher.finalize())
     }
 }
 

@@ -302,7 +302,7 @@ final class DataKeyring: Sendable {
     // MARK: Wrapping
 
     static func randomHex(_ bytes: Int) -> String {
-        SymmetricKey(size: SymmetricKeySize(bitCount: bytes * 8)).withUnsafeBytes { $0.map { String(format: "%02x", $0) }.joined() }
+        SymmetricKey(size: SymmetricKeySize(bitCount: bytes * 8)).withUnsafeBytes { SecretMaterial.hex($0) }
     }
 
     /// What a wrapped key is bound to: its id and subject, so a wrapped key copied to another

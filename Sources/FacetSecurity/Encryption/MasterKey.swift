@@ -47,7 +47,7 @@ public struct MasterKey: Sendable {
     }
 
     static func kid(of key: SymmetricKey) -> String {
-        key.withUnsafeBytes { SHA256.hash(data: $0) }.prefix(8).map { String(format: "%02x", $0) }.joined()
+        SecretMaterial.hex(key.withUnsafeBytes { SHA256.hash(data: $0) }.prefix(8))
     }
 
     var base64: String { key.withUnsafeBytes { Data($0).base64EncodedString() } }

@@ -104,6 +104,6 @@ final class SigningKeys: Sendable {
     }
 
     private static func newKid() -> String {
-        "k" + SecretMaterial.randomBytes(8).map { String(format: "%02x", $0) }.joined()
+        "k" + SecretMaterial.hex(SecretMaterial.randomBytes(8))
     }
 }

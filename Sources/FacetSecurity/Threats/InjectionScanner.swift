@@ -39,7 +39,8 @@ public struct InjectionScanner: Sendable {
         let kind: InjectionKind
         let score: Int
         let expression: NSRegularExpression
-        let hints: [String]
+        /// Folded once: see ``FoldedText``.
+        let hints: [[UInt8]]
     }
 
     let patterns: [Pattern]
@@ -49,7 +50,7 @@ public struct InjectionScanner: Sendable {
     /// ordinary input costs a few substring searches, not a regular-expression engine per pattern.
     public static let definitions: [(name: String, kind: InjectionKind, score: Int, regex: String, hints: [String])] = [
         ("or-tautology", .sql, 80, #"'\s*(or|and)\s+'?\w+'?\s*=\s*'?\w+"#, ["'"]),
-        ("numeric-tautology", .sql, 60, #"\bor\s+1\s*=\s*1\b"#, ["1"]),
+        ("numeric-tautology", .sql, 60, #"\bor\s+1\s*=\s*1\b"#, ["or ", "or\t", "or\n", "or\r"]),
         ("union-select", .sql, 85, #"\bunion(\s+all)?\s+select\b"#, ["union"]),
         ("stacked-drop", .sql, 90, #";\s*(drop|truncate|alter)\s+(table|database)\b"#, [";"]),
         ("stacked-write", .sql, 80, #";\s*(delete\s+from|insert\s+into|update\s+\w+\s+set)\b"#, [";"]),
@@ -76,16 +77,16 @@ public struct InjectionScanner: Sendable {
         patterns = Self.definitions.filter { kinds.contains($0.kind) }.compactMap { definition in
             guard let expression = try? NSRegularExpression(pattern: definition.regex, options: [.caseInsensitive]) else { return nil }
             return Pattern(name: definition.name, kind: definition.kind, score: definition.score, expression: expression,
-                           hints: definition.hints)
+                           hints: definition.hints.map(FoldedText.token))
         }
     }
 
     /// The patterns `text` matches (one finding per pattern).
     public func scan(_ text: String, at location: String) -> [InjectionFinding] {
-        let lowered = text.lowercased()
-        let range = NSRange(text.startIndex..., in: text)
+        let folded = FoldedText(text)
         var findings: [InjectionFinding] = []
-        for pattern in patterns where pattern.hints.contains(where: { lowered.contains($0) }) {
+        for pattern in patterns where pattern.hints.contains(where: { folded.contains($0) }) {
+            let range = NSRange(text.startIndex..., in: text)
             guard let match = pattern.expression.firstMatch(in: text, range: range), let found = Range(match.range, in: text) else { continue }
             findings.append(InjectionFinding(kind: pattern.kind, pattern: pattern.name, location: location,
                                              excerpt: String(text[found].prefix(60)), score: pattern.score))
@@ -109,7 +110,7 @@ public struct InjectionScanner: Sendable {
             remaining -= text.utf8.count
             var found = scan(text, at: path.isEmpty ? location : "\(location) at \(path)")
             // Secrets never travel into events and the audit log, even when they look like an attack.
-            if Self.isSecret(path) {
+            if !found.isEmpty, Self.isSecret(path) {
                 for index in found.indices { found[index].excerpt = "(hidden)" }
             }
             findings += found
@@ -130,7 +131,9 @@ public struct InjectionScanner: Sendable {
 
     /// Whether the member at `path` holds a secret (a password, token or key).
     static func isSecret(_ path: String) -> Bool {
-        let name = (path.split(separator: ".").last.map(String.init) ?? path).lowercased()
-        return ["password", "secret", "token", "apikey", "api_key", "privatekey"].contains { name.contains($0) }
+        let name = FoldedText(path.utf8.lastIndex(of: UInt8(ascii: ".")).map { path[path.index(after: $0)...] } ?? path[...])
+        return secretWords.contains { name.contains($0) }
     }
+
+    private static let secretWords = ["password", "secret", "token", "apikey", "api_key", "privatekey"].map(FoldedText.token)
 }

@@ -25,14 +25,14 @@ public struct KnownAgent: Sendable, Equatable {
     /// 0–100.
     public var score: Int
 
-    /// `token` lowercased once, not on every request.
-    let loweredToken: String
+    /// `token` folded once, not on every request.
+    let foldedToken: [UInt8]
 
     public init(_ token: String, _ automation: AutomationClass, score: Int) {
         self.token = token
         self.automation = automation
         self.score = score
-        loweredToken = token.lowercased()
+        foldedToken = FoldedText.token(token)
     }
 
     /// The agents Facet recognises out of the box; more specific tokens come first, because the
@@ -93,9 +93,9 @@ public struct KnownAgent: Sendable, Equatable {
         KnownAgent("axios", .scriptClient, score: 20),
     ]
 
-    /// The first agent of `agents` whose token `userAgent` contains.
-    static func match(_ userAgent: String, in agents: [KnownAgent]) -> KnownAgent? {
-        let lowered = userAgent.lowercased()
-        return agents.first { lowered.contains($0.loweredToken) }
+    /// The position in `agents` of the first agent whose token `userAgent` contains.
+    static func matchIndex(_ userAgent: String, in agents: [KnownAgent]) -> Int? {
+        let folded = FoldedText(userAgent)
+        return agents.firstIndex { folded.contains($0.foldedToken) }
     }
 }

@@ -112,12 +112,14 @@ public final class ThreatMonitor: Sendable {
         let identity = request.credential.map(Self.credentialIdentity)
         let client = request.address ?? "unknown"
         var candidates: [SecurityEvent] = []
+        var injection = ThreatResponse.flag
         var verdict = state.withLock { state -> RequestVerdict in
             state.pruneIfDue(at: now)
             let policy = state.policy
+            injection = policy.injection
             var suspicions: [(AutomationClass, Int, String)] = []
             if let agent = request.userAgent, !agent.isEmpty {
-                if let known = KnownAgent.match(agent, in: policy.knownAgents) {
+                if let known = state.knownAgent(agent) {
                     suspicions.append((known.automation, known.score, "user agent matches \(known.token) (\(known.automation.rawValue))"))
                 }
             } else {
@@ -188,9 +190,9 @@ public final class ThreatMonitor: Sendable {
 
         if verdict.decision != .refuse {
             let findings = scanParameters(request.parameters)
-            if let event = injectionEvent(findings, request: request, identity: identity) {
+            if let event = injectionEvent(findings, request: request, identity: identity, response: injection) {
                 candidates.append(event)
-                if policy.injection == .refuse, verdict.decision == .proceed {
+                if injection == .refuse, verdict.decision == .proceed {
                     verdict.decision = .refuse
                     verdict.reason = "The request carries injection patterns"
                 }
@@ -204,8 +206,11 @@ public final class ThreatMonitor: Sendable {
     /// finds and returns it. The body is only read: what is stored is never altered.
     @discardableResult
     public func inspect(body: JSONValue, request: RequestSignals) -> [InjectionFinding] {
+        let policy = policy
         let findings = InjectionScanner.standard.scan(body, at: "body", budget: policy.injectionScanLimit)
-        if let event = injectionEvent(findings, request: request, identity: request.credential.map(Self.credentialIdentity)) {
+        if let event = injectionEvent(findings, request: request, identity: request.credential.map(Self.credentialIdentity),
+                                      response: policy.injection)
+        {
             _ = recordOnce([event], at: clock.now())
         }
         return findings
@@ -215,10 +220,13 @@ public final class ThreatMonitor: Sendable {
         var findings: [InjectionFinding] = []
         for (name, value) in parameters {
             // A GROQ query is GROQ: only its data (parameters) are looked at for GROQ syntax.
-            let scanner = name == "query" ? Self.queryScanner : InjectionScanner.standard
-            findings += scanner.scan(name, at: "query parameter name")
-            var found = scanner.scan(value, at: "query parameter \(name)")
-            if InjectionScanner.isSecret(name) {
+            if name == "query" {
+                findings += scannedQuery(value)
+                continue
+            }
+            findings += InjectionScanner.standard.scan(name, at: "query parameter name")
+            var found = InjectionScanner.standard.scan(value, at: "query parameter \(name)")
+            if !found.isEmpty, InjectionScanner.isSecret(name) {
                 for index in found.indices { found[index].excerpt = "(hidden)" }
             }
             findings += found
@@ -228,11 +236,25 @@ public final class ThreatMonitor: Sendable {
 
     private static let queryScanner = InjectionScanner(kinds: [.sql, .script])
 
-    private func injectionEvent(_ findings: [InjectionFinding], request: RequestSignals, identity: String?) -> SecurityEvent? {
-        guard policy.injection != .allow, let strongest = findings.max(by: { $0.score < $1.score }) else { return nil }
+    /// What the GROQ query `text` carries, scanned once per distinct query while it is recent.
+    private func scannedQuery(_ text: String) -> [InjectionFinding] {
+        if let known = state.withLock({ $0.scannedQueries[text] }) { return known }
+        let found = Self.queryScanner.scan(text, at: "query parameter query")
+        guard text.utf8.count <= 4_096 else { return found }
+        state.withLock { state in
+            if state.scannedQueries.count >= ThreatState.queryMemory { state.scannedQueries.removeAll(keepingCapacity: true) }
+            state.scannedQueries[text] = found
+        }
+        return found
+    }
+
+    private func injectionEvent(_ findings: [InjectionFinding], request: RequestSignals, identity: String?,
+                                response: ThreatResponse) -> SecurityEvent?
+    {
+        guard response != .allow, let strongest = findings.max(by: { $0.score < $1.score }) else { return nil }
         var patterns = findings.prefix(10).map { "\($0.kind.rawValue)/\($0.pattern) in \($0.location): \($0.excerpt)" }
         if findings.count > 10 { patterns.append("and \(findings.count - 10) more") }
-        let action: ThreatAction = policy.injection == .refuse ? .refused : .flagged
+        let action: ThreatAction = response == .refuse ? .refused : .flagged
         return SecurityEvent(kind: .injection, score: strongest.score, reason: patterns.joined(separator: "; "), address: request.address,
                              identity: identity, path: request.path, userAgent: request.userAgent, action: action)
     }
@@ -290,6 +312,6 @@ public final class ThreatMonitor: Sendable {
     /// The identity of a credential in memory and in events: a short digest, never the secret.
     static func credentialIdentity(_ credential: String) -> String {
         let digest = SHA256.hash(data: Array(credential.utf8))
-        return "token:" + digest.prefix(8).map { String(format: "%02x", $0) }.joined()
+        return "token:" + SecretMaterial.hex(digest.prefix(8))
     }
 }

@@ -4,7 +4,9 @@ import Foundation
 /// (address, credential digest or account) and pruned, so memory stays bounded whatever
 /// clients do.
 struct ThreatState: Sendable {
-    var policy: ThreatPolicy
+    var policy: ThreatPolicy {
+        didSet { agentMatches = [:] }
+    }
     var lastPrune: Double
     var inFlight = 0
     var buckets: [String: TokenBucket] = [:]
@@ -13,6 +15,15 @@ struct ThreatState: Sendable {
     var failures: [String: FailureCount] = [:]
     /// Per event key: when it was last recorded and how many repeats were skipped since.
     var cooldowns: [String: (recorded: Double, skipped: Int)] = [:]
+    /// The catalogue index each recent `User-Agent` matched (-1: none). A client sends the same
+    /// header on every request, and matching it against the catalogue cost more than every other
+    /// check of a request together.
+    var agentMatches: [String: Int] = [:]
+    static let agentMemory = 1_024
+    /// What scanning each recent GROQ query found: an application sends the same few queries
+    /// with different parameters, and the query is the longest text of a request.
+    var scannedQueries: [String: [InjectionFinding]] = [:]
+    static let queryMemory = 256
 
     init(policy: ThreatPolicy, lastPrune: Double) {
         self.policy = policy
@@ -131,6 +142,18 @@ struct ThreatState: Sendable {
     /// Forgets what no longer matters: full buckets, stale rhythms and walks, failures past
     /// their memory, cooled-down events. Runs at most every 30 seconds, or at once when a table
     /// outgrows ``ThreatPolicy/maxTrackedClients``.
+    /// The agent of the policy's catalogue that `userAgent` contains, if any.
+    mutating func knownAgent(_ userAgent: String) -> KnownAgent? {
+        if let index = agentMatches[userAgent] { return index < 0 ? nil : policy.knownAgents[index] }
+        let index = KnownAgent.matchIndex(userAgent, in: policy.knownAgents)
+        // Headers of any length could be sent to fill memory: only ordinary ones are remembered.
+        if userAgent.utf8.count <= 512 {
+            if agentMatches.count >= Self.agentMemory { agentMatches.removeAll(keepingCapacity: true) }
+            agentMatches[userAgent] = index ?? -1
+        }
+        return index.map { policy.knownAgents[$0] }
+    }
+
     mutating func pruneIfDue(at now: Double) {
         let cap = policy.maxTrackedClients
         let crowded = buckets.count > cap || rhythms.count > cap || walks.count > cap || failures.count > cap || cooldowns.count > cap
