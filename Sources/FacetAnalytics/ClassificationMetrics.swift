@@ -70,6 +70,17 @@ public struct ClassificationMetrics: Sendable, Hashable, Codable {
         auc = Self.areaUnderCurve(scores: scores, outcomes: outcomes)
     }
 
+    /// The standard error of ``auc`` by Hanley and McNeil (1982), from the AUC and the numbers of
+    /// positives and negatives; nil when the AUC is undefined. A backtest AUC is "better than
+    /// chance" when it clears 0.5 by a few of these.
+    public var aucStandardError: Double? {
+        guard let a = auc else { return nil }
+        let positives = Double(truePositives + falseNegatives), negatives = Double(trueNegatives + falsePositives)
+        let q1 = a / (2 - a), q2 = 2 * a * a / (1 + a)
+        let variance = (a * (1 - a) + (positives - 1) * (q1 - a * a) + (negatives - 1) * (q2 - a * a)) / (positives * negatives)
+        return sqrt(max(0, variance))
+    }
+
     static func areaUnderCurve(scores: [Double], outcomes: [Bool]) -> Double? {
         let positives = outcomes.filter { $0 }.count, negatives = outcomes.count - positives
         guard positives > 0, negatives > 0 else { return nil }

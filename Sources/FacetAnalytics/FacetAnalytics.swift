@@ -4,11 +4,25 @@
 /// - ``BGNBDModel``: how many purchases a customer will make and whether they are still "alive"
 ///   (Fader, Hardie and Lee 2005), fitted by maximum likelihood with ``BGNBDModel/fit(_:optimiser:)``.
 /// - ``GammaGammaModel``: how much each of those purchases will be worth.
-/// - ``LifetimeValueProjection``: the two combined into a discounted lifetime value.
+/// - ``LifetimeValueProjection``: the two combined into a discounted lifetime value, with key
+///   drivers (``LifetimeValueProjection/forecast(of:reference:purchases:spend:)``); beside it the
+///   brief's multiplier heuristic, ``BriefLifetimeValue``, and ``LifetimeValueComparison`` to see
+///   which ranks clients better.
 ///
 /// Input is one ``RFMSummary`` per customer, read for example from the `lifetimes` CSV layout with
-/// ``RFMSummary/parseCSV(_:)``. The numerical tools they rest on are public too:
+/// ``RFMSummary/parseCSV(_:)``, or derived from a dated ``CustomerHistory`` with
+/// ``CustomerHistory/rfmSummary(at:)``. The numerical tools they rest on are public too:
 /// ``Hypergeometric``, ``NelderMead`` and ``QuasiNewton``.
+///
+/// The CRM's predictive models, each over ``CustomerHistory`` values:
+/// - churn: the brief's weighted score ``ChurnModel``, the probabilistic ``ProbabilisticChurn``,
+///   and ``ChurnBacktest`` to evaluate both with ``ClassificationMetrics``;
+/// - next purchase: ``NextPurchaseForecaster`` with a data-estimated ``SeasonalIndex``;
+/// - product affinity: ``ProductAffinityModel`` over ``CoPurchaseStatistics``, evaluated by
+///   ``AffinityEvaluation``;
+/// - upsell: ``UpsellPolicy``;
+/// - trends: the seven dimensions in ``Trends``, each returning a ``TrendReport``, built on
+///   ``MonotonicTrend``, ``GrowthRate``, ``ContingencyTable`` and ``ProportionEstimate``.
 ///
 /// ```swift
 /// let customers = try RFMSummary.parseCSV(csv)
