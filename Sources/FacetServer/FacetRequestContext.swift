@@ -12,6 +12,8 @@ public struct FacetRequestContext: RequestContext {
     public var principal: Principal?
     /// The client's address (IP, without the port), for rate limits and the audit log.
     public let remoteAddress: String?
+    /// The query string, decoded once by the threat checks and read again by the routes.
+    var decodedQuery: URLQuery?
 
     public init(source: ApplicationRequestContextSource) {
         coreContext = .init(source: source)
@@ -19,4 +21,9 @@ public struct FacetRequestContext: RequestContext {
     }
 
     public var maxUploadSize: Int { bodyLimit }
+
+    /// The request's query-string parameters.
+    func query(of request: Request) -> URLQuery {
+        decodedQuery ?? URLQuery(request.uri.query)
+    }
 }

@@ -26,6 +26,8 @@ struct ThreatMiddleware: RouterMiddleware {
     static let remainingHeader = HTTPField.Name("X-RateLimit-Remaining")!
 
     func handle(_ request: Request, context: FacetRequestContext, next: (Request, FacetRequestContext) async throws -> Response) async throws -> Response {
+        var context = context
+        context.decodedQuery = URLQuery(request.uri.query)
         let signals = Self.signals(request, context: context)
         guard monitor.admit(signals) else {
             return Self.refusal(.serviceUnavailable, type: "serverBusy", "The server is busy; try again shortly",
@@ -83,14 +85,27 @@ struct ThreatMiddleware: RouterMiddleware {
     static func signals(_ request: Request, context: FacetRequestContext) -> RequestSignals {
         RequestSignals(method: request.method.rawValue, path: request.uri.path, address: context.remoteAddress,
                        userAgent: request.headers[.userAgent], credential: request.headers[.authorization],
-                       parameters: URLQuery(request.uri.query).pairs, documentIDs: documentIDs(inPath: request.uri.path))
+                       parameters: context.query(of: request).pairs, documentIDs: documentIDs(inPath: request.uri.path))
     }
+
+    private static let documentMarker = Array("/data/doc/".utf8)
 
     /// The ids of a document read (`/vX/data/doc/:dataset/:ids`), for enumeration detection.
     static func documentIDs(inPath path: String) -> [String] {
-        // Every request passes here: find the marker before splitting anything.
-        guard let marker = path.utf8.firstRange(of: "/data/doc/".utf8) else { return [] }
-        let rest = path[marker.upperBound...]
+        // Every request passes here: find the marker in the bytes before splitting anything (the
+        // standard library's generic `firstRange(of:)` cost more than the rest of the checks).
+        var path = path
+        path.makeContiguousUTF8()
+        let marker = documentMarker
+        let found = path.utf8.withContiguousStorageIfAvailable { bytes -> Int? in
+            guard bytes.count >= marker.count else { return nil }
+            for start in 0...(bytes.count - marker.count) where bytes[start] == marker[0] {
+                if bytes[start..<start + marker.count].elementsEqual(marker) { return start + marker.count }
+            }
+            return nil
+        }
+        guard let offset = found ?? nil else { return [] }
+        let rest = path[path.utf8.index(path.utf8.startIndex, offsetBy: offset)...]
         guard let slash = rest.firstIndex(of: "/") else { return [] }
         let ids = rest[rest.index(after: slash)...].prefix { $0 != "/" }
         return ids.split(separator: ",").map { String($0).removingPercentEncoding ?? String($0) }

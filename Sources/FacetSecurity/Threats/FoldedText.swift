@@ -7,22 +7,21 @@
 /// folds to one that matters here in a way a browser or database would honour.
 struct FoldedText {
     let bytes: [UInt8]
+    /// The byte values the text holds: most tokens are ruled out by one of their bytes missing,
+    /// without a search.
+    let present: ByteSet
 
     init(_ text: some StringProtocol) {
         bytes = text.utf8.map(Self.fold)
+        present = ByteSet(bytes)
     }
 
-    /// A token to look for, folded the same way once, not on every request.
-    static func token(_ text: String) -> [UInt8] {
-        text.utf8.map(fold)
-    }
-
-    /// Whether `token` (already folded) occurs anywhere in the text.
-    func contains(_ token: [UInt8]) -> Bool {
-        guard let first = token.first else { return true }
-        guard token.count <= bytes.count else { return false }
+    /// Whether `token` occurs anywhere in the text.
+    func contains(_ token: FoldedToken) -> Bool {
+        guard present.contains(token.present), let first = token.bytes.first else { return token.bytes.isEmpty }
+        guard token.bytes.count <= bytes.count else { return false }
         return bytes.withUnsafeBufferPointer { text in
-            token.withUnsafeBufferPointer { needle in
+            token.bytes.withUnsafeBufferPointer { needle in
                 var start = 0
                 let last = text.count - needle.count
                 while start <= last {
@@ -38,7 +37,41 @@ struct FoldedText {
         }
     }
 
-    private static func fold(_ byte: UInt8) -> UInt8 {
+    static func fold(_ byte: UInt8) -> UInt8 {
         byte >= UInt8(ascii: "A") && byte <= UInt8(ascii: "Z") ? byte | 0x20 : byte
+    }
+}
+
+/// A token to look for in a ``FoldedText``, folded once, not on every request.
+struct FoldedToken: Sendable, Equatable {
+    let bytes: [UInt8]
+    let present: ByteSet
+
+    init(_ text: String) {
+        bytes = text.utf8.map(FoldedText.fold)
+        present = ByteSet(bytes)
+    }
+}
+
+/// A set of byte values, one bit each.
+struct ByteSet: Sendable, Equatable {
+    private var low: UInt64 = 0, high: UInt64 = 0, upperLow: UInt64 = 0, upperHigh: UInt64 = 0
+
+    init(_ bytes: [UInt8]) {
+        for byte in bytes {
+            let bit = UInt64(1) << UInt64(byte & 63)
+            switch byte >> 6 {
+            case 0: low |= bit
+            case 1: high |= bit
+            case 2: upperLow |= bit
+            default: upperHigh |= bit
+            }
+        }
+    }
+
+    /// Whether every byte of `other` is in this set.
+    func contains(_ other: ByteSet) -> Bool {
+        low & other.low == other.low && high & other.high == other.high && upperLow & other.upperLow == other.upperLow
+            && upperHigh & other.upperHigh == other.upperHigh
     }
 }

@@ -40,7 +40,7 @@ public struct InjectionScanner: Sendable {
         let score: Int
         let expression: NSRegularExpression
         /// Folded once: see ``FoldedText``.
-        let hints: [[UInt8]]
+        let hints: [FoldedToken]
     }
 
     let patterns: [Pattern]
@@ -77,18 +77,18 @@ public struct InjectionScanner: Sendable {
         patterns = Self.definitions.filter { kinds.contains($0.kind) }.compactMap { definition in
             guard let expression = try? NSRegularExpression(pattern: definition.regex, options: [.caseInsensitive]) else { return nil }
             return Pattern(name: definition.name, kind: definition.kind, score: definition.score, expression: expression,
-                           hints: definition.hints.map(FoldedText.token))
+                           hints: definition.hints.map(FoldedToken.init))
         }
     }
 
     /// The patterns `text` matches (one finding per pattern).
-    public func scan(_ text: String, at location: String) -> [InjectionFinding] {
+    public func scan(_ text: String, at location: @autoclosure () -> String) -> [InjectionFinding] {
         let folded = FoldedText(text)
         var findings: [InjectionFinding] = []
         for pattern in patterns where pattern.hints.contains(where: { folded.contains($0) }) {
             let range = NSRange(text.startIndex..., in: text)
             guard let match = pattern.expression.firstMatch(in: text, range: range), let found = Range(match.range, in: text) else { continue }
-            findings.append(InjectionFinding(kind: pattern.kind, pattern: pattern.name, location: location,
+            findings.append(InjectionFinding(kind: pattern.kind, pattern: pattern.name, location: location(),
                                              excerpt: String(text[found].prefix(60)), score: pattern.score))
         }
         return findings
@@ -135,5 +135,5 @@ public struct InjectionScanner: Sendable {
         return secretWords.contains { name.contains($0) }
     }
 
-    private static let secretWords = ["password", "secret", "token", "apikey", "api_key", "privatekey"].map(FoldedText.token)
+    private static let secretWords = ["password", "secret", "token", "apikey", "api_key", "privatekey"].map(FoldedToken.init)
 }

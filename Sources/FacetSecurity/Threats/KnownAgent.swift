@@ -26,13 +26,13 @@ public struct KnownAgent: Sendable, Equatable {
     public var score: Int
 
     /// `token` folded once, not on every request.
-    let foldedToken: [UInt8]
+    let foldedToken: FoldedToken
 
     public init(_ token: String, _ automation: AutomationClass, score: Int) {
         self.token = token
         self.automation = automation
         self.score = score
-        foldedToken = FoldedText.token(token)
+        foldedToken = FoldedToken(token)
     }
 
     /// The agents Facet recognises out of the box; more specific tokens come first, because the

@@ -25,7 +25,7 @@ public struct RequestSignals: Sendable {
     /// The client's IP address.
     public var address: String?
     public var userAgent: String?
-    /// The `Authorization` header: only its digest is kept, as the identity of its rate limit.
+    /// The `Authorization` header: kept only as a hash (the key of its rate limit) and, in events, a digest.
     public var credential: String?
     /// The decoded query-string parameters.
     public var parameters: [(name: String, value: String)]
@@ -109,7 +109,9 @@ public final class ThreatMonitor: Sendable {
     /// records what it noticed.
     public func assess(_ request: RequestSignals) -> RequestVerdict {
         let now = clock.now()
-        let identity = request.credential.map(Self.credentialIdentity)
+        // The rate limit of a credential is kept under a fast in-memory hash; the digest that
+        // names it in events is only worked out when there is an event.
+        let limitKey = request.credential.map(Self.limitKey)
         let client = request.address ?? "unknown"
         var candidates: [SecurityEvent] = []
         var injection = ThreatResponse.flag
@@ -153,7 +155,7 @@ public final class ThreatMonitor: Sendable {
                     reason = "Automated clients of this kind (\(automation.rawValue)) are not allowed"
                 }
                 if response == .throttle { throttled = true }
-                candidates.append(SecurityEvent(kind: kind, score: score, reason: why, address: request.address, identity: identity,
+                candidates.append(SecurityEvent(kind: kind, score: score, reason: why, address: request.address, identity: nil,
                                                 path: request.path, userAgent: request.userAgent, action: action))
             }
             if decision == .refuse {
@@ -163,7 +165,7 @@ public final class ThreatMonitor: Sendable {
             // The strictest bucket that applies decides; every bucket is charged, so that a
             // client cannot save its address's tokens by spreading requests over credentials.
             var buckets: [(key: String, limit: RateLimit)] = [("address:" + client, policy.addressLimit)]
-            if let identity { buckets.append(("identity:" + identity, policy.identityLimit)) }
+            if let limitKey { buckets.append((limitKey, policy.identityLimit)) }
             if throttled { buckets.append(("automation:" + client, policy.automationLimit)) }
             var limit = Int.max, remaining = Int.max, wait = 0.0, allowed = true
             for (key, rate) in buckets {
@@ -180,7 +182,7 @@ public final class ThreatMonitor: Sendable {
                 reason = "Too many requests; slow down"
                 candidates.append(SecurityEvent(kind: .rateLimit, score: throttled ? 60 : 40,
                                                 reason: "over the rate limit (\(limit) requests burst)",
-                                                address: request.address, identity: identity, path: request.path,
+                                                address: request.address, identity: nil, path: request.path,
                                                 userAgent: request.userAgent, action: .throttled))
             }
             let retryAfter = allowed ? 0 : Int(min(wait, 86_400).rounded(.up))
@@ -190,13 +192,17 @@ public final class ThreatMonitor: Sendable {
 
         if verdict.decision != .refuse {
             let findings = scanParameters(request.parameters)
-            if let event = injectionEvent(findings, request: request, identity: identity, response: injection) {
+            if let event = injectionEvent(findings, request: request, identity: nil, response: injection) {
                 candidates.append(event)
                 if injection == .refuse, verdict.decision == .proceed {
                     verdict.decision = .refuse
                     verdict.reason = "The request carries injection patterns"
                 }
             }
+        }
+        if !candidates.isEmpty, let credential = request.credential {
+            let identity = Self.credentialIdentity(credential)
+            for index in candidates.indices { candidates[index].identity = identity }
         }
         verdict.events = recordOnce(candidates, at: now)
         return verdict
@@ -309,7 +315,12 @@ public final class ThreatMonitor: Sendable {
         return recorded
     }
 
-    /// The identity of a credential in memory and in events: a short digest, never the secret.
+    /// The key of a credential's rate limit: a hash with this process's random seed, never stored.
+    static func limitKey(_ credential: String) -> String {
+        "identity:\(credential.hashValue)"
+    }
+
+    /// The identity of a credential in events: a short digest, never the secret.
     static func credentialIdentity(_ credential: String) -> String {
         let digest = SHA256.hash(data: Array(credential.utf8))
         return "token:" + SecretMaterial.hex(digest.prefix(8))

@@ -49,18 +49,25 @@ struct ThreatState: Sendable {
     /// Notes a request of `client`; describes the rhythm when the last intervals are
     /// machine-regular.
     mutating func noteCadence(_ client: String, at now: Double, policy: ThreatPolicy) -> String? {
-        var rhythm = rhythms[client] ?? Rhythm()
+        // Taken out and put back, so that the array is not copied on every request.
+        var rhythm = rhythms.removeValue(forKey: client) ?? Rhythm()
         rhythm.times.append(now)
         if rhythm.times.count > policy.cadenceSamples + 1 { rhythm.times.removeFirst(rhythm.times.count - policy.cadenceSamples - 1) }
+        let times = rhythm.times
         rhythms[client] = rhythm
-        guard policy.cadenceSamples >= 2, rhythm.times.count == policy.cadenceSamples + 1 else { return nil }
-        let intervals = zip(rhythm.times.dropFirst(), rhythm.times).map { $0 - $1 }
-        let mean = intervals.reduce(0, +) / Double(intervals.count)
+        guard policy.cadenceSamples >= 2, times.count == policy.cadenceSamples + 1 else { return nil }
+        let count = Double(times.count - 1)
+        let mean = (times[times.count - 1] - times[0]) / count
         guard mean >= policy.cadenceMinInterval else { return nil }
-        let variance = intervals.map { ($0 - mean) * ($0 - mean) }.reduce(0, +) / Double(intervals.count)
+        var variance = 0.0
+        for index in 1..<times.count {
+            let deviation = times[index] - times[index - 1] - mean
+            variance += deviation * deviation
+        }
+        variance /= count
         let variation = variance.squareRoot() / mean
         guard variation < policy.cadenceMaxVariation else { return nil }
-        return String(format: "%d requests %.2f s apart (variation %.3f): a machine's rhythm", intervals.count + 1, mean, variation)
+        return String(format: "%d requests %.2f s apart (variation %.3f): a machine's rhythm", times.count, mean, variation)
     }
 
     // MARK: Enumeration
@@ -77,7 +84,8 @@ struct ThreatState: Sendable {
 
     mutating func noteDocuments(_ ids: [String], client: String, at now: Double, policy: ThreatPolicy) -> (score: Int, reason: String)? {
         guard !ids.isEmpty else { return nil }
-        var walk = walks[client] ?? DocumentWalk(windowStart: now, lastSeen: now)
+        // Taken out and put back, so that the set is not copied on every request.
+        var walk = walks.removeValue(forKey: client) ?? DocumentWalk(windowStart: now, lastSeen: now)
         if now - walk.windowStart >= 60 {
             walk.windowStart = now
             walk.distinct = []

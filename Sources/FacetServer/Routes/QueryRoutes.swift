@@ -24,7 +24,7 @@ extension FacetAPI {
     func addQueryRoutes(to version: RouterGroup<FacetRequestContext>) {
         let queries = group(version, "data/query", .read)
         queries.get(":dataset") { request, context in
-            let parameters = URLQuery(request.uri.query)
+            let parameters = context.query(of: request)
             let query = try parameters["query"].unwrap(orThrow: APIError.badRequest(
                 "Give the query as ?query=<GROQ>, or POST {\"query\": ..., \"params\": {...}}", type: "queryParseError"))
             var params: [String: JSONValue] = [:]
@@ -48,7 +48,7 @@ extension FacetAPI {
                 for (key, value) in object { params[key.hasPrefix("$") ? String(key.dropFirst()) : key] = value }
             }
             let perspective = body["perspective"]?.stringValue
-            return try await answer(query, params: params, perspective: perspective, parameters: URLQuery(request.uri.query),
+            return try await answer(query, params: params, perspective: perspective, parameters: context.query(of: request),
                                     context: context)
         }
     }
