@@ -78,6 +78,8 @@ class Studio:
 
     def click(self, selector, what=None):
         element = self.wait(EC.element_to_be_clickable((By.CSS_SELECTOR, selector)), what or selector)
+        # As a person would: scrolled to the middle, clear of the sticky action bar.
+        self.driver.execute_script("arguments[0].scrollIntoView({block: 'center'})", element)
         element.click()
         return element
 
@@ -317,6 +319,37 @@ def run(arguments):
         studio.text_of(f'.document-item[data-id="{vip_id}"] .item-title', fixed, "the list to show the published name")
         studio.screenshot("published")
         studio.check_console("editing and publishing")
+
+        # History: the timeline lists the document's transactions with their authors; the oldest
+        # version (as seeded) differs from the current one in its name; Restore makes it the draft.
+        studio.click("#history-toggle", "the History button")
+        studio.wait(lambda driver: len(driver.find_elements(By.CSS_SELECTOR, ".history-entry")) >= 3,
+                    "the history's transactions (the seed, the draft's edits, the publication)")
+        entries = studio.driver.find_elements(By.CSS_SELECTOR, ".history-entry")
+        authors = {entry.find_element(By.CSS_SELECTOR, ".history-author").text for entry in entries}
+        if "admin" not in authors:
+            raise StudioFailure(f"the history names the authors {sorted(authors)}, expected admin among them")
+        if "published" not in entries[0].text:
+            raise StudioFailure(f"the newest transaction reads {entries[0].text!r}, expected the publication")
+        studio.click("#history .history-timeline li:last-child .history-entry", "the oldest version")
+        row = studio.visible('.history-diff tr.changed[data-field="name"]', "the name marked as changed beside the oldest version")
+        before = row.find_element(By.CSS_SELECTOR, "td.before").text
+        after = row.find_element(By.CSS_SELECTOR, "td.after").text
+        if before != stored["name"] or after != fixed:
+            raise StudioFailure(f"the diff shows the name {before!r} then and {after!r} now, expected {stored['name']!r} and {fixed!r}")
+        studio.screenshot("history-diff")
+        studio.check_labels("the history")
+        studio.check_accessibility("the history")
+        studio.click("#history-restore", "Restore this version")
+        studio.text_of("#action-result", "Restored the version", "the restore's message")
+        restored = api.query("*[_id == $draft][0]{name, tier}", {"draft": "drafts." + vip_id})
+        if restored != {"name": stored["name"], "tier": stored["tier"]}:
+            raise StudioFailure(f"after Restore the draft holds {restored}, expected the seeded name {stored['name']!r}")
+        if studio.field_input("name").get_attribute("value") != stored["name"]:
+            raise StudioFailure("the editor does not show the restored name")
+        if api.query("*[_id == $id][0].name", {"id": vip_id}) != fixed:
+            raise StudioFailure("Restore changed the published document; it should only make a draft")
+        studio.check_console("the history and Restore")
 
         # A custom action of studio-config runs on the document and says what it did.
         studio.click("#action-recalculate-lifetime-value", "the Recalculate lifetime value action")

@@ -4,6 +4,7 @@
 
 import { APIError, mutate, query, request, SessionEnded } from "./api.js";
 import { DocumentActions } from "./actions.js";
+import { DocumentHistory } from "./history.js";
 import { announce, debounce, element, replace } from "./dom.js";
 import { renderField } from "./fields/index.js";
 import { GroupTabs } from "./tabs.js";
@@ -79,6 +80,7 @@ export class Editor {
     this.summary = element("p", { class: "marker-summary", id: "marker-summary", "aria-live": "polite" });
     this.actions = new DocumentActions(this);
     this.lastMessage = null;
+    this.history = new DocumentHistory(this);
 
     const context = {
       workspace: this.workspace,
@@ -101,7 +103,8 @@ export class Editor {
         element("a", { href: this.listHref, class: "close-editor", "aria-label": "Close the document" }, "✕")),
       element("div", { class: "editor-meta" },
         element("span", { class: "type-name" }, type.title),
-        this.saveState),
+        this.saveState,
+        this.history.toggle),
       this.readOnly
         ? element("p", { class: "notice", role: "note" }, mayUpdate
           ? `Some fields of this document are hidden from your role (${role}), so it cannot be changed here without losing them.`
@@ -110,6 +113,7 @@ export class Editor {
       tabs?.element,
       this.summary,
       form,
+      this.history.panel,
       element("div", { class: "document-actions", role: "group", "aria-label": "Document actions" },
         element("div", { class: "publish-row" }, this.publishButton, this.publishReason),
         this.actions.element));
