@@ -18,6 +18,8 @@ let package = Package(
         .library(name: "FacetSecurity", targets: ["FacetSecurity"]),
         .library(name: "FacetAnalytics", targets: ["FacetAnalytics"]),
         .library(name: "FacetServer", targets: ["FacetServer"]),
+        .library(name: "FacetMigration", targets: ["FacetMigration"]),
+        .library(name: "Migrations", targets: ["Migrations"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-collections.git", from: "1.6.0"),
@@ -70,6 +72,15 @@ let package = Package(
             ],
             swiftSettings: strictSwift
         ),
+        // Content migrations: the DSL (document and node handlers), the dry-run planner, and the
+        // runner that applies them through the mutation pipeline and records what was applied.
+        .target(
+            name: "FacetMigration",
+            dependencies: ["GROQ", "FacetStore", "FacetSchema", .product(name: "GRDB", package: "GRDB.swift")],
+            swiftSettings: strictSwift
+        ),
+        // The CRM's migrations, one file each, and the registry that lists them.
+        .target(name: "Migrations", dependencies: ["FacetMigration", "SchemaTypes", "GROQ"], path: "migrations", swiftSettings: strictSwift),
         // Statistics and predictive models over plain Swift values (no HTTP, no GROQ).
         .target(name: "FacetAnalytics", swiftSettings: strictSwift),
         // The CRM's content model: its 13 document types, declared with the schema DSL.
@@ -104,6 +115,8 @@ let package = Package(
                 "FacetSecurity",
                 "FacetAnalytics",
                 "FacetServer",
+                "FacetMigration",
+                "Migrations",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
@@ -126,6 +139,9 @@ let package = Package(
                     swiftSettings: strictSwift),
         .testTarget(name: "FacetAnalyticsTests", dependencies: ["FacetAnalytics"], resources: [.copy("Fixtures")], swiftSettings: strictSwift),
         .testTarget(name: "FacetStoreTests", dependencies: ["FacetStore", "GROQ"], swiftSettings: strictSwift),
-        .testTarget(name: "FacetCLITests", dependencies: ["GROQ"], swiftSettings: strictSwift),
+        .testTarget(name: "FacetCLITests", dependencies: ["GROQ", "FacetStore"], swiftSettings: strictSwift),
+        .testTarget(name: "FacetMigrationTests",
+                    dependencies: ["FacetMigration", "Migrations", "FacetStore", "FacetSchema", "SchemaTypes", "GROQ"],
+                    swiftSettings: strictSwift),
     ]
 )

@@ -25,6 +25,22 @@ public enum Vocabulary {
         ListOption("platinum-premier", title: "Platinum Premier"),
     ]
 
+    /// The house's boutiques, where staff work: stable values, so that filters, role rules and
+    /// reports survive a boutique's display name changing (migration `staff-boutique-keys`
+    /// moved the stored display names onto these values).
+    public static let boutiques: [ListOption] = [
+        ListOption("paris-vendome", title: "Paris — Place Vendôme"),
+        ListOption("london-new-bond-street", title: "London — New Bond Street"),
+        ListOption("geneva-rue-du-rhone", title: "Geneva — Rue du Rhône"),
+        ListOption("new-york-fifth-avenue", title: "New York — Fifth Avenue"),
+        ListOption("los-angeles-rodeo-drive", title: "Los Angeles — Rodeo Drive"),
+        ListOption("tokyo-ginza", title: "Tokyo — Ginza"),
+        ListOption("hong-kong-landmark", title: "Hong Kong — Landmark"),
+        ListOption("dubai-mall", title: "Dubai — The Dubai Mall"),
+        ListOption("singapore-marina-bay", title: "Singapore — Marina Bay"),
+        ListOption("sao-paulo-oscar-freire", title: "São Paulo — Rua Oscar Freire"),
+    ]
+
     /// How well a client's experiences are harmonised with them ("energy alignment"); the trend
     /// dimension `energy-alignment` groups conversion, order value and retention by it.
     public static let energyAlignment: [ListOption] = [

@@ -16,7 +16,7 @@ let staff = SchemaType.document("staff", title: "Staff") {
     ])).rules(.required())
     Field("studioRole", .string(options: Vocabulary.studioRoles, layout: .radio),
           description: "Which of the studio's five roles this person holds").rules(.required()).initialValue("sales")
-    Field("boutique", .string())
+    Field("boutique", .string(options: Vocabulary.boutiques), description: "Where they work")
     Field("languages", .array(of: .string)).rules(.uniqueItems())
     Field("hireDate", .date)
     Field("isActive", .boolean, title: "Active").initialValue(true)

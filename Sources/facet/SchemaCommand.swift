@@ -1,8 +1,10 @@
 import ArgumentParser
+import FacetMigration
 import FacetSchema
 import FacetStore
 import Foundation
 import GROQ
+import Migrations
 import SchemaTypes
 import StudioConfig
 
@@ -76,7 +78,7 @@ struct SchemaCommand: ParsableCommand {
             let source = dataset.snapshot.source(.raw)
             let documents = source.documents.sorted { ($0["_id"]?.stringValue ?? "") < ($1["_id"]?.stringValue ?? "") }
             let verdicts = validator.findings(forEach: documents, among: source)
-            let report = SchemaCheckReport(documents: documents, findings: verdicts, least: level)
+            let report = SchemaCheckReport(documents: documents, findings: verdicts, least: level, migrations: MigrationRegistry.all)
             if json {
                 Output.print(report.json, pretty: true)
             } else {
@@ -97,12 +99,20 @@ struct SchemaCheckReport {
         var findings: [ValidationFinding]
     }
 
+    /// A migration that declares it fixes some of the error markers found.
+    struct Suggestion {
+        var migration: Migration
+        var documents: Int
+        var markers: Int
+    }
+
     var checked: Int
     var entries: [Entry] = []
     var counts: [String: Int] = ["error": 0, "warning": 0, "info": 0]
     var errorDocuments = 0
+    var suggestions: [Suggestion] = []
 
-    init(documents: [JSONValue], findings: [[ValidationFinding]], least: Rule.Level) {
+    init(documents: [JSONValue], findings: [[ValidationFinding]], least: Rule.Level, migrations: [Migration] = []) {
         checked = documents.count
         let reported: Set<String> = switch least {
         case .error: ["error"]
@@ -116,6 +126,18 @@ struct SchemaCheckReport {
             guard !shown.isEmpty else { continue }
             entries.append(Entry(id: document["_id"]?.stringValue ?? "?", type: document["_type"]?.stringValue ?? "?", findings: shown))
         }
+        for migration in migrations where !migration.fixes.isEmpty {
+            var suggestion = Suggestion(migration: migration, documents: 0, markers: 0)
+            for (document, found) in zip(documents, findings) {
+                let type = document["_type"]?.stringValue ?? ""
+                let fixed = found.filter { finding in finding.level == "error" && migration.fixes.contains { $0.covers(type: type, path: finding.path) } }
+                if !fixed.isEmpty {
+                    suggestion.documents += 1
+                    suggestion.markers += fixed.count
+                }
+            }
+            if suggestion.documents > 0 { suggestions.append(suggestion) }
+        }
     }
 
     var json: JSONValue {
@@ -126,6 +148,10 @@ struct SchemaCheckReport {
                         "info": .number(Double(counts["info"] ?? 0))],
             "documents": .array(entries.map { entry in
                 ["_id": .string(entry.id), "_type": .string(entry.type), "markers": .array(entry.findings.map(\.json))]
+            }),
+            "suggestedMigrations": .array(suggestions.map { suggestion in
+                ["id": .string(suggestion.migration.id), "title": .string(suggestion.migration.title),
+                 "documents": .number(Double(suggestion.documents)), "markers": .number(Double(suggestion.markers))]
             }),
         ]
     }
@@ -141,6 +167,10 @@ struct SchemaCheckReport {
         let plural = { (count: Int, word: String) in "\(count) \(word)\(count == 1 ? "" : "s")" }
         lines.append("Checked \(plural(checked, "document")): \(plural(errorDocuments, "document")) with errors; "
             + "\(plural(counts["error"] ?? 0, "error")), \(plural(counts["warning"] ?? 0, "warning")), \(counts["info"] ?? 0) info.")
+        for suggestion in suggestions {
+            lines.append("Migration \(suggestion.migration.id) (\(suggestion.migration.title)) fixes \(plural(suggestion.markers, "error")) "
+                + "in \(plural(suggestion.documents, "document")): facet migration run \(suggestion.migration.id)")
+        }
         return lines.joined(separator: "\n") + "\n"
     }
 }

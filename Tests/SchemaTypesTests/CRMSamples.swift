@@ -15,7 +15,7 @@ enum CRMSamples {
     static let staff: JSONValue = [
         "_id": "staff.claire-dubois", "_type": "staff",
         "name": "Claire Dubois", "email": "claire.dubois@maison-liza.com", "phone": "+33 1 42 60 38 14",
-        "jobTitle": "senior-client-advisor", "studioRole": "sales", "boutique": "Paris, Place Vendôme",
+        "jobTitle": "senior-client-advisor", "studioRole": "sales", "boutique": "paris-vendome",
         "languages": ["fr", "en", "zh-Hans"], "hireDate": "2014-03-03", "isActive": true,
         "assignedCustomers": [
             ["_key": "a1", "_type": "reference", "_ref": "customer.amara-okafor"],
@@ -26,7 +26,7 @@ enum CRMSamples {
     static let manager: JSONValue = [
         "_id": "staff.henri-valmont", "_type": "staff",
         "name": "Henri Valmont", "email": "henri.valmont@maison-liza.com", "jobTitle": "boutique-manager", "studioRole": "manager",
-        "boutique": "Paris, Place Vendôme", "languages": ["fr", "en"], "hireDate": "2009-09-01", "isActive": true,
+        "boutique": "paris-vendome", "languages": ["fr", "en"], "hireDate": "2009-09-01", "isActive": true,
     ]
 
     static let customer: JSONValue = [

@@ -51,6 +51,10 @@ struct Home: Sendable {
 /// A boutique of the house, where staff work and clients are served.
 struct Boutique: Sendable {
     let name: String
+    /// The stable value stored in `staff.boutique` (one of ``Vocabulary/boutiques``).
+    var key: String {
+        Vocabulary.boutiques.first { $0.title == name }?.value.stringValue ?? name
+    }
     let home: Home
     /// Staff are named as people of this culture (index into ``Clientele/cultures``).
     let staffCulture: Int

@@ -103,7 +103,7 @@ struct StaffRoster: Sendable {
             "phone": .string(member.phone),
             "jobTitle": .string(member.jobTitle),
             "studioRole": .string(member.studioRole),
-            "boutique": .string(Boutique.all[member.boutique].name),
+            "boutique": .string(Boutique.all[member.boutique].key),
             "languages": .array(member.languages.map(JSONValue.string)),
             "hireDate": .string(member.hired.iso),
             "isActive": true,

@@ -195,7 +195,9 @@ public final class Dataset: Sendable {
     private func compact(_ snapshot: DatasetSnapshot) {
         let base = snapshot.compactedBase()
         writer.withLock { state in
-            current.withLock { $0 = $0.rebased(onto: base) }
+            // A `compact()` may have finished meanwhile on a newer base: rebasing onto this older
+            // one would drop from memory what changed between the two.
+            current.withLock { if $0.base.sequence <= base.sequence { $0 = $0.rebased(onto: base) } }
             state.compacting = false
         }
     }
