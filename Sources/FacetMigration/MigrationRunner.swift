@@ -116,39 +116,42 @@ public struct MigrationRunner: Sendable {
         let snapshot = dataset.snapshot
         let migrator = DocumentMigrator(migration: migration, context: MigrationContext(migrationID: migration.id, snapshot: snapshot))
         let filter = try parsedFilter()
-        try walk(snapshot) { (page: [JSONValue]) throws(MigrationError) in
-            let ids = page.compactMap { $0["_id"]?.stringValue }
-            var attempt = 1
-            while true {
-                // Handle each document as it is now, not as the start snapshot had it.
-                let current = dataset.snapshot
-                var outcomes: [DocumentOutcome] = []
-                var matched = 0
-                for id in ids {
-                    guard let document = current.document(id: id), try matches(document, filter) else { continue }
-                    matched += 1
-                    let outcome = try migrator.outcome(for: document) { current.document(id: $0) }
-                    if outcome.changesSomething { outcomes.append(outcome) }
+        // A migration may rewrite most of a dataset: the indexes are rebuilt once, at the end.
+        try dataset.bulkLoad { () throws(MigrationError) in
+            try walk(snapshot) { (page: [JSONValue]) throws(MigrationError) in
+                let ids = page.compactMap { $0["_id"]?.stringValue }
+                var attempt = 1
+                while true {
+                    // Handle each document as it is now, not as the start snapshot had it.
+                    let current = dataset.snapshot
+                    var outcomes: [DocumentOutcome] = []
+                    var matched = 0
+                    for id in ids {
+                        guard let document = current.document(id: id), try matches(document, filter) else { continue }
+                        matched += 1
+                        let outcome = try migrator.outcome(for: document) { current.document(id: $0) }
+                        if outcome.changesSomething { outcomes.append(outcome) }
+                    }
+                    let mutations = outcomes.flatMap(\.mutations)
+                    guard !mutations.isEmpty else {
+                        summary.matched += matched
+                        return summary.changed
+                    }
+                    do throws(StoreError) {
+                        try dataset.mutate(mutations, options: TransactionOptions(author: migration.author))
+                        summary.matched += matched
+                        summary.changed += outcomes.count
+                        summary.mutations += mutations.count
+                        summary.transactions += 1
+                        return summary.changed
+                    } catch {
+                        guard Self.isConflict(error), attempt < maxAttempts else { throw failure(error, outcomes: outcomes, summary: summary) }
+                        attempt += 1
+                        summary.retried += 1
+                    }
                 }
-                let mutations = outcomes.flatMap(\.mutations)
-                guard !mutations.isEmpty else {
-                    summary.matched += matched
-                    return summary.changed
-                }
-                do throws(StoreError) {
-                    try dataset.mutate(mutations, options: TransactionOptions(author: migration.author))
-                    summary.matched += matched
-                    summary.changed += outcomes.count
-                    summary.mutations += mutations.count
-                    summary.transactions += 1
-                    return summary.changed
-                } catch {
-                    guard Self.isConflict(error), attempt < maxAttempts else { throw failure(error, outcomes: outcomes, summary: summary) }
-                    attempt += 1
-                    summary.retried += 1
-                }
-            }
-        } progress: { progress($0) }
+            } progress: { progress($0) }
+        }
         if let ledger {
             try ledger.record(AppliedMigration(id: migration.id, dataset: dataset.name, title: migration.title,
                                                appliedAt: Self.now(), appliedBy: appliedBy, matched: summary.matched, changed: summary.changed))

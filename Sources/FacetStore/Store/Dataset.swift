@@ -202,8 +202,11 @@ public final class Dataset: Sendable {
         }
     }
 
-    /// Runs `body` with background compaction paused, then compacts once.
-    func bulkLoad<Result>(_ body: () throws(StoreError) -> Result) throws(StoreError) -> Result {
+    /// Runs `body` with background compaction paused, then compacts once: for work that changes
+    /// much of the dataset in many transactions (an import, a migration), where rebuilding the
+    /// indexes every few thousand documents would cost more than the writes themselves.
+    /// Queries meanwhile read the growing overlay on top of the old indexes.
+    public func bulkLoad<Result, Failure: Error>(_ body: () throws(Failure) -> Result) throws(Failure) -> Result {
         writer.withLock { $0.bulkLoads += 1 }
         defer {
             writer.withLock { $0.bulkLoads -= 1 }
