@@ -5,6 +5,10 @@ import GROQ
 /// on, and its prediction (and forecast) for one client — or for the whole book when `customer`
 /// is empty.
 ///
+/// The CRM's analytics actions write one per client and model type (`analytics.client.…`, the
+/// client's prediction) and cohort documents (`analytics.cohort.…`) that describe each model:
+/// fitted parameters, backtest performance and training data.
+///
 /// The shape follows the brief, so its queries work as written:
 ///
 /// ```groq
@@ -30,11 +34,15 @@ let analyticsModel = SchemaType.document("analyticsModel", title: "Analytics Mod
         Field("recall", .number()).rules(.min(0), .max(1))
         Field("f1Score", .number(), title: "F1 Score").rules(.min(0), .max(1))
         Field("auc", .number(), title: "AUC").rules(.min(0), .max(1))
+        Field("aucStandardError", .number(), title: "AUC standard error", description: "Hanley and McNeil (1982): an AUC clears chance when it exceeds 0.5 by a few of these")
+            .rules(.min(0))
     })
     Field("trainingData", .object {
         Field("datasetSize", .number()).rules(.integer(), .min(0))
         Field("features", .array(of: .string)).rules(.uniqueItems())
         Field("trainingDate", .datetime)
+        Field("cutoffDate", .datetime, description: "For a backtest: features come from before this date, labels from after it")
+        Field("horizonDays", .number(), description: "For a backtest: the days after the cut-off the label looks at").rules(.greaterThan(0))
         Field("retrainSchedule", .string(options: ["daily", "weekly", "monthly", "quarterly"]))
     })
     Field("parameters", .array(of: .inline(name: "parameter", fields: [
@@ -45,6 +53,7 @@ let analyticsModel = SchemaType.document("analyticsModel", title: "Analytics Mod
     Field("predictions", .object {
         Field("value", .number())
         Field("probability", .number()).rules(.min(0), .max(1))
+        Field("date", .date, description: "The predicted date, e.g. of the next purchase")
         Field("riskLevel", .string(options: Vocabulary.riskLevels, layout: .radio))
         Field("keyDrivers", .array(of: .inline(name: "keyDriver", fields: [
             Field("factor", .string()).rules(.required()),

@@ -2,7 +2,8 @@ import FacetSchema
 import GROQ
 
 /// One trend analysis in one of the brief's seven dimensions: the aggregates, what they mean,
-/// what they are worth and what to do.
+/// what they are worth and what to do. The `refresh-trends` action keeps one per dimension
+/// (`trend.<trendType>`), with the test statistics behind its findings.
 ///
 /// ```groq
 /// *[_type == "trendAnalysis" && trendType == "seasonal"] | order(dataPoints.percentageChange desc)
@@ -46,6 +47,10 @@ let trendAnalysis = SchemaType.document("trendAnalysis", title: "Trend Analysis"
         Field("priority", .string(options: Vocabulary.riskLevels, layout: .radio))
     })
     Field("recommendations", .array(of: .string))
+    Field("statistics", .array(of: .inline(name: "statistic", fields: [
+        Field("name", .string()).rules(.required()),
+        Field("value", .number()).rules(.required()),
+    ])), description: "The test statistics behind the findings: p-values, Cramér's V, slopes, the seasonal index")
     Field("generatedAt", .datetime).readOnly()
 }
 .preview(select: ["title": "title", "subtitle": "trendType"])

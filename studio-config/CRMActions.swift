@@ -12,8 +12,9 @@ import GROQ
 /// // POST /v1/actions/production/recalculate-lifetime-value  {"documentId": "customer.amara-okafor"}
 /// ```
 public enum CRMActions {
-    /// Every action, in the order the studio lists them.
-    public static let all: [DocumentAction] = [recalculateLifetimeValue]
+    /// Every action, in the order the studio lists them: the lifetime-value sum, then the
+    /// predictive models and trend analyses (``analytics``).
+    public static let all: [DocumentAction] = [recalculateLifetimeValue] + analytics
 
     /// The document types that are clients of the house.
     static let clientTypes = ["customer", "lizaCustomer"]

@@ -1,14 +1,17 @@
 import ArgumentParser
 import FacetAnalytics
+import FacetSchema
+import FacetStore
 import Foundation
 import GROQ
+import StudioConfig
 
 /// `facet analytics`: the customer-lifetime models, run on an analyst's own data.
-struct AnalyticsCommand: ParsableCommand {
+struct AnalyticsCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "analytics",
         abstract: "Fit and run the customer analytics models.",
-        subcommands: [Fit.self])
+        subcommands: [Fit.self, Run.self])
 
     /// `facet analytics fit --rfm FILE.csv`: BG/NBD and Gamma-Gamma by maximum likelihood.
     struct Fit: ParsableCommand {
@@ -76,5 +79,145 @@ struct AnalyticsCommand: ParsableCommand {
                 throw CommandFailure("\(rfm): cannot be read as UTF-8 text (\(error.localizedDescription))")
             }
         }
+    }
+
+    /// `facet analytics run MODEL`: what the studio's analytics actions do, from the command line.
+    struct Run: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "Run the predictive models or the trend analyses on a dataset and write their documents.",
+            discussion: """
+                MODEL is churn, ltv, next-purchase, affinity, upsell, trends or all. Without --document, the \
+                model is fitted on every client and each client's analyticsModel document of that type is \
+                rewritten (trends: the seven trendAnalysis documents; all: every model and trend). With \
+                --document ID of a client, only that client's document is written; with the ID of an \
+                analyticsDashboard and MODEL all, the dashboard's charts are refreshed too. Documents that did \
+                not change are not written again. Progress goes to standard error, the result to standard output \
+                as JSON.
+
+                Parameters are those of the studio's actions (--param name=JSON): asOf, horizonDays, cutoff, \
+                months, monthlyDiscountRate, goldThreshold, platinumThreshold, minimumContactMonths, \
+                affinityCount, retrainSchedule.
+
+                Examples:
+                  facet analytics run all --data ./facet-data
+                  facet analytics run churn --param horizonDays=90 --param cutoff='"2025-06-30"'
+                  facet analytics run ltv --document customer-000042
+                """)
+
+        @Argument(help: "churn, ltv, next-purchase, affinity, upsell, trends or all.")
+        var model: String
+
+        @OptionGroup var store: StoreOptions
+
+        @Option(name: .long, help: "A client to predict for, or a dashboard to refresh (with all).")
+        var document: String?
+
+        @Option(name: .long, help: ArgumentHelp("A parameter of the run, e.g. horizonDays=90.", valueName: "name=JSON"))
+        var param: [String] = []
+
+        @Flag(name: .long, help: "Indent the JSON.")
+        var pretty = false
+
+        static let models: [String: ModelDocuments.ModelType] = [
+            "churn": .churn, "ltv": .lifetimeValue, "next-purchase": .nextPurchase, "affinity": .affinity, "upsell": .upsell,
+        ]
+        static let clientActions: [String: DocumentAction] = [
+            "churn": CRMActions.predictChurn, "ltv": CRMActions.forecastLifetimeValue, "next-purchase": CRMActions.predictNextPurchase,
+            "affinity": CRMActions.scoreAffinity, "upsell": CRMActions.checkUpsell,
+        ]
+
+        func validate() throws {
+            guard Self.models[model] != nil || ["trends", "all"].contains(model) else {
+                throw ValidationError("\(model) is not a model: use churn, ltv, next-purchase, affinity, upsell, trends or all")
+            }
+        }
+
+        func run() async throws {
+            let params = try parseParameters(param)
+            var settings: JSONObject = [:]
+            for (name, value) in params.sorted(by: { $0.key < $1.key }) { settings[name] = value }
+            let documentStore = try store.openStore()
+            defer { documentStore.close() }
+            let dataset = try store.openDataset(documentStore)
+            let target: JSONValue
+            if let document {
+                guard let found = dataset.document(id: DocumentID.draft(of: document)) ?? dataset.document(id: document) else {
+                    throw CommandFailure("--document \(document): no such document in dataset \(store.datasetName)")
+                }
+                target = found
+            } else {
+                target = ["_id": "analytics", "_type": "analyticsDashboard"]
+            }
+            let context = ActionContext(dataset: dataset, documentID: document.map(DocumentID.published(of:)) ?? "analytics", document: target,
+                                        params: settings, author: "facet analytics run")
+            let bar = AnalyticsProgressBar(enabled: isatty(2) == 1)
+            let result: ActionResult
+            do {
+                result = try await outcome(context, type: target["_type"]?.stringValue ?? "", progress: bar.show)
+            } catch let error as StoreError {
+                bar.finish()
+                throw CommandFailure(error.description)
+            }
+            bar.finish()
+            Output.error(result.message)
+            Output.print(["model": .string(model), "message": .string(result.message), "tone": .string(result.tone.rawValue),
+                          "written": .number(Double(result.writtenIDs.count)), "transactionId": result.transactionId.map(JSONValue.string) ?? .null,
+                          "result": .object(result.data)], pretty: pretty)
+        }
+
+        private func outcome(_ context: ActionContext, type: String, progress: @escaping AnalyticsProgress) async throws -> ActionResult {
+            if document != nil, let action = Self.clientActions[model] {
+                guard action.applies(to: type) else {
+                    throw CommandFailure("--document \(context.documentID) is a \(type); \(model) predicts for a customer or lizaCustomer")
+                }
+                progress("fitting the models", 0.2)
+                return try await action.run(context)
+            }
+            switch model {
+            case "trends":
+                return try await TrendRefresh.run(context, progress: progress).result
+            case "all":
+                if document != nil {
+                    guard type == "analyticsDashboard" else {
+                        throw CommandFailure("--document \(context.documentID) is a \(type); with all, give an analyticsDashboard (or no document)")
+                    }
+                    progress("refreshing predictions, trends and the dashboard", 0.1)
+                    return try await CRMActions.refreshDashboard.run(context)
+                }
+                let clientele = try await ClienteleHistories.read(context)
+                let predictions = try await PredictionRefresh.run(context, clientele: clientele) { stage, done in progress(stage, 0.8 * done) }
+                let trends = try await TrendRefresh.run(context, clientele: clientele) { stage, done in progress(stage, 0.8 + 0.2 * done) }
+                var result = predictions.result
+                result.message = predictions.message + ". " + trends.message
+                result.writtenIDs += trends.result.writtenIDs
+                result.transactionId = trends.result.transactionId ?? result.transactionId
+                result.data = ["predictions": .object(predictions.data), "trends": .object(trends.data)]
+                return result
+            default:
+                guard let type = Self.models[model] else { throw CommandFailure("\(model) is not a model") }
+                return try await PredictionRefresh.run(context, types: [type], progress: progress).result
+            }
+        }
+    }
+}
+
+/// A one-line progress bar on standard error, redrawn in place; silent when standard error is
+/// not a terminal (a log file should not fill with carriage returns).
+final class AnalyticsProgressBar: Sendable {
+    private let enabled: Bool
+
+    init(enabled: Bool) { self.enabled = enabled }
+
+    var show: AnalyticsProgress {
+        { [enabled] stage, done in
+            guard enabled else { return }
+            let width = 30, filled = Int((min(1, max(0, done)) * Double(width)).rounded())
+            let bar = String(repeating: "#", count: filled) + String(repeating: ".", count: width - filled)
+            FileHandle.standardError.write(Data("\r[\(bar)] \(String(format: "%3d", Int((done * 100).rounded())))% \(stage)\u{1B}[K".utf8))
+        }
+    }
+
+    func finish() {
+        if enabled { FileHandle.standardError.write(Data("\r\u{1B}[K".utf8)) }
     }
 }

@@ -86,4 +86,60 @@ struct AnalyticsCommandTests {
             #expect(outcome.stderr.contains("repeat purchase"), "\(outcome.stderr)")
         }
     }
+
+    // MARK: facet analytics run
+
+    @Test func runsTheModelsOnASeededDatasetAndRewritesNothingTheSecondTime() throws {
+        try Run.withDataDirectory { data in
+            let seeded = try DemoCommandTests.seed(data, ["--customers", "150", "--seed", "5"])
+            #expect(seeded.status == 0, "\(seeded.stderr)")
+            let crm = DemoCommandTests.crm
+
+            let churn = try Run.run(["analytics", "run", "churn", "--data", data, "--param", "horizonDays=120"], environment: crm, timeout: 300)
+            #expect(churn.status == 0, "\(churn.stderr)")
+            let first = try Run.json(churn.stdout)
+            #expect(try Self.number(first["written"]) > 100)
+            #expect(first["result"]?["horizonDays"] == 120)
+            let auc = try Self.number(first["result"]?["churn"]?["backtest"]?["bg-nbd-no-purchase"]?["auc"])
+            #expect(auc > 0 && auc < 1)
+            #expect(first["message"]?.stringValue?.hasPrefix("Predictions for ") == true)
+            let stored = try Run.run(["query", "--data", data, #"count(*[_type == "analyticsModel" && modelType == "churn-prediction" && defined(customer)])"#],
+                                     environment: crm)
+            #expect(try Run.json(stored.stdout).numberValue == first["result"]?["clientsWithOrders"]?.numberValue)
+
+            let all = try Run.run(["analytics", "run", "all", "--data", data], environment: crm, timeout: 300)
+            #expect(all.status == 0, "\(all.stderr)")
+            #expect(try Run.json(all.stdout)["result"]?["trends"]?["documents"]?["written"] == 7)
+            let again = try Run.run(["analytics", "run", "all", "--data", data], environment: crm, timeout: 300)
+            #expect(again.status == 0, "\(again.stderr)")
+            #expect(try Run.json(again.stdout)["written"] == 0)
+
+            let client = try Run.json(try Run.run(["query", "--data", data, #"*[_type == "customer"] | order(_id asc)[0]._id"#], environment: crm).stdout)
+            let id = try #require(client.stringValue)
+            let one = try Run.run(["analytics", "run", "next-purchase", "--data", data, "--document", id], environment: crm, timeout: 300)
+            #expect(one.status == 0, "\(one.stderr)")
+            #expect(try Run.json(one.stdout)["result"]?["documentId"]?.stringValue == "analytics.client.next-purchase." + id)
+        }
+    }
+
+    @Test func refusesAnUnknownModelABadParameterAndAWrongDocument() throws {
+        try Run.withDataDirectory { data in
+            let unknown = try Run.run(["analytics", "run", "loyalty", "--data", data], environment: DemoCommandTests.crm)
+            #expect(unknown.status != 0)
+            #expect(unknown.stderr.contains("loyalty is not a model: use churn, ltv"), "\(unknown.stderr)")
+
+            let seeded = try DemoCommandTests.seed(data, ["--customers", "60", "--seed", "3"])
+            #expect(seeded.status == 0, "\(seeded.stderr)")
+            let bad = try Run.run(["analytics", "run", "churn", "--data", data, "--param", "horizonDays=\"soon\""], environment: DemoCommandTests.crm)
+            #expect(bad.status != 0)
+            #expect(bad.stderr.contains("params.horizonDays"), "\(bad.stderr)")
+            #expect(bad.stdout == "")
+
+            let product = try Run.json(try Run.run(["query", "--data", data, #"*[_type == "product"][0]._id"#], environment: DemoCommandTests.crm).stdout)
+            let wrong = try Run.run(["analytics", "run", "churn", "--data", data, "--document", product.stringValue ?? ""],
+                                    environment: DemoCommandTests.crm)
+            #expect(wrong.status != 0)
+            #expect(wrong.stderr.contains("predicts for a customer or lizaCustomer"), "\(wrong.stderr)")
+        }
+    }
 }

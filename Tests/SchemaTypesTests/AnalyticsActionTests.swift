@@ -1,0 +1,309 @@
+import FacetSchema
+import FacetSecurity
+import FacetStore
+import Foundation
+import GROQ
+import SchemaTypes
+import StudioConfig
+import Testing
+
+/// The predictive-analytics actions on a seeded demo CRM: what they write validates, every
+/// figure comes from the data (the demo's planted effects are found), re-running changes
+/// nothing, and bad parameters are refused before anything is written.
+@Suite("Analytics actions on the demo CRM")
+struct AnalyticsActionTests {
+    static let customers = 1_200
+    static let dashboardID = "dashboard.clientele"
+
+    /// A demo seeded once into a directory that each test copies, so that tests neither wait for
+    /// one another's seeding nor see one another's writes.
+    static let template: Result<String, any Error> = Result {
+        let directory = NSTemporaryDirectory() + "facet-analytics-template-" + UUID().uuidString
+        let store = try DocumentStore(directory: directory, validator: CRM.validator)
+        defer { store.close() }
+        let dataset = try store.dataset("production", create: true)
+        let content = try CRMDemo(customers: customers, seed: 11).generate()
+        for batch in DemoContent.Batch.allCases {
+            let mutations = content.documents(of: batch).compactMap { $0.objectValue.map(Mutation.createOrReplace) }
+            var start = 0
+            while start < mutations.count {
+                try dataset.mutate(Array(mutations[start..<min(mutations.count, start + 2_000)]))
+                start += 2_000
+            }
+        }
+        try dataset.mutate([.create([
+            "_id": .string(dashboardID), "_type": "analyticsDashboard", "title": "Clientele", "slug": ["_type": "slug", "current": "clientele"],
+            "widgets": [["_key": "mine", "_type": "widget", "title": "My clients", "kind": "list", "query": #"*[_type == "customer"][0...5]{_id}"#]],
+        ])])
+        return directory
+    }
+
+    /// Runs `body` on a fresh copy of the seeded demo.
+    static func withDemo(_ body: (Dataset) async throws -> Void) async throws {
+        let source = try template.get()
+        let directory = NSTemporaryDirectory() + "facet-analytics-" + UUID().uuidString
+        try FileManager.default.copyItem(atPath: source, toPath: directory)
+        defer { try? FileManager.default.removeItem(atPath: directory) }
+        let store = try DocumentStore(directory: directory, validator: CRM.validator)
+        defer { store.close() }
+        try await body(try store.dataset("production", create: false))
+    }
+
+    static func run(_ action: DocumentAction, on id: String, in dataset: Dataset, params: JSONObject = [:]) async throws -> ActionResult {
+        let document = try #require(dataset.document(id: id))
+        return try await action.run(ActionContext(dataset: dataset, documentID: id, document: document, params: params, author: "analyst"))
+    }
+
+    static func errors(_ document: JSONValue) -> [String] {
+        CRM.validator.validate(document).filter { $0.level == .error }.map(\.description)
+    }
+
+    static func number(_ value: JSONValue?) -> Double { value?.numberValue ?? .nan }
+
+    // MARK: Declarations
+
+    @Test func theAnalyticsActionsAreRegisteredWithTheirTypes() {
+        let names = CRMActions.all.map(\.name)
+        #expect(names == ["recalculate-lifetime-value", "predict-churn", "forecast-lifetime-value", "predict-next-purchase", "score-affinity",
+                          "check-upsell", "refresh-predictions", "refresh-trends", "refresh-dashboard"])
+        for action in CRMActions.analytics {
+            #expect(!action.title.isEmpty && action.description.hasSuffix("."), "\(action.name)")
+        }
+        #expect(CRMActions.predictChurn.types == ["customer", "lizaCustomer"])
+        #expect(CRMActions.refreshDashboard.types == ["analyticsDashboard"])
+        #expect(CRMActions.refreshTrends.applies(to: "trendAnalysis") && !CRMActions.refreshTrends.applies(to: "customer"))
+    }
+
+    @Test func onlyRolesWithTheActionPermissionMayRunThem() throws {
+        let policy = CRMRoles.policy(schema: CRM.schema)
+        #expect(policy.allows(.manager, .action, type: "analyticsDashboard"))
+        #expect(policy.allows(.sales, .action, type: "customer"))
+        #expect(!policy.allows(.sales, .action, type: "analyticsDashboard"))
+        #expect(!policy.allows(.support, .action, type: "customer"))
+        #expect(!policy.allows(.support, .action, type: "analyticsDashboard"))
+    }
+
+    // MARK: Predictions
+
+    @Test func refreshingPredictionsWritesValidDocumentsWhoseMetricsComeFromABacktest() async throws {
+        try await Self.withDemo { dataset in
+            let result = try await Self.run(CRMActions.refreshPredictions, on: Self.dashboardID, in: dataset)
+            #expect(result.tone == .success)
+            #expect(result.transactionId != nil)
+            let data = result.data
+            let clients = Int(Self.number(data["clientsWithOrders"]))
+            #expect(clients > Self.customers / 2 && clients <= Self.customers)
+
+            // Every scorer's metrics are proportions, and the chosen scorer has the highest AUC.
+            let backtest = try #require(data["churn"]?["backtest"]?.objectValue)
+            #expect(Set(backtest.keys) == ["brief-heuristic", "bg-nbd", "bg-nbd-no-purchase"])
+            var aucs: [String: Double] = [:]
+            for (scorer, metrics) in backtest {
+                for name in ["accuracy", "precision", "recall", "f1", "auc"] {
+                    let value = Self.number(metrics[name])
+                    #expect(value >= 0 && value <= 1, "\(scorer).\(name) = \(value)")
+                }
+                aucs[scorer] = Self.number(metrics["auc"])
+            }
+            let scorer = try #require(data["churnScorer"]?.stringValue)
+            #expect(aucs[scorer] == aucs.values.max())
+            // The demo's purchases follow BG/NBD, so its churn scores must beat chance by far
+            // more than their sampling error.
+            let chosen = try #require(backtest[scorer])
+            let standardError = Self.number(chosen["aucStandardError"])
+            #expect(standardError > 0 && standardError < 0.05)
+            #expect(Self.number(chosen["auc"]) > 0.5 + 4 * standardError)
+            #expect(result.message.contains("AUC"))
+
+            // The cohort documents carry the same figures, with confusion counts that add up.
+            let cohort = try #require(dataset.document(id: "analytics.cohort.churn-prediction.\(scorer)"))
+            #expect(Self.errors(cohort).isEmpty, "\(Self.errors(cohort))")
+            #expect(cohort["performance"]?["auc"] == chosen["auc"])
+            #expect(cohort["trainingData"]?["datasetSize"] == data["churn"]?["backtestSize"])
+            var counts: [String: Double] = [:]
+            for parameter in cohort["parameters"]?.arrayValue ?? [] {
+                if let name = parameter["name"]?.stringValue { counts[name] = Self.number(parameter["value"]) }
+            }
+            let total = ["truePositives", "falsePositives", "trueNegatives", "falseNegatives"].reduce(0) { $0 + (counts[$1] ?? .nan) }
+            #expect(total == Self.number(data["churn"]?["backtestSize"]))
+            #expect(abs(Self.number(cohort["performance"]?["accuracy"]) - ((counts["truePositives"] ?? 0) + (counts["trueNegatives"] ?? 0)) / total) < 1e-4)
+            #expect(counts["r"] != nil && counts["alpha"] != nil && counts["a"] != nil && counts["b"] != nil)
+
+            // One churn document per client with orders, each valid and found by the brief's query.
+            let churn = try dataset.query(#"*[_type == "analyticsModel" && modelType == "churn-prediction" && defined(customer)]"#).arrayValue ?? []
+            #expect(churn.count == clients)
+            for document in churn.prefix(50) { #expect(Self.errors(document).isEmpty, "\(Self.errors(document))") }
+            let critical = try dataset.query(#"*[_type == "analyticsModel" && modelType == "churn-prediction" && predictions.riskLevel == "critical"]"#)
+            #expect(Double(critical.arrayValue?.count ?? -1) == Self.number(data["churn"]?["distribution"]?["critical"]))
+            // The desk's at-risk list follows these documents.
+            let sample = churn.prefix(40)
+            let atRisk = try dataset.query("*[_id in $ids && (\(CRMDesk.atRiskFilter))]._id", params: [
+                "ids": .array(sample.compactMap { $0["customer"]?["_ref"] }), "riskLevels": ["critical", "high"],
+            ])
+            let expected = sample.filter { ["critical", "high"].contains($0["predictions"]?["riskLevel"]?.stringValue ?? "") }
+                .compactMap { $0["customer"]?["_ref"]?.stringValue }
+            #expect(Set((atRisk.arrayValue ?? []).compactMap(\.stringValue)) == Set(expected))
+            #expect(!expected.isEmpty)
+            let distribution = try #require(data["churn"]?["distribution"]?.objectValue)
+            #expect(distribution.values.reduce(0) { $0 + Self.number($1) } == Double(clients))
+
+            // Lifetime value: the model's forecasts, ordered as the brief's query asks.
+            let ltv = try dataset.query(#"*[_type == "analyticsModel" && modelType == "ltv-forecasting" && defined(customer)] | order(forecast.forecastedValue desc)[0...3]"#)
+            let top = ltv.arrayValue ?? []
+            #expect(top.count == 3)
+            #expect(Self.number(top[0]["forecast"]?["forecastedValue"]) >= Self.number(top[1]["forecast"]?["forecastedValue"]))
+            #expect(top[0]["algorithm"] == "bg-nbd+gamma-gamma")
+            #expect(Self.errors(top[0]).isEmpty, "\(Self.errors(top[0]))")
+            let nextPurchase = try #require(try dataset.query(#"*[_type == "analyticsModel" && modelType == "next-purchase" && defined(customer)][0]"#).objectValue)
+            #expect(Self.errors(.object(nextPurchase)).isEmpty, "\(Self.errors(.object(nextPurchase)))")
+            #expect(nextPurchase["predictions"]?["date"]?.stringValue?.count == 10)
+        }
+    }
+
+    @Test func reRunningOnUnchangedDataWritesNothing() async throws {
+        try await Self.withDemo { dataset in
+            let first = try await Self.run(CRMActions.refreshPredictions, on: Self.dashboardID, in: dataset)
+            let id = try #require(first.writtenIDs.first { $0.hasPrefix("analytics.client.churn-prediction.") })
+            let revisions = try dataset.transactions(documentIDs: [id]).count
+            let second = try await Self.run(CRMActions.refreshPredictions, on: Self.dashboardID, in: dataset)
+            #expect(second.transactionId == nil)
+            #expect(second.writtenIDs.isEmpty)
+            #expect(second.tone == .info)
+            #expect(second.message.contains("nothing changed"))
+            #expect(try dataset.transactions(documentIDs: [id]).count == revisions)
+            var firstData = first.data, secondData = second.data
+            firstData["documents"] = nil
+            secondData["documents"] = nil
+            #expect(firstData == secondData)
+            #expect(Self.number(second.data["documents"]?["unchanged"]) == Double(first.writtenIDs.count))
+
+            // The weekly retraining schedule asks for a refresh a week after the last one, not before.
+            _ = try await Self.run(CRMActions.refreshTrends, on: Self.dashboardID, in: dataset)
+            let context = ActionContext(dataset: dataset, documentID: Self.dashboardID, document: try #require(dataset.document(id: Self.dashboardID)))
+            let now = Date()
+            #expect(try await RetrainSchedule.due(context, now: now).isEmpty)
+            let nextWeek = now.addingTimeInterval(7 * 86_400 + 60)
+            #expect(try await RetrainSchedule.due(context, now: nextWeek) == [.predictions, .trends])
+            #expect(try await RetrainSchedule.due(context, lastRuns: [.predictions: now.addingTimeInterval(86_400)], now: nextWeek) == [.trends])
+            #expect(try await RetrainSchedule.due(context, now: now.addingTimeInterval(2 * 86_400), trendSchedule: "daily") == [.trends])
+        }
+    }
+
+    @Test func theScheduleStartsNothingThatNeverRan() async throws {
+        try await Self.withDemo { dataset in
+            let context = ActionContext(dataset: dataset, documentID: Self.dashboardID, document: try #require(dataset.document(id: Self.dashboardID)))
+            #expect(try await RetrainSchedule.due(context, now: Date().addingTimeInterval(365 * 86_400)).isEmpty)
+            #expect(RetrainSchedule.period(of: "monthly") == TimeInterval(30 * 86_400))
+            #expect(RetrainSchedule.period(of: "hourly") == nil)
+        }
+    }
+
+    @Test func aClientActionWritesThatClientsDocumentOnce() async throws {
+        try await Self.withDemo { dataset in
+            let client = try #require(try dataset.query(#"*[_type == "lizaCustomer"] | order(_id asc)[0]._id"#).stringValue)
+            for action in [CRMActions.predictChurn, CRMActions.forecastLifetimeValue, CRMActions.predictNextPurchase,
+                           CRMActions.scoreAffinity, CRMActions.checkUpsell] {
+                let result = try await Self.run(action, on: client, in: dataset)
+                let documentID = try #require(result.data["documentId"]?.stringValue)
+                #expect(documentID.hasSuffix("." + client))
+                #expect(result.writtenIDs == [documentID], "\(action.name): \(result.message)")
+                let document = try #require(dataset.document(id: documentID))
+                #expect(document["customer"]?["_ref"]?.stringValue == client)
+                #expect(Self.errors(document).isEmpty, "\(Self.errors(document))")
+                #expect(!result.message.isEmpty && !result.message.contains("\n"))
+                let again = try await Self.run(action, on: client, in: dataset)
+                #expect(again.writtenIDs.isEmpty && again.transactionId == nil, "\(action.name)")
+                #expect(again.message.hasSuffix("unchanged since the last run"))
+            }
+            let churn = try await Self.run(CRMActions.predictChurn, on: client, in: dataset)
+            let probability = Self.number(churn.data["probability"])
+            #expect(probability >= 0 && probability <= 1)
+            #expect(churn.data["riskLevel"]?.stringValue.map { ["critical", "high", "medium", "low"].contains($0) } == true)
+        }
+    }
+
+    @Test func badParametersAreRefusedBeforeAnythingIsWritten() async throws {
+        try await Self.withDemo { dataset in
+            let before = try dataset.query(#"count(*[_type == "analyticsModel"])"#)
+            for params: JSONObject in [["horizonDays": "ninety"], ["horizon": 90], ["cutoff": "2030-01-01", "asOf": "2025-06-01"],
+                                       ["platinumThreshold": 10_000]] {
+                do {
+                    _ = try await Self.run(CRMActions.refreshPredictions, on: Self.dashboardID, in: dataset, params: params)
+                    Issue.record("\(params) was accepted")
+                } catch let error as StoreError {
+                    #expect(error.kind == .invalid)
+                    #expect(error.message.contains("params."), "\(error.message)")
+                    #expect(!error.advice.isEmpty)
+                }
+            }
+            #expect(try dataset.query(#"count(*[_type == "analyticsModel"])"#) == before)
+        }
+    }
+
+    // MARK: Trends and the dashboard
+
+    @Test func theTrendsFindTheDemosPlantedEffects() async throws {
+        try await Self.withDemo { dataset in
+            let result = try await Self.run(CRMActions.refreshTrends, on: Self.dashboardID, in: dataset)
+            #expect(result.data["skipped"] == [:], "\(result.message)")
+            let documents = try dataset.query(#"*[_type == "trendAnalysis"] | order(trendType asc)"#).arrayValue ?? []
+            #expect(documents.count == 7)
+            for document in documents { #expect(Self.errors(document).isEmpty, "\(Self.errors(document))") }
+
+            // The holiday lift (November 15 to December 31): December's index stands out from the
+            // months the lift does not touch by more than three of their own standard deviations.
+            let seasonal = try #require(dataset.document(id: "trend.seasonal"))
+            var index: [String: Double] = [:]
+            for statistic in seasonal["statistics"]?.arrayValue ?? [] {
+                if let name = statistic["name"]?.stringValue { index[name] = Self.number(statistic["value"]) }
+            }
+            let quiet = (2...10).compactMap { index[String(format: "seasonalIndex%02d", $0)] }
+            #expect(quiet.count == 9)
+            let mean = quiet.reduce(0, +) / Double(quiet.count)
+            let deviation = (quiet.reduce(0) { $0 + ($1 - mean) * ($1 - mean) } / Double(quiet.count - 1)).squareRoot()
+            let december = try #require(index["seasonalIndex12"])
+            #expect(december > mean + 3 * deviation, "December \(december), other months \(mean) ± \(deviation)")
+            #expect(seasonal["dataPoints"]?["topCategories"]?[0]?["category"] == "December")
+
+            // The creative profiles pair music with design aesthetics on purpose.
+            let music = try #require(dataset.document(id: "trend.musical-jewelry-correlation"))
+            let statistics = Dictionary((music["statistics"]?.arrayValue ?? []).compactMap { item in
+                item["name"]?.stringValue.map { ($0, Self.number(item["value"])) }
+            }, uniquingKeysWith: { first, _ in first })
+            #expect(statistics.keys.contains { $0.lowercased().contains("pvalue") })
+
+            let again = try await Self.run(CRMActions.refreshTrends, on: Self.dashboardID, in: dataset)
+            #expect(again.writtenIDs.isEmpty && again.transactionId == nil)
+        }
+    }
+
+    @Test func theDashboardGetsWorkingWidgetsAndKeepsTheEditorsOwn() async throws {
+        try await Self.withDemo { dataset in
+            let result = try await Self.run(CRMActions.refreshDashboard, on: Self.dashboardID, in: dataset)
+            #expect(result.writtenIDs.contains(Self.dashboardID))
+            let dashboard = try #require(dataset.document(id: Self.dashboardID))
+            #expect(Self.errors(dashboard).isEmpty, "\(Self.errors(dashboard))")
+            let widgets = dashboard["widgets"]?.arrayValue ?? []
+            #expect(widgets.first?["_key"] == "mine")
+            #expect(widgets.count == 1 + DashboardWidgets.widgets.count)
+            #expect((dashboard["trends"]?.arrayValue ?? []).count == 7)
+            #expect((dashboard["models"]?.arrayValue ?? []).count >= 5)
+            #expect(dashboard["lastRefreshed"]?.stringValue != nil)
+
+            // Every widget's query runs, and the churn chart counts every scored client.
+            for widget in widgets.dropFirst() {
+                let query = try #require(widget["query"]?.stringValue)
+                _ = try dataset.query(query)
+            }
+            let chart = try dataset.query(DashboardWidgets.widgets[0].query)
+            let charted = ["critical", "high", "medium", "low"].reduce(0) { $0 + Self.number(chart[$1]) }
+            #expect(charted == Self.number(result.data["predictions"]?["clientsWithOrders"]))
+
+            let revisions = try dataset.transactions(documentIDs: [Self.dashboardID]).count
+            let again = try await Self.run(CRMActions.refreshDashboard, on: Self.dashboardID, in: dataset)
+            #expect(again.writtenIDs.isEmpty)
+            #expect(again.message == "Dashboard up to date: no prediction or trend changed")
+            #expect(try dataset.transactions(documentIDs: [Self.dashboardID]).count == revisions)
+        }
+    }
+}

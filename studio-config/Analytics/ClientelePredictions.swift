@@ -1,0 +1,162 @@
+import FacetAnalytics
+import FacetStore
+import Foundation
+
+/// The five predictive models fitted on a clientele, and what they say about each client.
+///
+/// - Purchases and dropout: BG/NBD fitted by maximum likelihood on every client's history up to
+///   ``asOf`` (in days); spend: Gamma-Gamma on the clients with repeat purchases.
+/// - Churn: a time-split backtest (models fitted before ``cutoff``, label "no purchase in the
+///   following `horizonDays`") of the brief's weighted heuristic, 1 − P(alive) and
+///   e^−E[purchases in the horizon]; the scorer with the highest AUC becomes the churn score.
+/// - Lifetime value: the discounted BG/NBD × Gamma-Gamma value over `months` beside the brief's
+///   multiplier heuristic, with Spearman rank correlations against the spend that followed the cut-off.
+/// - Next purchase: ``NextPurchaseForecaster`` with the seasonal index estimated from the data.
+/// - Affinity: co-purchase statistics over every client, evaluated by hit-rate@k on each client's last order.
+/// - Upsell: ``UpsellPolicy`` on the model's forecast (the heuristic's when the spend model cannot be fitted).
+///
+/// ```swift
+/// let predictions = try ClientelePredictions(clientele, settings: PredictionSettings())
+/// let forecast = try predictions.forecast(for: clientele.histories[0])
+/// forecast.churnLevel   // .medium
+/// ```
+public struct ClientelePredictions: Sendable {
+    public let settings: PredictionSettings
+    public let asOf: Date
+    public let cutoff: Date
+    /// How many clients the models learned from (those with an order before ``asOf``).
+    public let clientsWithOrders: Int
+    /// BG/NBD at ``asOf``; nil when no client made a repeat purchase.
+    public let purchases: BGNBDFit?
+    /// Gamma-Gamma at ``asOf``; nil when no client made a repeat purchase.
+    public let spend: GammaGammaFit?
+    /// The churn backtest; nil when it cannot be run, with ``backtestProblem`` saying why.
+    public let backtest: ChurnBacktestReport?
+    public let backtestProblem: String?
+    /// The churn scorer used for the churn score.
+    public let churnScorer: ChurnScorer
+    public let lifetimeComparison: LifetimeValueComparison?
+    public let seasonality: SeasonalIndex
+    public let affinity: ProductAffinityModel
+    public let affinityEvaluation: AffinityEvaluation?
+    public let churnModel = ChurnModel()
+    public let heuristicValue = BriefLifetimeValue()
+    let projection: LifetimeValueProjection
+    let reference: RFMSummary?
+
+    /// Fits every model on `clientele`.
+    /// - Throws: `StoreError` (`invalid`) when no client has an order before the as-of date, or a
+    ///   setting does not fit the data.
+    public init(_ clientele: ClienteleHistories, settings: PredictionSettings) throws {
+        self.settings = settings
+        let asOf = settings.asOf ?? clientele.asOf
+        self.asOf = asOf
+        let cutoff = settings.cutoff ?? AnalyticsCalendar.adding(days: -settings.horizonDays, to: asOf)
+        self.cutoff = cutoff
+        // Whatever happened after the as-of date is unknown to every model, the backtest included.
+        let histories = clientele.histories.map { $0.known(before: asOf) }
+        let summaries = try Self.analytics { () throws(AnalyticsError) -> [RFMSummary] in
+            var summaries: [RFMSummary] = []
+            for history in histories { if let summary = try history.rfmSummary(at: asOf) { summaries.append(summary) } }
+            return summaries
+        }
+        guard !summaries.isEmpty else {
+            throw StoreError(.invalid, type: "analyticsInputError",
+                             message: "None of the \(histories.count) clients has an order before \(AnalyticsDate.day(asOf)), so there is nothing to learn from",
+                             advice: "Record sales orders for the clients (cancelled and returned ones do not count), or give a later asOf")
+        }
+        clientsWithOrders = summaries.count
+        let repeaters = summaries.contains { $0.frequency > 0 }
+        purchases = repeaters ? try Self.analytics { () throws(AnalyticsError) in try BGNBDModel.fit(summaries) } : nil
+        spend = repeaters ? try? GammaGammaModel.fit(summaries) : nil
+        reference = try? RFMSummary.populationMean(summaries)
+        projection = try Self.analytics { () throws(AnalyticsError) in
+            try LifetimeValueProjection(months: settings.months, monthlyDiscountRate: settings.monthlyDiscountRate,
+                                        timeUnitsPerMonth: LifetimeValueProjection.daysPerMonth)
+        }
+
+        var report: ChurnBacktestReport?, problem: String?
+        do {
+            report = try ChurnBacktest(cutoff: cutoff, horizonDays: settings.horizonDays, heuristic: ChurnModel()).run(histories)
+        } catch {
+            problem = error.description
+        }
+        if cutoff.addingTimeInterval(settings.horizonDays * AnalyticsCalendar.secondsPerDay) > asOf.addingTimeInterval(1) {
+            // A horizon running past the data would count every recent client as churned.
+            report = nil
+            problem = "the cut-off \(AnalyticsDate.day(cutoff)) plus \(Int(settings.horizonDays)) days runs past the data (\(AnalyticsDate.day(asOf)))"
+        }
+        backtest = report
+        backtestProblem = problem
+        // The best scorer by AUC; without a backtest, the one that ranked best on simulated data.
+        let ranked = (report?.evaluations ?? []).compactMap { evaluation in evaluation.metrics.auc.map { (evaluation.scorer, $0) } }
+        let best = ranked.max { $0.1 < $1.1 }?.0 ?? .bgnbdNoPurchase
+        churnScorer = purchases == nil ? .briefHeuristic : best
+        lifetimeComparison = report == nil ? nil : try? LifetimeValueComparison.run(histories, cutoff: cutoff, horizonDays: settings.horizonDays)
+        seasonality = SeasonalIndex.estimate(from: histories, until: asOf)
+        affinity = ProductAffinityModel(statistics: CoPurchaseStatistics(histories))
+        affinityEvaluation = try? AffinityEvaluation.holdout(histories, k: settings.affinityCount)
+    }
+
+    /// Everything the models say about one client.
+    public struct ClientForecast: Sendable {
+        public var history: CustomerHistory
+        /// The client's recency–frequency–monetary summary in days; nil without an order.
+        public var summary: RFMSummary?
+        /// The brief's heuristic: score, level, drivers and interventions.
+        public var heuristic: ChurnAssessment
+        /// Each scorer's score for the client.
+        public var churnScores: [ChurnScorer: Double]
+        /// The chosen scorer's score and its risk level.
+        public var churnScore: Double
+        public var churnLevel: RiskLevel
+        /// Expected purchases in the churn horizon (BG/NBD).
+        public var expectedPurchases: Double?
+        /// The model's lifetime value, and the brief heuristic's.
+        public var modelValue: LifetimeValueForecast?
+        public var briefValue: LifetimeValueForecast?
+        public var nextPurchase: NextPurchaseForecast?
+        /// Every category's affinity, highest first.
+        public var affinity: [CategoryAffinity]
+        public var upsell: UpsellAssessment
+    }
+
+    /// The forecast for `history` as of ``asOf``.
+    public func forecast(for history: CustomerHistory) throws -> ClientForecast {
+        let asOf = self.asOf, horizon = settings.horizonDays
+        let known = history.known(before: asOf)
+        return try Self.analytics { () throws(AnalyticsError) -> ClientForecast in
+            let summary = try known.rfmSummary(at: asOf)
+            let heuristic = churnModel.assess(known, at: asOf)
+            var scores: [ChurnScorer: Double] = [.briefHeuristic: heuristic.score]
+            var expected: Double?
+            if let model = purchases?.model, let summary {
+                scores[.bgnbdDropout] = model.probabilityChurned(frequency: summary.frequency, recency: summary.recency, age: summary.age)
+                let count = try model.expectedPurchases(in: horizon, for: summary)
+                expected = count
+                scores[.bgnbdNoPurchase] = exp(-count)
+            }
+            let score = scores[churnScorer] ?? heuristic.score
+            var modelValue: LifetimeValueForecast?
+            if let summary, let purchases = purchases?.model, let spend = spend?.model, let reference {
+                modelValue = try projection.forecast(of: summary, reference: reference, purchases: purchases, spend: spend)
+            }
+            let briefValue = heuristicValue.forecast(known, at: asOf)
+            let next = try NextPurchaseForecaster(model: purchases?.model, seasonality: seasonality).forecast(known, at: asOf)
+            let basis = modelValue?.value ?? briefValue?.value ?? 0
+            return ClientForecast(
+                history: history, summary: summary, heuristic: heuristic, churnScores: scores, churnScore: score,
+                churnLevel: churnModel.thresholds.level(of: score), expectedPurchases: expected, modelValue: modelValue,
+                briefValue: briefValue, nextPurchase: next, affinity: affinity.scores(for: known),
+                upsell: settings.upsell.assess(known, forecastLifetimeValue: basis, at: asOf))
+        }
+    }
+
+    /// Runs analytics work, turning its error into a `StoreError` the action route answers with 400.
+    static func analytics<Value>(_ work: () throws(AnalyticsError) -> Value) throws -> Value {
+        do { return try work() } catch {
+            throw StoreError(.invalid, type: "analyticsError", message: error.description,
+                             advice: "Check the data the models read (orders, their dates and totals) and the action's parameters")
+        }
+    }
+}

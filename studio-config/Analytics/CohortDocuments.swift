@@ -1,0 +1,175 @@
+import FacetAnalytics
+import Foundation
+import GROQ
+
+extension ModelDocuments {
+    static let monthNames = ["January", "February", "March", "April", "May", "June", "July", "August", "September", "October",
+                             "November", "December"]
+
+    /// The cohort documents of `types`: for churn one per scorer of the backtest, with its
+    /// classification metrics; for the others the fitted parameters and how well they did.
+    public static func cohortDocuments(_ predictions: ClientelePredictions, clients: [ClientelePredictions.ClientForecast],
+                                       types: [ModelType]) -> [JSONObject] {
+        types.flatMap { type -> [JSONObject] in
+            switch type {
+            case .churn: churnCohort(predictions)
+            case .lifetimeValue: [lifetimeValueCohort(predictions, clients: clients)]
+            case .nextPurchase: [nextPurchaseCohort(predictions)]
+            case .affinity: [affinityCohort(predictions)]
+            case .upsell: [upsellCohort(predictions, clients: clients)]
+            }
+        }
+    }
+
+    static func cohortBase(_ type: ModelType, variant: String, name: String, algorithm: String) -> JSONObject {
+        ["_id": .string(cohortDocumentID(type, variant: variant)), "_type": "analyticsModel", "name": .string(name),
+         "modelType": .string(type.rawValue), "algorithm": .string(algorithm), "modelVersion": .string(version)]
+    }
+
+    static func trainingData(size: Int, features: [String], date: Date, predictions: ClientelePredictions, cutoff: Date? = nil) -> JSONValue {
+        var object: JSONObject = ["datasetSize": .number(Double(size)), "features": .array(features.map(JSONValue.string)),
+                                  "trainingDate": .string(AnalyticsDate.dateTime(date)),
+                                  "retrainSchedule": .string(predictions.settings.retrainSchedule)]
+        if let cutoff {
+            object["cutoffDate"] = .string(AnalyticsDate.dateTime(cutoff))
+            object["horizonDays"] = .number(predictions.settings.horizonDays)
+        }
+        return .object(object)
+    }
+
+    static func parameters(_ values: [(String, Double, Double?)]) -> JSONValue {
+        keyed(values.map { name, value, error in
+            var parameter: JSONObject = ["name": .string(name), "value": .number(round(value, 6))]
+            if let error, error.isFinite { parameter["standardError"] = .number(round(error, 6)) }
+            return parameter
+        }, type: "parameter", by: "name")
+    }
+
+    static func bgnbdParameters(_ fit: BGNBDFit) -> [(String, Double, Double?)] {
+        [("r", fit.model.r, fit.standardErrors?.r), ("alpha", fit.model.alpha, fit.standardErrors?.alpha),
+         ("a", fit.model.a, fit.standardErrors?.a), ("b", fit.model.b, fit.standardErrors?.b),
+         ("bgnbdLogLikelihood", fit.logLikelihood, nil)]
+    }
+
+    static func churnCohort(_ predictions: ClientelePredictions) -> [JSONObject] {
+        guard let report = predictions.backtest else { return [] }
+        let horizon = Int(predictions.settings.horizonDays)
+        let training = report.trainingData
+        let summary = report.evaluations.map { evaluation in
+            "\(evaluation.scorer.rawValue) AUC \(evaluation.metrics.auc.map { String(format: "%.3f", $0) } ?? "undefined")"
+        }.joined(separator: ", ")
+        return report.evaluations.map { evaluation in
+            let metrics = evaluation.metrics
+            var document = cohortBase(.churn, variant: evaluation.scorer.rawValue,
+                                      name: "Churn backtest — \(describe(evaluation.scorer, horizon: horizon))", algorithm: evaluation.scorer.rawValue)
+            var performance: JSONObject = ["accuracy": .number(round(metrics.accuracy, 4))]
+            if let precision = metrics.precision { performance["precision"] = .number(round(precision, 4)) }
+            if let recall = metrics.recall { performance["recall"] = .number(round(recall, 4)) }
+            if let f1 = metrics.f1 { performance["f1Score"] = .number(round(f1, 4)) }
+            if let auc = metrics.auc { performance["auc"] = .number(round(auc, 4)) }
+            if let error = metrics.aucStandardError { performance["aucStandardError"] = .number(round(error, 4)) }
+            document["performance"] = .object(performance)
+            document["trainingData"] = trainingData(size: training.datasetSize, features: ChurnBacktest.features, date: training.cutoff,
+                                                    predictions: predictions, cutoff: training.cutoff)
+            var values: [(String, Double, Double?)] = [("threshold", metrics.threshold, nil), ("churnedShare", Double(training.churned) / Double(max(1, training.datasetSize)), nil),
+                                                       ("truePositives", Double(metrics.truePositives), nil), ("falsePositives", Double(metrics.falsePositives), nil),
+                                                       ("trueNegatives", Double(metrics.trueNegatives), nil), ("falseNegatives", Double(metrics.falseNegatives), nil)]
+            if evaluation.scorer == .briefHeuristic {
+                let total = ChurnModel.briefWeights.values.reduce(0, +)
+                values += ChurnFactor.allCases.map { factor -> (String, Double, Double?) in
+                    ("weight-\(factor.rawValue)", (ChurnModel.briefWeights[factor] ?? 0) / total, nil)
+                }
+            } else {
+                values += bgnbdParameters(report.model)
+            }
+            document["parameters"] = parameters(values)
+            let chosen = evaluation.scorer == predictions.churnScorer
+            document["predictions"] = ["probability": .number(round(Double(training.churned) / Double(max(1, training.datasetSize)), 4)),
+                                       "recommendations": [.string(chosen ? "Used as the churn score of every client: the highest AUC of the three scorers" : "Kept for comparison; \(predictions.churnScorer.rawValue) ranks churners better and is the churn score")]]
+            document["notes"] = .string("""
+                Time-split backtest: models fitted on the orders before \(AnalyticsDate.day(training.cutoff)), label = no purchase in the \
+                following \(horizon) days (\(training.churned) of \(training.datasetSize) clients; \(training.excluded) without an order \
+                before the cut-off left out). Metrics at threshold \(metrics.threshold). All three scorers: \(summary). \
+                The brief's weights sum to 120%; the heuristic divides by their sum, keeping their proportions.
+                """)
+            return document
+        }
+    }
+
+    static func lifetimeValueCohort(_ predictions: ClientelePredictions, clients: [ClientelePredictions.ClientForecast]) -> JSONObject {
+        var document = cohortBase(.lifetimeValue, variant: predictions.spend == nil ? "brief-heuristic" : "bg-nbd-gamma-gamma",
+                                  name: "Lifetime value — \(predictions.settings.months)-month forecast of the clientele",
+                                  algorithm: predictions.spend == nil ? "brief-heuristic" : "bg-nbd+gamma-gamma")
+        var values: [(String, Double, Double?)] = predictions.purchases.map(bgnbdParameters) ?? []
+        if let spend = predictions.spend {
+            values += [("p", spend.model.p, spend.standardErrors?.p), ("q", spend.model.q, spend.standardErrors?.q),
+                       ("gamma", spend.model.gamma, spend.standardErrors?.gamma), ("gammaGammaLogLikelihood", spend.logLikelihood, nil)]
+        }
+        values.append(("monthlyDiscountRate", predictions.settings.monthlyDiscountRate, nil))
+        if let comparison = predictions.lifetimeComparison {
+            values += [("spearmanModel", comparison.probabilisticCorrelation, nil), ("spearmanBriefHeuristic", comparison.heuristicCorrelation, nil)]
+        }
+        document["parameters"] = parameters(values)
+        let model = clients.compactMap { $0.modelValue?.value }, brief = clients.compactMap { $0.briefValue?.value }
+        let total = model.isEmpty ? brief.reduce(0, +) : model.reduce(0, +)
+        document["forecast"] = ["forecastedValue": .number(round(total, 2)),
+                                "timeframe": .string(timeframe(days: Double(predictions.settings.months) * LifetimeValueProjection.daysPerMonth))]
+        document["predictions"] = ["value": .number(round(brief.reduce(0, +), 2))]
+        document["trainingData"] = trainingData(size: predictions.clientsWithOrders, features: ["frequency", "recency", "T", "monetary-value"],
+                                                date: predictions.asOf, predictions: predictions)
+        let comparison = predictions.lifetimeComparison.map {
+            " Ranking the spend of the \(Int(predictions.settings.horizonDays)) days after \(AnalyticsDate.day(predictions.cutoff)): Spearman \(String(format: "%.3f", $0.probabilisticCorrelation)) for the model, \(String(format: "%.3f", $0.heuristicCorrelation)) for the brief's heuristic."
+        } ?? ""
+        document["notes"] = .string("forecastedValue sums every client's forecast; predictions.value sums the brief heuristic's.\(comparison)")
+        return document
+    }
+
+    static func nextPurchaseCohort(_ predictions: ClientelePredictions) -> JSONObject {
+        var document = cohortBase(.nextPurchase, variant: "seasonal-interval", name: "Next purchase — intervals with a seasonal index",
+                                  algorithm: predictions.purchases == nil ? "own-intervals" : "bg-nbd+own-intervals")
+        let index = predictions.seasonality
+        document["parameters"] = parameters((1...12).map { month -> (String, Double, Double?) in
+            (String(format: "seasonalIndex%02d", month), index.factors[month - 1], nil)
+        } + [("priorStrength", index.priorStrength, nil)])
+        document["trainingData"] = trainingData(size: predictions.clientsWithOrders, features: ["purchase-intervals", "frequency", "recency", "T", "month"],
+                                                date: predictions.asOf, predictions: predictions)
+        let names = Self.monthNames
+        document["notes"] = .string("The purchase-rate index peaks in \(names[index.peakMonth - 1]) (\(String(format: "%.2f", index.factors[index.peakMonth - 1]))) and is lowest in \(names[index.lowMonth - 1]) (\(String(format: "%.2f", index.factors[index.lowMonth - 1]))), estimated from the repeat purchases and shrunk toward the brief's 30% holiday boost by \(Int(index.priorStrength)) purchases of prior evidence a month.")
+        return document
+    }
+
+    static func affinityCohort(_ predictions: ClientelePredictions) -> JSONObject {
+        var document = cohortBase(.affinity, variant: "co-purchase", name: "Product affinity — co-purchase structure", algorithm: "association-rules+cosine")
+        let statistics = predictions.affinity.statistics
+        var values: [(String, Double, Double?)] = statistics.categories.map { category -> (String, Double, Double?) in
+            ("support-\(category)", statistics.support(category), nil)
+        }
+        if let evaluation = predictions.affinityEvaluation {
+            values += [("hitRateAt\(evaluation.k)", evaluation.hitRate, nil), ("baselineHitRateAt\(evaluation.k)", evaluation.baselineHitRate, nil),
+                       ("heldOutCustomers", Double(evaluation.customers), nil)]
+            document["performance"] = ["accuracy": .number(round(evaluation.hitRate, 4))]
+            document["notes"] = .string("performance.accuracy is hit-rate@\(evaluation.k) on each client's held-out last order (\(evaluation.hits) of \(evaluation.customers)) against \(String(format: "%.3f", evaluation.baselineHitRate)) for recommending the \(evaluation.k) most popular categories to everyone.")
+        }
+        document["parameters"] = parameters(values)
+        document["trainingData"] = trainingData(size: statistics.customers, features: ["order-categories", "segment"], date: predictions.asOf,
+                                                predictions: predictions)
+        return document
+    }
+
+    static func upsellCohort(_ predictions: ClientelePredictions, clients: [ClientelePredictions.ClientForecast]) -> JSONObject {
+        var document = cohortBase(.upsell, variant: "liza-tiers", name: "Upsell — LIZA tier upgrade candidates", algorithm: "liza-tier-policy")
+        let policy = predictions.settings.upsell
+        let recommended = clients.compactMap(\.upsell.recommendedTier)
+        document["parameters"] = parameters([
+            ("goldThreshold", policy.goldThreshold, nil), ("platinumThreshold", policy.platinumThreshold, nil),
+            ("minimumContactMonths", policy.minimumContactMonths, nil),
+            ("goldCandidates", Double(recommended.filter { $0 == .goldPreferred }.count), nil),
+            ("platinumCandidates", Double(recommended.filter { $0 == .platinumPremier }.count), nil),
+        ])
+        document["predictions"] = ["value": .number(Double(recommended.count))]
+        document["trainingData"] = trainingData(size: clients.count, features: ["forecast-lifetime-value", "tier", "contact-months"],
+                                                date: predictions.asOf, predictions: predictions)
+        document["notes"] = "predictions.value counts the clients to invite to a higher tier; each client's upsell document holds the personalised invitation."
+        return document
+    }
+}
