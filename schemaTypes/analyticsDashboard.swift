@@ -11,7 +11,7 @@ let analyticsDashboard = SchemaType.document("analyticsDashboard", title: "Analy
         .rules(.uniqueItems())
     Field("widgets", .array(of: .inline(name: "widget", fields: [
         Field("title", .string()).rules(.required()),
-        Field("kind", .string(options: ["metric", "bar-chart", "line-chart", "table", "list"])).rules(.required()),
+        Field("kind", .string(options: ["metric", "bar-chart", "line-chart", "donut-chart", "table", "list"])).rules(.required()),
         Field("query", .text(rows: 3), title: "GROQ Query").rules(.required(), .custom("groq")),
         Field("refreshMinutes", .number()).rules(.integer(), .min(1)),
     ])))

@@ -425,6 +425,38 @@ def run(arguments):
         studio.check_console("a refused deletion")
         studio.expected_network.clear()
 
+        # An analytics dashboard: its refresh action runs the models on the demo, and its charts
+        # draw what the widgets' queries answer.
+        api.mutate([{"createOrReplace": {"_id": "dashboard-clienteling", "_type": "analyticsDashboard", "title": "Clienteling overview",
+                                         "slug": {"_type": "slug", "current": "clienteling-overview"}}}])
+        studio.open_desk_item("intelligence", "analyticsDashboard")
+        studio.click('.document-item[data-id="dashboard-clienteling"]', "the new dashboard")
+        studio.text_of("#editor-title", "Clienteling overview", "the dashboard's editor")
+        studio.text_of(".dashboard", "no widgets yet", "the note that the dashboard has no widgets yet")
+        studio.click("#action-refresh-dashboard", "Refresh dashboard")
+        studio.text_of("#action-result", "Dashboard refreshed", "the refresh's message")
+        donut = studio.visible('.widget[data-key="analytics-churn-risk"] svg[role="img"] path, '
+                               '.widget[data-key="analytics-churn-risk"] svg[role="img"] circle', "the churn-risk donut")
+        label = studio.driver.find_element(By.CSS_SELECTOR, '.widget[data-key="analytics-churn-risk"] svg[role="img"]').get_attribute("aria-label")
+        risk_query = api.query('*[_id == "dashboard-clienteling"][0].widgets[_key == "analytics-churn-risk"][0].query')
+        risks = api.query(risk_query)
+        if sum(risks.values()) == 0:
+            raise StudioFailure(f"the refresh scored no client's churn risk: {risks}")
+        for level, count in risks.items():
+            if f"{level} {count}" not in label:
+                raise StudioFailure(f"the donut says {label!r}; the store holds {count} clients at {level} risk")
+        studio.visible('.widget[data-key="analytics-seasonal-revenue"] svg polyline', "the seasonal revenue line")
+        studio.wait(lambda driver: len(driver.find_elements(By.CSS_SELECTOR, '.widget[data-key="analytics-churn-backtest"] tbody tr')) >= 2,
+                    "the churn models' backtest table")
+        money = studio.driver.find_element(By.CSS_SELECTOR, '.widget[data-key="analytics-ltv-forecast"] tbody td').text
+        if not money.startswith("$"):
+            raise StudioFailure(f"the lifetime-value forecast shows {money!r}, expected an amount in the house currency")
+        studio.driver.execute_script("document.querySelector('.dashboard').scrollIntoView()")
+        studio.screenshot("dashboard")
+        studio.check_labels("the dashboard")
+        studio.check_accessibility("the dashboard")
+        studio.check_console("the dashboard")
+
         # 8. Vision: a query with a syntax error shows its line and column.
         studio.click('.nav-link[href="#/vision"]', "the Vision link")
         query = studio.visible("#vision-query", "the Vision query editor")

@@ -28,7 +28,7 @@ struct DashboardAndAuditLogTests {
         #expect(CRM.markers(dashboard) == [
             "error at widgets[_key==\"w1\"].refreshMinutes: Must be greater than or equal to 1",
             "error at widgets[_key==\"w2\"].title: Required",
-            "error at widgets[_key==\"w2\"].kind: Must be one of \"metric\", \"bar-chart\", \"line-chart\", \"table\", \"list\"",
+            "error at widgets[_key==\"w2\"].kind: Must be one of \"metric\", \"bar-chart\", \"line-chart\", \"donut-chart\", \"table\", \"list\"",
             "error at widgets[_key==\"w2\"].query: Required",
         ])
     }

@@ -23,7 +23,7 @@ public enum DashboardWidgets {
 
     /// The analytics widgets, in the order the dashboard shows them.
     public static let widgets: [Widget] = [
-        Widget(key: "analytics-churn-risk", title: "Churn risk distribution", kind: "bar-chart", query: """
+        Widget(key: "analytics-churn-risk", title: "Churn risk distribution", kind: "donut-chart", query: """
             {"critical": count(*[\(clientModel) && modelType == "churn-prediction" && predictions.riskLevel == "critical"]), \
             "high": count(*[\(clientModel) && modelType == "churn-prediction" && predictions.riskLevel == "high"]), \
             "medium": count(*[\(clientModel) && modelType == "churn-prediction" && predictions.riskLevel == "medium"]), \

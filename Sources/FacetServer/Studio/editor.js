@@ -4,6 +4,7 @@
 
 import { APIError, mutate, query, request, SessionEnded } from "./api.js";
 import { DocumentActions } from "./actions.js";
+import { DashboardView } from "./dashboard.js";
 import { DocumentHistory } from "./history.js";
 import { announce, debounce, element, replace } from "./dom.js";
 import { renderField } from "./fields/index.js";
@@ -96,6 +97,8 @@ export class Editor {
       this.frames);
     form.addEventListener("submit", (event) => event.preventDefault());
     const tabs = type.groups?.length ? new GroupTabs(type.groups, fields, this.frames) : null;
+    // A type with widgets (each a GROQ query with a kind) is a dashboard: its charts come first.
+    const dashboard = type.fields.some((field) => field.name === "widgets") ? new DashboardView(this) : null;
 
     replace(this.container,
       element("div", { class: "editor-header" },
@@ -110,6 +113,7 @@ export class Editor {
           ? `Some fields of this document are hidden from your role (${role}), so it cannot be changed here without losing them.`
           : `Your role (${role}) may read ${type.title} documents but not change them.`)
         : null,
+      dashboard?.element,
       tabs?.element,
       this.summary,
       form,
@@ -118,6 +122,7 @@ export class Editor {
         element("div", { class: "publish-row" }, this.publishButton, this.publishReason),
         this.actions.element));
     this.showTitle();
+    dashboard?.render(this.document.widgets);
     this.updateActions();
     if (this.lastMessage) this.actions.say(this.lastMessage, this.lastTone);
   }

@@ -1,0 +1,121 @@
+// An analytics dashboard's charts: each widget's GROQ query is run as the signed-in editor (so a
+// role sees only what its view holds) and its answer drawn as the widget's kind says — a metric,
+// a bar, line or donut chart, a table or a list — with money in the house currency.
+
+import { query, SessionEnded } from "./api.js";
+import { barChart, donutChart, lineChart, table } from "./charts.js";
+import { element, replace } from "./dom.js";
+
+// The house keeps its figures in US dollars (orders in other currencies are added as they stand).
+const houseCurrency = "USD";
+const money = new Intl.NumberFormat("en-US", { style: "currency", currency: houseCurrency, maximumFractionDigits: 0 });
+const decimal = new Intl.NumberFormat("en-US", { maximumFractionDigits: 3 });
+const percent = new Intl.NumberFormat("en-US", { style: "percent", maximumFractionDigits: 1 });
+// Members that hold money, and those that hold a share between 0 and 1.
+const moneyNames = /forecast|value|revenue|spend|total|heuristic|price|amount/i;
+const shareNames = /^(auc|accuracy|precision|recall|f1|probability|share|rate)$/i;
+
+export function formatFigure(name, value) {
+  if (value === null || value === undefined) return "—";
+  if (typeof value === "object") return JSON.stringify(value);
+  if (typeof value !== "number") return String(value);
+  if (shareNames.test(name)) return percent.format(value);
+  if (name === "change") return `${value > 0 ? "+" : ""}${decimal.format(value)}%`;
+  if (moneyNames.test(name)) return money.format(value);
+  return decimal.format(value);
+}
+
+export class DashboardView {
+  constructor(editor) {
+    this.editor = editor;
+    this.element = element("section", { class: "dashboard", "aria-labelledby": "dashboard-title" },
+      element("h3", { id: "dashboard-title" }, "Charts"));
+  }
+
+  async render(widgets) {
+    const list = (widgets ?? []).filter((widget) => widget?.query);
+    if (list.length === 0) {
+      this.element.append(element("p", { class: "pane-status" },
+        "This dashboard has no widgets yet. Run “Refresh dashboard” to add the analytics charts."));
+      return;
+    }
+    const grid = element("div", { class: "widgets" });
+    this.element.append(grid);
+    for (const widget of list) {
+      const card = element("article", { class: "widget", "data-kind": widget.kind ?? "table", "data-key": widget._key ?? "" },
+        element("h4", {}, widget.title ?? "Untitled widget"),
+        element("p", { class: "pane-status", role: "status" }, "Loading…"));
+      grid.append(card);
+      this.fill(card, widget);
+    }
+  }
+
+  async fill(card, widget) {
+    let answer;
+    try {
+      answer = await query(widget.query, {}, { dataset: this.editor.workspace.dataset, perspective: "published" });
+    } catch (error) {
+      if (error instanceof SessionEnded) return;
+      replace(card, card.firstChild, element("p", { class: "query-error", role: "alert" }, `The widget's query failed: ${error.message}`));
+      return;
+    }
+    replace(card, card.firstChild, draw(widget, answer.result));
+  }
+}
+
+/** The answer of a widget's query drawn as its kind says. */
+export function draw(widget, result) {
+  const title = widget.title ?? "";
+  const kind = widget.kind ?? "table";
+  if (result === null || result === undefined || (Array.isArray(result) && result.length === 0)) {
+    return element("p", { class: "pane-status" }, "No figures yet.");
+  }
+  if (kind === "metric") {
+    const value = typeof result === "object" ? Object.values(result)[0] : result;
+    return element("p", { class: "metric" }, formatFigure(title, value));
+  }
+  if (kind === "bar-chart" || kind === "donut-chart" || kind === "line-chart") {
+    const figures = series(result);
+    if (figures.length === 0) return rows(result, title);
+    const name = figureName(result);
+    const format = (value) => formatFigure(name, value);
+    if (kind === "bar-chart") return barChart(title, figures, format);
+    if (kind === "donut-chart") return donutChart(title, figures, format);
+    return lineChart(title, figures, format);
+  }
+  if (kind === "list") {
+    return element("ol", { class: "widget-list" }, (Array.isArray(result) ? result : [result]).map((item) =>
+      element("li", {}, typeof item === "object" && item !== null
+        ? Object.entries(item).map(([name, value], index) => [index ? " · " : "", formatFigure(name, value)])
+        : formatFigure(title, item))));
+  }
+  return rows(result, title);
+}
+
+/** Figures from an answer: `{label: number}`, `[{label, value}]`, or an object holding such a series. */
+function series(result) {
+  if (Array.isArray(result)) {
+    return result.filter((item) => item && typeof item.value === "number")
+      .map((item) => ({ label: String(item.label ?? item.category ?? item.name ?? ""), value: item.value }));
+  }
+  if (result && typeof result === "object") {
+    if (Array.isArray(result.series)) return series(result.series);
+    return Object.entries(result).filter(([, value]) => typeof value === "number").map(([label, value]) => ({ label, value }));
+  }
+  return [];
+}
+
+/** The name a series' values go by, for formatting (counts of clients are plain numbers). */
+function figureName(result) {
+  if (result && !Array.isArray(result) && Array.isArray(result.series)) return "value";
+  return "count";
+}
+
+/** An answer as a table: one row per object, one column per member. */
+function rows(result, title) {
+  const items = (Array.isArray(result) ? result : [result]).map((item) => (item && typeof item === "object" ? item : { value: item }));
+  const columns = [...new Set(items.flatMap((item) => Object.keys(item)))].filter((name) => !name.startsWith("_"));
+  // Long tables scroll in their card; keyboard users reach the scrolling by focusing it.
+  return element("div", { class: "table-scroll", tabindex: "0", role: "region", "aria-label": title },
+    table(columns, items.map((item) => columns.map((name) => formatFigure(name, item[name])))));
+}
