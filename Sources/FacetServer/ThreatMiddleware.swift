@@ -84,7 +84,7 @@ struct ThreatMiddleware: RouterMiddleware {
     /// What the monitor needs of a request.
     static func signals(_ request: Request, context: FacetRequestContext) -> RequestSignals {
         RequestSignals(method: request.method.rawValue, path: request.uri.path, address: context.remoteAddress,
-                       userAgent: request.headers[.userAgent], credential: request.headers[.authorization],
+                       userAgent: request.headers.first(.userAgent), credential: request.headers.first(.authorization),
                        parameters: context.query(of: request).pairs, documentIDs: documentIDs(inPath: request.uri.path))
     }
 

@@ -46,7 +46,7 @@ public struct TokenAccess: AccessPolicy {
 
     /// The token of an `Authorization: Bearer <token>` header (the scheme in any case), or `nil`.
     static func bearerToken(_ request: Request) -> String? {
-        guard let value = request.headers[.authorization] else { return nil }
+        guard let value = request.headers.first(.authorization) else { return nil }
         let parts = value.split(separator: " ", maxSplits: 1, omittingEmptySubsequences: true)
         guard parts.count == 2, parts[0].lowercased() == "bearer" else { return nil }
         // Trimmed by hand: Foundation's trimming costs more than the rest of the check when the
