@@ -78,6 +78,8 @@ struct ServeCommand: AsyncParsableCommand {
         let app = api.application(logger: logger)
         let exposure = ServeSettings.isLoopback(settings.server.host) ? "this machine only" : "the network: put TLS in front of it"
         logger.info("Facet serving \(settings.data) on http://\(settings.server.host):\(settings.server.port) (\(exposure); sign-in required)")
+        let refreshes = Self.scheduleAnalytics(store: store, dataset: settings.server.defaultDataset, security: security, logger: logger)
+        defer { refreshes.cancel() }
         do {
             // Returns after SIGINT or SIGTERM once the server has drained and stopped.
             try await api.serviceGroup(running: app, logger: logger).run()
@@ -92,6 +94,35 @@ struct ServeCommand: AsyncParsableCommand {
             throw CommandFailure("the server stopped: \(text)")
         }
         logger.info("Facet stopped; the database is closed")
+    }
+}
+
+extension ServeCommand {
+    /// How often the server looks for analytics refreshes whose schedule has come round.
+    static let refreshCheckInterval = Duration.seconds(600)
+
+    /// Retrains the analytics in the background as their schedules say (``RetrainSchedule``),
+    /// one refresh at a time; each run is logged, its writes are audited as the scheduler's, and
+    /// the run itself is audited as `analytics-refresh`.
+    static func scheduleAnalytics(store: DocumentStore, dataset name: String, security: SecuritySystem, logger: Logger) -> Task<Void, Never> {
+        Task.detached(priority: .background) {
+            guard let dataset = try? store.dataset(name) else { return }
+            let refresher = ScheduledRefresh(dataset: dataset)
+            while !Task.isCancelled {
+                try? await Task.sleep(for: refreshCheckInterval)
+                guard !Task.isCancelled else { return }
+                do {
+                    for run in try await refresher.runDue() {
+                        logger.info("Scheduled analytics refresh (\(run.refresh.rawValue)): \(run.message)")
+                        _ = try? security.audit.record(AuditEvent(action: "analytics-refresh", actor: ScheduledRefresh.author,
+                                                              details: ["refresh": .string(run.refresh.rawValue), "message": .string(run.message),
+                                                                        "written": .number(Double(run.written))]))
+                    }
+                } catch {
+                    logger.error("A scheduled analytics refresh failed: \(error)")
+                }
+            }
+        }
     }
 }
 
