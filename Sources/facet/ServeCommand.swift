@@ -79,13 +79,14 @@ struct ServeCommand: AsyncParsableCommand {
         let exposure = ServeSettings.isLoopback(settings.server.host) ? "this machine only" : "the network: put TLS in front of it"
         logger.info("Facet serving \(settings.data) on http://\(settings.server.host):\(settings.server.port) (\(exposure); sign-in required)")
         let refreshes = Self.scheduleAnalytics(store: store, dataset: settings.server.defaultDataset, security: security, logger: logger)
-        defer { refreshes.cancel() }
         do {
             // Returns after SIGINT or SIGTERM once the server has drained and stopped.
             try await api.serviceGroup(running: app, logger: logger).run()
-            // Closed only now: no request can write any more.
+            // Closed only now: no request can write any more, and no scheduled refresh starts.
+            refreshes.cancel()
             store.close()
         } catch {
+            refreshes.cancel()
             store.close()
             let text = "\(error)"
             if text.contains("Address already in use") || text.contains("EADDRINUSE") || text.contains("errno: 98") {
