@@ -165,11 +165,12 @@ public final class Dataset: Sendable {
         var snapshot = current.withLock { $0 }
         for transaction in try storage.transactions(after: snapshot.sequence) {
             let next = snapshot.applying(transaction.effects.map { ($0.documentID, $0.document) }, sequence: transaction.sequence)
+            // Queries see the change before listeners hear of it: a client that queries when the
+            // event arrives must find what the event announced.
+            current.withLock { $0 = next }
             publish(transaction, previousSnapshot: snapshot)
             snapshot = next
         }
-        let caughtUp = snapshot
-        current.withLock { $0 = caughtUp }
     }
 
     /// Catches up with transactions that other processes sharing the storage committed. Writes
