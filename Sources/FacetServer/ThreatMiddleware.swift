@@ -36,34 +36,39 @@ struct ThreatMiddleware: RouterMiddleware {
         defer { monitor.finish() }
 
         let verdict = monitor.assess(signals)
-        var headers = HTTPFields()
-        headers[Self.limitHeader] = String(verdict.limit)
-        headers[Self.remainingHeader] = String(verdict.remaining)
+        // Made only when a refusal needs them; an allowed response gets its two fields at the end.
+        func headers(retryAfter: Int? = nil) -> HTTPFields {
+            var headers = HTTPFields()
+            headers[Self.limitHeader] = String(verdict.limit)
+            headers[Self.remainingHeader] = String(verdict.remaining)
+            if let retryAfter { headers[.retryAfter] = String(retryAfter) }
+            return headers
+        }
         switch verdict.decision {
         case .refuse:
-            return Self.refusal(.forbidden, type: "requestRefused", verdict.reason, headers: headers)
+            return Self.refusal(.forbidden, type: "requestRefused", verdict.reason, headers: headers())
         case .throttle:
-            headers[.retryAfter] = String(verdict.retryAfter)
             return Self.refusal(.tooManyRequests, type: "rateLimited", "\(verdict.reason): retry after \(verdict.retryAfter) s",
-                                headers: headers)
+                                headers: headers(retryAfter: verdict.retryAfter))
         case .proceed:
             break
         }
 
-        var forwarded = request
+        var response: Response
         if Self.carriesBody(request) {
+            var forwarded = request
             let policy = monitor.policy
             let buffer: ByteBuffer?
             do {
                 buffer = try await Self.collect(request, limit: context.maxUploadSize, timeout: policy.bodyReadTimeout)
             } catch is NIOTooManyBytesError {
                 return Self.refusal(.contentTooLarge, type: "requestTooLarge",
-                                    "The body is over the limit of \(context.maxUploadSize) bytes; send less per request", headers: headers)
+                                    "The body is over the limit of \(context.maxUploadSize) bytes; send less per request", headers: headers())
             }
             guard let buffer else {
                 monitor.bodyTimedOut(signals)
                 return Self.refusal(.requestTimeout, type: "requestTimeout",
-                                    "The body did not arrive within \(Int(policy.bodyReadTimeout)) seconds; send it in one go", headers: headers)
+                                    "The body did not arrive within \(Int(policy.bodyReadTimeout)) seconds; send it in one go", headers: headers())
             }
             forwarded.body = RequestBody(buffer: buffer)
             // Sign-in bodies carry passwords: they are never scanned, so no password can end up
@@ -73,11 +78,12 @@ struct ThreatMiddleware: RouterMiddleware {
             {
                 monitor.inspect(body: body, request: signals)
             }
+            response = try await next(forwarded, context)
+        } else {
+            response = try await next(request, context)
         }
-
-        var response = try await next(forwarded, context)
-        response.headers[Self.limitHeader] = String(verdict.limit)
-        response.headers[Self.remainingHeader] = String(verdict.remaining)
+        response.headers.append(HTTPField(name: Self.limitHeader, value: String(verdict.limit)))
+        response.headers.append(HTTPField(name: Self.remainingHeader, value: String(verdict.remaining)))
         return response
     }
 

@@ -14,8 +14,13 @@ import StudioConfig
 /// security (loopback access, fields stored in the clear) and one as `facet serve` runs it
 /// (bearer tokens, the role's policy and view, sealed fields, threat checks). `wrk` drives the
 /// same lookups at each in alternating rounds, as a manager (who sees everything) and as support
-/// (whose view hides types and fields); the cost is the drop in requests per second, as a ratio
-/// measured in the same run. The parts are then timed alone, in process.
+/// (whose view hides types and fields), and reports the server's CPU time per request and the
+/// rate, each round's secured figure against the plain one just before it.
+///
+/// Over loopback on a small machine those figures swing with the scheduler by more than security
+/// costs, so the same lookups are then answered by each router in process, with no sockets, in
+/// alternating batches: what security adds there, divided by the CPU time of a whole plain
+/// request over HTTP, is its share of the request time. Last, the parts are timed alone.
 struct SecurityBenchCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "security",
@@ -38,6 +43,9 @@ struct SecurityBenchCommand: AsyncParsableCommand {
 
     @Option(help: "Rounds; each measures every configuration once, and the median is reported.")
     var rounds = 3
+
+    @Flag(inversion: .prefixedNo, help: "Run the server and wrk on separate cores (halves the rate, steadies the CPU figures).")
+    var splitCores = true
 
     func validate() throws {
         guard (100...1_000_000).contains(docs) else { throw ValidationError("--docs must be between 100 and 1000000") }
@@ -80,6 +88,7 @@ struct SecurityBenchCommand: AsyncParsableCommand {
         let secured = FacetAPI(store: secureStore, schema: schema, access: TokenAccess(security: security), security: security)
         let scenario = ServerBenchCommand.scenarios[0]
         let (connections, seconds, rounds) = (connections, seconds, rounds)
+        let split = splitCores ? ServerBenchCommand.CoreSplit.apply() : nil
         try await ServerBenchCommand.serving(plain) { plainPort in
             try await ServerBenchCommand.serving(secured) { securePort in
                 let runs: [(name: String, port: Int, script: String)] = [
@@ -87,31 +96,107 @@ struct SecurityBenchCommand: AsyncParsableCommand {
                     ("secured, manager (sees all)", securePort, try ServerBenchCommand.script(for: scenario, ids: ids, in: directory, bearer: manager)),
                     ("secured, support (restricted)", securePort, try ServerBenchCommand.script(for: scenario, ids: ids, in: directory, bearer: support)),
                 ]
-                print("_id lookups (\(scenario.query)), wrk -t2 -c\(connections) -d\(seconds)s, \(rounds) alternating rounds\n")
-                for run in runs { _ = try ServerBenchCommand.drive(wrk, port: run.port, script: run.script, threads: 2, connections: connections, seconds: 2) }
+                print("_id lookups (\(scenario.query)), wrk -t2 -c\(connections) -d\(seconds)s, \(rounds) alternating rounds"
+                    + (split.map { ", server on cores \($0.serverCores), wrk on \($0.loadCores)" } ?? "") + "\n")
+                for run in runs {
+                    _ = try ServerBenchCommand.drive(wrk, port: run.port, script: run.script, threads: 2, connections: connections, seconds: 2, cores: split)
+                }
                 var measured = Array(repeating: [ServerBenchCommand.Result](), count: runs.count)
                 for _ in 0..<rounds {
                     for (index, run) in runs.enumerated() {
                         measured[index].append(try ServerBenchCommand.drive(wrk, port: run.port, script: run.script, threads: 2,
-                                                                            connections: connections, seconds: seconds))
+                                                                            connections: connections, seconds: seconds, cores: split))
                     }
                 }
                 let medians = measured.map { results in results.sorted { $0.requestsPerSecond < $1.requestsPerSecond }[results.count / 2] }
                 // The server's CPU time per request is the cost measure (it barely moves when other
                 // work shares the machine); the rate is shown beside it, as clients see it.
                 let cpu = measured.map { results in results.map(\.cpuPerRequest).sorted()[results.count / 2] }
+                // Each round's secured figure is compared with the plain one measured just before
+                // it, so that a slow minute on the machine moves both sides of the ratio.
+                func pairedCost(_ index: Int, _ figure: (ServerBenchCommand.Result) -> Double) -> Double {
+                    let ratios = zip(measured[index], measured[0]).map { figure($0) / figure($1) - 1 }.sorted()
+                    return ratios[ratios.count / 2] * 100
+                }
                 for (index, (run, result)) in zip(runs, medians).enumerated() {
                     let failed = measured[index].reduce(0) { $0 + $1.failures }
                     print("  \(run.name.padding(toLength: 32, withPad: " ", startingAt: 0)) \(String(format: "%9.0f", result.requestsPerSecond)) requests/s"
                         + "   p50 \(result.p50.padding(toLength: 9, withPad: " ", startingAt: 0)) p99 \(result.p99.padding(toLength: 9, withPad: " ", startingAt: 0))"
                         + String(format: "   %6.1f µs server CPU/request", cpu[index])
-                        + (run.port == plainPort ? "" : String(format: "   cost %+.1f%% CPU, %+.1f%% rate", (cpu[index] / cpu[0] - 1) * 100,
-                                                               (1 - result.requestsPerSecond / medians[0].requestsPerSecond) * 100))
+                        + (index == 0 ? "" : String(format: "   cost %+.1f%% CPU, %+.1f%% rate", pairedCost(index, \.cpuPerRequest),
+                                                    -pairedCost(index, \.requestsPerSecond)))
                         + (failed > 0 ? "   \(failed) NOT 2xx" : ""))
+                }
+                // One client at a time: the request time a client waits for, without queueing.
+                var single = Array(repeating: [Double](), count: runs.count)
+                for _ in 0..<max(3, rounds) {
+                    for (index, run) in runs.enumerated() {
+                        let result = try ServerBenchCommand.drive(wrk, port: run.port, script: run.script, threads: 1, connections: 1,
+                                                                  seconds: seconds, cores: split)
+                        single[index].append(1e6 / max(result.requestsPerSecond, 1))
+                    }
+                }
+                print("\none client at a time (wrk -t1 -c1), mean request time:")
+                for (index, run) in runs.enumerated() {
+                    let median = single[index].sorted()[single[index].count / 2]
+                    let ratios = zip(single[index], single[0]).map { $0 / $1 - 1 }.sorted()
+                    print("  \(run.name.padding(toLength: 32, withPad: " ", startingAt: 0)) \(String(format: "%7.1f", median)) µs"
+                        + (index == 0 ? "" : String(format: "   cost %+.1f%%", ratios[ratios.count / 2] * 100)))
+                }
+                // Over loopback, the rates and CPU of a two-core machine swing with the scheduler
+                // by more than security costs; in process, the cost stands out. Its share of a
+                // request is what it adds there over what a whole plain request costs here.
+                let added = try await timeInProcess(plain: plain, secured: secured, ids: ids, manager: manager, support: support,
+                                                    rounds: max(9, rounds * 3))
+                print("\nsecurity's share of an _id lookup's request time (added in process ÷ a plain request's \(String(format: "%.1f", cpu[0])) µs of server CPU):")
+                for (index, run) in runs.enumerated().dropFirst() {
+                    print("  \(run.name.padding(toLength: 32, withPad: " ", startingAt: 0)) \(String(format: "%+6.1f%%", added[index] / cpu[0] * 100))")
                 }
             }
         }
         try await timeParts(security: security, store: secureStore, manager: manager, support: support)
+    }
+
+    /// The same lookups answered by each router in this process (no sockets): the application's
+    /// own work per request, in alternating batches, each secured batch compared with the plain
+    /// one just before it.
+    private func timeInProcess(plain: FacetAPI, secured: FacetAPI, ids: [String], manager: String, support: String,
+                               rounds: Int) async throws -> [Double]
+    {
+        let base = "/v1/data/query/production?query=" + ServerBenchCommand.escape("*[_id == $id][0]") + "&returnQuery=false&%24id="
+        let targets = ids.map { base + ServerBenchCommand.escape("\"" + $0 + "\"") }
+        let runs: [(name: String, requests: InProcessRequests, bearer: String?)] = [
+            ("no security", InProcessRequests(api: plain), nil),
+            ("secured, manager (sees all)", InProcessRequests(api: secured), manager),
+            ("secured, support (restricted)", InProcessRequests(api: secured), support),
+        ]
+        let batch = 2_000
+        var perRequest = Array(repeating: [Double](), count: runs.count)
+        var next = 0
+        for round in -1..<rounds {
+            for (index, run) in runs.enumerated() {
+                let started = ContinuousClock.now
+                for _ in 0..<batch {
+                    let status = try await run.requests.get(targets[next % targets.count], bearer: run.bearer)
+                    guard status == .ok else { throw CommandFailure("an in-process lookup answered \(status.code)") }
+                    next += 1
+                }
+                let elapsed = ContinuousClock.now - started
+                // The first round warms caches and is not counted.
+                if round >= 0 { perRequest[index].append(elapsed / .microseconds(1) / Double(batch)) }
+            }
+        }
+        print("\nthe same lookups answered in process (router only, no sockets), \(rounds) alternating rounds of \(batch):")
+        var added: [Double] = []
+        for (index, run) in runs.enumerated() {
+            let median = perRequest[index].sorted()[rounds / 2]
+            // Each secured batch against the plain batch just before it.
+            let differences = zip(perRequest[index], perRequest[0]).map { $0 - $1 }.sorted()
+            added.append(differences[rounds / 2])
+            print("  \(run.name.padding(toLength: 32, withPad: " ", startingAt: 0)) \(String(format: "%7.1f", median)) µs/request"
+                + (index == 0 ? "" : String(format: "   %+.1f µs (%+.1f%%)", added[index], added[index] / perRequest[0].sorted()[rounds / 2] * 100)))
+        }
+        return added
     }
 
     /// Each part alone, in process: how long one request spends in it.

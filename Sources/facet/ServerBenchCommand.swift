@@ -158,7 +158,7 @@ struct ServerBenchCommand: AsyncParsableCommand {
         return path
     }
 
-    private static func escape(_ text: String) -> String {
+    static func escape(_ text: String) -> String {
         text.addingPercentEncoding(withAllowedCharacters: .alphanumerics.union(CharacterSet(charactersIn: "-._~"))) ?? text
     }
 
@@ -182,10 +182,19 @@ struct ServerBenchCommand: AsyncParsableCommand {
         }
     }
 
-    static func drive(_ wrk: String, port: Int, script: String, threads: Int, connections: Int, seconds: Int) throws -> Result {
+    /// Runs wrk against `port`; with `cores`, wrk runs on those cores only (see ``CoreSplit``).
+    static func drive(_ wrk: String, port: Int, script: String, threads: Int, connections: Int, seconds: Int,
+                      cores split: CoreSplit? = nil) throws -> Result
+    {
         let process = Process()
-        process.executableURL = URL(fileURLWithPath: wrk)
-        process.arguments = ["-t\(threads)", "-c\(connections)", "-d\(seconds)s", "--latency", "-s", script, "http://127.0.0.1:\(port)"]
+        let arguments = ["-t\(threads)", "-c\(connections)", "-d\(seconds)s", "--latency", "-s", script, "http://127.0.0.1:\(port)"]
+        if let split {
+            process.executableURL = URL(fileURLWithPath: split.taskset)
+            process.arguments = ["-c", split.loadCores, wrk] + arguments
+        } else {
+            process.executableURL = URL(fileURLWithPath: wrk)
+            process.arguments = arguments
+        }
         let pipe = Pipe()
         process.standardOutput = pipe
         process.standardError = pipe
@@ -224,6 +233,30 @@ struct ServerBenchCommand: AsyncParsableCommand {
         guard getrusage(RUSAGE_SELF_WHO, &usage) == 0 else { return 0 }
         func seconds(_ time: timeval) -> Double { Double(time.tv_sec) + Double(time.tv_usec) / 1e6 }
         return seconds(usage.ru_utime) + seconds(usage.ru_stime)
+    }
+
+    /// Server and load generator on separate cores, so that they do not compete for one: the
+    /// server's CPU time per request then measures its own work, not the scheduler's.
+    struct CoreSplit {
+        let taskset: String
+        let serverCores: String
+        let loadCores: String
+
+        /// Moves every thread of this process (and those it starts later) to the server's cores;
+        /// `nil` when the machine has one core or `taskset` is missing.
+        static func apply() -> CoreSplit? {
+            let count = ProcessInfo.processInfo.activeProcessorCount
+            guard count >= 2, let taskset = executable("taskset") else { return nil }
+            let half = count / 2
+            let split = CoreSplit(taskset: taskset, serverCores: "0-\(half - 1)", loadCores: "\(half)-\(count - 1)")
+            let process = Process()
+            process.executableURL = URL(fileURLWithPath: taskset)
+            process.arguments = ["-a", "-p", "-c", split.serverCores, String(ProcessInfo.processInfo.processIdentifier)]
+            process.standardOutput = FileHandle.nullDevice
+            guard (try? process.run()) != nil else { return nil }
+            process.waitUntilExit()
+            return process.terminationStatus == 0 ? split : nil
+        }
     }
 
     /// The full path of `name` on `PATH`, if it is there.

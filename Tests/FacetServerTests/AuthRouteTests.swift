@@ -124,6 +124,25 @@ struct AuthRouteTests {
         }
     }
 
+    @Test func theBearerSchemeIsReadInAnyCaseAndTheTokenTrimmed() {
+        func token(_ header: String) -> String? {
+            var fields = HTTPFields()
+            fields[.authorization] = header
+            return TokenAccess.bearerToken(Request(head: HTTPRequest(method: .get, scheme: "http", authority: "localhost", path: "/",
+                                                                     headerFields: fields), body: RequestBody(buffer: ByteBuffer())))
+        }
+        #expect(token("Bearer abc.def") == "abc.def")
+        #expect(token("bearer abc") == "abc")
+        #expect(token("BEARER \t abc \t") == "abc")
+        #expect(token("Bearer\tabc") == "abc")
+        #expect(token("Bearer") == nil)
+        #expect(token("Bearer    ") == nil)
+        #expect(token("Bearerabc") == nil)
+        #expect(token("Beare abc") == nil)
+        #expect(token("Basic abc") == nil)
+        #expect(token("Bearer é-token") == "é-token")
+    }
+
     @Test func wrongCredentialsAllGetTheSameAnswer() async throws {
         let fixture = try SecureServerFixture()
         defer { fixture.close() }

@@ -95,6 +95,10 @@ public struct PermissionPolicy: Sendable {
     private struct RoleRights: Sendable {
         var byType: [String: TypeRights] = [:]
         var otherTypes = TypeRights()
+        /// Reads every type whole: its queries need no restricted view.
+        var seesEverything = false
+        /// Some clearance depends on the staff member (`assigned`), so its view is per person.
+        var personal = false
         func rights(_ type: String) -> TypeRights { byType[type] ?? otherTypes }
     }
 
@@ -108,6 +112,8 @@ public struct PermissionPolicy: Sendable {
         for (role, permissions) in byRole {
             var table = RoleRights()
             table.otherTypes = Self.combine(permissions.grants.filter { $0.types.contains("*") }, readOnly: false)
+            table.seesEverything = permissions.grants.contains { $0.types.contains("*") && $0.operations.contains(.read) && $0.sensitive == .all }
+            table.personal = permissions.grants.contains { if case .assigned = $0.sensitive { true } else { false } }
             for type in Set(permissions.grants.flatMap(\.types).filter { $0 != "*" }).union(readOnlyTypes) {
                 table.byType[type] = Self.combine(permissions.grants.filter { $0.types.contains(type) || $0.types.contains("*") },
                                                   readOnly: readOnlyTypes.contains(type))
@@ -152,7 +158,12 @@ public struct PermissionPolicy: Sendable {
 
     /// Whether `role` reads every document whole, so that its queries need no restricted view.
     public func seesEverything(_ role: Role) -> Bool {
-        roles[role]?.grants.contains { $0.types.contains("*") && $0.operations.contains(.read) && $0.sensitive == .all } ?? false
+        rights[role]?.seesEverything ?? false
+    }
+
+    /// Whether what `role` sees depends on who the staff member is (an `assigned` clearance).
+    func seesPerPerson(_ role: Role) -> Bool {
+        rights[role]?.personal ?? false
     }
 
     /// What `principal` may see of a dataset; `nil` when it sees everything.
@@ -218,8 +229,7 @@ struct RoleVisibility: DocumentVisibility {
 
     /// Per role, and per staff member where a clearance depends on assignment.
     var viewKey: String {
-        let personal = policy.roles[principal.role]?.grants.contains { if case .assigned = $0.sensitive { true } else { false } } ?? false
-        return personal ? "\(principal.role.rawValue):\(principal.staffID ?? "-")" : principal.role.rawValue
+        policy.seesPerPerson(principal.role) ? principal.role.rawValue + ":" + (principal.staffID ?? "-") : principal.role.rawValue
     }
 
     func present(_ document: JSONValue) -> JSONValue? {

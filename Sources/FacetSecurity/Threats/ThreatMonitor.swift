@@ -164,9 +164,9 @@ public final class ThreatMonitor: Sendable {
 
             // The strictest bucket that applies decides; every bucket is charged, so that a
             // client cannot save its address's tokens by spreading requests over credentials.
-            var buckets: [(key: String, limit: RateLimit)] = [("address:" + client, policy.addressLimit)]
-            if let limitKey { buckets.append((limitKey, policy.identityLimit)) }
-            if throttled { buckets.append(("automation:" + client, policy.automationLimit)) }
+            var buckets: [(key: ThreatState.RateKey, limit: RateLimit)] = [(.address(client), policy.addressLimit)]
+            if let limitKey { buckets.append((.identity(limitKey), policy.identityLimit)) }
+            if throttled { buckets.append((.automation(client), policy.automationLimit)) }
             var limit = Int.max, remaining = Int.max, wait = 0.0, allowed = true
             for (key, rate) in buckets {
                 let outcome = state.take(key, rate, at: now)
@@ -316,8 +316,8 @@ public final class ThreatMonitor: Sendable {
     }
 
     /// The key of a credential's rate limit: a hash with this process's random seed, never stored.
-    static func limitKey(_ credential: String) -> String {
-        "identity:\(credential.hashValue)"
+    static func limitKey(_ credential: String) -> Int {
+        credential.hashValue
     }
 
     /// The identity of a credential in events: a short digest, never the secret.

@@ -9,7 +9,7 @@ struct ThreatState: Sendable {
     }
     var lastPrune: Double
     var inFlight = 0
-    var buckets: [String: TokenBucket] = [:]
+    var buckets: [RateKey: TokenBucket] = [:]
     var rhythms: [String: Rhythm] = [:]
     var walks: [String: DocumentWalk] = [:]
     var failures: [String: FailureCount] = [:]
@@ -32,7 +32,16 @@ struct ThreatState: Sendable {
 
     // MARK: Rate limits
 
-    mutating func take(_ key: String, _ limit: RateLimit, at now: Double) -> TokenBucket.Decision {
+    /// Whose bucket: kept as values rather than joined strings, as every request looks up two.
+    enum RateKey: Hashable {
+        case address(String)
+        /// A credential, by its in-memory hash (see ``ThreatMonitor/limitKey(_:)``).
+        case identity(Int)
+        /// The stricter bucket of a client throttled as automation.
+        case automation(String)
+    }
+
+    mutating func take(_ key: RateKey, _ limit: RateLimit, at now: Double) -> TokenBucket.Decision {
         var bucket = buckets[key].flatMap { $0.limit == limit ? $0 : nil } ?? TokenBucket(limit, now: now)
         let decision = bucket.take(at: now)
         buckets[key] = bucket

@@ -65,7 +65,8 @@ public final class DatasetSnapshot: Sendable {
     }
 
     func restricted(_ perspective: Perspective, _ visibility: any DocumentVisibility) -> LayeredDocuments {
-        let key = "\(perspective)|\(visibility.viewKey)"
+        // Built by hand: interpolating the enum would describe it by reflection on every query.
+        let key = perspective.rawValue + "|" + visibility.viewKey
         if let view = restrictedViews.withLock({ $0[key] }) { return view }
         let full = layered(perspective)
         var changes = Overlay()
@@ -168,7 +169,8 @@ final class SnapshotBase: Sendable {
 
     /// `view(perspective)` as `visibility` shows it, built once.
     func view(_ perspective: Perspective, visibility: any DocumentVisibility) -> InMemoryDataset {
-        let key = "\(perspective)|\(visibility.viewKey)"
+        // Built by hand: interpolating the enum would describe it by reflection on every query.
+        let key = perspective.rawValue + "|" + visibility.viewKey
         if let view = restrictedViews.withLock({ $0[key] }) { return view }
         let full = view(perspective)
         let shown = full.documents.compactMap(visibility.present)
