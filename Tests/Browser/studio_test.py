@@ -43,8 +43,9 @@ class StudioFailure(Exception):
 
 
 class Studio:
-    def __init__(self, url, screenshots, timeout):
+    def __init__(self, url, screenshots, timeout, window="main"):
         self.url = url.rstrip("/")
+        self.window = window
         self.screenshots = screenshots
         self.timeout = timeout
         self.shots = 0
@@ -91,7 +92,8 @@ class Studio:
 
     def screenshot(self, name):
         self.shots += 1
-        path = os.path.join(self.screenshots, f"{self.shots:02d}-{name}.png")
+        prefix = "" if self.window == "main" else f"{self.window}-"
+        path = os.path.join(self.screenshots, f"{prefix}{self.shots:02d}-{name}.png")
         self.driver.save_screenshot(path)
         print(f"screenshot: {path}")
 
@@ -376,6 +378,31 @@ def run(arguments):
         studio.screenshot("live-update")
         studio.check_console("the live update")
 
+        # The same VIP edited in a second browser window: the first window's list and its open
+        # editor show the change in place, and say who made it.
+        second = Studio(arguments.url, arguments.screenshots, arguments.timeout, window="second")
+        try:
+            second.sign_in("admin", arguments.admin_password)
+            second.open_desk_item("customers", "liza", "lizaCustomer")
+            second.click(f'.document-item[data-id="{vip_id}"]', "the VIP in the second window")
+            second.visible("#editor-title", "the VIP's editor in the second window")
+            elsewhere = "Changed In Another Window " + str(int(time.time()))
+            second.replace_text(second.field_input("name"), elsewhere)
+            second.text_of("#save-state", "Saved", "the second window's draft to be saved")
+            second.screenshot("second-window-edit")
+            second.check_console("editing in a second window")
+        finally:
+            second.close()
+        studio.text_of(f'.document-item[data-id="{vip_id}"] .item-title', elsewhere,
+                       "the first window's list to show the name changed in the second window")
+        studio.wait(lambda driver: studio.field_input("name").get_attribute("value") == elsewhere,
+                    "the first window's open editor to show the name changed in the second window")
+        studio.text_of("#action-result", "changes admin made", "the editor to say who changed the document")
+        if studio.driver.find_element(By.CSS_SELECTOR, '.tab[data-group="contact"]').get_attribute("aria-selected") != "true":
+            raise StudioFailure("drawing the changed document again lost the chosen tab")
+        studio.screenshot("live-editor-update")
+        studio.check_console("a change from a second window")
+
         # 7. Groups are tabs; options are radio buttons; a reference shows its document and opens it.
         studio.click('.tab[data-group="relationship"]', "the Relationship tab")
         if studio.driver.find_element(By.CSS_SELECTOR, '.field[data-path="name"]').is_displayed():
@@ -392,6 +419,12 @@ def run(arguments):
 
         # A slug is generated from its source field and saved with the draft.
         studio.open_desk_item("commerce", "product")
+        # Products preview their first image: without one, the row shows the title's initial.
+        first_product = studio.visible(".document-item", "the list of products")
+        media = first_product.find_element(By.CSS_SELECTOR, ".item-media")
+        initial = first_product.find_element(By.CSS_SELECTOR, ".item-title").text.strip()[:1].upper()
+        if media.text != initial and not media.find_elements(By.TAG_NAME, "img"):
+            raise StudioFailure(f"a product row's media shows {media.text!r}, expected its image or the initial {initial!r}")
         studio.click(".document-item", "a product")
         product_name = studio.field_input("name").get_attribute("value")
         studio.click('.field[data-path="slug"] button', "Generate")

@@ -17,6 +17,8 @@ export class DocumentList {
     this.filter = node.kind === "documentTypeList" ? "_type == $__type" : node.filter;
     this.params = node.kind === "documentTypeList" ? { __type: node.schemaType } : { ...(node.params ?? {}) };
     this.types = node.schemaType ? [node.schemaType] : workspace.documentTypes().map((type) => type.name);
+    // Rows get a media box when a listed type's preview selects one (an image, usually).
+    this.showsMedia = this.types.some((type) => workspace.type(type)?.preview?.select?.media);
     this.rows = new Map();
     this.selected = null;
     this.generation = 0;
@@ -138,9 +140,26 @@ export class DocumentList {
     const title = element("span", { class: "item-title" });
     const subtitle = element("span", { class: "item-subtitle" });
     const draft = element("span", { class: "badge draft", hidden: true }, "Draft");
+    // The media is decorative: the title beside it names the document.
+    const media = this.showsMedia ? element("span", { class: "item-media", "aria-hidden": "true" }) : null;
     const link = element("a", { href: deskHref([...this.path, `:${id}`]), class: "pane-item document-item", "data-id": id },
-      element("span", { class: "item-text" }, title, subtitle), draft);
-    return { item: element("li", {}, link), link, title, subtitle, draft };
+      media, element("span", { class: "item-text" }, title, subtitle), draft);
+    return { item: element("li", {}, link), link, title, subtitle, draft, media };
+  }
+
+  /** The preview's image, or the title's initial when the document has none to show. */
+  fillMedia(row, document, title) {
+    if (!row.media) return;
+    const url = imageURL(document.media);
+    if (url) {
+      if (row.media.dataset.url === url) return;
+      row.media.dataset.url = url;
+      row.media.replaceChildren(element("img", { src: url, alt: "", loading: "lazy", width: 36, height: 36 }));
+    } else {
+      const initial = String(title).trim().charAt(0).toUpperCase() || "·";
+      delete row.media.dataset.url;
+      if (row.media.textContent !== initial || row.media.firstChild?.tagName === "IMG") row.media.replaceChildren(initial);
+    }
   }
 
   fill(row, document) {
@@ -148,6 +167,7 @@ export class DocumentList {
     const subtitle = this.workspace.previewText(document._type, "subtitle", document.subtitle);
     if (row.title.textContent !== String(title)) row.title.textContent = String(title);
     if (row.subtitle.textContent !== String(subtitle)) row.subtitle.textContent = String(subtitle);
+    this.fillMedia(row, document, title);
     const isDraft = (document._originalId ?? document._id).startsWith("drafts.");
     row.draft.hidden = !isDraft;
   }
@@ -164,4 +184,10 @@ export class DocumentList {
     this.listener.close();
     this.generation += 1;
   }
+}
+
+/** An image value's URL (Facet stores images by URL, or by an asset reference it cannot show). */
+function imageURL(value) {
+  const url = value?.url ?? value?.asset?.url;
+  return typeof url === "string" && /^(https?:\/\/|\/)/.test(url) ? url : null;
 }

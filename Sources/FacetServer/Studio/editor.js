@@ -8,6 +8,7 @@ import { DashboardView } from "./dashboard.js";
 import { DocumentHistory } from "./history.js";
 import { announce, debounce, element, replace } from "./dom.js";
 import { renderField } from "./fields/index.js";
+import { listen } from "./listen.js";
 import { GroupTabs } from "./tabs.js";
 import { markerFrame } from "./markers.js";
 import { draftID, publishedID } from "./workspace.js";
@@ -27,13 +28,26 @@ export class Editor {
     this.closed = false;
     this.markers = [];
     this.scheduleSave = debounce(() => this.save(), saveDelay);
+    // Changes made elsewhere (another editor, an action, a script) are shown in place; this
+    // editor's own transactions are known by id and not shown twice.
+    this.ownTransactions = new Set();
+    this.remoteEvents = [];
+    this.remoteWaiting = false;
+    this.takeRemote = debounce(() => this.applyRemote(), 250);
     container.classList.add("editor-pane");
     container.setAttribute("aria-label", "Document");
     replace(container, element("p", { class: "pane-status", role: "status" }, "Loading the document…"));
     this.load();
   }
 
-  async load() {
+  /** Reads the document and its draft, and renders the form. */
+  load() {
+    this.loads = (this.loads ?? 0) + 1;
+    this.loading = this.readAndRender().finally(() => { this.loading = null; });
+    return this.loading;
+  }
+
+  async readAndRender() {
     let answer;
     try {
       answer = await query("*[_id in [$id, $draft]]", { id: this.id, draft: draftID(this.id) }, { dataset: this.workspace.dataset, perspective: "raw" });
@@ -50,6 +64,7 @@ export class Editor {
     }
     this.hasDraft = Boolean(draft);
     this.isPublished = Boolean(published);
+    this.shown = revisions(draft, published);
     this.document = structuredClone(draft ?? published);
     this.type = this.workspace.type(this.document._type);
     if (!this.type) {
@@ -58,6 +73,86 @@ export class Editor {
     }
     this.render();
     this.validate();
+    this.listenForChanges();
+  }
+
+  listenForChanges() {
+    if (this.listener || this.closed) return;
+    this.listener = listen("_id in [$id, $draft]", { id: this.id, draft: draftID(this.id) }, {
+      dataset: this.workspace.dataset,
+      onMutation: (event) => {
+        this.remoteEvents.push(event);
+        this.takeRemote();
+      },
+    });
+  }
+
+  /**
+   * Shows what others changed. While edits of this editor wait to be saved, the change is
+   * taken once they are: saves patch only the fields edited here, so neither side is lost.
+   */
+  async applyRemote() {
+    if (this.closed || !this.document) return;
+    if (this.loading) await this.loading;
+    if (this.saving) await this.saving.catch(() => {});
+    const loads = this.loads;
+    const foreign = this.remoteEvents.filter((event) => !this.ownTransactions.has(event.transactionId));
+    this.remoteEvents = [];
+    if (foreign.length === 0 && !this.remoteWaiting) return;
+    if (this.dirty.size > 0 || this.saving) {
+      this.remoteWaiting = true;
+      return;
+    }
+    this.remoteWaiting = false;
+    let answer;
+    try {
+      answer = await query("*[_id in [$id, $draft]]", { id: this.id, draft: draftID(this.id) }, { dataset: this.workspace.dataset, perspective: "raw" });
+    } catch {
+      return;
+    }
+    // A reload since (after an action or a restore) shows the latest state with its own message.
+    if (this.closed || this.dirty.size > 0 || this.loads !== loads) return;
+    const draft = answer.result.find((document) => document._id === draftID(this.id));
+    const published = answer.result.find((document) => document._id === this.id);
+    const now = revisions(draft, published);
+    // An action or a restore that reloaded the editor has shown this state already.
+    if (now.draft === this.shown.draft && now.published === this.shown.published) return;
+    const who = foreign.map((event) => event.identity).filter(Boolean).at(-1) ?? "someone else";
+    if (!draft && !published) {
+      this.fail(`This document was deleted by ${who}.`);
+      announce(`The document was deleted by ${who}`);
+      return;
+    }
+    this.hasDraft = Boolean(draft);
+    this.isPublished = Boolean(published);
+    this.shown = now;
+    this.document = structuredClone(draft ?? published);
+    const focus = this.focusedField();
+    this.lastMessage = `Updated with the changes ${who} made`;
+    this.lastTone = "info";
+    this.render();
+    this.restoreFocus(focus);
+    announce(`The document was changed by ${who}; the form shows the change`);
+    this.validate();
+  }
+
+  /** Where the caret is, by field path, so that a re-rendered form can put it back. */
+  focusedField() {
+    const active = document.activeElement;
+    const frame = active?.closest?.(".field[data-path]");
+    if (!frame || !this.container.contains(frame)) return null;
+    return { path: frame.dataset.path, start: active.selectionStart ?? null, end: active.selectionEnd ?? null };
+  }
+
+  restoreFocus(focus) {
+    if (!focus) return;
+    const frame = this.container.querySelector(`.field[data-path="${CSS.escape(focus.path)}"]`);
+    const input = frame?.input ?? frame?.querySelector("input, textarea, select, [contenteditable]");
+    if (!input) return;
+    input.focus();
+    if (focus.start !== null && typeof input.setSelectionRange === "function") {
+      try { input.setSelectionRange(Math.min(focus.start, input.value.length), Math.min(focus.end, input.value.length)); } catch { /* not a text input */ }
+    }
   }
 
   fail(message) {
@@ -96,7 +191,8 @@ export class Editor {
     const form = element("form", { class: "document-form", "aria-labelledby": "editor-title", novalidate: true },
       this.frames);
     form.addEventListener("submit", (event) => event.preventDefault());
-    const tabs = type.groups?.length ? new GroupTabs(type.groups, fields, this.frames) : null;
+    const tabs = type.groups?.length ? new GroupTabs(type.groups, fields, this.frames, this.tabs?.chosen) : null;
+    this.tabs = tabs;
     // A type with widgets (each a GROQ query with a kind) is a dashboard: its charts come first.
     const dashboard = type.fields.some((field) => field.name === "widgets") ? new DashboardView(this) : null;
 
@@ -179,7 +275,8 @@ export class Editor {
     this.setState("Saving…", "saving");
     this.saving = mutate(mutations, { dataset: this.workspace.dataset });
     try {
-      await this.saving;
+      const answer = await this.saving;
+      if (answer?.transactionId) this.ownTransactions.add(answer.transactionId);
       this.hasDraft = true;
       if (this.dirty.size === 0) {
         this.setState("Saved", "saved");
@@ -196,6 +293,7 @@ export class Editor {
     }
     this.saveState.setAttribute("role", "status");
     await this.validate();
+    if (this.remoteWaiting && this.dirty.size === 0) this.takeRemote();
   }
 
   /** Asks the server for the document's markers and shows them at their fields. */
@@ -271,7 +369,8 @@ export class Editor {
     this.publishButton.disabled = true;
     await this.settle();
     try {
-      await request(`/v1/data/publish/${this.workspace.dataset}`, { method: "POST", body: { id: this.id } });
+      const answer = await request(`/v1/data/publish/${this.workspace.dataset}`, { method: "POST", body: { id: this.id } });
+      if (answer?.transactionId) this.ownTransactions.add(answer.transactionId);
     } catch (error) {
       if (error instanceof SessionEnded) return;
       this.setState(`Not published: ${error.message}`, "failed");
@@ -289,7 +388,13 @@ export class Editor {
     // An edit still waiting for its debounce is saved, not lost, when the pane closes.
     this.scheduleSave.flush();
     this.closed = true;
+    this.listener?.close();
   }
+}
+
+/** The revisions of the draft and the published document, to tell whether either changed. */
+function revisions(draft, published) {
+  return { draft: draft?._rev ?? null, published: published?._rev ?? null };
 }
 
 function plural(count, noun) {

@@ -4,11 +4,14 @@
 import { element, uniqueID } from "./dom.js";
 
 export class GroupTabs {
-  constructor(groups, fields, frames) {
+  /** `chosen` keeps the tab of a form drawn again (after a change made elsewhere). */
+  constructor(groups, fields, frames, chosen = undefined) {
     this.fields = fields;
     this.frames = frames;
     const choices = [{ name: null, title: "All fields" }, ...groups];
-    const initial = groups.find((group) => group.default)?.name ?? null;
+    const initial = chosen !== undefined && choices.some((group) => group.name === chosen)
+      ? chosen
+      : groups.find((group) => group.default)?.name ?? null;
     this.tabs = choices.map((group) => {
       const tab = element("button", {
         type: "button", role: "tab", id: uniqueID("tab"), class: "tab", "data-group": group.name ?? "",
@@ -20,6 +23,11 @@ export class GroupTabs {
     });
     this.element = element("div", { role: "tablist", class: "tabs", "aria-label": "Field groups" }, this.tabs);
     this.choose(initial, false);
+  }
+
+  /** The group shown (`null`: all fields). */
+  get chosen() {
+    return this.tabs.find((tab) => tab.getAttribute("aria-selected") === "true")?.group ?? null;
   }
 
   choose(name, focus = true) {

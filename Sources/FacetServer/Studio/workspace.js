@@ -46,7 +46,7 @@ export class Workspace {
    */
   previewMembers(types) {
     const members = [];
-    for (const slot of ["title", "subtitle"]) {
+    for (const slot of ["title", "subtitle", "media"]) {
       const cases = [];
       for (const name of types) {
         const type = this.type(name);
@@ -73,10 +73,17 @@ export class Workspace {
     const parts = path.split(".");
     let fields = type?.fields ?? [];
     let text = "";
-    for (const [index, part] of parts.entries()) {
-      if (!/^[A-Za-z_][A-Za-z0-9_]*$/.test(part)) return "null";
+    for (const [index, segment] of parts.entries()) {
+      // A member may be indexed, as previews often take an array's first image: `images[0]`.
+      const match = /^([A-Za-z_][A-Za-z0-9_]*)(\[\d+\])?$/.exec(segment);
+      if (!match) return "null";
+      const [, part, position = ""] = match;
       const field = fields.find((candidate) => candidate.name === part);
-      text += index === 0 ? part : (text.endsWith("->") ? part : `.${part}`);
+      text += (index === 0 ? part : (text.endsWith("->") ? part : `.${part}`)) + position;
+      if (position && field?.type === "array") {
+        fields = this.fieldsOf(field.of?.[0] ?? {});
+        continue;
+      }
       if (!field) { fields = []; continue; }
       if (field.type === "reference" && index < parts.length - 1) {
         text += "->";
