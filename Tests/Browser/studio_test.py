@@ -27,6 +27,7 @@ import urllib.request
 from selenium import webdriver
 from selenium.common.exceptions import TimeoutException
 from selenium.webdriver.chrome.service import Service
+from selenium.webdriver.common.action_chains import ActionChains
 from selenium.webdriver.common.by import By
 from selenium.webdriver.common.keys import Keys
 from selenium.webdriver.support import expected_conditions as EC
@@ -160,6 +161,18 @@ class Studio:
         if refusal and refusal[0].text:
             self.screenshot("failure")
             raise StudioFailure(f"signing in as {username} was refused: {refusal[0].text}")
+
+    def press(self, *keys):
+        ActionChains(self.driver).send_keys(*keys).perform()
+
+    def tab_to(self, selector, what, limit=60):
+        """Presses Tab until the focused element matches `selector`, as a keyboard user would."""
+        for _ in range(limit):
+            if self.driver.execute_script("return document.activeElement && document.activeElement.matches(arguments[0])", selector):
+                return self.driver.switch_to.active_element
+            self.press(Keys.TAB)
+        self.screenshot("failure")
+        raise StudioFailure(f"{what} could not be reached with the Tab key ({limit} presses)")
 
     def open_desk_item(self, *ids):
         for item in ids:
@@ -544,6 +557,37 @@ def run(arguments):
                 raise StudioFailure(f"{path} with the signed-out session answered {status}, expected 401")
         studio.screenshot("signed-out")
         studio.check_console("signing out")
+
+        # 10b. On a tablet, by keyboard alone: sign in, walk the desk to a VIP, open it, edit it.
+        studio.driver.set_window_size(820, 1180)
+        studio.tab_to("#username", "the user name field").send_keys("admin")
+        studio.press(Keys.TAB)
+        studio.driver.switch_to.active_element.send_keys(arguments.admin_password, Keys.ENTER)
+        studio.visible(".studio-header", "the studio after signing in by keyboard")
+        for item in ["customers", "liza", "lizaCustomer"]:
+            studio.tab_to(f'.pane-item[data-id="{item}"]', f"the desk item {item}").send_keys(Keys.ENTER)
+        studio.tab_to(".document-item", "the first LIZA VIP").send_keys(Keys.ENTER)
+        studio.visible("#editor-title", "the VIP's editor opened by keyboard")
+        name = studio.tab_to('.field[data-path="name"] input', "the VIP's name field")
+        typed = name.get_attribute("value") + " K"
+        # Tabbing into a text field selects its text: End keeps it, as a keyboard user would.
+        name.send_keys(Keys.END, " K")
+        studio.text_of("#save-state", "Saved", "the keyboard edit to be saved")
+        keyboard_vip = studio.driver.find_element(By.CSS_SELECTOR, ".document-item[aria-current]").get_attribute("data-id")
+        if api.query("*[_id == $id][0].name", {"id": "drafts." + keyboard_vip}) != typed:
+            raise StudioFailure(f"the keyboard edit stored {api.query('*[_id == $id][0].name', {'id': 'drafts.' + keyboard_vip})!r}, expected {typed!r}")
+        box = studio.driver.execute_script(
+            "const r = document.querySelector('.editor-pane').getBoundingClientRect();"
+            "return [r.left, r.right, window.innerWidth];")
+        if box[0] < -1 or box[1] > box[2] + 1:
+            raise StudioFailure(f"on a tablet the editor is not within the screen (left {box[0]}, right {box[1]}, width {box[2]})")
+        studio.screenshot("tablet-keyboard-editor")
+        studio.check_labels("the tablet editor")
+        studio.check_accessibility("the tablet editor")
+        studio.check_console("working by keyboard on a tablet")
+        studio.tab_to(".sign-out", "Sign out", limit=200).send_keys(Keys.ENTER)
+        studio.text_of("#session-notice", "You signed out", "signing out by keyboard")
+        studio.driver.set_window_size(1400, 900)
 
         # 11. Support sees clients without their sensitive fields, and may not change them.
         studio.sign_in(arguments.support_user, arguments.support_password)
