@@ -59,7 +59,9 @@ struct ThreatRouteTests {
     static let remaining = HTTPField.Name("X-RateLimit-Remaining")!
 
     @Test func rateLimitHeadersThen429WithRetryAfter() async throws {
-        let fixture = try ThreatServerFixture { $0.addressLimit = RateLimit(perSecond: 0.01, burst: 3) }
+        // One token a day: a machine too busy to send the requests within seconds still sees
+        // none come back between them.
+        let fixture = try ThreatServerFixture { $0.addressLimit = RateLimit(perSecond: 1.0 / 86_400, burst: 3) }
         defer { fixture.close() }
         try await Application(router: fixture.api.router()).test(.router) { client in
             var remaining: [String?] = []
@@ -74,7 +76,7 @@ struct ThreatRouteTests {
                                                    headers: ThreatServerFixture.browser)
             #expect(refused.status == .tooManyRequests)
             let retry = try #require(refused.headers[.retryAfter].flatMap(Int.init))
-            #expect(retry >= 1 && retry <= 100)
+            #expect(retry >= 1 && retry <= 86_400)
             #expect(refused.headers[Self.limit] == "3")
             #expect(refused.headers[Self.remaining] == "0")
             let body = try ThreatServerFixture.json(refused)
@@ -89,7 +91,7 @@ struct ThreatRouteTests {
 
     @Test func eachBearerTokenHasItsOwnLimit() async throws {
         let fixture = try ThreatServerFixture {
-            $0.identityLimit = RateLimit(perSecond: 0.01, burst: 2)
+            $0.identityLimit = RateLimit(perSecond: 1.0 / 86_400, burst: 2)
             $0.addressLimit = RateLimit(perSecond: 100, burst: 1000)
         }
         defer { fixture.close() }
@@ -108,7 +110,7 @@ struct ThreatRouteTests {
     @Test func scrapersAreRefusedAndScriptsThrottledByPolicy() async throws {
         let fixture = try ThreatServerFixture {
             $0.automation[.scriptClient] = .throttle
-            $0.automationLimit = RateLimit(perSecond: 0.01, burst: 2)
+            $0.automationLimit = RateLimit(perSecond: 1.0 / 86_400, burst: 2)
         }
         defer { fixture.close() }
         try await Application(router: fixture.api.router()).test(.router) { client in
