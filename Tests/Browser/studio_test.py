@@ -497,6 +497,22 @@ def run(arguments):
         money = studio.driver.find_element(By.CSS_SELECTOR, '.widget[data-key="analytics-ltv-forecast"] tbody td').text
         if not money.startswith("$"):
             raise StudioFailure(f"the lifetime-value forecast shows {money!r}, expected an amount in the house currency")
+        # Each trend dimension is a bar chart of its top categories, formatted by what it measures.
+        for dimension, money in [("cultural-preferences", False), ("musical-jewelry-correlation", False),
+                                 ("engagement-effectiveness", True), ("collection-performance", True),
+                                 ("experience-adoption", False), ("energy-alignment", True)]:
+            stored = api.query('*[_type == "trendAnalysis" && trendType == $type][0].dataPoints.topCategories', {"type": dimension})
+            selector = f'.widget[data-key="analytics-trend-{dimension}"]'
+            if not stored:
+                # A small clientele can leave a dimension without a category worth naming.
+                studio.text_of(f"{selector} .pane-status", "No figures yet", f"the empty {dimension} chart to say so")
+                continue
+            studio.wait(lambda driver: len(driver.find_elements(By.CSS_SELECTOR, f"{selector} svg .bar")) == len(stored),
+                        f"a bar for each of the {len(stored)} top categories of the {dimension} trend")
+            figure = studio.driver.find_element(By.CSS_SELECTOR, f"{selector} svg[role=img]").get_attribute("aria-label")
+            if stored[0]["category"] not in figure or ("$" in figure) != money:
+                raise StudioFailure(f"the {dimension} chart says {figure!r}; the store's first category is {stored[0]['category']!r}")
+        studio.visible('.widget[data-key="analytics-ltv-chart"] svg .bar', "the bar chart of the top clients' forecasts")
         studio.driver.execute_script("document.querySelector('.dashboard').scrollIntoView()")
         studio.screenshot("dashboard")
         studio.check_labels("the dashboard")

@@ -33,9 +33,19 @@ public enum DashboardWidgets {
             *[\(clientModel) && modelType == "ltv-forecasting"] | order(forecast.forecastedValue desc)[0...20]\
             {"client": customer->name, "forecast": forecast.forecastedValue, "briefHeuristic": predictions.value}
             """, refreshMinutes: 60),
+        Widget(key: "analytics-ltv-chart", title: "Five-year value forecast, top ten clients", kind: "bar-chart", query: """
+            *[\(clientModel) && modelType == "ltv-forecasting"] | order(forecast.forecastedValue desc)[0...10]\
+            {"label": customer->name, "forecast": forecast.forecastedValue}
+            """, refreshMinutes: 60),
         Widget(key: "analytics-seasonal-revenue", title: "Monthly revenue and season", kind: "line-chart", query: """
             *[_type == "trendAnalysis" && trendType == "seasonal"][0]{"series": dataPoints.series, "peak": dataPoints.topCategories}
             """, refreshMinutes: 1440),
+        trendChart("cultural-preferences", "Cultural preferences: lift of heritage × category", measure: "lift"),
+        trendChart("musical-jewelry-correlation", "Music and design: association (phi)", measure: "phi"),
+        trendChart("engagement-effectiveness", "Engagement: revenue per contact by channel", measure: "revenue"),
+        trendChart("collection-performance", "Collections: revenue in the latest period", measure: "revenue"),
+        trendChart("experience-adoption", "Experience adoption rate by segment", measure: "rate"),
+        trendChart("energy-alignment", "Energy alignment: revenue per client by level", measure: "revenue"),
         Widget(key: "analytics-trends", title: "Trend dimensions", kind: "table", query: """
             *[_type == "trendAnalysis"] | order(dataPoints.percentageChange desc)\
             {title, trendType, "change": dataPoints.percentageChange, "priority": impact.priority, "narrative": insights.narrative}
@@ -51,6 +61,14 @@ public enum DashboardWidgets {
             "tier": predictions.keyDrivers[factor == "recommended-tier"][0].detail}
             """, refreshMinutes: 1440),
     ]
+
+    /// A bar chart of one trend dimension's top categories, its measure named so that the studio
+    /// formats it (`revenue` as money, `rate` as a percentage, others as numbers).
+    static func trendChart(_ dimension: String, _ title: String, measure: String) -> Widget {
+        Widget(key: "analytics-trend-" + dimension, title: title, kind: "bar-chart", query: """
+            *[_type == "trendAnalysis" && trendType == "\(dimension)"][0].dataPoints.topCategories[]{"label": category, "\(measure)": value}
+            """, refreshMinutes: 1440)
+    }
 
     /// Points the action's dashboard (published, and its draft when there is one) at `models`
     /// and `trends` and puts the analytics widgets on it. Nothing is written when the dashboard

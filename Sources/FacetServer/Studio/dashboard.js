@@ -92,11 +92,15 @@ export function draw(widget, result) {
   return rows(result, title);
 }
 
-/** Figures from an answer: `{label: number}`, `[{label, value}]`, or an object holding such a series. */
+/**
+ * Figures from an answer: `{label: number}`, an object holding a `series`, or `[{label, <measure>}]`
+ * where the measure is `value` or the first number of each item, named for what it holds
+ * (`revenue`, `rate`, `lift`) so that it is formatted as it should be.
+ */
 function series(result) {
   if (Array.isArray(result)) {
-    return result.filter((item) => item && typeof item.value === "number")
-      .map((item) => ({ label: String(item.label ?? item.category ?? item.name ?? ""), value: item.value }));
+    return result.map((item) => [item, measureOf(item)]).filter(([, name]) => name)
+      .map(([item, name]) => ({ label: String(item.label ?? item.category ?? item.name ?? ""), value: item[name] }));
   }
   if (result && typeof result === "object") {
     if (Array.isArray(result.series)) return series(result.series);
@@ -105,10 +109,18 @@ function series(result) {
   return [];
 }
 
-/** The name a series' values go by, for formatting (counts of clients are plain numbers). */
+/** The member of `item` a chart draws: `value`, else its first number. */
+function measureOf(item) {
+  if (!item || typeof item !== "object") return null;
+  if (typeof item.value === "number") return "value";
+  return Object.keys(item).find((name) => !name.startsWith("_") && typeof item[name] === "number") ?? null;
+}
+
+/** The name a chart's values go by, for formatting (counts of clients are plain numbers). */
 function figureName(result) {
   if (result && !Array.isArray(result) && Array.isArray(result.series)) return "value";
-  return "count";
+  const named = Array.isArray(result) ? result.map(measureOf).find((name) => name && name !== "value") : null;
+  return named ?? "count";
 }
 
 /** An answer as a table: one row per object, one column per member. */
