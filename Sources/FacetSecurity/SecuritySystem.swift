@@ -42,10 +42,11 @@ public final class SecuritySystem: Sendable {
         audit = AuditLog(database: database)
         identities = IdentityStore(database: database)
         threats = ThreatMonitor(database: database, audit: audit)
-        sessions = SessionAuthority(database: database, identities: identities, audit: audit, threats: threats)
         // Every personal field is sealed under its person's data key, sensitive or not, so that
         // erasing the key leaves nothing of them readable in history or old exports.
         encryption = try FieldEncryption(database: database, fields: schema?.personalDataFields ?? [:], environment: environment)
+        // The same master key seals the token signing keys.
+        sessions = SessionAuthority(database: database, identities: identities, audit: audit, threats: threats, encryption: encryption)
     }
 
     /// The document store of this data directory, with sensitive fields sealed at rest, card

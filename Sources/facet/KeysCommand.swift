@@ -53,6 +53,7 @@ struct KeysCommand: ParsableCommand {
             print("data keys renewed: \(report.subjects)")
             print("envelopes re-encrypted: \(report.envelopes) in \(report.rows) rows of \(report.datasets.count) dataset\(report.datasets.count == 1 ? "" : "s")")
             print("old keys deleted: \(report.retiredKeys)")
+            if report.masterKeyRotated { print("token signing keys sealed again: \(report.signingKeys)") }
         }
     }
 }

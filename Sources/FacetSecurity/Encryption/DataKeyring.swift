@@ -166,11 +166,14 @@ final class DataKeyring: Sendable {
 
     /// The master key `kid`: the one in use, or (after another process rotated it) the one the
     /// key files now hold.
-    private func masterKey(kid: String) throws(SecurityError) -> MasterKey {
+    ///
+    /// With `adopting` false the key is only looked up: opening a secret sealed with the previous
+    /// key (during a rotation) must not make it the key new data keys are wrapped with.
+    private func masterKey(kid: String, adopting: Bool = true) throws(SecurityError) -> MasterKey {
         let current = state.withLock { $0.master }
         if current.kid == kid { return current }
         if current.source == .keyFile, let found = try MasterKey.keyFiles(in: directory).first(where: { $0.kid == kid }) {
-            state.withLock { $0.master = found }
+            if adopting { state.withLock { $0.master = found } }
             return found
         }
         throw SecurityError(.storage, "The data keys are wrapped with master key \(kid), which this process does not have (it has \(current.kid) from the \(current.source.rawValue))",
@@ -328,6 +331,38 @@ final class DataKeyring: Sendable {
             throw SecurityError(.storage, "The data key \(kid) does not open with master key \(masterKid)",
                                 advice: "The security database was altered or restored without its key file; restore both from the same backup.")
         }
+    }
+
+    // MARK: Other secrets
+
+    /// `secret` sealed with the master key in use, bound to `label` (what it is and its name), for
+    /// secrets the security database keeps besides data keys (the token signing keys).
+    func sealSecret(_ secret: Data, label: String) throws(SecurityError) -> (sealed: Data, masterKid: String) {
+        let master = state.withLock { $0.master }
+        do {
+            let box = try AES.GCM.seal(secret, using: master.key, authenticating: Self.secretContext(label))
+            guard let combined = box.combined else { throw SecurityError(.storage, "AES-GCM produced no combined form") }
+            return (combined, master.kid)
+        } catch let error as SecurityError {
+            throw error
+        } catch {
+            throw SecurityError(.storage, "The secret \(label) could not be sealed: \(error)")
+        }
+    }
+
+    /// A secret ``sealSecret(_:label:)`` sealed, opened with the master key `masterKid`.
+    func openSecret(_ sealed: Data, masterKid: String, label: String) throws(SecurityError) -> Data {
+        let master = try masterKey(kid: masterKid, adopting: false)
+        do {
+            return try AES.GCM.open(AES.GCM.SealedBox(combined: sealed), using: master.key, authenticating: Self.secretContext(label))
+        } catch {
+            throw SecurityError(.storage, "The secret \(label) does not open with master key \(masterKid)",
+                                advice: "The security database was altered or restored without its key file; restore both from the same backup.")
+        }
+    }
+
+    private static func secretContext(_ label: String) -> Data {
+        Data("facet secret\u{0}\(label)".utf8)
     }
 
     // MARK: Changing keys

@@ -27,6 +27,8 @@ public struct KeyRotationReport: Sendable, Equatable {
     public var retiredKeys = 0
     /// The datasets rewritten.
     public var datasets: [String] = []
+    /// Token signing keys sealed again under the new master key.
+    public var signingKeys = 0
 
     public var masterKeyRotated: Bool { previousMasterKeyID != masterKeyID }
 }
@@ -75,6 +77,8 @@ struct KeyRotation {
         let started = Date()
         if newMaster != nil { try settleKeyFiles() }
         var report = KeyRotationReport(previousMasterKeyID: previous.kid, masterKeyID: keyring.master.kid, subjects: subjects)
+        // Before the previous master key can go: the signing keys it sealed must open without it.
+        report.signingKeys = try SigningKeys.reseal(database: keyring.database, keyring: keyring)
         let files = try datasetFiles()
         report.datasets = files.map(\.name)
         for file in files { try rewrite(file, retired: retired, into: &report) }

@@ -47,7 +47,10 @@ public final class SessionAuthority: Sendable {
     /// costs the same bcrypt work as a wrong password.
     private let decoyHash = Mutex<String?>(nil)
 
+    /// - Parameter encryption: whose master key seals the token signing keys in the database;
+    ///   without it they are stored in the clear.
     public init(database: SecurityDatabase, identities: IdentityStore, audit: AuditLog, threats: ThreatMonitor? = nil,
+                encryption: FieldEncryption? = nil,
                 accessLifetime: TimeInterval = 15 * 60, refreshLifetime: TimeInterval = 14 * 24 * 3600)
     {
         self.database = database
@@ -56,7 +59,7 @@ public final class SessionAuthority: Sendable {
         self.threats = threats
         self.accessLifetime = accessLifetime
         self.refreshLifetime = refreshLifetime
-        keys = SigningKeys(database: database, accessLifetime: accessLifetime)
+        keys = SigningKeys(database: database, accessLifetime: accessLifetime, keyring: encryption.flatMap { try? $0.keyring })
     }
 
     static func registerMigrations(in migrator: inout DatabaseMigrator) {

@@ -9,6 +9,10 @@ import Synchronization
 /// One key is current and signs; a key rotated out keeps verifying for ``accessLifetime`` (the
 /// longest any token it signed can live) and is then dropped. The first key is created on first
 /// use. Keys are 64 random bytes (HS256's block size; jwt-kit wants at least 32).
+///
+/// With a keyring, each key is stored sealed by the master key (AES-256-GCM, bound to its kid),
+/// so a copy of the security database alone cannot sign tokens: that also takes the key file or
+/// `FACET_MASTER_KEY`. Keys stored in the clear by an earlier version are sealed when next read.
 final class SigningKeys: Sendable {
     /// The keys as loaded, with a JWTKit collection that holds every verifying key by its kid.
     struct Loaded: Sendable {
@@ -21,11 +25,13 @@ final class SigningKeys: Sendable {
 
     let database: SecurityDatabase
     let accessLifetime: TimeInterval
+    let keyring: DataKeyring?
     private let loaded = Mutex<Loaded?>(nil)
 
-    init(database: SecurityDatabase, accessLifetime: TimeInterval) {
+    init(database: SecurityDatabase, accessLifetime: TimeInterval, keyring: DataKeyring? = nil) {
         self.database = database
         self.accessLifetime = accessLifetime
+        self.keyring = keyring
     }
 
     static func registerMigrations(in migrator: inout DatabaseMigrator) {
@@ -38,6 +44,10 @@ final class SigningKeys: Sendable {
                     retired_at REAL
                 );
                 """)
+        }
+        migrator.registerMigration("signing keys sealed") { db in
+            // NULL: the secret is stored in the clear (before sealing, or without a keyring).
+            try db.execute(sql: "ALTER TABLE signing_keys ADD COLUMN master_kid TEXT")
         }
     }
 
@@ -64,10 +74,11 @@ final class SigningKeys: Sendable {
     func rotate() async throws(SecurityError) -> String {
         let now = Date()
         let kid = Self.newKid()
+        let stored = try stored(Data(SecretMaterial.randomBytes(64)), kid: kid)
         try database.write { db in
             try db.execute(sql: "UPDATE signing_keys SET retired_at = ? WHERE retired_at IS NULL", arguments: [now.timeIntervalSince1970])
-            try db.execute(sql: "INSERT INTO signing_keys (kid, secret, created_at) VALUES (?, ?, ?)",
-                           arguments: [kid, Data(SecretMaterial.randomBytes(64)), now.timeIntervalSince1970])
+            try db.execute(sql: "INSERT INTO signing_keys (kid, secret, master_kid, created_at) VALUES (?, ?, ?, ?)",
+                           arguments: [kid, stored.secret, stored.masterKid, now.timeIntervalSince1970])
         }
         _ = try await reload()
         return kid
@@ -79,20 +90,23 @@ final class SigningKeys: Sendable {
     private func reload() async throws(SecurityError) -> Loaded {
         let now = Date()
         let oldest = now.addingTimeInterval(-accessLifetime - AccessClaims.clockSkew).timeIntervalSince1970
+        let firstKid = Self.newKid()
+        let first = try stored(Data(SecretMaterial.randomBytes(64)), kid: firstKid)
         let rows = try database.write { db -> [Row] in
             try db.execute(sql: "DELETE FROM signing_keys WHERE retired_at IS NOT NULL AND retired_at < ?", arguments: [oldest])
             if try Row.fetchOne(db, sql: "SELECT 1 FROM signing_keys WHERE retired_at IS NULL") == nil {
-                try db.execute(sql: "INSERT INTO signing_keys (kid, secret, created_at) VALUES (?, ?, ?)",
-                               arguments: [Self.newKid(), Data(SecretMaterial.randomBytes(64)), now.timeIntervalSince1970])
+                try db.execute(sql: "INSERT INTO signing_keys (kid, secret, master_kid, created_at) VALUES (?, ?, ?, ?)",
+                               arguments: [firstKid, first.secret, first.masterKid, now.timeIntervalSince1970])
             }
-            return try Row.fetchAll(db, sql: "SELECT kid, secret, retired_at FROM signing_keys ORDER BY created_at")
+            return try Row.fetchAll(db, sql: "SELECT kid, secret, master_kid, retired_at FROM signing_keys ORDER BY created_at")
         }
+        try sealKeptInTheClear(rows)
         let collection = JWTKeyCollection()
         var current: String?
         var verifying: Set<String> = []
         for row in rows {
             let kid: String = row["kid"]
-            let secret: Data = row["secret"]
+            let secret = try opened(row)
             await collection.add(hmac: HMACKey(key: SymmetricKey(data: secret)), digestAlgorithm: .sha256, kid: JWKIdentifier(string: kid))
             verifying.insert(kid)
             if (row["retired_at"] as Double?) == nil { current = kid }
@@ -101,6 +115,72 @@ final class SigningKeys: Sendable {
         let keys = Loaded(current: current, verifying: verifying, collection: collection, loadedAt: now)
         loaded.withLock { $0 = keys }
         return keys
+    }
+
+    /// A new key as stored: sealed when there is a keyring, else in the clear.
+    private func stored(_ secret: Data, kid: String) throws(SecurityError) -> (secret: Data, masterKid: String?) {
+        guard let keyring else { return (secret, nil) }
+        let sealed = try keyring.sealSecret(secret, label: Self.label(kid))
+        return (sealed.sealed, sealed.masterKid)
+    }
+
+    /// The secret of a stored key.
+    private func opened(_ row: Row) throws(SecurityError) -> Data {
+        let kid: String = row["kid"]
+        let secret: Data = row["secret"]
+        guard let masterKid = row["master_kid"] as String? else { return secret }
+        guard let keyring else {
+            throw SecurityError(.storage, "The token signing key \(kid) is sealed, and this process has no master key to open it",
+                                advice: "Start Facet with the data directory's key file or FACET_MASTER_KEY.")
+        }
+        return try keyring.openSecret(secret, masterKid: masterKid, label: Self.label(kid))
+    }
+
+    /// Seals the keys an earlier version stored in the clear.
+    private func sealKeptInTheClear(_ rows: [Row]) throws(SecurityError) {
+        guard keyring != nil else { return }
+        let clear = rows.filter { ($0["master_kid"] as String?) == nil }
+        guard !clear.isEmpty else { return }
+        var sealed: [(kid: String, secret: Data, masterKid: String?)] = []
+        for row in clear {
+            let kid: String = row["kid"]
+            let stored = try stored(row["secret"], kid: kid)
+            sealed.append((kid, stored.secret, stored.masterKid))
+        }
+        try database.write { db in
+            for key in sealed {
+                try db.execute(sql: "UPDATE signing_keys SET secret = ?, master_kid = ? WHERE kid = ? AND master_kid IS NULL",
+                               arguments: [key.secret, key.masterKid, key.kid])
+            }
+        }
+    }
+
+    /// Seals again, with the master key now in use, every key sealed with another one: a master
+    /// key rotation calls it before the previous master key is deleted.
+    static func reseal(database: SecurityDatabase, keyring: DataKeyring) throws(SecurityError) -> Int {
+        let current = keyring.master.kid
+        let rows = try database.read { db in
+            try Row.fetchAll(db, sql: "SELECT kid, secret, master_kid FROM signing_keys WHERE master_kid IS NOT NULL AND master_kid != ?",
+                             arguments: [current])
+        }
+        var resealed: [(kid: String, secret: Data, masterKid: String)] = []
+        for row in rows {
+            let kid: String = row["kid"]
+            let secret = try keyring.openSecret(row["secret"], masterKid: row["master_kid"], label: label(kid))
+            let sealed = try keyring.sealSecret(secret, label: label(kid))
+            resealed.append((kid, sealed.sealed, sealed.masterKid))
+        }
+        try database.write { db in
+            for key in resealed {
+                try db.execute(sql: "UPDATE signing_keys SET secret = ?, master_kid = ? WHERE kid = ?", arguments: [key.secret, key.masterKid, key.kid])
+            }
+        }
+        return resealed.count
+    }
+
+    /// What a sealed key is bound to: it cannot be swapped for another kid's.
+    private static func label(_ kid: String) -> String {
+        "token signing key " + kid
     }
 
     private static func newKid() -> String {
