@@ -33,6 +33,8 @@ from selenium.webdriver.common.keys import Keys
 from selenium.webdriver.support import expected_conditions as EC
 from selenium.webdriver.support.ui import Select, WebDriverWait
 
+import field_editors
+
 # An ordinary desktop browser's user agent: the server throttles "HeadlessChrome" as automation,
 # and this test plays an editor at work, not a scraper.
 EDITOR_AGENT = ("Mozilla/5.0 (X11; Linux x86_64) AppleWebKit/537.36 (KHTML, like Gecko) "
@@ -256,6 +258,7 @@ def run(arguments):
         studio.check_accessibility("the sign-in screen")
         studio.sign_in("admin", arguments.admin_password)
         studio.check_console("signing in")
+        field_editors.check_field_editors(studio, api)
 
         # 2. Walk the desk to a VIP client and open it.
         studio.open_desk_item("customers", "liza", "lizaCustomer")
@@ -428,6 +431,14 @@ def run(arguments):
         studio.screenshot("relationship-tab")
         studio.click('.field[data-path="assignedStaff"] .reference-open', "the link to the advisor")
         studio.text_of("#editor-title", staff["name"], "the advisor's document")
+        # The schema's fieldsets: contact details together, employment folded until opened.
+        studio.visible('fieldset[data-fieldset="contact"] .field[data-path="email"]', "the email inside the Contact details fieldset")
+        folded = studio.visible('fieldset[data-fieldset="employment"] .fieldset-toggle', "the folded Employment fieldset")
+        if folded.get_attribute("aria-expanded") != "false" or studio.driver.find_element(
+                By.CSS_SELECTOR, '.field[data-path="hireDate"]').is_displayed():
+            raise StudioFailure("the Employment fieldset, declared collapsed, shows its fields before it is opened")
+        folded.click()
+        studio.visible('fieldset[data-fieldset="employment"] .field[data-path="hireDate"] input', "the hire date once Employment is opened")
         studio.check_console("following a reference")
 
         # A slug is generated from its source field and saved with the draft.

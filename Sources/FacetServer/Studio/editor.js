@@ -8,6 +8,7 @@ import { DashboardView } from "./dashboard.js";
 import { DocumentHistory } from "./history.js";
 import { announce, debounce, element, replace } from "./dom.js";
 import { renderField } from "./fields/index.js";
+import { groupIntoFieldsets } from "./fields/fieldsets.js";
 import { listen } from "./listen.js";
 import { GroupTabs } from "./tabs.js";
 import { markerFrame } from "./markers.js";
@@ -189,7 +190,7 @@ export class Editor {
     const fields = type.fields.filter((field) => this.workspace.showsField(type.name, field, this.document));
     this.frames = fields.map((field) => renderField(field, this.document[field.name], field.name, context));
     const form = element("form", { class: "document-form", "aria-labelledby": "editor-title", novalidate: true },
-      this.frames);
+      groupIntoFieldsets(fields, this.frames, type.fieldsets));
     form.addEventListener("submit", (event) => event.preventDefault());
     const tabs = type.groups?.length ? new GroupTabs(type.groups, fields, this.frames, this.tabs?.chosen) : null;
     this.tabs = tabs;

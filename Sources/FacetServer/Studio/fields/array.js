@@ -1,5 +1,6 @@
 // Arrays of strings (or numbers): a list with add, remove and move; with an options list, a set
-// of checkboxes. Arrays of other members are shown read-only in this version of the studio.
+// of checkboxes. Arrays of objects, references and images are edited by members.js; arrays
+// mixing primitives with other members are shown read-only.
 
 import { element, uniqueID } from "../dom.js";
 import { fieldFrame } from "./field.js";

@@ -1,5 +1,5 @@
-// Field types this version of the studio does not edit yet (images, rich text, geopoints,
-// arrays of objects): their value is shown as JSON, so nothing is hidden and nothing is lost.
+// Values the studio has no editor for (arrays mixing primitives with objects, types it does
+// not know): shown as JSON, so nothing is hidden and nothing is lost.
 
 import { element, uniqueID } from "../dom.js";
 import { fieldFrame } from "./field.js";
