@@ -54,11 +54,12 @@ public struct DocumentAction: Sendable {
 }
 
 /// What an action runs with: the dataset, the document it was started on, the editor's
-/// parameters, and who started it.
+/// parameters, who started it, and where to report how far it has got.
 ///
 /// Reads and writes go through ``query(_:params:perspective:)`` and ``mutate(_:)``, which run the
 /// store's blocking work where the host says (the server keeps it off its event loops) and record
-/// the caller as the author of what is written.
+/// the caller as the author of what is written. A long action tells its caller how far it has
+/// got through ``progress``.
 public struct ActionContext: Sendable {
     /// Runs blocking work somewhere it may block, and returns when it is done.
     public typealias Offload = @Sendable (_ work: @escaping @Sendable () -> Void) async -> Void
@@ -73,16 +74,20 @@ public struct ActionContext: Sendable {
     public let params: JSONObject
     /// Who runs the action, recorded in history as the author of its writes.
     public let author: String?
+    /// Hears the action's stages and the share of the run done: the server streams them to a
+    /// caller that asked for events, the command line draws a bar. Ignored unless the host sets it.
+    public var progress: ActionProgress
     private let offload: Offload
 
     public init(dataset: Dataset, documentID: String, document: JSONValue, params: JSONObject = [:], author: String? = nil,
-                offload: @escaping Offload = { work in work() })
+                progress: ActionProgress = .ignored, offload: @escaping Offload = { work in work() })
     {
         self.dataset = dataset
         self.documentID = documentID
         self.document = document
         self.params = params
         self.author = author
+        self.progress = progress
         self.offload = offload
     }
 

@@ -148,9 +148,10 @@ struct AnalyticsCommand: AsyncParsableCommand {
             } else {
                 target = ["_id": "analytics", "_type": "analyticsDashboard"]
             }
-            let context = ActionContext(dataset: dataset, documentID: document.map(DocumentID.published(of:)) ?? "analytics", document: target,
-                                        params: settings, author: "facet analytics run")
             let bar = AnalyticsProgressBar(enabled: isatty(2) == 1)
+            // The bar hears the stages the actions report, as the studio's progress bar does.
+            let context = ActionContext(dataset: dataset, documentID: document.map(DocumentID.published(of:)) ?? "analytics", document: target,
+                                        params: settings, author: "facet analytics run", progress: ActionProgress(bar.show))
             let result: ActionResult
             do {
                 result = try await outcome(context, type: target["_type"]?.stringValue ?? "", progress: bar.show)
@@ -170,20 +171,19 @@ struct AnalyticsCommand: AsyncParsableCommand {
                 guard action.applies(to: type) else {
                     throw CommandFailure("--document \(context.documentID) is a \(type); \(model) predicts for a customer or lizaCustomer")
                 }
-                progress("fitting the models", 0.2)
                 return try await action.run(context)
             }
             switch model {
             case "trends":
-                return try await TrendRefresh.run(context, progress: progress).result
+                return try await TrendRefresh.run(context).result
             case "all":
                 if document != nil {
                     guard type == "analyticsDashboard" else {
                         throw CommandFailure("--document \(context.documentID) is a \(type); with all, give an analyticsDashboard (or no document)")
                     }
-                    progress("refreshing predictions, trends and the dashboard", 0.1)
                     return try await CRMActions.refreshDashboard.run(context)
                 }
+                progress("reading the clientele", 0)
                 let clientele = try await ClienteleHistories.read(context)
                 let predictions = try await PredictionRefresh.run(context, clientele: clientele) { stage, done in progress(stage, 0.8 * done) }
                 let trends = try await TrendRefresh.run(context, clientele: clientele) { stage, done in progress(stage, 0.8 + 0.2 * done) }

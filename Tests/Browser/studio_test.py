@@ -19,6 +19,7 @@ to --screenshots. Exits 0 on success, 1 with the reason on failure.
 import argparse
 import json
 import os
+import re
 import sys
 import time
 import urllib.error
@@ -490,8 +491,30 @@ def run(arguments):
         studio.click('.document-item[data-id="dashboard-clienteling"]', "the new dashboard")
         studio.text_of("#editor-title", "Clienteling overview", "the dashboard's editor")
         studio.text_of(".dashboard", "no widgets yet", "the note that the dashboard has no widgets yet")
+        # What the progress bar says as the refresh streams its stages, however quickly it runs.
+        studio.driver.execute_script("""
+            window.progressSeen = [];
+            const note = () => {
+              const box = document.getElementById('action-progress');
+              const text = document.getElementById('action-progress-text');
+              const button = document.getElementById('action-refresh-dashboard');
+              if (box && !box.hidden && text && text.textContent) {
+                window.progressSeen.push({text: text.textContent, disabled: Boolean(button && button.disabled),
+                                          label: (document.getElementById('action-progress-label') || {}).textContent});
+              }
+            };
+            new MutationObserver(note).observe(document.body, {subtree: true, childList: true, characterData: true, attributes: true});
+        """)
         studio.click("#action-refresh-dashboard", "Refresh dashboard")
         studio.text_of("#action-result", "Dashboard refreshed", "the refresh's message")
+        seen = studio.driver.execute_script("return window.progressSeen")
+        stages = [entry for entry in seen if re.match(r"^[A-Z].*… \d{1,3}%$", entry["text"])]
+        if not stages:
+            raise StudioFailure(f"the refresh showed no progress stage; the bar said {seen[:5]}")
+        if not all(entry["disabled"] for entry in stages) or stages[0]["label"] != "Refresh dashboard":
+            raise StudioFailure(f"while the refresh ran, its button was not disabled or the bar was not labelled: {stages[:3]}")
+        if not studio.driver.find_element(By.ID, "action-progress").get_attribute("hidden"):
+            raise StudioFailure("the progress bar is still shown after the refresh finished")
         donut = studio.visible('.widget[data-key="analytics-churn-risk"] svg[role="img"] path, '
                                '.widget[data-key="analytics-churn-risk"] svg[role="img"] circle', "the churn-risk donut")
         label = studio.driver.find_element(By.CSS_SELECTOR, '.widget[data-key="analytics-churn-risk"] svg[role="img"]').get_attribute("aria-label")

@@ -1,11 +1,14 @@
 import FacetSchema
-import FacetServer
+import FacetSecurity
+@testable import FacetServer
 import FacetStore
 import Foundation
 import GROQ
 import HTTPTypes
 import Hummingbird
 import HummingbirdTesting
+import Logging
+import NIOCore
 import SchemaTypes
 import StudioConfig
 import Testing
@@ -34,8 +37,15 @@ struct ActionRouteTests {
         throw Oops()
     }
 
+    /// Reports `reports` stages in a tight loop, then answers how many it reported.
+    static let busy = DocumentAction("busy", title: "Busy", description: "Reports progress often", types: ["article"]) { context in
+        let reports = 500
+        for step in 1...reports { context.progress("step \(step)", Double(step) / Double(reports)) }
+        return ActionResult(message: "Reported \(reports) times", tone: .info, data: ["reports": .number(Double(reports))])
+    }
+
     static func api(_ fixture: ServerFixture) -> FacetAPI {
-        FacetAPI(store: fixture.store, actions: [annotate, broken])
+        FacetAPI(store: fixture.store, actions: [annotate, broken, busy])
     }
 
     static func run(_ client: some TestClientProtocol, _ action: String, _ body: String, dataset: String = "production") async throws -> TestResponse {
@@ -51,6 +61,7 @@ struct ActionRouteTests {
             #expect(try DataRoutes.json(response) == ["actions": [
                 ["name": "annotate", "title": "Annotate", "description": "Writes the note given as a parameter", "types": ["article"]],
                 ["name": "broken", "title": "Broken", "description": "Always fails", "types": ["article"]],
+                ["name": "busy", "title": "Busy", "description": "Reports progress often", "types": ["article"]],
             ]])
         }
         // A server without actions lists none.
@@ -168,5 +179,261 @@ struct ActionRouteTests {
             let order = try await Self.run(client, "recalculate-lifetime-value", #"{"documentId": "o-SO-000001"}"#)
             #expect(order.status == .badRequest)
         }
+    }
+}
+
+/// `Accept: text/event-stream` on `POST /v1/actions/...`: progress events, then the plain
+/// answer as `result` (or `error`), and the same writes as the plain request.
+@Suite("Action progress as server-sent events")
+struct ActionProgressRouteTests {
+    static let streamHeaders: HTTPFields = [.contentType: "application/json", .accept: "text/event-stream"]
+
+    static func stream(_ client: some TestClientProtocol, _ action: String, _ body: String) async throws -> (TestResponse, [ReceivedEvent]) {
+        let response = try await client.execute(uri: "/v1/actions/production/\(action)", method: .post, headers: streamHeaders,
+                                                body: DataRoutes.body(body))
+        let text = String(buffer: response.body)
+        let events = text.components(separatedBy: "\n\n").filter { !$0.isEmpty }.map(ReceivedEvent.init)
+        return (response, events)
+    }
+
+    @Test func aFailingActionStreamsTheErrorThePlainRequestAnswers() async throws {
+        let fixture = try ServerFixture()
+        defer { fixture.close() }
+        try fixture.store.dataset("production").mutate([.create(["_id": "a-1", "_type": "article"])])
+        try await Application(router: ActionRouteTests.api(fixture).router()).test(.router) { client in
+            for (action, status) in [("annotate", HTTPResponse.Status.badRequest), ("broken", .internalServerError)] {
+                let plain = try await ActionRouteTests.run(client, action, #"{"documentId": "a-1"}"#)
+                #expect(plain.status == status)
+                let (response, events) = try await Self.stream(client, action, #"{"documentId": "a-1"}"#)
+                #expect(response.status == .ok)
+                #expect(response.headers[.contentType] == "text/event-stream")
+                #expect(events.map(\.name) == ["error"], "\(action)")
+                #expect(events.last?.data == (try DataRoutes.json(plain)), "\(action)")
+                #expect(events.last?.data?["statusCode"] == .number(Double(status.code)))
+            }
+            // Nothing was written by the refusal.
+            #expect(try fixture.store.dataset("production").document(id: "a-1")?["note"] == nil)
+        }
+    }
+
+    @Test func aRequestWrongBeforeTheActionStartsIsRefusedWithItsStatus() async throws {
+        let fixture = try ServerFixture()
+        defer { fixture.close() }
+        try await Application(router: ActionRouteTests.api(fixture).router()).test(.router) { client in
+            let (missing, _) = try await Self.stream(client, "annotate", #"{"documentId": "a-404"}"#)
+            #expect(missing.status == .notFound)
+            #expect(try DataRoutes.json(missing)["error"]?["type"] == "documentNotFoundError")
+            let (unknown, _) = try await Self.stream(client, "nothing", #"{"documentId": "a-1"}"#)
+            #expect(unknown.status == .notFound)
+            #expect(try DataRoutes.json(unknown)["error"]?["type"] == "actionNotFoundError")
+        }
+    }
+
+    @Test func anActionsAnswerIsTheResultEventAndItsWritesAreTheSame() async throws {
+        let fixture = try ServerFixture()
+        defer { fixture.close() }
+        let dataset = try fixture.store.dataset("production")
+        try dataset.mutate([.create(["_id": "a-1", "_type": "article"]), .create(["_id": "a-2", "_type": "article"])])
+        try await Application(router: ActionRouteTests.api(fixture).router()).test(.router) { client in
+            let plain = try DataRoutes.json(try await ActionRouteTests.run(client, "annotate", #"{"documentId": "a-1", "params": {"note": "n"}}"#))
+            let (response, events) = try await Self.stream(client, "annotate", #"{"documentId": "a-2", "params": {"note": "n"}}"#)
+            #expect(response.status == .ok)
+            #expect(events.map(\.name) == ["result"])
+            var streamed = try #require(events.last?.data?.objectValue)
+            #expect(streamed["transactionId"] == dataset.document(id: "a-2")?["_rev"])
+            // The same answer, but for the document and its transaction.
+            streamed["transactionId"] = plain["transactionId"]
+            streamed["documentId"] = "a-1"
+            streamed["writtenIds"] = ["a-1"]
+            #expect(JSONValue.object(streamed) == plain)
+            #expect(dataset.document(id: "a-2")?["note"] == "n")
+        }
+    }
+
+    @Test func aStreamedActionIsCheckedAndAuditedAsThePlainOne() async throws {
+        let directory = NSTemporaryDirectory() + "facet-action-stream-security-" + UUID().uuidString
+        defer { try? FileManager.default.removeItem(atPath: directory) }
+        let schema = try CRMSchema.compile()
+        let security = try SecuritySystem(directory: directory, policy: CRMRoles.policy(schema: schema), schema: schema,
+                                          environment: ["FACET_ADMIN_PASSWORD": "correct horse battery staple 42"])
+        let store = try security.documentStore(validator: nil)
+        defer { store.close() }
+        let dataset = try store.dataset("production", create: true)
+        try dataset.mutate([.create(["_id": "o-1", "_type": "salesOrder", "total": 10])])
+        // Support reads orders but may run no action on them.
+        let stamp = DocumentAction("stamp", title: "Stamp", description: "Stamps the order", types: ["salesOrder"]) { context in
+            context.progress("stamping", 0.5)
+            let result = try await context.mutate([.patch(try PatchMutation(json: ["id": .string(context.documentID), "set": ["note": "n"]]))])
+            return ActionResult(message: "Stamped", transaction: result)
+        }
+        let api = FacetAPI(store: store, schema: schema, access: HeaderRoleAccess(), actions: [stamp], security: security)
+        try await Application(router: api.router()).test(.router) { client in
+            let body = DataRoutes.body(#"{"documentId": "o-1"}"#)
+            var headers = Self.streamHeaders
+            headers[HeaderRoleAccess.role] = "support"
+            let refused = try await client.execute(uri: "/v1/actions/production/stamp", method: .post, headers: headers, body: body)
+            #expect(refused.status == .forbidden)
+            #expect(try DataRoutes.json(refused)["error"]?["type"] == "permissionDenied")
+            #expect(dataset.document(id: "o-1")?["note"] == nil)
+
+            headers[HeaderRoleAccess.role] = "manager"
+            let response = try await client.execute(uri: "/v1/actions/production/stamp", method: .post, headers: headers, body: body)
+            let events = String(buffer: response.body).components(separatedBy: "\n\n").filter { !$0.isEmpty }.map(ReceivedEvent.init)
+            #expect(events.map(\.name) == ["progress", "result"])
+            #expect(dataset.document(id: "o-1")?["note"] == "n")
+            let transactionID = try #require(events.last?.data?["transactionId"]?.stringValue)
+            let audited = try security.audit.entries(AuditFilter(actions: ["transaction"], transactionID: transactionID, limit: 10))
+            #expect(audited.count == 1)
+            #expect(audited.first?.event.actor == (try dataset.transactions(documentIDs: ["o-1"]).last?.author))
+            #expect(audited.first?.event.actor.isEmpty == false)
+        }
+    }
+
+    @Test func progressIsCoalescedKeepingTheFirstAndLastReports() async throws {
+        let fixture = try ServerFixture()
+        defer { fixture.close() }
+        try fixture.store.dataset("production").mutate([.create(["_id": "a-1", "_type": "article"])])
+        try await Application(router: ActionRouteTests.api(fixture).router()).test(.router) { client in
+            let (_, events) = try await Self.stream(client, "busy", #"{"documentId": "a-1"}"#)
+            let progress = events.filter { $0.name == "progress" }
+            #expect(events.last?.name == "result")
+            #expect(events.dropLast().allSatisfy { $0.name == "progress" })
+            #expect(progress.first?.data == ["stage": "step 1", "done": 0.002])
+            #expect(progress.last?.data == ["stage": "step 500", "done": 1])
+            // Ten a second at most: 500 reports in a tight loop cannot all be sent.
+            #expect(progress.count < 500)
+            let shares = progress.compactMap { $0.data?["done"]?.numberValue }
+            #expect(shares == shares.sorted())
+        }
+    }
+
+    @Test func aClientThatGoesAwayStopsTheEventsNotTheAction() async throws {
+        let fixture = try ServerFixture()
+        defer { fixture.close() }
+        let dataset = try fixture.store.dataset("production")
+        try dataset.mutate([.create(["_id": "a-1", "_type": "article"])])
+        let (gate, open) = AsyncStream.makeStream(of: Void.self)
+        // Reports, waits until the client has gone, then writes.
+        let late = DocumentAction("late", title: "Late", description: "Writes after a while", types: ["article"]) { context in
+            context.progress("waiting", 0.1)
+            for await _ in gate { break }
+            let result = try await context.mutate([.patch(try PatchMutation(json: ["id": "a-1", "set": ["note": "written"]]))])
+            context.progress("written", 1)
+            return ActionResult(message: "Written", transaction: result)
+        }
+        let lifecycle = ServerLifecycle()
+        let document = try #require(dataset.document(id: "a-1"))
+        let run = ActionRun(action: late, context: ActionContext(dataset: dataset, documentID: "a-1", document: document),
+                            logger: Logger(label: "test"))
+        let response = try ActionProgressStream(run: run, lifecycle: lifecycle, keepAliveInterval: .seconds(30)).response()
+        #expect(lifecycle.openStreams == 1)
+        await #expect(throws: HungUp.self) { try await response.body.write(HungUpWriter()) }
+        open.yield()
+        // Waits for the action, which nothing cancelled; the limit only keeps a broken run from hanging the suite.
+        let deadline = ContinuousClock.now + .seconds(60)
+        while lifecycle.openStreams > 0, ContinuousClock.now < deadline { try await Task.sleep(for: .milliseconds(10)) }
+        #expect(lifecycle.openStreams == 0)
+        #expect(dataset.document(id: "a-1")?["note"] == "written")
+    }
+
+    @Test func aDrainingServerRefusesANewStream() async throws {
+        let fixture = try ServerFixture()
+        defer { fixture.close() }
+        let dataset = try fixture.store.dataset("production")
+        let lifecycle = ServerLifecycle()
+        #expect(await lifecycle.drain(timeLimit: .seconds(5)))
+        let run = ActionRun(action: ActionRouteTests.busy, context: ActionContext(dataset: dataset, documentID: "a-1", document: ["_type": "article"]),
+                            logger: Logger(label: "test"))
+        #expect(throws: APIError.self) { _ = try ActionProgressStream(run: run, lifecycle: lifecycle, keepAliveInterval: .seconds(30)).response() }
+        #expect(lifecycle.openStreams == 0)
+    }
+
+    /// A connection whose client hung up: every write fails.
+    struct HungUp: Error {}
+
+    struct HungUpWriter: ResponseBodyWriter {
+        mutating func write(_ buffer: ByteBuffer) async throws { throw HungUp() }
+        consuming func finish(_ trailingHeaders: HTTPFields?) async throws { throw HungUp() }
+    }
+}
+
+/// The CRM's refresh actions over HTTP, streamed and plain, on two copies of one small demo.
+@Suite("Refresh actions stream their progress")
+struct RefreshProgressRouteTests {
+    static let dashboardID = "dashboard.clientele"
+
+    /// A small demo CRM with a dashboard, seeded into `directory`.
+    static func seed(_ directory: String) throws {
+        let store = try DocumentStore(directory: directory, validator: try CRMSchema.validator())
+        defer { store.close() }
+        let dataset = try store.dataset("production", create: true)
+        let content = try CRMDemo(customers: 150, seed: 5).generate()
+        for batch in DemoContent.Batch.allCases {
+            let mutations = content.documents(of: batch).compactMap { $0.objectValue.map(Mutation.createOrReplace) }
+            if !mutations.isEmpty { try dataset.mutate(mutations) }
+        }
+        try dataset.mutate([.create([
+            "_id": .string(dashboardID), "_type": "analyticsDashboard", "title": "Clientele", "slug": ["_type": "slug", "current": "clientele"],
+        ])])
+    }
+
+    /// The generated documents as the test compares them: without what differs between two runs
+    /// by construction (revisions, timestamps).
+    static func generated(_ dataset: Dataset) throws -> JSONValue {
+        let documents = try dataset.query(#"*[_type in ["analyticsModel", "trendAnalysis", "analyticsDashboard"]] | order(_id asc)"#)
+        let stamps: Set<String> = ["_rev", "_createdAt", "_updatedAt", "generatedAt", "lastRefreshed"]
+        return .array((documents.arrayValue ?? []).map { document in
+            .object((document.objectValue ?? [:]).filter { !stamps.contains($0.key) })
+        })
+    }
+
+    /// An answer without its transaction id, which differs between two runs.
+    static func comparable(_ answer: JSONValue?) -> JSONValue {
+        .object((answer?.objectValue ?? [:]).filter { $0.key != "transactionId" })
+    }
+
+    @Test(arguments: ["refresh-predictions", "refresh-trends", "refresh-dashboard"])
+    func aRefreshStreamsRisingProgressThenWritesWhatThePlainRequestWrites(action: String) async throws {
+        let root = NSTemporaryDirectory() + "facet-action-progress-" + UUID().uuidString
+        defer { try? FileManager.default.removeItem(atPath: root) }
+        try Self.seed(root + "/seed")
+        try FileManager.default.copyItem(atPath: root + "/seed", toPath: root + "/plain")
+        try FileManager.default.copyItem(atPath: root + "/seed", toPath: root + "/streamed")
+        var answers: [String: JSONValue] = [:]
+        var documents: [String: JSONValue] = [:]
+        var progress: [ReceivedEvent] = []
+        for copy in ["plain", "streamed"] {
+            let store = try DocumentStore(directory: root + "/" + copy, validator: try CRMSchema.validator())
+            defer { store.close() }
+            let api = FacetAPI(store: store, schema: try CRMSchema.compile(), actions: CRMActions.all)
+            let (answer, events) = try await Application(router: api.router()).test(.router) { client -> (JSONValue?, [ReceivedEvent]) in
+                let body = #"{"documentId": "\#(Self.dashboardID)"}"#
+                if copy == "plain" {
+                    let response = try await ActionRouteTests.run(client, action, body)
+                    #expect(response.status == .ok)
+                    #expect(response.headers[.contentType]?.hasPrefix("application/json") == true)
+                    return (try DataRoutes.json(response), [])
+                }
+                let (response, events) = try await ActionProgressRouteTests.stream(client, action, body)
+                #expect(response.status == .ok)
+                #expect(events.last?.name == "result")
+                return (events.last?.data, events)
+            }
+            answers[copy] = answer
+            if copy == "streamed" {
+                progress = events.filter { $0.name == "progress" }
+                #expect(progress.count == events.count - 1, "only progress before the result: \(events.map(\.name))")
+            }
+            documents[copy] = try Self.generated(try store.dataset("production"))
+        }
+        let shares = progress.compactMap { $0.data?["done"]?.numberValue }
+        #expect(shares.count >= 2, "\(progress)")
+        #expect(shares == shares.sorted(), "\(progress)")
+        #expect((shares.last ?? 0) > (shares.first ?? 1))
+        #expect(progress.allSatisfy { !($0.data?["stage"]?.stringValue ?? "").isEmpty })
+        #expect(answers["streamed"]?["transactionId"]?.stringValue != nil)
+        #expect(Self.comparable(answers["streamed"]) == Self.comparable(answers["plain"]))
+        #expect(documents["streamed"] == documents["plain"])
+        #expect((documents["plain"]?.arrayValue?.count ?? 0) > 1)
     }
 }

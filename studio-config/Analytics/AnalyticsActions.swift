@@ -114,8 +114,11 @@ extension CRMActions {
     {
         DocumentAction(name, title: title, description: description, types: clientTypes) { context in
             let settings = try PredictionSettings(params: context.params)
+            context.progress("reading the clientele", 0)
             let clientele = try await ClienteleHistories.read(context)
             let id = context.documentID
+            // The models are fitted on the whole clientele, so one client's prediction takes most of a full refit.
+            context.progress("fitting the models", 0.3)
             let (predictions, forecast) = try await context.blocking { () throws -> (ClientelePredictions, ClientelePredictions.ClientForecast?) in
                 let predictions = try ClientelePredictions(clientele, settings: settings)
                 return (predictions, try clientele.history(of: id).map(predictions.forecast(for:)))
@@ -124,6 +127,7 @@ extension CRMActions {
                 return ActionResult(message: "Nothing to predict yet: the client has no order before \(AnalyticsDate.day(predictions.asOf))", tone: .info,
                                     data: ["asOf": .string(AnalyticsDate.day(predictions.asOf))])
             }
+            context.progress("writing the prediction", 0.9)
             let outcome = try await GeneratedDocuments.replace([document], type: "analyticsModel", prefixes: [], context: context)
             var (message, data) = summary(forecast, predictions)
             data["asOf"] = .string(AnalyticsDate.day(predictions.asOf))

@@ -7,7 +7,8 @@ import GROQ
 extension CRMActions {
     /// Refits every model and rewrites every client's five prediction documents and the cohort
     /// documents (parameters, backtest metrics, training data). Documents that did not change are
-    /// left alone; those of clients who no longer have orders are deleted.
+    /// left alone; those of clients who no longer have orders are deleted. Reports its stages to
+    /// the context's progress.
     ///
     /// Result: `clients`, `asOf`, `cutoff`, `churnScorer`, `churn` (risk distribution and each
     /// scorer's metrics), `lifetimeValue`, `nextPurchase`, `affinity`, `upsell`, `documents`.
@@ -19,7 +20,8 @@ extension CRMActions {
         try await PredictionRefresh.run(context).result
     }
 
-    /// Recomputes the seven trend dimensions into one `trendAnalysis` document each.
+    /// Recomputes the seven trend dimensions into one `trendAnalysis` document each, reporting its
+    /// stages to the context's progress.
     ///
     /// Result: one entry per dimension under `dimensions` (percentage change, top category,
     /// priority), the seasonal index under `seasonalIndex`, `skipped` dimensions with the
@@ -35,7 +37,8 @@ extension CRMActions {
     /// Refreshes predictions and trends, then points the dashboard at them: its `models` and
     /// `trends`, and the widgets the studio draws (churn-risk distribution, lifetime-value
     /// forecast, seasonal revenue, trend dimensions, model performance, upsell candidates) —
-    /// editors' own widgets are kept. `lastRefreshed` moves only when something changed.
+    /// editors' own widgets are kept. `lastRefreshed` moves only when something changed. The
+    /// context's progress hears one rising share across the three parts.
     ///
     /// Result: `predictions` and `trends` (as the two refresh actions report them) and `documents`.
     public static let refreshDashboard = DocumentAction(
@@ -43,9 +46,16 @@ extension CRMActions {
         description: "Refreshes every prediction and trend analysis and the dashboard's charts.",
         types: ["analyticsDashboard"]
     ) { context in
+        context.progress("reading the clientele", 0)
         let clientele = try await ClienteleHistories.read(context)
-        let predictions = try await PredictionRefresh.run(context, clientele: clientele)
-        let trends = try await TrendRefresh.run(context, clientele: clientele)
+        // Each part reports 0…1 of its own; the slices turn that into one rising figure, sized
+        // roughly as the parts take time (forecasting and writing the predictions dominate).
+        var part = context
+        part.progress = context.progress.slice(0.1...0.85)
+        let predictions = try await PredictionRefresh.run(part, clientele: clientele)
+        part.progress = context.progress.slice(0.85...0.95)
+        let trends = try await TrendRefresh.run(part, clientele: clientele)
+        context.progress("updating the dashboard", 0.95)
         var outcome = predictions.outcome
         outcome.add(trends.outcome)
         let dashboard = try await DashboardWidgets.update(context, models: predictions.cohortIDs, trends: trends.documentIDs,
@@ -88,27 +98,37 @@ public struct PredictionRefresh: Sendable {
     }
 
     /// Refits the models and rewrites the documents of `types` (all five by default), reading
-    /// the clientele unless it is given; `progress` hears each stage with the share done.
+    /// the clientele unless it is given; each stage is reported with the share done to
+    /// `progress`, or to the context's progress when none is given.
     public static func run(_ context: ActionContext, types: [ModelDocuments.ModelType] = ModelDocuments.ModelType.allCases,
-                    clientele given: ClienteleHistories? = nil, progress: AnalyticsProgress? = nil) async throws -> PredictionRefresh {
+                    clientele given: ClienteleHistories? = nil, progress reporter: AnalyticsProgress? = nil) async throws -> PredictionRefresh {
         let settings = try PredictionSettings(params: context.params)
-        progress?("reading the clientele", 0)
-        let clientele: ClienteleHistories
-        if let given { clientele = given } else { clientele = try await ClienteleHistories.read(context) }
-        progress?("fitting the models", 0.1)
+        let (progress, clientele) = try await RefreshStart.begin(context, clientele: given, progress: reporter)
+        progress("fitting the models", 0.1)
         let (predictions, forecasts, documents) = try await context.blocking {
             () throws -> (ClientelePredictions, [ClientelePredictions.ClientForecast], [JSONObject]) in
             let predictions = try ClientelePredictions(clientele, settings: settings)
-            let forecasts = try clientele.histories.map(predictions.forecast(for:))
+            let histories = clientele.histories
+            let stage = "forecasting \(CRMActions.grouped(histories.count)) clients"
+            progress(stage, 0.15)
+            // A report every twentieth of the clients: enough for a bar to move, few enough to cost nothing.
+            let step = max(1, histories.count / 20)
+            var forecasts: [ClientelePredictions.ClientForecast] = []
+            forecasts.reserveCapacity(histories.count)
+            for (index, history) in histories.enumerated() {
+                forecasts.append(try predictions.forecast(for: history))
+                if (index + 1) % step == 0 { progress(stage, 0.15 + 0.3 * Double(index + 1) / Double(histories.count)) }
+            }
             var documents = ModelDocuments.cohortDocuments(predictions, clients: forecasts, types: types)
             for forecast in forecasts { documents += ModelDocuments.clientDocuments(forecast, predictions: predictions, types: types) }
             return (predictions, forecasts, documents)
         }
-        progress?("writing \(documents.count) documents", 0.5)
+        let writing = "writing \(CRMActions.grouped(documents.count)) documents"
+        progress(writing, 0.45)
         let outcome = try await GeneratedDocuments.replace(
             documents, type: "analyticsModel",
             prefixes: types.map(ModelDocuments.clientPrefix) + types.map { "analytics.cohort.\($0.rawValue)." }, context: context) { share in
-            progress?("writing \(documents.count) documents", 0.5 + 0.5 * share)
+            progress(writing, 0.45 + 0.55 * share)
         }
         let cohortIDs = documents.compactMap { $0["_id"]?.stringValue }.filter { $0.hasPrefix("analytics.cohort.") }
 
@@ -182,16 +202,20 @@ public struct TrendRefresh: Sendable {
         ActionResult(message: message, tone: tone, transactionId: outcome.transactionIDs.last, writtenIDs: outcome.written + outcome.deleted, data: data)
     }
 
-    public static func run(_ context: ActionContext, clientele given: ClienteleHistories? = nil, progress: AnalyticsProgress? = nil) async throws -> TrendRefresh {
-        progress?("reading the clientele", 0)
-        let clientele: ClienteleHistories
-        if let given { clientele = given } else { clientele = try await ClienteleHistories.read(context) }
-        progress?("analysing seven trend dimensions", 0.3)
+    /// Analyses the seven dimensions and rewrites their documents, reading the clientele unless it
+    /// is given; each stage is reported with the share done to `progress`, or to the context's
+    /// progress when none is given.
+    public static func run(_ context: ActionContext, clientele given: ClienteleHistories? = nil,
+                           progress reporter: AnalyticsProgress? = nil) async throws -> TrendRefresh {
+        let (progress, clientele) = try await RefreshStart.begin(context, clientele: given, progress: reporter)
+        progress("analysing seven trend dimensions", 0.3)
         let analyses = try await context.blocking { ClienteleTrends.analyse(clientele) }
-        progress?("writing the trend analyses", 0.9)
+        progress("writing the trend analyses", 0.9)
         let documents = analyses.reports.map { ClienteleTrends.document($0, seasonalIndex: analyses.seasonalIndex) }
         // Only the dimensions computed are replaced: a dimension that lacks data this time keeps its last analysis.
-        let outcome = try await GeneratedDocuments.replace(documents, type: "trendAnalysis", prefixes: [], context: context)
+        let outcome = try await GeneratedDocuments.replace(documents, type: "trendAnalysis", prefixes: [], context: context) { share in
+            progress("writing the trend analyses", 0.9 + 0.1 * share)
+        }
         var dimensions: JSONObject = [:]
         for report in analyses.reports {
             dimensions[report.dimension.rawValue] = [
@@ -224,5 +248,18 @@ extension CRMActions {
     static func grouped(_ value: Int) -> String {
         let text = money(Double(value))
         return String(text.prefix { $0 != "." })
+    }
+}
+
+/// How every refresh starts: it reports to the reporter it was given, else to the caller's
+/// progress, and works on the clientele it was given, else reads it (reporting that stage).
+enum RefreshStart {
+    static func begin(_ context: ActionContext, clientele given: ClienteleHistories?,
+                      progress reporter: AnalyticsProgress?) async throws -> (AnalyticsProgress, ClienteleHistories) {
+        let contextProgress = context.progress
+        let progress: AnalyticsProgress = reporter ?? { stage, done in contextProgress(stage, done) }
+        if let given { return (progress, given) }
+        progress("reading the clientele", 0)
+        return (progress, try await ClienteleHistories.read(context))
     }
 }

@@ -1,9 +1,11 @@
 // The document's other actions beside Publish: Discard changes, Unpublish, Duplicate, Delete
 // (confirmed first), and the custom actions studio-config declares for the type. What the
-// editor's role may not do is shown disabled, with the reason.
+// editor's role may not do is shown disabled, with the reason. A custom action can run for a
+// while (refreshing every prediction): it reports its progress, shown on a bar until it answers.
 
-import { mutate, request, SessionEnded } from "./api.js";
+import { APIError, authorizedFetch, mutate, request, SessionEnded } from "./api.js";
 import { element, replace } from "./dom.js";
+import { readEvents } from "./listen.js";
 import { draftID } from "./workspace.js";
 
 export class DocumentActions {
@@ -24,10 +26,12 @@ export class DocumentActions {
       button.title = action.description ?? action.title;
       return button;
     });
+    this.progress = new ActionProgressBar();
     this.element = element("div", { class: "more-actions" },
       element("div", { class: "action-buttons", role: "group", "aria-label": "More actions" },
         Object.values(this.buttons), this.custom),
       this.confirmation,
+      this.progress.element,
       this.result);
     this.update();
   }
@@ -53,7 +57,8 @@ export class DocumentActions {
       this.buttons[name].disabled = reason !== "";
       this.buttons[name].title = reason || this.buttons[name].textContent;
     }
-    const actionReason = deny("action");
+    // One custom action at a time: a second click while one runs would run it twice.
+    const actionReason = deny("action") || (this.running ? "An action is running; wait for its answer." : "");
     for (const button of this.custom) {
       button.disabled = actionReason !== "";
       if (actionReason) button.title = actionReason;
@@ -136,17 +141,24 @@ export class DocumentActions {
     }
   }
 
-  /** A custom action on the document; its message is shown with its tone. */
+  /** A custom action on the document: its progress on the bar while it runs, then its message with its tone. */
   async run(action) {
     await this.editor.settle();
+    this.running = true;
+    this.update();
+    this.say("");
+    this.progress.start(action.title);
     let answer;
     try {
-      answer = await request(`/v1/actions/${this.editor.workspace.dataset}/${encodeURIComponent(action.name)}`, {
-        method: "POST", body: { documentId: this.editor.id },
-      });
+      answer = await runAction(`/v1/actions/${this.editor.workspace.dataset}/${encodeURIComponent(action.name)}`,
+        { documentId: this.editor.id }, (progress) => this.progress.show(progress));
     } catch (error) {
       if (!(error instanceof SessionEnded)) this.say(`${action.title} failed: ${error.message}`, "failure");
       return;
+    } finally {
+      this.progress.stop();
+      this.running = false;
+      this.update();
     }
     if ((answer.writtenIds ?? []).length > 0) {
       this.editor.reload(answer.message, answer.tone);
@@ -154,4 +166,78 @@ export class DocumentActions {
       this.say(answer.message, answer.tone);
     }
   }
+}
+
+/**
+ * A labelled `<progress>` with a live line ("Fitting the models… 35%"), hidden between runs.
+ * Screen readers hear the line when the stage changes or every tenth of the run, not at every
+ * report, so that the announcements stay readable.
+ */
+class ActionProgressBar {
+  constructor() {
+    this.label = element("label", { for: "action-progress-bar", id: "action-progress-label" });
+    this.bar = element("progress", { id: "action-progress-bar", max: "100" });
+    this.text = element("span", { id: "action-progress-text", class: "action-progress-text", "aria-live": "polite" });
+    this.element = element("div", { class: "action-progress", id: "action-progress", hidden: true }, this.label, " ", this.bar, " ", this.text);
+  }
+
+  start(title) {
+    this.label.textContent = title;
+    // Without a value the bar is indeterminate, until the first report.
+    this.bar.removeAttribute("value");
+    this.text.textContent = "Starting…";
+    this.announced = null;
+    this.element.hidden = false;
+  }
+
+  show({ stage, done }) {
+    const percent = Math.round(Math.min(1, Math.max(0, Number(done) || 0)) * 100);
+    this.bar.value = percent;
+    const step = `${stage}|${Math.floor(percent / 10)}`;
+    if (step === this.announced) return;
+    this.announced = step;
+    const text = String(stage ?? "");
+    this.text.textContent = `${text.charAt(0).toUpperCase()}${text.slice(1)}… ${percent}%`;
+  }
+
+  stop() {
+    this.element.hidden = true;
+  }
+}
+
+/**
+ * POSTs an action asking for its progress as server-sent events (fetch, not EventSource, which
+ * cannot send the Authorization header nor a body). Calls `onProgress({stage, done})` for each
+ * `progress` event and answers the `result` event's body; throws an `APIError` for an `error`
+ * event or a refusal. A server that answers JSON (a request refused before the action started)
+ * is read as the plain answer.
+ */
+async function runAction(path, body, onProgress) {
+  const response = await authorizedFetch(path, { method: "POST", body, headers: { Accept: "text/event-stream" } });
+  if (!(response.headers.get("Content-Type") ?? "").includes("text/event-stream")) {
+    const text = await response.text();
+    let answer = null;
+    try {
+      answer = text ? JSON.parse(text) : null;
+    } catch {
+      answer = { error: { description: text.slice(0, 300), type: "notJSON" } };
+    }
+    if (!response.ok) throw new APIError(response.status, answer);
+    return answer;
+  }
+  const answer = await readEvents(response.body, (event) => {
+    let data = null;
+    try {
+      data = event.data ? JSON.parse(event.data) : null;
+    } catch {
+      // A garbled event is passed over; the result or the error still ends the stream.
+    }
+    if (event.type === "progress" && data) onProgress(data);
+    else if (event.type === "result") return { data };
+    else if (event.type === "error") throw new APIError(data?.statusCode ?? 500, data);
+    return undefined;
+  });
+  if (answer) return answer.data;
+  // The server finishes an action whose caller went away, so it may have run to its end.
+  throw new Error("the connection closed before the action answered; reload the document to see what it wrote");
 }

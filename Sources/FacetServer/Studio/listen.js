@@ -22,8 +22,11 @@ export function listen(filter, params, { dataset = "production", onMutation, onW
         if (!response.ok || !response.body) throw new Error(`listen answered ${response.status}`);
         delay = 1000;
         const ending = await readEvents(response.body, (event) => {
+          // The server ends the stream with these: reconnect, or stop for good.
+          if (event.type === "reconnect" || event.type === "channelError") return event;
           if (event.type === "welcome" || event.type === "welcomeback") onWelcome();
           if (event.type === "mutation") onMutation(JSON.parse(event.data));
+          return undefined;
         });
         // The server refused the filter: reconnecting would be refused again.
         if (ending?.type === "channelError") {
@@ -43,35 +46,40 @@ export function listen(filter, params, { dataset = "production", onMutation, onW
 }
 
 /**
- * Reads server-sent events from `body` until it ends, calling `handle({type, data, id})`;
- * answers the event that ended the stream (`reconnect`, `channelError`), if any.
+ * Reads server-sent events from `body` until it ends, calling `handle({type, data, id})` for each;
+ * stops at the first event `handle` answers something other than `undefined` for, and answers
+ * that. Comment lines (`: keep-alive`) are skipped.
  */
-async function readEvents(body, handle) {
+export async function readEvents(body, handle) {
   const reader = body.pipeThrough(new TextDecoderStream()).getReader();
   let buffer = "";
-  for (;;) {
-    const { value, done } = await reader.read();
-    if (done) return;
-    buffer += value.replace(/\r\n?/g, "\n");
-    let end;
-    while ((end = buffer.indexOf("\n\n")) >= 0) {
-      const block = buffer.slice(0, end);
-      buffer = buffer.slice(end + 2);
-      const event = { type: "message", data: "", id: null };
-      const data = [];
-      for (const line of block.split("\n")) {
-        if (line.startsWith(":")) continue;
-        const colon = line.indexOf(":");
-        const name = colon < 0 ? line : line.slice(0, colon);
-        const text = colon < 0 ? "" : line.slice(colon + 1).replace(/^ /, "");
-        if (name === "event") event.type = text;
-        else if (name === "data") data.push(text);
-        else if (name === "id") event.id = text;
+  try {
+    for (;;) {
+      const { value, done } = await reader.read();
+      if (done) return undefined;
+      buffer += value.replace(/\r\n?/g, "\n");
+      let end;
+      while ((end = buffer.indexOf("\n\n")) >= 0) {
+        const block = buffer.slice(0, end);
+        buffer = buffer.slice(end + 2);
+        const event = { type: "message", data: "", id: null };
+        const data = [];
+        for (const line of block.split("\n")) {
+          if (line.startsWith(":")) continue;
+          const colon = line.indexOf(":");
+          const name = colon < 0 ? line : line.slice(0, colon);
+          const text = colon < 0 ? "" : line.slice(colon + 1).replace(/^ /, "");
+          if (name === "event") event.type = text;
+          else if (name === "data") data.push(text);
+          else if (name === "id") event.id = text;
+        }
+        if (data.length === 0 && event.type === "message") continue;
+        event.data = data.join("\n");
+        const answer = handle(event);
+        if (answer !== undefined) return answer;
       }
-      if (data.length === 0 && event.type === "message") continue;
-      event.data = data.join("\n");
-      if (event.type === "reconnect" || event.type === "channelError") return event;
-      handle(event);
     }
+  } finally {
+    reader.cancel().catch(() => {});
   }
 }
