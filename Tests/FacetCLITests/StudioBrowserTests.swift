@@ -52,7 +52,7 @@ struct StudioBrowserTests {
     }()
 
     @Test(.enabled(if: runnable, "needs Chromium, chromedriver, Selenium and axe-core"), .timeLimit(.minutes(15)))
-    func anEditorsDayInTheStudio() throws {
+    func anEditorsDayInTheStudio() async throws {
         guard Self.missing.isEmpty else {
             Issue.record("The studio browser test cannot run: install \(Self.missing.joined(separator: ", ")). .ci/run installs them.")
             return
@@ -80,7 +80,7 @@ struct StudioBrowserTests {
 
         try? FileManager.default.removeItem(at: Self.screenshots)
         print("studio screenshots: \(Self.screenshots.path)")
-        let outcome = try Self.runTool("/usr/bin/env", [
+        let outcome = try await Self.runToolAwaiting("/usr/bin/env", [
             "python3", Self.script.path, "--url", "http://127.0.0.1:\(port)", "--admin-password", Self.adminPassword,
             "--support-user", "helpdesk", "--support-password", Self.supportPassword,
             "--sales-user", "seller", "--sales-password", Self.supportPassword, "--screenshots", Self.screenshots.path,
@@ -102,29 +102,71 @@ struct StudioBrowserTests {
 
     /// Runs a program, its standard output and error together in a file (no pipe can fill up).
     static func runTool(_ path: String, _ arguments: [String], environment: [String: String] = [:], timeout: TimeInterval) throws -> ToolOutcome {
-        let log = FileManager.default.temporaryDirectory.appendingPathComponent("facet-studio-tool-\(UUID().uuidString)")
-        _ = FileManager.default.createFile(atPath: log.path, contents: nil)
-        defer { try? FileManager.default.removeItem(at: log) }
-        let handle = try FileHandle(forWritingTo: log)
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: path)
-        process.arguments = arguments
-        process.environment = ProcessInfo.processInfo.environment.merging(environment) { $1 }
-        process.currentDirectoryURL = packageRoot
-        process.standardInput = FileHandle.nullDevice
-        process.standardOutput = handle
-        process.standardError = handle
+        let tool = try PreparedTool(path, arguments, environment: environment)
+        defer { tool.remove() }
         let exited = DispatchSemaphore(value: 0)
-        process.terminationHandler = { _ in exited.signal() }
-        try process.run()
+        tool.process.terminationHandler = { _ in exited.signal() }
+        try tool.process.run()
         if exited.wait(timeout: .now() + timeout) == .timedOut {
-            kill(process.processIdentifier, SIGKILL)
+            kill(tool.process.processIdentifier, SIGKILL)
             _ = exited.wait(timeout: .now() + 10)
         }
-        process.waitUntilExit()
-        try handle.close()
-        let output = String(decoding: (try? Data(contentsOf: log)) ?? Data(), as: UTF8.self)
-        return ToolOutcome(status: process.terminationReason == .uncaughtSignal ? -1 : process.terminationStatus, output: output)
+        return try tool.outcome()
+    }
+
+    /// ``runTool(_:_:environment:timeout:)`` awaited without holding a thread: the browser run
+    /// takes minutes, and a thread of the few that run Swift's tasks, blocked that long, starves
+    /// every async test running beside it.
+    static func runToolAwaiting(_ path: String, _ arguments: [String], environment: [String: String] = [:],
+                                timeout: TimeInterval) async throws -> ToolOutcome
+    {
+        let tool = try PreparedTool(path, arguments, environment: environment)
+        defer { tool.remove() }
+        let (ended, end) = AsyncStream.makeStream(of: Void.self)
+        tool.process.terminationHandler = { _ in
+            end.yield()
+            end.finish()
+        }
+        try tool.process.run()
+        let pid = tool.process.processIdentifier
+        let watchdog = Task {
+            try await Task.sleep(for: .seconds(timeout))
+            kill(pid, SIGKILL)
+        }
+        for await _ in ended {}
+        watchdog.cancel()
+        return try tool.outcome()
+    }
+
+    /// A program ready to run, its output going to a log file.
+    struct PreparedTool {
+        let process = Process()
+        let log = FileManager.default.temporaryDirectory.appendingPathComponent("facet-studio-tool-\(UUID().uuidString)")
+        let handle: FileHandle
+
+        init(_ path: String, _ arguments: [String], environment: [String: String]) throws {
+            _ = FileManager.default.createFile(atPath: log.path, contents: nil)
+            handle = try FileHandle(forWritingTo: log)
+            process.executableURL = URL(fileURLWithPath: path)
+            process.arguments = arguments
+            process.environment = ProcessInfo.processInfo.environment.merging(environment) { $1 }
+            process.currentDirectoryURL = packageRoot
+            process.standardInput = FileHandle.nullDevice
+            process.standardOutput = handle
+            process.standardError = handle
+        }
+
+        /// What the program said and how it ended, once it has.
+        func outcome() throws -> ToolOutcome {
+            process.waitUntilExit()
+            try handle.close()
+            let output = String(decoding: (try? Data(contentsOf: log)) ?? Data(), as: UTF8.self)
+            return ToolOutcome(status: process.terminationReason == .uncaughtSignal ? -1 : process.terminationStatus, output: output)
+        }
+
+        func remove() {
+            try? FileManager.default.removeItem(at: log)
+        }
     }
 }
 

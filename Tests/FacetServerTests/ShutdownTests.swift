@@ -23,11 +23,13 @@ struct ShutdownTests {
         let fixture = try ServerFixture()
         defer { fixture.close() }
         let router = fixture.api.router()
-        // A request that is still running when the shutdown begins.
+        // A request that is still running when the shutdown begins, and runs until the test has
+        // seen the drain refuse a new one (however slowly a busy machine gets there).
         let (slowStarted, slowStart) = AsyncStream.makeStream(of: Void.self)
+        let (gate, openGate) = AsyncStream.makeStream(of: Void.self)
         router.get("slow") { _, _ -> String in
             slowStart.yield()
-            try await Task.sleep(for: .milliseconds(1_500))
+            _ = await gate.first { _ in true }
             return "done"
         }
         let (ports, portKnown) = AsyncStream.makeStream(of: Int.self)
@@ -51,7 +53,6 @@ struct ShutdownTests {
         }
         _ = await slowStarted.first { _ in true }
 
-        let stopping = ContinuousClock.now
         await group.triggerGracefulShutdown()
 
         let last = try #require(try await event(listener))
@@ -70,10 +71,10 @@ struct ShutdownTests {
         #expect(body["statusCode"] == 503)
         #expect(body["error"]?["type"] == "serverShuttingDown")
 
+        openGate.yield()
         let (status, text) = try await slow.value
         #expect(status == 200 && text == "done", "the request in flight finished")
         try await running.value
-        #expect(ContinuousClock.now - stopping < .seconds(10), "the run returned")
         #expect(try fixture.store.dataset("production").listenerCount == 0)
         #expect(fixture.api.lifecycle.requestsInFlight == 0 && fixture.api.lifecycle.openStreams == 0)
     }
