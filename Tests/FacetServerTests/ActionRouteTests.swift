@@ -196,6 +196,43 @@ struct ActionProgressRouteTests {
         return (response, events)
     }
 
+    @Test func progressArrivesWhileTheActionRunsAndAHangUpDoesNotStopIt() async throws {
+        let fixture = try ServerFixture()
+        defer { fixture.close() }
+        let dataset = try fixture.store.dataset("production")
+        try dataset.mutate([.create(["_id": "a-1", "_type": "article"])])
+        // The action reports, then waits until the test has read the report from the socket.
+        let (gate, openGate) = AsyncStream.makeStream(of: Void.self)
+        let waiting = DocumentAction("waiting", title: "Waiting", description: "Reports, then waits", types: ["article"]) { context in
+            context.progress("reported before the gate", 0.25)
+            _ = await gate.first { _ in true }
+            let result = try await context.mutate([.patch(try PatchMutation(json: ["id": "a-1", "set": ["finished": true]]))])
+            return ActionResult(message: "Finished", transaction: result)
+        }
+        let api = FacetAPI(store: fixture.store, actions: [waiting])
+        try await Application(router: api.router()).test(.live) { client in
+            let connection = try RawHTTPConnection(port: try #require(client.port))
+            try connection.request("POST", "/v1/actions/production/waiting",
+                                headers: ["Content-Type": "application/json", "Accept": "text/event-stream"], body: #"{"documentId": "a-1"}"#)
+            #expect(try await connection.head().status == 200)
+            var first: ReceivedEvent?
+            while first == nil, let event = try await connection.nextEvent(timeout: .seconds(60)) {
+                if event.name != nil { first = event }
+            }
+            #expect(first?.name == "progress")
+            #expect(first?.data?["stage"] == "reported before the gate")
+            #expect(dataset.document(id: "a-1")?["finished"] == nil, "the action is still waiting")
+
+            // The caller hangs up; the action still finishes and writes.
+            connection.hangUp()
+            openGate.yield()
+            for _ in 0..<1_200 where dataset.document(id: "a-1")?["finished"] == nil {
+                try await Task.sleep(for: .milliseconds(50))
+            }
+            #expect(dataset.document(id: "a-1")?["finished"] == true)
+        }
+    }
+
     @Test func aFailingActionStreamsTheErrorThePlainRequestAnswers() async throws {
         let fixture = try ServerFixture()
         defer { fixture.close() }

@@ -91,9 +91,15 @@ final class RawHTTPConnection: @unchecked Sendable {
 
     /// Sends `GET path` with `headers`.
     func get(_ path: String, headers: [String: String] = [:]) throws {
-        var text = "GET \(path) HTTP/1.1\r\nHost: localhost\r\n"
+        try request("GET", path, headers: headers)
+    }
+
+    /// Sends `method path` with `headers` and, for any method but GET, `body`.
+    func request(_ method: String, _ path: String, headers: [String: String] = [:], body: String = "") throws {
+        var text = "\(method) \(path) HTTP/1.1\r\nHost: localhost\r\n"
         for (name, value) in headers { text += "\(name): \(value)\r\n" }
-        text += "\r\n"
+        if method != "GET" { text += "Content-Length: \(body.utf8.count)\r\n" }
+        text += "\r\n" + body
         let bytes = Array(text.utf8)
         #if os(Linux)
         let flags = Int32(MSG_NOSIGNAL)
