@@ -73,12 +73,9 @@ final class SigningKeys: Sendable {
     /// Returns the new kid.
     func rotate() async throws(SecurityError) -> String {
         let now = Date()
-        let kid = Self.newKid()
-        let stored = try stored(Data(SecretMaterial.randomBytes(64)), kid: kid)
-        try database.write { db in
+        let kid = try database.write { db -> String in
             try db.execute(sql: "UPDATE signing_keys SET retired_at = ? WHERE retired_at IS NULL", arguments: [now.timeIntervalSince1970])
-            try db.execute(sql: "INSERT INTO signing_keys (kid, secret, master_kid, created_at) VALUES (?, ?, ?, ?)",
-                           arguments: [kid, stored.secret, stored.masterKid, now.timeIntervalSince1970])
+            return try insertNewKey(db, at: now)
         }
         _ = try await reload()
         return kid
@@ -90,13 +87,10 @@ final class SigningKeys: Sendable {
     private func reload() async throws(SecurityError) -> Loaded {
         let now = Date()
         let oldest = now.addingTimeInterval(-accessLifetime - AccessClaims.clockSkew).timeIntervalSince1970
-        let firstKid = Self.newKid()
-        let first = try stored(Data(SecretMaterial.randomBytes(64)), kid: firstKid)
         let rows = try database.write { db -> [Row] in
             try db.execute(sql: "DELETE FROM signing_keys WHERE retired_at IS NOT NULL AND retired_at < ?", arguments: [oldest])
             if try Row.fetchOne(db, sql: "SELECT 1 FROM signing_keys WHERE retired_at IS NULL") == nil {
-                try db.execute(sql: "INSERT INTO signing_keys (kid, secret, master_kid, created_at) VALUES (?, ?, ?, ?)",
-                               arguments: [firstKid, first.secret, first.masterKid, now.timeIntervalSince1970])
+                _ = try insertNewKey(db, at: now)
             }
             return try Row.fetchAll(db, sql: "SELECT kid, secret, master_kid, retired_at FROM signing_keys ORDER BY created_at")
         }
@@ -115,6 +109,15 @@ final class SigningKeys: Sendable {
         let keys = Loaded(current: current, verifying: verifying, collection: collection, loadedAt: now)
         loaded.withLock { $0 = keys }
         return keys
+    }
+
+    /// Adds a new random key, sealed when there is a keyring; returns its kid.
+    private func insertNewKey(_ db: Database, at now: Date) throws -> String {
+        let kid = Self.newKid()
+        let key = try stored(Data(SecretMaterial.randomBytes(64)), kid: kid)
+        try db.execute(sql: "INSERT INTO signing_keys (kid, secret, master_kid, created_at) VALUES (?, ?, ?, ?)",
+                       arguments: [kid, key.secret, key.masterKid, now.timeIntervalSince1970])
+        return kid
     }
 
     /// A new key as stored: sealed when there is a keyring, else in the clear.

@@ -48,17 +48,25 @@ export class Editor {
     return this.loading;
   }
 
+  /** The stored draft and published document (either may be absent). */
+  async versions() {
+    const answer = await query("*[_id in [$id, $draft]]", { id: this.id, draft: draftID(this.id) },
+      { dataset: this.workspace.dataset, perspective: "raw" });
+    return {
+      draft: answer.result.find((document) => document._id === draftID(this.id)),
+      published: answer.result.find((document) => document._id === this.id),
+    };
+  }
+
   async readAndRender() {
-    let answer;
+    let draft, published;
     try {
-      answer = await query("*[_id in [$id, $draft]]", { id: this.id, draft: draftID(this.id) }, { dataset: this.workspace.dataset, perspective: "raw" });
+      ({ draft, published } = await this.versions());
     } catch (error) {
       if (!(error instanceof SessionEnded)) this.fail(`The document could not load: ${error.message}`);
       return;
     }
     if (this.closed) return;
-    const draft = answer.result.find((document) => document._id === draftID(this.id));
-    const published = answer.result.find((document) => document._id === this.id);
     if (!draft && !published) {
       this.fail(`There is no document with the id ${this.id}, or your role may not read it.`);
       return;
@@ -105,16 +113,14 @@ export class Editor {
       return;
     }
     this.remoteWaiting = false;
-    let answer;
+    let draft, published;
     try {
-      answer = await query("*[_id in [$id, $draft]]", { id: this.id, draft: draftID(this.id) }, { dataset: this.workspace.dataset, perspective: "raw" });
+      ({ draft, published } = await this.versions());
     } catch {
       return;
     }
     // A reload since (after an action or a restore) shows the latest state with its own message.
     if (this.closed || this.dirty.size > 0 || this.loads !== loads) return;
-    const draft = answer.result.find((document) => document._id === draftID(this.id));
-    const published = answer.result.find((document) => document._id === this.id);
     const now = revisions(draft, published);
     // An action or a restore that reloaded the editor has shown this state already.
     if (now.draft === this.shown.draft && now.published === this.shown.published) return;
