@@ -10,16 +10,24 @@ import OrderedCollections
 /// core: a query evaluated there for seconds would take a thread that every other request's
 /// handler (and every timer) needs.
 ///
-/// Work beyond the limit waits in a queue, first come first served, *without holding a thread*:
+/// Work beyond the limit waits in a queue, *without holding a thread*:
 /// the waiting request is a suspended task, and a thread that finishes a piece of work takes the
 /// next one straight from the queue. A caller may give a deadline: work still waiting then is
 /// refused with ``WaitedPastDeadline`` (one timer watches the whole queue), so a query that waits
 /// too long fails with its time limit rather than running late. A waiting caller whose task is
 /// cancelled leaves the queue at once.
 ///
+/// The queue is fair between callers. Work names who it is for (a user, a token, an address);
+/// a free thread takes the oldest waiting work of the caller running the fewest pieces now, and
+/// no caller ever runs more than `limit - 1` pieces at once. So one caller's flood of slow
+/// queries queues behind itself: everyone else always finds a thread within one piece of work.
+///
+/// The threads run at a lower scheduling priority than the event loops and Swift's tasks, so a
+/// machine busy evaluating queries still answers `/health`, sign-in and cheap requests at once.
+///
 /// ```swift
 /// let workers = BlockingWork(limit: 4)
-/// let names = try await workers.run(until: .now + .seconds(10)) { try store.datasetNames() }
+/// let names = try await workers.run(for: "user:ada", until: .now + .seconds(10)) { try store.datasetNames() }
 /// ```
 final class BlockingWork: Sendable {
     /// Work that was still waiting for a thread when its deadline came.
@@ -44,11 +52,14 @@ final class BlockingWork: Sendable {
     /// Pieces of work running now, and callers waiting for a thread (for `/metrics`).
     var load: (running: Int, waiting: Int) { pool.load }
 
-    /// Runs `work` on one of the threads once one is free, if that is before `deadline`.
+    /// Runs `work` on one of the threads once one is free for `caller`, if that is before
+    /// `deadline`.
     ///
+    /// - Parameter caller: who the work is for, so that no caller takes every thread; `nil` for
+    ///   the server's own work, which is not capped.
     /// - Throws: ``WaitedPastDeadline`` when no thread was free before `deadline`,
     ///   `CancellationError` when the task was cancelled while waiting, or what `work` throws.
-    func run<Value: Sendable>(until deadline: ContinuousClock.Instant? = nil,
+    func run<Value: Sendable>(for caller: String? = nil, until deadline: ContinuousClock.Instant? = nil,
                               _ work: @escaping @Sendable () throws -> Value) async throws -> Value
     {
         let ticket = pool.ticket()
@@ -56,7 +67,7 @@ final class BlockingWork: Sendable {
         return try await withTaskCancellationHandler {
             try await withCheckedThrowingContinuation { (continuation: CheckedContinuation<Value, any Error>) in
                 let job = WorkerPool.Job(
-                    deadline: deadline,
+                    caller: caller, deadline: deadline,
                     run: { continuation.resume(with: Swift.Result { try work() }) },
                     fail: { continuation.resume(throwing: $0) })
                 // Checked here as well as in the handler: a handler that ran before the job was
@@ -76,6 +87,7 @@ final class BlockingWork: Sendable {
 /// `@unchecked Sendable`: every member is read and written under `condition`.
 private final class WorkerPool: @unchecked Sendable {
     struct Job: Sendable {
+        let caller: String?
         let deadline: ContinuousClock.Instant?
         /// Runs the work and answers the caller.
         let run: @Sendable () -> Void
@@ -90,6 +102,8 @@ private final class WorkerPool: @unchecked Sendable {
     private var started = 0
     private var idle = 0
     private var running = 0
+    /// Pieces of work running now, by caller.
+    private var runningFor: [String: Int] = [:]
     private var watching = false
     private var closed = false
 
@@ -150,16 +164,19 @@ private final class WorkerPool: @unchecked Sendable {
     }
 
     private func work() {
+        WorkerPriority.lower()
         condition.lock()
         while true {
-            while queue.isEmpty && !closed {
+            var next = nextTicket(closing: closed)
+            while next == nil && !closed {
                 idle += 1
                 condition.wait()
                 idle -= 1
+                next = nextTicket(closing: closed)
             }
-            guard !queue.isEmpty else { break }
-            let job = queue.removeFirst().value
+            guard let ticket = next ?? nextTicket(closing: true), let job = queue.removeValue(forKey: ticket) else { break }
             running += 1
+            if let caller = job.caller { runningFor[caller, default: 0] += 1 }
             condition.unlock()
             if let deadline = job.deadline, deadline <= .now {
                 job.fail(BlockingWork.WaitedPastDeadline(limit: limit))
@@ -168,9 +185,29 @@ private final class WorkerPool: @unchecked Sendable {
             }
             condition.lock()
             running -= 1
+            if let caller = job.caller {
+                runningFor[caller, default: 1] -= 1
+                if runningFor[caller] == 0 { runningFor[caller] = nil }
+            }
         }
         started -= 1
         condition.unlock()
+    }
+
+    /// The waiting work to run next (called under the lock): the oldest of the caller running
+    /// the fewest pieces, if that caller is under its cap; the server's own work first come
+    /// first served. When closing, any waiting work.
+    private func nextTicket(closing: Bool) -> UInt64? {
+        let cap = max(1, limit - 1)
+        var best: (ticket: UInt64, running: Int)?
+        for (ticket, job) in queue {
+            guard let caller = job.caller else { return ticket }
+            let count = runningFor[caller] ?? 0
+            if count == 0 { return ticket }
+            if best.map({ count < $0.running }) ?? true { best = (ticket, count) }
+        }
+        guard let best else { return nil }
+        return closing || best.running < cap ? best.ticket : nil
     }
 
     /// While jobs with deadlines wait, sleeps until the earliest deadline and refuses the jobs
@@ -202,5 +239,19 @@ private final class WorkerPool: @unchecked Sendable {
         }
         if earliest == nil { watching = false }
         return (overdue.compactMap { queue.removeValue(forKey: $0) }, earliest)
+    }
+}
+
+/// Lowers the scheduling priority of the calling thread, where the system allows it per thread.
+///
+/// On Linux a thread has a nice value of its own: query threads at +5 get about a third of the
+/// processor that the threads answering requests get while both want it, and all of it when they
+/// do not, so evaluation slows a little under contention and requests never wait for a core.
+enum WorkerPriority {
+    static func lower() {
+        #if os(Linux)
+        // `who` 0 is the calling thread: Linux keeps nice values per thread.
+        _ = setpriority(__priority_which_t(PRIO_PROCESS.rawValue), 0, 5)
+        #endif
     }
 }

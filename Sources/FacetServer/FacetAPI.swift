@@ -34,6 +34,9 @@ public struct FacetAPI: Sendable {
     public let actions: [DocumentAction]
     /// Work that blocks (SQLite, query evaluation) runs here, never on the event loops.
     let workers: BlockingWork
+    /// `/health`'s read of the store: a thread of its own, so a health check never waits behind
+    /// queries.
+    let probes = BlockingWork(limit: 1)
     /// Requests, latencies and query figures, served at `/metrics`.
     let metrics = ServerMetrics()
     /// Drains the server before it stops: 503 to new requests, `reconnect` to listeners.
@@ -111,6 +114,39 @@ public struct FacetAPI: Sendable {
         options.author = principal.author
         if let security { options.authorizer = security.policy.authorizer(for: principal) }
         return options
+    }
+
+    /// What the caller's queries may spend: its role's budget (``ServerConfiguration/queryBudget(forRole:)``).
+    func queryBudget(_ context: FacetRequestContext) -> QueryBudget {
+        configuration.queryBudget(forRole: context.principal?.role.rawValue)
+    }
+
+    /// Who a piece of work is for, so that the workers share out fairly: the user or token, else
+    /// the client's address.
+    func caller(_ context: FacetRequestContext) -> String? {
+        if let principal = context.principal { return principal.kind.rawValue + ":" + principal.id }
+        return context.remoteAddress.map { "address:" + $0 }
+    }
+
+    /// Compiles a GROQ text on a worker, within `budget`'s limits and before `deadline`: parsing
+    /// a long text is work like evaluating, and never runs on the threads that answer requests.
+    func compile(_ query: String, params: [String: JSONValue], budget: QueryBudget, deadline: ContinuousClock.Instant,
+                 caller: String?) async throws(APIError) -> GROQQuery
+    {
+        let limits = budget.groqLimits
+        do {
+            return try await workers.run(for: caller, until: deadline) {
+                try GROQQuery(query, params: params, limits: limits, deadline: deadline)
+            }
+        } catch let error as GROQError {
+            if error.kind == .timeout { throw APIError.queryTimeout(limit: budget.timeLimit, query: query) }
+            throw APIError.query(error, query: query)
+        } catch is BlockingWork.WaitedPastDeadline {
+            metrics.recordQueryStopped(.queued)
+            throw APIError.queryQueued(limit: budget.timeLimit, slots: workers.limit)
+        } catch {
+            throw APIError.queryCancelled()
+        }
     }
 
     /// The dataset named by the `:dataset` path parameter; 404 when it does not exist.

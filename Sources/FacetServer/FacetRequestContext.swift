@@ -1,6 +1,7 @@
 import FacetSecurity
 import Hummingbird
 import Logging
+import NIOCore
 
 /// The context every request is handled in: Hummingbird's core storage (parameters, logger with
 /// the request id) and the body limit from the server's configuration.
@@ -14,10 +15,13 @@ public struct FacetRequestContext: RequestContext {
     public let remoteAddress: String?
     /// The query string, decoded once by the threat checks and read again by the routes.
     var decodedQuery: URLQuery?
+    /// The connection the request came on, to notice a client that hangs up.
+    let connection: any Channel
 
     public init(source: ApplicationRequestContextSource) {
         coreContext = .init(source: source)
         remoteAddress = source.channel.remoteAddress?.ipAddress
+        connection = source.channel
     }
 
     public var maxUploadSize: Int { bodyLimit }

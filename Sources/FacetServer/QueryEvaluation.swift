@@ -8,8 +8,7 @@ struct QueryEvaluation: Sendable {
     let params: [String: JSONValue]
     let returnQuery: Bool
     let options: EvaluationOptions
-    let timeLimit: Duration
-    let maxResultBytes: Int
+    let budget: QueryBudget
 
     /// The answer's JSON, `{"ms":…,"query":…,"result":…}`, ready to send.
     func run(on source: any DocumentSource, metrics: ServerMetrics) throws -> ByteBuffer {
@@ -17,8 +16,12 @@ struct QueryEvaluation: Sendable {
         let parsed: GROQQuery
         do throws(GROQError) {
             // Parameters are folded into the tree when parsing, so that `_id == $id` uses the index.
-            parsed = try GROQQuery(query, params: params)
+            parsed = try GROQQuery(query, params: params, limits: budget.groqLimits, deadline: options.deadline)
         } catch {
+            if error.kind == .timeout {
+                metrics.recordQueryStopped(.timeout)
+                throw APIError.queryTimeout(limit: budget.timeLimit, query: query)
+            }
             throw APIError.query(error, query: query)
         }
         let result: JSONValue
@@ -29,7 +32,7 @@ struct QueryEvaluation: Sendable {
             switch error.kind {
             case .timeout:
                 metrics.recordQueryStopped(.timeout)
-                throw APIError.queryTimeout(limit: timeLimit, query: query)
+                throw APIError.queryTimeout(limit: budget.timeLimit, query: query)
             case .cancelled:
                 metrics.recordQueryStopped(.cancelled)
                 throw APIError.queryCancelled()
@@ -50,40 +53,12 @@ struct QueryEvaluation: Sendable {
         }
         bytes.append(contentsOf: #","result":"#.utf8)
         let resultStart = bytes.count
-        guard Self.write(result, to: &bytes, within: resultStart + maxResultBytes, depth: 0) else {
+        guard result.write(to: &bytes, limit: resultStart + budget.maxResultBytes) else {
             metrics.recordQueryStopped(.resultTooLarge)
-            throw APIError.queryResultTooLarge(limit: maxResultBytes)
+            throw APIError.queryResultTooLarge(limit: budget.maxResultBytes)
         }
         bytes.append(UInt8(ascii: "}"))
         return ByteBuffer(bytes: bytes)
-    }
-
-    /// Appends `value`'s JSON, giving up (`false`) once `bytes` is longer than `end`. The top
-    /// level and large containers are written member by member, so that a result far over the
-    /// limit is abandoned early instead of being written out in full; small containers (a
-    /// document, say) are written whole, which is faster.
-    static func write(_ value: JSONValue, to bytes: inout [UInt8], within end: Int, depth: Int) -> Bool {
-        switch value {
-        case .array(let items) where depth == 0 || items.count > 32:
-            bytes.append(UInt8(ascii: "["))
-            for (index, item) in items.enumerated() {
-                if index > 0 { bytes.append(UInt8(ascii: ",")) }
-                guard write(item, to: &bytes, within: end, depth: depth + 1) else { return false }
-            }
-            bytes.append(UInt8(ascii: "]"))
-        case .object(let object) where depth == 0 || object.count > 32:
-            bytes.append(UInt8(ascii: "{"))
-            for (index, (key, member)) in object.enumerated() {
-                if index > 0 { bytes.append(UInt8(ascii: ",")) }
-                JSONValue.string(key).write(to: &bytes)
-                bytes.append(UInt8(ascii: ":"))
-                guard write(member, to: &bytes, within: end, depth: depth + 1) else { return false }
-            }
-            bytes.append(UInt8(ascii: "}"))
-        default:
-            value.write(to: &bytes)
-        }
-        return bytes.count <= end
     }
 
     static func seconds(_ duration: Duration) -> Double {

@@ -20,7 +20,16 @@ public struct ServerConfiguration: Sendable, Equatable {
     public var queryTimeLimit: Duration = .seconds(10)
     /// The largest query result returned, serialised; a larger one is refused with advice.
     public var maxResultBytes = 64 * 1024 * 1024
+    /// The most array elements one query's evaluation may build, its sub-queries' rows counted in
+    /// every row (about 16 bytes each); past it the query is stopped with advice.
+    public var maxQueryElements = 20_000_000
+    /// Budgets by role name that replace the defaults above for that role's queries.
+    public var queryBudgets: [String: QueryBudget] = [:]
+    /// Roles whose queries get a restricted share of the defaults (``QueryBudget/restricted()``)
+    /// unless ``queryBudgets`` names them.
+    public var restrictedRoles: Set<String> = ["sales", "marketing", "support"]
     /// Queries evaluated at once; more wait their turn (and count against their time limit).
+    /// While others wait, no one caller holds more than all but one of them.
     public var maxConcurrentQueries = max(2, ProcessInfo.processInfo.activeProcessorCount * 2)
     /// Browser origins allowed to call the API (`*` for any); none by default.
     public var allowedOrigins: [String] = []

@@ -23,12 +23,22 @@ public struct GROQQuery: Sendable {
     let makesDateTimes: Bool
     /// How many loop-invariant sub-queries the tree caches.
     let invariantSlots: Int
+    /// What the query may cost to parse and to evaluate.
+    public let limits: GROQLimits
 
     /// Parses `source`; throws a ``GROQError`` naming the line and column of a syntax error.
-    public init(_ source: String, params: [String: JSONValue] = [:]) throws(GROQError) {
+    ///
+    /// - Parameters:
+    ///   - limits: how deep and how large the query may be, and how many elements its evaluation
+    ///     may build; past them, a ``GROQError`` of kind ``GROQError/Kind/query`` says which and where.
+    ///   - deadline: when parsing gives up with a ``GROQError/Kind/timeout`` error, for callers
+    ///     whose time limit counts from a request's arrival.
+    public init(_ source: String, params: [String: JSONValue] = [:], limits: GROQLimits = .standard,
+                deadline: ContinuousClock.Instant? = nil) throws(GROQError) {
         self.source = source
         self.params = params
-        var parser = Parser(source, params: params)
+        self.limits = limits
+        var parser = Parser(source, params: params, limits: limits, deadline: deadline)
         let (root, slots) = InvariantHoisting.apply(try parser.parseQuery())
         self.root = root
         self.invariantSlots = slots
@@ -53,13 +63,15 @@ public struct GROQQuery: Sendable {
         // Parameters are folded into the tree when parsing (so `*[$field]` can be an attribute
         // access); values the tree was not parsed with mean parsing again with them.
         if params.contains(where: { key, value in self.params[key] != value }) {
-            return try GROQQuery(source, params: all).evaluate(in: dataset, options: options)
+            return try GROQQuery(source, params: all, limits: limits, deadline: options.deadline)
+                .evaluate(in: dataset, options: options)
         }
         let context = EvaluationContext(
             dataset: dataset, params: all,
             now: options.now.map { GROQDateTime(milliseconds: Int64(($0.timeIntervalSince1970 * 1000).rounded(.down))) } ?? .now(),
             identity: options.identity, before: options.before, after: options.after, source: source,
-            invariantSlots: invariantSlots, deadline: options.deadline, cancellation: options.cancellation)
+            invariantSlots: invariantSlots, deadline: options.deadline, cancellation: options.cancellation,
+            maxElements: limits.maxElements)
         // A deadline already past stops even a query with no loop to check it in.
         try context.checkStop()
         let scope = Scope(value: .null, parent: nil, isHidden: false, context: context)

@@ -123,10 +123,10 @@ struct QueryLimitTests {
         ]
         for value in values {
             var bytes: [UInt8] = []
-            #expect(QueryEvaluation.write(value, to: &bytes, within: .max, depth: 0))
+            #expect(value.write(to: &bytes, limit: .max))
             #expect(String(decoding: bytes, as: UTF8.self) == value.serialized())
             var short: [UInt8] = []
-            #expect(!QueryEvaluation.write(.array(Array(repeating: value, count: 200)), to: &short, within: 100, depth: 0))
+            #expect(!JSONValue.array(Array(repeating: value, count: 200)).write(to: &short, limit: 100))
             #expect(short.count < 100 + max(200, value.serialized().utf8.count + 1), "stopped soon after the limit")
         }
     }

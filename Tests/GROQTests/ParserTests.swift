@@ -555,7 +555,7 @@ struct ParserLimitTests {
             Issue.record("expected an error")
         } catch {
             #expect(error.kind == .query)
-            #expect(error.message.contains("nests deeper"))
+            #expect(error.message.contains("too deep"))
         }
     }
 

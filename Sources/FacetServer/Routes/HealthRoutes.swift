@@ -9,7 +9,7 @@ extension FacetAPI {
             let store = self.store
             let datasets: [String]
             do {
-                datasets = try await workers.run { try store.datasetNames() }
+                datasets = try await probes.run { try store.datasetNames() }
             } catch {
                 return JSONBody.response(["status": "unavailable", "database": "unreadable"], status: .serviceUnavailable)
             }

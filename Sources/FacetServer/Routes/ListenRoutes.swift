@@ -17,7 +17,15 @@ extension FacetAPI {
         listeners.get(":dataset") { request, context in
             let stream: ListenerStream
             do {
-                var listen = try ListenRequest(request, version: context.parameters.get("apiVersion") ?? "v1")
+                // The filter is compiled on a worker within the query time limit, never on the
+                // thread that answers requests: a long filter costs its own caller, no one else.
+                let budget = queryBudget(context)
+                let deadline = ContinuousClock.now + budget.timeLimit
+                let caller = caller(context)
+                var listen = try await ListenRequest(request, version: context.parameters.get("apiVersion") ?? "v1") {
+                    (query, params) async throws(APIError) -> GROQQuery in
+                    try await compile(query, params: params, budget: budget, deadline: deadline, caller: caller)
+                }
                 listen.options.visibility = visibility(context)
                 stream = ListenerStream(dataset: try dataset(context), request: listen, keepAliveInterval: configuration.keepAliveInterval,
                                         lifecycle: lifecycle, workers: workers)
@@ -51,8 +59,10 @@ struct ListenRequest: Sendable {
     /// The `Last-Event-ID` header: the id of the last mutation event the client read.
     var lastEventID: String?
 
-    /// Reads the query string and headers; throws an ``APIError`` that says what to fix.
-    init(_ request: Request, version: String) throws(APIError) {
+    /// Reads the query string and headers, and compiles the filter with `compile`; throws an
+    /// ``APIError`` that says what to fix.
+    init(_ request: Request, version: String,
+         compile: (String, [String: JSONValue]) async throws(APIError) -> GROQQuery) async throws(APIError) {
         let parameters = request.uri.queryParameters
         var values: [String: String] = [:]
         var params: [String: JSONValue] = [:]
@@ -73,7 +83,7 @@ struct ListenRequest: Sendable {
             throw APIError.badRequest("Give the documents to listen to as ?query=<GROQ filter>, e.g. ?query=*[_type == \"customer\"]",
                                       type: "queryParseError")
         }
-        do { filter = try GROQQuery(query, params: params) } catch { throw APIError.query(error, query: query) }
+        filter = try await compile(query, params)
         self.query = query
         self.params = params
 

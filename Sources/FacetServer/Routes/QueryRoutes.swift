@@ -7,15 +7,18 @@ import NIOCore
 /// `GET` and `POST /v1/data/query/:dataset`: a GROQ query with its parameters and perspective,
 /// answered as `{"ms", "query", "result"}`.
 ///
-/// Expensive requests are bounded three ways (``ServerConfiguration``):
-/// - **time**: a query gets `queryTimeLimit` from the moment it arrives, waiting for a slot
-///   included. Evaluation checks the deadline in its loops and stops; the answer is 400
+/// Expensive requests are bounded four ways, by the caller's role (``QueryBudget``):
+/// - **time**: a query gets its budget's time from the moment it arrives, waiting for a slot
+///   and parsing included. Evaluation checks the deadline in its loops and stops; the answer is 400
 ///   `queryTimeout` with advice. A query that is still waiting for a slot at its deadline never
 ///   runs: 503 `queryTimeout` with `Retry-After`, as the fault is the server's load, not the query.
-/// - **size**: a result whose JSON is over `maxResultBytes` is refused with 400
-///   `queryResultTooLarge`; serialising stops soon after the limit is passed.
-/// - **concurrency**: at most `maxConcurrentQueries` evaluations run at once; the rest wait
-///   as suspended tasks, holding no thread (``BlockingWork``).
+/// - **size**: a query nesting too deeply or expanding into too many expressions is refused
+///   when parsed; an evaluation building more array elements than its budget is stopped; a
+///   result whose JSON is over its budget's bytes is refused with 400 `queryResultTooLarge`,
+///   serialising stops soon after the limit is passed.
+/// - **concurrency**: at most `maxConcurrentQueries` evaluations run at once, shared fairly
+///   between callers; the rest wait as suspended tasks, holding no thread (``BlockingWork``).
+/// - **hang-ups**: a client that closes its connection stops its evaluation (``HangUpWatch``).
 ///
 /// The response is serialised into one buffer on the worker, before its slot is released, so a
 /// client that reads slowly or not at all holds only its own connection (and the bytes waiting in
@@ -59,27 +62,30 @@ extension FacetAPI {
     private func answer(_ query: String, params: [String: JSONValue], perspective bodyPerspective: String? = nil,
                         parameters: URLQuery, context: FacetRequestContext) async throws -> Response
     {
-        let deadline = ContinuousClock.now + configuration.queryTimeLimit
+        let budget = queryBudget(context)
+        let deadline = ContinuousClock.now + budget.timeLimit
         let dataset = try dataset(context)
         let perspective = try Self.perspective(parameters["perspective"] ?? bodyPerspective,
                                                version: context.parameters.get("apiVersion") ?? "v1")
         let evaluation = QueryEvaluation(
             query: query, params: params, returnQuery: parameters["returnQuery"] != "false",
             options: EvaluationOptions(deadline: deadline, cancellation: EvaluationCancellation()),
-            timeLimit: configuration.queryTimeLimit, maxResultBytes: configuration.maxResultBytes)
+            budget: budget)
         let metrics = self.metrics
         let body: ByteBuffer
         do {
-            body = try await withTaskCancellationHandler {
-                try await workers.run(until: deadline) {
-                    try evaluation.run(on: try querySource(dataset.snapshot, perspective, context), metrics: metrics)
+            body = try await HangUpWatch.whileRunning(on: context.connection, cancelling: evaluation.options.cancellation) {
+                try await withTaskCancellationHandler {
+                    try await workers.run(for: caller(context), until: deadline) {
+                        try evaluation.run(on: try querySource(dataset.snapshot, perspective, context), metrics: metrics)
+                    }
+                } onCancel: {
+                    evaluation.options.cancellation?.cancel()
                 }
-            } onCancel: {
-                evaluation.options.cancellation?.cancel()
             }
         } catch is BlockingWork.WaitedPastDeadline {
             metrics.recordQueryStopped(.queued)
-            throw APIError.queryQueued(limit: configuration.queryTimeLimit, slots: workers.limit)
+            throw APIError.queryQueued(limit: budget.timeLimit, slots: workers.limit)
         } catch is CancellationError {
             metrics.recordQueryStopped(.cancelled)
             throw APIError.queryCancelled()

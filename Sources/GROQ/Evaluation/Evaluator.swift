@@ -2,6 +2,10 @@ import OrderedCollections
 
 /// Evaluates a ``Node`` tree in a ``Scope``, following the GROQ specification's evaluation rules.
 enum Evaluator {
+    /// Dispatches on the node. Every case that needs more than a line has a function of its own,
+    /// kept out of line: a debug build gives a function one stack slot per local of every case,
+    /// and this function is on the stack once per level of the query's tree, so its frame must
+    /// stay small for deep queries to fit the stacks of ordinary threads.
     static func evaluate(_ node: Node, _ scope: Scope) throws(GROQError) -> Value {
         switch node {
         case .everything:
@@ -9,160 +13,65 @@ enum Evaluator {
         case .this:
             return scope.value
         case .parent(let n):
-            var current = scope
-            for _ in 0..<n {
-                guard let frame = current.parent else { return .null }
-                current = frame.scope
-            }
-            return current.value
+            return parent(n, scope)
         case .parameter(let name, let offset):
-            guard let value = scope.context.params[name] else {
-                throw GROQError(.evaluation, "no value was given for the parameter $\(name): pass it with the query (for example --param \(name)=JSON)", at: offset, in: scope.context.source)
-            }
-            return Value(value)
+            return try parameter(name, offset, scope)
         case .literal(let value):
             return value
         case .attribute(let base, let name):
-            return Value(try object(at: base, scope)?[name])
+            return try attribute(base, name, scope)
         case .element(let base, let index):
-            guard case .array(let array) = try evaluate(base, scope) else { return .null }
-            let i = index < 0 ? array.count + index : index
-            return i >= 0 && i < array.count ? Value(array[i]) : .null
+            return try element(base, index, scope)
         case .slice(let base, let from, let to, let inclusive):
-            guard case .array(let array) = try evaluate(base, scope) else { return .null }
-            return .array(slice(array, from: from, to: to, inclusive: inclusive))
+            return try slice(base, from, to, inclusive, scope)
         case .filter(let base, let condition):
             return try filter(base, condition, scope)
         case .projection(let base, let expr):
-            let value = try evaluate(base, scope)
-            guard case .object = value else { return .null }
-            return try evaluate(expr, scope.nested(value, parent: scope.frameForChildren()))
+            return try projection(base, expr, scope)
         case .dereference:
-            return try object(at: node, scope).map { .object($0) } ?? .null
+            return try dereference(node, scope)
         case .arrayCoerce(let base):
-            let value = try evaluate(base, scope)
-            if case .array = value { return value }
-            return .null
+            return try arrayCoerce(base, scope)
         case .map(let base, let expr):
-            guard case .array(let array) = try evaluate(base, scope) else { return .null }
-            if array.count >= PathProjection.blockSize, let paths = PathProjection(expr) {
-                return .array(try paths.apply(to: array, context: scope.context))
-            }
-            let frame = scope.frameForChildren()
-            // Each thread of a parallel map evaluates with its own context (its own checkpoint count).
-            return .array(try ParallelMap.map(array, expr, frame, scope.context) { expr, frame, context, item throws(GROQError) in
-                try evaluate(expr, Scope(value: Value(item), parent: frame, isHidden: true, context: context)).json
-            })
+            return try map(base, expr, scope)
         case .flatMap(let base, let expr):
-            guard case .array(let array) = try evaluate(base, scope) else { return .null }
-            let frame = scope.frameForChildren()
-            var result: [JSONValue] = []
-            result.reserveCapacity(array.count)
-            for item in array {
-                try scope.context.tick()
-                let inner = try evaluate(expr, scope.nested(Value(item), parent: frame, hidden: true))
-                if case .array(let elements) = inner {
-                    result.append(contentsOf: elements)
-                } else {
-                    result.append(inner.json)
-                }
-            }
-            return .array(result)
+            return try flatMap(base, expr, scope)
         case .group(let inner):
             return try evaluate(inner, scope)
         case .invariant(let inner, let slot):
-            if let cached = scope.context.invariants.value(slot) { return cached }
-            let value = try evaluate(inner, scope)
-            scope.context.invariants.store(value, slot)
-            return value
+            return try invariant(inner, slot, scope)
         case .record(let template, let nodes):
-            var result = template
-            // Plain members of `@` are copied straight across, skipping the Value round trip.
-            let this: JSONObject? = if case .object(let object) = scope.value { object } else { nil }
-            for (index, node) in nodes.enumerated() {
-                if case .attribute(.this, let name) = node, let this {
-                    result.values[index] = this[name] ?? .null
-                } else {
-                    result.values[index] = try evaluate(node, scope).json
-                }
-            }
-            return .object(result)
+            return try record(template, nodes, scope)
         case .object(let entries):
-            return .object(try object(entries, scope))
+            return try objectValue(entries, scope)
         case .array(let elements):
-            var result: [JSONValue] = []
-            result.reserveCapacity(elements.count)
-            for element in elements {
-                let value = try evaluate(element.value, scope)
-                if element.isSplat {
-                    if case .array(let items) = value { result.append(contentsOf: items) }
-                } else {
-                    result.append(value.json)
-                }
-            }
-            return .array(result)
+            return try array(elements, scope)
         case .and(let l, let r):
-            let left = try evaluate(l, scope)
-            if case .bool(false) = left { return .false }
-            let right = try evaluate(r, scope)
-            if case .bool(false) = right { return .false }
-            if case .bool = left, case .bool = right { return .true }
-            return .null
+            return try and(l, r, scope)
         case .or(let l, let r):
-            let left = try evaluate(l, scope)
-            if case .bool(true) = left { return .true }
-            let right = try evaluate(r, scope)
-            if case .bool(true) = right { return .true }
-            if case .bool = left, case .bool = right { return .false }
-            return .null
+            return try or(l, r, scope)
         case .not(let inner):
-            if case .bool(let b) = try evaluate(inner, scope) { return .bool(!b) }
-            return .null
+            return try not(inner, scope)
         case .negate(let inner):
-            if case .number(let n) = try evaluate(inner, scope) { return .number(-n) }
-            return .null
+            return try negate(inner, scope)
         case .plus(let inner):
-            let value = try evaluate(inner, scope)
-            if case .number = value { return value }
-            return .null
+            return try plus(inner, scope)
         case .binary(let op, let l, let r):
-            let left = try evaluate(l, scope), right = try evaluate(r, scope)
-            // `x in array` walks the array: as much work as a loop over it.
-            if op == .in, case .array(let items) = right { try scope.context.tick(items.count) }
-            return Operators.apply(op, left, right)
+            return try binary(op, l, r, scope)
         case .inRange(let base, let l, let r, let inclusive):
-            let value = try evaluate(base, scope)
-            guard let lc = Ordering.partialCompare(value, try evaluate(l, scope)),
-                let rc = Ordering.partialCompare(value, try evaluate(r, scope))
-            else { return .null }
-            return .bool(lc >= 0 && (inclusive ? rc <= 0 : rc < 0))
+            return try inRange(base, l, r, inclusive, scope)
         case .select(let alternatives, let fallback):
-            for (condition, value) in alternatives where try evaluate(condition, scope).isTrue {
-                return try evaluate(value, scope)
-            }
-            if let fallback { return try evaluate(fallback, scope) }
-            return .null
+            return try select(alternatives, fallback, scope)
         case .call(let call):
-            var args: [Value] = []
-            args.reserveCapacity(call.arguments.count)
-            for argument in call.arguments { args.append(try evaluate(argument, scope)) }
-            return try call.function.implementation(args, scope)
+            return try self.call(call, scope)
         case .pipe(let function, let base, let args):
-            guard case .array(let array) = try evaluate(base, scope) else { return .null }
-            switch function {
-            case .order: return .array(try PipeFunctions.order(array, args, scope))
-            case .score: return .array(try PipeFunctions.score(array, args, scope))
-            }
+            return try pipe(function, base, args, scope)
         case .asc, .desc:
             return .null
         case .diff(let only, let before, let after, let selector):
-            let b = try evaluate(before, scope), a = try evaluate(after, scope)
-            return .bool(try Diff.changed(only: only, before: b.json, after: a.json, selector: selector, scope: scope))
+            return try diff(only, before, after, selector, scope)
         case .delta(let only, let selector):
-            guard scope.context.before != nil || scope.context.after != nil else {
-                throw GROQError(.evaluation, "delta::\(only ? "changedOnly" : "changedAny")() needs a mutation context (it works in listener filters)", at: nil, in: scope.context.source)
-            }
-            return .bool(try Diff.changed(only: only, before: scope.context.before ?? .null, after: scope.context.after ?? .null, selector: selector, scope: scope))
+            return try delta(only, selector, scope)
         case .context(let key):
             return Value(key == "before" ? scope.context.before : scope.context.after)
         case .pair(_, _, let offset):
@@ -170,6 +79,240 @@ enum Evaluator {
         case .tuple(_, let offset):
             throw GROQError(.query, "a tuple is only allowed as a diff selector", at: offset, in: scope.context.source)
         }
+    }
+
+    @inline(never)
+    private static func parent(_ n: Int, _ scope: Scope) -> Value {
+        var current = scope
+        for _ in 0..<n {
+            guard let frame = current.parent else { return .null }
+            current = frame.scope
+        }
+        return current.value
+    }
+
+    @inline(never)
+    private static func parameter(_ name: String, _ offset: Int, _ scope: Scope) throws(GROQError) -> Value {
+        guard let value = scope.context.params[name] else {
+            throw GROQError(.evaluation, "no value was given for the parameter $\(name): pass it with the query (for example --param \(name)=JSON)", at: offset, in: scope.context.source)
+        }
+        return Value(value)
+    }
+
+    @inline(never)
+    private static func attribute(_ base: Node, _ name: String, _ scope: Scope) throws(GROQError) -> Value {
+        Value(try object(at: base, scope)?[name])
+    }
+
+    @inline(never)
+    private static func element(_ base: Node, _ index: Int, _ scope: Scope) throws(GROQError) -> Value {
+        guard case .array(let array) = try evaluate(base, scope) else { return .null }
+        let i = index < 0 ? array.count + index : index
+        return i >= 0 && i < array.count ? Value(array[i]) : .null
+    }
+
+    @inline(never)
+    private static func slice(_ base: Node, _ from: Int, _ to: Int, _ inclusive: Bool, _ scope: Scope) throws(GROQError) -> Value {
+        guard case .array(let array) = try evaluate(base, scope) else { return .null }
+        let sliced = slice(array, from: from, to: to, inclusive: inclusive)
+        try scope.context.build(sliced.count)
+        return .array(sliced)
+    }
+
+    @inline(never)
+    private static func projection(_ base: Node, _ expr: Node, _ scope: Scope) throws(GROQError) -> Value {
+        let value = try evaluate(base, scope)
+        guard case .object = value else { return .null }
+        return try evaluate(expr, scope.nested(value, parent: scope.frameForChildren()))
+    }
+
+    @inline(never)
+    private static func dereference(_ node: Node, _ scope: Scope) throws(GROQError) -> Value {
+        try object(at: node, scope).map { .object($0) } ?? .null
+    }
+
+    @inline(never)
+    private static func arrayCoerce(_ base: Node, _ scope: Scope) throws(GROQError) -> Value {
+        let value = try evaluate(base, scope)
+        if case .array = value { return value }
+        return .null
+    }
+
+    @inline(never)
+    private static func map(_ base: Node, _ expr: Node, _ scope: Scope) throws(GROQError) -> Value {
+        guard case .array(let array) = try evaluate(base, scope) else { return .null }
+        try scope.context.build(array.count)
+        if array.count >= PathProjection.blockSize, let paths = PathProjection(expr) {
+            return .array(try paths.apply(to: array, context: scope.context))
+        }
+        let frame = scope.frameForChildren()
+        // Each thread of a parallel map evaluates with its own context (its own checkpoint count).
+        return .array(try ParallelMap.map(array, expr, frame, scope.context) { expr, frame, context, item throws(GROQError) in
+            try evaluate(expr, Scope(value: Value(item), parent: frame, isHidden: true, context: context)).json
+        })
+    }
+
+    @inline(never)
+    private static func flatMap(_ base: Node, _ expr: Node, _ scope: Scope) throws(GROQError) -> Value {
+        guard case .array(let array) = try evaluate(base, scope) else { return .null }
+        let frame = scope.frameForChildren()
+        var result: [JSONValue] = []
+        result.reserveCapacity(array.count)
+        for item in array {
+            try scope.context.tick()
+            let inner = try evaluate(expr, scope.nested(Value(item), parent: frame, hidden: true))
+            if case .array(let elements) = inner {
+                try scope.context.build(elements.count)
+                result.append(contentsOf: elements)
+            } else {
+                result.append(inner.json)
+            }
+        }
+        return .array(result)
+    }
+
+    @inline(never)
+    private static func invariant(_ inner: Node, _ slot: Int, _ scope: Scope) throws(GROQError) -> Value {
+        if let cached = scope.context.invariants.value(slot) { return cached }
+        let value = try evaluate(inner, scope)
+        scope.context.invariants.store(value, slot)
+        return value
+    }
+
+    @inline(never)
+    private static func record(_ template: JSONObject, _ nodes: [Node], _ scope: Scope) throws(GROQError) -> Value {
+        var result = template
+        // Plain members of `@` are copied straight across, skipping the Value round trip.
+        let this: JSONObject? = if case .object(let object) = scope.value { object } else { nil }
+        for (index, node) in nodes.enumerated() {
+            if case .attribute(.this, let name) = node, let this {
+                result.values[index] = this[name] ?? .null
+            } else {
+                result.values[index] = try evaluate(node, scope).json
+            }
+        }
+        return .object(result)
+    }
+
+    @inline(never)
+    private static func objectValue(_ entries: [ObjectEntry], _ scope: Scope) throws(GROQError) -> Value {
+        .object(try object(entries, scope))
+    }
+
+    @inline(never)
+    private static func array(_ elements: [ArrayElement], _ scope: Scope) throws(GROQError) -> Value {
+        var result: [JSONValue] = []
+        result.reserveCapacity(elements.count)
+        try scope.context.build(elements.count)
+        for element in elements {
+            let value = try evaluate(element.value, scope)
+            if element.isSplat {
+                if case .array(let items) = value {
+                    try scope.context.build(items.count)
+                    result.append(contentsOf: items)
+                }
+            } else {
+                result.append(value.json)
+            }
+        }
+        return .array(result)
+    }
+
+    @inline(never)
+    private static func and(_ l: Node, _ r: Node, _ scope: Scope) throws(GROQError) -> Value {
+        let left = try evaluate(l, scope)
+        if case .bool(false) = left { return .false }
+        let right = try evaluate(r, scope)
+        if case .bool(false) = right { return .false }
+        if case .bool = left, case .bool = right { return .true }
+        return .null
+    }
+
+    @inline(never)
+    private static func or(_ l: Node, _ r: Node, _ scope: Scope) throws(GROQError) -> Value {
+        let left = try evaluate(l, scope)
+        if case .bool(true) = left { return .true }
+        let right = try evaluate(r, scope)
+        if case .bool(true) = right { return .true }
+        if case .bool = left, case .bool = right { return .false }
+        return .null
+    }
+
+    @inline(never)
+    private static func not(_ inner: Node, _ scope: Scope) throws(GROQError) -> Value {
+        if case .bool(let b) = try evaluate(inner, scope) { return .bool(!b) }
+        return .null
+    }
+
+    @inline(never)
+    private static func negate(_ inner: Node, _ scope: Scope) throws(GROQError) -> Value {
+        if case .number(let n) = try evaluate(inner, scope) { return .number(-n) }
+        return .null
+    }
+
+    @inline(never)
+    private static func plus(_ inner: Node, _ scope: Scope) throws(GROQError) -> Value {
+        let value = try evaluate(inner, scope)
+        if case .number = value { return value }
+        return .null
+    }
+
+    @inline(never)
+    private static func binary(_ op: BinaryOperator, _ l: Node, _ r: Node, _ scope: Scope) throws(GROQError) -> Value {
+        let left = try evaluate(l, scope), right = try evaluate(r, scope)
+        // `x in array` walks the array: as much work as a loop over it.
+        if op == .in, case .array(let items) = right { try scope.context.tick(items.count) }
+        return Operators.apply(op, left, right)
+    }
+
+    @inline(never)
+    private static func inRange(_ base: Node, _ l: Node, _ r: Node, _ inclusive: Bool, _ scope: Scope) throws(GROQError) -> Value {
+        let value = try evaluate(base, scope)
+        guard let lc = Ordering.partialCompare(value, try evaluate(l, scope)),
+            let rc = Ordering.partialCompare(value, try evaluate(r, scope))
+        else { return .null }
+        return .bool(lc >= 0 && (inclusive ? rc <= 0 : rc < 0))
+    }
+
+    @inline(never)
+    private static func select(_ alternatives: [(condition: Node, value: Node)], _ fallback: Node?, _ scope: Scope) throws(GROQError) -> Value {
+        for (condition, value) in alternatives where try evaluate(condition, scope).isTrue {
+            return try evaluate(value, scope)
+        }
+        if let fallback { return try evaluate(fallback, scope) }
+        return .null
+    }
+
+    @inline(never)
+    private static func call(_ call: FunctionCall, _ scope: Scope) throws(GROQError) -> Value {
+        var args: [Value] = []
+        args.reserveCapacity(call.arguments.count)
+        for argument in call.arguments { args.append(try evaluate(argument, scope)) }
+        return try call.function.implementation(args, scope)
+    }
+
+    @inline(never)
+    private static func pipe(_ function: PipeFunction, _ base: Node, _ args: [Node], _ scope: Scope) throws(GROQError) -> Value {
+        guard case .array(let array) = try evaluate(base, scope) else { return .null }
+        try scope.context.build(array.count)
+        switch function {
+        case .order: return .array(try PipeFunctions.order(array, args, scope))
+        case .score: return .array(try PipeFunctions.score(array, args, scope))
+        }
+    }
+
+    @inline(never)
+    private static func diff(_ only: Bool, _ before: Node, _ after: Node, _ selector: Selector, _ scope: Scope) throws(GROQError) -> Value {
+        let b = try evaluate(before, scope), a = try evaluate(after, scope)
+        return .bool(try Diff.changed(only: only, before: b.json, after: a.json, selector: selector, scope: scope))
+    }
+
+    @inline(never)
+    private static func delta(_ only: Bool, _ selector: Selector, _ scope: Scope) throws(GROQError) -> Value {
+        guard scope.context.before != nil || scope.context.after != nil else {
+            throw GROQError(.evaluation, "delta::\(only ? "changedOnly" : "changedAny")() needs a mutation context (it works in listener filters)", at: nil, in: scope.context.source)
+        }
+        return .bool(try Diff.changed(only: only, before: scope.context.before ?? .null, after: scope.context.after ?? .null, selector: selector, scope: scope))
     }
 
     /// The object a path of attribute accesses and dereferences leads to, or `nil` when it leads
@@ -248,6 +391,7 @@ enum Evaluator {
                 result.append(source[index])
             }
         }
+        try scope.context.build(result.count)
         return .array(result)
     }
 }

@@ -24,11 +24,15 @@ final class EvaluationContext: @unchecked Sendable {
     let cancellation: EvaluationCancellation?
     /// Elements of work left before the next checkpoint (``tick(_:)``).
     var ticksUntilCheck: Int
+    /// The elements the evaluation may still build, shared by every thread of it.
+    let elements: ElementBudget
 
     init(dataset: any DocumentSource, params: [String: JSONValue], now: GROQDateTime, identity: String?,
          before: JSONValue?, after: JSONValue?, source: String, invariantSlots: Int = 0,
-         deadline: ContinuousClock.Instant? = nil, cancellation: EvaluationCancellation? = nil) {
+         deadline: ContinuousClock.Instant? = nil, cancellation: EvaluationCancellation? = nil,
+         maxElements: Int = GROQLimits.standard.maxElements) {
         self.invariants = InvariantValues(slots: invariantSlots)
+        self.elements = ElementBudget(maxElements)
         self.dataset = dataset
         self.params = params
         self.now = now
@@ -43,6 +47,7 @@ final class EvaluationContext: @unchecked Sendable {
 
     private init(sharing other: EvaluationContext) {
         self.invariants = other.invariants
+        self.elements = other.elements
         self.dataset = other.dataset
         self.params = other.params
         self.now = other.now

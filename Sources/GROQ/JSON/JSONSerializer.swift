@@ -21,6 +21,22 @@ extension JSONValue {
         writer.write(self, indent: 0)
         swap(&writer.out, &bytes)
     }
+
+    /// Appends the JSON text of this value to `bytes` unless `bytes` would grow past `limit`
+    /// bytes: then it stops soon after the limit (within one string or number) and returns
+    /// `false`, leaving `bytes` with a truncated text.
+    ///
+    /// A value may share one array among many of its members (a sub-query whose answer is the
+    /// same in every row), so its text can be vastly larger than the memory it holds: the limit
+    /// is checked at every element, at every depth, never after the whole text is written.
+    public func write(to bytes: inout [UInt8], limit: Int, pretty: Bool = false) -> Bool {
+        var writer = _JSONWriter(pretty: pretty)
+        writer.limit = limit
+        swap(&writer.out, &bytes)
+        writer.write(self, indent: 0)
+        swap(&writer.out, &bytes)
+        return bytes.count <= limit
+    }
 }
 
 /// Writes JSON into a byte buffer. Recursion depth equals the value's nesting depth, which the
@@ -28,6 +44,8 @@ extension JSONValue {
 struct _JSONWriter {
     var out: [UInt8] = []
     let pretty: Bool
+    /// The size past which writing gives up: every container stops at its next element.
+    var limit = Int.max
 
     init(pretty: Bool) { self.pretty = pretty }
 
@@ -49,6 +67,7 @@ struct _JSONWriter {
             out.append(0x5B)  // [
             var first = true
             for element in array {
+                if out.count > limit { return }
                 if !first { out.append(0x2C) }
                 first = false
                 if pretty { newline(indent: indent + 1) }
@@ -64,6 +83,7 @@ struct _JSONWriter {
             out.append(0x7B)  // {
             var first = true
             for (key, member) in object {
+                if out.count > limit { return }
                 if !first { out.append(0x2C) }
                 first = false
                 if pretty { newline(indent: indent + 1) }

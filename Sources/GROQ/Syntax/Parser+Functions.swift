@@ -374,8 +374,11 @@ extension Parser {
         } else {
             throw query("invalid selector: expected an attribute name, '(', or anywhere(…), found \(describeHere())", at: start)
         }
+        let entryDepth = depth
+        defer { depth = entryDepth }
         while true {
             let save = pos
+            try deepen(at: pos)
             skipWS()
             if peek() == UInt8(ascii: ".") {
                 pos += 1
@@ -411,6 +414,9 @@ extension Parser {
     }
 
     private mutating func parseSelectorGroup() throws(GROQError) -> Selector {
+        let entryDepth = depth
+        defer { depth = entryDepth }
+        try deepen(at: pos)
         pos += 1
         var members = [try parseSelector()]
         skipWS()

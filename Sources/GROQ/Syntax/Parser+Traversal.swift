@@ -83,6 +83,8 @@ extension Parser {
                 pos = save
                 break
             }
+            // `.a.a.a…` nests one map or attribute per segment, as deeply as brackets would.
+            try deepen(at: save)
             list.append(next)
         }
         return list.isEmpty ? nil : list

@@ -15,10 +15,15 @@ struct Parser {
     var functionParameter: String? = nil
     /// While finding the end of a custom function body, calls of custom functions are not expanded.
     var skimCustomCalls = false
-    /// How deeply expressions nest right now; bounded so that a hostile query cannot exhaust the
-    /// stack of the parser or, later, of the evaluator.
-    private var depth = 0
-    static let maximumDepth = 200
+    /// How deep the tree being built is at this point: one level per enclosing expression and
+    /// one per link of an operator or traversal chain before it (`1-1-1…` nests its links as
+    /// deeply as `((1-1)-1)…`). Bounded, so that no query can exhaust the stack of the parser,
+    /// of the passes over its tree or of the evaluator.
+    var depth = 0
+    /// What the query may cost to parse (``GROQLimits``), and the expressions parsed so far,
+    /// shared with the copies that expand custom functions: the size of the expanded tree is
+    /// bounded, not only that of the text.
+    let budget: ParseBudget
 
     struct CustomFunction {
         let name: String
@@ -31,10 +36,12 @@ struct Parser {
     private static let precPair = 1, precOr = 2, precAnd = 3, precComp = 4, precOrder = 4
     private static let precAdd = 6, precMul = 7, precPow = 8, precNeg = 8, precNot = 10, precPos = 10, precPipe = 11
 
-    init(_ source: String, params: [String: JSONValue]?) {
+    init(_ source: String, params: [String: JSONValue]?, limits: GROQLimits = .standard,
+         deadline: ContinuousClock.Instant? = nil) {
         self.source = source
         self.b = Array(source.utf8)
         self.params = params
+        self.budget = ParseBudget(limits: limits, deadline: deadline)
     }
 
     // MARK: Entry
@@ -163,11 +170,9 @@ struct Parser {
 
     mutating func parseExpr(_ level: Int) throws(GROQError) -> Node {
         skipWS()
-        depth += 1
-        defer { depth -= 1 }
-        guard depth <= Self.maximumDepth else {
-            throw query("the query nests deeper than \(Self.maximumDepth) levels; simplify it", at: pos)
-        }
+        let entryDepth = depth
+        defer { depth = entryDepth }
+        try deepen(at: pos)
         let start = pos
         guard pos < b.count else { throw syntax("expected an expression, found end of query", at: pos) }
         var lhs: Node
@@ -251,6 +256,8 @@ struct Parser {
             let continues = op.associativity == .left ? lhsLevel >= op.precedence : lhsLevel > op.precedence
             guard level <= op.precedence, continues else { break }
             let opStart = pos
+            // Each link puts the chain so far one level further down the tree.
+            try deepen(at: opStart)
             pos += op.length
             switch op.kind {
             case .binary(let binary):
