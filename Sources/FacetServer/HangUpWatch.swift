@@ -2,7 +2,12 @@ import GROQ
 import NIOCore
 
 /// Stops an evaluation whose client has gone: while the work runs, it looks at the connection a
-/// few times a second and cancels the evaluation once the connection is closed.
+/// few times a second and cancels the evaluation once the client has closed it.
+///
+/// The server does not read from a connection while it answers a request on it (HTTP/1.1
+/// answers in order), so it would learn of the client's close only when it writes the answer.
+/// The watch asks the kernel instead: a connection whose TCP state has left `ESTABLISHED` (the
+/// client sent FIN or RST) has been hung up.
 ///
 /// Looking, rather than a callback on the connection's close, holds nothing once the request is
 /// answered: a connection kept alive for a million queries would otherwise collect a million
@@ -25,7 +30,7 @@ enum HangUpWatch {
         let watch = Task {
             while !Task.isCancelled {
                 try? await Task.sleep(for: interval)
-                if !connection.isActive {
+                if await hasHungUp(connection) {
                     cancellation.cancel()
                     return
                 }
@@ -33,5 +38,17 @@ enum HangUpWatch {
         }
         defer { watch.cancel() }
         return try await work()
+    }
+
+    /// Whether the client has closed `connection` (or the server has).
+    static func hasHungUp(_ connection: any Channel) async -> Bool {
+        guard connection.isActive else { return true }
+        #if os(Linux)
+        if let socket = connection as? any SocketOptionProvider, let info = try? await socket.getTCPInfo().get() {
+            // 1 is TCP_ESTABLISHED; a peer's FIN moves the socket to CLOSE_WAIT, its RST to CLOSE.
+            return info.tcpi_state != 1
+        }
+        #endif
+        return false
     }
 }
