@@ -190,6 +190,17 @@ struct QueryCommandTests {
         #expect(result.stderr.contains("did you mean count()?"))
     }
 
+    /// `1-1-1…` of 10,500 terms made `facet query` exit with SIGSEGV (139).
+    @Test func aQueryTooDeepIsAnErrorNotACrash() throws {
+        for query in ["1" + String(repeating: "-1", count: 10_500), "*" + String(repeating: ".a", count: 33_000)] {
+            let result = try Self.withDataset { path in try Self.facet(["query", "--file", path, query]) }
+            #expect(result.status == 1, "exit status \(result.status)")
+            #expect(result.stdout == "")
+            #expect(result.stderr.contains("the query is too deep: it nests more than 256 levels here"))
+            #expect(result.stderr.contains("line 1, column "))
+        }
+    }
+
     @Test func missingParameterIsAnEvaluationError() throws {
         let result = try Self.withDataset { path in try Self.facet(["query", "--file", path, "*[total > $minimum]"]) }
         #expect(result.status != 0)

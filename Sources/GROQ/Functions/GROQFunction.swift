@@ -53,11 +53,15 @@ enum FunctionLibrary {
 
     /// " — did you mean …?" for a misspelt function name, or "".
     static func suggestion(for name: String, in namespace: String) -> String {
+        // No function's name is this long, and an edit distance costs the product of the
+        // lengths: a hostile 60,000-letter name must not cost seconds of work to refuse.
+        guard name.utf8.count <= 64 else { return "" }
         // Same namespace first (a misspelling), then the same name elsewhere (a wrong namespace).
         let sameNamespace = all.values.filter { $0.namespace == namespace }
-            .min { editDistance($0.name, name) < editDistance($1.name, name) }
-        if let near = sameNamespace, editDistance(near.name, name) <= max(2, name.count / 3) {
-            return "; did you mean \(near.displayName)()?"
+            .map { (function: $0, distance: editDistance($0.name, name)) }
+            .min { $0.distance < $1.distance }
+        if let near = sameNamespace, near.distance <= max(2, name.count / 3) {
+            return "; did you mean \(near.function.displayName)()?"
         }
         if let elsewhere = all.values.first(where: { $0.name == name }) {
             return "; did you mean \(elsewhere.displayName)()?"
