@@ -19,7 +19,7 @@ struct ServeCommand: AsyncParsableCommand {
             Settings come from the flags, else the environment (FACET_DATA, FACET_DATASET, FACET_HOST, \
             FACET_PORT, FACET_CONFIG), else the JSON config file (--config, default ./facet.json when it \
             exists), else the defaults. The config file may set host, port, data, dataset, maxBodyBytes, \
-            queryTimeLimitSeconds, maxResultBytes, maxConcurrentQueries, allowedOrigins and threats (rate limits, \
+            queryTimeLimitSeconds, maxResultBytes, maxQueryElements, queryBudgets, restrictedRoles, maxConcurrentQueries, allowedOrigins and threats (rate limits, \
             lock-outs and the response to each kind of automation).
 
             Every route but /health and sign-in needs a token (Authorization: Bearer). On the first start the \
@@ -148,7 +148,8 @@ struct ServeSettings {
             file = [:]
         }
         let known: Set<String> = ["host", "port", "data", "dataset", "maxBodyBytes", "queryTimeLimitSeconds", "maxResultBytes",
-                                  "maxConcurrentQueries", "allowedOrigins", "threats"]
+                                  "maxQueryElements", "queryBudgets", "restrictedRoles", "maxConcurrentQueries", "allowedOrigins",
+                                  "threats"]
         for key in file.objectValue?.keys ?? [] where !known.contains(key) {
             throw CommandFailure("the config file sets \"\(key)\", which Facet does not know; known settings: \(known.sorted().joined(separator: ", "))")
         }
@@ -174,7 +175,17 @@ struct ServeSettings {
         if let bytes = try integer("maxBodyBytes", 1024...(1 << 30)) { server.maxBodyBytes = bytes }
         if let seconds = try integer("queryTimeLimitSeconds", 1...3600) { server.queryTimeLimit = .seconds(seconds) }
         if let bytes = try integer("maxResultBytes", 1024...(1 << 32)) { server.maxResultBytes = bytes }
+        if let count = try integer("maxQueryElements", 1_000...(1 << 40)) { server.maxQueryElements = count }
         if let count = try integer("maxConcurrentQueries", 1...1024) { server.maxConcurrentQueries = count }
+        if let given = file["restrictedRoles"] {
+            guard let list = given.arrayValue?.compactMap(\.stringValue), list.count == given.arrayValue?.count else {
+                throw CommandFailure("the config file's \"restrictedRoles\" must be a list of role names, e.g. [\"sales\", \"support\"]")
+            }
+            server.restrictedRoles = Set(list)
+        }
+        if let given = file["queryBudgets"] {
+            server.queryBudgets = try Self.queryBudgets(given, defaults: server)
+        }
         if let origins = file["allowedOrigins"] {
             guard let list = origins.arrayValue?.compactMap(\.stringValue), list.count == origins.arrayValue?.count else {
                 throw CommandFailure("the config file's \"allowedOrigins\" must be a list of origins, e.g. [\"http://localhost:3333\"]")
@@ -184,6 +195,35 @@ struct ServeSettings {
         if let given = file["threats"] {
             do { threats = try ThreatPolicy(json: given) } catch { throw CommandFailure("the config file: \(error.description)") }
         }
+    }
+
+    /// `"queryBudgets": {"support": {"timeLimitSeconds": 2, "maxElements": 500000, "maxResultBytes": 4194304}}`:
+    /// each role's own budget; a member left out keeps the server's default.
+    static func queryBudgets(_ json: JSONValue, defaults: ServerConfiguration) throws -> [String: QueryBudget] {
+        guard case .object(let roles) = json else {
+            throw CommandFailure(#"the config file's "queryBudgets" must be an object of budgets by role, e.g. {"support": {"timeLimitSeconds": 2}}"#)
+        }
+        var budgets: [String: QueryBudget] = [:]
+        for (role, given) in roles {
+            guard case .object(let members) = given else {
+                throw CommandFailure("the config file's \"queryBudgets\".\(role) must be an object of timeLimitSeconds, maxElements, maxResultBytes")
+            }
+            var budget = defaults.queryBudget(forRole: nil)
+            for (key, value) in members {
+                guard let number = value.numberValue, number.rounded() == number, number >= 1, number <= Double(1 << 40) else {
+                    throw CommandFailure("the config file's \"queryBudgets\".\(role).\(key) must be a whole number, at least 1")
+                }
+                switch key {
+                case "timeLimitSeconds": budget.timeLimit = .seconds(Int(number))
+                case "maxElements": budget.maxElements = Int(number)
+                case "maxResultBytes": budget.maxResultBytes = Int(number)
+                default:
+                    throw CommandFailure("the config file's \"queryBudgets\".\(role) sets \"\(key)\"; a budget has timeLimitSeconds, maxElements and maxResultBytes")
+                }
+            }
+            budgets[role] = budget
+        }
+        return budgets
     }
 
     private static func parse(_ bytes: Data, path: String) throws -> JSONValue {
