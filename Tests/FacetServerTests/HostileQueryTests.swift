@@ -85,6 +85,29 @@ struct HostileQueryTests {
         }
     }
 
+    /// A 10,000-level JSON body, as a query's parameters or as a document: refused by the JSON
+    /// reader with the position, not recursed through; parameters as deep as JSON allows work.
+    @Test func deepJSONBodiesAre400() async throws {
+        let f = try Fixture(customers: 10)
+        try await Application(router: f.api.router()).test(.router) { client in
+            let deep = String(repeating: "[", count: 10_000) + String(repeating: "]", count: 10_000)
+            let bodies = [("/v1/data/query/production", #"{"query": "$p", "params": {"p": "# + deep + "}}"),
+                          ("/v1/data/mutate/production", #"{"mutations": [{"create": {"_type": "interaction", "x": "# + deep + "}}]}")]
+            for (uri, body) in bodies {
+                try await client.execute(uri: uri, method: .post, headers: RoleRouteTests.headers("support"), body: ByteBuffer(string: body)) { response in
+                    #expect(response.status == .badRequest)
+                    #expect(String(buffer: response.body).contains("nesting deeper than"), "\(String(buffer: response.body).prefix(300))")
+                }
+            }
+            let allowed = String(repeating: "[", count: 60) + "1" + String(repeating: "]", count: 60)
+            try await client.execute(uri: "/v1/data/query/production", method: .post, headers: RoleRouteTests.headers("support"),
+                                     body: ByteBuffer(string: #"{"query": "$p", "params": {"p": "# + allowed + "}}")) { response in
+                #expect(response.status == .ok)
+                #expect(String(buffer: response.body).contains(allowed))
+            }
+        }
+    }
+
     /// Custom functions that call the next one twice, 26 deep, never finished parsing.
     @Test func exponentialCustomFunctionsAreRefusedAtOnce() async throws {
         let f = try Fixture(customers: 10)

@@ -18,7 +18,7 @@ extension FacetAPI {
                 let dataset = try dataset(context)
                 let target = try OperationTarget(json: try await JSONBody.parse(request, context: context))
                 let options = authorized(TransactionOptions(author: "api"), context)
-                let result = try await workers.run {
+                let result = try await workers.run(for: caller(context)) {
                     do throws(StoreError) { return try operation.run(on: dataset, target, options: options) } catch { throw APIError.operation(error) }
                 }
                 return JSONBody.response(["transactionId": .string(result.transactionId), "documentId": .string(target.publishedID)])
@@ -40,7 +40,7 @@ extension FacetAPI {
             // The whole document is checked (a hidden field is not missing), but only the markers
             // on fields the caller sees are returned.
             let hidden = Set(document.objectValue?.keys.map { $0 } ?? []).subtracting(shown.objectValue?.keys.map { $0 } ?? [])
-            let findings = try await workers.run { validator.findings(for: document, among: snapshot.source(.raw)) }
+            let findings = try await workers.run(for: caller(context)) { validator.findings(for: document, among: snapshot.source(.raw)) }
                 .filter { finding in !hidden.contains(where: { finding.path == $0 || finding.path.hasPrefix($0 + ".") || finding.path.hasPrefix($0 + "[") }) }
             return JSONBody.response([
                 "documentId": .string(id),

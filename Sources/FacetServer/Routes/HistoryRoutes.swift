@@ -22,7 +22,7 @@ extension FacetAPI {
             let ids = try context.documentIDs()
             let point = try Self.revisionPoint(request)
             let visibility = visibility(context)
-            let documents = try await workers.run {
+            let documents = try await workers.run(for: caller(context)) {
                 var documents: [JSONValue] = []
                 for id in ids {
                     do throws(StoreError) {
@@ -51,7 +51,7 @@ extension FacetAPI {
             // Mutations may name what the caller may not see; a restricted caller gets the revisions only.
             let excludeMutations = try request.flag("excludeMutations") ?? false || visibility != nil
             let identifiedOnly = try request.flag("includeIdentifiedDocumentsOnly") ?? false
-            let transactions = try await workers.run {
+            let transactions = try await workers.run(for: caller(context)) {
                 do throws(StoreError) { return try dataset.transactions(documentIDs: ids, filter: filter) } catch { throw APIError.store(error) }
             }.compactMap { Self.presented($0, through: visibility) }
             let asked = Set(ids)

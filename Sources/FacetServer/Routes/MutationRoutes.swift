@@ -22,7 +22,7 @@ extension FacetAPI {
             do throws(StoreError) { mutations = try Mutation.list(parsing: body) } catch {
                 throw APIError.mutation(error, in: [])
             }
-            let result = try await workers.run {
+            let result = try await workers.run(for: caller(context)) {
                 do throws(StoreError) { return try dataset.mutate(mutations, options: options) } catch {
                     throw APIError.mutation(error, in: mutations)
                 }

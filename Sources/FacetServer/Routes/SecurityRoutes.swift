@@ -32,7 +32,7 @@ extension FacetAPI {
                 }
                 return date
             }
-            let events = try await workers.run {
+            let events = try await workers.run(for: caller(context)) {
                 do throws(SecurityError) { return try security.threats.events(limit: limit, kind: kind, since: since) } catch {
                     throw Self.securityFailure(error)
                 }
@@ -45,14 +45,14 @@ extension FacetAPI {
                                      documentID: request.option("documentId"), transactionID: request.option("transactionId"),
                                      after: try request.integer("after").map(Int64.init),
                                      limit: try request.integer("limit", minimum: 1).map { min($0, 1000) } ?? 100)
-            let documents = try await workers.run {
+            let documents = try await workers.run(for: caller(context)) {
                 do throws(SecurityError) { return try security.audit.documents(filter) } catch { throw Self.securityFailure(error) }
             }
             return JSONBody.response(["documents": .array(documents)])
         }
         routes.get("audit/verify") { _, context in
             let security = try auditor(context)
-            let outcome = try await workers.run {
+            let outcome = try await workers.run(for: caller(context)) {
                 do throws(SecurityError) { return try security.audit.verify() } catch { throw Self.securityFailure(error) }
             }
             switch outcome {
