@@ -69,11 +69,7 @@ struct HostileBenchCommand: AsyncParsableCommand {
         let store = try security.documentStore(validator: nil)
         defer { store.close() }
         let ids = try ServerBenchCommand.seed(docs: docs, into: store, directory: directory)
-        var policy = ThreatPolicy()
-        policy.addressLimit = RateLimit(perSecond: 1e9, burst: 1_000_000_000)
-        policy.identityLimit = policy.addressLimit
-        for kind in AutomationClass.allCases { policy.automation[kind] = .flag }
-        security.threats.policy = policy
+        security.threats.policy = .measuringOnly
         let admin = try security.identities.createToken(name: "bench-admin", role: .admin, by: .system()).secret
         let support = try security.identities.createToken(name: "bench-support", role: .support, by: .system()).secret
         let configuration = ServerConfiguration()

@@ -74,13 +74,7 @@ struct SecurityBenchCommand: AsyncParsableCommand {
         let secureStore = try security.documentStore(validator: nil)
         defer { secureStore.close() }
         _ = try ServerBenchCommand.seed(docs: docs, into: secureStore, directory: directory)
-        // The checks all run, but nothing is refused: the load generator is one address sending
-        // machine-regular requests, which a real policy would rightly slow down.
-        var policy = ThreatPolicy()
-        policy.addressLimit = RateLimit(perSecond: 1e9, burst: 1_000_000_000)
-        policy.identityLimit = policy.addressLimit
-        for kind in AutomationClass.allCases { policy.automation[kind] = .flag }
-        security.threats.policy = policy
+        security.threats.policy = .measuringOnly
         let manager = try security.identities.createToken(name: "bench-manager", role: .manager, by: .system()).secret
         let support = try security.identities.createToken(name: "bench-support", role: .support, by: .system()).secret
 
@@ -250,4 +244,16 @@ struct SecurityBenchCommand: AsyncParsableCommand {
 private func `require`<Value>(_ value: Value?) throws -> Value {
     guard let value else { throw CommandFailure("the benchmark could not prepare what it measures") }
     return value
+}
+
+extension ThreatPolicy {
+    /// Every check runs, nothing is refused: a load generator is one address sending
+    /// machine-regular requests, which a real policy would rightly slow down.
+    static var measuringOnly: ThreatPolicy {
+        var policy = ThreatPolicy()
+        policy.addressLimit = RateLimit(perSecond: 1e9, burst: 1_000_000_000)
+        policy.identityLimit = policy.addressLimit
+        for kind in AutomationClass.allCases { policy.automation[kind] = .flag }
+        return policy
+    }
 }
