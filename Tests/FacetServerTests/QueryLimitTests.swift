@@ -246,6 +246,43 @@ struct QueryLimitTests {
         #expect(workers.load.running == 0)
     }
 
+    /// Caller A's flood holds all but one slot; B's work takes the last at once; when a slot
+    /// frees, the waiting caller running the fewest pieces goes first, whatever the arrival order.
+    @Test func theQueueIsFairBetweenCallers() async throws {
+        let workers = BlockingWork(limit: 3)
+        let gate = DispatchSemaphore(value: 0)
+        let order = StartOrder()
+        var flood: [Task<Void, any Error>] = []
+        for index in 0..<5 {
+            flood.append(Task { try await workers.run(for: "A") { order.append("A\(index)"); gate.wait() } })
+        }
+        while workers.load.running < 2 || workers.load.waiting < 3 { try await Task.sleep(for: .milliseconds(5)) }
+        // A holds two of three slots (all but one) and waits with three more.
+        #expect(workers.load.running == 2)
+        let b = Task { try await workers.run(for: "B") { order.append("B"); gate.wait() } }
+        while workers.load.running < 3 { try await Task.sleep(for: .milliseconds(5)) }
+        #expect(order.names.last == "B")
+        let c = Task { try await workers.run(for: "C") { order.append("C") } }
+        while workers.load.waiting < 4 { try await Task.sleep(for: .milliseconds(5)) }
+        // One slot frees: C (running nothing) goes before A's older work.
+        gate.signal()
+        try await c.value
+        #expect(order.names.contains("C"))
+        for _ in 0..<6 { gate.signal() }
+        for task in flood { try await task.value }
+        try await b.value
+        #expect(workers.load.running == 0 && workers.load.waiting == 0)
+        #expect(order.names.count == 7)
+    }
+
+    /// The order in which pieces of work started.
+    final class StartOrder: @unchecked Sendable {
+        private let lock = NSLock()
+        private var started: [String] = []
+        func append(_ name: String) { lock.withLock { started.append(name) } }
+        var names: [String] { lock.withLock { started } }
+    }
+
     // MARK: The query string
 
     @Test func queriesSentAsFormsOrComponentsReadTheSame() async throws {
