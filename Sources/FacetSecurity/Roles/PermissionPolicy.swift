@@ -177,7 +177,7 @@ public struct PermissionPolicy: Sendable {
     }
 
     /// Whether `principal` is cleared for the sensitive fields of `document`.
-    func isCleared(_ principal: Principal, for document: JSONValue) -> Bool {
+    public func isCleared(_ principal: Principal, for document: JSONValue) -> Bool {
         guard let type = document["_type"]?.stringValue else { return false }
         switch clearance(principal.role, type: type) {
         case .all: return true
@@ -186,6 +186,14 @@ public struct PermissionPolicy: Sendable {
             guard let staff = principal.staffID, let ref = document[field]?["_ref"]?.stringValue else { return false }
             return ref == staff || ref == DocumentID.published(of: staff)
         }
+    }
+
+    /// The sensitive fields of `document`'s type that `principal` may not see in it (whether
+    /// `document` holds them or not).
+    public func hiddenFields(of document: JSONValue, for principal: Principal) -> Set<String> {
+        guard let type = document["_type"]?.stringValue, let fields = sensitiveFields[type], !fields.isEmpty,
+              !isCleared(principal, for: document) else { return [] }
+        return Set(fields)
     }
 
     /// `document` without the sensitive fields `principal` may not see.
@@ -235,52 +243,5 @@ struct RoleVisibility: DocumentVisibility {
     func present(_ document: JSONValue) -> JSONValue? {
         guard let type = document["_type"]?.stringValue, policy.allows(principal.role, .read, type: type) else { return nil }
         return policy.redacted(document, for: principal)
-    }
-}
-
-/// Refuses the changes a principal's role does not allow, naming the type and the operation.
-struct RoleAuthorizer: TransactionAuthorizing {
-    let policy: PermissionPolicy
-    let principal: Principal
-
-    func authorize(_ changes: [DocumentChange]) throws(StoreError) {
-        for change in changes {
-            let published = !DocumentID.isDraft(change.id) && !DocumentID.isVersion(change.id)
-            let beforeType = change.before?["_type"]?.stringValue
-            let afterType = change.after?["_type"]?.stringValue
-            if let afterType {
-                try require(change.before == nil ? .create : .update, afterType, change.id)
-                if published { try require(.publish, afterType, change.id) }
-                if let beforeType, beforeType != afterType { try require(.delete, beforeType, change.id) }
-            } else if let beforeType {
-                // Discarding a draft is an edit; deleting a published document is a deletion.
-                try require(published ? .delete : .update, beforeType, change.id)
-            }
-            try requireSensitiveClearance(change)
-        }
-    }
-
-    private func require(_ operation: DocumentPermission, _ type: String, _ id: String) throws(StoreError) {
-        guard policy.allows(principal.role, operation, type: type) else {
-            let readOnly = policy.readOnlyTypes.contains(type)
-            throw StoreError(.forbidden, type: "permissionDenied",
-                             message: "Role \(principal.role.rawValue) may not \(operation.rawValue) documents of type \(type) (\"\(id)\")",
-                             advice: readOnly ? "Documents of type \(type) are written by Facet itself and cannot be changed."
-                                 : "Ask an admin for a role that may \(operation.rawValue) \(type) documents.",
-                             documentID: id, details: ["operation": .string(operation.rawValue), "documentType": .string(type)])
-        }
-    }
-
-    /// A role that may not see a document's sensitive fields may not change them either: a
-    /// whole-document write that simply lacks them would otherwise erase them.
-    private func requireSensitiveClearance(_ change: DocumentChange) throws(StoreError) {
-        guard change.after != nil, let document = change.before ?? change.after, let type = document["_type"]?.stringValue,
-              let fields = policy.sensitiveFields[type], !policy.isCleared(principal, for: document) else { return }
-        for field in fields where change.before?[field] != change.after?[field] {
-            throw StoreError(.forbidden, type: "permissionDenied",
-                             message: "Role \(principal.role.rawValue) may not change the sensitive field \(field) of \(type) \"\(change.id)\"",
-                             advice: "Leave \(field) out of the change (patch the other fields), or ask a user cleared for it.",
-                             documentID: change.id, details: ["operation": "update", "documentType": .string(type), "field": .string(field)])
-        }
     }
 }

@@ -38,10 +38,12 @@ extension FacetAPI {
                 throw APIError(.notFound, type: "documentNotFoundError", "Document \"\(publishedID)\" has neither a draft nor a published version")
             }
             // The whole document is checked (a hidden field is not missing), but only the markers
-            // on fields the caller sees are returned.
-            let hidden = Set(document.objectValue?.keys.map { $0 } ?? []).subtracting(shown.objectValue?.keys.map { $0 } ?? [])
-            let findings = try await workers.run(for: caller(context)) { validator.findings(for: document, among: snapshot.source(.raw)) }
-                .filter { finding in !hidden.contains(where: { finding.path == $0 || finding.path.hasPrefix($0 + ".") || finding.path.hasPrefix($0 + "[") }) }
+            // on fields the caller sees are returned, and rules that compare with other documents
+            // (`unique`) compare with what the caller sees: see the mutation pipeline's validation.
+            var hidden = Set(document.objectValue?.keys.map { $0 } ?? []).subtracting(shown.objectValue?.keys.map { $0 } ?? [])
+            if let principal = context.principal, let security { hidden.formUnion(security.policy.hiddenFields(of: document, for: principal)) }
+            let findings = try await workers.run(for: caller(context)) { validator.findings(for: document, among: snapshot.source(.raw, visibility: visibility)) }
+                .filter { !ValidationFinding.isAbout(hidden, $0.path) }
             return JSONBody.response([
                 "documentId": .string(id),
                 "markers": .array(findings.map(\.json)),

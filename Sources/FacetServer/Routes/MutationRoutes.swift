@@ -146,7 +146,12 @@ extension FacetRequestContext {
 
 extension TransactionResult {
     /// The result with its documents as `visibility` shows them, so that `returnDocuments` gives
-    /// back no field the caller may not read (a hidden document comes back as `null`).
+    /// back no field the caller may not read (a hidden document comes back as `null`), dry run or not.
+    ///
+    /// Presenting the state after the transaction is enough because the authorizer refuses any
+    /// change that shows its author more after it than before it (the role's authorizer judges each
+    /// change on both states), and a dry run is authorized exactly as a commit is: what comes
+    /// back is never more than the caller could read before they asked.
     func presented(through visibility: (any DocumentVisibility)?) -> TransactionResult {
         guard let visibility else { return self }
         var result = self

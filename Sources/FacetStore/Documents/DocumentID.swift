@@ -79,6 +79,17 @@ public enum DocumentID {
     public static func published(of id: String) -> String {
         isDraft(id) ? String(id.dropFirst(draftPrefix.count)) : id
     }
+
+    /// The published id a draft or a release version stands for (`drafts.c-1` and
+    /// `versions.spring.c-1` → `c-1`); a published id is returned unchanged.
+    public static func published(ofVariant id: String) -> String {
+        if isDraft(id) { return String(id.dropFirst(draftPrefix.count)) }
+        guard isVersion(id) else { return id }
+        // `versions.<release>.<id>`: the release is one segment, the id may have dots of its own.
+        let rest = id.dropFirst(versionPrefix.count)
+        guard let dot = rest.firstIndex(of: "."), rest.index(after: dot) < rest.endIndex else { return id }
+        return String(rest[rest.index(after: dot)...])
+    }
 }
 
 private let base62 = Array("0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz".utf8)

@@ -21,6 +21,14 @@ public struct ValidationFinding: Sendable, Equatable {
 
     public var json: JSONValue { ["path": .string(path), "level": .string(level), "message": .string(message)] }
 
+    /// Whether a finding at `path` is about one of the top-level `fields` (or a value inside
+    /// one): how findings on fields a reader may not see are left out of what they are told.
+    public static func isAbout(_ fields: Set<String>, _ path: String) -> Bool {
+        guard !fields.isEmpty else { return false }
+        let end = path.firstIndex { $0 == "." || $0 == "[" } ?? path.endIndex
+        return fields.contains(String(path[..<end]))
+    }
+
     /// Why the document `id` with these findings may not be stored, or `nil` when it may: an
     /// undeclared type is refused always, error-level findings only on a published document.
     static func refusal(of id: String, _ findings: [ValidationFinding]) -> StoreError? {

@@ -89,8 +89,12 @@ struct TransactionWork {
                                              advice: root == "_id" ? "Create a document with the new id and delete the old one." : "The store sets _rev on every commit.")
                 }
             }
+            let named = patch.operations.paths.map(\.rootAttribute)
             for id in ids {
                 guard let document = current(id) else { continue }
+                // Before the patch runs: its own errors (an `inc` on a string) and its revision
+                // guard would otherwise describe a value the author may not see.
+                try options.authorizer?.authorizePatch(naming: named, of: snapshot.document(id: id) ?? document, id: id)
                 if let expected = patch.ifRevisionID {
                     let actual = document["_rev"]?.stringValue
                     guard actual == expected else {
@@ -195,9 +199,9 @@ struct TransactionWork {
                 throw StoreError(.invalid, type: "queryParseError", message: "The \(mutation) query is not valid GROQ: \(error.formatted)",
                                  advice: "Fix the query at the position shown.")
             }
-            var overlay = snapshot.overlay
-            for (id, document) in changed { overlay[id] = .some(document) }
-            let source = LayeredDocuments(base: snapshot.base.raw, overlay: overlay)
+            // The author's view: a filter can neither match a document the author may not read
+            // nor select by a field hidden from them.
+            let source = workingDocuments(as: options.authorizer?.visibility)
             let result: JSONValue
             do { result = try query.evaluate(in: source) } catch {
                 throw StoreError(.invalid, type: "queryError", message: "The \(mutation) query failed: \(error.formatted)", advice: "Fix the query.")
@@ -259,8 +263,13 @@ struct TransactionWork {
         // Permission first: a caller who may not make a change learns nothing more about it
         // (not which documents refer to it, nor what the schema thinks of it).
         if let authorizer = options.authorizer {
-            try authorizer.authorize(effects.map { DocumentChange(id: $0.documentID, before: snapshot.document(id: $0.documentID), after: $0.document) })
+            try authorizer.authorize(effects.map { effect in
+                let publishedID = DocumentID.published(ofVariant: effect.documentID)
+                return DocumentChange(id: effect.documentID, before: snapshot.document(id: effect.documentID), after: effect.document,
+                                      published: publishedID == effect.documentID ? nil : snapshot.document(id: publishedID))
+            })
         }
+        try checkVariantTypes()
         if options.checkReferences { try checkReferences() }
         if let validator { try validate(with: validator) }
         // Results carry the final documents.
@@ -269,15 +278,40 @@ struct TransactionWork {
     }
 
     /// The schema's verdict on every written document: see ``DocumentValidating``.
+    ///
+    /// Rules that compare with other documents (`unique`) compare with what the author may read
+    /// only, and findings about fields hidden from the author in a document that existed before
+    /// are not reported: a verdict that depended on data the author may not read would tell
+    /// them that data ("Must be unique" for an email held by a client they may not see is an
+    /// answer to "is this person a client?"). A value that duplicates a hidden one is stored;
+    /// a user who reads both sees the duplicate as a validation marker and resolves it. That is
+    /// the lesser harm: refusing it, with any message, would answer the question all the same.
     private func validate(with validator: any DocumentValidating) throws(StoreError) {
-        var overlay = snapshot.overlay
-        for (id, document) in changed { overlay[id] = .some(document) }
-        let working = LayeredDocuments(base: snapshot.base.raw, overlay: overlay)
+        let working = workingDocuments(as: options.authorizer?.visibility)
         let written = changed.compactMap { id, state in state.map { (id: id, document: $0) } }
         let verdicts = validator.findings(forEach: written.map(\.document), among: working)
-        for ((id, _), findings) in zip(written, verdicts) {
+        for ((id, document), findings) in zip(written, verdicts) {
+            var findings = findings
+            if let authorizer = options.authorizer, let stored = snapshot.document(id: id) {
+                let hidden = authorizer.hiddenFields(of: stored).union(authorizer.hiddenFields(of: document))
+                findings.removeAll { ValidationFinding.isAbout(hidden, $0.path) }
+            }
             if let refusal = ValidationFinding.refusal(of: id, findings) { throw refusal }
         }
+    }
+
+    /// The documents as this transaction has left them so far, as `visibility` shows them (all
+    /// of them, whole, when `nil`).
+    private func workingDocuments(as visibility: (any DocumentVisibility)?) -> LayeredDocuments {
+        guard let visibility else {
+            var overlay = snapshot.overlay
+            for (id, document) in changed { overlay[id] = .some(document) }
+            return LayeredDocuments(base: snapshot.base.raw, overlay: overlay)
+        }
+        let view = snapshot.restricted(.raw, visibility)
+        var overlay = view.overlay
+        for (id, document) in changed { overlay[id] = .some(document.flatMap(visibility.present)) }
+        return LayeredDocuments(base: view.base, overlay: overlay)
     }
 
     private func checkReferences() throws(StoreError) {
