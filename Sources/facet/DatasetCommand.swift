@@ -70,19 +70,30 @@ struct DatasetCommand: ParsableCommand {
         func run() throws {
             let documentStore = try store.openStore()
             defer { documentStore.close() }
-            let dataset = try store.openDataset(documentStore)
             let mode: ImportMode = replace ? .createOrReplace : missing ? .createIfNotExists : .create
             let terminal = isatty(2) == 1
-            let report: ImportReport
-            do {
-                report = try dataset.importNDJSON(path: file, options: ImportOptions(mode: mode, allowFailing: allowFailing, batchSize: batchSize)) { progress in
+            let options = ImportOptions(mode: mode, allowFailing: allowFailing, batchSize: batchSize)
+            let importing = { (dataset: Dataset) throws(StoreError) -> ImportReport in
+                try dataset.importNDJSON(path: file, options: options) { progress in
                     guard terminal else { return }
                     let total = progress.total.map { " of \($0)" } ?? ""
                     FileHandle.standardError.write(Data("\r\(progress.phase) \(progress.documents)\(total) documents…".utf8))
                 }
+            }
+            let report: ImportReport
+            do {
+                // The default dataset is made by its first import, and only if that import succeeds.
+                let exists = try documentStore.datasetNames().contains(store.datasetName)
+                if !exists && store.datasetName == DocumentStore.defaultDataset {
+                    report = try documentStore.creatingDataset(store.datasetName, importing)
+                } else {
+                    report = try importing(store.openDataset(documentStore, create: false))
+                }
+            } catch let error as CommandFailure {
+                throw error
             } catch {
                 if terminal { Output.error("") }
-                throw CommandFailure(error.description)
+                throw CommandFailure("\(error)")
             }
             if terminal { Output.error("") }
             for failure in report.failures { Output.error("skipped \(failure)") }
