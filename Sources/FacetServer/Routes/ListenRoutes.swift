@@ -19,8 +19,9 @@ extension FacetAPI {
             do {
                 var listen = try ListenRequest(request, version: context.parameters.get("apiVersion") ?? "v1")
                 listen.options.visibility = visibility(context)
+                listen.options.bufferBytes = configuration.listenerBufferBytes
                 stream = ListenerStream(dataset: try dataset(context), request: listen, keepAliveInterval: configuration.keepAliveInterval,
-                                        lifecycle: lifecycle, workers: workers)
+                                        dropGrace: configuration.listenerDropGrace, lifecycle: lifecycle, workers: workers)
             } catch let error as APIError {
                 return ListenerStream.response(ending: [ListenerStream.channelError(error)])
             }
