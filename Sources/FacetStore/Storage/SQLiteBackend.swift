@@ -243,9 +243,7 @@ final class SQLiteDatasetStorage: DatasetStorage {
                 return appended
             }
         } catch let error as DatabaseError where error.resultCode == .SQLITE_CONSTRAINT {
-            throw StoreError(.conflict, type: "transactionIdConflictError",
-                             message: "Transaction id \"\(transaction.id)\" is already used in this dataset",
-                             advice: "Give a new transactionId, or none and one is generated.")
+            throw StoreError.transactionIDUsed(transaction.id)
         } catch {
             throw StoreError.storage("Cannot commit transaction \(transaction.id): \(error)")
         }
@@ -270,9 +268,7 @@ final class SQLiteDatasetStorage: DatasetStorage {
                         do { try Self.insert(transaction, bodies: bodies, mutations: mutationsText, db) } catch let error as DatabaseError
                             where error.resultCode == .SQLITE_CONSTRAINT
                         {
-                            throw StoreError(.conflict, type: "transactionIdConflictError",
-                                             message: "Transaction id \"\(transaction.id)\" is already used in this dataset",
-                                             advice: "Give a new transactionId, or none and one is generated.")
+                            throw StoreError.transactionIDUsed(transaction.id)
                         } catch {
                             throw StoreError.storage("Cannot write transaction \(transaction.id): \(error)")
                         }

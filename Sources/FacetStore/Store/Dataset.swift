@@ -103,9 +103,7 @@ public final class Dataset: Sendable {
                 throw StoreError.storage("Dataset \"\(name)\" is closed", advice: "Open the store again.")
             }
             if let given = options.transactionId, try storage.containsTransaction(id: given) {
-                throw StoreError(.conflict, type: "transactionIdConflictError",
-                                 message: "Transaction id \"\(given)\" is already used in this dataset",
-                                 advice: "Give a new transactionId, or none and one is generated.")
+                throw StoreError.transactionIDUsed(given)
             }
             // Another process sharing the file may have committed since this one last did: then
             // the append is refused, this process catches up, and the transaction is worked out
