@@ -30,7 +30,7 @@ public struct ServerConfiguration: Sendable, Equatable {
     /// How often a listener is sent a keep-alive comment.
     public var keepAliveInterval: Duration = .seconds(30)
     /// How many bytes of changes may wait for one listener that reads slowly or not at all
-    /// (8 MiB by default, `facet serve --listener-buffer-bytes`): past it the listener is sent
+    /// (8 MiB by default; `listenerBufferBytes` in `facet serve`'s config file): past it the listener is sent
     /// `reconnect` and its connection is closed, so that a client that never reads cannot hold
     /// the server's memory.
     public var listenerBufferBytes = 8 * 1024 * 1024

@@ -54,13 +54,17 @@ struct DatasetCommand: ParsableCommand {
     struct Import: ParsableCommand {
         static let configuration = CommandConfiguration(
             abstract: "Import an NDJSON file (Sanity's export format).",
-            discussion: "By default an existing _id is an error; --replace replaces, --missing keeps existing documents.")
+            discussion: """
+                By default an existing _id is an error; --replace replaces, --missing keeps existing documents. \
+                The import is all or nothing: it commits as one unit, so a failure or a kill midway leaves the dataset \
+                as it was (and creates no production dataset); other writers wait until it is done.
+                """)
         @OptionGroup var store: StoreOptions
         @Argument(help: "The NDJSON file.") var file: String
         @Flag(name: .long, help: "Replace documents that exist (createOrReplace).") var replace = false
         @Flag(name: .long, help: "Keep documents that exist (createIfNotExists).") var missing = false
         @Flag(name: .long, help: "Skip bad lines (reported) and import the rest.") var allowFailing = false
-        @Option(name: .long, help: "Documents per transaction.") var batchSize = 1_000
+        @Option(name: .long, help: "Documents per transaction in history (the import still commits as one unit).") var batchSize = 1_000
 
         func validate() throws {
             if replace && missing { throw ValidationError("give --replace or --missing, not both") }
