@@ -70,6 +70,8 @@ public struct FacetAPI: Sendable {
         if !configuration.allowedOrigins.isEmpty {
             router.add(middleware: AllowedOrigins(origins: configuration.allowedOrigins))
         }
+        let methods = RouteMethods()
+        router.add(middleware: AllowedMethods(table: methods))
         addHealthRoutes(to: router)
         addMetricsRoutes(to: router)
         addStudioRoutes(to: router)
@@ -85,6 +87,7 @@ public struct FacetAPI: Sendable {
         addActionRoutes(to: version)
         addAuthRoutes(to: version)
         addSecurityRoutes(to: version)
+        methods.record(router.routes.map { (path: $0.path.description, method: $0.method.rawValue) })
         return router
     }
 
@@ -158,7 +161,9 @@ public struct FacetAPI: Sendable {
     }
 }
 
-/// Applies the configured body limit to the request's context, before any handler reads a body.
+/// Applies the configured body limit to the request's context, before any handler reads a body,
+/// and closes the connection after any 413: the client may still be sending the body it was
+/// refused, and those bytes must never be read as a next request on the same connection.
 struct BodyLimitMiddleware: RouterMiddleware {
     let limit: Int
 
@@ -166,9 +171,31 @@ struct BodyLimitMiddleware: RouterMiddleware {
         var context = context
         context.bodyLimit = limit
         if let length = request.headers[.contentLength].flatMap(Int.init), length > limit {
-            throw APIError(.contentTooLarge, type: "requestTooLarge",
-                           "The body (\(length) bytes) is over the limit of \(limit) bytes; send less per request")
+            let error = APIError(.contentTooLarge, type: "requestTooLarge",
+                                 "The body (\(length) bytes) is over the limit of \(limit) bytes; send less per request")
+            return Self.closingConnection(try error.response(from: request, context: context))
         }
-        return try await next(request, context)
+        do {
+            let response = try await next(request, context)
+            return response.status == .contentTooLarge ? Self.closingConnection(response) : response
+        } catch let error as APIError where error.status == .contentTooLarge {
+            return Self.closingConnection(try error.response(from: request, context: context))
+        }
+    }
+
+    /// Thrown once the response is written: the server then closes the connection, as it does
+    /// after a request that said `Connection: close`.
+    struct ConnectionClosed: Error {}
+
+    /// `response` with `Connection: close`, and the connection closed once it is written.
+    static func closingConnection(_ response: Response) -> Response {
+        var response = response
+        response.headers[.connection] = "close"
+        let body = response.body
+        response.body = ResponseBody(contentLength: body.contentLength) { writer in
+            try await body.write(writer)
+            throw ConnectionClosed()
+        }
+        return response
     }
 }

@@ -14,8 +14,10 @@ import ServiceLifecycle
 ///   transaction's events are written together, ordered by document id and numbered from 1;
 /// - a `: keep-alive` comment line every ``ServerConfiguration/keepAliveInterval``;
 /// - `reconnect`, `data: {"reason": …}`, when the server drops the stream: the client fell more
-///   than the store's buffer behind, the server is shutting down, or the dataset closed. The
-///   stream ends after it; the client's `EventSource` reconnects by itself.
+///   than the store's buffer behind (``ServerConfiguration/listenerBufferBytes``), the server is
+///   shutting down, or the dataset closed. The stream ends after it; the client's `EventSource`
+///   reconnects by itself. A client too far behind that does not take the event within
+///   ``ServerConfiguration/listenerDropGrace`` (it reads nothing) has its connection closed.
 ///
 /// **Resuming.** A client that reconnects with `Last-Event-ID` (an `EventSource` does so by
 /// itself) gets `welcome` — `welcomeback` if it asked `enableResume=true` — then, from history,
@@ -29,6 +31,8 @@ struct ListenerStream: Sendable {
     let dataset: Dataset
     let request: ListenRequest
     let keepAliveInterval: Duration
+    /// How long a dropped listener's connection may take to accept its `reconnect` event.
+    let dropGrace: Duration
     let lifecycle: ServerLifecycle
     let workers: BlockingWork
 
@@ -89,28 +93,75 @@ struct ListenerStream: Sendable {
             return
         }
         defer { subscription.cancel() }
+        let box = WriterBox(writer)
+        defer { writer = box.writer }
         // Also when the application runs without the drain (a plain `runService()`): the HTTP
         // server's own graceful shutdown waits for this connection to close.
         try await withGracefulShutdownHandler {
-            try await withThrowingTaskGroup(of: Void.self) { group in
-                group.addTask { await self.produce(subscription, into: output, written: written) }
-                group.addTask { await Self.keepAlive(every: keepAliveInterval, into: output) }
-                writing: for await frame in frames {
-                    switch frame {
-                    case .events(let events):
-                        try await writer.write(ServerSentEvent.buffer(events))
-                        acknowledge.yield()
-                    case .keepAlive:
-                        try await writer.write(ServerSentEvent.keepAlive)
-                    case .last(let event):
-                        try await writer.write(ServerSentEvent.buffer([event]))
-                        break writing
-                    }
+            try await withThrowingTaskGroup(of: Part.self) { group in
+                group.addTask {
+                    await self.produce(subscription, into: output, written: written)
+                    return .producing
                 }
+                group.addTask {
+                    await Self.keepAlive(every: keepAliveInterval, into: output)
+                    return .keepingAlive
+                }
+                group.addTask {
+                    try await Self.closeIfStalled(subscription, grace: dropGrace)
+                    return .watching
+                }
+                group.addTask {
+                    try await Self.write(frames, to: box, acknowledging: acknowledge)
+                    return .writing
+                }
+                while let finished = try await group.next(), finished != .writing {}
                 group.cancelAll()
             }
         } onGracefulShutdown: {
             output.yield(.last(Self.shuttingDown))
+        }
+    }
+
+    /// The tasks of one stream.
+    private enum Part: Sendable {
+        case producing, keepingAlive, watching, writing
+    }
+
+    /// Once the store has dropped the subscription for falling behind, the producer sends
+    /// `reconnect` when the client has taken what was sent before; a client that reads nothing
+    /// never does, and its write waits for ever. Throwing here, `grace` after the drop, cancels
+    /// that write, which closes the connection and frees what it held.
+    private static func closeIfStalled(_ subscription: ListenerSubscription, grace: Duration) async throws {
+        while !subscription.isDropped {
+            try await Task.sleep(for: .milliseconds(250))
+        }
+        try await Task.sleep(for: grace)
+        throw ListenerDropped()
+    }
+
+    /// Thrown to close the connection of a dropped listener that does not read.
+    private struct ListenerDropped: Error {}
+
+    /// The response's writer, handed to the task that writes. Only that task uses it while the
+    /// stream runs, and the handler takes it back once that task has ended.
+    private final class WriterBox: @unchecked Sendable {
+        var writer: any ResponseBodyWriter
+        init(_ writer: any ResponseBodyWriter) { self.writer = writer }
+    }
+
+    private static func write(_ frames: AsyncStream<Frame>, to box: WriterBox, acknowledging acknowledge: AsyncStream<Void>.Continuation) async throws {
+        for await frame in frames {
+            switch frame {
+            case .events(let events):
+                try await box.writer.write(ServerSentEvent.buffer(events))
+                acknowledge.yield()
+            case .keepAlive:
+                try await box.writer.write(ServerSentEvent.keepAlive)
+            case .last(let event):
+                try await box.writer.write(ServerSentEvent.buffer([event]))
+                return
+            }
         }
     }
 

@@ -38,6 +38,14 @@ public struct ServerConfiguration: Sendable, Equatable {
     public var externalWritesInterval: Duration = .milliseconds(250)
     /// How often a listener is sent a keep-alive comment.
     public var keepAliveInterval: Duration = .seconds(30)
+    /// How many bytes of changes may wait for one listener that reads slowly or not at all
+    /// (8 MiB by default; `listenerBufferBytes` in `facet serve`'s config file): past it the listener is sent
+    /// `reconnect` and its connection is closed, so that a client that never reads cannot hold
+    /// the server's memory.
+    public var listenerBufferBytes = 8 * 1024 * 1024
+    /// How long a dropped listener's connection is given to take its `reconnect` event before
+    /// it is closed without it (a client that reads nothing never would).
+    public var listenerDropGrace: Duration = .seconds(5)
 
     public init() {}
 }

@@ -106,4 +106,10 @@ public struct StoreError: Error, Sendable, Equatable, CustomStringConvertible {
     static func storage(_ message: String, advice: String = "Check that the data directory is writable and the disk is not full.") -> StoreError {
         StoreError(.storage, type: "storageError", message: message, advice: advice)
     }
+
+    /// A transaction id given twice in one dataset.
+    static func transactionIDUsed(_ id: String) -> StoreError {
+        StoreError(.conflict, type: "transactionIdConflictError", message: "Transaction id \"\(id)\" is already used in this dataset",
+                   advice: "Give a new transactionId, or none and one is generated.")
+    }
 }

@@ -54,13 +54,17 @@ struct DatasetCommand: ParsableCommand {
     struct Import: ParsableCommand {
         static let configuration = CommandConfiguration(
             abstract: "Import an NDJSON file (Sanity's export format).",
-            discussion: "By default an existing _id is an error; --replace replaces, --missing keeps existing documents.")
+            discussion: """
+                By default an existing _id is an error; --replace replaces, --missing keeps existing documents. \
+                The import is all or nothing: it commits as one unit, so a failure or a kill midway leaves the dataset \
+                as it was (and creates no production dataset); other writers wait until it is done.
+                """)
         @OptionGroup var store: StoreOptions
         @Argument(help: "The NDJSON file.") var file: String
         @Flag(name: .long, help: "Replace documents that exist (createOrReplace).") var replace = false
         @Flag(name: .long, help: "Keep documents that exist (createIfNotExists).") var missing = false
         @Flag(name: .long, help: "Skip bad lines (reported) and import the rest.") var allowFailing = false
-        @Option(name: .long, help: "Documents per transaction.") var batchSize = 1_000
+        @Option(name: .long, help: "Documents per transaction in history (the import still commits as one unit).") var batchSize = 1_000
 
         func validate() throws {
             if replace && missing { throw ValidationError("give --replace or --missing, not both") }
@@ -70,19 +74,30 @@ struct DatasetCommand: ParsableCommand {
         func run() throws {
             let documentStore = try store.openStore()
             defer { documentStore.close() }
-            let dataset = try store.openDataset(documentStore)
             let mode: ImportMode = replace ? .createOrReplace : missing ? .createIfNotExists : .create
             let terminal = isatty(2) == 1
-            let report: ImportReport
-            do {
-                report = try dataset.importNDJSON(path: file, options: ImportOptions(mode: mode, allowFailing: allowFailing, batchSize: batchSize)) { progress in
+            let options = ImportOptions(mode: mode, allowFailing: allowFailing, batchSize: batchSize)
+            let importing = { (dataset: Dataset) throws(StoreError) -> ImportReport in
+                try dataset.importNDJSON(path: file, options: options) { progress in
                     guard terminal else { return }
                     let total = progress.total.map { " of \($0)" } ?? ""
                     FileHandle.standardError.write(Data("\r\(progress.phase) \(progress.documents)\(total) documents…".utf8))
                 }
+            }
+            let report: ImportReport
+            do {
+                // The default dataset is made by its first import, and only if that import succeeds.
+                let exists = try documentStore.datasetNames().contains(store.datasetName)
+                if !exists && store.datasetName == DocumentStore.defaultDataset {
+                    report = try documentStore.creatingDataset(store.datasetName, importing)
+                } else {
+                    report = try importing(store.openDataset(documentStore, create: false))
+                }
+            } catch let error as CommandFailure {
+                throw error
             } catch {
                 if terminal { Output.error("") }
-                throw CommandFailure(error.description)
+                throw CommandFailure("\(error)")
             }
             if terminal { Output.error("") }
             for failure in report.failures { Output.error("skipped \(failure)") }

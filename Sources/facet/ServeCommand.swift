@@ -19,7 +19,9 @@ struct ServeCommand: AsyncParsableCommand {
             Settings come from the flags, else the environment (FACET_DATA, FACET_DATASET, FACET_HOST, \
             FACET_PORT, FACET_CONFIG), else the JSON config file (--config, default ./facet.json when it \
             exists), else the defaults. The config file may set host, port, data, dataset, maxBodyBytes, \
-            queryTimeLimitSeconds, maxResultBytes, maxQueryElements, queryBudgets, restrictedRoles, maxConcurrentQueries, allowedOrigins and threats (rate limits, \
+            queryTimeLimitSeconds, maxResultBytes, maxQueryElements, queryBudgets, restrictedRoles, maxConcurrentQueries, \
+            listenerBufferBytes (what one slow listener may hold before it is dropped, 8 MiB by default), allowedOrigins \
+            and threats (rate limits, \
             lock-outs and the response to each kind of automation).
 
             Every route but /health and sign-in needs a token (Authorization: Bearer). On the first start the \
@@ -148,8 +150,8 @@ struct ServeSettings {
             file = [:]
         }
         let known: Set<String> = ["host", "port", "data", "dataset", "maxBodyBytes", "queryTimeLimitSeconds", "maxResultBytes",
-                                  "maxQueryElements", "queryBudgets", "restrictedRoles", "maxConcurrentQueries", "allowedOrigins",
-                                  "threats"]
+                                  "maxQueryElements", "queryBudgets", "restrictedRoles", "maxConcurrentQueries",
+                                  "listenerBufferBytes", "allowedOrigins", "threats"]
         for key in file.objectValue?.keys ?? [] where !known.contains(key) {
             throw CommandFailure("the config file sets \"\(key)\", which Facet does not know; known settings: \(known.sorted().joined(separator: ", "))")
         }
@@ -177,6 +179,7 @@ struct ServeSettings {
         if let bytes = try integer("maxResultBytes", 1024...(1 << 32)) { server.maxResultBytes = bytes }
         if let count = try integer("maxQueryElements", 1_000...(1 << 40)) { server.maxQueryElements = count }
         if let count = try integer("maxConcurrentQueries", 1...1024) { server.maxConcurrentQueries = count }
+        if let bytes = try integer("listenerBufferBytes", 65_536...(1 << 32)) { server.listenerBufferBytes = bytes }
         if let given = file["restrictedRoles"] {
             guard let list = given.arrayValue?.compactMap(\.stringValue), list.count == given.arrayValue?.count else {
                 throw CommandFailure("the config file's \"restrictedRoles\" must be a list of role names, e.g. [\"sales\", \"support\"]")

@@ -78,6 +78,29 @@ struct DemoCommandTests {
         }
     }
 
+    /// Customers' names are sealed in their own documents; no other field may carry them in the
+    /// clear, or they would reach the write-ahead log, history and exports.
+    @Test func noCustomerNameIsStoredInTheClear() throws {
+        try StoreCommandTests.withDataDirectory { data in
+            let seeded = try Self.seed(data, ["--customers", "200", "--seed", "11"])
+            #expect(seeded.status == 0, "seed failed: \(seeded.stderr)")
+            let names = try StoreCommandTests.run(["query", "--data", data, #"*[_type in ["customer", "lizaCustomer"]].name"#], environment: Self.crm)
+            #expect(names.status == 0, "\(names.stderr)")
+            let fullNames = try StoreCommandTests.json(names.stdout).arrayValue?.compactMap(\.stringValue) ?? []
+            try #require(fullNames.count == 200)
+            let exported = try StoreCommandTests.run(["dataset", "export", "--data", data, "-"], environment: Self.crm)
+            #expect(exported.status == 0, "\(exported.stderr)")
+            let leaks = fullNames.filter { exported.stdout.contains($0) }
+            #expect(leaks.isEmpty, "\(leaks.count) customers' names are in the export in the clear, e.g. \(leaks.prefix(3))")
+            // Nor a first name in a creative profile, which speaks of the client.
+            let profiles = StoreCommandTests.lines(exported.stdout).filter { $0.contains(#""_type":"creativeExpression""#) }
+            #expect(!profiles.isEmpty)
+            let firstNames = Set(fullNames.compactMap { $0.split(separator: " ").first.map { " \($0)'" } })
+            let named = profiles.filter { profile in firstNames.contains { profile.contains($0) } }
+            #expect(named.isEmpty, "\(named.count) creative profiles name their client, e.g. \(named.first ?? "")")
+        }
+    }
+
     @Test func refusesACustomerCountOutOfRange() throws {
         try StoreCommandTests.withDataDirectory { data in
             for count in ["0", "1000001"] {

@@ -139,8 +139,10 @@ struct MonitorFixture {
         }
         #expect(waits == [1, 2, 4, 8, 16])
         // The same user name with other capitals or spaces is the same account.
-        fixture.monitor.loginFailed(username: " ADA", address: "192.0.2.200")
-        #expect(lockout(fixture, "ada", address: "192.0.2.201")?.retryAfter == 32)
+        fixture.monitor.loginFailed(username: " ADA", address: "203.0.113.9")
+        #expect(lockout(fixture, "ada")?.retryAfter == 32)
+        // The lock-out holds at the address the failures came from only.
+        #expect(lockout(fixture, "ada", address: "192.0.2.201") == nil)
 
         let events = try fixture.monitor.events(kind: .lockout)
         #expect(events.count == 6)
@@ -153,6 +155,19 @@ struct MonitorFixture {
         fixture.monitor.loginSucceeded(username: "ada", address: "192.0.2.201")
         fixture.monitor.loginFailed(username: "ada", address: "192.0.2.202")
         #expect(lockout(fixture, "ada", address: "192.0.2.202") == nil)
+    }
+
+    /// An attacker anywhere cannot lock the admin out of the address they sign in from, however
+    /// long they keep guessing; they lock out only themselves.
+    @Test func anAttackerElsewhereCannotLockAUserOut() throws {
+        let fixture = try MonitorFixture()
+        for _ in 0..<40 { fixture.monitor.loginFailed(username: "admin", address: "203.0.113.66") }
+        #expect(lockout(fixture, "admin", address: "203.0.113.66")?.retryAfter == 900)
+        #expect(lockout(fixture, "admin", address: "192.0.2.10") == nil, "the admin's own address is not locked")
+        // The admin's own mistakes still count at their address.
+        for _ in 0..<5 { fixture.monitor.loginFailed(username: "admin", address: "192.0.2.10") }
+        #expect(lockout(fixture, "admin", address: "192.0.2.10") != nil)
+        #expect(try fixture.monitor.events(kind: .lockout).first?.reason.contains("from address 192.0.2.10") == true)
     }
 
     @Test func lockOutsAreCappedAndForgotten() throws {

@@ -94,11 +94,12 @@ final class RawHTTPConnection: @unchecked Sendable {
         try request("GET", path, headers: headers)
     }
 
-    /// Sends `method path` with `headers` and, for any method but GET, `body`.
-    func request(_ method: String, _ path: String, headers: [String: String] = [:], body: String = "") throws {
+    /// Sends `method path` with `headers` and, for any method but GET, `body`, announced as
+    /// `contentLength` bytes (its own length unless given).
+    func request(_ method: String, _ path: String, headers: [String: String] = [:], body: String = "", contentLength: Int? = nil) throws {
         var text = "\(method) \(path) HTTP/1.1\r\nHost: localhost\r\n"
         for (name, value) in headers { text += "\(name): \(value)\r\n" }
-        if method != "GET" { text += "Content-Length: \(body.utf8.count)\r\n" }
+        if method != "GET" { text += "Content-Length: \(contentLength ?? body.utf8.count)\r\n" }
         text += "\r\n" + body
         let bytes = Array(text.utf8)
         #if os(Linux)
@@ -147,6 +148,12 @@ final class RawHTTPConnection: @unchecked Sendable {
         raw += bytes
         decodeBody()
         return true
+    }
+
+    /// Whether the server closes the connection (within `timeout`) once what it sent is read.
+    func isClosedByServer(timeout: Duration) async throws -> Bool {
+        while try await receive(timeout: timeout) {}
+        return closedByServer
     }
 
     /// Reads the status line and headers.

@@ -13,9 +13,12 @@ struct ListenRouteTests {
     // MARK: Helpers
 
     /// Runs `body` against a live server on a fresh store.
-    private func withServer(keepAlive: Duration = .seconds(30), _ body: @Sendable (ServerFixture, Int) async throws -> Void) async throws {
+    private func withServer(keepAlive: Duration = .seconds(30), configure: (inout ServerConfiguration) -> Void = { _ in },
+                            _ body: @Sendable (ServerFixture, Int) async throws -> Void) async throws
+    {
         var configuration = ServerConfiguration()
         configuration.keepAliveInterval = keepAlive
+        configure(&configuration)
         let fixture = try ServerFixture(configuration: configuration)
         defer { fixture.close() }
         let app = Application(router: fixture.api.router())
@@ -206,7 +209,8 @@ struct ListenRouteTests {
     }
 
     @Test func aClientTooFarBehindIsToldToReconnect() async throws {
-        try await withServer { fixture, port in
+        // The transaction bound is the one under test here: the byte bound is set out of reach.
+        try await withServer(configure: { $0.listenerBufferBytes = 1 << 30 }) { fixture, port in
             let dataset = try fixture.store.dataset("production")
             let listener = try await listen(port, "*", "&includeResult=true")
             defer { listener.hangUp() }
@@ -246,6 +250,35 @@ struct ListenRouteTests {
             defer { tooLate.hangUp() }
             #expect(try await event(tooLate).name == "welcome")
             #expect(try await event(tooLate).name == "reset")
+        }
+    }
+
+    /// A client that never reads while large documents are written: the server drops it once
+    /// it holds more than its byte bound, and closes the connection though the client never
+    /// takes the `reconnect`; a client that reads meanwhile gets every change, in order.
+    @Test func aListenerThatNeverReadsIsDroppedAndItsConnectionClosed() async throws {
+        try await withServer(configure: { $0.listenerBufferBytes = 1 << 20; $0.listenerDropGrace = .milliseconds(500) }) { fixture, port in
+            let dataset = try fixture.store.dataset("production")
+            let stalled = try await listen(port, "*", "&includeResult=true")
+            defer { stalled.hangUp() }
+            #expect(try await event(stalled).name == "welcome")
+            let reading = try await listen(port, "*[_type == 'blob']", "&includeMutations=false")
+            defer { reading.hangUp() }
+            #expect(try await event(reading).name == "welcome")
+            let payload = String(repeating: "x", count: 512 * 1024)
+            var received: [String] = []
+            for index in 0..<60 {
+                try dataset.mutate([.createOrReplace(["_id": .string("b-\(index)"), "_type": "blob", "payload": .string(payload)])])
+                let next = try await event(reading)
+                if next.name == "mutation", let id = next.data?["documentId"]?.stringValue { received.append(id) }
+            }
+            #expect(received == (0..<60).map { "b-\($0)" }, "the reading client got every change, in order")
+            #expect(try await eventually(.seconds(20)) { dataset.listenerCount == 1 }, "the stalled listener is dropped")
+            // What the sockets held arrives, then the end: the server closed the connection.
+            let started = ContinuousClock.now
+            let rest = try await stalled.wholeBody(timeout: .seconds(20))
+            #expect(ContinuousClock.now - started < .seconds(20))
+            #expect(rest.count < 40 * 1024 * 1024, "far less than the 60 MB written arrived: \(rest.count) bytes")
         }
     }
 

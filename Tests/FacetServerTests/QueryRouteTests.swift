@@ -63,8 +63,11 @@ struct QueryRouteTests {
                 let body = try JSONValue(parsing: Array(response.body.readableBytesView))
                 #expect(body["error"]?["type"] == "datasetNotFoundError")
             }
+            // A version that is none of v1 or a real date is the client's mistake: 400 with advice.
             try await client.execute(uri: "/v3/data/query/production?query=1", method: .get) { response in
-                #expect(response.status == .notFound)
+                #expect(response.status == .badRequest)
+                let body = try JSONValue(parsing: Array(response.body.readableBytesView))
+                #expect(body["error"]?["type"] == "invalidApiVersion")
             }
             try await client.execute(uri: "/v1/data/query/production", method: .post, headers: [.contentType: "text/plain"],
                                      body: ByteBuffer(string: "*")) { response in

@@ -74,6 +74,43 @@ struct ListenerTests {
         #expect(numbers == (0..<50).map(Double.init))
     }
 
+    /// A listener that never reads, while documents of a megabyte are written: what it holds
+    /// stays under its byte bound, and it is dropped; one that reads gets every change in order.
+    @Test func aListenerThatNeverReadsIsBoundedInBytesAndDropped() async throws {
+        let fixture = try StoreFixture()
+        let dataset = try fixture.dataset
+        let bound = 8 * 1024 * 1024
+        let stalled = try dataset.listen("*", options: ListenOptions(bufferBytes: bound))
+        let reading = try dataset.listen("*[_type == 'blob']", options: ListenOptions(includeMutations: false, bufferBytes: bound))
+        let reader = Task { () -> [Double] in
+            var numbers: [Double] = []
+            for await event in reading {
+                if case .mutation(let change) = event, let n = change.result?["n"]?.numberValue {
+                    numbers.append(n)
+                    if numbers.count == 40 { break }
+                }
+            }
+            return numbers
+        }
+        let megabyte = String(repeating: "x", count: 1_024 * 1_024)
+        var largestBacklog = 0
+        for index in 0..<40 {
+            try dataset.mutate([.createOrReplace(["_id": .string("b-\(index % 3)"), "_type": "blob", "n": .number(Double(index)),
+                                                  "payload": .string(megabyte)])])
+            largestBacklog = max(largestBacklog, stalled.backlogBytes)
+            // The reader keeps up, as a client that reads does.
+            while reading.backlogBytes > 3 * megabyte.utf8.count { try await Task.sleep(for: .milliseconds(5)) }
+        }
+        #expect(largestBacklog <= bound, "the stalled listener held \(largestBacklog) bytes")
+        #expect(stalled.isDropped)
+        #expect(stalled.backlog == 1 && stalled.backlogBytes == 0, "only the reconnect marker is left")
+        var iterator = stalled.makeAsyncIterator()
+        #expect(await iterator.next() == .welcome(listenerName: stalled.listenerName))
+        #expect(await iterator.next() == .reconnect(reason: "The listener fell more than \(bound) bytes behind"))
+        #expect(await reader.value == (0..<40).map(Double.init), "the reading listener got every change, in order")
+        #expect(!reading.isDropped)
+    }
+
     @Test func cancellingEndsTheSequence() async throws {
         let fixture = try StoreFixture()
         let dataset = try fixture.dataset

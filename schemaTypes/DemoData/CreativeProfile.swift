@@ -86,7 +86,9 @@ enum CreativeProfile {
         return [
             "_id": .string(id(for: client)), "_type": "creativeExpression",
             "_createdAt": .string(window.dateTime(atWeek: captured)),
-            "title": .string("Creative profile — \(client.name)"),
+            // The title and the prose name the taste, never the person: this document is not
+            // sealed, so a name here would reach the write-ahead log, history and exports.
+            "title": .string("Creative profile — \(genreTitle), \(look.replacingHyphens) (\(client.id.dropFirst("customer-".count)))"),
             "customer": DemoText.reference(client.id),
             "musicalProfile": [
                 "musicalPreferences": .array(genres.map(JSONValue.string)),
@@ -109,7 +111,7 @@ enum CreativeProfile {
             ],
             "synestheticBridge": [
                 "musicToJewelryMapping": .string("\(genreTitle) → \(look.replacingHyphens) design, \(aesthetics.count > 1 ? "with \(aesthetics[1].replacingHyphens) accents" : "kept pure")."),
-                "jewelryStorytelling": .string("Each piece is told as a chapter of \(client.name.split(separator: " ").first.map(String.init) ?? "the client")'s \(themes[0]) story."),
+                "jewelryStorytelling": .string("Each piece is told as a chapter of the client's \(themes[0]) story."),
                 "creativeThemes": .array(themes.map(JSONValue.string)),
             ],
             "capturedAt": .string(window.dateTime(atWeek: captured)),

@@ -45,10 +45,12 @@ public final class IdentityStore: Sendable {
     public let rules: PasswordRules
     /// Tokens checked recently, shared with ``SessionAuthority`` so that a change here (disable,
     /// role, revoke) takes effect at once in this process.
-    let verified = VerifiedTokens()
+    let verified: VerifiedTokens
 
     public init(database: SecurityDatabase, passwordCost: UInt8 = 12, rules: PasswordRules = PasswordRules()) {
         self.database = database
+        // Beside the database, so that every process using it sees the others' revocations.
+        self.verified = VerifiedTokens(generationPath: database.path + "-access-generation")
         self.audit = AuditLog(database: database)
         self.passwordCost = passwordCost
         self.rules = rules

@@ -201,10 +201,11 @@ public final class SessionAuthority: Sendable {
     public func principal(forBearer token: String) async throws(SecurityError) -> Principal {
         let verified = identities.verified
         if let principal = verified.principal(for: token) { return principal }
+        let generation = verified.currentGeneration()
         guard token.utf8.count <= 4096 else { throw .unauthenticated }
         if token.hasPrefix(IdentityStore.apiTokenPrefix) {
             guard let api = try identities.liveToken(secret: token) else { throw .unauthenticated }
-            verified.remember(token, as: api.principal, jti: nil, expires: nil)
+            verified.remember(token, as: api.principal, jti: nil, expires: nil, checkedIn: generation)
             return api.principal
         }
         let claims = try await verifiedClaims(token)
@@ -215,7 +216,7 @@ public final class SessionAuthority: Sendable {
         }
         guard let user, !user.disabled, !revoked, !verified.isRevoked(jti: jti) else { throw .unauthenticated }
         // The role and name are the user's now, not those at sign-in: a demotion applies at once.
-        verified.remember(token, as: user.principal, jti: jti, expires: claims.exp.value)
+        verified.remember(token, as: user.principal, jti: jti, expires: claims.exp.value, checkedIn: generation)
         return user.principal
     }
 

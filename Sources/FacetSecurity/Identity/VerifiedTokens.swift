@@ -6,9 +6,10 @@ import Synchronization
 /// Checking an access token costs an HMAC, a JSON decode and a database read (is the user still
 /// enabled, is the token revoked); an `_id` lookup costs about as much. A token a client sends
 /// with every request is therefore remembered for ``lifetime`` seconds (never past its expiry),
-/// so that most requests pay a dictionary lookup. Changes made in this process (sign-out, a user
-/// disabled, a token revoked) take effect at once; changes made by another process (a `facet`
-/// command) within ``lifetime``.
+/// so that most requests pay a dictionary lookup and a `stat` of the ``AccessGeneration`` file.
+/// Every change that takes access away (sign-out, a user disabled, a role changed, a token
+/// revoked), in this process or another (a `facet` command, a second server), starts a new
+/// generation, which empties the memory: the change bites on the next request.
 final class VerifiedTokens: Sendable {
     struct Entry {
         let principal: Principal
@@ -20,6 +21,8 @@ final class VerifiedTokens: Sendable {
         var entries: [String: Entry] = [:]
         /// Access tokens revoked here, by `jti`, until their expiry.
         var revoked: [String: Date] = [:]
+        /// The generation `entries` were checked in.
+        var generation: AccessGeneration.Stamp?
     }
 
     /// How long a checked token is trusted without checking again, in seconds.
@@ -28,15 +31,33 @@ final class VerifiedTokens: Sendable {
     /// tokens must not exhaust memory.
     let capacity: Int
     private let state = Mutex(State())
+    let generation: AccessGeneration
 
-    init(lifetime: TimeInterval = 5, capacity: Int = 10_000) {
+    /// `generationPath` is the file that processes sharing the security database count changes
+    /// in; `nil` shares nothing (changes in other processes then go unseen until ``lifetime``).
+    init(lifetime: TimeInterval = 5, capacity: Int = 10_000, generationPath: String? = nil) {
         self.lifetime = lifetime
         self.capacity = capacity
+        self.generation = AccessGeneration(path: generationPath)
+        if let generationPath, !FileManager.default.fileExists(atPath: generationPath) {
+            _ = FileManager.default.createFile(atPath: generationPath, contents: nil, attributes: [.posixPermissions: 0o600])
+        }
     }
 
-    /// Whom `token` was found to be, if that was checked less than ``lifetime`` ago.
+    /// The generation now: read it before checking a token against the database, and hand it to
+    /// ``remember(_:as:jti:expires:checkedIn:now:)``.
+    func currentGeneration() -> AccessGeneration.Stamp { generation.current() }
+
+    /// Whom `token` was found to be, if that was checked less than ``lifetime`` ago and nothing
+    /// has been taken away since.
     func principal(for token: String, now: Date = Date()) -> Principal? {
-        state.withLock { state in
+        let current = generation.current()
+        return state.withLock { state in
+            if state.generation != current {
+                state.entries.removeAll(keepingCapacity: true)
+                state.generation = current
+                return nil
+            }
             guard let entry = state.entries[token] else { return nil }
             if entry.validUntil <= now || entry.jti.map({ state.revoked[$0] != nil }) ?? false {
                 state.entries[token] = nil
@@ -46,10 +67,15 @@ final class VerifiedTokens: Sendable {
         }
     }
 
-    /// Remembers that `token` is `principal`, until `expires` at the latest.
-    func remember(_ token: String, as principal: Principal, jti: String?, expires: Date?, now: Date = Date()) {
+    /// Remembers that `token` is `principal`, until `expires` at the latest; unless a change
+    /// took access away since `checked`, the generation the database was read in.
+    func remember(_ token: String, as principal: Principal, jti: String?, expires: Date?, checkedIn checked: AccessGeneration.Stamp,
+                  now: Date = Date())
+    {
         let until = min(expires ?? .distantFuture, now.addingTimeInterval(lifetime))
+        guard generation.current() == checked else { return }
         state.withLock { state in
+            guard state.generation == checked else { return }
             if let jti, state.revoked[jti] != nil { return }
             if state.entries.count >= capacity {
                 state.entries = state.entries.filter { $0.value.validUntil > now }
@@ -66,6 +92,7 @@ final class VerifiedTokens: Sendable {
             state.revoked[jti] = expires
             state.entries = state.entries.filter { $0.value.jti != jti }
         }
+        generation.bump()
     }
 
     func isRevoked(jti: String) -> Bool {
@@ -76,5 +103,6 @@ final class VerifiedTokens: Sendable {
     /// revoked), so that their next request is checked against the database.
     func forget(principalID: String) {
         state.withLock { state in state.entries = state.entries.filter { $0.value.principal.id != principalID } }
+        generation.bump()
     }
 }

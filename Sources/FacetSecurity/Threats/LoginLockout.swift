@@ -1,7 +1,12 @@
 import Foundation
 
-/// Brute-force protection for sign-ins: failures are counted per account and per address;
-/// past a threshold each further failure doubles a lock-out (1 s, 2 s, 4 s … up to the cap).
+/// Brute-force protection for sign-ins: failures are counted per account *from one address*, and
+/// per address across accounts; past a threshold each further failure doubles a lock-out (1 s,
+/// 2 s, 4 s … up to the cap).
+///
+/// An account is never locked as a whole: failures from one address lock the account out of
+/// that address only, so that an attacker elsewhere cannot lock a user (the admin) out of the
+/// address they sign in from. An address guessing at many accounts is locked out of all of them.
 ///
 /// Nothing here looks the account up: an unknown user name is counted and locked exactly like a
 /// real one, with the same message and the same (no) database work, so neither the answer nor
@@ -25,7 +30,7 @@ extension ThreatMonitor {
         if wait > 0 { throw Self.lockedOut(seconds: wait) }
     }
 
-    /// A failed sign-in: counts towards the lock-out of the account and of the address; a
+    /// A failed sign-in: counts towards the lock-out of the account from the address and of the address; a
     /// lock-out is recorded as a security event (and so audited).
     public func loginFailed(username: String, address: String?) {
         let now = clock.now()
@@ -50,7 +55,7 @@ extension ThreatMonitor {
         }
         for lockout in lockouts {
             let account = lockout.key.hasPrefix("account:")
-            let subject = account ? "account \"\(username.prefix(64))\"" : "address \(address ?? "unknown")"
+            let subject = account ? "account \"\(username.prefix(64))\" from address \(address ?? "unknown")" : "address \(address ?? "unknown")"
             let event = SecurityEvent(kind: .lockout, score: min(100, 50 + 5 * lockout.failures),
                                       reason: "\(lockout.failures) failed sign-ins for the \(subject): locked for \(Self.duration(lockout.seconds))",
                                       address: address, identity: String(username.prefix(64)), path: "/v1/auth/login", action: .lockedOut)
@@ -59,10 +64,11 @@ extension ThreatMonitor {
         }
     }
 
-    /// A successful sign-in: clears the account's failure count (the address's stays: one
-    /// right password does not excuse an address that guessed at many accounts).
+    /// A successful sign-in: clears the account's failure count from that address (the
+    /// address's own count stays: one right password does not excuse an address that guessed
+    /// at many accounts).
     public func loginSucceeded(username: String, address: String?) {
-        let key = Self.accountKey(username)
+        let key = Self.accountKey(username, address: address)
         state.withLock { _ = $0.failures.removeValue(forKey: key) }
     }
 
@@ -80,14 +86,14 @@ extension ThreatMonitor {
                              retryAfter: whole)
     }
 
-    /// The account's key; a name is cut at 128 characters (no account name is longer), so that
-    /// absurd names cannot take memory.
-    static func accountKey(_ username: String) -> String {
-        "account:" + String(username.prefix(128)).trimmingCharacters(in: .whitespaces).lowercased()
+    /// The key of the account as signed in to from `address`; a name is cut at 128 characters
+    /// (no account name is longer), so that absurd names cannot take memory.
+    static func accountKey(_ username: String, address: String?) -> String {
+        "account:" + String(username.prefix(128)).trimmingCharacters(in: .whitespaces).lowercased() + "\u{0}" + (address ?? "")
     }
 
     private static func loginKeys(username: String, address: String?) -> [(key: String, isAccount: Bool)] {
-        var keys = [(accountKey(username), true)]
+        var keys = [(accountKey(username, address: address), true)]
         if let address { keys.append(("login-address:" + address, false)) }
         return keys
     }

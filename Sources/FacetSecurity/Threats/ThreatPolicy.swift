@@ -44,7 +44,8 @@ public struct ThreatPolicy: Sendable, Equatable {
 
     // MARK: Brute force
 
-    /// Failed sign-ins of one account before it is locked out.
+    /// Failed sign-ins of one account from one address before the account is locked out of
+    /// that address (from elsewhere it can still sign in).
     public var accountFailureThreshold = 5
     /// Failed sign-ins from one address before it is locked out. Higher than the account's: an
     /// office behind one address has many people mistyping.

@@ -27,8 +27,9 @@ extension FacetAPI {
                     try await compile(query, params: params, budget: budget, deadline: deadline, caller: caller)
                 }
                 listen.options.visibility = visibility(context)
+                listen.options.bufferBytes = configuration.listenerBufferBytes
                 stream = ListenerStream(dataset: try dataset(context), request: listen, keepAliveInterval: configuration.keepAliveInterval,
-                                        lifecycle: lifecycle, workers: workers)
+                                        dropGrace: configuration.listenerDropGrace, lifecycle: lifecycle, workers: workers)
             } catch let error as APIError {
                 return ListenerStream.response(ending: [ListenerStream.channelError(error)])
             }

@@ -31,6 +31,14 @@ public struct DocumentLimits: Sendable {
         }
     }
 
+    /// About how many bytes `value` takes serialised (see `measure`): what a listener's buffer
+    /// is charged for holding it.
+    static func serializedSize(of value: JSONValue) -> Int {
+        var bytes = 0, deepest = 0
+        measure(value, depth: 0, bytes: &bytes, deepest: &deepest, stopAt: .max)
+        return bytes
+    }
+
     /// Adds the serialised size of `value` to `bytes` (exact for ASCII text without escapes, a
     /// close lower bound otherwise) and records the deepest nesting, stopping past `stopAt`.
     private static func measure(_ value: JSONValue, depth: Int, bytes: inout Int, deepest: inout Int, stopAt: Int) {

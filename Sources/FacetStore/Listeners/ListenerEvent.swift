@@ -95,15 +95,23 @@ public struct ListenOptions: Sendable {
     /// How many committed transactions may wait for a slow listener before it is dropped with
     /// a `reconnect` event; writers never wait for listeners.
     public var bufferLimit = 1_000
+    /// How many bytes of committed changes (documents before and after, and mutations, about as
+    /// large as they are serialised) may wait for a slow listener before it is dropped with a
+    /// `reconnect` event: what one listener that never reads can hold in memory (8 MiB by
+    /// default). A transaction larger than this on its own is still taken into an empty buffer.
+    public var bufferBytes = 8 * 1024 * 1024
     /// What the listener may see: its filter matches, and its events carry, documents as this
     /// shows them (hidden ones are absent); mutations are left out, as they may name what it
     /// may not see. `nil` sees everything.
     public var visibility: (any DocumentVisibility)?
 
-    public init(includeResult: Bool = true, includePreviousRevision: Bool = false, includeMutations: Bool = true, bufferLimit: Int = 1_000) {
+    public init(includeResult: Bool = true, includePreviousRevision: Bool = false, includeMutations: Bool = true, bufferLimit: Int = 1_000,
+                bufferBytes: Int = 8 * 1024 * 1024)
+    {
         self.includeResult = includeResult
         self.includePreviousRevision = includePreviousRevision
         self.includeMutations = includeMutations
         self.bufferLimit = bufferLimit
+        self.bufferBytes = bufferBytes
     }
 }

@@ -6,11 +6,23 @@ import Synchronization
 struct CommitNotice: Sendable {
     let transaction: CommittedTransaction
     let previous: [String: JSONValue]
+    /// About what holding it costs a listener's buffer, in bytes.
+    let bytes: Int
+
+    init(transaction: CommittedTransaction, previous: [String: JSONValue]) {
+        self.transaction = transaction
+        self.previous = previous
+        var bytes = 0
+        for effect in transaction.effects { bytes += effect.document.map(DocumentLimits.serializedSize) ?? 0 }
+        for document in previous.values { bytes += DocumentLimits.serializedSize(of: document) }
+        for mutation in transaction.mutations { bytes += DocumentLimits.serializedSize(of: mutation) }
+        self.bytes = bytes
+    }
 }
 
 /// Fans committed transactions out to subscriptions, in commit order.
 ///
-/// Publishing only appends to each subscription's bounded buffer; matching documents against a
+/// Publishing only appends to each subscription's buffer, bounded in transactions and in bytes; matching documents against a
 /// subscription's filter happens on the subscriber's side, so the cost of a listener (and of a
 /// slow one) stays off the writer's path.
 final class ListenerHub: Sendable {
@@ -52,11 +64,14 @@ public final class ListenerSubscription: AsyncSequence, Sendable {
 
     private enum Item: Sendable {
         case notice(CommitNotice)
-        case reconnect
+        /// The listener was dropped, for this reason.
+        case reconnect(String)
     }
 
     private struct State: ~Copyable {
         var buffer = Deque<Item>()
+        /// What the notices in `buffer` hold, in bytes (``CommitNotice/bytes``).
+        var bytes = 0
         var waiter: CheckedContinuation<Item?, Never>?
         var finished = false
         var overflowed = false
@@ -85,12 +100,19 @@ public final class ListenerSubscription: AsyncSequence, Sendable {
                 state.waiter = nil
                 return waiter
             }
-            if state.buffer.count >= options.bufferLimit {
+            // A listener that stops reading is dropped before it holds more than its bounds; the
+            // reconnect goes first, as what was buffered is of no use to it any more.
+            // One transaction larger than the byte bound is still taken into an empty buffer,
+            // so that a listener that reads is never dropped for a single large commit.
+            let tooMany = state.buffer.count >= options.bufferLimit
+            if tooMany || (!state.buffer.isEmpty && state.bytes + notice.bytes > options.bufferBytes) {
                 state.buffer.removeAll()
-                state.buffer.append(.reconnect)
+                state.bytes = 0
+                state.buffer.append(.reconnect(tooMany ? "\(options.bufferLimit) transactions" : "\(options.bufferBytes) bytes"))
                 state.overflowed = true
             } else {
                 state.buffer.append(.notice(notice))
+                state.bytes += notice.bytes
             }
             return nil
         }
@@ -102,6 +124,7 @@ public final class ListenerSubscription: AsyncSequence, Sendable {
         let waiter: CheckedContinuation<Item?, Never>? = state.withLock { state in
             state.finished = true
             state.buffer.removeAll()
+            state.bytes = 0
             defer { state.waiter = nil }
             return state.waiter
         }
@@ -112,11 +135,22 @@ public final class ListenerSubscription: AsyncSequence, Sendable {
     /// How many committed transactions wait to be read.
     public var backlog: Int { state.withLock { $0.buffer.count } }
 
+    /// Whether the subscription was dropped for falling too far behind (its sequence then ends
+    /// with `reconnect`).
+    public var isDropped: Bool { state.withLock { $0.overflowed } }
+
+    /// What the transactions waiting to be read hold, in bytes; never more than
+    /// ``ListenOptions/bufferBytes``, or one transaction when that alone is larger.
+    public var backlogBytes: Int { state.withLock { $0.bytes } }
+
     private func nextItem() async -> Item? {
         await withTaskCancellationHandler {
             await withCheckedContinuation { (continuation: CheckedContinuation<Item?, Never>) in
                 let ready: Item?? = state.withLock { state in
-                    if let first = state.buffer.popFirst() { return .some(first) }
+                    if let first = state.buffer.popFirst() {
+                        if case .notice(let notice) = first { state.bytes -= notice.bytes }
+                        return .some(first)
+                    }
                     if state.finished { return .some(nil) }
                     state.waiter = continuation
                     return nil
@@ -195,10 +229,10 @@ public final class ListenerSubscription: AsyncSequence, Sendable {
                 switch item {
                 case .notice(let notice):
                     pending = subscription.events(for: notice)
-                case .reconnect:
+                case .reconnect(let bound):
                     ended = true
                     subscription.cancel()
-                    return .reconnect(reason: "The listener fell more than \(subscription.options.bufferLimit) transactions behind")
+                    return .reconnect(reason: "The listener fell more than \(bound) behind")
                 }
             }
             return pending.removeFirst()

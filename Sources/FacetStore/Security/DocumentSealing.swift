@@ -43,6 +43,21 @@ struct SealedDatasetStorage: DatasetStorage {
     }
 
     func append(_ transaction: CommittedTransaction) throws(StoreError) -> Bool {
+        try inner.append(sealed(transaction))
+    }
+
+    func appendAll(after sequence: Int64,
+                   _ body: (_ append: (CommittedTransaction) throws(StoreError) -> Void) throws(StoreError) -> Void) throws(StoreError) -> Bool
+    {
+        try inner.appendAll(after: sequence) { (append) throws(StoreError) in
+            // `body` only calls it while `appendAll` runs, as the one caller of both.
+            try withoutActuallyEscaping(append) { (append) throws(StoreError) in
+                try body { (transaction) throws(StoreError) in try append(sealed(transaction)) }
+            }
+        }
+    }
+
+    private func sealed(_ transaction: CommittedTransaction) throws(StoreError) -> CommittedTransaction {
         var sealed = transaction
         try sealing.prepare(toSeal: transaction.effects.compactMap(\.document), dataset: dataset)
         for index in sealed.effects.indices {
@@ -53,7 +68,7 @@ struct SealedDatasetStorage: DatasetStorage {
         for index in sealed.mutations.indices {
             sealed.mutations[index] = try sealing.sealMutation(sealed.mutations[index], dataset: dataset)
         }
-        return try inner.append(sealed)
+        return sealed
     }
 
     func containsTransaction(id: String) throws(StoreError) -> Bool { try inner.containsTransaction(id: id) }

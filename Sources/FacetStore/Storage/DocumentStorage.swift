@@ -91,6 +91,20 @@ public protocol StorageBackend: Sendable {
     func openDataset(_ name: String, create: Bool) throws(StoreError) -> any DatasetStorage
     /// Removes a dataset and everything in it.
     func deleteDataset(_ name: String) throws(StoreError)
+    /// A new dataset that nobody can see until ``StagedDataset/publish()``: how a dataset made by
+    /// an import appears whole or not at all, even if the process dies while filling it.
+    func stageDataset(_ name: String) throws(StoreError) -> any StagedDataset
+}
+
+/// A dataset being made out of sight (see ``StorageBackend/stageDataset(_:)``).
+public protocol StagedDataset: Sendable {
+    /// Where to write the new dataset's transactions.
+    var storage: any DatasetStorage { get }
+    /// Closes the storage and makes the dataset visible under its name. Throws a `conflict`,
+    /// publishing nothing, when a dataset of that name appeared meanwhile.
+    func publish() throws(StoreError)
+    /// Closes the storage and removes what was written.
+    func discard()
 }
 
 /// One dataset's documents and history in a backend.
@@ -102,6 +116,12 @@ public protocol DatasetStorage: Sendable {
     /// `transaction.sequence` or later: another process committed first, and the caller must
     /// catch up with ``transactions(after:)`` and work the transaction out again.
     func append(_ transaction: CommittedTransaction) throws(StoreError) -> Bool
+    /// Writes the transactions `body` hands to `append`, in order, as one atomic and durable
+    /// unit: all of them, or (when `body` throws, or the process dies first) none. Returns
+    /// `false` without calling `body` when the storage holds transactions after `sequence`.
+    /// Other writers wait until it returns.
+    func appendAll(after sequence: Int64,
+                   _ body: (_ append: (CommittedTransaction) throws(StoreError) -> Void) throws(StoreError) -> Void) throws(StoreError) -> Bool
     /// Whether a transaction with this id was ever committed.
     func containsTransaction(id: String) throws(StoreError) -> Bool
     /// A document's state at a point of its history; `nil` when it did not exist then.

@@ -2,6 +2,7 @@ import Dispatch
 import Foundation
 import GRDB
 import GROQ
+import Synchronization
 
 /// The embedded default backend: one SQLite file per dataset under `<directory>/datasets/`, in
 /// WAL mode with `synchronous = FULL`, so an acknowledged commit survives a crash of the process
@@ -81,6 +82,59 @@ public struct SQLiteBackend: StorageBackend {
             }
         }
     }
+
+    public func stageDataset(_ name: String) throws(StoreError) -> any StagedDataset {
+        try Self.validateName(name)
+        // A staging file is named so that `datasetNames()` never lists it; one left by a process
+        // that was killed is removed here, by the next import of the same name.
+        let prefix = "." + name + ".staged-"
+        let files = (try? FileManager.default.contentsOfDirectory(atPath: datasetsDirectory)) ?? []
+        for file in files where file.hasPrefix(prefix) {
+            let owner = file.dropFirst(prefix.count).prefix { $0.isNumber }
+            if let pid = Int32(owner), kill(pid, 0) != 0, errno == ESRCH {
+                try? FileManager.default.removeItem(atPath: datasetsDirectory + "/" + file)
+            }
+        }
+        let staging = datasetsDirectory + "/" + prefix + String(getpid()) + "-" + DocumentID.generate()
+        return StagedSQLiteDataset(storage: try SQLiteDatasetStorage(path: staging), staging: staging, final: path(of: name), name: name)
+    }
+}
+
+/// A new dataset file under a hidden name, linked to its real name once it is complete.
+private struct StagedSQLiteDataset: StagedDataset {
+    let sqlite: SQLiteDatasetStorage
+    let staging: String
+    let final: String
+    let name: String
+
+    init(storage: SQLiteDatasetStorage, staging: String, final: String, name: String) {
+        self.sqlite = storage
+        self.staging = staging
+        self.final = final
+        self.name = name
+    }
+
+    var storage: any DatasetStorage { sqlite }
+
+    func publish() throws(StoreError) {
+        // Closing checkpoints the write-ahead log into the file, so the one file is the dataset.
+        sqlite.close()
+        defer { discard() }
+        // link(2) never replaces an existing file, unlike rename(2): a dataset created meanwhile
+        // under the same name is kept, and this one is refused.
+        guard link(staging, final) == 0 else {
+            if errno == EEXIST {
+                throw StoreError(.conflict, type: "datasetExistsError", message: "Dataset \"\(name)\" was created while it was being imported",
+                                 advice: "Import into the existing dataset, or delete it first with `facet dataset delete \(name)`.")
+            }
+            throw StoreError.storage("Cannot create \(final): \(String(cString: strerror(errno)))")
+        }
+    }
+
+    func discard() {
+        sqlite.close()
+        for suffix in ["", "-wal", "-shm"] { unlink(staging + suffix) }
+    }
 }
 
 /// One dataset in one SQLite file. GRDB's pool gives the writer one connection and readers
@@ -88,6 +142,7 @@ public struct SQLiteBackend: StorageBackend {
 final class SQLiteDatasetStorage: DatasetStorage {
     private let pool: DatabasePool
     let path: String
+    private let closed = Mutex(false)
 
     init(path: String) throws(StoreError) {
         self.path = path
@@ -180,33 +235,76 @@ final class SQLiteDatasetStorage: DatasetStorage {
                 try db.inTransaction(.immediate) {
                     // The immediate transaction holds the write lock, so no other process can
                     // commit between this check and the inserts.
-                    let last = try Int64.fetchOne(db.cachedStatement(sql: "SELECT coalesce(max(seq), 0) FROM transactions")) ?? 0
-                    guard last == transaction.sequence - 1 else { return .rollback }
-                    try db.cachedStatement(sql: "INSERT INTO transactions (seq, id, timestamp, author, mutations) VALUES (?, ?, ?, ?, ?)")
-                        .execute(arguments: [transaction.sequence, transaction.id, transaction.timestamp, transaction.author, mutationsText])
-                    let upsert = try db.cachedStatement(sql: "INSERT OR REPLACE INTO documents (id, type, rev, body) VALUES (?, ?, ?, ?)")
-                    let delete = try db.cachedStatement(sql: "DELETE FROM documents WHERE id = ?")
-                    let revision = try db.cachedStatement(sql: "INSERT INTO revisions (document_id, seq, rev, previous_rev, timestamp, body) VALUES (?, ?, ?, ?, ?, ?)")
-                    for (effect, body) in zip(transaction.effects, bodies) {
-                        if let document = effect.document, let body {
-                            try upsert.execute(arguments: [effect.documentID, document["_type"]?.stringValue ?? "", effect.resultRevision, body])
-                        } else {
-                            try delete.execute(arguments: [effect.documentID])
-                        }
-                        try revision.execute(arguments: [effect.documentID, transaction.sequence, effect.resultRevision,
-                                                         effect.previousRevision, transaction.timestamp, body])
-                    }
+                    guard try Self.lastSequence(db) == transaction.sequence - 1 else { return .rollback }
+                    try Self.insert(transaction, bodies: bodies, mutations: mutationsText, db)
                     appended = true
                     return .commit
                 }
                 return appended
             }
         } catch let error as DatabaseError where error.resultCode == .SQLITE_CONSTRAINT {
-            throw StoreError(.conflict, type: "transactionIdConflictError",
-                             message: "Transaction id \"\(transaction.id)\" is already used in this dataset",
-                             advice: "Give a new transactionId, or none and one is generated.")
+            throw StoreError.transactionIDUsed(transaction.id)
         } catch {
             throw StoreError.storage("Cannot commit transaction \(transaction.id): \(error)")
+        }
+    }
+
+    func appendAll(after sequence: Int64,
+                   _ body: (_ append: (CommittedTransaction) throws(StoreError) -> Void) throws(StoreError) -> Void) throws(StoreError) -> Bool
+    {
+        do {
+            return try pool.writeWithoutTransaction { db in
+                var appended = false
+                // One SQLite transaction for the lot: a process killed midway leaves only a WAL
+                // tail without a commit record, which SQLite ignores when the file opens again.
+                try db.inTransaction(.immediate) {
+                    guard try Self.lastSequence(db) == sequence else { return .rollback }
+                    var expected = sequence + 1
+                    try body { (transaction: CommittedTransaction) throws(StoreError) in
+                        guard transaction.sequence == expected else {
+                            throw StoreError.storage("Transaction \(transaction.id) has sequence \(transaction.sequence), expected \(expected)")
+                        }
+                        let (bodies, mutationsText) = Self.serialized(transaction)
+                        do { try Self.insert(transaction, bodies: bodies, mutations: mutationsText, db) } catch let error as DatabaseError
+                            where error.resultCode == .SQLITE_CONSTRAINT
+                        {
+                            throw StoreError.transactionIDUsed(transaction.id)
+                        } catch {
+                            throw StoreError.storage("Cannot write transaction \(transaction.id): \(error)")
+                        }
+                        expected += 1
+                    }
+                    appended = true
+                    return .commit
+                }
+                return appended
+            }
+        } catch let error as StoreError {
+            throw error
+        } catch {
+            throw StoreError.storage("Cannot commit to \(path): \(error)")
+        }
+    }
+
+    private static func lastSequence(_ db: Database) throws -> Int64 {
+        try Int64.fetchOne(db.cachedStatement(sql: "SELECT coalesce(max(seq), 0) FROM transactions")) ?? 0
+    }
+
+    /// Writes one transaction's history record and documents, inside the caller's transaction.
+    private static func insert(_ transaction: CommittedTransaction, bodies: [String?], mutations mutationsText: String, _ db: Database) throws {
+        try db.cachedStatement(sql: "INSERT INTO transactions (seq, id, timestamp, author, mutations) VALUES (?, ?, ?, ?, ?)")
+            .execute(arguments: [transaction.sequence, transaction.id, transaction.timestamp, transaction.author, mutationsText])
+        let upsert = try db.cachedStatement(sql: "INSERT OR REPLACE INTO documents (id, type, rev, body) VALUES (?, ?, ?, ?)")
+        let delete = try db.cachedStatement(sql: "DELETE FROM documents WHERE id = ?")
+        let revision = try db.cachedStatement(sql: "INSERT INTO revisions (document_id, seq, rev, previous_rev, timestamp, body) VALUES (?, ?, ?, ?, ?, ?)")
+        for (effect, body) in zip(transaction.effects, bodies) {
+            if let document = effect.document, let body {
+                try upsert.execute(arguments: [effect.documentID, document["_type"]?.stringValue ?? "", effect.resultRevision, body])
+            } else {
+                try delete.execute(arguments: [effect.documentID])
+            }
+            try revision.execute(arguments: [effect.documentID, transaction.sequence, effect.resultRevision,
+                                             effect.previousRevision, transaction.timestamp, body])
         }
     }
 
@@ -335,6 +433,10 @@ final class SQLiteDatasetStorage: DatasetStorage {
     }
 
     func close() {
+        guard closed.withLock({ closed in defer { closed = true }; return !closed }) else { return }
+        // An empty write-ahead log after closing: the file alone holds every commit (a staged
+        // dataset is published by linking that one file).
+        _ = try? pool.writeWithoutTransaction { db in try db.checkpoint(.truncate) }
         try? pool.close()
     }
 }

@@ -103,9 +103,7 @@ public final class Dataset: Sendable {
                 throw StoreError.storage("Dataset \"\(name)\" is closed", advice: "Open the store again.")
             }
             if let given = options.transactionId, try storage.containsTransaction(id: given) {
-                throw StoreError(.conflict, type: "transactionIdConflictError",
-                                 message: "Transaction id \"\(given)\" is already used in this dataset",
-                                 advice: "Give a new transactionId, or none and one is generated.")
+                throw StoreError.transactionIDUsed(given)
             }
             // Another process sharing the file may have committed since this one last did: then
             // the append is refused, this process catches up, and the transaction is worked out
@@ -124,6 +122,21 @@ public final class Dataset: Sendable {
     /// holds newer transactions than the snapshot (written by another process).
     private func attempt(_ mutations: [Mutation], options: TransactionOptions, state: inout WriterState) throws(StoreError) -> TransactionResult? {
         let start = current.withLock { $0 }
+        let (result, committed, next) = try workOut(mutations, options: options, on: start)
+        guard let committed else { return result }
+        guard try storage.append(committed) else { return nil }
+        observer?.committed(committed, dataset: name)
+        current.withLock { $0 = next }
+        publish(committed, previousSnapshot: start)
+        compactIfDue(next, state: &state)
+        return result
+    }
+
+    /// What `mutations` make of `start`: the result, the transaction to commit (`nil` when it
+    /// changes nothing or is a dry run) and the snapshot after it.
+    private func workOut(_ mutations: [Mutation], options: TransactionOptions,
+                         on start: DatasetSnapshot) throws(StoreError) -> (TransactionResult, CommittedTransaction?, DatasetSnapshot)
+    {
         let transactionID = options.transactionId ?? DocumentID.generate()
         let timestamp = Timestamp.string(Date())
         var work = TransactionWork(snapshot: start, transactionID: transactionID, timestamp: timestamp, options: options, limits: limits,
@@ -135,28 +148,89 @@ public final class Dataset: Sendable {
         // A transaction that changes nothing (createIfNotExists of existing documents, a revision
         // guard alone) leaves no trace in history.
         guard !options.dryRun, !effects.isEmpty else {
-            return TransactionResult(transactionId: transactionID, results: work.results, sequence: nil)
+            return (TransactionResult(transactionId: transactionID, results: work.results, sequence: nil), nil, start)
         }
         let sequence = start.sequence + 1
         let committed = CommittedTransaction(sequence: sequence, id: transactionID, timestamp: timestamp, author: options.author,
                                              mutations: work.mutationsJSON, effects: effects)
-        guard try storage.append(committed) else { return nil }
-        observer?.committed(committed, dataset: name)
         let next = start.applying(effects.map { ($0.documentID, $0.document) }, sequence: sequence)
-        current.withLock { $0 = next }
-        publish(committed, previousSnapshot: start)
+        return (TransactionResult(transactionId: transactionID, results: work.results, sequence: sequence), committed, next)
+    }
+
+    private func compactIfDue(_ next: DatasetSnapshot, state: inout WriterState) {
         if !state.compacting, state.bulkLoads == 0, next.overlay.count > compactionThreshold(next) {
             state.compacting = true
             scheduleCompaction(of: next)
         }
-        return TransactionResult(transactionId: transactionID, results: work.results, sequence: sequence)
+    }
+
+    /// Commits the transactions that `nextBatch` hands out, one after another, as one unit: they
+    /// become durable and visible together, or (when a batch is refused, `nextBatch` throws, or
+    /// the process dies first) none of them does. Each keeps its own place in history.
+    ///
+    /// This is how an import is all or nothing. Other writers, in this process and in others
+    /// sharing the storage, wait until it returns; queries read the state before it meanwhile.
+    /// `committed` is told of each transaction's result as it is worked out, before the unit is
+    /// durable.
+    public func commitAll(_ nextBatch: () throws(StoreError) -> [Mutation]?, options: TransactionOptions = TransactionOptions(),
+                          committed: (TransactionResult) -> Void = { _ in }) throws(StoreError)
+    {
+        guard options.transactionId == nil else {
+            throw StoreError.invalid("A unit of several transactions cannot take one transactionId", advice: "Leave transactionId out.")
+        }
+        do {
+            try writer.withLock { (state: inout WriterState) throws(StoreError) in
+                guard !state.closed else {
+                    throw StoreError.storage("Dataset \"\(name)\" is closed", advice: "Open the store again.")
+                }
+                for _ in 0..<8 {
+                    let start = current.withLock { $0 }
+                    var working = start
+                    var notices: [CommitNotice] = []
+                    var transactions: [CommittedTransaction] = []
+                    let listening = hub.count > 0
+                    let appended = try storage.appendAll(after: start.sequence) { (append) throws(StoreError) in
+                        while let batch = try nextBatch() {
+                            guard !batch.isEmpty else { continue }
+                            let (result, transaction, next) = try workOut(batch, options: options, on: working)
+                            if let transaction {
+                                try append(transaction)
+                                transactions.append(transaction)
+                                if listening { notices.append(notice(of: transaction, previousSnapshot: working)) }
+                                working = next
+                            }
+                            committed(result)
+                        }
+                    }
+                    guard appended else {
+                        try catchUp()
+                        continue
+                    }
+                    for transaction in transactions { observer?.committed(transaction, dataset: name) }
+                    current.withLock { $0 = working }
+                    for notice in notices { hub.publish(notice) }
+                    compactIfDue(working, state: &state)
+                    return
+                }
+                throw StoreError(.conflict, type: "concurrentWriteError",
+                                 message: "Other processes kept committing to dataset \"\(name)\" while this import waited",
+                                 advice: "Retry the import.")
+            }
+        } catch {
+            observer?.refused(error, author: options.author, dataset: name)
+            throw error
+        }
     }
 
     private func publish(_ transaction: CommittedTransaction, previousSnapshot: DatasetSnapshot) {
         guard hub.count > 0 else { return }
+        hub.publish(notice(of: transaction, previousSnapshot: previousSnapshot))
+    }
+
+    private func notice(of transaction: CommittedTransaction, previousSnapshot: DatasetSnapshot) -> CommitNotice {
         var previous: [String: JSONValue] = [:]
         for effect in transaction.effects { previous[effect.documentID] = previousSnapshot.document(id: effect.documentID) }
-        hub.publish(CommitNotice(transaction: transaction, previous: previous))
+        return CommitNotice(transaction: transaction, previous: previous)
     }
 
     /// Applies the transactions other processes committed since the current snapshot, and tells

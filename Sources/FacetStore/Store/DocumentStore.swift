@@ -68,6 +68,33 @@ public final class DocumentStore: Sendable {
         return try dataset(name, create: true)
     }
 
+    /// Makes dataset `name` with `fill`, and only if `fill` returns: out of sight until then, so
+    /// that a dataset made by an import appears whole or not at all, even if the process is
+    /// killed while filling it. Throws `datasetExistsError` when `name` exists (before `fill`
+    /// runs, or when it appears meanwhile); the dataset is closed when this returns.
+    ///
+    /// ```swift
+    /// let report = try store.creatingDataset("staging") { dataset in try dataset.importNDJSON(path: "export.ndjson") }
+    /// ```
+    public func creatingDataset<Result>(_ name: String, _ fill: (Dataset) throws(StoreError) -> Result) throws(StoreError) -> Result {
+        if try backend.datasetNames().contains(name) {
+            throw StoreError(.conflict, type: "datasetExistsError", message: "Dataset \"\(name)\" already exists",
+                             advice: "Import into it as it is, or delete it first with `facet dataset delete \(name)`.")
+        }
+        let staged = try backend.stageDataset(name)
+        let result: Result
+        do {
+            let dataset = try Dataset(name: name, storage: staged.storage, limits: limits, validator: validator, sealing: sealing, observer: observer)
+            defer { dataset.close() }
+            result = try fill(dataset)
+        } catch {
+            staged.discard()
+            throw error
+        }
+        try staged.publish()
+        return result
+    }
+
     /// Closes and removes a dataset with all its documents and history.
     public func deleteDataset(_ name: String) throws(StoreError) {
         let dataset = open.withLock { $0.removeValue(forKey: name) }

@@ -19,7 +19,8 @@ public struct ImportOptions: Sendable {
     /// Skip bad lines (reported with their line numbers) and import the rest; without it, one
     /// bad line means nothing is imported.
     public var allowFailing = false
-    /// Documents per transaction.
+    /// Documents per transaction in history. The whole import commits as one unit whatever the
+    /// batch size; batches only keep each history record to a readable size.
     public var batchSize = 1_000
     /// Recorded as the author of the import's transactions.
     public var author: String? = "import"
@@ -73,7 +74,9 @@ extension Dataset {
     /// `create` mode, and strong references against the file and the dataset, once, before
     /// anything is written). Without `allowFailing`, any problem throws with every bad line
     /// listed and nothing is imported; with it, bad lines (and lines that strongly reference
-    /// them) are skipped and reported. The second pass commits documents in batches.
+    /// them) are skipped and reported. The second pass writes documents in batches, one history
+    /// transaction each, and commits them all at once: a failure or a crash (even `kill -9`)
+    /// midway leaves the dataset exactly as it was. Other writers wait for the import to finish.
     public func importNDJSON(path: String, options: ImportOptions = ImportOptions(),
                              progress: (@Sendable (ImportProgress) -> Void)? = nil) throws(StoreError) -> ImportReport
     {
@@ -234,9 +237,10 @@ extension Dataset {
         }
         producer.start()
         defer { pipe.cancel() }
+        // Every batch is a transaction of its own in history, but they commit as one unit: an
+        // import that fails or is killed midway leaves the dataset as it was.
         try bulkLoad { () throws(StoreError) in
-            while let batch = pipe.take() {
-                let result = try mutate(batch, options: transactionOptions)
+            try commitAll({ pipe.take() }, options: transactionOptions) { result in
                 report.imported += result.results.count { $0.operation != "none" }
                 if result.sequence != nil { report.transactions += 1 }
                 progress?(ImportProgress(phase: "importing", documents: report.imported, total: total))
