@@ -110,10 +110,14 @@ public struct FacetAPI: Sendable {
         return security.policy.visibility(for: principal)
     }
 
-    /// Transaction options carrying the caller as author and their role's write check.
+    /// Transaction options carrying the caller as author, their role's write check, and their
+    /// query budget for patches and deletes that select by query (from now, the request's start).
     func authorized(_ options: TransactionOptions, _ context: FacetRequestContext) -> TransactionOptions {
-        guard let principal = context.principal else { return options }
         var options = options
+        let budget = queryBudget(context)
+        options.queryLimits = budget.groqLimits
+        options.queryDeadline = .now + budget.timeLimit
+        guard let principal = context.principal else { return options }
         options.author = principal.author
         if let security { options.authorizer = security.policy.authorizer(for: principal) }
         return options

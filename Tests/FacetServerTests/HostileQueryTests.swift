@@ -85,6 +85,26 @@ struct HostileQueryTests {
         }
     }
 
+    /// A patch by query selects within the caller's query budget: a runaway filter holds the
+    /// dataset's writers no longer than the caller's time limit, and nothing is written.
+    @Test func aRunawayPatchByQueryStopsAtTheTimeLimit() async throws {
+        let f = try Fixture(customers: 1_500) {
+            $0.queryBudgets["support"] = QueryBudget(timeLimit: .seconds(1), maxElements: 20_000_000, maxResultBytes: 16 << 20)
+        }
+        try await Application(router: f.api.router()).test(.router) { client in
+            let filter = "*[_type == 'interaction' && count(*[_type == 'customer' && count(*[_type == 'customer' && rank < ^.rank]) > ^.rank - 2]) > 0]"
+            let body = JSONValue.object(["mutations": [["patch": ["query": .string(filter), "set": ["notes": "x"]]]]]).serialized()
+            let started = ContinuousClock.now
+            try await client.execute(uri: "/v1/data/mutate/production", method: .post, headers: RoleRouteTests.headers("support"),
+                                     body: ByteBuffer(string: body)) { response in
+                #expect(response.status == .badRequest)
+                #expect(String(buffer: response.body).contains("queryTimeout"), "\(String(buffer: response.body))")
+            }
+            #expect(ContinuousClock.now - started < .seconds(60))
+            #expect(try f.store.dataset("production").snapshot.document(id: "i-1")?["notes"] == nil)
+        }
+    }
+
     /// A 10,000-level JSON body, as a query's parameters or as a document: refused by the JSON
     /// reader with the position, not recursed through; parameters as deep as JSON allows work.
     @Test func deepJSONBodiesAre400() async throws {

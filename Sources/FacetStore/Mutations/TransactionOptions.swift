@@ -19,6 +19,11 @@ public struct TransactionOptions: Sendable {
     /// Decides whether the author may make the transaction's changes, once they are worked out
     /// and before anything is written; `nil` allows everything.
     public var authorizer: (any TransactionAuthorizing)?
+    /// What a patch's or delete's selecting query may cost (depth, size, elements built).
+    public var queryLimits = GROQLimits.standard
+    /// When a selecting query is stopped: a server gives the caller's query time limit, so that
+    /// a hostile filter cannot hold the dataset's writers for longer; `nil` waits.
+    public var queryDeadline: ContinuousClock.Instant?
 
     public init(returnIds: Bool = false, returnDocuments: Bool = false, dryRun: Bool = false,
                 transactionId: String? = nil, autoGenerateArrayKeys: Bool = true, author: String? = nil)

@@ -195,16 +195,15 @@ struct TransactionWork {
             return ids
         case .query(let text, let params):
             let query: GROQQuery
-            do { query = try GROQQuery(text, params: params) } catch {
-                throw StoreError(.invalid, type: "queryParseError", message: "The \(mutation) query is not valid GROQ: \(error.formatted)",
-                                 advice: "Fix the query at the position shown.")
+            do { query = try GROQQuery(text, params: params, limits: options.queryLimits, deadline: options.queryDeadline) } catch {
+                throw Self.queryFailure(error, mutation: mutation, parsing: true)
             }
             // The author's view: a filter can neither match a document the author may not read
             // nor select by a field hidden from them.
             let source = workingDocuments(as: options.authorizer?.visibility)
             let result: JSONValue
-            do { result = try query.evaluate(in: source) } catch {
-                throw StoreError(.invalid, type: "queryError", message: "The \(mutation) query failed: \(error.formatted)", advice: "Fix the query.")
+            do { result = try query.evaluate(in: source, options: EvaluationOptions(deadline: options.queryDeadline)) } catch {
+                throw Self.queryFailure(error, mutation: mutation, parsing: false)
             }
             let documents: [JSONValue] = result.arrayValue ?? (result.isNull ? [] : [result])
             var ids: [String] = []
@@ -312,6 +311,21 @@ struct TransactionWork {
         var overlay = view.overlay
         for (id, document) in changed { overlay[id] = .some(document.flatMap(visibility.present)) }
         return LayeredDocuments(base: view.base, overlay: overlay)
+    }
+
+    /// A selecting query's error as the store reports it: a query stopped at its deadline says
+    /// so, with the same advice as a query's own time limit.
+    static func queryFailure(_ error: GROQError, mutation: String, parsing: Bool) -> StoreError {
+        switch error.kind {
+        case .timeout, .cancelled:
+            StoreError(.invalid, type: "queryTimeout", message: "The \(mutation) query ran past its time limit and was stopped",
+                       advice: "Select the documents with an index-friendly condition (_type == \"x\", _id in [...]) and page through them.")
+        case .syntax, .query, .evaluation:
+            parsing
+                ? StoreError(.invalid, type: "queryParseError", message: "The \(mutation) query is not valid GROQ: \(error.formatted)",
+                             advice: "Fix the query at the position shown.")
+                : StoreError(.invalid, type: "queryError", message: "The \(mutation) query failed: \(error.formatted)", advice: "Fix the query.")
+        }
     }
 
     private func checkReferences() throws(StoreError) {
