@@ -94,13 +94,13 @@ struct HostileQueryTests {
         try await Application(router: f.api.router()).test(.router) { client in
             let filter = "*[_type == 'interaction' && count(*[_type == 'customer' && count(*[_type == 'customer' && rank < ^.rank]) > ^.rank - 2]) > 0]"
             let body = JSONValue.object(["mutations": [["patch": ["query": .string(filter), "set": ["notes": "x"]]]]]).serialized()
-            let started = ContinuousClock.now
+            // Left alone, the filter would run for seconds and then patch every interaction: the
+            // answer being a timeout shows the deadline stopped it.
             try await client.execute(uri: "/v1/data/mutate/production", method: .post, headers: RoleRouteTests.headers("support"),
                                      body: ByteBuffer(string: body)) { response in
                 #expect(response.status == .badRequest)
                 #expect(String(buffer: response.body).contains("queryTimeout"), "\(String(buffer: response.body))")
             }
-            #expect(ContinuousClock.now - started < .seconds(60))
             #expect(try f.store.dataset("production").snapshot.document(id: "i-1")?["notes"] == nil)
         }
     }

@@ -260,9 +260,23 @@ enum Evaluator {
     @inline(never)
     private static func binary(_ op: BinaryOperator, _ l: Node, _ r: Node, _ scope: Scope) throws(GROQError) -> Value {
         let left = try evaluate(l, scope), right = try evaluate(r, scope)
-        // `x in array` walks the array: as much work as a loop over it.
+        // `x in array` walks the array: as much work as a loop over it; `match` reads both texts
+        // (a few hundred bytes of text are about one element of work).
         if op == .in, case .array(let items) = right { try scope.context.tick(items.count) }
+        if op == .match { try scope.context.tick((textLength(left) + textLength(right)) >> 8) }
         return Operators.apply(op, left, right)
+    }
+
+    /// The bytes of text `match` reads in `value`: a string's, or an array's strings'.
+    private static func textLength(_ value: Value) -> Int {
+        switch value {
+        case .string(let text): return text.utf8.count
+        case .array(let items):
+            var total = 0
+            for case .string(let text) in items { total += text.utf8.count }
+            return total
+        default: return 0
+        }
     }
 
     @inline(never)
