@@ -158,7 +158,7 @@ struct HostileQueryTests {
         let f = try Fixture(customers: 1_500) {
             // Support's default share of the bytes, a smaller one of elements, and time enough
             // on a busy machine to reach either.
-            $0.queryBudgets["support"] = QueryBudget(timeLimit: .seconds(120), maxElements: 300_000, maxResultBytes: 16 << 20)
+            $0.queryBudgets["support"] = QueryBudget(timeLimit: .seconds(600), maxElements: 300_000, maxResultBytes: 16 << 20)
         }
         try await Application(router: f.api.router()).test(.router) { client in
             // Written out, this answer would be about 1 GB: the refusals show writing stopped at the
