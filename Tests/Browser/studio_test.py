@@ -26,7 +26,7 @@ import urllib.error
 import urllib.request
 
 from selenium import webdriver
-from selenium.common.exceptions import TimeoutException
+from selenium.common.exceptions import NoSuchElementException, StaleElementReferenceException, TimeoutException
 from selenium.webdriver.chrome.service import Service
 from selenium.webdriver.common.action_chains import ActionChains
 from selenium.webdriver.common.by import By
@@ -69,7 +69,9 @@ class Studio:
 
     def wait(self, condition, what, timeout=None):
         try:
-            return WebDriverWait(self.driver, timeout or self.timeout).until(condition)
+            # A condition may read an element the studio redraws at that moment: look again.
+            return WebDriverWait(self.driver, timeout or self.timeout,
+                                 ignored_exceptions=(NoSuchElementException, StaleElementReferenceException)).until(condition)
         except TimeoutException:
             self.screenshot("failure")
             raise StudioFailure(f"timed out waiting for {what}")

@@ -108,7 +108,11 @@ extension StoreCommandTests {
     /// `resultsUnread`, its results are left unread (in a one-page pipe) before the kill, so that
     /// it is killed with committed transactions it could not acknowledge.
     @Test(.timeLimit(.minutes(5)), arguments: [false, true])
-    func killedMidStreamKeepsEveryAcknowledgedTransaction(resultsUnread: Bool) throws {
+    func killedMidStreamKeepsEveryAcknowledgedTransaction(resultsUnread: Bool) async throws {
+        try await offThePool { try Self.killMidStream(resultsUnread: resultsUnread) }
+    }
+
+    static func killMidStream(resultsUnread: Bool) throws {
         let binary = try #require(QueryCommandTests.binary, "the facet executable was not found")
         try Self.withDataDirectory { data in
             let child = try StreamChild(binary: binary, data: data, arguments: ["--author", "crash-test"])

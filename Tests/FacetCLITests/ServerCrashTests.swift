@@ -44,7 +44,11 @@ struct ServerCrashTests {
     }
 
     @Test(.timeLimit(.minutes(8)))
-    func acknowledgedWritesSurviveAKillAndNoneIsHalfDone() throws {
+    func acknowledgedWritesSurviveAKillAndNoneIsHalfDone() async throws {
+        try await offThePool { try Self.killServersMidWrite() }
+    }
+
+    static func killServersMidWrite() throws {
         let directory = try QueryCommandTests.temporaryDirectory()
         defer { try? FileManager.default.removeItem(at: directory) }
         let data = directory.appendingPathComponent("data").path
