@@ -22,9 +22,6 @@ import OrderedCollections
 /// no caller ever runs more than `limit - 1` pieces at once. So one caller's flood of slow
 /// queries queues behind itself: everyone else always finds a thread within one piece of work.
 ///
-/// The threads run at a lower scheduling priority than the event loops and Swift's tasks, so a
-/// machine busy evaluating queries still answers `/health`, sign-in and cheap requests at once.
-///
 /// ```swift
 /// let workers = BlockingWork(limit: 4)
 /// let names = try await workers.run(for: "user:ada", until: .now + .seconds(10)) { try store.datasetNames() }
@@ -164,7 +161,6 @@ private final class WorkerPool: @unchecked Sendable {
     }
 
     private func work() {
-        WorkerPriority.lower()
         condition.lock()
         while true {
             var next = nextTicket(closing: closed)
@@ -239,19 +235,5 @@ private final class WorkerPool: @unchecked Sendable {
         }
         if earliest == nil { watching = false }
         return (overdue.compactMap { queue.removeValue(forKey: $0) }, earliest)
-    }
-}
-
-/// Lowers the scheduling priority of the calling thread, where the system allows it per thread.
-///
-/// On Linux a thread has a nice value of its own: query threads at +5 get about a third of the
-/// processor that the threads answering requests get while both want it, and all of it when they
-/// do not, so evaluation slows a little under contention and requests never wait for a core.
-enum WorkerPriority {
-    static func lower() {
-        #if os(Linux)
-        // `who` 0 is the calling thread: Linux keeps nice values per thread.
-        _ = setpriority(__priority_which_t(PRIO_PROCESS.rawValue), 0, 5)
-        #endif
     }
 }
