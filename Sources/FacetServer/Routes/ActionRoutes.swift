@@ -77,9 +77,12 @@ extension FacetAPI {
         // decided by its declaration, and the caller is recorded as the author.
         let document = snapshot.document(id: DocumentID.draft(of: documentID)) ?? snapshot.document(id: documentID) ?? shown
         let workers = self.workers
+        // The caller's share of the workers: a user running long refreshes one after another
+        // holds at most all the slots but one, as with queries.
+        let caller = caller(context)
         let actionContext = ActionContext(dataset: dataset, documentID: documentID, document: document, params: params,
                                           author: context.principal?.author ?? "api") { work in
-            _ = try? await workers.run { work() }
+            _ = try? await workers.run(for: caller) { work() }
         }
         return ActionRun(action: action, context: actionContext, logger: context.logger)
     }
