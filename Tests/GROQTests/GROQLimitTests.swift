@@ -139,6 +139,22 @@ struct GROQLimitTests {
         _ = try GROQQuery(query, limits: Self.limited(2_000_000)).evaluate(in: Self.documents)
     }
 
+    /// Functions that make arrays out of text count them: a 4 MB text split into characters is
+    /// four million elements.
+    @Test func splittingALongTextCountsItsElements() throws {
+        let text = String(repeating: "é,", count: 2_000_000)
+        let query = try GROQQuery("[string::split($t, ''), string::split($t, ',')]", params: ["t": .string(text)],
+                                  limits: Self.limited(1_000_000))
+        do {
+            _ = try query.evaluate(in: Self.documents)
+            Issue.record("split more than its elements")
+        } catch {
+            #expect(error.message.contains("1000000 array elements"), "\(error.message)")
+        }
+        let fits = try GROQQuery("count(string::split($t, ','))", params: ["t": .string(String(text.prefix(2_000)))], limits: Self.limited(1_000_000))
+        #expect(try fits.evaluate(in: Self.documents) == 1_001)
+    }
+
     /// A flat map appending one shared array per row is counted by what it appends, not by rows.
     @Test func aFlatMapCountsWhatItAppends() throws {
         let query = try GROQQuery("*[]{\"x\": *}.x[]", limits: Self.limited(100_000))

@@ -3,11 +3,17 @@ enum CollectionFunctions {
     static let all: [GROQFunction] = [
         GROQFunction("string", "lower", arity: 1) { args, _ in GlobalFunctions.lower(args[0]) },
         GROQFunction("string", "upper", arity: 1) { args, _ in GlobalFunctions.upper(args[0]) },
-        GROQFunction("string", "split", arity: 2) { args, _ in
+        GROQFunction("string", "split", arity: 2) { args, scope throws(GROQError) in
             guard case .string(let s) = args[0], case .string(let separator) = args[1] else { return .null }
             if s.isEmpty { return .array([]) }
-            if separator.isEmpty { return .array(s.unicodeScalars.map { .string(String($0)) }) }
-            return .array(split(s, separator).map { .string($0) })
+            // A long text split into characters is millions of elements: counted before they are made.
+            if separator.isEmpty {
+                try scope.context.build(s.unicodeScalars.count)
+                return .array(s.unicodeScalars.map { .string(String($0)) })
+            }
+            let parts = split(s, separator)
+            try scope.context.build(parts.count)
+            return .array(parts.map { .string($0) })
         },
         GROQFunction("string", "startsWith", arity: 2) { args, _ in
             guard case .string(let s) = args[0], case .string(let prefix) = args[1] else { return .null }
