@@ -37,6 +37,8 @@ public struct FacetAPI: Sendable {
     /// `/health`'s read of the store: a thread of its own, so a health check never waits behind
     /// queries.
     let probes = BlockingWork(limit: 1)
+    /// Cancels the queries of clients that hang up.
+    let hangUps = HangUpWatch()
     /// Requests, latencies and query figures, served at `/metrics`.
     let metrics = ServerMetrics()
     /// Drains the server before it stops: 503 to new requests, `reconnect` to listeners.
@@ -146,8 +148,7 @@ public struct FacetAPI: Sendable {
                 try GROQQuery(query, params: params, limits: limits, deadline: deadline)
             }
         } catch let error as GROQError {
-            if error.kind == .timeout { throw APIError.queryTimeout(limit: budget.timeLimit, query: query) }
-            throw APIError.query(error, query: query)
+            throw APIError.groq(error, query: query, budget: budget, metrics: metrics)
         } catch is BlockingWork.WaitedPastDeadline {
             metrics.recordQueryStopped(.queued)
             throw APIError.queryQueued(limit: budget.timeLimit, slots: workers.limit)

@@ -1,43 +1,78 @@
 import GROQ
 import NIOCore
+import Synchronization
 
-/// Stops an evaluation whose client has gone: while the work runs, it looks at the connection a
-/// few times a second and cancels the evaluation once the client has closed it.
+/// Stops evaluations whose clients have gone: while queries run, one task looks at their
+/// connections a few times a second and cancels the evaluation of each client that closed its
+/// connection.
 ///
 /// The server does not read from a connection while it answers a request on it (HTTP/1.1
 /// answers in order), so it would learn of the client's close only when it writes the answer.
 /// The watch asks the kernel instead: a connection whose TCP state has left `ESTABLISHED` (the
 /// client sent FIN or RST) has been hung up.
 ///
-/// Looking, rather than a callback on the connection's close, holds nothing once the request is
-/// answered: a connection kept alive for a million queries would otherwise collect a million
-/// callbacks. A connection that was not open when the request arrived (the in-memory channels of
-/// router tests) is not watched.
+/// One watching task serves every running query, and only while some query runs: a query pays a
+/// lock and a dictionary entry, not a task and a timer of its own. Nothing is held once a query
+/// is answered, however many queries a kept-alive connection sends. A connection that was not
+/// open when the request arrived (the in-memory channels of router tests) is not watched.
 ///
 /// ```swift
-/// let body = try await HangUpWatch.whileRunning(on: context.connection, cancelling: cancellation) {
+/// let body = try await hangUps.whileRunning(on: context.connection, cancelling: cancellation) {
 ///     try await workers.run { try evaluation.run(on: source) }
 /// }
 /// ```
-enum HangUpWatch {
-    /// How often the connection is looked at.
+final class HangUpWatch: Sendable {
+    /// How often the connections are looked at.
     static let interval: Duration = .milliseconds(100)
 
-    static func whileRunning<Value: Sendable>(on connection: any Channel, cancelling cancellation: EvaluationCancellation?,
-                                              _ work: () async throws -> Value) async throws -> Value
+    private struct Watched: Sendable {
+        let connection: any Channel
+        let cancellation: EvaluationCancellation
+    }
+
+    private struct State: Sendable {
+        var nextTicket: UInt64 = 0
+        var watched: [UInt64: Watched] = [:]
+        var polling = false
+    }
+
+    private let state = Mutex(State())
+
+    /// Runs `work`, cancelling `cancellation` if the client closes `connection` meanwhile.
+    func whileRunning<Value: Sendable>(on connection: any Channel, cancelling cancellation: EvaluationCancellation?,
+                                       _ work: () async throws -> Value) async throws -> Value
     {
         guard let cancellation, connection.isActive else { return try await work() }
-        let watch = Task {
-            while !Task.isCancelled {
-                try? await Task.sleep(for: interval)
-                if await hasHungUp(connection) {
-                    cancellation.cancel()
-                    return
+        let (ticket, startPolling) = state.withLock { state -> (UInt64, Bool) in
+            state.nextTicket &+= 1
+            state.watched[state.nextTicket] = Watched(connection: connection, cancellation: cancellation)
+            defer { state.polling = true }
+            return (state.nextTicket, !state.polling)
+        }
+        if startPolling { Task { await self.poll() } }
+        defer { _ = state.withLock { $0.watched.removeValue(forKey: ticket) } }
+        return try await work()
+    }
+
+    /// Queries watched now, and whether the watching task runs.
+    var load: (watched: Int, polling: Bool) { state.withLock { ($0.watched.count, $0.polling) } }
+
+    /// Looks at every watched connection each interval; ends when nothing is watched.
+    private func poll() async {
+        while true {
+            try? await Task.sleep(for: Self.interval)
+            let watched: [Watched]? = state.withLock { state in
+                if state.watched.isEmpty {
+                    state.polling = false
+                    return nil
                 }
+                return Array(state.watched.values)
+            }
+            guard let watched else { return }
+            for item in watched where !item.cancellation.isCancelled {
+                if await Self.hasHungUp(item.connection) { item.cancellation.cancel() }
             }
         }
-        defer { watch.cancel() }
-        return try await work()
     }
 
     /// Whether the client has closed `connection` (or the server has).

@@ -18,27 +18,14 @@ struct QueryEvaluation: Sendable {
             // Parameters are folded into the tree when parsing, so that `_id == $id` uses the index.
             parsed = try GROQQuery(query, params: params, limits: budget.groqLimits, deadline: options.deadline)
         } catch {
-            if error.kind == .timeout {
-                metrics.recordQueryStopped(.timeout)
-                throw APIError.queryTimeout(limit: budget.timeLimit, query: query)
-            }
-            throw APIError.query(error, query: query)
+            throw APIError.groq(error, query: query, budget: budget, metrics: metrics)
         }
         let result: JSONValue
         do throws(GROQError) {
             result = try parsed.evaluate(in: source, options: options)
         } catch {
             metrics.recordQueryEvaluation(seconds: Self.seconds(ContinuousClock.now - started))
-            switch error.kind {
-            case .timeout:
-                metrics.recordQueryStopped(.timeout)
-                throw APIError.queryTimeout(limit: budget.timeLimit, query: query)
-            case .cancelled:
-                metrics.recordQueryStopped(.cancelled)
-                throw APIError.queryCancelled()
-            case .syntax, .query, .evaluation:
-                throw APIError.query(error, query: query)
-            }
+            throw APIError.groq(error, query: query, budget: budget, metrics: metrics)
         }
         let elapsed = ContinuousClock.now - started
         metrics.recordQueryEvaluation(seconds: Self.seconds(elapsed))
@@ -67,6 +54,22 @@ struct QueryEvaluation: Sendable {
 }
 
 extension APIError {
+    /// A query's error, parsing or evaluating, as the API answers it: a stop at the time limit
+    /// or a cancellation is counted in the metrics and answered with its advice; anything else
+    /// is the query's own error, with its position.
+    static func groq(_ error: GROQError, query: String, budget: QueryBudget, metrics: ServerMetrics) -> APIError {
+        switch error.kind {
+        case .timeout:
+            metrics.recordQueryStopped(.timeout)
+            return queryTimeout(limit: budget.timeLimit, query: query)
+        case .cancelled:
+            metrics.recordQueryStopped(.cancelled)
+            return queryCancelled()
+        case .syntax, .query, .evaluation:
+            return APIError.query(error, query: query)
+        }
+    }
+
     /// The query ran past its time limit and was stopped.
     static func queryTimeout(limit: Duration, query: String) -> APIError {
         APIError(.badRequest, type: "queryTimeout", """

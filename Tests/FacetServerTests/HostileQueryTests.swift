@@ -210,6 +210,13 @@ struct HostileQueryTests {
             connection.hangUp()
             #expect(try await Self.eventually(.seconds(20)) { f.api.metrics.snapshot.queriesStopped[.cancelled] == 1 })
             #expect(try await Self.eventually { Self.running(f.api) == 0 })
+            // Nothing is left watched, and the one watching task has ended.
+            #expect(try await Self.eventually { f.api.hangUps.load == (0, false) })
+            // A query answered normally is watched while it runs, and forgotten after.
+            let quick = try RawHTTPConnection(port: port)
+            try quick.get(Self.uri("count(*)"), headers: ["X-Test-Role": "manager"])
+            #expect(try await quick.head().status == 200)
+            #expect(try await Self.eventually { f.api.hangUps.load == (0, false) })
         }
     }
 

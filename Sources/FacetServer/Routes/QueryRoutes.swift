@@ -74,7 +74,7 @@ extension FacetAPI {
         let metrics = self.metrics
         let body: ByteBuffer
         do {
-            body = try await HangUpWatch.whileRunning(on: context.connection, cancelling: evaluation.options.cancellation) {
+            body = try await hangUps.whileRunning(on: context.connection, cancelling: evaluation.options.cancellation) {
                 try await withTaskCancellationHandler {
                     try await workers.run(for: caller(context), until: deadline) {
                         try evaluation.run(on: try querySource(dataset.snapshot, perspective, context), metrics: metrics)
