@@ -261,6 +261,24 @@ struct ServeCommandTests {
         #expect(result.stderr.contains("\"threats.automation\" names \"robots\""), "\(result.stderr)")
     }
 
+    @Test(arguments: [
+        (#"{"queryBudgets": {"support": {"timeLimitSeconds": 2, "maxRows": 5}}}"#, #"sets "maxRows"; a budget has timeLimitSeconds, maxElements and maxResultBytes"#),
+        (#"{"queryBudgets": {"support": {"timeLimitSeconds": 0}}}"#, #""queryBudgets".support.timeLimitSeconds must be a whole number, at least 1"#),
+        (#"{"queryBudgets": ["support"]}"#, #""queryBudgets" must be an object of budgets by role"#),
+        (#"{"restrictedRoles": "sales"}"#, #""restrictedRoles" must be a list of role names"#),
+        (#"{"maxQueryElements": 10}"#, #""maxQueryElements" must be a whole number from 1000"#),
+    ])
+    func aConfigFileWithABadQueryBudgetIsRefusedClearly(config text: String, message: String) throws {
+        let directory = try QueryCommandTests.temporaryDirectory()
+        defer { try? FileManager.default.removeItem(at: directory) }
+        let config = directory.appendingPathComponent("facet.json").path
+        try Data(text.utf8).write(to: URL(fileURLWithPath: config))
+        let data = directory.appendingPathComponent("data").path
+        let result = try StoreCommandTests.run(["serve", "--config", config, "--data", data, "--port", String(try Self.freePort())], timeout: 60)
+        #expect(result.status != 0)
+        #expect(result.stderr.contains(message), "\(result.stderr)")
+    }
+
     @Test func itIsSecureByDefault() throws {
         let directory = try QueryCommandTests.temporaryDirectory()
         defer { try? FileManager.default.removeItem(at: directory) }
