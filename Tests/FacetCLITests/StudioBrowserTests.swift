@@ -15,10 +15,9 @@ import Darwin
 ///
 /// Without Chromium, chromedriver, Selenium or axe-core the test fails under CI (the environment variable
 /// `CI` set), saying what to install; elsewhere it is skipped with the same message.
-@Suite("studio in a browser")
+@Suite("studio in a browser", .serialized)
 struct StudioBrowserTests {
     static let packageRoot = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
-    static let script = packageRoot.appendingPathComponent("Tests/Browser/studio_test.py")
     static let screenshots = packageRoot.appendingPathComponent(".build/studio-screenshots")
     static let adminPassword = "studio admin test passphrase"
     static let supportPassword = "studio support test passphrase"
@@ -53,6 +52,13 @@ struct StudioBrowserTests {
 
     @Test(.enabled(if: runnable, "needs Chromium, chromedriver, Selenium and axe-core"), .timeLimit(.minutes(15)))
     func anEditorsDayInTheStudio() async throws {
+        try await runScript("studio_test.py", screenshots: "day")
+    }
+
+    /// Seeds a demo CRM of `customers` clients, starts `facet serve` on it with an admin, a
+    /// support user (`helpdesk`) and a sales user (`seller`), and runs `Tests/Browser/<script>`
+    /// against it; its screenshots go to `.build/studio-screenshots/<screenshots>/`.
+    func runScript(_ script: String, screenshots: String, customers: Int = 60) async throws {
         guard Self.missing.isEmpty else {
             Issue.record("The studio browser test cannot run: install \(Self.missing.joined(separator: ", ")). .ci/run installs them.")
             return
@@ -62,7 +68,7 @@ struct StudioBrowserTests {
         let data = directory.appendingPathComponent("data").path
         let environment = ["FACET_SCHEMA": "crm"]
 
-        let seeded = try StoreCommandTests.run(["demo", "seed", "--data", data, "--customers", "60", "--seed", "7"],
+        let seeded = try StoreCommandTests.run(["demo", "seed", "--data", data, "--customers", String(customers), "--seed", "7"],
                                                environment: environment, timeout: 600)
         try #require(seeded.status == 0, "demo seed failed: \(seeded.stderr)")
 
@@ -78,15 +84,17 @@ struct StudioBrowserTests {
                                                input: Self.supportPassword + "\n", environment: environment)
         try #require(seller.status == 0, "users add failed: \(seller.stderr)")
 
-        try? FileManager.default.removeItem(at: Self.screenshots)
-        print("studio screenshots: \(Self.screenshots.path)")
+        let shots = Self.screenshots.appendingPathComponent(screenshots)
+        try? FileManager.default.removeItem(at: shots)
+        print("studio screenshots: \(shots.path)")
+        let path = Self.packageRoot.appendingPathComponent("Tests/Browser/\(script)").path
         let outcome = try await Self.runToolAwaiting("/usr/bin/env", [
-            "python3", Self.script.path, "--url", "http://127.0.0.1:\(port)", "--admin-password", Self.adminPassword,
+            "python3", path, "--url", "http://127.0.0.1:\(port)", "--admin-password", Self.adminPassword,
             "--support-user", "helpdesk", "--support-password", Self.supportPassword,
-            "--sales-user", "seller", "--sales-password", Self.supportPassword, "--screenshots", Self.screenshots.path,
+            "--sales-user", "seller", "--sales-password", Self.supportPassword, "--screenshots", shots.path,
         ], environment: ["SE_OFFLINE": "true"], timeout: 600)
         #expect(outcome.status == 0, """
-            the studio browser test failed (screenshots in \(Self.screenshots.path)):
+            the studio browser test \(script) failed (screenshots in \(shots.path)):
             \(outcome.output)
             server log:
             \(server.log.suffix(4000))

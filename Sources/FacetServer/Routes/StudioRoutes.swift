@@ -8,10 +8,9 @@ import NIOCore
 /// page makes carries the editor's token.
 extension FacetAPI {
     func addStudioRoutes(to router: Router<FacetRequestContext>) {
-        let files = StudioFiles.bundled
         let open = AccessMiddleware(access: .open, policy: access)
         router.group("").add(middleware: open).get("/") { _, _ in
-            try files.response(for: "index.html")
+            try StudioFiles.current.response(for: "index.html")
         }
         // `/studio` without the slash would otherwise reach the API version router as a version;
         // the router matches `/studio/` here too, as it ignores a trailing slash.
@@ -19,11 +18,11 @@ extension FacetAPI {
             guard request.uri.path.hasSuffix("/") else {
                 return Response(status: .movedPermanently, headers: [.location: "/studio/"])
             }
-            return try files.response(for: "index.html")
+            return try StudioFiles.current.response(for: "index.html")
         }
         router.group("studio").add(middleware: open).get("**") { _, context in
             let path = context.parameters.getCatchAll().joined(separator: "/")
-            return try files.response(for: path.isEmpty ? "index.html" : path)
+            return try StudioFiles.current.response(for: path.isEmpty ? "index.html" : path)
         }
     }
 }
@@ -38,6 +37,14 @@ struct StudioFiles: Sendable {
     }
 
     let files: [String: File]
+
+    /// The files to serve now: the bundled ones, or, when `FACET_STUDIO_DIR` names a folder, that
+    /// folder read afresh on every request, so that someone working on the studio sees an edit on
+    /// reload without building the server again.
+    static var current: StudioFiles {
+        guard let folder = ProcessInfo.processInfo.environment["FACET_STUDIO_DIR"], !folder.isEmpty else { return bundled }
+        return StudioFiles(folder: URL(fileURLWithPath: folder, isDirectory: true))
+    }
 
     /// The files shipped in the module's `Studio` resource folder.
     static let bundled: StudioFiles = {
