@@ -26,7 +26,7 @@ public enum CustomerProfile {
     @FieldsBuilder public static var relationship: [Field] {
         Field("segment", .string(options: Vocabulary.segments, layout: .radio)).rules(.required()).initialValue("new").group("relationship")
         Field("lifetimeValue", .number(), description: "Total spend to date, in the house currency")
-            .rules(.min(0), .precision(2)).initialValue(0).group("relationship")
+            .rules(.min(0), .precision(2)).initialValue(0).duplicate(false).group("relationship")
         Field("energyAlignment", .string(options: Vocabulary.energyAlignment, layout: .radio)).group("relationship")
         Field("assignedStaff", .reference(to: "staff"), title: "Client Advisor").group("relationship")
         Field("customerSince", .date).group("relationship")
@@ -71,6 +71,12 @@ public enum CustomerProfile {
 
     /// How clients show in lists.
     public static let preview = SchemaType.Preview(select: ["title": "name", "subtitle": "segment"])
+
+    /// Where a search for a client looks: a name, an email or a phone number, a city.
+    public static let searchFields = ["name", "email", "phone", "address.city"]
+
+    /// What tells two clients of the same name apart where one is picked.
+    public static let distinguishingFields = ["email", "address.city", "segment"]
 
     /// The orderings offered in client lists.
     public static let orderings: [SchemaType.Ordering] = [

@@ -9,4 +9,6 @@ let customer = SchemaType(
 )
 .groups(CustomerProfile.groups)
 .preview(CustomerProfile.preview)
+.searchable(CustomerProfile.searchFields)
+.distinguishedBy(CustomerProfile.distinguishingFields)
 .orderings(CustomerProfile.orderings)

@@ -10,6 +10,8 @@ let lizaCustomer = SchemaType(
 )
 .groups(CustomerProfile.groups)
 .preview(SchemaType.Preview(select: ["title": "name", "subtitle": "tier"]))
+.searchable(CustomerProfile.searchFields)
+.distinguishedBy(CustomerProfile.distinguishingFields)
 .orderings(CustomerProfile.orderings)
 
 @FieldsBuilder private var lizaFields: [Field] {

@@ -41,6 +41,8 @@ let salesOrder = SchemaType.document("salesOrder", title: "Sales Order") {
     Field("notes", .text(rows: 3))
 }
 .preview(select: ["title": "orderNumber", "subtitle": "customer.name"])
+.searchable("orderNumber", "customer.name")
+.distinguishedBy("orderDate", "total")
 .orderings(
     .init("orderDateDesc", title: "Newest first", by: [.init("orderDate", descending: true)]),
     .init("totalDesc", title: "Total, highest first", by: [.init("total", descending: true)])

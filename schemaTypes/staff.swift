@@ -24,4 +24,6 @@ let staff = SchemaType.document("staff", title: "Staff") {
 }
 .fieldsets(.init("contact", title: "Contact details"), .init("employment", title: "Employment", collapsed: true))
 .preview(select: ["title": "name", "subtitle": "jobTitle"])
+.searchable("name", "email")
+.distinguishedBy("boutique", "email")
 .orderings(.init("nameAsc", title: "Name", by: [.init("name")]))

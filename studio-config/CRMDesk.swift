@@ -19,7 +19,7 @@ public enum CRMDesk {
         """
 
     public static func structure(schema: Schema) throws(SchemaError) -> DeskStructure {
-        try DeskStructure(schema: schema) {
+        try DeskStructure(schema: schema, templates: CRMTemplates.all) {
             StructureNode.list("customers", title: "Customers") {
                 StructureNode.documents("allCustomers", title: "All customers", filter: #"_type in ["customer", "lizaCustomer"]"#)
                 StructureNode.documents(ofType: "customer", title: "General customers")

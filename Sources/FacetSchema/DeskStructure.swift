@@ -68,13 +68,25 @@ public enum StructureBuilder {
 /// ```
 public struct DeskStructure: Sendable, Equatable {
     public let items: [StructureNode]
+    /// The ways to start a new document beyond a type's initial values.
+    public let templates: [DocumentTemplate]
 
-    public init(schema: Schema, @StructureBuilder items: () -> [StructureNode]) throws(SchemaError) {
+    public init(schema: Schema, templates: [DocumentTemplate] = [], @StructureBuilder items: () -> [StructureNode]) throws(SchemaError) {
         let items = items()
         var problems: [SchemaError.Problem] = []
         Self.check(items, path: "desk", schema: schema, into: &problems)
+        var ids = Set<String>()
+        for template in templates {
+            if !ids.insert(template.id).inserted {
+                problems.append(.init(type: "templates", field: template.id, message: "two templates have the id \"\(template.id)\""))
+            }
+            for message in template.problems(in: schema) {
+                problems.append(.init(type: "templates", field: template.id, message: message))
+            }
+        }
         guard problems.isEmpty else { throw SchemaError(problems: problems) }
         self.items = items
+        self.templates = templates
     }
 
     /// Every document type the structure lists, in order of appearance.
@@ -94,7 +106,7 @@ public struct DeskStructure: Sendable, Equatable {
         return names
     }
 
-    public var json: JSONValue { ["items": .array(items.map(\.json))] }
+    public var json: JSONValue { ["items": .array(items.map(\.json)), "templates": .array(templates.map(\.json))] }
 
     private static func check(_ nodes: [StructureNode], path: String, schema: Schema, into problems: inout [SchemaError.Problem]) {
         var ids = Set<String>()

@@ -29,6 +29,9 @@ public struct Field: Sendable, Equatable {
     public var isPersonalData = false
     /// Validation rules, checked in order.
     public var rules: [Rule] = []
+    /// Whether "Duplicate" copies the field, when the schema says so; `nil` leaves it to
+    /// ``keptOnDuplicate``'s defaults.
+    public var copiedOnDuplicate: Bool?
 
     public init(_ name: String, _ type: FieldType, title: String? = nil, description: String? = nil) {
         self.name = name
@@ -60,6 +63,23 @@ public struct Field: Sendable, Equatable {
     public func sensitive(_ value: Bool = true) -> Field { with { $0.isSensitive = value } }
     public func personalData(_ value: Bool = true) -> Field { with { $0.isPersonalData = value } }
     public func rules(_ rules: Rule...) -> Field { with { $0.rules += rules } }
+    /// Whether a duplicate of the document keeps this field: `.duplicate(false)` for a figure an
+    /// action computes, `.duplicate(true)` to copy a field the defaults would leave out.
+    public func duplicate(_ keep: Bool) -> Field { with { $0.copiedOnDuplicate = keep } }
+
+    /// Whether "Duplicate" copies the field. Unless the schema says otherwise, a duplicate leaves
+    /// out what belongs to the original alone: personal and sensitive fields (another person's
+    /// birthday or email), unique fields (they would clash), read-only fields (computed ones) and
+    /// dates and datetimes (of past events: an order's date, a first purchase).
+    public var keptOnDuplicate: Bool {
+        if let copiedOnDuplicate { return copiedOnDuplicate }
+        if isSensitive || isPersonalData || readOnly { return false }
+        if rules.contains(where: { $0.check == .unique }) { return false }
+        switch type {
+        case .date, .datetime: return false
+        default: return true
+        }
+    }
 
     private func with(_ change: (inout Field) -> Void) -> Field {
         var copy = self

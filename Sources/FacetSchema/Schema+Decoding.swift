@@ -45,6 +45,8 @@ private struct SchemaJSONReader {
                   by: (ordering["by"]?.arrayValue ?? []).map { .init($0["field"]?.stringValue ?? "", descending: $0["direction"] == "desc") })
         }
         type.liveEdit = json["liveEdit"]?.boolValue ?? false
+        type.declaredSearchFields = json["searchFields"]?.arrayValue?.compactMap(\.stringValue)
+        type.distinguishingFields = (json["distinguishingFields"]?.arrayValue ?? []).compactMap(\.stringValue)
         return type
     }
 
@@ -59,6 +61,7 @@ private struct SchemaJSONReader {
         field.groups = (json["group"]?.arrayValue ?? []).compactMap(\.stringValue)
         field.isSensitive = json["sensitive"]?.boolValue ?? false
         field.isPersonalData = json["personalData"]?.boolValue ?? false
+        field.copiedOnDuplicate = json["duplicate"]?.boolValue
         field.rules = (json["validation"]?.arrayValue ?? []).compactMap { rule($0, at: typeName + "." + name) }
         return field
     }

@@ -32,6 +32,9 @@ extension SchemaType {
             })
         }
         if liveEdit { object["liveEdit"] = true }
+        if let searchFields = declaredSearchFields { object["searchFields"] = .array(searchFields.map(JSONValue.string)) }
+        if !distinguishingFields.isEmpty { object["distinguishingFields"] = .array(distinguishingFields.map(JSONValue.string)) }
+        if kind == .document { object["search"] = .array(searchFields.map(JSONValue.string)) }
         return .object(object)
     }
 }
@@ -48,6 +51,9 @@ extension Field {
         if !groups.isEmpty { object["group"] = .array(groups.map(JSONValue.string)) }
         if isSensitive { object["sensitive"] = true }
         if isPersonalData { object["personalData"] = true }
+        if let copiedOnDuplicate { object["duplicate"] = .bool(copiedOnDuplicate) }
+        // What the studio's Duplicate obeys, the defaults applied, so that it decides nothing itself.
+        if !keptOnDuplicate { object["keptOnDuplicate"] = false }
         if !rules.isEmpty { object["validation"] = .array(rules.map(\.json)) }
         return .object(object)
     }

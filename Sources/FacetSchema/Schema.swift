@@ -72,6 +72,14 @@ public struct Schema: Sendable, Equatable {
                 }
             }
         }
+        for (kind, paths) in [("searches", type.declaredSearchFields ?? []), ("is told apart by", type.distinguishingFields)] {
+            for path in paths {
+                let root = String(path.prefix { $0 != "." && $0 != "[" })
+                if !root.hasPrefix("_"), type.field(root) == nil {
+                    problem(nil, "the type \(kind) \"\(path)\", but it has no field \"\(root)\"")
+                }
+            }
+        }
         for ordering in type.orderings {
             for key in ordering.by {
                 let root = String(key.field.prefix { $0 != "." })

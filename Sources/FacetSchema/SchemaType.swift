@@ -85,6 +85,11 @@ public struct SchemaType: Sendable, Equatable {
     public var orderings: [Ordering] = []
     /// Edits go straight to the published document, without drafts.
     public var liveEdit = false
+    /// The fields a search looks in, as declared; `nil` when the type declares none.
+    public var declaredSearchFields: [String]?
+    /// Fields that tell apart documents whose titles are the same (two clients named David
+    /// Zbinden: their email, their city), shown beside the title where a document is picked.
+    public var distinguishingFields: [String] = []
 
     public init(_ name: String, kind: Kind, title: String? = nil, description: String? = nil, fields: [Field]) {
         self.name = name
@@ -119,6 +124,22 @@ public struct SchemaType: Sendable, Equatable {
     public func orderings(_ orderings: Ordering...) -> SchemaType { self.orderings(orderings) }
     public func orderings(_ orderings: [Ordering]) -> SchemaType { with { $0.orderings = orderings } }
     public func liveEdit(_ value: Bool = true) -> SchemaType { with { $0.liveEdit = value } }
+    /// The fields a search of the type looks in (paths such as `address.city`), instead of the
+    /// preview's title and subtitle.
+    public func searchable(_ fields: String...) -> SchemaType { searchable(fields) }
+    public func searchable(_ fields: [String]) -> SchemaType { with { $0.declaredSearchFields = fields } }
+    /// The fields shown beside the title to tell documents with the same title apart.
+    public func distinguishedBy(_ fields: String...) -> SchemaType { distinguishedBy(fields) }
+    public func distinguishedBy(_ fields: [String]) -> SchemaType { with { $0.distinguishingFields = fields } }
+
+    /// The fields a search looks in: those declared, else the preview's title and subtitle, else
+    /// the first string field.
+    public var searchFields: [String] {
+        if let declaredSearchFields { return declaredSearchFields }
+        let previewed = ["title", "subtitle"].compactMap { preview?.select[$0] }
+        if !previewed.isEmpty { return previewed }
+        return fields.first(where: { if case .string = $0.type { true } else { false } }).map { [$0.name] } ?? []
+    }
 
     /// The field called `name`, or `nil`.
     public func field(_ name: String) -> Field? { fields.first { $0.name == name } }

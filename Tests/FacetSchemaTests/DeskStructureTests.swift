@@ -31,6 +31,41 @@ struct DeskStructureTests {
         #expect(desk.json["items"]?[2] == ["kind": "documentTypeList", "id": "salesOrder", "title": "Sales orders", "schemaType": "salesOrder"])
     }
 
+    @Test func templatesAreCheckedAgainstTheSchemaAndExported() throws {
+        let schema = try Schema([
+            SchemaType.document("client") { Field("name", .string()) },
+            SchemaType.document("order") {
+                Field("client", .reference(to: "client"))
+                Field("placed", .datetime)
+                Field("channel", .string())
+            },
+        ])
+        let template = DocumentTemplate("order-for-client", title: "New order", type: "order",
+                                        parameters: [.init("client", title: "Client", to: ["client"])],
+                                        fill: ["client": .parameter("client"), "placed": .now, "channel": .constant("shop")])
+        let desk = try DeskStructure(schema: schema, templates: [template]) { StructureNode.documents(ofType: "order", title: "Orders") }
+        #expect(desk.json["templates"]?[0]?["value"] == [
+            "channel": ["$value": "shop"], "client": ["$parameter": "client"], "placed": ["$context": "now"],
+        ])
+        #expect(desk.json["templates"]?[0]?["parameters"] == [["name": "client", "title": "Client", "to": ["client"]]])
+
+        let broken = DocumentTemplate("broken", title: "Broken", type: "order", parameters: [.init("who", title: "Who", to: ["address"])],
+                                      fill: ["client": .parameter("someone"), "channel": .now, "name": .signedInStaff, "placed": .signedInStaff])
+        do {
+            _ = try DeskStructure(schema: schema, templates: [broken, template, template]) { StructureNode.documents(ofType: "order", title: "Orders") }
+            Issue.record("the templates were accepted")
+        } catch {
+            let problems = error.problems.map(\.description)
+            #expect(problems.count == 6, "\(problems)")
+            #expect(problems.contains { $0.contains("fills \"client\" from the parameter \"someone\", which it does not declare") })
+            #expect(problems.contains { $0.contains("\"channel\" with the time of creation") })
+            #expect(problems.contains { $0.contains("fills \"name\", which is not a field of order") })
+            #expect(problems.contains { $0.contains("fills \"placed\" with the signed-in staff member") })
+            #expect(problems.contains { $0.contains("refers to \"address\", which is not a document type") })
+            #expect(problems.contains { $0.contains("two templates have the id \"order-for-client\"") })
+        }
+    }
+
     @Test func aStructureNamingWhatDoesNotExistIsRefused() {
         do {
             _ = try DeskStructure(schema: Self.schema) {

@@ -89,13 +89,52 @@ struct SchemaTests {
         #expect(throws: SchemaError.self) { try Schema([type, Self.address]) }
     }
 
+    @Test func aDuplicateLeavesOutWhatBelongsToTheOriginalAlone() throws {
+        let order = SchemaType.document("order") {
+            Field("number", .string()).rules(.unique())
+            Field("date", .datetime)
+            Field("birthday", .date)
+            Field("email", .email).personalData()
+            Field("card", .string()).sensitive()
+            Field("score", .number()).readOnly()
+            Field("total", .number()).duplicate(false)
+            Field("channel", .string())
+            Field("when", .date).duplicate(true)
+        }
+        let kept = Dictionary(uniqueKeysWithValues: order.fields.map { ($0.name, $0.keptOnDuplicate) })
+        #expect(kept == ["number": false, "date": false, "birthday": false, "email": false, "card": false, "score": false,
+                         "total": false, "channel": true, "when": true])
+        let schema = try Schema([order])
+        let fields = try #require(schema.json["types"]?[0]?["fields"]?.arrayValue)
+        #expect(fields.map { $0["keptOnDuplicate"]?.boolValue ?? true } == order.fields.map(\.keptOnDuplicate))
+        #expect(try Schema(json: schema.json) == schema)
+    }
+
+    @Test func searchFieldsAreDeclaredOrTakenFromThePreview() throws {
+        let client = SchemaType.document("client") {
+            Field("name", .string())
+            Field("email", .email)
+            Field("city", .string())
+        }
+        #expect(client.searchFields == ["name"])
+        #expect(client.preview(select: ["title": "name", "subtitle": "city"]).searchFields == ["name", "city"])
+        let declared = client.searchable("name", "email").distinguishedBy("city")
+        #expect(declared.searchFields == ["name", "email"])
+        let schema = try Schema([declared])
+        #expect(schema.json["types"]?[0]?["search"] == ["name", "email"])
+        #expect(schema.json["types"]?[0]?["distinguishingFields"] == ["city"])
+        #expect(try Schema(json: schema.json) == schema)
+        #expect(throws: SchemaError.self) { try Schema([client.searchable("name", "nickname")]) }
+        #expect(throws: SchemaError.self) { try Schema([client.distinguishedBy("town")]) }
+    }
+
     @Test func theSchemaExportsAsJSON() throws {
         let schema = try Schema([Self.customer, Self.address, Self.staff])
         let customer = try #require(schema.json["types"]?[0])
         #expect(customer["name"] == "customer" && customer["type"] == "document")
         #expect(customer["fields"]?[1] == ["name": "slug", "title": "Slug", "type": "slug", "options": ["source": "name"]])
         #expect(customer["fields"]?[2] == [
-            "name": "email", "title": "Email", "type": "email", "sensitive": true, "personalData": true,
+            "name": "email", "title": "Email", "type": "email", "sensitive": true, "personalData": true, "keptOnDuplicate": false,
             "validation": [["flag": "required", "level": "error"], ["flag": "email", "level": "error"]],
         ])
         #expect(customer["fields"]?[3]?["validation"]?[1] == ["flag": "max", "constraint": 1_000_000, "level": "warning", "message": "Check unusually large values"])

@@ -149,6 +149,21 @@ struct EvaluationTests {
         }
     }
 
+    @Test func matchIgnoresAccentsCaseAndApostrophesOnBothSides() {
+        check([
+            (#""María López" match "lopez""#, "true"),
+            (#""Maria Lopez" match "LÓPEZ""#, "true"),
+            (#""Zoë Dubois" match "zoe""#, "true"),
+            (#""ZOE" match "zoë*""#, "true"),
+            (#""Seán O'Brien" match "obrien""#, "true"),
+            (#""Seán O’Brien" match "o'brien""#, "true"),
+            (#""Ｌｏｐｅｚ" match "lopez""#, "true"),
+            (#""Lopes" match "lopez""#, "false"),
+            (#""Çelik" match "cel*""#, "true"),
+            (#"["Zoë", "Łukasz"] match "zoe""#, "true"),
+        ])
+    }
+
     @Test func scoreAddsBM25RelevanceAndSorts() {
         let docs = #"[{"t": "foo foo bar"}, {"t": "foo"}, {"t": "bar"}]"#
         check([

@@ -1,3 +1,5 @@
+import Foundation
+
 /// GROQ's `match` operator: text is split into tokens, the pattern into terms (where `*` is a
 /// wildcard), and the match holds when every term matches some token, ignoring case.
 ///
@@ -81,9 +83,20 @@ enum TextMatch {
         return zip(s, keep).compactMap { $1 ? $0 : nil }
     }
 
+    /// The text as matching compares it: lower-case, without accents (`Zoë` and `zoe`, `López`
+    /// and `lopez` are the same word to a person searching), and without apostrophes inside
+    /// words (`O'Brien`, `d’Arcy`). Tokenisation is the implementation's to define; folding both
+    /// sides alike keeps every match of the unfolded text.
+    static func fold(_ s: String) -> String {
+        if s.utf8.allSatisfy({ $0 < 0x80 && $0 != 0x27 }) { return s.lowercased() }
+        var folded = s.folding(options: [.caseInsensitive, .diacriticInsensitive, .widthInsensitive], locale: nil).lowercased()
+        folded.unicodeScalars.removeAll { $0 == "'" || $0 == "\u{2019}" }
+        return folded
+    }
+
     private static func split(_ s: String, wildcard: Bool) -> [[Unicode.Scalar]] {
-        // Lower-case once up front: matching ignores case, and no separator changes with case.
-        let scalars = stripEdgeDots(Array(s.lowercased().unicodeScalars))
+        // Folded once up front: matching ignores case and accents, and no separator changes with either.
+        let scalars = stripEdgeDots(Array(fold(s).unicodeScalars))
         var out: [[Unicode.Scalar]] = []
         var current: [Unicode.Scalar] = []
         for c in scalars {
