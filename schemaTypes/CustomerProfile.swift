@@ -76,7 +76,7 @@ public enum CustomerProfile {
     public static let searchFields = ["name", "email", "phone", "address.city"]
 
     /// What tells two clients of the same name apart where one is picked.
-    public static let distinguishingFields = ["email", "address.city", "segment"]
+    public static let distinguishingFields = ["email", "address.city"]
 
     /// The orderings offered in client lists.
     public static let orderings: [SchemaType.Ordering] = [

@@ -12,10 +12,13 @@ import SchemaTypes
 /// print(desk.json.serialized(pretty: true))   // what /v1/structure serves
 /// ```
 public enum CRMDesk {
-    /// The GROQ filter for clients whose most recent churn prediction is critical or high.
+    /// The GROQ filter for clients whose churn prediction is critical or high. Each client has one
+    /// churn document, `analytics.client.churn-prediction.<client id>`, so the filter follows a
+    /// reference made from the client's id: one lookup by id per client, where a sub-query
+    /// looking for the documents that refer to the client would scan every model for each one.
     public static let atRiskFilter = """
-        _type in ["customer", "lizaCustomer"] && (*[_type == "analyticsModel" && modelType == "churn-prediction" && references(^._id)] \
-        | order(generatedAt desc))[0].predictions.riskLevel in $riskLevels
+        _type in ["customer", "lizaCustomer"] \
+        && ({"_ref": "\(ModelDocuments.clientPrefix(.churn))" + _id})->predictions.riskLevel in $riskLevels
         """
 
     public static func structure(schema: Schema) throws(SchemaError) -> DeskStructure {

@@ -270,13 +270,13 @@ def run(arguments):
         vip_title = first.find_element(By.CSS_SELECTOR, ".item-title").text
         studio.screenshot("desk-vip-list")
 
-        # The search narrows the list to the documents whose preview title matches.
+        # The search narrows the list, the best match (a title holding the word) first.
         listed = len(studio.driver.find_elements(By.CSS_SELECTOR, ".document-item"))
         term = vip_title.split()[-1]
         search = studio.driver.find_element(By.CSS_SELECTOR, ".pane input[type=search]")
         search.send_keys(term)
-        studio.wait(lambda driver: all(term.lower() in row.text.lower()
-                                       for row in driver.find_elements(By.CSS_SELECTOR, ".document-item .item-title"))
+        studio.wait(lambda driver: driver.find_elements(By.CSS_SELECTOR, f'.document-item[data-id="{vip_id}"]')
+                    and term.lower() in driver.find_element(By.CSS_SELECTOR, ".document-item .item-title").text.lower()
                     and len(driver.find_elements(By.CSS_SELECTOR, ".document-item")) < listed,
                     f"the list to narrow to the search {term!r}")
         studio.replace_text(search, "")

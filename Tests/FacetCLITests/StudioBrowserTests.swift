@@ -55,6 +55,13 @@ struct StudioBrowserTests {
         try await runScript("studio_test.py", screenshots: "day")
     }
 
+    /// Creating, finding and relating documents: paging to the 250th client, "New", search
+    /// without accents, templates from a client's page, Referenced by, panes to the right.
+    @Test(.enabled(if: runnable, "needs Chromium, chromedriver, Selenium and axe-core"), .timeLimit(.minutes(15)))
+    func findingCreatingAndRelatingDocuments() async throws {
+        try await runScript("studio_find_test.py", screenshots: "find", customers: 300)
+    }
+
     /// Seeds a demo CRM of `customers` clients, starts `facet serve` on it with an admin, a
     /// support user (`helpdesk`) and a sales user (`seller`), and runs `Tests/Browser/<script>`
     /// against it; its screenshots go to `.build/studio-screenshots/<screenshots>/`.

@@ -7,12 +7,13 @@ import { APIError, authorizedFetch, mutate, request, SessionEnded } from "./api.
 import { element, replace } from "./dom.js";
 import { readEvents } from "./listen.js";
 import { draftID } from "./workspace.js";
+import { startDuplicate } from "./newdocument.js";
 
 export class DocumentActions {
   constructor(editor) {
     this.editor = editor;
     const { workspace, type } = editor;
-    this.result = element("p", { class: "action-result", id: "action-result", role: "status" }, editor.lastMessage ?? "");
+    this.result = element("p", { class: "action-result", id: editor.idOf("action-result"), role: "status" }, editor.lastMessage ?? "");
     this.confirmation = element("div", { class: "confirmation", hidden: true, role: "group", "aria-label": "Confirm deletion" });
     this.buttons = {
       discard: this.button("discard", "Discard changes", () => this.operation("discard", "Changes discarded")),
@@ -26,7 +27,7 @@ export class DocumentActions {
       button.title = action.description ?? action.title;
       return button;
     });
-    this.progress = new ActionProgressBar();
+    this.progress = new ActionProgressBar(editor.idOf.bind(editor));
     this.element = element("div", { class: "more-actions" },
       element("div", { class: "action-buttons", role: "group", "aria-label": "More actions" },
         Object.values(this.buttons), this.custom),
@@ -37,7 +38,7 @@ export class DocumentActions {
   }
 
   button(id, title, action) {
-    const button = element("button", { type: "button", class: "secondary", id: `action-${id.replace(/^action-/, "")}` }, title);
+    const button = element("button", { type: "button", class: "secondary", id: this.editor.idOf(`action-${id.replace(/^action-/, "")}`) }, title);
     button.addEventListener("click", action);
     return button;
   }
@@ -50,7 +51,7 @@ export class DocumentActions {
     const reasons = {
       discard: deny("update") || (!hasDraft ? "There is no draft to discard." : !isPublished ? "The document was never published: delete it instead." : ""),
       unpublish: deny("publish") || (!isPublished ? "The document is not published." : ""),
-      duplicate: deny("create"),
+      duplicate: deny("create") || (!workspace.mayCreate(type.name) ? `Your role (${role}) cannot fill every field a ${type.title} needs, so its copy could never be published.` : ""),
       delete: deny("delete"),
     };
     for (const [name, reason] of Object.entries(reasons)) {
@@ -82,22 +83,15 @@ export class DocumentActions {
     this.editor.reload(message);
   }
 
+  /** Opens a new document holding what a duplicate keeps of this one; saved on its first edit. */
   async duplicate() {
     await this.editor.settle();
-    const copy = structuredClone(this.editor.document);
-    for (const key of ["_id", "_rev", "_createdAt", "_updatedAt"]) delete copy[key];
-    const id = `${this.editor.type.name}-${crypto.randomUUID().slice(0, 8)}`;
-    try {
-      await mutate([{ create: { ...copy, _id: draftID(id) } }], { dataset: this.editor.workspace.dataset });
-    } catch (error) {
-      if (!(error instanceof SessionEnded)) this.say(error.message, "failure");
-      return;
-    }
+    const id = startDuplicate(this.editor.workspace, this.editor.document);
     location.hash = `${this.editor.listHref}/${encodeURIComponent(`:${id}`)}`;
   }
 
   confirmDelete() {
-    const yes = element("button", { type: "button", class: "danger", id: "confirm-delete" }, "Delete");
+    const yes = element("button", { type: "button", class: "danger", id: this.editor.idOf("confirm-delete") }, "Delete");
     const no = element("button", { type: "button", class: "secondary" }, "Cancel");
     yes.addEventListener("click", () => this.delete());
     no.addEventListener("click", () => {
@@ -174,11 +168,11 @@ export class DocumentActions {
  * report, so that the announcements stay readable.
  */
 class ActionProgressBar {
-  constructor() {
-    this.label = element("label", { for: "action-progress-bar", id: "action-progress-label" });
-    this.bar = element("progress", { id: "action-progress-bar", max: "100" });
-    this.text = element("span", { id: "action-progress-text", class: "action-progress-text", "aria-live": "polite" });
-    this.element = element("div", { class: "action-progress", id: "action-progress", hidden: true }, this.label, " ", this.bar, " ", this.text);
+  constructor(idOf) {
+    this.label = element("label", { for: idOf("action-progress-bar"), id: idOf("action-progress-label") });
+    this.bar = element("progress", { id: idOf("action-progress-bar"), max: "100" });
+    this.text = element("span", { id: idOf("action-progress-text"), class: "action-progress-text", "aria-live": "polite" });
+    this.element = element("div", { class: "action-progress", id: idOf("action-progress"), hidden: true }, this.label, " ", this.bar, " ", this.text);
   }
 
   start(title) {

@@ -7,15 +7,19 @@ import { showSignIn } from "./signin.js";
 import { Desk } from "./desk.js";
 import { Vision } from "./vision.js";
 import { Workspace } from "./workspace.js";
+import { GlobalSearch } from "./globalsearch.js";
 
 const root = document.getElementById("studio");
 let current = null;
 let workspace = null;
+let everywhere = null;
 
 onSessionEnd((reason) => {
   current?.close?.();
   current = null;
   workspace = null;
+  everywhere?.destroy();
+  everywhere = null;
   showSignIn(root, { notice: reason, onSignedIn: start });
 });
 
@@ -46,6 +50,8 @@ async function start() {
       }),
     ]);
     workspace = new Workspace({ me, schema, structure, actions: actions.actions ?? [] });
+    everywhere?.destroy();
+    everywhere = new GlobalSearch(workspace);
   } catch (error) {
     if (!isSignedIn()) return;
     replace(root, element("main", { id: "main", class: "failure", role: "alert" },
@@ -82,6 +88,8 @@ function header(screen) {
     element("nav", { "aria-label": "Studio" },
       link("desk", "#/desk", "Desk"),
       link("vision", "#/vision", "Vision")),
+    element("button", { type: "button", class: "search-button", id: "open-search", title: "Search everywhere (Ctrl+K)",
+      onclick: () => everywhere?.open() }, "Search", element("kbd", { class: "shortcut", "aria-hidden": "true" }, "Ctrl K")),
     element("div", { class: "identity" },
       element("span", { class: "who", title: "Signed in" }, `${workspace.me.name} (${workspace.me.role})`),
       element("button", { type: "button", class: "sign-out", onclick: () => signOut() }, "Sign out")));

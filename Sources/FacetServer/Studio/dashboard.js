@@ -28,8 +28,8 @@ export function formatFigure(name, value) {
 export class DashboardView {
   constructor(editor) {
     this.editor = editor;
-    this.element = element("section", { class: "dashboard", "aria-labelledby": "dashboard-title" },
-      element("h3", { id: "dashboard-title" }, "Charts"));
+    this.element = element("section", { class: "dashboard", "aria-labelledby": editor.idOf("dashboard-title") },
+      element("h3", { id: editor.idOf("dashboard-title") }, "Charts"));
   }
 
   async render(widgets) {

@@ -15,21 +15,29 @@ export class Desk {
     this.navigate(hash);
   }
 
-  /** Opens the panes `hash` names, keeping the ones already open on the way. */
+  /**
+   * Opens the panes `hash` names, keeping the ones already open on the way. After the
+   * structure's path come documents (`:id`), each in its own pane to the right of the last, so
+   * that opening a reference keeps the document it was opened from.
+   */
   navigate(hash) {
     const segments = hash.replace(/^#\/desk\/?/, "").split("/").filter(Boolean).map(decodeURIComponent);
     const wanted = [{ key: "root", node: { kind: "list", id: "root", title: "Content", items: this.workspace.structure.items } }];
     let node = wanted[0].node;
     const path = [];
+    let documents = false;
     for (const segment of segments) {
       if (segment.startsWith(":")) {
-        wanted.push({ key: `${path.join("/")}/${segment}`, document: segment.slice(1) });
-        break;
+        documents = true;
+        path.push(segment);
+        wanted.push({ key: path.join("/"), document: segment.slice(1), path: [...path] });
+        continue;
       }
+      if (documents) break;
       const child = node.kind === "list" ? node.items.find((item) => item.id === segment) : null;
       if (!child) break;
       path.push(segment);
-      wanted.push({ key: path.join("/"), node: child });
+      wanted.push({ key: path.join("/"), node: child, path: [...path] });
       node = child;
     }
     let keep = 0;
@@ -40,12 +48,13 @@ export class Desk {
     }
     for (const [index, want] of wanted.entries()) {
       if (index < keep) continue;
-      const base = wanted.slice(1, index + 1).filter((item) => item.node).map((item) => item.node.id);
+      const base = want.path ?? [];
       const element = document.createElement("section");
       element.className = "pane";
       this.row.append(element);
+      const position = wanted.slice(0, index).filter((earlier) => earlier.document).length;
       const view = want.document
-        ? new Editor(element, this.workspace, want.document, { listHref: deskHref(base) })
+        ? new Editor(element, this.workspace, want.document, { listHref: deskHref(base.slice(0, -1)), selfHref: deskHref(base), position })
         : this.paneFor(want.node, element, base);
       this.panes.push({ key: want.key, element, view });
     }
@@ -54,6 +63,7 @@ export class Desk {
       const next = wanted[index + 1];
       pane.view.select?.(next ? (next.document ?? next.node.id) : null);
     }
+    this.row.dataset.panes = String(this.panes.length);
     this.panes.at(-1)?.element.scrollIntoView({ block: "nearest", inline: "end" });
   }
 

@@ -1,13 +1,16 @@
 // A pane of documents: a structure item's filter, each document shown by its type's preview,
-// searchable, in the type's orderings, and updated in place when documents change elsewhere.
+// searchable (ranked, ignoring case and accents), in the type's orderings, paged as the editor
+// scrolls with the total shown, and updated in place when documents change elsewhere. "New"
+// starts a document of the list's type, filled with what the list's filter says of it.
 
 import { query, SessionEnded } from "./api.js";
 import { debounce, element, replace } from "./dom.js";
 import { listen } from "./listen.js";
 import { publishedID } from "./workspace.js";
 import { deskHref } from "./desk.js";
+import { NewDocumentMenu } from "./newmenu.js";
 
-const pageSize = 100;
+const pageSize = 50;
 
 export class DocumentList {
   constructor(container, workspace, node, path) {
@@ -22,24 +25,40 @@ export class DocumentList {
     this.rows = new Map();
     this.selected = null;
     this.generation = 0;
+    // How many rows the editor has scrolled to: a reload after a change keeps them all.
+    this.wanted = pageSize;
+    this.total = null;
 
     const headingID = `pane-${path.join("-")}`;
     container.setAttribute("aria-labelledby", headingID);
     this.search = element("input", {
       type: "search", id: `${headingID}-search`, class: "search", placeholder: "Search",
-      oninput: debounce(() => this.load(), 250),
+      oninput: debounce(() => { this.wanted = pageSize; this.load(); }, 250),
     });
     this.ordering = this.orderingSelect(headingID);
     this.list = element("ul", { class: "pane-list documents", "aria-labelledby": headingID, "aria-busy": "true" });
     this.status = element("p", { class: "pane-status", role: "status" }, "Loading…");
+    this.more = element("button", { type: "button", class: "secondary load-more", hidden: true, onclick: () => this.loadMore() }, "Show more");
+    this.newMenu = new NewDocumentMenu(workspace, this.creatableTypes(), {
+      label: `New document in ${node.title}`,
+      fill: (type) => this.impliedValues(type),
+      open: (id) => { location.hash = deskHref([...this.path, `:${id}`]); },
+    });
     replace(container,
-      element("h2", { class: "pane-title", id: headingID }, node.title),
+      element("div", { class: "pane-heading" },
+        element("h2", { class: "pane-title", id: headingID }, node.title),
+        this.newMenu.element),
       element("div", { class: "pane-tools" },
         element("label", { for: this.search.id, class: "visually-hidden" }, `Search ${node.title}`),
         this.search,
         this.ordering),
       this.status,
-      element("nav", { "aria-labelledby": headingID }, this.list));
+      element("nav", { "aria-labelledby": headingID }, this.list, this.more));
+    // More rows come as the end of the list scrolls into view; the button does it by hand.
+    this.observer = new IntersectionObserver((entries) => {
+      if (entries.some((entry) => entry.isIntersecting) && !this.more.hidden && !this.loading) this.loadMore();
+    }, { root: container, rootMargin: "200px" });
+    this.observer.observe(this.more);
     this.load();
     this.listener = listen(this.filter, this.params, {
       dataset: workspace.dataset,
@@ -53,7 +72,7 @@ export class DocumentList {
     const orderings = this.types.length === 1 ? (this.workspace.type(this.types[0])?.orderings ?? []) : [];
     if (orderings.length === 0) return null;
     const id = `${headingID}-order`;
-    const select = element("select", { id, class: "ordering", onchange: () => this.load() },
+    const select = element("select", { id, class: "ordering", onchange: () => { this.wanted = pageSize; this.load(); } },
       element("option", { value: "" }, "Last edited"),
       orderings.map((ordering) => element("option", { value: ordering.name }, ordering.title)));
     this.orderings = orderings;
@@ -72,25 +91,58 @@ export class DocumentList {
     return `{${["_id", "_type", "_updatedAt", "_originalId", ...this.workspace.previewMembers(this.types)].join(", ")}}`;
   }
 
-  searchClause() {
-    const paths = new Set();
-    for (const type of this.types) {
-      const title = this.workspace.type(type)?.preview?.select?.title ?? this.workspace.firstStringField(this.workspace.type(type));
-      if (title && /^[A-Za-z_][A-Za-z0-9_]*$/.test(title)) paths.add(title);
+  /** The types "New" offers here: the list's type, or those its filter names, that the role may start. */
+  creatableTypes() {
+    let names = this.node.schemaType ? [this.node.schemaType] : [];
+    if (names.length === 0) {
+      const match = /_type\s*(?:==\s*"([^"]+)"|in\s*\[([^\]]*)\])/.exec(this.filter ?? "");
+      if (match) names = match[1] ? [match[1]] : [...match[2].matchAll(/"([^"]+)"/g)].map((found) => found[1]);
     }
-    return `(${[...paths, "_id"].map((path) => `${path} match $__search`).join(" || ")})`;
+    return names.filter((name) => this.workspace.mayCreate(name));
+  }
+
+  /**
+   * What the list's filter says of its documents (`tier == $tier` in the Gold list): a new
+   * document started here gets those values, so it shows in the list it was made from.
+   */
+  impliedValues(typeName) {
+    const type = this.workspace.type(typeName);
+    const values = {};
+    for (const found of (this.filter ?? "").matchAll(/\b([A-Za-z_][A-Za-z0-9_]*)\s*==\s*\$([A-Za-z_][A-Za-z0-9_]*)/g)) {
+      const [, field, parameter] = found;
+      if (field.startsWith("_") || !(parameter in this.params)) continue;
+      if (type?.fields.some((candidate) => candidate.name === field)) values[field] = this.params[parameter];
+    }
+    return values;
+  }
+
+  /** The search box's words as a match pattern: each word a prefix (`lop` finds López). */
+  searchPattern() {
+    const words = this.search.value.replace(/[*"\\]/g, " ").trim().split(/\s+/).filter(Boolean);
+    return words.length ? words.map((word) => `${word}*`).join(" ") : null;
+  }
+
+  loadMore() {
+    if (this.total !== null && this.wanted >= this.total) return;
+    this.wanted += pageSize;
+    this.load();
   }
 
   async load() {
     const generation = ++this.generation;
-    const term = this.search.value.trim();
+    const pattern = this.searchPattern();
     const params = { ...this.params };
     let filter = this.filter;
-    if (term) {
-      filter = `(${filter}) && ${this.searchClause()}`;
-      params.__search = `${term}*`;
+    let order = `| ${this.orderClause()}`;
+    if (pattern) {
+      filter = `(${filter}) && ${this.workspace.searchCondition(this.types)}`;
+      params.__search = pattern;
+      // Ranked by relevance: a hit in the title first, then the most recently edited.
+      order = `| order(_updatedAt desc) | score(${this.workspace.searchScore(this.types)})`;
     }
-    const groq = `*[${filter}] | ${this.orderClause()} [0...${pageSize}] ${this.projection()}`;
+    const members = this.projection();
+    const groq = `{"total": count(*[${filter}]), "page": *[${filter}] ${order} [0...${this.wanted}] ${members}}`;
+    this.loading = true;
     let answer;
     try {
       answer = await query(groq, params, { dataset: this.workspace.dataset, perspective: "drafts" });
@@ -99,9 +151,12 @@ export class DocumentList {
       this.status.textContent = `The list could not load: ${error.message}`;
       this.list.removeAttribute("aria-busy");
       return;
+    } finally {
+      if (generation === this.generation) this.loading = false;
     }
     if (generation !== this.generation) return;
-    this.render(answer.result ?? []);
+    this.total = answer.result?.total ?? 0;
+    this.render(answer.result?.page ?? []);
   }
 
   /** Updates the rows in place: rows are kept by id, so focus and scrolling stay put. */
@@ -130,9 +185,13 @@ export class DocumentList {
       if (this.list.children[index] !== item) this.list.insertBefore(item, this.list.children[index] ?? null);
     });
     this.list.removeAttribute("aria-busy");
-    this.status.textContent = documents.length === 0
-      ? (this.search.value ? "No documents match the search." : "No documents yet.")
-      : (documents.length >= pageSize ? `The first ${pageSize} documents; search to narrow.` : `${seen.size} documents`);
+    const total = this.total ?? seen.size;
+    const counted = `${total.toLocaleString("en")} document${total === 1 ? "" : "s"}`;
+    this.status.textContent = total === 0
+      ? (this.search.value ? `Nothing matches “${this.search.value.trim()}”.` : "No documents yet.")
+      : (seen.size < total ? `${counted}, ${seen.size.toLocaleString("en")} shown${this.search.value ? ", best matches first" : ""}` : counted);
+    this.more.hidden = seen.size >= total || documents.length < this.wanted;
+    this.more.textContent = `Show ${Math.min(pageSize, total - seen.size).toLocaleString("en")} more`;
     this.select(this.selected);
   }
 
@@ -182,6 +241,7 @@ export class DocumentList {
 
   close() {
     this.listener.close();
+    this.observer.disconnect();
     this.generation += 1;
   }
 }

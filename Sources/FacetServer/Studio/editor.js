@@ -13,17 +13,24 @@ import { listen } from "./listen.js";
 import { GroupTabs } from "./tabs.js";
 import { markerFrame } from "./markers.js";
 import { draftID, publishedID } from "./workspace.js";
+import { pendingDocument, settleDocument } from "./newdocument.js";
+import { ReferencedBy } from "./referencedby.js";
 
 const saveDelay = 600;
 // Members the server keeps; a draft is made from the rest.
 const systemMembers = new Set(["_rev", "_createdAt", "_updatedAt", "_originalId"]);
 
 export class Editor {
-  constructor(container, workspace, id, { listHref }) {
+  constructor(container, workspace, id, { listHref, selfHref = null, position = 0 }) {
     this.container = container;
+    // Several documents can be open side by side: the first keeps the plain ids (#publish,
+    // #save-state), the others number theirs, so that no id, label or description is shared.
+    this.idSuffix = position > 0 ? `-${position + 1}` : "";
     this.workspace = workspace;
     this.id = publishedID(id);
     this.listHref = listHref;
+    // Where this document's pane is: documents opened from it open to its right.
+    this.selfHref = selfHref ?? `${listHref}/${encodeURIComponent(`:${this.id}`)}`;
     this.dirty = new Set();
     this.saving = null;
     this.closed = false;
@@ -39,6 +46,16 @@ export class Editor {
     container.setAttribute("aria-label", "Document");
     replace(container, element("p", { class: "pane-status", role: "status" }, "Loading the document…"));
     this.load();
+  }
+
+  /** The id `name` of an element of this editor, unique among the open editors. */
+  idOf(name) {
+    return `${name}${this.idSuffix}`;
+  }
+
+  /** The address opening the document `ref` in a pane to the right of this one. */
+  documentHref(ref) {
+    return `${this.selfHref}/${encodeURIComponent(`:${publishedID(ref)}`)}`;
   }
 
   /** Reads the document and its draft, and renders the form. */
@@ -67,11 +84,18 @@ export class Editor {
       return;
     }
     if (this.closed) return;
-    if (!draft && !published) {
-      this.fail(`There is no document with the id ${this.id}, or your role may not read it.`);
+    // A document started in this page ("New", a template, Duplicate) exists once first saved.
+    const started = !draft && !published ? pendingDocument(this.id) : null;
+    if (!draft && !published && !started) {
+      this.fail("This document does not exist (it may have been deleted), or your role may not read it.");
       return;
     }
-    this.hasDraft = Boolean(draft);
+    this.isNew = Boolean(started);
+    if (started) {
+      draft = started;
+      this.dirty = new Set();
+    }
+    this.hasDraft = Boolean(draft) && !started;
     this.isPublished = Boolean(published);
     this.shown = revisions(draft, published);
     this.document = structuredClone(draft ?? published);
@@ -81,7 +105,7 @@ export class Editor {
       return;
     }
     this.render();
-    this.validate();
+    if (!this.isNew) this.validate();
     this.listenForChanges();
   }
 
@@ -175,15 +199,17 @@ export class Editor {
     const mayUpdate = this.workspace.may("update", type.name);
     this.readOnly = !mayUpdate || (hidesFields && !this.hasDraft);
     const role = this.workspace.me.role;
-    this.title = element("h2", { class: "pane-title", id: "editor-title" });
-    this.saveState = element("span", { class: "save-state", id: "save-state", role: "status" }, this.hasDraft ? "Draft" : "Published");
-    this.publishButton = element("button", { type: "button", class: "primary", id: "publish" }, "Publish");
+    this.title = element("h2", { class: "pane-title editor-title", id: this.idOf("editor-title") });
+    this.saveState = element("span", { class: "save-state", id: this.idOf("save-state"), role: "status" }, this.hasDraft ? "Draft" : "Published");
+    this.publishButton = element("button", { type: "button", class: "primary publish", id: this.idOf("publish") }, "Publish");
     this.publishButton.addEventListener("click", () => this.publish());
-    this.publishReason = element("span", { class: "action-reason", id: "publish-reason" });
-    this.summary = element("p", { class: "marker-summary", id: "marker-summary", "aria-live": "polite" });
+    this.publishReason = element("span", { class: "action-reason", id: this.idOf("publish-reason") });
+    this.summary = element("p", { class: "marker-summary", id: this.idOf("marker-summary"), "aria-live": "polite" });
     this.actions = new DocumentActions(this);
     this.lastMessage = null;
     this.history = new DocumentHistory(this);
+    this.referencedBy?.close();
+    this.referencedBy = this.isNew ? null : new ReferencedBy(this);
 
     const context = {
       workspace: this.workspace,
@@ -191,11 +217,11 @@ export class Editor {
       documentType: type.name,
       change: (path, value) => this.change(path, value),
       valueAt: (path) => path.split(".").reduce((value, part) => value?.[part], this.document),
-      documentHref: (ref) => `${this.listHref}/${encodeURIComponent(`:${ref}`)}`,
+      documentHref: (ref) => this.documentHref(ref),
     };
     const fields = type.fields.filter((field) => this.workspace.showsField(type.name, field, this.document));
     this.frames = fields.map((field) => renderField(field, this.document[field.name], field.name, context));
-    const form = element("form", { class: "document-form", "aria-labelledby": "editor-title", novalidate: true },
+    const form = element("form", { class: "document-form", "aria-labelledby": this.idOf("editor-title"), novalidate: true },
       groupIntoFieldsets(fields, this.frames, type.fieldsets));
     form.addEventListener("submit", (event) => event.preventDefault());
     const tabs = type.groups?.length ? new GroupTabs(type.groups, fields, this.frames, this.tabs?.chosen) : null;
@@ -219,7 +245,10 @@ export class Editor {
       dashboard?.element,
       tabs?.element,
       this.summary,
+      this.isNew ? element("p", { class: "notice", role: "note" },
+        `A new ${type.title}: it is saved as a draft as soon as you fill in a field.`) : null,
       form,
+      this.referencedBy?.element,
       this.history.panel,
       element("div", { class: "document-actions", role: "group", "aria-label": "Document actions" },
         element("div", { class: "publish-row" }, this.publishButton, this.publishReason),
@@ -234,6 +263,34 @@ export class Editor {
     const path = this.type.preview?.select?.title ?? this.workspace.firstStringField(this.type);
     const title = path ? path.split(".").reduce((value, part) => value?.[part], this.document) : null;
     this.title.textContent = typeof title === "string" && title ? title : "Untitled";
+    if (path && title === undefined) this.showReferencedTitle(path);
+  }
+
+  /**
+   * A title taken through a reference (an interaction's is its client's name): asked of the
+   * server with the document as a parameter, so that an unsaved one is titled too.
+   */
+  async showReferencedTitle(path) {
+    const expression = this.workspace.groqPath(this.type, path);
+    if (!expression.includes("->")) return;
+    // Asked again only when what the title comes through (the reference) changed.
+    const source = JSON.stringify(this.document[path.split(".")[0]] ?? null);
+    if (source === this.titleSource && this.resolvedTitle) {
+      this.title.textContent = this.resolvedTitle;
+      return;
+    }
+    this.titleSource = source;
+    this.resolvedTitle = null;
+    const shown = this.document;
+    try {
+      const answer = await query(`$document.${expression}`, { document: shown },
+        { dataset: this.workspace.dataset, perspective: "drafts" });
+      if (this.closed || this.document !== shown || typeof answer.result !== "string" || !answer.result) return;
+      this.resolvedTitle = answer.result;
+      this.title.textContent = answer.result;
+    } catch {
+      // The title stays "Untitled": the form below is what matters.
+    }
   }
 
   /** Records an edit at the dotted `path` and schedules saving the draft. */
@@ -285,6 +342,14 @@ export class Editor {
       const answer = await this.saving;
       if (answer?.transactionId) this.ownTransactions.add(answer.transactionId);
       this.hasDraft = true;
+      if (this.isNew) {
+        // Saved once, the document exists: others may now refer to it.
+        this.isNew = false;
+        settleDocument(this.id);
+        this.container.querySelector(".notice[role=note]")?.remove();
+        this.referencedBy = new ReferencedBy(this);
+        this.history.panel.before(this.referencedBy.element);
+      }
       if (this.dirty.size === 0) {
         this.setState("Saved", "saved");
         announce("Draft saved");
@@ -352,7 +417,7 @@ export class Editor {
     this.actions?.update();
     this.publishButton.disabled = reason !== "";
     this.publishReason.textContent = reason;
-    if (reason) this.publishButton.setAttribute("aria-describedby", "publish-reason");
+    if (reason) this.publishButton.setAttribute("aria-describedby", this.idOf("publish-reason"));
     else this.publishButton.removeAttribute("aria-describedby");
   }
 
@@ -396,6 +461,7 @@ export class Editor {
     this.scheduleSave.flush();
     this.closed = true;
     this.listener?.close();
+    this.referencedBy?.close();
   }
 }
 

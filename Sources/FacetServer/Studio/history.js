@@ -13,14 +13,15 @@ const shownTransactions = 50;
 export class DocumentHistory {
   constructor(editor) {
     this.editor = editor;
-    this.toggle = element("button", { type: "button", id: "history-toggle", "aria-expanded": "false", "aria-controls": "history" },
+    const idOf = editor.idOf.bind(editor);
+    this.toggle = element("button", { type: "button", id: idOf("history-toggle"), "aria-expanded": "false", "aria-controls": idOf("history") },
       "History");
     this.toggle.addEventListener("click", () => (this.panel.hidden ? this.show() : this.hide()));
     this.timeline = element("ol", { class: "history-timeline", "aria-label": "Transactions, newest first" });
     this.comparison = element("div", { class: "history-comparison", "aria-live": "polite" });
     this.status = element("p", { class: "pane-status", role: "status" });
-    this.panel = element("section", { id: "history", class: "history", "aria-labelledby": "history-title", hidden: true },
-      element("h3", { id: "history-title" }, "History"),
+    this.panel = element("section", { id: idOf("history"), class: "history", "aria-labelledby": idOf("history-title"), hidden: true },
+      element("h3", { id: idOf("history-title") }, "History"),
       this.status, this.timeline, this.comparison);
   }
 
@@ -111,14 +112,14 @@ export class DocumentHistory {
         element("td", { class: "before" }, show(before)),
         element("td", { class: "after" }, show(after)));
     });
-    const restore = element("button", { type: "button", id: "history-restore" }, "Restore this version");
+    const restore = element("button", { type: "button", id: this.editor.idOf("history-restore"), class: "history-restore" }, "Restore this version");
     restore.addEventListener("click", () => this.restore(version, when));
     if (this.editor.readOnly) {
       restore.disabled = true;
-      restore.setAttribute("aria-describedby", "history-restore-reason");
+      restore.setAttribute("aria-describedby", this.editor.idOf("history-restore-reason"));
     }
     replace(this.comparison,
-      element("p", { id: "history-summary" },
+      element("p", { id: this.editor.idOf("history-summary") },
         changed === 0 ? "This version is the same as the current one." : changed === 1 ? "1 field differs from the current version." : `${changed} fields differ from the current version.`),
       element("table", { class: "history-diff" },
         element("caption", { class: "visually-hidden" }, "The chosen version beside the current one"),
@@ -129,13 +130,13 @@ export class DocumentHistory {
         element("tbody", {}, rows)),
       element("div", { class: "history-restore-row" }, restore,
         this.editor.readOnly
-          ? element("span", { id: "history-restore-reason", class: "action-reason" }, "This document cannot be changed here by your role.")
+          ? element("span", { id: this.editor.idOf("history-restore-reason"), class: "action-reason" }, "This document cannot be changed here by your role.")
           : null));
   }
 
   /** Makes `version` the draft, in one transaction; the published document is left as it is. */
   async restore(version, when) {
-    const button = this.comparison.querySelector("#history-restore");
+    const button = this.comparison.querySelector(".history-restore");
     if (button) button.disabled = true;
     await this.editor.settle();
     const copy = Object.fromEntries(Object.entries(version).filter(([key]) => !systemMembers.has(key) || key === "_type"));

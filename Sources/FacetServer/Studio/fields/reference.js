@@ -1,10 +1,15 @@
-// References: a search picker following the ARIA combobox pattern. Typing searches the
-// documents of the allowed types by their preview title; the arrow keys and Enter (or a click)
-// pick one; the picked document's title is shown with a link that opens it and a button that
-// clears the reference. Used by reference fields and by the members of arrays of references.
+// References: a search picker following the ARIA combobox pattern. Focusing it shows the
+// recently edited documents of the allowed types; typing searches their search fields
+// (ignoring case and accents, best matches first); each row carries what tells it apart from
+// namesakes; the arrow keys and Enter (or a click) pick one. "Create new" starts a document of
+// an allowed type in the pane to the right and links it here once it is published. The picked
+// document's title is shown with a link that opens it to the right and a button that clears it.
+// Used by reference fields and by the members of arrays of references.
 
 import { query, SessionEnded } from "../api.js";
 import { announce, debounce, element, uniqueID } from "../dom.js";
+import { listen } from "../listen.js";
+import { startDocument } from "../newdocument.js";
 import { publishedID } from "../workspace.js";
 import { fieldFrame } from "./field.js";
 
@@ -97,7 +102,42 @@ export function referencePicker({ inputID = uniqueID("reference"), field, value,
     }
   };
 
+  // "Create new": a document started in the next pane, linked once it is published.
+  let waiting = null;
+  const creatable = context.readOnly ? [] : types.filter((name) => context.workspace.mayCreate(name));
+  const create = (typeName) => {
+    const type = context.workspace.type(typeName);
+    const titlePath = type?.preview?.select?.title ?? context.workspace.firstStringField(type);
+    const words = input.value.trim();
+    const fill = words && titlePath && !titlePath.includes(".") ? { [titlePath]: words } : {};
+    const id = startDocument(context.workspace, typeName, fill);
+    input.value = "";
+    close();
+    waiting?.close();
+    const typeTitle = type?.title ?? typeName;
+    status.textContent = `Fill in the new ${typeTitle} on the right and publish it: it is linked here then.`;
+    waiting = listen("_id == $id", { id }, {
+      dataset: context.workspace.dataset,
+      onMutation: (event) => {
+        if (!picker.isConnected) { waiting?.close(); waiting = null; return; }
+        if (event.transition === "disappear" || event.documentId?.startsWith("drafts.")) return;
+        waiting?.close();
+        waiting = null;
+        current = { _ref: id, title: null };
+        store({ _type: "reference", _ref: id, ...(field.weak ? { _weak: true } : {}) });
+        status.textContent = "";
+        showCurrent();
+        announce(`The new ${typeTitle} is published and linked`);
+      },
+    });
+    location.hash = context.documentHref(id);
+  };
+
   const pick = (index) => {
+    if (index >= results.length) {
+      create(creatable[index - results.length]);
+      return;
+    }
     const found = results[index];
     if (!found) return;
     const ref = publishedID(found._id);
@@ -110,39 +150,54 @@ export function referencePicker({ inputID = uniqueID("reference"), field, value,
     announce(`Picked ${current.title}`);
   };
 
+  const option = (index, children) => {
+    const item = element("li", { id: `${listID}-${index}`, role: "option", class: "picker-option", "aria-selected": "false" }, children);
+    // A press on an option must not blur the box first, or the list would close under it.
+    item.addEventListener("mousedown", (event) => event.preventDefault());
+    item.addEventListener("click", () => pick(index));
+    return item;
+  };
+
   const draw = (term) => {
-    list.replaceChildren(...results.map((found, index) => {
-      const subtitle = found.subtitle === null || found.subtitle === undefined
-        ? "" : context.workspace.previewText(found._type, "subtitle", found.subtitle);
-      const kind = types.length > 1 ? context.workspace.type(found._type)?.title ?? found._type : "";
-      const option = element("li", { id: `${listID}-${index}`, role: "option", class: "picker-option", "aria-selected": "false" },
+    const rows = results.map((found, index) => {
+      const workspace = context.workspace;
+      const subtitle = found.subtitle === null || found.subtitle === undefined ? "" : workspace.previewText(found._type, "subtitle", found.subtitle);
+      const kind = types.length > 1 ? workspace.type(found._type)?.title ?? found._type : "";
+      const detail = workspace.detailText(found._type, found.detail, [subtitle]);
+      const draft = found._originalId?.startsWith("drafts.") ? "Draft" : "";
+      return option(index, [
         element("span", { class: "item-title" }, textOf(found.title) || publishedID(found._id)),
-        subtitle || kind ? element("span", { class: "item-subtitle" }, [kind, subtitle].filter(Boolean).join(" · ")) : null);
-      // A press on an option must not blur the box first, or the list would close under it.
-      option.addEventListener("mousedown", (event) => event.preventDefault());
-      option.addEventListener("click", () => pick(index));
-      return option;
-    }));
+        element("span", { class: "item-subtitle" }, [kind, subtitle, detail, draft].filter(Boolean).join(" · ") || publishedID(found._id)),
+      ]);
+    });
+    const creating = creatable.map((typeName, offset) => option(results.length + offset, [
+      element("span", { class: "item-title create-new" }, `+ Create new ${context.workspace.type(typeName)?.title ?? typeName}`,
+        term ? ` “${term}”` : ""),
+    ]));
+    list.replaceChildren(...rows, ...creating);
     list.hidden = false;
     input.setAttribute("aria-expanded", "true");
     status.textContent = results.length
-      ? `${results.length === 1 ? "1 document" : `${results.length} documents`} found: use the arrow keys and Enter to pick one.`
-      : (term ? `No ${targetTitles(field, context)} matches “${term}”.` : `There are no ${targetTitles(field, context)} documents.`);
-    highlight(results.length ? 0 : -1);
+      ? `${term ? "" : "Recently edited: "}${results.length === 1 ? "1 document" : `${results.length} documents`}${term ? " found" : ""}; use the arrow keys and Enter to pick one.`
+      : (term ? `No ${targetTitles(field, context)} matches “${term}”.` : `There are no ${targetTitles(field, context)} documents yet.`);
+    highlight(results.length + creating.length ? 0 : -1);
   };
 
   const search = async () => {
     if (context.readOnly) return;
     const term = input.value.trim();
     const mine = ++sequence;
-    const members = ["_id", "_type", ...context.workspace.previewMembers(types)];
-    const words = term.replace(/[*"\\]/g, " ").trim();
-    const filter = words ? "[title match $pattern]" : "";
-    const groq = `*[_type in $types]{${members.join(", ")}}${filter} | order(title asc) [0...${resultLimit}]`;
+    const workspace = context.workspace;
+    const members = ["_id", "_type", "_originalId", ...workspace.previewMembers(types), workspace.detailMember(types)].filter(Boolean);
+    const words = term.replace(/[*"\\]/g, " ").trim().split(/\s+/).filter(Boolean);
+    // Before anything is typed: the documents edited last. Then the best matches first.
+    const groq = words.length
+      ? `*[_type in $types && ${workspace.searchCondition(types)}] | order(_updatedAt desc) | score(${workspace.searchScore(types)}) [0...${resultLimit}] {${members.join(", ")}}`
+      : `*[_type in $types] | order(_updatedAt desc) [0...${resultLimit}] {${members.join(", ")}}`;
     status.textContent = "Searching…";
     try {
-      const answer = await query(groq, { types, ...(words ? { pattern: `${words}*` } : {}) },
-        { dataset: context.workspace.dataset, perspective: "drafts" });
+      const answer = await query(groq, { types, ...(words.length ? { __search: words.map((word) => `${word}*`).join(" ") } : {}) },
+        { dataset: workspace.dataset, perspective: "drafts" });
       if (mine !== sequence || document.activeElement !== input) return;
       results = answer.result ?? [];
       draw(term);
@@ -156,10 +211,11 @@ export function referencePicker({ inputID = uniqueID("reference"), field, value,
   const searchSoon = debounce(search, searchDelay);
 
   input.addEventListener("input", () => searchSoon());
+  input.addEventListener("focus", () => { if (!context.readOnly && list.hidden) search(); });
   input.addEventListener("blur", close);
   input.addEventListener("keydown", (event) => {
     if (context.readOnly) return;
-    const count = results.length;
+    const count = results.length + creatable.length;
     switch (event.key) {
       case "ArrowDown":
         event.preventDefault();
