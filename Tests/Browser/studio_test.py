@@ -433,7 +433,9 @@ def run(arguments):
         studio.text_of('.field[data-path="assignedStaff"] .reference-title', staff["name"], "the referenced advisor's name")
         studio.screenshot("relationship-tab")
         studio.click('.field[data-path="assignedStaff"] .reference-open', "the link to the advisor")
-        studio.text_of("#editor-title", staff["name"], "the advisor's document")
+        studio.text_of(".editor-pane:last-child .editor-title", staff["name"], "the advisor's document, opened to the right")
+        if len(studio.driver.find_elements(By.CSS_SELECTOR, ".editor-pane")) != 2:
+            raise StudioFailure("opening the advisor closed the VIP: a reference opens in the pane to the right")
         # The schema's fieldsets: contact details together, employment folded until opened.
         studio.visible('fieldset[data-fieldset="contact"] .field[data-path="email"]', "the email inside the Contact details fieldset")
         folded = studio.visible('fieldset[data-fieldset="employment"] .fieldset-toggle', "the folded Employment fieldset")

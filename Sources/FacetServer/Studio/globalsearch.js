@@ -1,4 +1,4 @@
-// Search everywhere (Ctrl+K or ⌘K, or the header's Search button): one box over every document
+// Search everywhere (Ctrl+K or ⌘K outside rich text, or the header's Search button): one box over every document
 // type the editor's role may read, by each type's search fields, ignoring case and accents,
 // best matches first; Enter opens the document where the desk lists its type.
 
@@ -36,6 +36,8 @@ export class GlobalSearch {
     this.input.addEventListener("keydown", (event) => this.key(event));
     this.dialog.addEventListener("click", (event) => { if (event.target === this.dialog) this.close(); });
     this.shortcut = (event) => {
+      // Inside rich text, Ctrl+K makes a link: the text editor has the key first.
+      if (event.defaultPrevented || event.target?.isContentEditable) return;
       if ((event.ctrlKey || event.metaKey) && !event.altKey && event.key.toLowerCase() === "k") {
         event.preventDefault();
         this.open();
