@@ -164,6 +164,20 @@ struct EvaluationTests {
         ])
     }
 
+    @Test func streamingMatchAgreesWithMatchingWholeTokenLists() {
+        var random = SystemRandomNumberGenerator()
+        let pieces = ["a", "b", "ab", "A", "B", ".", "..", " ", "-", "_", "x1", "é", "É", "'", "*", "?", "é.", ".b", "Zoë", "1.2", "a.b.c"]
+        func text(_ count: Int) -> String { (0..<count).map { _ in pieces.randomElement(using: &random)! }.joined() }
+        for _ in 0..<20_000 {
+            let subject: Value = Int.random(in: 0..<4, using: &random) == 0
+                ? .array([.string(text(Int.random(in: 0..<6, using: &random))), .number(1), .string(text(Int.random(in: 0..<6, using: &random)))])
+                : .string(text(Int.random(in: 0..<10, using: &random)))
+            let pattern = Value.string(text(Int.random(in: 0..<4, using: &random)))
+            #expect(TextMatch.matches(text: subject, pattern: pattern) == TextMatch.matchesByTokens(text: subject, pattern: pattern),
+                    "\(subject) match \(pattern)")
+        }
+    }
+
     @Test func scoreAddsBM25RelevanceAndSorts() {
         let docs = #"[{"t": "foo foo bar"}, {"t": "foo"}, {"t": "bar"}]"#
         check([
@@ -444,6 +458,10 @@ struct EvaluationTests {
             #"*[(_type == "order") && (references("c-0001"))]._id"#, #"*[_type == "order" || _type == "product"]._id"#,
             #"*[!(_type == "order") && total > 95]._id"#, #"*[_type == "order" && _id == "o-0050"]"#,
             #"count(*[_type == "order" && customer->tier == "gold"])"#,
+            #"*[_type in ["order", "customer"] && total > 90 || tier == "gold"]._id"#, #"*[_type in ["product", "order", "product"]]._id"#,
+            #"*[_type in ["customer", "nope"] && tier == "gold"] | order(score desc, _id)[0...25]._id"#,
+            #"count(*[_type in []])"#, #"*[_type in ["order", 3]]._id"#, #"*[_type in ["order", null]]._id"#,
+            #"count(*[_type in ["order"] && references("c-0001")])"#,
         ]
         for query in queries {
             let parsed = try GROQQuery(query)
@@ -452,6 +470,9 @@ struct EvaluationTests {
         let byIDs = try GROQQuery("*[_id in $ids]._id", params: ["ids": ["o-0009", "c-0002", "nope", "o-0009", "p-1"]])
         #expect(try byIDs.evaluate(in: indexed) == ["c-0002", "o-0009", "p-1"])
         #expect(try byIDs.evaluate(in: indexed) == byIDs.evaluate(in: scan))
+        let types = try GROQQuery("*[_type in $types]._id", params: ["types": ["product", "customer"]])
+        #expect(try types.evaluate(in: indexed) == types.evaluate(in: scan))
+        #expect(try types.evaluate(in: indexed).arrayValue?.count == indexed.documents.filter { ["product", "customer"].contains($0["_type"]?.stringValue ?? "") }.count)
         let folded = try GROQQuery("*[_type == $t && total > $min]._id", params: ["t": "order", "min": 97])
         #expect(try folded.evaluate(in: indexed) == folded.evaluate(in: scan))
         #expect(try folded.evaluate(in: indexed).arrayValue?.count == 51)

@@ -1,6 +1,6 @@
 /// Chooses which documents a filter over `*` needs to look at, from the indexes a
-/// ``DocumentSource`` keeps: a conjunct `_id == "x"`, `_id in [...]`, `_type == "t"` or
-/// `references("x")` narrows the scan to the matching documents.
+/// ``DocumentSource`` keeps: a conjunct `_id == "x"`, `_id in [...]`, `_type == "t"`,
+/// `_type in ["t", "u"]` or `references("x")` narrows the scan to the matching documents.
 ///
 /// The `_id` and `_type` lookups answer their conjunct exactly, so it is dropped from what is
 /// still evaluated per document; a `references()` lookup is a superset (it also sees references
@@ -46,6 +46,24 @@ enum QueryPlanner {
             guard case .string(let s) = value else { return nil }
             if field == "_id" { return (dataset.document(id: s).map { [$0] } ?? [], true) }
             return dataset.documents(ofType: s).map { ($0, true) }
+        case .binary(.in, .attribute(.this, "_type"), .array(let elements)):
+            var types: [JSONValue] = []
+            for element in elements {
+                guard !element.isSplat, case .literal(let value) = element.value else { return nil }
+                types.append(value.json)
+            }
+            return lookup(.binary(.in, .attribute(.this, "_type"), .literal(.array(types))), dataset)
+        case .binary(.in, .attribute(.this, "_type"), .literal(.array(let types))):
+            // The documents of each type, merged back into `*` order (by `_id`).
+            var seen = Set<String>()
+            var lists: [[JSONValue]] = []
+            for type in types {
+                guard case .string(let name) = type else { return nil }
+                guard seen.insert(name).inserted else { continue }
+                guard let documents = dataset.documents(ofType: name) else { return nil }
+                if !documents.isEmpty { lists.append(documents) }
+            }
+            return (mergeByID(lists), true)
         case .binary(.in, .attribute(.this, "_id"), .array(let elements)):
             var ids: [JSONValue] = []
             for element in elements {
@@ -77,5 +95,28 @@ enum QueryPlanner {
         default:
             return nil
         }
+    }
+
+    /// Lists each in `_id` order, as one list in `_id` order.
+    private static func mergeByID(_ lists: [[JSONValue]]) -> [JSONValue] {
+        guard lists.count > 1 else { return lists.first ?? [] }
+        var merged = lists[0]
+        for next in lists.dropFirst() {
+            var result: [JSONValue] = []
+            result.reserveCapacity(merged.count + next.count)
+            var i = 0, j = 0
+            while i < merged.count, j < next.count {
+                let a = merged[i]["_id"]?.stringValue ?? "", b = next[j]["_id"]?.stringValue ?? ""
+                if b.utf8.lexicographicallyPrecedes(a.utf8) {
+                    result.append(next[j]); j += 1
+                } else {
+                    result.append(merged[i]); i += 1
+                }
+            }
+            result.append(contentsOf: merged[i...])
+            result.append(contentsOf: next[j...])
+            merged = result
+        }
+        return merged
     }
 }

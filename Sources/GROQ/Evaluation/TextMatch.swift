@@ -8,9 +8,93 @@ import Foundation
 /// characters other than whitespace and the punctuation `!@#$%^&*(),\/?";:{}|[]+<>-`.
 enum TextMatch {
     static func matches(text: Value, pattern: Value) -> Bool {
+        guard let terms = gather(pattern, isPattern: true), !terms.isEmpty else { return false }
+        // Searches run this over every document of a list: the text is read token by token into
+        // one reused buffer, and reading stops once every term has matched.
+        var search = TermSearch(terms: terms)
+        switch text {
+        case .string(let s): search.read(s)
+        case .array(let items):
+            for case .string(let s) in items where !search.isComplete { search.read(s) }
+        default: return false
+        }
+        return search.isComplete
+    }
+
+    /// `matches(text:pattern:)` by whole token lists: the plain statement of the rule, which the
+    /// streaming reader must agree with.
+    static func matchesByTokens(text: Value, pattern: Value) -> Bool {
         guard let tokens = gather(text, isPattern: false), let terms = gather(pattern, isPattern: true) else { return false }
         guard !tokens.isEmpty, !terms.isEmpty else { return false }
         return terms.allSatisfy { term in tokens.contains { glob(term, $0) } }
+    }
+
+    /// Which of a pattern's terms the tokens read so far have matched.
+    private struct TermSearch {
+        let terms: [[Unicode.Scalar]]
+        var found: [Bool]
+        var remaining: Int
+        var token: [Unicode.Scalar] = []
+
+        init(terms: [[Unicode.Scalar]]) {
+            self.terms = terms
+            found = Array(repeating: false, count: terms.count)
+            remaining = terms.count
+            token.reserveCapacity(64)
+        }
+
+        var isComplete: Bool { remaining == 0 }
+
+        mutating func read(_ s: String) {
+            let ascii = s.utf8.withContiguousStorageIfAvailable { bytes in
+                bytes.allSatisfy { $0 < 0x80 && $0 != 0x27 } ? readASCII(bytes) : false
+            }
+            if ascii == true { return }
+            // Anything else goes the general way: fold, tokenise, compare.
+            for token in TextMatch.tokenize(s) where !isComplete { offer(token) }
+        }
+
+        /// Tokenises ASCII text as ``TextMatch/tokenize(_:)`` does, without allocating.
+        private mutating func readASCII(_ bytes: UnsafeBufferPointer<UInt8>) -> Bool {
+            func isWordByte(_ b: UInt8) -> Bool {
+                (b >= 0x61 && b <= 0x7A) || (b >= 0x41 && b <= 0x5A) || (b >= 0x30 && b <= 0x39) || b == 0x5F
+            }
+            var index = 0
+            let count = bytes.count
+            token.removeAll(keepingCapacity: true)
+            while index < count, !isComplete {
+                let byte = bytes[index]
+                if byte == 0x2E {
+                    // A run of dots touching a word character is dropped (`A.B.C` is `ABC`).
+                    var end = index
+                    while end < count, bytes[end] == 0x2E { end += 1 }
+                    let wordBefore = index > 0 && isWordByte(bytes[index - 1])
+                    let wordAfter = end < count && isWordByte(bytes[end])
+                    if !wordBefore && !wordAfter {
+                        for _ in index..<end { token.append(".") }
+                    }
+                    index = end
+                    continue
+                }
+                let scalar = Unicode.Scalar(byte >= 0x41 && byte <= 0x5A ? byte + 0x20 : byte)
+                if TextMatch.isSeparator(scalar, wildcard: false) {
+                    if !token.isEmpty { offer(token); token.removeAll(keepingCapacity: true) }
+                } else {
+                    token.append(scalar)
+                }
+                index += 1
+            }
+            if !token.isEmpty, !isComplete { offer(token) }
+            token.removeAll(keepingCapacity: true)
+            return true
+        }
+
+        private mutating func offer(_ token: [Unicode.Scalar]) {
+            for index in terms.indices where !found[index] && TextMatch.glob(terms[index], token) {
+                found[index] = true
+                remaining -= 1
+            }
+        }
     }
 
     /// BM25-style relevance of `text` for `pattern`, used by `score()`.
@@ -50,7 +134,7 @@ enum TextMatch {
         (c >= "a" && c <= "z") || (c >= "A" && c <= "Z") || (c >= "0" && c <= "9") || c == "_"
     }
 
-    private static func isSeparator(_ c: Unicode.Scalar, wildcard: Bool) -> Bool {
+    static func isSeparator(_ c: Unicode.Scalar, wildcard: Bool) -> Bool {
         switch c {
         case "!", "@", "#", "$", "%", "^", "&", "(", ")", ",", "\\", "/", "?", "\"", ";", ":", "{", "}", "|", "[", "]", "+", "<", ">", "-":
             return true
