@@ -202,7 +202,22 @@ def run(arguments):
         if len(set(options)) != len(options):
             raise StudioFailure(f"picker rows that cannot be told apart: {options}")
         studio.screenshot("picker-namesakes")
-        picker.send_keys(Keys.ESCAPE)
+
+        # "Create new" in the picker: the new client opens to the right, named as typed, and is
+        # linked back once published.
+        studio.replace_text(picker, "Nova Quist")
+        studio.text_of(f'{field("customer")} [role=option] .create-new', "Nova Quist", "Create new, with the name typed, in the picker")
+        studio.driver.find_element(By.CSS_SELECTOR, f'{field("customer")} [role=option] .create-new').click()
+        studio.wait(lambda driver: len(driver.find_elements(By.CSS_SELECTOR, ".editor-pane")) == 2, "the new client opened to the right")
+        if studio.driver.find_element(By.CSS_SELECTOR, '.editor-pane:last-child .field[data-path="name"] input').get_attribute("value") != "Nova Quist":
+            raise StudioFailure("the client created from the picker does not carry the name typed")
+        studio.replace_text(studio.driver.find_element(By.CSS_SELECTOR, '.editor-pane:last-child .field[data-path="email"] input'),
+                            "nova.quist@example.com")
+        publish(studio, "client created from the picker")
+        studio.text_of(f'.editor-pane:first-of-type {field("customer")} .reference-title, '
+                       f'.editor-pane:nth-last-child(2) {field("customer")} .reference-title', "Nova Quist",
+                       "the new client linked in the picker once published")
+        studio.screenshot("picker-created-and-linked")
 
         # 6. Search everywhere (Ctrl+K) finds the client without its accents and opens it.
         studio.driver.find_element(By.TAG_NAME, "body").send_keys(Keys.CONTROL, "k")
