@@ -161,6 +161,11 @@ struct EvaluationTests {
             (#""Lopes" match "lopez""#, "false"),
             (#""Çelik" match "cel*""#, "true"),
             (#"["Zoë", "Łukasz"] match "zoe""#, "true"),
+            (#""Łukasz Øster" match "lukasz oster""#, "true"),
+            (#""Nguyễn Thị" match "nguyen thi""#, "true"),
+            (#""Straße" match "strasse""#, "true"),
+            (#""ПОСЧАСТЛИВИТСЯ" match "посчастливится""#, "true"),
+            (#""Churn risk — customer-000084" match "risk""#, "true"),
         ])
     }
 

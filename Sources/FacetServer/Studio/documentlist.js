@@ -123,7 +123,7 @@ export class DocumentList {
   }
 
   loadMore() {
-    if (this.total !== null && this.wanted >= this.total) return;
+    if (this.total !== null ? this.wanted >= this.total : !this.hasMore) return;
     this.wanted += pageSize;
     this.load();
   }
@@ -141,7 +141,12 @@ export class DocumentList {
       order = `| order(_updatedAt desc) | score(${this.workspace.searchScore(this.types)})`;
     }
     const members = this.projection();
-    const groq = `{"total": count(*[${filter}]), "page": *[${filter}] ${order} [0...${this.wanted}] ${members}}`;
+    // A search is not counted to its end: counting would read every document a second time,
+    // and past a page the editor narrows the search rather than scrolls. One row more than
+    // wanted says whether there are more.
+    const groq = pattern
+      ? `{"total": null, "page": *[${filter}] ${order} [0...${this.wanted + 1}] ${members}}`
+      : `{"total": count(*[${filter}]), "page": *[${filter}] ${order} [0...${this.wanted}] ${members}}`;
     this.loading = true;
     let answer;
     try {
@@ -155,8 +160,10 @@ export class DocumentList {
       if (generation === this.generation) this.loading = false;
     }
     if (generation !== this.generation) return;
-    this.total = answer.result?.total ?? 0;
-    this.render(answer.result?.page ?? []);
+    const page = answer.result?.page ?? [];
+    this.hasMore = pattern && page.length > this.wanted;
+    this.total = pattern ? null : (answer.result?.total ?? 0);
+    this.render(pattern ? page.slice(0, this.wanted) : page);
   }
 
   /** Updates the rows in place: rows are kept by id, so focus and scrolling stay put. */
@@ -185,13 +192,22 @@ export class DocumentList {
       if (this.list.children[index] !== item) this.list.insertBefore(item, this.list.children[index] ?? null);
     });
     this.list.removeAttribute("aria-busy");
-    const total = this.total ?? seen.size;
-    const counted = `${total.toLocaleString("en")} document${total === 1 ? "" : "s"}`;
-    this.status.textContent = total === 0
-      ? (this.search.value ? `Nothing matches “${this.search.value.trim()}”.` : "No documents yet.")
-      : (seen.size < total ? `${counted}, ${seen.size.toLocaleString("en")} shown${this.search.value ? ", best matches first" : ""}` : counted);
-    this.more.hidden = seen.size >= total || documents.length < this.wanted;
-    this.more.textContent = `Show ${Math.min(pageSize, total - seen.size).toLocaleString("en")} more`;
+    const term = this.search.value.trim();
+    if (this.total === null) {
+      // A search: its matches, best first, and whether there are more than shown.
+      const shown = `${seen.size.toLocaleString("en")} match${seen.size === 1 ? "" : "es"}`;
+      this.status.textContent = seen.size === 0 ? `Nothing matches “${term}”.`
+        : (this.hasMore ? `More than ${shown} for “${term}”, best first` : `${shown} for “${term}”, best first`);
+      this.more.hidden = !this.hasMore;
+      this.more.textContent = "Show more matches";
+    } else {
+      const total = this.total;
+      const counted = `${total.toLocaleString("en")} document${total === 1 ? "" : "s"}`;
+      this.status.textContent = total === 0 ? "No documents yet."
+        : (seen.size < total ? `${counted}, ${seen.size.toLocaleString("en")} shown` : counted);
+      this.more.hidden = seen.size >= total || documents.length < this.wanted;
+      this.more.textContent = `Show ${Math.min(pageSize, total - seen.size).toLocaleString("en")} more`;
+    }
     this.select(this.selected);
   }
 

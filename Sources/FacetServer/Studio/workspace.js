@@ -134,27 +134,28 @@ export class Workspace {
    * `search`, else the preview's title) hold every word of `$__search`: `[name, email] match
    * $__search`, per type. Matching folds case and accents.
    */
-  searchCondition(types) {
+  searchCondition(types, { throughReferences = true } = {}) {
     const cases = [];
     for (const name of types) {
       const type = this.type(name);
-      const paths = (type?.search ?? []).map((path) => this.groqPath(type, path)).filter((path) => path !== "null");
+      const paths = (type?.search ?? []).map((path) => this.groqPath(type, path))
+        .filter((path) => path !== "null" && (throughReferences || !path.includes("->")));
       if (paths.length === 0) continue;
       cases.push(`(_type == ${JSON.stringify(name)} && [${paths.join(", ")}] match $__search)`);
     }
-    cases.push("_id match $__search");
-    return `(${cases.join(" || ")})`;
+    return cases.length ? `(${cases.join(" || ")})` : "false";
   }
 
   /** A relevance score for `searchCondition`: a hit in the title counts three times. */
-  searchScore(types) {
+  searchScore(types, { throughReferences = true } = {}) {
     const titles = new Set();
     for (const name of types) {
       const type = this.type(name);
       const path = type?.preview?.select?.title ?? this.firstStringField(type);
       if (path) titles.add(this.groqPath(type, path));
     }
-    return [...[...titles].filter((path) => path !== "null").map((path) => `boost(${path} match $__search, 3)`), this.searchCondition(types)].join(", ");
+    return [...[...titles].filter((path) => path !== "null" && (throughReferences || !path.includes("->")))
+      .map((path) => `boost(${path} match $__search, 3)`), this.searchCondition(types, { throughReferences })].join(", ");
   }
 
   /**

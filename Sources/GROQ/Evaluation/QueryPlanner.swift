@@ -54,7 +54,8 @@ enum QueryPlanner {
             }
             return lookup(.binary(.in, .attribute(.this, "_type"), .literal(.array(types))), dataset)
         case .binary(.in, .attribute(.this, "_type"), .literal(.array(let types))):
-            // The documents of each type, merged back into `*` order (by `_id`).
+            // The documents of each type, merged back into `*` order (by `_id`); when the types
+            // hold much of the dataset, one pass over `*` is cheaper than merging.
             var seen = Set<String>()
             var lists: [[JSONValue]] = []
             for type in types {
@@ -62,6 +63,12 @@ enum QueryPlanner {
                 guard seen.insert(name).inserted else { continue }
                 guard let documents = dataset.documents(ofType: name) else { return nil }
                 if !documents.isEmpty { lists.append(documents) }
+            }
+            let count = lists.reduce(0) { $0 + $1.count }
+            if lists.count > 2, count > 4_096 {
+                return (dataset.documents.filter { document in
+                    if case .string(let type)? = document["_type"] { seen.contains(type) } else { false }
+                }, true)
             }
             return (mergeByID(lists), true)
         case .binary(.in, .attribute(.this, "_id"), .array(let elements)):

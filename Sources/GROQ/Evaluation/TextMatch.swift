@@ -168,14 +168,61 @@ enum TextMatch {
     }
 
     /// The text as matching compares it: lower-case, without accents (`Zoë` and `zoe`, `López`
-    /// and `lopez` are the same word to a person searching), and without apostrophes inside
-    /// words (`O'Brien`, `d’Arcy`). Tokenisation is the implementation's to define; folding both
-    /// sides alike keeps every match of the unfolded text.
+    /// and `lopez` are the same word to a person searching), full-width letters as ASCII, and
+    /// without apostrophes inside words (`O'Brien`, `d’Arcy`). Tokenisation is the
+    /// implementation's to define; folding both sides alike keeps every match of the unfolded
+    /// text.
     static func fold(_ s: String) -> String {
         if s.utf8.allSatisfy({ $0 < 0x80 && $0 != 0x27 }) { return s.lowercased() }
-        var folded = s.folding(options: [.caseInsensitive, .diacriticInsensitive, .widthInsensitive], locale: nil).lowercased()
-        folded.unicodeScalars.removeAll { $0 == "'" || $0 == "\u{2019}" }
-        return folded
+        var folded = String.UnicodeScalarView()
+        for scalar in s.unicodeScalars {
+            let value = scalar.value
+            switch value {
+            case 0x27, 0x2019:
+                continue
+            case 0x41...0x5A:
+                folded.append(Unicode.Scalar(value + 0x20)!)
+            case 0..<0x80:
+                folded.append(scalar)
+            case 0x300...0x36F:
+                continue  // a combining accent
+            case 0xFF21...0xFF3A:
+                folded.append(Unicode.Scalar(value - 0xFF21 + 0x61)!)
+            case 0xFF01...0xFF5E:
+                folded.append(Unicode.Scalar(value - 0xFEE0)!)
+            default:
+                if let latin = LatinFolding.table[value] {
+                    folded.append(contentsOf: latin.unicodeScalars)
+                } else if scalar.properties.changesWhenLowercased {
+                    folded.append(contentsOf: scalar.properties.lowercaseMapping.unicodeScalars)
+                } else {
+                    folded.append(scalar)
+                }
+            }
+        }
+        return String(folded)
+    }
+
+    /// The accented Latin letters (Latin-1, Extended-A and -B, Extended Additional) as
+    /// Foundation folds them, worked out once: folding each string through Foundation costs
+    /// microseconds, and a search folds every document's text.
+    private enum LatinFolding {
+        static let table: [UInt32: String] = {
+            var table: [UInt32: String] = [:]
+            for range in [0xC0...0x24F, 0x1E00...0x1EFF] {
+                for value in range {
+                    guard let scalar = Unicode.Scalar(value) else { continue }
+                    let text = String(Character(scalar))
+                    let folded = text.folding(options: [.caseInsensitive, .diacriticInsensitive], locale: nil).lowercased()
+                    if folded != text { table[UInt32(value)] = folded }
+                }
+            }
+            // Letters Foundation leaves whole, but that people type without their stroke.
+            for (letter, plain) in [("ø", "o"), ("Ø", "o"), ("ł", "l"), ("Ł", "l"), ("đ", "d"), ("Đ", "d"), ("ħ", "h"), ("Ħ", "h")] {
+                table[letter.unicodeScalars.first!.value] = plain
+            }
+            return table
+        }()
     }
 
     private static func split(_ s: String, wildcard: Bool) -> [[Unicode.Scalar]] {
