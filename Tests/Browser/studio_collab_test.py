@@ -167,6 +167,20 @@ def run(arguments):
         for window in windows:
             window.check_console("typing in both windows")
 
+        # A rename through the API while the first window has typing not yet saved: the typing is
+        # kept on the new name. (Should the save go first, its patch no longer fits the stored
+        # name: the server refuses it with a 400, and the editor merges and saves again.)
+        first.expected_network = ["/v1/data/mutate/production?returnIds=true - Failed to load resource: the server responded with a status of 400"]
+        type_at_end(first, "name", " Kept")
+        api.mutate([{"patch": {"id": "drafts." + document_id, "set": {"name": "Renamed Elsewhere"}}}])
+        merged = converge(windows, api, document_id, "name", ["Renamed Elsewhere", " Kept"], "typing kept over a rename made elsewhere")
+        if merged != "Renamed Elsewhere Kept":
+            raise StudioFailure(f"typing over a rename made elsewhere gave {merged!r}")
+        saved(first, "the typing over the rename to be saved")
+        first.screenshot("kept-over-rename")
+        first.check_console("a rename made elsewhere while typing")
+        first.expected_network = []
+
         # 3. Undo and redo across two fields, in the first window, saved like any edit.
         before_name = value_of(first, "name")
         before_phone = value_of(first, "phone")

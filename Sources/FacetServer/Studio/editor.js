@@ -449,7 +449,8 @@ export class Editor {
    */
   async saveNow() {
     for (let attempt = 1; ; attempt += 1) {
-      if (this.dirty.size === 0 || this.closed) return;
+      // A closed editor still saves: closing flushes the last edit into this queue.
+      if (this.dirty.size === 0) return;
       const names = [...this.dirty];
       this.dirty.clear();
       const draft = draftID(this.id);
@@ -483,7 +484,7 @@ export class Editor {
       } catch (error) {
         for (const name of names) this.dirty.add(name);
         if (error instanceof SessionEnded) return;
-        if (attempt < saveAttempts && staleText(error) && await this.takeStored("someone else")) continue;
+        if (attempt < saveAttempts && !this.closed && staleText(error) && await this.takeStored("someone else")) continue;
         this.setState(`Not saved: ${error.message}`, "failed");
         this.saveState.setAttribute("role", "alert");
         return;
@@ -496,7 +497,7 @@ export class Editor {
       announce("Draft saved");
     }
     this.saveState.setAttribute("role", "status");
-    await this.validate();
+    if (!this.closed) await this.validate();
   }
 
   /** Asks the server for the document's markers and shows them at their fields. */
