@@ -78,6 +78,8 @@ export class UndoStack {
   /** Ctrl/⌘+Z and Shift+Ctrl/⌘+Z (and Ctrl+Y) within `root`; answers whether the key was taken. */
   handleKey(event) {
     if (!(event.ctrlKey || event.metaKey) || event.altKey) return false;
+    // A search box (a reference's, say) is not the document: its own undo stays the browser's.
+    if (event.target?.matches?.("input[type=search]")) return false;
     const key = event.key.toLowerCase();
     const wantsRedo = (key === "z" && event.shiftKey) || (key === "y" && !event.shiftKey && event.ctrlKey);
     const wantsUndo = key === "z" && !event.shiftKey;
