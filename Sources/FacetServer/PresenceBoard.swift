@@ -7,6 +7,10 @@ import Dispatch
 /// crash, a lost connection) disappears on its own. The board lives in memory only: presence is
 /// of the moment, and a restarted server learns it again within one heartbeat.
 ///
+/// An actor, as the board is state every request shares: heartbeats from any number of requests
+/// are taken one at a time. A heartbeat costs a look at its own document's entries; the whole
+/// board is swept at most once per expiry period.
+///
 /// Memory is bounded whatever clients send: entries per document, documents per user and
 /// entries in all are capped (``Limits``), and the texts kept (session ids, field paths, names)
 /// are checked for length before they are stored.

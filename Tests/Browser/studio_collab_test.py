@@ -14,14 +14,13 @@ it within seconds. axe-core finds no serious or critical violation with the pres
 any console error fails the run. Exits 0 on success, 1 with the reason on failure.
 """
 
-import argparse
-import os
 import sys
 import time
 
 from selenium.webdriver.common.by import By
 from selenium.webdriver.common.keys import Keys
 
+import studio_test
 from studio_test import API, Studio, StudioFailure
 
 MODIFIER = Keys.COMMAND if sys.platform == "darwin" else Keys.CONTROL
@@ -236,28 +235,5 @@ def run(arguments):
             second.close()
 
 
-def main():
-    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("--url", required=True, help="the studio's address, e.g. http://127.0.0.1:3333")
-    parser.add_argument("--admin-password", default=os.environ.get("FACET_ADMIN_PASSWORD"))
-    parser.add_argument("--support-user", default="helpdesk")
-    parser.add_argument("--support-password", required=True)
-    parser.add_argument("--sales-user")
-    parser.add_argument("--sales-password")
-    parser.add_argument("--screenshots", default=".build/studio-screenshots")
-    parser.add_argument("--timeout", type=float, default=20)
-    arguments = parser.parse_args()
-    if not arguments.admin_password:
-        parser.error("give --admin-password or set FACET_ADMIN_PASSWORD")
-    os.environ["SE_OFFLINE"] = "true"
-    try:
-        run(arguments)
-    except StudioFailure as failure:
-        print(f"FAILED: {failure}", file=sys.stderr)
-        return 1
-    print("studio collaboration test passed")
-    return 0
-
-
 if __name__ == "__main__":
-    sys.exit(main())
+    sys.exit(studio_test.main(run, __doc__, "studio collaboration test passed"))

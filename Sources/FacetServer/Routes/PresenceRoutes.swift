@@ -3,7 +3,6 @@ import FacetStore
 import GROQ
 import HTTPTypes
 import Hummingbird
-import NIOCore
 
 /// Who else has a document open in the studio, and at which field (``PresenceBoard``):
 ///
@@ -27,7 +26,7 @@ extension FacetAPI {
         let routes = group(version, "presence", .read)
         routes.put(":dataset/:documentId") { request, context in
             let place = try readablePlace(context)
-            let body = try await presenceBody(request)
+            let body = try await presenceBody(request, context: context)
             let visitor = visitor(context, session: body.session)
             let others: [PresenceBoard.Entry]
             do throws(PresenceError) {
@@ -82,21 +81,9 @@ extension FacetAPI {
     }
 
     /// `{"session", "field"}` from the body, within ``presenceBodyLimit``.
-    private func presenceBody(_ request: Request) async throws -> (session: String, field: String?) {
-        if let type = request.headers[.contentType], !type.lowercased().hasPrefix("application/json") {
-            throw APIError(.unsupportedMediaType, type: "unsupportedMediaType", "The body must be JSON (Content-Type: application/json), not \(type)")
-        }
-        let buffer: ByteBuffer
-        do {
-            buffer = try await request.body.collect(upTo: Self.presenceBodyLimit)
-        } catch {
-            throw APIError(.contentTooLarge, type: "requestTooLarge",
-                           "A presence heartbeat is over the limit of \(Self.presenceBodyLimit) bytes; send only the tab id and the focused field's path")
-        }
-        let json: JSONValue
-        do { json = try JSONValue(parsing: Array(buffer.readableBytesView)) } catch {
-            throw APIError.badRequest("The body is not valid JSON: \(error.description)", type: "invalidJSON")
-        }
+    private func presenceBody(_ request: Request, context: FacetRequestContext) async throws -> (session: String, field: String?) {
+        let json = try await JSONBody.parse(request, context: context, limit: Self.presenceBodyLimit,
+                                            advice: "a presence heartbeat holds only the tab id and the focused field's path")
         guard case .string(let session)? = json["session"] else {
             throw APIError.badRequest("The heartbeat needs \"session\": the tab's id, a string", type: "invalidPresence")
         }

@@ -45,18 +45,20 @@ export class UndoStack {
 
   /** Takes back the last step; answers its path, or null when there is nothing to undo. */
   undo() {
-    const step = this.done.pop();
-    if (!step) return null;
-    this.replay(step.path, step.after, step.before);
-    this.undone.push({ ...step, at: 0 });
-    return step.path;
+    return this.move(this.done, this.undone, (step) => this.replay(step.path, step.after, step.before));
   }
 
+  /** Makes the last undone step again; answers its path, or null when there is none. */
   redo() {
-    const step = this.undone.pop();
+    return this.move(this.undone, this.done, (step) => this.replay(step.path, step.before, step.after));
+  }
+
+  move(from, to, replay) {
+    const step = from.pop();
     if (!step) return null;
-    this.replay(step.path, step.before, step.after);
-    this.done.push({ ...step, at: 0 });
+    replay(step);
+    // A step moved is never joined by the typing that follows.
+    to.push({ ...step, at: 0 });
     return step.path;
   }
 
