@@ -80,6 +80,43 @@ def converge(windows, api, document_id, path, parts, what):
     return value_of(windows[0], path)
 
 
+# Runs in the signed-in page, with the studio's own modules: the patch texts textmerge.js writes
+# must be what the server reads, and its merge must keep what both sides typed.
+TEXT_CHECK = """
+const [id, done] = [arguments[0], arguments[arguments.length - 1]];
+(async () => {
+  const { makePatch, merge, mapOffset } = await import("/studio/textmerge.js");
+  const { mutate, query } = await import("/studio/api.js");
+  let seed = 7;
+  const random = (n) => { seed = (seed * 1103515245 + 12345) % 2147483648; return seed % n; };
+  const pieces = ["a", "b", " ", "é", "ü", "💍", "%", "+", "@", "\\n", "x", "€"];
+  const text = (n) => Array.from({ length: n }, () => pieces[random(pieces.length)]).join("");
+  const problems = [];
+  let patches = 0, merges = 0;
+  for (let round = 0; round < 30; round += 1) {
+    const a = "n" + text(random(40)), b = "n" + text(random(40));
+    await mutate([{ patch: { id, set: { notes: a } } }, { patch: { id, diffMatchPatch: { notes: makePatch(a, b) } } }]);
+    const stored = (await query("*[_id == $id][0].notes", { id })).result;
+    if (stored !== b) problems.push(`the server made ${JSON.stringify(stored)} of the patch from ${JSON.stringify(a)} to ${JSON.stringify(b)}`);
+    patches += 1;
+    await new Promise((resolve) => setTimeout(resolve, 60));
+  }
+  for (let round = 0; round < 300; round += 1) {
+    const base = text(random(30));
+    const at1 = random(base.length + 1), at2 = random(base.length + 1);
+    const mine = base.slice(0, at1) + "<M>" + base.slice(at1), theirs = base.slice(0, at2) + "<T>" + base.slice(at2);
+    const merged = merge(base, mine, theirs);
+    if (!merged.includes("<M>") || !merged.includes("<T>") || merged.length !== base.length + 6) problems.push(`merge(${JSON.stringify([base, mine, theirs])}) = ${JSON.stringify(merged)}`);
+    if (merge(base, mine, base) !== mine || merge(base, base, theirs) !== theirs) problems.push(`a one-sided merge of ${JSON.stringify(base)} changed a side`);
+    const caret = mapOffset(mine, merged, at1 + 3);
+    if (merged.slice(caret - 3, caret) !== "<M>") problems.push(`the caret after <M> moved to ${caret} in ${JSON.stringify(merged)}`);
+    merges += 1;
+  }
+  return { problems, patches, merges };
+})().then(done, (error) => done({ problems: [String(error)], patches: 0, merges: 0 }));
+"""
+
+
 def run(arguments):
     api = API(arguments.url, "admin", arguments.admin_password)
     chosen = api.query('*[_type == "customer" && !(_id in path("drafts.**")) && defined(name)] | order(_id)[0]{_id, name, phone}')
@@ -100,6 +137,19 @@ def run(arguments):
             window.driver.get(window.url + address)
             window.text_of("#editor-title", original, "the client's editor")
             window.check_console("opening the client")
+
+        # 0. The studio's text patches, as the server applies them, on a scratch draft of another client.
+        scratch = api.query('*[_type == "customer" && !(_id in path("drafts.**")) && _id != $id] | order(_id)[0]', {"id": document_id})
+        copy = {key: value for key, value in scratch.items() if not key.startswith("_") or key == "_type"}
+        api.mutate([{"createOrReplace": {**copy, "_id": "drafts." + scratch["_id"]}}])
+        first.driver.set_script_timeout(120)
+        checked = first.driver.execute_async_script(TEXT_CHECK, "drafts." + scratch["_id"])
+        api.mutate([{"delete": {"id": "drafts." + scratch["_id"]}}])
+        problems = checked["problems"]
+        print(f"text module: {checked['patches']} patches applied by the server, {checked['merges']} merges checked")
+        if problems or checked["patches"] != 30:
+            raise StudioFailure("the studio's text module disagrees with the server:\n  " + "\n  ".join(problems[:5]))
+        first.check_console("the text patches")
 
         # 1. Presence. Someone else (support, who may read clients) opens the client and goes to
         # the name: the first window shows who, and where; once they close their window, it
