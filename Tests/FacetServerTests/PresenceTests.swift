@@ -190,6 +190,26 @@ final class ManualClock: Sendable {
         }
     }
 
+    @Test func signedInUsersAreNamedFromTheirTokenAndStrangersGet401() async throws {
+        let fixture = try SecureServerFixture()
+        defer { fixture.close() }
+        try fixture.store.dataset("production").mutate([.create(["_id": "p-1", "_type": "product", "name": "Ring"])])
+        try await Application(router: fixture.api.router()).test(.live) { client in
+            let body = SecureServerFixture.body(["session": "tab-1", "field": "name"])
+            let stranger = try await client.execute(uri: "/v1/presence/production/p-1", method: .put, headers: SecureServerFixture.jsonHeaders, body: body)
+            #expect(stranger.status == .unauthorized)
+            let token = try #require(try await SecureServerFixture.login(client, "root")["accessToken"]?.stringValue)
+            let joined = try await client.execute(uri: "/v1/presence/production/p-1", method: .put, headers: SecureServerFixture.bearer(token), body: body)
+            #expect(joined.status == .ok)
+            let other = try #require(try await SecureServerFixture.login(client, "ada")["accessToken"]?.stringValue)
+            let seen = try await client.execute(uri: "/v1/presence/production/p-1", method: .put, headers: SecureServerFixture.bearer(other),
+                                                body: SecureServerFixture.body(["session": "tab-7", "field": .null]))
+            #expect(Self.present((seen.status, try SecureServerFixture.json(seen))) == ["root (admin) at name"])
+            let looked = try await client.execute(uri: "/v1/presence/production/p-1", method: .get, headers: [:])
+            #expect(looked.status == .unauthorized)
+        }
+    }
+
     @Test func aRoleThatMayNotReadTheDocumentLearnsNothingOfWhoIsThere() async throws {
         let fixture = try AuthorizationFixture(validated: false, seed: Self.seed)
         try await Application(router: Self.api(fixture).router()).test(.router) { client in
