@@ -12,6 +12,11 @@ const beatEvery = () => 1600 + Math.random() * 900;
 // Focus moving through fields with Tab sends one heartbeat, not one per field passed.
 const focusSettles = 120;
 
+// A tab is one presence per document however many of its panes show the document: the panes
+// share the tab's id, and the field of whichever of them has focus.
+const tab = tabSession();
+const openHere = new Map();
+
 export class Presence {
   /** `me` is the signed-in user (`/v1/auth/me`), to tell one's own other tabs apart. */
   constructor({ dataset, documentId, root, me, id = "presence" }) {
@@ -19,8 +24,11 @@ export class Presence {
     this.documentId = documentId;
     this.root = root;
     this.me = me;
-    this.session = tabSession();
-    this.field = null;
+    this.session = tab;
+    this.key = `${dataset}/${documentId}`;
+    this.shared = openHere.get(this.key) ?? { panes: 0, field: null, owner: null };
+    this.shared.panes += 1;
+    openHere.set(this.key, this.shared);
     this.others = [];
     this.shownKey = "";
     this.stopped = false;
@@ -45,8 +53,11 @@ export class Presence {
   focusMoved(target) {
     const frame = target?.closest?.(".field[data-path]");
     const field = frame && this.root.contains(frame) ? frame.dataset.path : null;
-    if (field === this.field) return;
-    this.field = field;
+    // Focus leaving this pane clears the field only if it was this pane's.
+    if (!field && this.shared.owner !== this) return;
+    if (field === this.shared.field) return;
+    this.shared.field = field;
+    this.shared.owner = field ? this : null;
     this.schedule(focusSettles);
   }
 
@@ -58,7 +69,7 @@ export class Presence {
   async beat() {
     if (this.stopped) return;
     try {
-      const answer = await presenceBeat(this.dataset, this.documentId, this.session, this.field);
+      const answer = await presenceBeat(this.dataset, this.documentId, this.session, this.shared.field);
       this.joined = true;
       if (this.stopped) return;
       this.show(answer.present ?? []);
@@ -86,7 +97,7 @@ export class Presence {
     else if (went.length) announce(`${went.map((other) => this.label(other)).join(", ")} left this document`);
   }
 
-  /** "Ana (manager)", or "You, in another tab" for one's own other tab. */
+  /** "Ana (manager)", or "Ana (manager, your other tab)" for one's own other tab. */
   label(other) {
     const mine = this.me && other.userId === `${this.me.kind}:${this.me.id}`;
     return mine ? `${other.name} (${other.role}, your other tab)` : `${other.name} (${other.role})`;
@@ -137,15 +148,22 @@ export class Presence {
     clearTimeout(this.timer);
   }
 
-  /** The editor closed: stop beating and tell the server at once. */
+  /** The editor closed: stop beating, and tell the server at once when no pane here shows the document. */
   close() {
     this.stop();
     window.removeEventListener("pagehide", this.leave);
+    if (this.shared.owner === this) {
+      this.shared.owner = null;
+      this.shared.field = null;
+    }
+    this.shared.panes -= 1;
+    if (this.shared.panes > 0) return;
+    openHere.delete(this.key);
     if (this.joined) this.leave();
   }
 }
 
-/** This tab's id: random, so that two tabs of one user are two presences. */
+/** This tab's id: random, so that two tabs of one user are two presences (a reload is a new tab). */
 function tabSession() {
   const bytes = crypto.getRandomValues(new Uint8Array(12));
   return Array.from(bytes, (byte) => byte.toString(16).padStart(2, "0")).join("");
