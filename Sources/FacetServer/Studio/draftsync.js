@@ -1,8 +1,8 @@
 // How the editor's edits meet others' on the draft. The editor keeps the base — the stored
-// document its edits were made on — and saves each edited top-level field as the difference from
-// it: a text as a `diffMatchPatch` of the characters typed, so that the server merges it into
-// whatever others saved meanwhile; any other value as a `set`. Changes arriving from others are
-// merged into the form the same way, field by field.
+// document its edits were made on — and saves each edited field as the difference from it: a
+// text as a `diffMatchPatch` of the characters typed, so that the server merges it into whatever
+// others saved meanwhile; inside an object (an address) only the members that changed; any other
+// value as a `set`. Changes arriving from others are merged into the form the same way.
 
 import { makePatch, merge } from "./textmerge.js";
 
@@ -11,20 +11,22 @@ export const systemMembers = new Set(["_rev", "_createdAt", "_updatedAt", "_orig
 
 /**
  * The patch of draft `id` that saves fields `names` of `document`, edited from `base`.
- * A text present on both sides is patched by characters; others are set, or unset when gone.
+ * A text present on both sides is patched by characters, an object present on both sides member
+ * by member; other values are set, or unset when gone.
  */
 export function draftPatch(id, names, base, document) {
   const set = {};
   const unset = [];
   const texts = {};
-  for (const name of names) {
-    const before = base?.[name];
-    const after = document[name];
-    if (after === undefined) unset.push(name);
-    else if (typeof before === "string" && typeof after === "string" && before !== "") {
-      if (before !== after) texts[name] = makePatch(before, after);
-    } else set[name] = after;
-  }
+  const edit = (path, before, after) => {
+    if (same(before, after)) return;
+    if (after === undefined) unset.push(path);
+    else if (typeof before === "string" && typeof after === "string" && before !== "") texts[path] = makePatch(before, after);
+    else if (isRecord(before) && isRecord(after) && [...Object.keys(before), ...Object.keys(after)].every((key) => plainName.test(key))) {
+      for (const key of new Set([...Object.keys(before), ...Object.keys(after)])) edit(`${path}.${key}`, before[key], after[key]);
+    } else set[path] = after;
+  };
+  for (const name of names) edit(name, base?.[name], document[name]);
   const patch = { id };
   if (Object.keys(set).length) patch.set = set;
   if (unset.length) patch.unset = unset;
@@ -54,21 +56,50 @@ export function mergeStored(base, document, stored) {
   for (const name of names) {
     const theirs = stored[name];
     const mine = document[name];
-    const before = base?.[name];
     let value;
     if (systemMembers.has(name) || name === "_id") value = theirs;
-    else if (same(theirs, before) || same(theirs, mine)) value = mine;
-    else if (same(mine, before)) value = theirs;
-    else if (typeof mine === "string" && typeof theirs === "string" && typeof before === "string") {
-      value = merge(before, mine, theirs);
-      merged.push(name);
-    } else value = mine;
+    else {
+      const outcome = mergeValue(base?.[name], mine, theirs);
+      value = outcome.value;
+      if (outcome.merged) merged.push(name);
+    }
     if (value === "") value = undefined;
     if (value !== undefined) next[name] = value;
     if (!same(value, mine) && !systemMembers.has(name)) changed.push(name);
     if (!same(value, theirs) && !systemMembers.has(name) && name !== "_id") pending.push(name);
   }
   return { document: next, changed, merged, pending };
+}
+
+/**
+ * One value changed on both sides: texts merged by characters, objects member by member; of any
+ * other value changed on both sides, this editor's is kept. `merged` says whether both sides'
+ * changes are in the value.
+ */
+function mergeValue(before, mine, theirs) {
+  if (same(theirs, before) || same(theirs, mine)) return { value: mine, merged: false };
+  if (same(mine, before)) return { value: theirs, merged: false };
+  if (typeof mine === "string" && typeof theirs === "string" && typeof before === "string") {
+    return { value: merge(before, mine, theirs), merged: true };
+  }
+  if (isRecord(mine) && isRecord(theirs) && (before === undefined || isRecord(before))) {
+    const value = {};
+    let merged = false;
+    for (const key of new Set([...Object.keys(theirs), ...Object.keys(mine)])) {
+      const member = mergeValue(before?.[key], mine[key], theirs[key]);
+      merged ||= member.merged || (!same(member.value, mine[key]) && !same(member.value, theirs[key]));
+      if (member.value !== undefined && member.value !== "") value[key] = member.value;
+    }
+    return { value, merged: merged || (!same(value, mine) && !same(value, theirs)) };
+  }
+  return { value: mine, merged: false };
+}
+
+// Members reached with a dotted path in a patch; others are saved with their whole object.
+const plainName = /^[A-Za-z_][A-Za-z0-9_]*$/;
+
+function isRecord(value) {
+  return typeof value === "object" && value !== null && !Array.isArray(value);
 }
 
 /** Deep equality of JSON values (key order aside). */

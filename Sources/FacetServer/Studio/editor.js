@@ -241,12 +241,12 @@ export class Editor {
       this.actions.say(message, "info");
       return;
     }
-    if (focus) {
-      const input = this.textInput(focus.path.split(".")[0]);
-      if (input && focus.start !== null) {
-        focus.start = mapOffset(input.value, this.document[focus.path] ?? "", focus.start);
-        focus.end = mapOffset(input.value, this.document[focus.path] ?? "", focus.end);
-      }
+    // The focused input still shows the text the caret was placed in: map the caret into the new one.
+    const typed = document.activeElement?.value;
+    const now = focus ? valueAt(this.document, focus.path) : undefined;
+    if (focus?.start !== null && focus?.start !== undefined && typeof typed === "string" && (typeof now === "string" || now === undefined)) {
+      focus.start = mapOffset(typed, now ?? "", focus.start);
+      focus.end = mapOffset(typed, now ?? "", focus.end);
     }
     this.lastMessage = message;
     this.lastTone = "info";
