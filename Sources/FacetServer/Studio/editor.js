@@ -17,7 +17,7 @@ import { draftID, publishedID } from "./workspace.js";
 import { pendingDocument, settleDocument } from "./newdocument.js";
 import { ReferencedBy } from "./referencedby.js";
 import { draftCopy, draftPatch, mergeStored } from "./draftsync.js";
-import { mapOffset } from "./textmerge.js";
+import { showStored, showValue } from "./liveform.js";
 import { Presence } from "./presence.js";
 import { UndoStack } from "./undo.js";
 
@@ -204,7 +204,7 @@ export class Editor {
     const message = result.merged.length
       ? `Merged the changes ${who} made with yours`
       : `Updated with the changes ${who} made`;
-    this.showStored(result.changed, focus, message);
+    showStored(this, result.changed, focus, message);
     announce(result.merged.length
       ? `${who} changed a field you are editing; both changes are kept`
       : `The document was changed by ${who}; the form shows the change`);
@@ -215,52 +215,6 @@ export class Editor {
       this.validate();
     }
     return true;
-  }
-
-  /**
-   * Shows the fields `changed` with their new values: in their inputs where they are plain text
-   * (the caret kept in place), else by drawing the form again.
-   */
-  showStored(changed, focus, message) {
-    const inputs = changed.map((name) => [name, this.textInput(name)]);
-    if (inputs.every(([, input]) => input)) {
-      for (const [name, input] of inputs) {
-        const value = this.document[name] ?? "";
-        if (input.value === value) continue;
-        if (document.activeElement === input) {
-          const start = mapOffset(input.value, value, input.selectionStart ?? 0);
-          const end = mapOffset(input.value, value, input.selectionEnd ?? 0);
-          input.value = value;
-          input.setSelectionRange(start, end);
-        } else {
-          input.value = value;
-        }
-      }
-      this.showTitle();
-      this.updateActions();
-      this.actions.say(message, "info");
-      return;
-    }
-    // The focused input still shows the text the caret was placed in: map the caret into the new one.
-    const typed = document.activeElement?.value;
-    const now = focus ? valueAt(this.document, focus.path) : undefined;
-    if (focus?.start !== null && focus?.start !== undefined && typeof typed === "string" && (typeof now === "string" || now === undefined)) {
-      focus.start = mapOffset(typed, now ?? "", focus.start);
-      focus.end = mapOffset(typed, now ?? "", focus.end);
-    }
-    this.lastMessage = message;
-    this.lastTone = "info";
-    this.render();
-    this.restoreFocus(focus);
-  }
-
-  /** The plain text input of top-level field `name`, or null when it is edited otherwise. */
-  textInput(name) {
-    const frame = this.container.querySelector(`form .field[data-path="${CSS.escape(name)}"]`);
-    const input = frame?.input;
-    if (!input || input.readOnly) return null;
-    if (input.tagName === "TEXTAREA") return input;
-    return input.tagName === "INPUT" && ["text", "email", "url", "search"].includes(input.type) ? input : null;
   }
 
   /** Where the caret is, by field path, so that a re-rendered form can put it back. */
@@ -411,25 +365,7 @@ export class Editor {
     this.showTitle();
     this.updateActions();
     this.scheduleSave();
-    if (show) this.showValue(path, before, value);
-  }
-
-  /** Shows an edit made by undo or redo at its field, with the caret at the end of the change. */
-  showValue(path, before, value) {
-    const input = path.includes(".") ? null : this.textInput(path);
-    if (!input) {
-      this.render();
-      this.restoreFocus({ path, start: null, end: null });
-      return;
-    }
-    const old = typeof before === "string" ? before : "";
-    const text = value ?? "";
-    input.value = text;
-    let suffix = 0;
-    while (suffix < old.length && suffix < text.length && old[old.length - 1 - suffix] === text[text.length - 1 - suffix]) suffix += 1;
-    input.focus();
-    input.setSelectionRange(text.length - suffix, text.length - suffix);
-    announce(`Undo or redo changed ${input.labels?.[0]?.firstChild?.textContent ?? path}`);
+    if (show) showValue(this, path, before, value);
   }
 
   setState(text, kind) {
