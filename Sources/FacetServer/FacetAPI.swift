@@ -43,12 +43,15 @@ public struct FacetAPI: Sendable {
     let metrics = ServerMetrics()
     /// Drains the server before it stops: 503 to new requests, `reconnect` to listeners.
     public let lifecycle = ServerLifecycle()
+    /// Who has which document open in the studio, served at `/v1/presence`.
+    public let presence: PresenceBoard
 
     public init(store: DocumentStore, schema: Schema? = nil, structure: JSONValue? = nil,
                 configuration: ServerConfiguration = ServerConfiguration(), access: any AccessPolicy = LoopbackAccess(),
-                actions: [DocumentAction] = [], security: SecuritySystem? = nil)
+                actions: [DocumentAction] = [], security: SecuritySystem? = nil, presence: PresenceBoard = PresenceBoard())
     {
         self.security = security
+        self.presence = presence
         self.auditTrail = security.map { AuditTrailView(audit: $0.audit) }
         self.store = store
         self.schema = schema
@@ -89,6 +92,7 @@ public struct FacetAPI: Sendable {
         addActionRoutes(to: version)
         addAuthRoutes(to: version)
         addSecurityRoutes(to: version)
+        addPresenceRoutes(to: version)
         methods.record(router.routes.map { (path: $0.path.description, method: $0.method.rawValue) })
         return router
     }

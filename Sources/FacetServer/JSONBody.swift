@@ -22,18 +22,21 @@ enum JSONBody {
     }
 
     /// The request's body parsed as JSON; 415 when it says it is something else, 400 when it is
-    /// not JSON, 413 when it is over the limit.
-    static func parse(_ request: Request, context: FacetRequestContext) async throws -> JSONValue {
+    /// not JSON, 413 when it is over the limit (the server's, or a smaller `limit` of the route's,
+    /// with `advice` on what to send instead).
+    static func parse(_ request: Request, context: FacetRequestContext, limit: Int? = nil,
+                      advice: String = "send fewer mutations per request") async throws -> JSONValue
+    {
         if let type = request.headers[.contentType], !type.lowercased().hasPrefix("application/json") {
             throw APIError(.unsupportedMediaType, type: "unsupportedMediaType",
                            "The body must be JSON (Content-Type: application/json), not \(type)")
         }
+        let limit = min(limit ?? context.maxUploadSize, context.maxUploadSize)
         let buffer: ByteBuffer
         do {
-            buffer = try await request.body.collect(upTo: context.maxUploadSize)
+            buffer = try await request.body.collect(upTo: limit)
         } catch {
-            throw APIError(.contentTooLarge, type: "requestTooLarge",
-                           "The body is over the limit of \(context.maxUploadSize) bytes; send fewer mutations per request")
+            throw APIError(.contentTooLarge, type: "requestTooLarge", "The body is over the limit of \(limit) bytes; \(advice)")
         }
         do {
             return try JSONValue(parsing: Array(buffer.readableBytesView))

@@ -677,8 +677,9 @@ def run(arguments):
         studio.close()
 
 
-def main():
-    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+def main(flow=None, description=__doc__, passed="studio test passed"):
+    """Runs `flow(arguments)` (this file's `run` unless another script's) with the shared options."""
+    parser = argparse.ArgumentParser(description=description, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--url", required=True, help="the studio's address, e.g. http://127.0.0.1:3333")
     parser.add_argument("--admin-password", default=os.environ.get("FACET_ADMIN_PASSWORD"))
     parser.add_argument("--support-user", default="helpdesk")
@@ -692,11 +693,11 @@ def main():
         parser.error("give --admin-password or set FACET_ADMIN_PASSWORD")
     os.environ["SE_OFFLINE"] = "true"
     try:
-        run(arguments)
+        (flow or run)(arguments)
     except StudioFailure as failure:
         print(f"FAILED: {failure}", file=sys.stderr)
         return 1
-    print("studio test passed")
+    print(passed)
     return 0
 
 

@@ -62,6 +62,12 @@ struct StudioBrowserTests {
         try await runScript("studio_find_test.py", screenshots: "find", customers: 300)
     }
 
+    /// Two editors on one client: presence, typing into one field at once, undo and redo.
+    @Test(.enabled(if: runnable, "needs Chromium, chromedriver, Selenium and axe-core"), .timeLimit(.minutes(15)))
+    func twoEditorsOnOneDocument() async throws {
+        try await runScript("studio_collab_test.py", screenshots: "collab")
+    }
+
     /// Seeds a demo CRM of `customers` clients, starts `facet serve` on it with an admin, a
     /// support user (`helpdesk`) and a sales user (`seller`), and runs `Tests/Browser/<script>`
     /// against it; its screenshots go to `.build/studio-screenshots/<screenshots>/`.

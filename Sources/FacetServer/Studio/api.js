@@ -102,6 +102,8 @@ export async function authorizedFetch(path, options = {}) {
   const send = () => fetch(path, {
     method: options.method ?? "GET",
     signal: options.signal,
+    // A request sent as the page goes away (leaving a document) must outlive the page.
+    keepalive: options.keepalive,
     headers: {
       Authorization: `Bearer ${tokens.accessToken}`,
       ...(options.body !== undefined ? { "Content-Type": "application/json" } : {}),
@@ -198,4 +200,22 @@ export async function mutate(mutations, { dataset = "production" } = {}) {
     method: "POST",
     body: { mutations },
   });
+}
+
+/**
+ * Says that this tab (`session`) has document `id` open, editing `field` (a dotted path, or null);
+ * answers `{present: [{userId, name, role, session, field}], expiresAfter}`: the others there.
+ */
+export async function presenceBeat(dataset, id, session, field) {
+  return request(`/v1/presence/${encodeURIComponent(dataset)}/${encodeURIComponent(id)}`, {
+    method: "PUT",
+    body: { session, field: field ?? null },
+  });
+}
+
+/** Says that this tab left document `id`; sent even as the page unloads. Never throws. */
+export function presenceLeave(dataset, id, session) {
+  if (!tokens) return;
+  const path = `/v1/presence/${encodeURIComponent(dataset)}/${encodeURIComponent(id)}?session=${encodeURIComponent(session)}`;
+  authorizedFetch(path, { method: "DELETE", keepalive: true }).catch(() => {});
 }

@@ -1,6 +1,7 @@
 // The document editor: a form generated from the document's schema type, saving every edit as
 // a draft (debounced), showing the server's validation markers at their fields, and publishing
-// once no error remains.
+// once no error remains. Others' edits are merged in as they arrive (see draftsync.js), others
+// present are shown (presence.js), and one's own edits can be undone (undo.js).
 
 import { APIError, mutate, query, request, SessionEnded } from "./api.js";
 import { DocumentActions } from "./actions.js";
@@ -15,10 +16,14 @@ import { markerFrame } from "./markers.js";
 import { draftID, publishedID } from "./workspace.js";
 import { pendingDocument, settleDocument } from "./newdocument.js";
 import { ReferencedBy } from "./referencedby.js";
+import { draftCopy, draftPatch, mergeStored } from "./draftsync.js";
+import { showStored, showValue } from "./liveform.js";
+import { Presence } from "./presence.js";
+import { UndoStack } from "./undo.js";
 
 const saveDelay = 600;
-// Members the server keeps; a draft is made from the rest.
-const systemMembers = new Set(["_rev", "_createdAt", "_updatedAt", "_originalId"]);
+// A save whose text patch no longer fits the stored text is merged again and retried this often.
+const saveAttempts = 3;
 
 export class Editor {
   constructor(container, workspace, id, { listHref, selfHref = null, position = 0 }) {
@@ -40,8 +45,16 @@ export class Editor {
     // editor's own transactions are known by id and not shown twice.
     this.ownTransactions = new Set();
     this.remoteEvents = [];
-    this.remoteWaiting = false;
     this.takeRemote = debounce(() => this.applyRemote(), 250);
+    // Saves and merges of others' changes run one at a time: each needs the base the other leaves.
+    this.queue = Promise.resolve();
+    this.undo = new UndoStack({
+      apply: (path, value) => this.change(path, value, { show: true }),
+      valueAt: (path) => valueAt(this.document, path),
+    });
+    container.addEventListener("keydown", (event) => {
+      if (!this.readOnly && this.document) this.undo.handleKey(event);
+    });
     container.classList.add("editor-pane");
     container.setAttribute("aria-label", "Document");
     replace(container, element("p", { class: "pane-status", role: "status" }, "Loading the document…"));
@@ -99,11 +112,14 @@ export class Editor {
     this.isPublished = Boolean(published);
     this.shown = revisions(draft, published);
     this.document = structuredClone(draft ?? published);
+    // What the edits are made on: saves send the difference from it.
+    this.base = structuredClone(draft ?? published);
     this.type = this.workspace.type(this.document._type);
     if (!this.type) {
       this.fail(`The schema declares no type ${this.document._type}; this document cannot be edited here.`);
       return;
     }
+    this.showPresence();
     this.render();
     if (!this.isNew) this.validate();
     this.listenForChanges();
@@ -121,50 +137,84 @@ export class Editor {
   }
 
   /**
-   * Shows what others changed. While edits of this editor wait to be saved, the change is
-   * taken once they are: saves patch only the fields edited here, so neither side is lost.
+   * Starts saying that this document is open here, and showing who else has it open; a new
+   * document, not yet stored, has no one else to show.
    */
-  async applyRemote() {
-    if (this.closed || !this.document) return;
-    if (this.loading) await this.loading;
-    if (this.saving) await this.saving.catch(() => {});
+  showPresence() {
+    if (this.presence || this.isNew) return;
+    this.presence = new Presence({ dataset: this.workspace.dataset, documentId: this.id, root: this.container,
+      me: this.workspace.me, id: this.idOf("presence") });
+    // Already drawn (a new document's first save): the strip goes under the header.
+    this.container.querySelector(".editor-meta")?.after(this.presence.strip);
+  }
+
+  /** Runs `task` once the saves and merges before it are done. */
+  serially(task) {
+    const run = this.queue.then(task);
+    this.queue = run.catch(() => {});
+    return run;
+  }
+
+  /**
+   * Brings in what others changed. Edits made here and not yet saved are kept: a text edited on
+   * both sides is merged by characters (the caret stays where it was), and saved next.
+   */
+  applyRemote() {
+    return this.serially(async () => {
+      if (this.closed || !this.document) return;
+      if (this.loading) await this.loading;
+      const foreign = this.remoteEvents.filter((event) => !this.ownTransactions.has(event.transactionId));
+      this.remoteEvents = [];
+      if (foreign.length === 0) return;
+      await this.takeStored(foreign.map((event) => event.identity).filter(Boolean).at(-1) ?? "someone else");
+    });
+  }
+
+  /**
+   * Reads the stored document and merges it into the form (see ``mergeStored``); `who` made the
+   * change. Answers whether the form now stands on the stored document.
+   */
+  async takeStored(who) {
     const loads = this.loads;
-    const foreign = this.remoteEvents.filter((event) => !this.ownTransactions.has(event.transactionId));
-    this.remoteEvents = [];
-    if (foreign.length === 0 && !this.remoteWaiting) return;
-    if (this.dirty.size > 0 || this.saving) {
-      this.remoteWaiting = true;
-      return;
-    }
-    this.remoteWaiting = false;
     let draft, published;
     try {
       ({ draft, published } = await this.versions());
     } catch {
-      return;
+      return false;
     }
     // A reload since (after an action or a restore) shows the latest state with its own message.
-    if (this.closed || this.dirty.size > 0 || this.loads !== loads) return;
+    if (this.closed || this.loads !== loads) return false;
     const now = revisions(draft, published);
     // An action or a restore that reloaded the editor has shown this state already.
-    if (now.draft === this.shown.draft && now.published === this.shown.published) return;
-    const who = foreign.map((event) => event.identity).filter(Boolean).at(-1) ?? "someone else";
+    if (now.draft === this.shown.draft && now.published === this.shown.published) return true;
     if (!draft && !published) {
       this.fail(`This document was deleted by ${who}.`);
       announce(`The document was deleted by ${who}`);
-      return;
+      return false;
     }
     this.hasDraft = Boolean(draft);
     this.isPublished = Boolean(published);
     this.shown = now;
-    this.document = structuredClone(draft ?? published);
+    const stored = draft ?? published;
     const focus = this.focusedField();
-    this.lastMessage = `Updated with the changes ${who} made`;
-    this.lastTone = "info";
-    this.render();
-    this.restoreFocus(focus);
-    announce(`The document was changed by ${who}; the form shows the change`);
-    this.validate();
+    const result = mergeStored(this.base, this.document, stored);
+    this.base = structuredClone(stored);
+    this.document = result.document;
+    this.dirty = new Set(result.pending);
+    const message = result.merged.length
+      ? `Merged the changes ${who} made with yours`
+      : `Updated with the changes ${who} made`;
+    showStored(this, result.changed, focus, message);
+    announce(result.merged.length
+      ? `${who} changed a field you are editing; both changes are kept`
+      : `The document was changed by ${who}; the form shows the change`);
+    if (this.dirty.size > 0) {
+      this.setState("Unsaved changes", "pending");
+      this.scheduleSave();
+    } else {
+      this.validate();
+    }
+    return true;
   }
 
   /** Where the caret is, by field path, so that a re-rendered form can put it back. */
@@ -237,6 +287,7 @@ export class Editor {
         element("span", { class: "type-name" }, type.title),
         this.saveState,
         this.history.toggle),
+      this.presence?.strip,
       this.readOnly
         ? element("p", { class: "notice", role: "note" }, mayUpdate
           ? `Some fields of this document are hidden from your role (${role}), so it cannot be changed here without losing them.`
@@ -254,6 +305,7 @@ export class Editor {
         element("div", { class: "publish-row" }, this.publishButton, this.publishReason),
         this.actions.element));
     this.showTitle();
+    this.presence?.render();
     dashboard?.render(this.document.widgets);
     this.updateActions();
     if (this.lastMessage) this.actions.say(this.lastMessage, this.lastTone);
@@ -293,9 +345,13 @@ export class Editor {
     }
   }
 
-  /** Records an edit at the dotted `path` and schedules saving the draft. */
-  change(path, value) {
+  /**
+   * Records an edit at the dotted `path` and schedules saving the draft. `show`: the edit was not
+   * typed into the form (an undo), so the form is brought to show it.
+   */
+  change(path, value, { show = false } = {}) {
     const parts = path.split(".");
+    const before = valueAt(this.document, path);
     let target = this.document;
     for (const part of parts.slice(0, -1)) {
       if (!target[part] || typeof target[part] !== "object") target[part] = {};
@@ -303,11 +359,13 @@ export class Editor {
     }
     const last = parts.at(-1);
     if (value === undefined) delete target[last]; else target[last] = value;
+    this.undo.record(path, before, value);
     this.dirty.add(parts[0]);
     this.setState("Unsaved changes", "pending");
     this.showTitle();
     this.updateActions();
     this.scheduleSave();
+    if (show) showValue(this, path, before, value);
   }
 
   setState(text, kind) {
@@ -316,56 +374,66 @@ export class Editor {
   }
 
   /** Saves the edits made since the last save as one transaction on the draft. */
-  async save() {
-    if (this.saving) {
-      await this.saving;
+  save() {
+    return this.serially(() => this.saveNow());
+  }
+
+  /**
+   * Sends each edited field as its difference from the base (texts as character patches, which
+   * the server merges into others' concurrent edits). When a text patch no longer fits what is
+   * stored, the stored document is merged into the form and the save is tried again.
+   */
+  async saveNow() {
+    for (let attempt = 1; ; attempt += 1) {
+      // A closed editor still saves: closing flushes the last edit into this queue.
       if (this.dirty.size === 0) return;
-    }
-    if (this.dirty.size === 0 || this.closed) return;
-    const names = [...this.dirty];
-    this.dirty.clear();
-    const draft = draftID(this.id);
-    const mutations = [];
-    if (!this.hasDraft) {
-      const copy = Object.fromEntries(Object.entries(this.document).filter(([key]) => !systemMembers.has(key)));
-      mutations.push({ createIfNotExists: { ...copy, _id: draft } });
-    }
-    const set = {};
-    const unset = [];
-    for (const name of names) {
-      if (this.document[name] === undefined) unset.push(name); else set[name] = this.document[name];
-    }
-    mutations.push({ patch: { id: draft, ...(Object.keys(set).length ? { set } : {}), ...(unset.length ? { unset } : {}) } });
-    this.setState("Saving…", "saving");
-    this.saving = mutate(mutations, { dataset: this.workspace.dataset });
-    try {
-      const answer = await this.saving;
-      if (answer?.transactionId) this.ownTransactions.add(answer.transactionId);
-      this.hasDraft = true;
-      if (this.isNew) {
-        // Saved once, the document exists: others may now refer to it.
-        this.isNew = false;
-        settleDocument(this.id);
-        this.container.querySelector(".notice[role=note]")?.remove();
-        this.referencedBy = new ReferencedBy(this);
-        this.history.panel.before(this.referencedBy.element);
+      const names = [...this.dirty];
+      this.dirty.clear();
+      const draft = draftID(this.id);
+      const sent = new Map(names.map((name) => [name, this.document[name] === undefined ? undefined : structuredClone(this.document[name])]));
+      const mutations = [];
+      // Made from the base, not the form: the patch then carries this editor's edits onto it, and
+      // onto whatever draft another editor made first.
+      if (!this.hasDraft) mutations.push({ createIfNotExists: draftCopy(draft, this.base) });
+      const patch = draftPatch(draft, names, this.base, this.document);
+      if (patch) mutations.push({ patch });
+      if (mutations.length === 0) break;
+      this.setState("Saving…", "saving");
+      this.saving = mutate(mutations, { dataset: this.workspace.dataset });
+      try {
+        const answer = await this.saving;
+        if (answer?.transactionId) this.ownTransactions.add(answer.transactionId);
+        this.hasDraft = true;
+        if (this.isNew) {
+          // Saved once, the document exists: others may now refer to it, and see who edits it.
+          this.isNew = false;
+          settleDocument(this.id);
+          this.container.querySelector(".notice[role=note]")?.remove();
+          this.referencedBy = new ReferencedBy(this);
+          this.history.panel.before(this.referencedBy.element);
+          this.showPresence();
+        }
+        for (const [name, value] of sent) {
+          if (value === undefined) delete this.base[name]; else this.base[name] = value;
+        }
+        break;
+      } catch (error) {
+        for (const name of names) this.dirty.add(name);
+        if (error instanceof SessionEnded) return;
+        if (attempt < saveAttempts && !this.closed && staleText(error) && await this.takeStored("someone else")) continue;
+        this.setState(`Not saved: ${error.message}`, "failed");
+        this.saveState.setAttribute("role", "alert");
+        return;
+      } finally {
+        this.saving = null;
       }
-      if (this.dirty.size === 0) {
-        this.setState("Saved", "saved");
-        announce("Draft saved");
-      }
-    } catch (error) {
-      for (const name of names) this.dirty.add(name);
-      if (error instanceof SessionEnded) return;
-      this.setState(`Not saved: ${error.message}`, "failed");
-      this.saveState.setAttribute("role", "alert");
-      return;
-    } finally {
-      this.saving = null;
+    }
+    if (this.dirty.size === 0) {
+      this.setState("Saved", "saved");
+      announce("Draft saved");
     }
     this.saveState.setAttribute("role", "status");
-    await this.validate();
-    if (this.remoteWaiting && this.dirty.size === 0) this.takeRemote();
+    if (!this.closed) await this.validate();
   }
 
   /** Asks the server for the document's markers and shows them at their fields. */
@@ -424,8 +492,8 @@ export class Editor {
   /** Saves what is still waiting, so that an action sees every edit. */
   async settle() {
     this.scheduleSave.flush();
-    if (this.saving) await this.saving.catch(() => {});
-    if (this.dirty.size > 0) await this.save();
+    await this.queue;
+    if (this.dirty.size > 0) await this.save().catch(() => {});
   }
 
   /** Reads the document again after an action changed it, showing the action's message. */
@@ -434,6 +502,7 @@ export class Editor {
     this.lastTone = tone;
     this.markers = [];
     this.dirty.clear();
+    this.undo.clear();
     this.load();
   }
 
@@ -462,7 +531,18 @@ export class Editor {
     this.closed = true;
     this.listener?.close();
     this.referencedBy?.close();
+    this.presence?.close();
   }
+}
+
+/** The value at dotted `path` of `document`. */
+function valueAt(document, path) {
+  return path.split(".").reduce((value, part) => value?.[part], document);
+}
+
+/** A refusal of a text patch made for a text that has changed since (the save merges and retries). */
+function staleText(error) {
+  return error instanceof APIError && (error.status === 409 || error.status === 400) && /diffMatchPatch/.test(error.message);
 }
 
 /** The revisions of the draft and the published document, to tell whether either changed. */
