@@ -69,17 +69,27 @@ export class GlobalSearch {
     const members = ["_id", "_type", "_originalId", ...workspace.previewMembers(this.types), workspace.detailMember(this.types)].filter(Boolean);
     // One row more than shown says whether there are more; counting them all would read every
     // document a second time.
-    // Fields reached through a reference (an order's client name) are left to that document's
-    // own search: following a reference for each of a hundred thousand documents is what makes
-    // a search slow, and the client found lists its orders under Referenced by.
+    // One sub-query per type, each read through the type's index, merged here by score: one
+    // filter over every document would test each against every type. Fields reached through a
+    // reference (an order's client name) are left to that document's own search: following a
+    // reference for each of a hundred thousand documents is what makes a search slow, and the
+    // client found lists its orders under Referenced by.
     const own = { throughReferences: false };
-    const groq = `*[_type in $types && ${workspace.searchCondition(this.types, own)}] | order(_updatedAt desc) | score(${workspace.searchScore(this.types, own)}) [0...${limit + 1}] {${members.join(", ")}}`;
+    const parts = [];
+    for (const [index, type] of this.types.entries()) {
+      const condition = workspace.searchCondition([type], own);
+      if (condition === "false") continue;
+      parts.push(`"t${index}": *[_type == ${JSON.stringify(type)} && ${condition}] | order(_updatedAt desc) `
+        + `| score(${workspace.searchScore([type], own)}) [0...${limit + 1}] {${members.join(", ")}, _score, _updatedAt}`);
+    }
+    const groq = `{${parts.join(", ")}}`;
     this.status.textContent = "Searching…";
     try {
-      const answer = await query(groq, { types: this.types, __search: words.map((word) => `${word}*`).join(" ") },
+      const answer = await query(groq, { __search: words.map((word) => `${word}*`).join(" ") },
         { dataset: workspace.dataset, perspective: "drafts" });
       if (mine !== this.sequence) return;
-      const found = answer.result ?? [];
+      const found = Object.values(answer.result ?? {}).flat()
+        .sort((a, b) => (b._score - a._score) || String(b._updatedAt).localeCompare(String(a._updatedAt)));
       this.hasMore = found.length > limit;
       this.results = found.slice(0, limit);
       this.draw(words.join(" "));
