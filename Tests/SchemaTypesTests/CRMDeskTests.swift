@@ -115,6 +115,12 @@ struct CRMDeskTests {
         ]
     }
 
+    /// A client's current churn prediction, where the analytics keep it: one document per
+    /// client, replaced by each run (``ModelDocuments/clientPrefix(_:)``).
+    static func currentChurn(for client: String, _ risk: String, at generatedAt: String) -> JSONValue {
+        churn(ModelDocuments.clientPrefix(.churn) + client, for: client, risk, at: generatedAt)
+    }
+
     static let book: [JSONValue] = CRMSamples.all + [
         client("customer.james-whitfield", "James Whitfield"),
         client("customer.lars-eriksen", "Lars Eriksen"),
@@ -129,6 +135,12 @@ struct CRMDeskTests {
         // Sofia Marchetti: high in June, medium in November.
         churn("model.churn.sofia-marchetti.2025-06", for: "liza.sofia-marchetti", "high", at: "2025-06-30T06:00:00Z"),
         churn("model.churn.sofia-marchetti.2025-11", for: "liza.sofia-marchetti", "medium", at: "2025-11-30T06:00:00Z"),
+        // Their current predictions, after the November run: Amara critical, Mei-Lin low, James
+        // high, Sofia medium. The dated documents above are earlier runs kept under other ids.
+        currentChurn(for: "customer.amara-okafor", "critical", at: "2025-11-30T06:00:00Z"),
+        currentChurn(for: "liza.mei-lin-chen", "low", at: "2025-11-30T06:00:00Z"),
+        currentChurn(for: "customer.james-whitfield", "high", at: "2025-11-30T06:00:00Z"),
+        currentChurn(for: "liza.sofia-marchetti", "medium", at: "2025-11-30T06:00:00Z"),
         // Lars Eriksen: no churn run, but a critical upsell score that is not a churn prediction.
         churn("model.upsell.lars-eriksen", for: "customer.lars-eriksen", "critical", at: "2025-12-01T06:00:00Z")
             .edited("modelType", to: "upsell-opportunity"),
@@ -155,6 +167,8 @@ struct CRMDeskTests {
             "model.churn.amara-okafor.2025-11", "model.churn.amara-okafor.2025-06", "model.churn.mei-lin-chen.2025-06",
             "model.churn.mei-lin-chen.2025-11", "model.churn.james-whitfield.2025-11", "model.churn.sofia-marchetti.2025-06",
             "model.churn.sofia-marchetti.2025-11",
+            "analytics.client.churn-prediction.customer.amara-okafor", "analytics.client.churn-prediction.liza.mei-lin-chen",
+            "analytics.client.churn-prediction.customer.james-whitfield", "analytics.client.churn-prediction.liza.sofia-marchetti",
         ],
         "model-ltv-forecasting": ["model.ltv.mei-lin-chen.2025-11"],
         "model-next-purchase": [], "model-product-affinity": [],
@@ -181,12 +195,15 @@ struct CRMDeskTests {
             try dataset.mutate(Self.book.map(CRM.create))
             let atRisk = { try dataset.query("*[\(CRMDesk.atRiskFilter)] | order(name)", params: ["riskLevels": ["critical", "high"]]) }
             #expect(CRM.ids(try atRisk()) == ["customer.amara-okafor", "customer.james-whitfield"])
-            // A newer run for Mei-Lin Chen puts her back on the list; a newer low one takes James off it.
+            // A newer run replaces each client's prediction: Mei-Lin Chen is back on the list, James is off it.
             try dataset.mutate([
-                CRM.create(Self.churn("model.churn.mei-lin-chen.2025-12", for: "liza.mei-lin-chen", "high", at: "2025-12-31T06:00:00Z")),
-                CRM.create(Self.churn("model.churn.james-whitfield.2025-12", for: "customer.james-whitfield", "low", at: "2025-12-31T06:00:00Z")),
+                .createOrReplace(Self.currentChurn(for: "liza.mei-lin-chen", "high", at: "2025-12-31T06:00:00Z").objectValue ?? [:]),
+                .createOrReplace(Self.currentChurn(for: "customer.james-whitfield", "low", at: "2025-12-31T06:00:00Z").objectValue ?? [:]),
             ])
             #expect(CRM.ids(try atRisk()) == ["customer.amara-okafor", "liza.mei-lin-chen"])
+            // The analytics' own documents are where the list looks: a run of the churn model
+            // writes exactly these ids.
+            #expect(ModelDocuments.clientDocumentID(.churn, client: "liza.mei-lin-chen") == ModelDocuments.clientPrefix(.churn) + "liza.mei-lin-chen")
         }
     }
 

@@ -17,7 +17,7 @@ public enum ModelDocuments {
 
     /// The id of `client`'s document of `modelType`.
     public static func clientDocumentID(_ modelType: ModelType, client: String) -> String {
-        "analytics.client.\(modelType.rawValue).\(client)"
+        clientPrefix(modelType) + client
     }
 
     /// The id of the cohort document of `modelType` and `variant`.
