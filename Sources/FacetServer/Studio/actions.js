@@ -56,8 +56,10 @@ export class DocumentActions {
     this.menu.setItems(items);
     const publish = this.editor.publishButton;
     if (publish) {
-      publish.hidden = !rights.publish;
-      this.editor.publishReason.hidden = !rights.publish;
+      // A document this role cannot change here (hidden fields, no draft) cannot be published by it either.
+      const offered = rights.publish && !this.editor.readOnly;
+      publish.hidden = !offered;
+      this.editor.publishReason.hidden = !offered;
     }
   }
 

@@ -123,7 +123,8 @@ export class Editor {
     }
     this.showPresence();
     this.render();
-    if (!this.isNew) this.validate();
+    // Entries Facet writes itself (the audit log) live outside the dataset: nothing to validate.
+    if (!this.isNew && !isWrittenBySystem(this.type)) this.validate();
     this.listenForChanges();
   }
 
