@@ -236,8 +236,8 @@ def dashboards(studio, api):
         By.CSS_SELECTOR, '.widget[data-key="analytics-churn-risk"] .chart-legend li')]
     if order != ["low", "medium", "high", "critical"]:
         raise StudioFailure(f"the churn levels are listed {order}, expected low to critical")
-    swatches = [item.get_attribute("style") for item in studio.driver.find_elements(
-        By.CSS_SELECTOR, '.widget[data-key="analytics-churn-risk"] .chart-legend .swatch')]
+    swatches = [item.get_attribute("fill") for item in studio.driver.find_elements(
+        By.CSS_SELECTOR, '.widget[data-key="analytics-churn-risk"] .chart-legend .swatch rect')]
     if len(set(swatches)) != 4:
         raise StudioFailure(f"the four churn levels do not have four colours: {swatches}")
     studio.driver.execute_script("document.querySelector('.widget[data-key=\"analytics-churn-risk\"]').scrollIntoView()")
@@ -266,6 +266,8 @@ def dashboards(studio, api):
                     '"Private appointment": count(*[_type == "salesOrder" && channel == "private-appointment"])}')
     studio.wait(lambda driver: driver.find_elements(By.CSS_SELECTOR, ".dashboard .widget svg .bar"),
                 "the widget's chart previewed while editing")
+    studio.wait(lambda driver: driver.find_elements(By.CSS_SELECTOR, '.widget-preview svg .bar'),
+                "the widget's chart beside the widget being written")
     label = studio.driver.find_element(By.CSS_SELECTOR, ".dashboard .widget svg[role=img]").get_attribute("aria-label")
     if "Private appointment" not in label:
         raise StudioFailure(f"the previewed chart says {label!r}")
@@ -276,7 +278,7 @@ def dashboards(studio, api):
     stored = api.query('*[_type == "analyticsDashboard" && title == "Boutique pulse" && !(_id in path("drafts.**"))][0]{title, "widgets": widgets[]{title, kind}}')
     if stored != {"title": "Boutique pulse", "widgets": [{"title": "Orders by channel", "kind": "bar-chart"}]}:
         raise StudioFailure(f"the published dashboard holds {stored}")
-    studio.driver.execute_script("document.querySelector('.dashboard').scrollIntoView()")
+    studio.driver.execute_script("document.querySelector('.widget-preview').scrollIntoView({block: 'center'})")
     check_screen(studio, "a dashboard created in the studio", "laptop-new-dashboard")
 
 

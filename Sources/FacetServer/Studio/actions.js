@@ -41,6 +41,18 @@ export class DocumentActions {
   /** Offers what the role can complete on the document in its current state, and nothing else. */
   update() {
     const rights = this.rights();
+    const publish = this.editor.publishButton;
+    if (publish) {
+      // A document this role cannot change here (hidden fields, no draft) cannot be published by it either.
+      const offered = rights.publish && !this.editor.readOnly;
+      publish.hidden = !offered;
+      this.editor.publishReason.hidden = !offered;
+    }
+    // A document not saved yet exists only in this page: there is nothing else to act on.
+    if (this.editor.isNew) {
+      this.menu.setItems([]);
+      return;
+    }
     const items = [];
     if (rights.discard) items.push({ id: this.editor.idOf("action-discard"), title: "Discard changes", run: () => this.operation("discard", "Changes discarded") });
     if (rights.unpublish) items.push({ id: this.editor.idOf("action-unpublish"), title: "Unpublish", run: () => this.operation("unpublish", "Unpublished; the content is kept as a draft") });
@@ -54,13 +66,6 @@ export class DocumentActions {
       }
     }
     this.menu.setItems(items);
-    const publish = this.editor.publishButton;
-    if (publish) {
-      // A document this role cannot change here (hidden fields, no draft) cannot be published by it either.
-      const offered = rights.publish && !this.editor.readOnly;
-      publish.hidden = !offered;
-      this.editor.publishReason.hidden = !offered;
-    }
   }
 
   /** The message of the last action: each action replaces the one before. */

@@ -108,7 +108,7 @@ export function barChart(title, figures, format = String) {
 }
 
 export function lineChart(title, figures, format = String) {
-  const width = 480, height = 240, left = 64, bottom = 44, top = 12, right = 16;
+  const width = 480, height = 240, left = 72, bottom = 44, top = 12, right = 16;
   const values = figures.map((item) => item.value);
   const axis = ticks(Math.max(0, ...values));
   const ceiling = axis.at(-1) || 1;
@@ -155,8 +155,11 @@ export function donutChart(title, figures, format = String) {
     svg("text", { x: size / 2, y: size / 2 + 5, "text-anchor": "middle", class: "donut-total" }, format(total)));
   // The legend is text beside the ring, so that long labels wrap instead of being cut.
   const legend = element("ul", { class: "chart-legend", "aria-hidden": "true" }, figures.map((item, index) =>
-    element("li", {}, element("span", { class: "swatch", style: `background:${colours[index]}` }), `${item.label}: ${format(item.value)}`)));
+    element("li", {}, svg("svg", { class: "swatch", width: 12, height: 12, viewBox: "0 0 12 12" },
+      svg("rect", { width: 12, height: 12, rx: 2, fill: colours[index] })), `${item.label}: ${format(item.value)}`)));
   const chart = figure(title, figures, format, drawing);
-  chart.firstChild.replaceWith(element("div", { class: "donut-row" }, drawing, legend));
+  const row = element("div", { class: "donut-row" });
+  chart.insertBefore(row, drawing);
+  row.append(drawing, legend);
   return chart;
 }

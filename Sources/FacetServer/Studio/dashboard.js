@@ -15,6 +15,7 @@ const percent = new Intl.NumberFormat("en-US", { style: "percent", maximumFracti
 // Members that hold money, and those that hold a share between 0 and 1.
 const moneyNames = /forecast|value|revenue|spend|total|heuristic|price|amount/i;
 const shareNames = /^(auc|accuracy|precision|recall|f1|probability|share|rate)$/i;
+const moneyTitles = /revenue|spend|sales value|price/i;
 
 export function formatFigure(name, value) {
   if (value === null || value === undefined) return "—";
@@ -35,8 +36,14 @@ export class DashboardView {
       "This dashboard has no widgets yet. Add one under Widgets below (a title, a GROQ query and a chart type), or run “Refresh dashboard” to add the analytics charts.");
     this.element = element("section", { class: "dashboard", "aria-labelledby": editor.idOf("dashboard-title") },
       element("h3", { id: editor.idOf("dashboard-title") }, "Charts"), this.empty, this.grid);
-    // While widgets are edited, their charts follow, once typing pauses.
-    this.preview = debounce((widgets) => this.render(widgets), 700);
+    // While widgets are edited, their charts follow once typing pauses: in the charts above,
+    // and beside the widgets being written, where the editor is looking.
+    this.preview = debounce((widgets) => {
+      const edited = (widgets ?? []).find((widget, index) => widget?.query
+        && this.cards.get(keyOf(widget, index))?.signature !== signatureOf(widget));
+      this.render(widgets);
+      if (edited) this.showEdited(edited);
+    }, 700);
   }
 
   /**
@@ -48,8 +55,8 @@ export class DashboardView {
     this.empty.hidden = list.length > 0;
     const kept = new Map();
     const cards = list.map((widget, index) => {
-      const signature = JSON.stringify([widget.title ?? "", widget.kind ?? "", widget.query]);
-      const key = widget._key ?? `widget-${index}`;
+      const signature = signatureOf(widget);
+      const key = keyOf(widget, index);
       const existing = this.cards.get(key);
       if (existing && existing.signature === signature) {
         kept.set(key, existing);
@@ -66,6 +73,21 @@ export class DashboardView {
     this.grid.replaceChildren(...cards);
   }
 
+  /** The chart of the widget being edited, drawn right after the widgets in the form. */
+  showEdited(widget) {
+    const frame = this.editor.container.querySelector('.field[data-path="widgets"]');
+    if (!frame) return;
+    if (!this.slot?.isConnected) {
+      this.slot = element("section", { class: "widget-preview", "aria-label": "Preview of the widget being edited" });
+      frame.after(this.slot);
+    }
+    const card = element("article", { class: "widget", "data-kind": widget.kind ?? "table" },
+      element("h4", {}, `Preview: ${widget.title || "Untitled widget"}`),
+      element("p", { class: "pane-status", role: "status" }, "Loading…"));
+    replace(this.slot, card);
+    this.fill(card, widget);
+  }
+
   async fill(card, widget) {
     let answer;
     try {
@@ -77,6 +99,14 @@ export class DashboardView {
     }
     replace(card, card.firstChild, draw(widget, answer.result, (name) => columnTitle(this.editor.workspace, name)));
   }
+}
+
+function signatureOf(widget) {
+  return JSON.stringify([widget.title ?? "", widget.kind ?? "", widget.query]);
+}
+
+function keyOf(widget, index) {
+  return widget._key ?? `widget-${index}`;
 }
 
 /**
@@ -111,7 +141,9 @@ export function draw(widget, result, heading = humanise) {
   if (kind === "bar-chart" || kind === "donut-chart" || kind === "line-chart") {
     const figures = series(result);
     if (figures.length === 0) return rows(result, title, heading);
-    const name = figureName(result);
+    // Figures keyed by label carry no name: a title about money says what they are.
+    const named = figureName(result);
+    const name = named === "count" && moneyTitles.test(title) ? "revenue" : named;
     const format = (value) => formatFigure(name, value);
     if (kind === "bar-chart") return barChart(title, figures, format);
     if (kind === "donut-chart") return donutChart(title, figures, format);

@@ -528,7 +528,7 @@ export class Editor {
       if (answer?.transactionId) this.ownTransactions.add(answer.transactionId);
     } catch (error) {
       if (error instanceof SessionEnded) return;
-      this.setState(`Not published: ${error.message}`, "failed");
+      this.setState(`Not published: ${this.actions.explain(error)}`, "failed");
       this.updateActions();
       return;
     }

@@ -1,14 +1,10 @@
 // What the signed-in editor can actually complete on one document, so that the studio offers
 // only that. The server is the judge; these are the rules it applies, read ahead of time:
 // - a type the role may only read (the audit log, written by Facet itself) takes no write at all;
-// - a document with sensitive fields hidden from the role cannot be unpublished, discarded or
-//   duplicated by it: the draft each of those makes would lose the hidden fields, or reveal them;
-// - a draft the role could never publish (a required field hidden from it) is not started.
-
-/** Whether `field` is required (an error-level `required` rule). */
-export function isRequired(field) {
-  return (field.validation ?? []).some((rule) => rule.flag === "required" && rule.level !== "warning");
-}
+// - a document with sensitive fields hidden from the role cannot be unpublished or discarded by
+//   it: the server refuses, as the draft either makes would lose the hidden fields;
+// - a copy the role could never publish (a required field hidden from it) is not started: a
+//   duplicate keeps no sensitive field.
 
 /** The sensitive fields of `type` the editor does not see in `document`. */
 export function hiddenFields(workspace, type, document) {
