@@ -351,7 +351,9 @@ def phone(studio, api):
     box.send_keys(api.query("*[_id == $id][0].name", {"id": document_id}).split()[0])
     studio.wait(lambda driver: driver.find_elements(By.CSS_SELECTOR, ".everywhere-results .picker-option"), "results everywhere")
     check_screen(studio, "search everywhere at 390 px", "phone-search-everywhere")
-    studio.press(Keys.ESCAPE)
+    studio.click('.search-everywhere button[aria-label="Close the search"]', "Close the search")
+    studio.wait(lambda driver: not driver.execute_script("return document.querySelector('.search-everywhere').open"),
+                "the search to close")
 
 
 def dark(studio):

@@ -34,12 +34,12 @@ extension FacetAPI {
             let store = self.store
             let written = try await workers.run(for: caller(context)) { () throws -> Int in
                 let dataset: Dataset
-                do { dataset = try store.dataset(datasetName, create: true) } catch { throw APIError.store(error) }
+                do { dataset = try store.dataset(datasetName, create: true) } catch let error as StoreError { throw APIError.store(error) }
                 let held = dataset.snapshot.count
                 guard held == 0 else {
                     throw APIError(.conflict, type: "datasetNotEmptyError",
                                    "Dataset \(datasetName) already holds \(held) document\(held == 1 ? "" : "s"); a starter fills only an empty dataset",
-                                   details: ["advice": "Load it into another dataset, or delete this one first (facet dataset delete \(datasetName) --force)."])
+                                   details: ["advice": .string("Load it into another dataset, or delete this one first (facet dataset delete \(datasetName) --force).")])
                 }
                 do { return try starter.load(dataset, options) } catch let error as StoreError { throw APIError.store(error) }
             }

@@ -84,7 +84,9 @@ export class DocumentActions {
     this.say("");
     await this.editor.settle();
     try {
-      await request(`/v1/data/${name}/${this.editor.workspace.dataset}`, { method: "POST", body: { id: this.editor.id } });
+      const answer = await request(`/v1/data/${name}/${this.editor.workspace.dataset}`, { method: "POST", body: { id: this.editor.id } });
+      // The editor's own change: not to be announced back to it as someone else's.
+      if (answer?.transactionId) this.editor.ownTransactions.add(answer.transactionId);
     } catch (error) {
       if (!(error instanceof SessionEnded)) this.say(this.explain(error), "failure");
       return;
@@ -167,6 +169,7 @@ export class DocumentActions {
       this.running = false;
       this.update();
     }
+    if (answer?.transactionId) this.editor.ownTransactions.add(answer.transactionId);
     const ids = answer.writtenIds ?? [];
     if (ids.length > 0) {
       written(ids);
