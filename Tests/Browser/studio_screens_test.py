@@ -356,6 +356,29 @@ def phone(studio, api):
                 "the search to close")
 
 
+def gallery(studio):
+    """Every screen at every width, as an editor would look at them."""
+    for name in ["laptop", "tablet", "phone"]:
+        size(studio, name)
+        studio.driver.get(studio.url + "/#/desk/intelligence/analyticsDashboard")
+        studio.click('.document-item[data-id="dashboard-demo-overview"]', "the demo's dashboard")
+        studio.visible('.widget[data-key="analytics-trend-collection-performance"] svg .bar', "a trend chart with long labels")
+        studio.driver.execute_script(
+            "document.querySelector('.widget[data-key=\"analytics-trend-collection-performance\"]').scrollIntoView()")
+        overflow = studio.driver.execute_script("return document.documentElement.scrollWidth - window.innerWidth")
+        if overflow > 1:
+            raise StudioFailure(f"the dashboard scrolls sideways by {overflow} px at {WIDTHS[name][0]} px")
+        check_screen(studio, f"trend charts at {WIDTHS[name][0]} px", f"{name}-trend-charts")
+        if name != "laptop":
+            studio.driver.execute_script("document.querySelector('.dashboard').scrollIntoView()")
+            check_screen(studio, f"the dashboard at {WIDTHS[name][0]} px", f"{name}-dashboard")
+            open_document(studio, ["compliance", "auditLog"], what="an audit entry")
+            check_screen(studio, f"an audit entry at {WIDTHS[name][0]} px", f"{name}-audit-entry")
+        studio.click('.nav-link[href="#/vision"]', "Vision")
+        studio.visible("#vision-query", "Vision")
+        check_screen(studio, f"Vision at {WIDTHS[name][0]} px", f"{name}-vision")
+
+
 def dark(studio):
     studio.driver.execute_cdp_cmd("Emulation.setEmulatedMedia", {"features": [{"name": "prefers-color-scheme", "value": "dark"}]})
     try:
@@ -430,6 +453,7 @@ def run(arguments):
         dashboards(studio, api)
         tablet(studio, api)
         phone(studio, api)
+        gallery(studio)
         dark(studio)
         if arguments.sales_user:
             sales(studio, arguments)
