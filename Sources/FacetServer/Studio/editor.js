@@ -144,7 +144,8 @@ export class Editor {
    * document, not yet stored, has no one else to show.
    */
   showPresence() {
-    if (this.presence || this.isNew) return;
+    // No one edits what Facet writes itself (the audit log): no presence to show there.
+    if (this.presence || this.isNew || isWrittenBySystem(this.type)) return;
     this.presence = new Presence({ dataset: this.workspace.dataset, documentId: this.id, root: this.container,
       me: this.workspace.me, id: this.idOf("presence") });
     // Already drawn (a new document's first save): the strip goes under the header.
