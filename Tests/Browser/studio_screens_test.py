@@ -307,6 +307,8 @@ def tablet(studio, api):
     close_menu(studio)
     studio.click("#history-toggle", "History")
     studio.visible("#history .history-close", "the history over the form")
+    studio.wait(lambda driver: driver.find_elements(By.CSS_SELECTOR, "#history .history-entry, #history .history-entry-static"),
+                "the history's transactions at 820 px")
     check_screen(studio, "History at 820 px", "tablet-history")
     studio.click("#history .history-close", "Close the history")
     studio.click(".desk-trail .trail-back", "Back")
