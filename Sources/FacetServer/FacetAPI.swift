@@ -32,6 +32,10 @@ public struct FacetAPI: Sendable {
     let auditTrail: AuditTrailView?
     /// The document actions served at `/v1/actions`, in the order the studio lists them.
     public let actions: [DocumentAction]
+    /// What an admin may load into an empty dataset from the studio (`/v1/starters`).
+    public let starters: [DatasetStarter]
+    /// The datasets a starter is loading into now.
+    let starterLoads = StarterLoads()
     /// Work that blocks (SQLite, query evaluation) runs here, never on the event loops.
     let workers: BlockingWork
     /// `/health`'s read of the store: a thread of its own, so a health check never waits behind
@@ -48,8 +52,10 @@ public struct FacetAPI: Sendable {
 
     public init(store: DocumentStore, schema: Schema? = nil, structure: JSONValue? = nil,
                 configuration: ServerConfiguration = ServerConfiguration(), access: any AccessPolicy = LoopbackAccess(),
-                actions: [DocumentAction] = [], security: SecuritySystem? = nil, presence: PresenceBoard = PresenceBoard())
+                actions: [DocumentAction] = [], security: SecuritySystem? = nil, presence: PresenceBoard = PresenceBoard(),
+                starters: [DatasetStarter] = [])
     {
+        self.starters = starters
         self.security = security
         self.presence = presence
         self.auditTrail = security.map { AuditTrailView(audit: $0.audit) }
@@ -93,6 +99,7 @@ public struct FacetAPI: Sendable {
         addAuthRoutes(to: version)
         addSecurityRoutes(to: version)
         addPresenceRoutes(to: version)
+        addStarterRoutes(to: version)
         methods.record(router.routes.map { (path: $0.path.description, method: $0.method.rawValue) })
         return router
     }

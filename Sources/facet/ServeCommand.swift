@@ -76,7 +76,8 @@ struct ServeCommand: AsyncParsableCommand {
             throw CommandFailure(error.description)
         }
         let api = FacetAPI(store: store, schema: schema, structure: desk.json, configuration: settings.server,
-                           access: TokenAccess(security: security), actions: CRMActions.all, security: security)
+                           access: TokenAccess(security: security), actions: CRMActions.all, security: security,
+                           starters: [DemoStarter.crm()])
         let app = api.application(logger: logger)
         let exposure = ServeSettings.isLoopback(settings.server.host) ? "this machine only" : "the network: put TLS in front of it"
         logger.info("Facet serving \(settings.data) on http://\(settings.server.host):\(settings.server.port) (\(exposure); sign-in required)")

@@ -84,6 +84,13 @@ class Studio:
                          what or f'"{text}" in {selector}')
 
     def click(self, selector, what=None):
+        # An action inside a closed menu (the editor's "More") is reached as a person would: by
+        # opening the menu first.
+        self.driver.execute_script("""
+            const target = document.querySelector(arguments[0]);
+            const menu = target && target.closest('[role=menu]');
+            if (menu && menu.hidden) document.querySelector(`[aria-controls="${menu.id}"]`)?.click();
+        """, selector)
         element = self.wait(EC.element_to_be_clickable((By.CSS_SELECTOR, selector)), what or selector)
         # As a person would: scrolled to the middle, clear of the sticky action bar.
         self.driver.execute_script("arguments[0].scrollIntoView({block: 'center'})", element)

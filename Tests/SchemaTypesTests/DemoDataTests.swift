@@ -60,7 +60,7 @@ struct DemoDataTests {
         #expect(problems.isEmpty, "\(problems.count) markers, the first: \(problems.prefix(10).joined(separator: "\n"))")
         #expect(Set(documents.compactMap { $0["_type"]?.stringValue }) == [
             "staff", "collection", "product", "customer", "lizaCustomer", "marketingCampaign", "salesOrder", "interaction",
-            "creativeExpression", "analyticsModel",
+            "creativeExpression", "analyticsModel", "analyticsDashboard",
         ])
     }
 

@@ -22,6 +22,8 @@ public struct DemoContent: Sendable {
         case interactions = "interactions"
         case creativeExpressions = "creative expressions"
         case clientBooks = "client books"
+        /// The demo's analytics dashboard (``DemoDashboard``): its queries read every batch before it.
+        case dashboards = "dashboards"
     }
 
     /// The recipe this content was made from.
@@ -66,6 +68,7 @@ public struct DemoContent: Sendable {
         case .creativeExpressions: profiled.count
         case .clientBooks: books.count
         case .generatorTruth: 1
+        case .dashboards: 1
         }
     }
 
@@ -96,6 +99,8 @@ public struct DemoContent: Sendable {
                 roster.document(books[index].staff, clients: books[index].clients.map { clients[$0].id })
             case .generatorTruth:
                 GeneratorTruth.document(for: demo, orders: orders.count, members: clients.count { $0.membership != nil })
+            case .dashboards:
+                DemoDashboard.document(window: window)
             }
         }
     }

@@ -207,7 +207,9 @@ public struct PermissionPolicy: Sendable {
     /// The policy as JSON, for the studio (what to offer) and `GET /v1/auth/me`.
     public func json(for role: Role) -> JSONValue {
         var types: JSONObject = [:]
-        let named = Set((roles[role]?.grants ?? []).flatMap(\.types)).subtracting(["*"]).sorted()
+        // Read-only types are named too: the studio learns from them that nothing may write them,
+        // whatever a grant of every type ("*") would otherwise say.
+        let named = Set((roles[role]?.grants ?? []).flatMap(\.types)).union(readOnlyTypes).subtracting(["*"]).sorted()
         for type in named + ["*"] {
             let operations = DocumentPermission.allCases.filter { allows(role, $0, type: type) }.map { JSONValue.string($0.rawValue) }
             guard !operations.isEmpty else { continue }

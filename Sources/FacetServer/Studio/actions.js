@@ -1,11 +1,16 @@
-// The document's other actions beside Publish: Discard changes, Unpublish, Duplicate, Delete
-// (confirmed first), and the custom actions studio-config declares for the type. What the
-// editor's role may not do is shown disabled, with the reason. A custom action can run for a
-// while (refreshing every prediction): it reports its progress, shown on a bar until it answers.
+// The document's actions beside Publish, in a "More" menu so that the bar keeps one row: Discard
+// changes, Unpublish, Duplicate, Delete (confirmed first), and the custom actions studio-config
+// declares for the type. Only what the editor's role can complete on this document is offered
+// (see rights.js); refusals are said in plain words. A custom action can run for a while
+// (refreshing every prediction): it reports its progress, shown on a bar until it answers, and
+// the documents it wrote are announced to the open lists (`facet:written`) so they show them.
 
 import { APIError, authorizedFetch, mutate, request, SessionEnded } from "./api.js";
 import { element, replace } from "./dom.js";
 import { readEvents } from "./listen.js";
+import { MenuButton } from "./menu.js";
+import { plainWords } from "./plainwords.js";
+import { documentRights } from "./rights.js";
 import { draftID } from "./workspace.js";
 import { startDuplicate } from "./newdocument.js";
 
@@ -15,69 +20,75 @@ export class DocumentActions {
     const { workspace, type } = editor;
     this.result = element("p", { class: "action-result", id: editor.idOf("action-result"), role: "status" }, editor.lastMessage ?? "");
     this.confirmation = element("div", { class: "confirmation", hidden: true, role: "group", "aria-label": "Confirm deletion" });
-    this.buttons = {
-      discard: this.button("discard", "Discard changes", () => this.operation("discard", "Changes discarded")),
-      unpublish: this.button("unpublish", "Unpublish", () => this.operation("unpublish", "Unpublished; the content is kept as a draft")),
-      duplicate: this.button("duplicate", "Duplicate", () => this.duplicate()),
-      delete: this.button("delete", "Delete", () => this.confirmDelete()),
-    };
-    const custom = (workspace.actions ?? []).filter((action) => action.types?.includes(type.name));
-    this.custom = custom.map((action) => {
-      const button = this.button(`action-${action.name}`, action.title, () => this.run(action));
-      button.title = action.description ?? action.title;
-      return button;
-    });
+    this.menu = new MenuButton("More", "More document actions", editor.idOf("more-actions-button"));
+    this.custom = (workspace.actions ?? []).filter((action) => action.types?.includes(type.name));
     this.progress = new ActionProgressBar(editor.idOf.bind(editor));
+    // The menu sits beside Publish; the confirmation, progress and message take rows below.
     this.element = element("div", { class: "more-actions" },
-      element("div", { class: "action-buttons", role: "group", "aria-label": "More actions" },
-        Object.values(this.buttons), this.custom),
+      this.menu.element,
       this.confirmation,
       this.progress.element,
       this.result);
     this.update();
   }
 
-  button(id, title, action) {
-    const button = element("button", { type: "button", class: "secondary", id: this.editor.idOf(`action-${id.replace(/^action-/, "")}`) }, title);
-    button.addEventListener("click", action);
-    return button;
+  /** The editor's rights on the document as it stands. */
+  rights() {
+    const { workspace, type, document, hasDraft, isPublished } = this.editor;
+    return documentRights(workspace, type, document ?? {}, { hasDraft, isPublished });
   }
 
-  /** Enables what applies to the document's state and the role's permissions, saying why not. */
+  /** Offers what the role can complete on the document in its current state, and nothing else. */
   update() {
-    const { workspace, type, hasDraft, isPublished } = this.editor;
-    const role = workspace.me.role;
-    const deny = (operation) => (workspace.may(operation, type.name) ? "" : `Your role (${role}) may not ${operation} ${type.title} documents.`);
-    const reasons = {
-      discard: deny("update") || (!hasDraft ? "There is no draft to discard." : !isPublished ? "The document was never published: delete it instead." : ""),
-      unpublish: deny("publish") || (!isPublished ? "The document is not published." : ""),
-      duplicate: deny("create") || (!workspace.mayCreate(type.name) ? `Your role (${role}) cannot fill every field a ${type.title} needs, so its copy could never be published.` : ""),
-      delete: deny("delete"),
-    };
-    for (const [name, reason] of Object.entries(reasons)) {
-      this.buttons[name].disabled = reason !== "";
-      this.buttons[name].title = reason || this.buttons[name].textContent;
+    const rights = this.rights();
+    const publish = this.editor.publishButton;
+    if (publish) {
+      // A document this role cannot change here (hidden fields, no draft) cannot be published by it either.
+      const offered = rights.publish && !this.editor.readOnly;
+      publish.hidden = !offered;
+      this.editor.publishReason.hidden = !offered;
     }
-    // One custom action at a time: a second click while one runs would run it twice.
-    const actionReason = deny("action") || (this.running ? "An action is running; wait for its answer." : "");
-    for (const button of this.custom) {
-      button.disabled = actionReason !== "";
-      if (actionReason) button.title = actionReason;
+    // A document not saved yet exists only in this page: there is nothing else to act on.
+    if (this.editor.isNew) {
+      this.menu.setItems([]);
+      return;
     }
+    const items = [];
+    if (rights.discard) items.push({ id: this.editor.idOf("action-discard"), title: "Discard changes", run: () => this.operation("discard", "Changes discarded") });
+    if (rights.unpublish) items.push({ id: this.editor.idOf("action-unpublish"), title: "Unpublish", run: () => this.operation("unpublish", "Unpublished; the content is kept as a draft") });
+    if (rights.duplicate) items.push({ id: this.editor.idOf("action-duplicate"), title: "Duplicate", run: () => this.duplicate() });
+    if (rights.delete) items.push({ id: this.editor.idOf("action-delete"), title: "Delete", tone: "danger", run: () => this.confirmDelete() });
+    if (rights.action) {
+      for (const action of this.custom) {
+        // One custom action at a time: a second click while one runs would run it twice.
+        items.push({ id: this.editor.idOf(`action-${action.name}`), title: action.title, description: action.description ?? action.title,
+                     disabled: Boolean(this.running), run: () => this.run(action) });
+      }
+    }
+    this.menu.setItems(items);
   }
 
+  /** The message of the last action: each action replaces the one before. */
   say(message, tone = "success") {
-    this.result.textContent = message;
+    this.result.textContent = message ?? "";
     this.result.dataset.tone = tone;
+  }
+
+  /** A refusal in plain words, naming the document by its title. */
+  explain(error) {
+    return plainWords(error, { workspace: this.editor.workspace, type: this.editor.type, title: this.editor.title?.textContent || null });
   }
 
   /** Publish's siblings at `/v1/data/<name>`: one transaction each, then the document again. */
   async operation(name, message) {
+    this.say("");
     await this.editor.settle();
     try {
-      await request(`/v1/data/${name}/${this.editor.workspace.dataset}`, { method: "POST", body: { id: this.editor.id } });
+      const answer = await request(`/v1/data/${name}/${this.editor.workspace.dataset}`, { method: "POST", body: { id: this.editor.id } });
+      // The editor's own change: not to be announced back to it as someone else's.
+      if (answer?.transactionId) this.editor.ownTransactions.add(answer.transactionId);
     } catch (error) {
-      if (!(error instanceof SessionEnded)) this.say(error.message, "failure");
+      if (!(error instanceof SessionEnded)) this.say(this.explain(error), "failure");
       return;
     }
     this.editor.reload(message);
@@ -85,20 +96,23 @@ export class DocumentActions {
 
   /** Opens a new document holding what a duplicate keeps of this one; saved on its first edit. */
   async duplicate() {
+    this.say("");
     await this.editor.settle();
     const id = startDuplicate(this.editor.workspace, this.editor.document);
     location.hash = `${this.editor.listHref}/${encodeURIComponent(`:${id}`)}`;
   }
 
   confirmDelete() {
+    this.say("");
     const yes = element("button", { type: "button", class: "danger", id: this.editor.idOf("confirm-delete") }, "Delete");
     const no = element("button", { type: "button", class: "secondary" }, "Cancel");
     yes.addEventListener("click", () => this.delete());
     no.addEventListener("click", () => {
       this.confirmation.hidden = true;
-      this.buttons.delete.focus();
+      this.menu.button.focus();
     });
-    replace(this.confirmation, element("p", {}, "Delete this document, its draft and its published version?"), yes, no);
+    const title = this.editor.title?.textContent;
+    replace(this.confirmation, element("p", {}, `Delete ${title ? `“${title}”` : "this document"}, its draft and its published version?`), yes, no);
     this.confirmation.hidden = false;
     no.focus();
   }
@@ -113,13 +127,14 @@ export class DocumentActions {
       // A document others refer to cannot go: list them, so the editor knows what to change first.
       const referring = await this.referring(id);
       replace(this.confirmation,
-        element("p", { role: "alert" }, `Not deleted: ${error.message}`),
+        element("p", { role: "alert" }, `Not deleted: ${this.explain(error)}`),
         referring.length ? [element("p", {}, "Documents that refer to it:"),
           element("ul", {}, referring.map((document) => element("li", {},
             element("a", { href: `${this.editor.listHref}/${encodeURIComponent(`:${document._id}`)}` },
-              `${document.title ?? document._id} (${document._type})`))))] : null);
+              `${document.title ?? "Untitled"} (${this.editor.workspace.type(document._type)?.title ?? document._type})`))))] : null);
       return;
     }
+    written([id, draftID(id)]);
     location.hash = this.editor.listHref;
   }
 
@@ -127,7 +142,7 @@ export class DocumentActions {
     try {
       const answer = await request(`/v1/data/query/${this.editor.workspace.dataset}`, {
         method: "POST",
-        body: { query: "*[references($id)][0...20]{_id, _type, \"title\": coalesce(name, title, _id)}", params: { id }, perspective: "raw" },
+        body: { query: "*[references($id)][0...20]{_id, _type, \"title\": coalesce(name, title)}", params: { id }, perspective: "raw" },
       });
       return answer.result ?? [];
     } catch {
@@ -147,19 +162,30 @@ export class DocumentActions {
       answer = await runAction(`/v1/actions/${this.editor.workspace.dataset}/${encodeURIComponent(action.name)}`,
         { documentId: this.editor.id }, (progress) => this.progress.show(progress));
     } catch (error) {
-      if (!(error instanceof SessionEnded)) this.say(`${action.title} failed: ${error.message}`, "failure");
+      if (!(error instanceof SessionEnded)) this.say(`${action.title} failed: ${this.explain(error)}`, "failure");
       return;
     } finally {
       this.progress.stop();
       this.running = false;
       this.update();
     }
-    if ((answer.writtenIds ?? []).length > 0) {
+    if (answer?.transactionId) this.editor.ownTransactions.add(answer.transactionId);
+    const ids = answer.writtenIds ?? [];
+    if (ids.length > 0) {
+      written(ids);
       this.editor.reload(answer.message, answer.tone);
     } else {
       this.say(answer.message, answer.tone);
     }
   }
+}
+
+/**
+ * Tells the open panes that documents were written here (an action may write thousands at
+ * once, more than live updates carry): lists reload on `facet:written`.
+ */
+export function written(ids) {
+  window.dispatchEvent(new CustomEvent("facet:written", { detail: { ids } }));
 }
 
 /**

@@ -8,6 +8,7 @@ import { Desk } from "./desk.js";
 import { Vision } from "./vision.js";
 import { Workspace } from "./workspace.js";
 import { GlobalSearch } from "./globalsearch.js";
+import { FirstRun, isFirstRun } from "./firstrun.js";
 
 const root = document.getElementById("studio");
 let current = null;
@@ -50,6 +51,7 @@ async function start() {
       }),
     ]);
     workspace = new Workspace({ me, schema, structure, actions: actions.actions ?? [] });
+    workspace.firstRun = await isFirstRun(workspace);
     everywhere?.destroy();
     everywhere = new GlobalSearch(workspace);
   } catch (error) {
@@ -73,6 +75,15 @@ function route() {
   current?.close?.();
   const content = element("main", { class: "screen", id: "main", tabindex: "-1" });
   replace(root, header(screen), content);
+  if (screen === "desk" && workspace.firstRun) {
+    current = new FirstRun(content, workspace, () => {
+      workspace.firstRun = false;
+      current = null;
+      route();
+    });
+    current.screen = "first-run";
+    return;
+  }
   current = screen === "vision"
     ? new Vision(content, workspace)
     : new Desk(content, workspace, hash);

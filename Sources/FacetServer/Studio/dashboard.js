@@ -4,7 +4,8 @@
 
 import { query, SessionEnded } from "./api.js";
 import { barChart, donutChart, lineChart, table } from "./charts.js";
-import { element, replace } from "./dom.js";
+import { debounce, element, replace } from "./dom.js";
+import { humanise } from "./plainwords.js";
 
 // The house keeps its figures in US dollars (orders in other currencies are added as they stand).
 const houseCurrency = "USD";
@@ -14,6 +15,7 @@ const percent = new Intl.NumberFormat("en-US", { style: "percent", maximumFracti
 // Members that hold money, and those that hold a share between 0 and 1.
 const moneyNames = /forecast|value|revenue|spend|total|heuristic|price|amount/i;
 const shareNames = /^(auc|accuracy|precision|recall|f1|probability|share|rate)$/i;
+const moneyTitles = /revenue|spend|sales value|price/i;
 
 export function formatFigure(name, value) {
   if (value === null || value === undefined) return "—";
@@ -28,26 +30,62 @@ export function formatFigure(name, value) {
 export class DashboardView {
   constructor(editor) {
     this.editor = editor;
+    this.cards = new Map();
+    this.grid = element("div", { class: "widgets" });
+    this.empty = element("p", { class: "pane-status" },
+      "This dashboard has no widgets yet. Add one under Widgets below (a title, a GROQ query and a chart type), or run “Refresh dashboard” to add the analytics charts.");
     this.element = element("section", { class: "dashboard", "aria-labelledby": editor.idOf("dashboard-title") },
-      element("h3", { id: editor.idOf("dashboard-title") }, "Charts"));
+      element("h3", { id: editor.idOf("dashboard-title") }, "Charts"), this.empty, this.grid);
+    // While widgets are edited, their charts follow once typing pauses: in the charts above,
+    // and beside the widgets being written, where the editor is looking.
+    this.preview = debounce((widgets) => {
+      const edited = (widgets ?? []).find((widget, index) => widget?.query
+        && this.cards.get(keyOf(widget, index))?.signature !== signatureOf(widget));
+      this.render(widgets);
+      if (edited) this.showEdited(edited);
+    }, 700);
   }
 
+  /**
+   * Draws each widget with a query; a widget whose title, kind and query are unchanged keeps its
+   * card, so editing one widget redraws that one only.
+   */
   async render(widgets) {
     const list = (widgets ?? []).filter((widget) => widget?.query);
-    if (list.length === 0) {
-      this.element.append(element("p", { class: "pane-status" },
-        "This dashboard has no widgets yet. Run “Refresh dashboard” to add the analytics charts."));
-      return;
-    }
-    const grid = element("div", { class: "widgets" });
-    this.element.append(grid);
-    for (const widget of list) {
+    this.empty.hidden = list.length > 0;
+    const kept = new Map();
+    const cards = list.map((widget, index) => {
+      const signature = signatureOf(widget);
+      const key = keyOf(widget, index);
+      const existing = this.cards.get(key);
+      if (existing && existing.signature === signature) {
+        kept.set(key, existing);
+        return existing.card;
+      }
       const card = element("article", { class: "widget", "data-kind": widget.kind ?? "table", "data-key": widget._key ?? "" },
-        element("h4", {}, widget.title ?? "Untitled widget"),
+        element("h4", {}, widget.title || "Untitled widget"),
         element("p", { class: "pane-status", role: "status" }, "Loading…"));
-      grid.append(card);
+      kept.set(key, { signature, card });
       this.fill(card, widget);
+      return card;
+    });
+    this.cards = kept;
+    this.grid.replaceChildren(...cards);
+  }
+
+  /** The chart of the widget being edited, drawn right after the widgets in the form. */
+  showEdited(widget) {
+    const frame = this.editor.container.querySelector('.field[data-path="widgets"]');
+    if (!frame) return;
+    if (!this.slot?.isConnected) {
+      this.slot = element("section", { class: "widget-preview", "aria-label": "Preview of the widget being edited" });
+      frame.after(this.slot);
     }
+    const card = element("article", { class: "widget", "data-kind": widget.kind ?? "table" },
+      element("h4", {}, `Preview: ${widget.title || "Untitled widget"}`),
+      element("p", { class: "pane-status", role: "status" }, "Loading…"));
+    replace(this.slot, card);
+    this.fill(card, widget);
   }
 
   async fill(card, widget) {
@@ -59,12 +97,38 @@ export class DashboardView {
       replace(card, card.firstChild, element("p", { class: "query-error", role: "alert" }, `The widget's query failed: ${error.message}`));
       return;
     }
-    replace(card, card.firstChild, draw(widget, answer.result));
+    replace(card, card.firstChild, draw(widget, answer.result, (name) => columnTitle(this.editor.workspace, name)));
   }
 }
 
+function signatureOf(widget) {
+  return JSON.stringify([widget.title ?? "", widget.kind ?? "", widget.query]);
+}
+
+function keyOf(widget, index) {
+  return widget._key ?? `widget-${index}`;
+}
+
+/**
+ * A column's heading: the title the schema gives a field of that name (`forecast` → "Forecast"),
+ * else the name in words (`briefHeuristic` → "Brief heuristic"); money says its currency.
+ */
+export function columnTitle(workspace, name) {
+  let title = null;
+  const search = (fields) => {
+    for (const field of fields ?? []) {
+      if (title) return;
+      if (field.name === name && field.title) title = field.title;
+      else if (field.fields) search(field.fields);
+    }
+  };
+  for (const type of workspace?.schema?.types ?? []) search(type.fields);
+  title ??= humanise(name);
+  return moneyNames.test(name) && !shareNames.test(name) ? `${title} (${houseCurrency})` : title;
+}
+
 /** The answer of a widget's query drawn as its kind says. */
-export function draw(widget, result) {
+export function draw(widget, result, heading = humanise) {
   const title = widget.title ?? "";
   const kind = widget.kind ?? "table";
   if (result === null || result === undefined || (Array.isArray(result) && result.length === 0)) {
@@ -76,8 +140,10 @@ export function draw(widget, result) {
   }
   if (kind === "bar-chart" || kind === "donut-chart" || kind === "line-chart") {
     const figures = series(result);
-    if (figures.length === 0) return rows(result, title);
-    const name = figureName(result);
+    if (figures.length === 0) return rows(result, title, heading);
+    // Figures keyed by label carry no name: a title about money says what they are.
+    const named = figureName(result);
+    const name = named === "count" && moneyTitles.test(title) ? "revenue" : named;
     const format = (value) => formatFigure(name, value);
     if (kind === "bar-chart") return barChart(title, figures, format);
     if (kind === "donut-chart") return donutChart(title, figures, format);
@@ -89,7 +155,7 @@ export function draw(widget, result) {
         ? Object.entries(item).map(([name, value], index) => [index ? " · " : "", formatFigure(name, value)])
         : formatFigure(title, item))));
   }
-  return rows(result, title);
+  return rows(result, title, heading);
 }
 
 /**
@@ -124,10 +190,10 @@ function figureName(result) {
 }
 
 /** An answer as a table: one row per object, one column per member. */
-function rows(result, title) {
+function rows(result, title, heading) {
   const items = (Array.isArray(result) ? result : [result]).map((item) => (item && typeof item === "object" ? item : { value: item }));
   const columns = [...new Set(items.flatMap((item) => Object.keys(item)))].filter((name) => !name.startsWith("_"));
   // Long tables scroll in their card; keyboard users reach the scrolling by focusing it.
   return element("div", { class: "table-scroll", tabindex: "0", role: "region", "aria-label": title },
-    table(columns, items.map((item) => columns.map((name) => formatFigure(name, item[name])))));
+    table(columns.map(heading), items.map((item) => columns.map((name) => formatFigure(name, item[name])))));
 }

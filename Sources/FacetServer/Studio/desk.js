@@ -5,14 +5,17 @@
 import { element, replace } from "./dom.js";
 import { DocumentList } from "./documentlist.js";
 import { Editor } from "./editor.js";
+import { DeskTrail, showsOnePane } from "./trail.js";
 
 export class Desk {
   constructor(container, workspace, hash) {
     this.workspace = workspace;
     this.row = element("div", { class: "panes", role: "region", "aria-label": "Desk" });
-    replace(container, element("h1", { class: "visually-hidden" }, "Desk"), this.row);
+    this.trail = new DeskTrail();
+    replace(container, element("h1", { class: "visually-hidden" }, "Desk"), this.trail.element, this.row);
     this.panes = [];
     this.navigate(hash);
+    this.started = true;
   }
 
   /**
@@ -64,7 +67,22 @@ export class Desk {
       pane.view.select?.(next ? (next.document ?? next.node.id) : null);
     }
     this.row.dataset.panes = String(this.panes.length);
-    this.panes.at(-1)?.element.scrollIntoView({ block: "nearest", inline: "end" });
+    this.row.dataset.documents = String(wanted.filter((want) => want.document).length);
+    this.trail.show(wanted.map((want, index) => ({
+      href: index === 0 ? "#/desk" : deskHref(want.path),
+      document: Boolean(want.document),
+      pane: this.panes[index].element,
+      title: () => (want.document
+        ? this.panes[index].element.querySelector(".editor-title")?.textContent || "Document"
+        : want.node.title),
+    })));
+    const last = this.panes.at(-1)?.element;
+    last?.scrollIntoView({ block: "nearest", inline: "end" });
+    // One pane at a time: the pane just opened takes the focus, as the one left is now hidden.
+    if (this.started && keep < wanted.length && last && showsOnePane()) {
+      last.tabIndex = -1;
+      last.focus({ preventScroll: true });
+    }
   }
 
   paneFor(node, container, path) {
@@ -73,6 +91,7 @@ export class Desk {
   }
 
   close() {
+    this.trail.close();
     for (const pane of this.panes) pane.view.close?.();
     this.panes = [];
   }

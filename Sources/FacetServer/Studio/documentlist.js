@@ -65,6 +65,9 @@ export class DocumentList {
       onMutation: debounce(() => this.load(), 300),
       onError: (message) => { this.status.textContent = `Live updates are off: ${message}`; },
     });
+    // An action may write more documents at once than live updates carry: it says so, and the list reloads.
+    this.onWritten = () => this.load();
+    window.addEventListener("facet:written", this.onWritten);
   }
 
   /** A choice of the type's orderings, when the list shows one type that declares some. */
@@ -256,6 +259,7 @@ export class DocumentList {
   }
 
   close() {
+    window.removeEventListener("facet:written", this.onWritten);
     this.listener.close();
     this.observer.disconnect();
     this.generation += 1;

@@ -9,6 +9,8 @@ import { DashboardView } from "./dashboard.js";
 import { DocumentHistory } from "./history.js";
 import { announce, debounce, element, replace } from "./dom.js";
 import { renderField } from "./fields/index.js";
+import { hiddenFieldFrame } from "./fields/hidden.js";
+import { isWrittenBySystem } from "./rights.js";
 import { groupIntoFieldsets } from "./fields/fieldsets.js";
 import { listen } from "./listen.js";
 import { GroupTabs } from "./tabs.js";
@@ -121,7 +123,8 @@ export class Editor {
     }
     this.showPresence();
     this.render();
-    if (!this.isNew) this.validate();
+    // Entries Facet writes itself (the audit log) live outside the dataset: nothing to validate.
+    if (!this.isNew && !isWrittenBySystem(this.type)) this.validate();
     this.listenForChanges();
   }
 
@@ -141,7 +144,8 @@ export class Editor {
    * document, not yet stored, has no one else to show.
    */
   showPresence() {
-    if (this.presence || this.isNew) return;
+    // No one edits what Facet writes itself (the audit log): no presence to show there.
+    if (this.presence || this.isNew || isWrittenBySystem(this.type)) return;
     this.presence = new Presence({ dataset: this.workspace.dataset, documentId: this.id, root: this.container,
       me: this.workspace.me, id: this.idOf("presence") });
     // Already drawn (a new document's first save): the strip goes under the header.
@@ -246,7 +250,8 @@ export class Editor {
     // role, the copy would lack them and publishing it would erase them. Such a document is
     // edited here only once a draft exists (patches touch just the fields edited).
     const hidesFields = type.fields.some((field) => field.sensitive && !this.workspace.showsField(type.name, field, this.document));
-    const mayUpdate = this.workspace.may("update", type.name);
+    const bySystem = isWrittenBySystem(type);
+    const mayUpdate = this.workspace.may("update", type.name) && !bySystem;
     this.readOnly = !mayUpdate || (hidesFields && !this.hasDraft);
     const role = this.workspace.me.role;
     this.title = element("h2", { class: "pane-title editor-title", id: this.idOf("editor-title") });
@@ -269,8 +274,11 @@ export class Editor {
       valueAt: (path) => path.split(".").reduce((value, part) => value?.[part], this.document),
       documentHref: (ref) => this.documentHref(ref),
     };
-    const fields = type.fields.filter((field) => this.workspace.showsField(type.name, field, this.document));
-    this.frames = fields.map((field) => renderField(field, this.document[field.name], field.name, context));
+    // Fields hidden from the role keep their place, saying so, rather than silently missing.
+    const fields = type.fields.filter((field) => !field.hidden);
+    this.frames = fields.map((field) => (this.workspace.showsField(type.name, field, this.document)
+      ? renderField(field, this.document[field.name], field.name, context)
+      : hiddenFieldFrame(field)));
     const form = element("form", { class: "document-form", "aria-labelledby": this.idOf("editor-title"), novalidate: true },
       groupIntoFieldsets(fields, this.frames, type.fieldsets));
     form.addEventListener("submit", (event) => event.preventDefault());
@@ -278,6 +286,7 @@ export class Editor {
     this.tabs = tabs;
     // A type with widgets (each a GROQ query with a kind) is a dashboard: its charts come first.
     const dashboard = type.fields.some((field) => field.name === "widgets") ? new DashboardView(this) : null;
+    this.dashboard = dashboard;
 
     replace(this.container,
       element("div", { class: "editor-header" },
@@ -289,18 +298,23 @@ export class Editor {
         this.history.toggle),
       this.presence?.strip,
       this.readOnly
-        ? element("p", { class: "notice", role: "note" }, mayUpdate
+        ? element("p", { class: "notice", role: "note" }, bySystem
+          ? `${type.title} entries are written by Facet itself; they can be read here but not changed.`
+          : mayUpdate
           ? `Some fields of this document are hidden from your role (${role}), so it cannot be changed here without losing them.`
           : `Your role (${role}) may read ${type.title} documents but not change them.`)
         : null,
       dashboard?.element,
-      tabs?.element,
-      this.summary,
-      this.isNew ? element("p", { class: "notice", role: "note" },
-        `A new ${type.title}: it is saved as a draft as soon as you fill in a field.`) : null,
-      form,
-      this.referencedBy?.element,
-      this.history.panel,
+      // The form and, when open, the history beside it (over it on narrow screens).
+      element("div", { class: "editor-body" },
+        element("div", { class: "editor-main" },
+          tabs?.element,
+          this.summary,
+          this.isNew ? element("p", { class: "notice", role: "note" },
+            `A new ${type.title}: it is saved as a draft as soon as you fill in a field.`) : null,
+          form,
+          this.referencedBy?.element),
+        this.history.panel),
       element("div", { class: "document-actions", role: "group", "aria-label": "Document actions" },
         element("div", { class: "publish-row" }, this.publishButton, this.publishReason),
         this.actions.element));
@@ -361,6 +375,7 @@ export class Editor {
     if (value === undefined) delete target[last]; else target[last] = value;
     this.undo.record(path, before, value);
     this.dirty.add(parts[0]);
+    if (parts[0] === "widgets") this.dashboard?.preview(this.document.widgets);
     this.setState("Unsaved changes", "pending");
     this.showTitle();
     this.updateActions();
@@ -514,13 +529,14 @@ export class Editor {
       if (answer?.transactionId) this.ownTransactions.add(answer.transactionId);
     } catch (error) {
       if (error instanceof SessionEnded) return;
-      this.setState(`Not published: ${error.message}`, "failed");
+      this.setState(`Not published: ${this.actions.explain(error)}`, "failed");
       this.updateActions();
       return;
     }
     this.hasDraft = false;
     this.isPublished = true;
     this.setState("Published", "published");
+    this.actions.say("Published");
     announce("Published");
     this.updateActions();
   }

@@ -21,7 +21,11 @@ export class DocumentHistory {
     this.comparison = element("div", { class: "history-comparison", "aria-live": "polite" });
     this.status = element("p", { class: "pane-status", role: "status" });
     this.panel = element("section", { id: idOf("history"), class: "history", "aria-labelledby": idOf("history-title"), hidden: true },
-      element("h3", { id: idOf("history-title") }, "History"),
+      element("div", { class: "history-heading" },
+        element("h3", { id: idOf("history-title") }, "History"),
+        // Beside the form there is room; over it (narrow screens) this is the way back.
+        element("button", { type: "button", class: "icon history-close", "aria-label": "Close the history",
+                            onclick: () => { this.hide(); this.toggle.focus(); } }, "✕")),
       this.status, this.timeline, this.comparison);
   }
 
@@ -37,6 +41,7 @@ export class DocumentHistory {
   async show() {
     this.panel.hidden = false;
     this.toggle.setAttribute("aria-expanded", "true");
+    this.panel.scrollIntoView({ block: "nearest" });
     this.status.textContent = "Loading the history…";
     replace(this.timeline);
     replace(this.comparison);
