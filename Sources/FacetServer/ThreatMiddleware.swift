@@ -34,6 +34,10 @@ struct ThreatMiddleware: RouterMiddleware {
                                 headers: [.retryAfter: "1"])
         }
         defer { monitor.finish() }
+        // The studio's own files are static and served from memory: a page load asks for some
+        // forty modules, and two editors behind one office address would otherwise spend the
+        // address's whole burst on them and find the studio refusing to load.
+        if Self.isStudioFile(request) { return try await next(request, context) }
 
         let verdict = monitor.assess(signals)
         // Made only when a refusal needs them; an allowed response gets its two fields at the end.
@@ -97,6 +101,13 @@ struct ThreatMiddleware: RouterMiddleware {
     private static let documentMarker = Array("/data/doc/".utf8)
 
     /// The ids of a document read (`/vX/data/doc/:dataset/:ids`), for enumeration detection.
+    /// A GET of the studio's page or one of its files (`/`, `/studio/…`).
+    static func isStudioFile(_ request: Request) -> Bool {
+        guard request.method == .get || request.method == .head else { return false }
+        let path = request.uri.path
+        return path == "/" || path == "/studio" || path.hasPrefix("/studio/")
+    }
+
     static func documentIDs(inPath path: String) -> [String] {
         // Every request passes here: find the marker in the bytes before splitting anything (the
         // standard library's generic `firstRange(of:)` cost more than the rest of the checks).

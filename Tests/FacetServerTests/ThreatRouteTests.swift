@@ -89,6 +89,27 @@ struct ThreatRouteTests {
         #expect(events.first?.action == .throttled)
     }
 
+    @Test func theStudiosFilesDoNotSpendTheAddresssLimit() async throws {
+        // Two editors behind one address load the studio's forty-odd modules each: the files
+        // must load, and the API must still be limited.
+        let fixture = try ThreatServerFixture { $0.addressLimit = RateLimit(perSecond: 1.0 / 86_400, burst: 3) }
+        defer { fixture.close() }
+        try await Application(router: fixture.api.router()).test(.router) { client in
+            for path in ["/"] + Array(repeating: "/studio/app.js", count: 60) + ["/studio/nothing-here.js"] {
+                let response = try await client.execute(uri: path, method: .get, headers: ThreatServerFixture.browser)
+                #expect(response.status != .tooManyRequests, "\(path)")
+            }
+            var statuses: [HTTPResponse.Status] = []
+            for _ in 0..<4 {
+                statuses.append(try await client.execute(uri: "/health", method: .get, headers: ThreatServerFixture.browser).status)
+            }
+            #expect(statuses == [.ok, .ok, .ok, .tooManyRequests])
+            // A write dressed as a studio path is no file: it is charged like any request.
+            let posted = try await client.execute(uri: "/studio/app.js", method: .post, headers: ThreatServerFixture.browser)
+            #expect(posted.status == .tooManyRequests)
+        }
+    }
+
     @Test func eachBearerTokenHasItsOwnLimit() async throws {
         let fixture = try ThreatServerFixture {
             $0.identityLimit = RateLimit(perSecond: 1.0 / 86_400, burst: 2)
