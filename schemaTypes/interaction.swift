@@ -36,4 +36,5 @@ let interaction = SchemaType.document("interaction", title: "Interaction") {
     Field("followUpDate", .date)
 }
 .preview(select: ["title": "customer.name", "subtitle": "outcome"])
+.distinguishedBy("date", "channel")
 .orderings(.init("dateDesc", title: "Newest first", by: [.init("date", descending: true)]))
