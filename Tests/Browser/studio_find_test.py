@@ -13,8 +13,6 @@ where it could publish what it creates. axe-core must find no serious or critica
 each new screen, and any console error fails the run.
 """
 
-import argparse
-import os
 import sys
 import time
 
@@ -23,6 +21,7 @@ from selenium.webdriver.common.keys import Keys
 from selenium.webdriver.support.ui import Select
 
 from field_editors import field, member
+import studio_test
 from studio_test import API, Studio, StudioFailure
 
 CLIENT_NAME = "Zoë López-Martín"
@@ -255,26 +254,6 @@ def run(arguments):
         studio.close()
 
 
-def main():
-    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("--url", required=True)
-    parser.add_argument("--admin-password", default=os.environ.get("FACET_ADMIN_PASSWORD"))
-    parser.add_argument("--support-user", default="helpdesk")
-    parser.add_argument("--support-password")
-    parser.add_argument("--sales-user")
-    parser.add_argument("--sales-password")
-    parser.add_argument("--screenshots", default=".build/studio-screenshots/find")
-    parser.add_argument("--timeout", type=float, default=20)
-    arguments = parser.parse_args()
-    os.environ["SE_OFFLINE"] = "true"
-    try:
-        run(arguments)
-    except StudioFailure as failure:
-        print(f"FAILED: {failure}", file=sys.stderr)
-        return 1
-    print("studio find test passed")
-    return 0
-
 
 if __name__ == "__main__":
-    sys.exit(main())
+    sys.exit(studio_test.main(run, __doc__, "studio find test passed"))

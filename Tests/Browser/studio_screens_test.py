@@ -19,14 +19,12 @@ axe-core with no serious or critical violation; any console error fails. Screens
 screen at 1440, 820 and 390 px go to --screenshots.
 """
 
-import argparse
-import os
 import sys
-import time
 
 from selenium.webdriver.common.by import By
 from selenium.webdriver.common.keys import Keys
 
+import studio_test
 from studio_test import API, Studio, StudioFailure
 
 WIDTHS = {"laptop": (1440, 900), "tablet": (820, 1180), "phone": (390, 844)}
@@ -463,29 +461,6 @@ def run(arguments):
         studio.close()
 
 
-def main():
-    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("--url", required=True)
-    parser.add_argument("--admin-password", default=os.environ.get("FACET_ADMIN_PASSWORD"))
-    parser.add_argument("--support-user", default="helpdesk")
-    parser.add_argument("--support-password")
-    parser.add_argument("--sales-user")
-    parser.add_argument("--sales-password")
-    parser.add_argument("--screenshots", default=".build/studio-screenshots/screens")
-    parser.add_argument("--timeout", type=float, default=20)
-    arguments = parser.parse_args()
-    if not arguments.admin_password:
-        parser.error("give --admin-password or set FACET_ADMIN_PASSWORD")
-    os.environ["SE_OFFLINE"] = "true"
-    started = time.monotonic()
-    try:
-        run(arguments)
-    except StudioFailure as failure:
-        print(f"FAILED: {failure}", file=sys.stderr)
-        return 1
-    print(f"studio screens test passed in {time.monotonic() - started:.0f} s")
-    return 0
-
 
 if __name__ == "__main__":
-    sys.exit(main())
+    sys.exit(studio_test.main(run, __doc__, "studio screens test passed"))

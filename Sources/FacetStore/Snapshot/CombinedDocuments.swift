@@ -25,7 +25,7 @@ public final class CombinedDocuments: DocumentSource {
     public var documents: [JSONValue] {
         if secondary.documents.isEmpty { return primary.documents }
         if let all = merged.withLock({ $0 }) { return all }
-        let all = Self.merge(primary.documents, secondary.documents)
+        let all = DocumentOrder.merge(primary.documents, secondary.documents)
         merged.withLock { $0 = all }
         return all
     }
@@ -37,30 +37,12 @@ public final class CombinedDocuments: DocumentSource {
     public func documents(ofType type: String) -> [JSONValue]? {
         guard let extra = secondary.documents(ofType: type), !extra.isEmpty else { return primary.documents(ofType: type) }
         guard let main = primary.documents(ofType: type) else { return nil }
-        return Self.merge(main, extra)
+        return DocumentOrder.merge(main, extra)
     }
 
     public func documents(referencing id: String) -> [JSONValue]? {
         guard let extra = secondary.documents(referencing: id), !extra.isEmpty else { return primary.documents(referencing: id) }
         guard let main = primary.documents(referencing: id) else { return nil }
-        return Self.merge(main, extra)
-    }
-
-    /// Two lists in `_id` order as one, in `_id` order.
-    static func merge(_ first: [JSONValue], _ second: [JSONValue]) -> [JSONValue] {
-        var result: [JSONValue] = []
-        result.reserveCapacity(first.count + second.count)
-        var i = 0, j = 0
-        while i < first.count, j < second.count {
-            let a = first[i]["_id"]?.stringValue ?? "", b = second[j]["_id"]?.stringValue ?? ""
-            if b.utf8.lexicographicallyPrecedes(a.utf8) {
-                result.append(second[j]); j += 1
-            } else {
-                result.append(first[i]); i += 1
-            }
-        }
-        result.append(contentsOf: first[i...])
-        result.append(contentsOf: second[j...])
-        return result
+        return DocumentOrder.merge(main, extra)
     }
 }

@@ -129,3 +129,24 @@ public final class InMemoryDataset: DocumentSource {
         byReference[id] ?? []
     }
 }
+
+/// The order `*` yields documents in: by `_id`, compared as UTF-8 bytes.
+public enum DocumentOrder {
+    /// Two lists, each in `*` order, as one list in `*` order.
+    public static func merge(_ first: [JSONValue], _ second: [JSONValue]) -> [JSONValue] {
+        var result: [JSONValue] = []
+        result.reserveCapacity(first.count + second.count)
+        var i = 0, j = 0
+        while i < first.count, j < second.count {
+            let a = first[i]["_id"]?.stringValue ?? "", b = second[j]["_id"]?.stringValue ?? ""
+            if b.utf8.lexicographicallyPrecedes(a.utf8) {
+                result.append(second[j]); j += 1
+            } else {
+                result.append(first[i]); i += 1
+            }
+        }
+        result.append(contentsOf: first[i...])
+        result.append(contentsOf: second[j...])
+        return result
+    }
+}

@@ -70,7 +70,7 @@ enum QueryPlanner {
                     if case .string(let type)? = document["_type"] { seen.contains(type) } else { false }
                 }, true)
             }
-            return (mergeByID(lists), true)
+            return (lists.dropFirst().reduce(lists.first ?? [], DocumentOrder.merge), true)
         case .binary(.in, .attribute(.this, "_id"), .array(let elements)):
             var ids: [JSONValue] = []
             for element in elements {
@@ -102,28 +102,5 @@ enum QueryPlanner {
         default:
             return nil
         }
-    }
-
-    /// Lists each in `_id` order, as one list in `_id` order.
-    private static func mergeByID(_ lists: [[JSONValue]]) -> [JSONValue] {
-        guard lists.count > 1 else { return lists.first ?? [] }
-        var merged = lists[0]
-        for next in lists.dropFirst() {
-            var result: [JSONValue] = []
-            result.reserveCapacity(merged.count + next.count)
-            var i = 0, j = 0
-            while i < merged.count, j < next.count {
-                let a = merged[i]["_id"]?.stringValue ?? "", b = next[j]["_id"]?.stringValue ?? ""
-                if b.utf8.lexicographicallyPrecedes(a.utf8) {
-                    result.append(next[j]); j += 1
-                } else {
-                    result.append(merged[i]); i += 1
-                }
-            }
-            result.append(contentsOf: merged[i...])
-            result.append(contentsOf: next[j...])
-            merged = result
-        }
-        return merged
     }
 }
