@@ -117,7 +117,7 @@ export class GlobalSearch {
     this.input.setAttribute("aria-expanded", String(this.results.length > 0));
     this.status.textContent = !term ? "" : (this.results.length
       ? (this.hasMore ? `More than ${this.results.length} documents match “${term}”; the best are shown.`
-        : `${this.results.length} document${this.results.length === 1 ? "" : "s"} match “${term}”.`)
+        : (this.results.length === 1 ? `1 document matches “${term}”.` : `${this.results.length} documents match “${term}”.`))
       : `Nothing matches “${term}”.`);
     this.highlight(this.results.length ? 0 : -1);
   }
