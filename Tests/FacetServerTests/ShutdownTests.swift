@@ -11,9 +11,11 @@ import Testing
 /// flight finish, new ones are refused with 503 while the server drains, and the run returns.
 @Suite("Graceful shutdown")
 struct ShutdownTests {
-    /// The next event, keep-alive comments skipped; `nil` when the stream ended.
+    /// The next event, keep-alive comments skipped; `nil` when the stream ended. The wait is
+    /// long: the test is about what arrives, and a machine running the whole suite may take a
+    /// while to send it.
     private func event(_ listener: RawHTTPConnection) async throws -> ReceivedEvent? {
-        while let event = try await listener.nextEvent(timeout: .seconds(10)) {
+        while let event = try await listener.nextEvent(timeout: .seconds(60)) {
             if event.name != nil { return event }
         }
         return nil
@@ -58,7 +60,7 @@ struct ShutdownTests {
         let last = try #require(try await event(listener))
         #expect(last.name == "reconnect")
         #expect(last.data?["reason"]?.stringValue?.contains("shutting down") == true)
-        #expect(try await listener.nextEvent() == nil, "the stream ends")
+        #expect(try await listener.nextEvent(timeout: .seconds(60)) == nil, "the stream ends")
         #expect(fixture.api.lifecycle.isDraining)
 
         // While the slow request runs, the server drains: a new request is refused.
