@@ -44,13 +44,13 @@ struct ShutdownTests {
 
         let listener = try RawHTTPConnection(port: port)
         try listener.get("/v1/data/listen/production?query=*")
-        #expect(try await listener.head().status == 200)
+        #expect(try await listener.head(timeout: .seconds(60)).status == 200)
         #expect(try await event(listener)?.name == "welcome")
         let slow = Task { () -> (Int, String) in
             let connection = try RawHTTPConnection(port: port)
             try connection.get("/slow")
-            let head = try await connection.head()
-            let body = try await connection.wholeBody()
+            let head = try await connection.head(timeout: .seconds(60))
+            let body = try await connection.wholeBody(timeout: .seconds(60))
             return (head.status, String(decoding: body, as: UTF8.self))
         }
         _ = await slowStarted.first { _ in true }
@@ -66,10 +66,10 @@ struct ShutdownTests {
         // While the slow request runs, the server drains: a new request is refused.
         let late = try RawHTTPConnection(port: port)
         try late.get("/health")
-        let refusal = try await late.head()
+        let refusal = try await late.head(timeout: .seconds(60))
         #expect(refusal.status == 503)
         #expect(refusal.headers["retry-after"] == "5")
-        let body = try JSONValue(parsing: try await late.wholeBody())
+        let body = try JSONValue(parsing: try await late.wholeBody(timeout: .seconds(60)))
         #expect(body["statusCode"] == 503)
         #expect(body["error"]?["type"] == "serverShuttingDown")
 
@@ -90,7 +90,7 @@ struct ShutdownTests {
         let listener = try await app.test(.live) { client -> RawHTTPConnection in
             let listener = try RawHTTPConnection(port: try #require(client.port))
             try listener.get("/v1/data/listen/production?query=*")
-            #expect(try await listener.head().status == 200)
+            #expect(try await listener.head(timeout: .seconds(60)).status == 200)
             #expect(try await event(listener)?.name == "welcome")
             return listener
         }
