@@ -75,6 +75,13 @@ struct StudioBenchCommand: AsyncParsableCommand {
             StudioQuery(name: "search everywhere: \"lop\"",
                         groq: "{" + everywhere + "}",
                         params: ["__search": pattern, "types": .array(everything.map(JSONValue.string))], target: 100),
+            // One letter: the widest prefix an editor types, matching a large share of the documents.
+            StudioQuery(name: "search everywhere: \"a\"",
+                        groq: "{" + everywhere + "}",
+                        params: ["__search": "a*", "types": .array(everything.map(JSONValue.string))], target: 100),
+            StudioQuery(name: "search a list: \"a\"",
+                        groq: #"{"total": null, "page": *[(_type in ["customer", "lizaCustomer"]) && \#(search)] | order(_updatedAt desc) | score(boost(name match $__search, 3), \#(search)) [0...51] \#(preview)}"#,
+                        params: ["__search": "a*"], target: 100),
             StudioQuery(name: "At-risk customers: first page and total",
                         groq: #"{"total": count(*[\#(CRMDesk.atRiskFilter)]), "page": *[\#(CRMDesk.atRiskFilter)] | order(_updatedAt desc) [0...50] \#(preview)}"#,
                         params: ["riskLevels": ["critical", "high"]], target: 1000),

@@ -53,6 +53,42 @@ struct SnapshotTests {
         #expect(try fixture.dataset.query("*[_type == 'x']{_id, v}") == expected)
     }
 
+    @Test func searchesSeeEveryCommitAndKeepTheirIndexAcrossCompaction() throws {
+        let fixture = try StoreFixture()
+        let dataset = try fixture.dataset
+        let names = ["Zoë López", "Zoe Lopez", "Ana Lopes", "Jean Dupont", "Lopez-Garcia", "María Zoé"]
+        try dataset.mutate((0..<600).map { index in
+            .create(["_id": .string("c\(1_000 + index)"), "_type": "customer", "name": .string(names[index % names.count] + " \(index)")])
+        })
+        dataset.compact()
+        let search = try GROQQuery("*[_type == 'customer' && name match $q]._id")
+        let scan = try GROQQuery("*[_type == 'customer' && (name match $q || false == true)]._id")
+        func agree(_ pattern: String, _ comment: Comment) throws {
+            let source = dataset.snapshot.source(.drafts)
+            let indexed = try search.evaluate(in: source, params: ["q": .string(pattern)])
+            // The same condition with a disjunct no index answers: a scan of every customer.
+            #expect(indexed == (try scan.evaluate(in: source, params: ["q": .string(pattern)])), comment)
+        }
+        try agree("lop*", "before any index")
+        #expect(dataset.snapshot.base.view(.drafts).indexedTextPaths == [["name"]])
+        // In the overlay: new, changed and deleted documents, and drafts over published ones.
+        try dataset.mutate([
+            .create(["_id": "c9999", "_type": "customer", "name": "Lopez New"]),
+            .createOrReplace(["_id": "c1000", "_type": "customer", "name": "Renamed"]),
+            .delete(.ids(["c1004"])),
+            .create(["_id": "drafts.c1001", "_type": "customer", "name": "Zoé Lopéz draft"]),
+        ])
+        #expect(!dataset.snapshot.overlay.isEmpty)
+        for pattern in ["lop*", "zoe", "renamed", "new lopez", "draft", "lopes"] { try agree(pattern, "with an overlay: \(pattern)") }
+        let found = try search.evaluate(in: dataset.snapshot.source(.drafts), params: ["q": "lop* new"])
+        #expect(found == ["c9999"])
+        // A rebuilt base builds the indexes its predecessor had, ahead of the next search.
+        dataset.compact()
+        #expect(dataset.snapshot.overlay.isEmpty)
+        #expect(dataset.snapshot.base.view(.drafts).indexedTextPaths == [["name"]])
+        for pattern in ["lop*", "zoe", "renamed", "draft"] { try agree(pattern, "after compaction: \(pattern)") }
+    }
+
     @Test func twoWritersWithTheSameRevisionExactlyOneWins() async throws {
         let fixture = try StoreFixture()
         let dataset = try fixture.dataset

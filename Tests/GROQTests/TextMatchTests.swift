@@ -36,6 +36,8 @@ struct TextMatchTests {
             let pattern = Value.string(text(Int.random(in: 0..<4, using: &random)))
             #expect(TextMatch.matches(text: subject, pattern: pattern) == TextMatch.matchesByTokens(text: subject, pattern: pattern),
                     "\(subject) match \(pattern)")
+            #expect(TextMatch.score(text: subject, pattern: pattern) == TextMatch.scoreByTokens(text: subject, pattern: pattern),
+                    "score(\(subject) match \(pattern))")
         }
     }
 

@@ -45,4 +45,11 @@ public final class CombinedDocuments: DocumentSource {
         guard let main = primary.documents(referencing: id) else { return nil }
         return DocumentOrder.merge(main, extra)
     }
+
+    public func documents(withTokensStartingWith prefixes: [[UInt8]], atAnyOf paths: [[String]]) -> [JSONValue]? {
+        guard let main = primary.documents(withTokensStartingWith: prefixes, atAnyOf: paths) else { return nil }
+        if secondary.documents.isEmpty { return main }
+        guard let extra = secondary.documents(withTokensStartingWith: prefixes, atAnyOf: paths) else { return nil }
+        return DocumentOrder.merge(main, extra)
+    }
 }

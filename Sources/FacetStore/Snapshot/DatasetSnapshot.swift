@@ -111,7 +111,10 @@ public final class DatasetSnapshot: Sendable {
     /// current base has (so the first query after a swap does not pay for them).
     func compactedBase() -> SnapshotBase {
         let next = SnapshotBase(InMemoryDataset(sortedUniqueDocuments: layered(.raw).documents), sequence: sequence)
-        for perspective in base.preparedViews { _ = next.view(perspective) }
+        for perspective in base.preparedViews + [.raw] {
+            let view = next.view(perspective)
+            for path in base.view(perspective).indexedTextPaths { view.prepareTextIndex(at: path) }
+        }
         return next
     }
 

@@ -25,6 +25,8 @@ final class LayeredDocuments: DocumentSource {
         var byReference: [String: [JSONValue]] = [:]
         /// For each referenced id, the overlay documents that reference it.
         var overlayReferences: [String: [JSONValue]]?
+        /// The overlay's documents, indexed for text searches.
+        var overlayDocuments: InMemoryDataset?
     }
 
     init(base: InMemoryDataset, overlay: Overlay) {
@@ -68,6 +70,20 @@ final class LayeredDocuments: DocumentSource {
         let list = merge(base.documents(referencing: id) ?? [], overlayReferences[id] ?? [])
         merged.withLock { $0.byReference[id] = list }
         return list
+    }
+
+    func documents(withTokensStartingWith prefixes: [[UInt8]], atAnyOf paths: [[String]]) -> [JSONValue]? {
+        guard let found = base.documents(withTokensStartingWith: prefixes, atAnyOf: paths) else { return nil }
+        if overlay.isEmpty { return found }
+        // The overlay's documents get token indexes of their own, built once per snapshot: a
+        // few thousand documents, where checking each at every search would cost more.
+        let changed = merged.withLock { $0.overlayDocuments } ?? {
+            let changed = InMemoryDataset(overlay.values.compactMap { $0 })
+            merged.withLock { $0.overlayDocuments = changed }
+            return changed
+        }()
+        guard let added = changed.documents(withTokensStartingWith: prefixes, atAnyOf: paths) else { return nil }
+        return merge(found, added)
     }
 
     /// `baseList` without the documents the overlay replaces or deletes, merged with `added`, in `_id` order.

@@ -1,10 +1,12 @@
 /// Chooses which documents a filter over `*` needs to look at, from the indexes a
 /// ``DocumentSource`` keeps: a conjunct `_id == "x"`, `_id in [...]`, `_type == "t"`,
-/// `_type in ["t", "u"]` or `references("x")` narrows the scan to the matching documents.
+/// `_type in ["t", "u"]`, `references("x")` or `name match "lop*"` narrows the scan to the
+/// matching documents, and a disjunction whose every side narrows narrows to their union.
 ///
 /// The `_id` and `_type` lookups answer their conjunct exactly, so it is dropped from what is
 /// still evaluated per document; a `references()` lookup is a superset (it also sees references
-/// nested inside reference objects), so its conjunct is still evaluated.
+/// nested inside reference objects), so its conjunct is still evaluated; so is a `match`, whose
+/// token lookup finds every document holding a token with each term's literal prefix.
 enum QueryPlanner {
     struct Plan {
         /// The documents that can match, in `*` order.
@@ -13,11 +15,11 @@ enum QueryPlanner {
         let residual: Node?
     }
 
-    static func plan(_ condition: Node, in dataset: any DocumentSource) -> Plan? {
+    static func plan(_ condition: Node, in dataset: any DocumentSource, params: [String: JSONValue] = [:]) -> Plan? {
         let parts = conjuncts(condition)
         var best: (index: Int, docs: [JSONValue], exact: Bool)? = nil
         for (index, conjunct) in parts.enumerated() {
-            guard let (found, exact) = lookup(conjunct, dataset) else { continue }
+            guard let (found, exact) = lookup(conjunct, dataset, params) else { continue }
             if best == nil || found.count < best!.docs.count { best = (index, found, exact) }
             if found.count <= 1 { break }
         }
@@ -36,8 +38,15 @@ enum QueryPlanner {
         }
     }
 
-    private static func lookup(_ node: Node, _ dataset: any DocumentSource) -> ([JSONValue], exact: Bool)? {
+    private static func lookup(_ node: Node, _ dataset: any DocumentSource, _ params: [String: JSONValue]) -> ([JSONValue], exact: Bool)? {
         switch node {
+        case .binary(.match, let text, let pattern):
+            return textLookup(text, pattern, dataset, params).map { ($0, false) }
+        case .or(let left, let right):
+            // Either side's candidates may match: their union, with the whole condition checked.
+            guard let first = plan(left, in: dataset, params: params),
+                  let second = plan(right, in: dataset, params: params) else { return nil }
+            return DocumentOrder.union(first.candidates, second.candidates).map { ($0, false) }
         case .binary(.equal, .attribute(.this, let field), .literal(let value)),
             .binary(.equal, .literal(let value), .attribute(.this, let field)):
             guard field == "_id" || field == "_type" else { return nil }
@@ -52,7 +61,7 @@ enum QueryPlanner {
                 guard !element.isSplat, case .literal(let value) = element.value else { return nil }
                 types.append(value.json)
             }
-            return lookup(.binary(.in, .attribute(.this, "_type"), .literal(.array(types))), dataset)
+            return lookup(.binary(.in, .attribute(.this, "_type"), .literal(.array(types))), dataset, params)
         case .binary(.in, .attribute(.this, "_type"), .literal(.array(let types))):
             // The documents of each type, merged back into `*` order (by `_id`); when the types
             // hold much of the dataset, one pass over `*` is cheaper than merging.
@@ -77,7 +86,7 @@ enum QueryPlanner {
                 guard !element.isSplat, case .literal(let value) = element.value else { return nil }
                 ids.append(value.json)
             }
-            return lookup(.binary(.in, .attribute(.this, "_id"), .literal(.array(ids))), dataset)
+            return lookup(.binary(.in, .attribute(.this, "_id"), .literal(.array(ids))), dataset, params)
         case .binary(.in, .attribute(.this, "_id"), .literal(.array(let ids))):
             // A non-string id could match a document whose `_id` is not a string: scan instead.
             guard ids.allSatisfy({ if case .string = $0 { true } else { false } }) else { return nil }
@@ -101,6 +110,44 @@ enum QueryPlanner {
             return nil
         default:
             return nil
+        }
+    }
+
+    /// The candidates of `text match pattern` from the source's token indexes, when the text is
+    /// an attribute path of the document (or an array of such paths) and the pattern is a
+    /// literal or a parameter with at least one term that does not start with a wildcard.
+    private static func textLookup(_ text: Node, _ pattern: Node, _ dataset: any DocumentSource,
+                                   _ params: [String: JSONValue]) -> [JSONValue]? {
+        var paths: [[String]] = []
+        switch text {
+        case .array(let elements):
+            for element in elements {
+                guard !element.isSplat, let path = attributePath(element.value) else { return nil }
+                paths.append(path)
+            }
+        default:
+            guard let path = attributePath(text) else { return nil }
+            paths.append(path)
+        }
+        let value: JSONValue
+        switch pattern {
+        case .literal(let literal): value = literal.json
+        case .parameter(let name, _):
+            guard let given = params[name] else { return nil }
+            value = given
+        default: return nil
+        }
+        guard !paths.isEmpty, let prefixes = TokenIndex.prefixes(ofPattern: value), !prefixes.isEmpty else { return nil }
+        return dataset.documents(withTokensStartingWith: prefixes, atAnyOf: paths)
+    }
+
+    /// `["address", "city"]` for `address.city`: attribute names read from the document down.
+    private static func attributePath(_ node: Node) -> [String]? {
+        switch node {
+        case .attribute(.this, let name): return [name]
+        case .attribute(let base, let name): return attributePath(base).map { $0 + [name] }
+        case .group(let inner): return attributePath(inner)
+        default: return nil
         }
     }
 }

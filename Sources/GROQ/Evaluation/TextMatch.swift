@@ -35,15 +35,21 @@ enum TextMatch {
         var found: [Bool]
         var remaining: Int
         var token: [Unicode.Scalar] = []
+        /// Whether to read the whole text and count every token each term matches (for
+        /// scoring) rather than stop once every term has matched.
+        let counting: Bool
+        var frequencies: [Int]
 
-        init(terms: [[Unicode.Scalar]]) {
+        init(terms: [[Unicode.Scalar]], counting: Bool = false) {
             self.terms = terms
+            self.counting = counting
             found = Array(repeating: false, count: terms.count)
+            frequencies = counting ? Array(repeating: 0, count: terms.count) : []
             remaining = terms.count
             token.reserveCapacity(64)
         }
 
-        var isComplete: Bool { remaining == 0 }
+        var isComplete: Bool { !counting && remaining == 0 }
 
         mutating func read(_ s: String) {
             let ascii = s.utf8.withContiguousStorageIfAvailable { bytes in
@@ -90,6 +96,10 @@ enum TextMatch {
         }
 
         private mutating func offer(_ token: [Unicode.Scalar]) {
+            if counting {
+                for index in terms.indices where TextMatch.glob(terms[index], token) { frequencies[index] += 1 }
+                return
+            }
             for index in terms.indices where !found[index] && TextMatch.glob(terms[index], token) {
                 found[index] = true
                 remaining -= 1
@@ -99,6 +109,25 @@ enum TextMatch {
 
     /// BM25-style relevance of `text` for `pattern`, used by `score()`.
     static func score(text: Value, pattern: Value) -> Double {
+        guard let terms = gather(pattern, isPattern: true), !terms.isEmpty else { return 0 }
+        // A ranked search scores every match: the text is read as `matches` reads it, counting
+        // the tokens each term matches instead of stopping at the first.
+        var search = TermSearch(terms: terms, counting: true)
+        switch text {
+        case .string(let s): search.read(s)
+        case .array(let items):
+            for case .string(let s) in items { search.read(s) }
+        default: return 0
+        }
+        let k = 1.2
+        return search.frequencies.reduce(0.0) { score, count in
+            let frequency = Double(count)
+            return score + frequency * (k + 1) / (frequency + k)
+        }
+    }
+
+    /// `score(text:pattern:)` by whole token lists: the plain statement of the rule.
+    static func scoreByTokens(text: Value, pattern: Value) -> Double {
         guard let tokens = gather(text, isPattern: false), let terms = gather(pattern, isPattern: true) else { return 0 }
         guard !tokens.isEmpty, !terms.isEmpty else { return 0 }
         let k = 1.2

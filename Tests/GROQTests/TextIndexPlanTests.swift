@@ -1,0 +1,156 @@
+import Foundation
+import Testing
+
+@testable import GROQ
+
+/// `match` answered from token indexes must give exactly what a scan gives: random documents
+/// (accents, apostrophes, full-width letters, dotted words, arrays, non-text values) and random
+/// patterns, each query run over an indexed source and over one that keeps no index.
+@Suite("Text index plans")
+struct TextIndexPlanTests {
+    /// Forwards to an indexed dataset and counts the token lookups, so the test knows the index
+    /// was used and not merely agreed with.
+    private final class CountingSource: DocumentSource, @unchecked Sendable {
+        let inner: InMemoryDataset
+        var lookups = 0
+        init(_ inner: InMemoryDataset) { self.inner = inner }
+        var documents: [JSONValue] { inner.documents }
+        func document(id: String) -> JSONValue? { inner.document(id: id) }
+        func documents(ofType type: String) -> [JSONValue]? { inner.documents(ofType: type) }
+        func documents(referencing id: String) -> [JSONValue]? { inner.documents(referencing: id) }
+        func documents(withTokensStartingWith prefixes: [[UInt8]], atAnyOf paths: [[String]]) -> [JSONValue]? {
+            lookups += 1
+            return inner.documents(withTokensStartingWith: prefixes, atAnyOf: paths)
+        }
+    }
+
+    /// Every document, and no index at all: the plain evaluator.
+    private final class ScanSource: DocumentSource {
+        let documents: [JSONValue]
+        init(_ documents: [JSONValue]) { self.documents = documents }
+        func document(id: String) -> JSONValue? { documents.first { $0["_id"] == .string(id) } }
+        func documents(ofType type: String) -> [JSONValue]? { nil }
+        func documents(referencing id: String) -> [JSONValue]? { nil }
+    }
+
+    private static let words = [
+        "López", "Lopez", "lopez", "Zoë", "zoe", "ZOE", "ＺＯＥ", "O'Brien", "d’Arcy", "Ada", "A.B.C", "Müller",
+        "mary-jane", "Jean", "Jeanne", "ann", "Anna", "x.y", "...", "Łukasz", "Ørsted", "straße", "İstanbul",
+        "ada@example.com", "+41 44 123", "Zürich", "zurich", "São", "Paulo", "Ǆemal", "ﬁne",
+    ]
+
+    private static let patternWords = [
+        "lopez", "lop*", "LÓP*", "zoe", "zo*", "ＺＯ*", "obrien", "o'b*", "darcy", "d*", "ada", "abc", "a.b*",
+        "mull*", "muller", "jean", "jean*", "ann*", "an", "x*", "*ez", "*", "l*z", "j.an", "zur*", "ist*",
+        "lukasz", "orsted", "strasse", "stra*", "sao", "41", "123*", "example*", "ada@*", "dzemal", "fine", "fi*",
+    ]
+
+    private struct Generator {
+        var state: UInt64
+        mutating func next(_ bound: Int) -> Int {
+            state = state &* 6364136223846793005 &+ 1442695040888963407
+            return Int((state >> 33) % UInt64(bound))
+        }
+        mutating func text() -> String {
+            (0..<(1 + next(3))).map { _ in TextIndexPlanTests.words[next(TextIndexPlanTests.words.count)] }.joined(separator: next(4) == 0 ? "-" : " ")
+        }
+        mutating func value() -> JSONValue? {
+            switch next(10) {
+            case 0: return nil
+            case 1: return .null
+            case 2: return .number(Double(next(100)))
+            case 3: return .array([.string(text()), .number(1), .string(text())])
+            case 4: return .object(["text": .string(text())])
+            default: return .string(text())
+            }
+        }
+        mutating func pattern() -> JSONValue {
+            switch next(12) {
+            case 0: return .number(3)
+            case 1: return .array([.string(patternWord()), .string(patternWord())])
+            case 2: return .string("")
+            default:
+                return .string((0..<(1 + next(2))).map { _ in patternWord() }.joined(separator: " "))
+            }
+        }
+        mutating func patternWord() -> String { TextIndexPlanTests.patternWords[next(TextIndexPlanTests.patternWords.count)] }
+    }
+
+    private static func dataset(seed: UInt64, count: Int) -> [JSONValue] {
+        var random = Generator(state: seed)
+        var documents: [JSONValue] = []
+        for index in 0..<count {
+            var object: JSONObject = ["_id": .string("d-\(1000 + index)"), "_type": .string(["a", "b", "c"][random.next(3)])]
+            if let name = random.value() { object["name"] = name }
+            if let email = random.value() { object["email"] = email }
+            if random.next(3) > 0, let city = random.value() { object["address"] = .object(["city": city]) }
+            documents.append(.object(object))
+        }
+        return documents
+    }
+
+    private static let queries = [
+        "*[name match $p]._id",
+        "*[_type == 'a' && name match $p]._id",
+        "*[[name, address.city, email] match $p]._id",
+        "*[(_type == 'a' && [name, email] match $p) || (_type == 'b' && address.city match $p)]._id",
+        "*[name match $p || _type == 'c']._id",
+        "*[name match $p && !(email match $p)]._id",
+        "*[(name match $p)] | order(_id desc) | score(boost(name match $p, 3), [name, email] match $p) {_id, _score}",
+        "count(*[address.city match $p && _type in ['a', 'b']])",
+        "*[name match 'lop*' && email match $p]._id",
+    ]
+
+    @Test func indexedMatchesAgreeWithAScan() throws {
+        var random = Generator(state: 42)
+        var lookups = 0
+        for round in 0..<40 {
+            let documents = Self.dataset(seed: UInt64(round + 1), count: 60 + random.next(200))
+            let indexed = CountingSource(InMemoryDataset(documents))
+            let scanned = ScanSource(InMemoryDataset(documents).documents)
+            for _ in 0..<25 {
+                let query = Self.queries[random.next(Self.queries.count)]
+                let pattern = random.pattern()
+                let compiled = try GROQQuery(query)
+                let expected = try compiled.evaluate(in: scanned, params: ["p": pattern])
+                let found = try compiled.evaluate(in: indexed, params: ["p": pattern])
+                #expect(found == expected, "\(query) with $p = \(pattern.serialized())")
+            }
+            lookups += indexed.lookups
+        }
+        #expect(lookups > 500, "the token index answered only \(lookups) lookups")
+    }
+
+    @Test func aSearchReadsOnlyItsCandidates() throws {
+        var documents: [JSONValue] = []
+        for index in 0..<5_000 {
+            documents.append(["_id": .string("c-\(10_000 + index)"), "_type": "customer",
+                              "name": .string(index == 4_321 ? "Zoë López" : "Client \(index)")])
+        }
+        let source = InMemoryDataset(documents)
+        let candidates = source.documents(withTokensStartingWith: [Array("lop".utf8)], atAnyOf: [["name"]])
+        #expect(candidates?.map { $0["_id"] } == [.string("c-14321")])
+        let result = try GROQQuery("*[_type == 'customer' && name match $q]{name}").evaluate(in: source, params: ["q": "ZOE lop*"])
+        #expect(result == [["name": "Zoë López"]])
+        // No prefix narrows nothing: the source says so rather than answering every document.
+        #expect(source.documents(withTokensStartingWith: [], atAnyOf: [["name"]]) == nil)
+        // A term that starts with a wildcard gives no prefix; the others still do.
+        #expect(TokenIndex.prefixes(ofPattern: "*ez lóp* Z.e j.*") == [Array("lop".utf8), Array("ze".utf8), Array("j".utf8)])
+        #expect(TokenIndex.prefixes(ofPattern: 3) == nil)
+    }
+
+    @Test func longAndHugeTextStaysBounded() throws {
+        let long = String(repeating: "abcdefghij", count: 20)  // one 200-letter token
+        let huge = (0..<2_000).map { "w\($0)" }.joined(separator: " ")
+        let source = InMemoryDataset([
+            ["_id": "a", "body": .string(long)],
+            ["_id": "b", "body": .string(huge)],
+            ["_id": "c", "body": .string(long + "x")],
+        ])
+        let query = try GROQQuery("*[body match $q]._id")
+        #expect(try query.evaluate(in: source, params: ["q": .string(long)]) == ["a"])
+        #expect(try query.evaluate(in: source, params: ["q": .string(long + "x")]) == ["c"])
+        #expect(try query.evaluate(in: source, params: ["q": "w1999"]) == ["b"])
+        #expect(try query.evaluate(in: source, params: ["q": "w2000"]) == [])
+    }
+}
