@@ -61,20 +61,12 @@ struct HostileBenchCommand: AsyncParsableCommand {
         #if DEBUG
         print("note: this is a debug build; run `swift build -c release --product facet && .build/release/facet bench hostile` for real figures\n")
         #endif
-        let directory = FileManager.default.temporaryDirectory.appendingPathComponent("facet-bench-hostile-\(UUID().uuidString)").path
-        try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
-        defer { try? FileManager.default.removeItem(atPath: directory) }
-        let schema = try CRMSchema.compile()
-        let security = try SecuritySystem(directory: directory, policy: CRMRoles.policy(schema: schema), schema: schema, environment: [:])
-        let store = try security.documentStore(validator: nil)
-        defer { store.close() }
-        let ids = try ServerBenchCommand.seed(docs: docs, into: store, directory: directory)
-        security.threats.policy = .measuringOnly
-        let admin = try security.identities.createToken(name: "bench-admin", role: .admin, by: .system()).secret
-        let support = try security.identities.createToken(name: "bench-support", role: .support, by: .system()).secret
+        let server = try SecuredBenchServer(name: "hostile", docs: docs)
+        defer { server.close() }
+        let (ids, admin) = (server.ids, server.admin)
+        let support = try server.security.identities.createToken(name: "bench-support", role: .support, by: .system()).secret
         let configuration = ServerConfiguration()
-        let api = FacetAPI(store: store, schema: schema, configuration: configuration, access: TokenAccess(security: security),
-                           security: security)
+        let api = server.api(configuration)
         let (flood, lookups) = (flood, lookups)
         let hostile = Self.hostileQueries().map { "/v1/data/query/production?query=" + ($0.addingPercentEncoding(withAllowedCharacters: .alphanumerics) ?? $0) }
         let budget = configuration.queryBudget(forRole: "support")

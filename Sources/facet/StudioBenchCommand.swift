@@ -109,20 +109,12 @@ struct StudioBenchCommand: AsyncParsableCommand {
         #if DEBUG
         print("note: this is a debug build; run `swift build -c release --product facet && .build/release/facet bench studio` for real figures\n")
         #endif
-        let directory = FileManager.default.temporaryDirectory.appendingPathComponent("facet-bench-studio-\(UUID().uuidString)").path
-        try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
-        defer { try? FileManager.default.removeItem(atPath: directory) }
-        let schema = try CRMSchema.compile()
-        let security = try SecuritySystem(directory: directory, policy: CRMRoles.policy(schema: schema), schema: schema, environment: [:])
-        let store = try security.documentStore(validator: nil)
-        defer { store.close() }
-        _ = try ServerBenchCommand.seed(docs: docs, into: store, directory: directory)
-        let dataset = try store.dataset("production")
+        let server = try SecuredBenchServer(name: "studio", docs: docs)
+        defer { server.close() }
+        let (schema, admin) = (server.schema, server.admin)
+        let dataset = try server.store.dataset("production")
         let predictions = try Self.seedChurnPredictions(into: dataset)
-        security.threats.policy = .measuringOnly
-        let admin = try security.identities.createToken(name: "bench-admin", role: .admin, by: .system()).secret
-        let api = FacetAPI(store: store, schema: schema, configuration: ServerConfiguration(), access: TokenAccess(security: security),
-                           security: security)
+        let api = server.api(ServerConfiguration())
         let total = dataset.snapshot.count
         print("\(total) documents, \(predictions) of them churn predictions; \(requests) requests per query, one at a time, as admin\n")
         let queries = Self.queries(schema: schema) + extraQueries.map {

@@ -130,6 +130,56 @@ const [id, done] = [arguments[0], arguments[arguments.length - 1]];
 """
 
 
+# Runs in the signed-in page: block text edited in two places at once. This window's edits go
+# out as the studio saves them (draftPatch), onto a draft where "the other window" has already
+# added a block and typed at the start of a span; the server's result must hold both sides'
+# blocks and text, and equal what the studio's own merge (mergeStored) makes of the same three.
+BLOCKS_CHECK = """
+const [id, done] = [arguments[0], arguments[arguments.length - 1]];
+(async () => {
+  const { draftPatch, mergeStored, same } = await import("/studio/draftsync.js");
+  const { mutate, query } = await import("/studio/api.js");
+  let seed = 11;
+  const random = (n) => { seed = (seed * 1103515245 + 12345) % 2147483648; return seed % n; };
+  const words = ["ring", "gold", "Zoë", "pearl", "é", "💍", "clasp", "18k"];
+  const text = () => Array.from({ length: 1 + random(4) }, () => words[random(words.length)]).join(" ");
+  const block = (key) => ({ _key: key, _type: "block", style: "normal", markDefs: [],
+    children: [{ _key: key + "s", _type: "span", marks: [], text: text() }] });
+  const problems = [];
+  let rounds = 0;
+  for (let round = 0; round < 15; round += 1) {
+    const base = Array.from({ length: 2 + random(3) }, (_, index) => block(`b${round}x${index}`));
+    const mine = structuredClone(base), theirs = structuredClone(base);
+    // Theirs: a new block somewhere, and text typed at the start of one span.
+    theirs.splice(random(theirs.length + 1), 0, block(`t${round}`));
+    const theirEdit = random(base.length);
+    theirs.find((item) => item._key === base[theirEdit]._key).children[0].text = "<T>" + base[theirEdit].children[0].text;
+    // Mine: text typed at the end of a span (the same one, half the time), a new block, and a
+    // block the other side left alone removed.
+    const myEdit = random(2) === 0 ? theirEdit : random(base.length);
+    mine.find((item) => item._key === base[myEdit]._key).children[0].text += "<M>";
+    mine.splice(random(mine.length + 1), 0, block(`m${round}`));
+    const removable = base.filter((_, index) => index !== theirEdit && index !== myEdit);
+    const removed = removable.length ? removable[random(removable.length)]._key : null;
+    if (removed) mine.splice(mine.findIndex((item) => item._key === removed), 1);
+
+    const patches = draftPatch(id, ["description"], { description: base }, { description: mine });
+    await mutate([{ patch: { id, set: { description: theirs } } }, ...patches.map((patch) => ({ patch }))]);
+    const stored = (await query("*[_id == $id][0].description", { id })).result;
+    const expected = mergeStored({ description: base }, { description: mine }, { description: theirs }).document.description;
+    const keys = (stored ?? []).map((item) => item._key);
+    const texts = JSON.stringify(stored);
+    if (!same(stored, expected)) problems.push(`round ${round}: the server made ${texts}, the studio's merge ${JSON.stringify(expected)}`);
+    if (!keys.includes(`t${round}`) || !keys.includes(`m${round}`) || (removed && keys.includes(removed))
+        || !texts.includes("<T>") || !texts.includes("<M>")) problems.push(`round ${round}: an edit was lost: ${texts}`);
+    if (patches.some((patch) => patch.set?.description)) problems.push(`round ${round}: the blocks were saved whole`);
+    rounds += 1;
+    await new Promise((resolve) => setTimeout(resolve, 60));
+  }
+  return { problems, rounds };
+})().then(done, (error) => done({ problems: [String(error)], rounds: 0 }));
+"""
+
 def run(arguments):
     api = API(arguments.url, "admin", arguments.admin_password)
     chosen = api.query('*[_type == "customer" && !(_id in path("drafts.**")) && defined(name) && defined(address.street) && defined(address.city)]'
@@ -300,6 +350,17 @@ def run(arguments):
         if problems or checked["patches"] != 30:
             raise StudioFailure("the studio's text module disagrees with the server:\n  " + "\n  ".join(problems[:5]))
         first.check_console("the text patches")
+
+        # 6. Block text edited in two places at once keeps both sides' blocks and words.
+        product = api.query('*[_type == "product" && !(_id in path("drafts.**"))] | order(_id)[0]')
+        copy = {key: value for key, value in product.items() if not key.startswith("_") or key == "_type"}
+        api.mutate([{"createOrReplace": {**copy, "_id": "drafts." + product["_id"]}}])
+        checked = first.driver.execute_async_script(BLOCKS_CHECK, "drafts." + product["_id"])
+        api.mutate([{"delete": {"id": "drafts." + product["_id"]}}])
+        print(f"block text: {checked['rounds']} rounds of edits on both sides merged by the server")
+        if checked["problems"] or checked["rounds"] != 15:
+            raise StudioFailure("block text edited on both sides lost work:\n  " + "\n  ".join(checked["problems"][:5]))
+        first.check_console("the block text patches")
     finally:
         first.close()
         if second is not None:

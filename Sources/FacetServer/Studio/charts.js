@@ -71,12 +71,21 @@ function ticks(maximum, count = 4) {
   return values;
 }
 
+/**
+ * The drawing's width in SVG units. A chart is scaled to its column, so on a phone a 480-unit
+ * drawing would shrink its 11-unit text to about 7 px: narrow screens get a narrower drawing,
+ * which keeps the text near its size and turns labels sooner.
+ */
+function chartWidth() {
+  return window.matchMedia("(max-width: 600px)").matches ? 340 : 480;
+}
+
 export function barChart(title, figures, format = String) {
   figures = ordered(figures);
   // Labels that do not fit their band are turned and, past 22 characters, shortened; the full
   // label is in each bar's tooltip and in the table beneath.
   const longest = Math.max(0, ...figures.map((item) => String(item.label).length));
-  const width = 480, left = 72, top = 12, right = 12;
+  const width = chartWidth(), left = 72, top = 12, right = 12;
   const band = (width - left - right) / Math.max(1, figures.length);
   const turned = longest * 6.2 > band - 4;
   const shown = (label) => (turned && label.length > 22 ? `${label.slice(0, 21)}…` : label);
@@ -108,7 +117,7 @@ export function barChart(title, figures, format = String) {
 }
 
 export function lineChart(title, figures, format = String) {
-  const width = 480, height = 240, left = 72, bottom = 44, top = 12, right = 16;
+  const width = chartWidth(), height = 240, left = 72, bottom = 44, top = 12, right = 16;
   const values = figures.map((item) => item.value);
   const axis = ticks(Math.max(0, ...values));
   const ceiling = axis.at(-1) || 1;

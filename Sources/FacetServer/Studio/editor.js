@@ -410,8 +410,7 @@ export class Editor {
       // Made from the base, not the form: the patch then carries this editor's edits onto it, and
       // onto whatever draft another editor made first.
       if (!this.hasDraft) mutations.push({ createIfNotExists: draftCopy(draft, this.base) });
-      const patch = draftPatch(draft, names, this.base, this.document);
-      if (patch) mutations.push({ patch });
+      for (const patch of draftPatch(draft, names, this.base, this.document)) mutations.push({ patch });
       if (mutations.length === 0) break;
       this.setState("Saving…", "saving");
       this.saving = mutate(mutations, { dataset: this.workspace.dataset });
@@ -558,7 +557,8 @@ function valueAt(document, path) {
 
 /** A refusal of a text patch made for a text that has changed since (the save merges and retries). */
 function staleText(error) {
-  return error instanceof APIError && (error.status === 409 || error.status === 400) && /diffMatchPatch/.test(error.message);
+  return error instanceof APIError && (error.status === 409 || error.status === 400)
+    && (/diffMatchPatch/.test(error.message) || /no element with _key/.test(error.message));
 }
 
 /** The revisions of the draft and the published document, to tell whether either changed. */
