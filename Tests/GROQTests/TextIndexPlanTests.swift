@@ -121,6 +121,23 @@ struct TextIndexPlanTests {
         #expect(lookups > 500, "the token index answered only \(lookups) lookups")
     }
 
+    @Test func aRankedPageEqualsTheSameSliceOfTheWholeRanking() throws {
+        // `| score(…)[a...b]` keeps only the page's documents; in parentheses the whole ranking is
+        // built first and then sliced, which is the plain statement of the rule.
+        var random = Generator(state: 7)
+        let slices = ["[0...3]", "[2..5]", "[-3..-1]", "[0]", "[5...2]", "[-100...100]"]
+        for round in 0..<20 {
+            let source = InMemoryDataset(Self.dataset(seed: UInt64(100 + round), count: 40 + random.next(80)))
+            let pattern = random.pattern()
+            for slice in slices {
+                let fused = try GROQQuery("*[[name, email] match $p || _type == 'c'] | score(boost(name match $p, 2), email match $p, _type == 'b')\(slice)")
+                let whole = try GROQQuery("(*[[name, email] match $p || _type == 'c'] | score(boost(name match $p, 2), email match $p, _type == 'b'))\(slice)")
+                #expect(try fused.evaluate(in: source, params: ["p": pattern]) == whole.evaluate(in: source, params: ["p": pattern]),
+                        "\(slice) with $p = \(pattern.serialized())")
+            }
+        }
+    }
+
     @Test func aSearchReadsOnlyItsCandidates() throws {
         var documents: [JSONValue] = []
         for index in 0..<5_000 {

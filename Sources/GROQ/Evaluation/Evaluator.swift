@@ -113,6 +113,15 @@ enum Evaluator {
 
     @inline(never)
     private static func slice(_ base: Node, _ from: Int, _ to: Int, _ inclusive: Bool, _ scope: Scope) throws(GROQError) -> Value {
+        if case .pipe(.score, let scored, let args) = base {
+            // A ranked page (`| score(…)[0...20]`) writes `_score` into the page's documents
+            // only: copying every match to add it would cost more than ranking them.
+            guard case .array(let array) = try evaluate(scored, scope) else { return .null }
+            try scope.context.build(array.count)
+            let page = try PipeFunctions.score(array, args, scope) { count in sliceBounds(count: count, from: from, to: to, inclusive: inclusive) }
+            try scope.context.build(page.count)
+            return .array(page)
+        }
         guard case .array(let array) = try evaluate(base, scope) else { return .null }
         let sliced = slice(array, from: from, to: to, inclusive: inclusive)
         try scope.context.build(sliced.count)
@@ -354,13 +363,18 @@ enum Evaluator {
     }
 
     static func slice(_ array: [JSONValue], from: Int, to: Int, inclusive: Bool) -> [JSONValue] {
-        let count = array.count
+        Array(array[sliceBounds(count: array.count, from: from, to: to, inclusive: inclusive)])
+    }
+
+    /// The positions `[from..to]` (or `[from...to]`) selects of `count` elements; negative
+    /// bounds count from the end.
+    static func sliceBounds(count: Int, from: Int, to: Int, inclusive: Bool) -> Range<Int> {
         var lo = from < 0 ? count + from : from
         var hi = to < 0 ? count + to : to
         if inclusive { hi += 1 }
         lo = max(0, min(lo, count))
         hi = max(0, min(hi, count))
-        return lo < hi ? Array(array[lo..<hi]) : []
+        return lo < hi ? lo..<hi : 0..<0
     }
 
     private static func object(_ entries: [ObjectEntry], _ scope: Scope) throws(GROQError) -> JSONObject {

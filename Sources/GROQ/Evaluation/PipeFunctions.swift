@@ -36,20 +36,28 @@ enum PipeFunctions {
     }
 
     /// Adds `_score` to every object (non-objects are dropped) and sorts by it, highest first.
-    static func score(_ array: [JSONValue], _ args: [Node], _ scope: Scope) throws(GROQError) -> [JSONValue] {
+    /// With `window`, only the ranked positions it selects (of how many were ranked) are kept,
+    /// and only those objects are copied to carry their `_score`.
+    static func score(_ array: [JSONValue], _ args: [Node], _ scope: Scope,
+                      window: ((Int) -> Range<Int>)? = nil) throws(GROQError) -> [JSONValue] {
         let frame = scope.frameForChildren()
-        var scored: [(index: Int, score: Double, object: JSONObject)] = []
+        var scored: [(index: Int, score: Double)] = []
+        scored.reserveCapacity(array.count)
         for (index, item) in array.enumerated() {
             try scope.context.tick()
-            guard case .object(var object) = item else { continue }
-            let itemScope = scope.nested(.object(object), parent: frame)
+            guard case .object(let object) = item else { continue }
+            let itemScope = scope.nested(Value(item), parent: frame)
             var total = object["_score"]?.numberValue ?? 0
             for arg in args { total += try relevance(arg, itemScope) }
-            object["_score"] = .number(total)
-            scored.append((index, total, object))
+            scored.append((index, total))
         }
         scored.sort { $0.score != $1.score ? $0.score > $1.score : $0.index < $1.index }
-        return scored.map { .object($0.object) }
+        let kept = window?(scored.count) ?? 0..<scored.count
+        return scored[kept].map { entry in
+            guard case .object(var object) = array[entry.index] else { return array[entry.index] }
+            object["_score"] = .number(entry.score)
+            return .object(object)
+        }
     }
 
     private static func relevance(_ node: Node, _ scope: Scope) throws(GROQError) -> Double {
