@@ -70,7 +70,7 @@ struct SnapshotTests {
             #expect(indexed == (try scan.evaluate(in: source, params: ["q": .string(pattern)])), comment)
         }
         try agree("lop*", "before any index")
-        #expect(dataset.snapshot.base.view(.drafts).indexedTextPaths == [["name"]])
+        #expect(dataset.snapshot.base.view(.drafts).indexedPaths == [.tokens(["name"])])
         // In the overlay: new, changed and deleted documents, and drafts over published ones.
         try dataset.mutate([
             .create(["_id": "c9999", "_type": "customer", "name": "Lopez New"]),
@@ -82,10 +82,14 @@ struct SnapshotTests {
         for pattern in ["lop*", "zoe", "renamed", "new lopez", "draft", "lopes"] { try agree(pattern, "with an overlay: \(pattern)") }
         let found = try search.evaluate(in: dataset.snapshot.source(.drafts), params: ["q": "lop* new"])
         #expect(found == ["c9999"])
+        // Value lookups see the overlay too: the created, the renamed and the deleted.
+        #expect(try dataset.query("*[name == 'Lopez New']._id", perspective: .drafts) == ["c9999"])
+        #expect(try dataset.query("*[name in ['Renamed', 'Zoë López 0', 'Lopez-Garcia 4']]._id", perspective: .drafts) == ["c1000"])
+        #expect(try dataset.query("*[name == 'Zoé Lopéz draft']._id", perspective: .drafts) == ["c1001"])
         // A rebuilt base builds the indexes its predecessor had, ahead of the next search.
         dataset.compact()
         #expect(dataset.snapshot.overlay.isEmpty)
-        #expect(dataset.snapshot.base.view(.drafts).indexedTextPaths == [["name"]])
+        #expect(dataset.snapshot.base.view(.drafts).indexedPaths.sorted { "\($0)" < "\($1)" } == [.tokens(["name"]), .values(["name"])])
         for pattern in ["lop*", "zoe", "renamed", "draft"] { try agree(pattern, "after compaction: \(pattern)") }
     }
 

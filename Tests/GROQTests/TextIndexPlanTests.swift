@@ -18,9 +18,9 @@ struct TextIndexPlanTests {
         func document(id: String) -> JSONValue? { inner.document(id: id) }
         func documents(ofType type: String) -> [JSONValue]? { inner.documents(ofType: type) }
         func documents(referencing id: String) -> [JSONValue]? { inner.documents(referencing: id) }
-        func documents(withTokensStartingWith prefixes: [[UInt8]], atAnyOf paths: [[String]]) -> [JSONValue]? {
+        func documents(answering lookup: IndexLookup) -> [JSONValue]? {
             lookups += 1
-            return inner.documents(withTokensStartingWith: prefixes, atAnyOf: paths)
+            return inner.documents(answering: lookup)
         }
     }
 
@@ -145,12 +145,12 @@ struct TextIndexPlanTests {
                               "name": .string(index == 4_321 ? "Zoë López" : "Client \(index)")])
         }
         let source = InMemoryDataset(documents)
-        let candidates = source.documents(withTokensStartingWith: [Array("lop".utf8)], atAnyOf: [["name"]])
+        let candidates = source.documents(answering: .tokens(prefixes: [Array("lop".utf8)], paths: [["name"]]))
         #expect(candidates?.map { $0["_id"] } == [.string("c-14321")])
         let result = try GROQQuery("*[_type == 'customer' && name match $q]{name}").evaluate(in: source, params: ["q": "ZOE lop*"])
         #expect(result == [["name": "Zoë López"]])
         // No prefix narrows nothing: the source says so rather than answering every document.
-        #expect(source.documents(withTokensStartingWith: [], atAnyOf: [["name"]]) == nil)
+        #expect(source.documents(answering: .tokens(prefixes: [], paths: [["name"]])) == nil)
         // A term that starts with a wildcard gives no prefix; the others still do.
         #expect(TokenIndex.prefixes(ofPattern: "*ez lóp* Z.e j.*") == [Array("lop".utf8), Array("ze".utf8), Array("j".utf8)])
         #expect(TokenIndex.prefixes(ofPattern: 3) == nil)

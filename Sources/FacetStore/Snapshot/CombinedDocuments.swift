@@ -46,10 +46,10 @@ public final class CombinedDocuments: DocumentSource {
         return DocumentOrder.merge(main, extra)
     }
 
-    public func documents(withTokensStartingWith prefixes: [[UInt8]], atAnyOf paths: [[String]]) -> [JSONValue]? {
-        guard let main = primary.documents(withTokensStartingWith: prefixes, atAnyOf: paths) else { return nil }
+    public func documents(answering lookup: IndexLookup) -> [JSONValue]? {
+        guard let main = primary.documents(answering: lookup) else { return nil }
         if secondary.documents.isEmpty { return main }
-        guard let extra = secondary.documents(withTokensStartingWith: prefixes, atAnyOf: paths) else { return nil }
+        guard let extra = secondary.documents(answering: lookup) else { return nil }
         return DocumentOrder.merge(main, extra)
     }
 }

@@ -113,7 +113,7 @@ public final class DatasetSnapshot: Sendable {
         let next = SnapshotBase(InMemoryDataset(sortedUniqueDocuments: layered(.raw).documents), sequence: sequence)
         for perspective in base.preparedViews + [.raw] {
             let view = next.view(perspective)
-            for path in base.view(perspective).indexedTextPaths { view.prepareTextIndex(at: path) }
+            for path in base.view(perspective).indexedPaths { view.prepareIndex(path) }
         }
         return next
     }

@@ -25,7 +25,7 @@ final class LayeredDocuments: DocumentSource {
         var byReference: [String: [JSONValue]] = [:]
         /// For each referenced id, the overlay documents that reference it.
         var overlayReferences: [String: [JSONValue]]?
-        /// The overlay's documents, indexed for text searches.
+        /// The overlay's documents, indexed for lookups.
         var overlayDocuments: InMemoryDataset?
     }
 
@@ -72,17 +72,17 @@ final class LayeredDocuments: DocumentSource {
         return list
     }
 
-    func documents(withTokensStartingWith prefixes: [[UInt8]], atAnyOf paths: [[String]]) -> [JSONValue]? {
-        guard let found = base.documents(withTokensStartingWith: prefixes, atAnyOf: paths) else { return nil }
+    func documents(answering lookup: IndexLookup) -> [JSONValue]? {
+        guard let found = base.documents(answering: lookup) else { return nil }
         if overlay.isEmpty { return found }
-        // The overlay's documents get token indexes of their own, built once per snapshot: a
-        // few thousand documents, where checking each at every search would cost more.
+        // The overlay's documents get indexes of their own, built once per snapshot: a few
+        // thousand documents, where testing each at every lookup would cost more.
         let changed = merged.withLock { $0.overlayDocuments } ?? {
             let changed = InMemoryDataset(overlay.values.compactMap { $0 })
             merged.withLock { $0.overlayDocuments = changed }
             return changed
         }()
-        guard let added = changed.documents(withTokensStartingWith: prefixes, atAnyOf: paths) else { return nil }
+        guard let added = changed.documents(answering: lookup) else { return nil }
         return merge(found, added)
     }
 

@@ -1,5 +1,3 @@
-import Synchronization
-
 /// The documents a query runs over: what `*` yields, and the lookups that let the evaluator
 /// answer `_id`, `_type`, `->` and `references()` without scanning.
 ///
@@ -16,15 +14,13 @@ public protocol DocumentSource: AnyObject, Sendable {
     /// The documents that hold a reference (`_ref`) to `id` anywhere, in `*` order; `nil` when
     /// the source keeps no such index.
     func documents(referencing id: String) -> [JSONValue]?
-    /// The documents in which every one of `prefixes` (folded UTF-8, as ``TextMatch`` folds)
-    /// starts some token of the text at one of `paths`, in `*` order: the candidates of a
-    /// `match` over those paths. May hold more than that, never less; `nil` when the source
-    /// keeps no text index.
-    func documents(withTokensStartingWith prefixes: [[UInt8]], atAnyOf paths: [[String]]) -> [JSONValue]?
+    /// The documents answering `lookup`, in `*` order; `nil` when the source keeps no index
+    /// for it (the evaluator then tests every document).
+    func documents(answering lookup: IndexLookup) -> [JSONValue]?
 }
 
 extension DocumentSource {
-    public func documents(withTokensStartingWith prefixes: [[UInt8]], atAnyOf paths: [[String]]) -> [JSONValue]? {
+    public func documents(answering lookup: IndexLookup) -> [JSONValue]? {
         nil
     }
 }
@@ -46,9 +42,8 @@ public final class InMemoryDataset: DocumentSource {
     private let byID: [String: JSONValue]
     private let byType: [String: [JSONValue]]
     private let byReference: [String: [JSONValue]]
-    /// Token indexes by path, each built the first time a search reads that path; `nil` marks
-    /// a path too large to index.
-    private let tokenIndexes = Mutex<[[String]: TokenIndex?]>([:])
+    /// Token and value indexes, each built the first time a lookup reads its path.
+    private let lazyIndexes = LazyIndexes()
 
     /// Documents with the same `_id` keep only the last one, as importing them one after the
     /// other would (each replaces the one before).
@@ -145,50 +140,16 @@ public final class InMemoryDataset: DocumentSource {
         byReference[id] ?? []
     }
 
-    public func documents(withTokensStartingWith prefixes: [[UInt8]], atAnyOf paths: [[String]]) -> [JSONValue]? {
-        var indexes: [TokenIndex] = []
-        for path in paths {
-            guard let index = tokenIndex(at: path) else { return nil }
-            indexes.append(index)
-        }
-        var candidates: [Int32]? = nil
-        for prefix in prefixes {
-            var holding = indexes.map { $0.positions(startingWith: prefix) }
-                .reduce(into: [Int32]()) { $0.append(contentsOf: $1) }
-            if indexes.count > 1 { holding = Array(Set(holding)).sorted() }
-            candidates = candidates.map { Self.intersection($0, holding) } ?? holding
-            if candidates!.isEmpty { break }
-        }
-        guard let candidates else { return nil }
-        return candidates.map { documents[Int($0)] }
+    public func documents(answering lookup: IndexLookup) -> [JSONValue]? {
+        lazyIndexes.positions(answering: lookup, in: documents).map { $0.map { documents[Int($0)] } }
     }
 
-    /// The paths whose token index has been built, so that a rebuilt source can build them
-    /// ahead of its first search.
-    public var indexedTextPaths: [[String]] {
-        tokenIndexes.withLock { $0.compactMap { $0.value == nil ? nil : $0.key } }
-    }
+    /// The indexes built so far, so that a rebuilt source can build them ahead of its first query.
+    public var indexedPaths: [IndexedPath] { lazyIndexes.paths }
 
-    /// Builds the token index of `path` now rather than at the first search that reads it.
-    public func prepareTextIndex(at path: [String]) {
-        _ = tokenIndex(at: path)
-    }
-
-    private func tokenIndex(at path: [String]) -> TokenIndex? {
-        if let known = tokenIndexes.withLock({ $0[path] }) { return known }
-        // Built outside the lock: a search of another path need not wait for this one.
-        let index = TokenIndex(documents, path: path)
-        tokenIndexes.withLock { $0[path] = .some(index) }
-        return index
-    }
-
-    private static func intersection(_ a: [Int32], _ b: [Int32]) -> [Int32] {
-        var result: [Int32] = []
-        var i = 0, j = 0
-        while i < a.count, j < b.count {
-            if a[i] < b[j] { i += 1 } else if b[j] < a[i] { j += 1 } else { result.append(a[i]); i += 1; j += 1 }
-        }
-        return result
+    /// Builds the index of `path` now rather than at the first lookup that reads it.
+    public func prepareIndex(_ path: IndexedPath) {
+        lazyIndexes.prepare(path, in: documents)
     }
 }
 
@@ -220,7 +181,7 @@ public enum DocumentOrder {
         var i = 0, j = 0
         while i < first.count, j < second.count {
             guard let a = first[i]["_id"]?.stringValue, let b = second[j]["_id"]?.stringValue else { return nil }
-            if a == b {
+            if a.utf8.elementsEqual(b.utf8) {
                 result.append(first[i]); i += 1; j += 1
             } else if b.utf8.lexicographicallyPrecedes(a.utf8) {
                 result.append(second[j]); j += 1
@@ -231,6 +192,24 @@ public enum DocumentOrder {
         let rest = first[i...] + second[j...]
         guard rest.allSatisfy({ $0["_id"]?.stringValue != nil }) else { return nil }
         result.append(contentsOf: rest)
+        return result
+    }
+
+    /// The documents in both lists, in `*` order; both lists are in `*` order. `nil` when a
+    /// document has no string `_id`, which leaves nothing to compare by.
+    public static func intersection(_ first: [JSONValue], _ second: [JSONValue]) -> [JSONValue]? {
+        var result: [JSONValue] = []
+        var i = 0, j = 0
+        while i < first.count, j < second.count {
+            guard let a = first[i]["_id"]?.stringValue, let b = second[j]["_id"]?.stringValue else { return nil }
+            if a.utf8.elementsEqual(b.utf8) {
+                result.append(first[i]); i += 1; j += 1
+            } else if a.utf8.lexicographicallyPrecedes(b.utf8) {
+                i += 1
+            } else {
+                j += 1
+            }
+        }
         return result
     }
 }

@@ -400,7 +400,7 @@ enum Evaluator {
     private static func filter(_ base: Node, _ condition: Node, _ scope: Scope) throws(GROQError) -> Value {
         var source: [JSONValue]
         var condition: Node? = condition
-        if case .everything = base, let plan = QueryPlanner.plan(condition!, in: scope.context.dataset, params: scope.context.params) {
+        if case .everything = base, let plan = QueryPlanner.plan(condition!, in: scope.context.dataset, params: scope.context.params, scope: scope) {
             source = plan.candidates
             condition = plan.residual
         } else if case .everything = base {

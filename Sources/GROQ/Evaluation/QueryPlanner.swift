@@ -15,17 +15,34 @@ enum QueryPlanner {
         let residual: Node?
     }
 
-    static func plan(_ condition: Node, in dataset: any DocumentSource, params: [String: JSONValue] = [:]) -> Plan? {
+    /// - Parameter scope: the scope the filter is evaluated in (its `@` is the outer row that
+    ///   `^` reads), so that operands naming no field of the inner document (`^._id`, `$ids`)
+    ///   are evaluated once and looked up like literals.
+    static func plan(_ condition: Node, in dataset: any DocumentSource, params: [String: JSONValue] = [:],
+                     scope: Scope? = nil) -> Plan? {
         let parts = conjuncts(condition)
-        var best: (index: Int, docs: [JSONValue], exact: Bool)? = nil
+        let probe = scope.map { $0.nested(.null, parent: $0.frameForChildren()) }
+        var found: [(index: Int, docs: [JSONValue], exact: Bool)] = []
         for (index, conjunct) in parts.enumerated() {
-            guard let (found, exact) = lookup(conjunct, dataset, params) else { continue }
-            if best == nil || found.count < best!.docs.count { best = (index, found, exact) }
-            if found.count <= 1 { break }
+            let operandsKnown = probe.map { CorrelatedOperands.substituting(conjunct, $0) } ?? conjunct
+            guard let (docs, exact) = lookup(operandsKnown, dataset, params) else { continue }
+            found.append((index, docs, exact))
+            if docs.count <= 1 { break }
         }
-        guard let best else { return nil }
-        var rest = parts
-        if best.exact { rest.remove(at: best.index) }
+        guard var best = found.min(by: { $0.docs.count < $1.docs.count }) else { return nil }
+        var answered: Set<Int> = best.exact ? [best.index] : []
+        // Two exact answers (`_type == "order" && status == "paid"`) are intersected: walking
+        // both lists costs less than testing each candidate of the smaller against the other.
+        if best.exact, best.docs.count > 1 {
+            for other in found.sorted(by: { $0.docs.count < $1.docs.count })
+            where other.exact && other.index != best.index && other.docs.count < best.docs.count * 64 {
+                guard let both = DocumentOrder.intersection(best.docs, other.docs) else { break }
+                best.docs = both
+                answered.insert(other.index)
+                if both.count <= 1 { break }
+            }
+        }
+        let rest = parts.enumerated().filter { !answered.contains($0.offset) }.map(\.element)
         let residual = rest.isEmpty ? nil : rest.dropFirst().reduce(rest[0]) { .and($0, $1) }
         return Plan(candidates: best.docs, residual: residual)
     }
@@ -49,12 +66,26 @@ enum QueryPlanner {
             return DocumentOrder.union(first.candidates, second.candidates).map { ($0, false) }
         case .binary(.equal, .attribute(.this, let field), .literal(let value)),
             .binary(.equal, .literal(let value), .attribute(.this, let field)):
-            guard field == "_id" || field == "_type" else { return nil }
+            guard field == "_id" || field == "_type" else {
+                return valueLookup(.attribute(.this, field), FieldKey(value).map { [$0] }, dataset)
+            }
             // No document has a non-string `_id` or `_type` that equals a non-string literal in
             // an indexed dataset, but keep exactness honest: only strings use the index.
             guard case .string(let s) = value else { return nil }
             if field == "_id" { return (dataset.document(id: s).map { [$0] } ?? [], true) }
             return dataset.documents(ofType: s).map { ($0, true) }
+        case .binary(.equal, .attribute(let base, let field), .literal(let value)),
+            .binary(.equal, .literal(let value), .attribute(let base, let field)):
+            return valueLookup(.attribute(base, field), FieldKey(value).map { [$0] }, dataset)
+        case .binary(.in, .attribute(let base, let field), .literal(.array(let items))) where !isThis(base) || (field != "_type" && field != "_id"):
+            return valueLookup(.attribute(base, field), fieldKeys(items), dataset)
+        case .binary(.in, .attribute(let base, let field), .array(let elements)) where !isThis(base) || (field != "_type" && field != "_id"):
+            var items: [JSONValue] = []
+            for element in elements {
+                guard !element.isSplat, case .literal(let value) = element.value else { return nil }
+                items.append(value.json)
+            }
+            return valueLookup(.attribute(base, field), fieldKeys(items), dataset)
         case .binary(.in, .attribute(.this, "_type"), .array(let elements)):
             var types: [JSONValue] = []
             for element in elements {
@@ -106,8 +137,19 @@ enum QueryPlanner {
                 default: return nil
                 }
             }
-            if ids.count == 1, let docs = dataset.documents(referencing: ids[0]) { return (docs, false) }
-            return nil
+            // Each id's referrers, merged: `references($ids)`, `references([^._id, ^.partner._ref])`.
+            guard !ids.isEmpty else { return nil }
+            var merged: [JSONValue] = []
+            for (index, id) in Set(ids).enumerated() {
+                guard let docs = dataset.documents(referencing: id) else { return nil }
+                if index == 0 {
+                    merged = docs
+                } else {
+                    guard let both = DocumentOrder.union(merged, docs) else { return nil }
+                    merged = both
+                }
+            }
+            return (merged, false)
         default:
             return nil
         }
@@ -138,7 +180,30 @@ enum QueryPlanner {
         default: return nil
         }
         guard !paths.isEmpty, let prefixes = TokenIndex.prefixes(ofPattern: value), !prefixes.isEmpty else { return nil }
-        return dataset.documents(withTokensStartingWith: prefixes, atAnyOf: paths)
+        return dataset.documents(answering: .tokens(prefixes: prefixes, paths: paths))
+    }
+
+    /// `segment == "vip"`, `address.city in ["Paris", "Lyon"]`: from the field's value index,
+    /// exactly. `keys` is `nil` when a compared value is null, an array or an object, which the
+    /// index does not hold (a missing field equals null too): those are scanned.
+    private static func valueLookup(_ field: Node, _ keys: [FieldKey]?, _ dataset: any DocumentSource) -> ([JSONValue], exact: Bool)? {
+        guard let keys, let path = attributePath(field) else { return nil }
+        return dataset.documents(answering: .values(path: path, keys: keys)).map { ($0, true) }
+    }
+
+    /// The keys of `items`, or `nil` when one is not a string, number or boolean.
+    private static func fieldKeys(_ items: [JSONValue]) -> [FieldKey]? {
+        var keys: [FieldKey] = []
+        for item in items {
+            guard let key = FieldKey(item) else { return nil }
+            keys.append(key)
+        }
+        return keys
+    }
+
+    private static func isThis(_ node: Node) -> Bool {
+        if case .this = node { return true }
+        return false
     }
 
     /// `["address", "city"]` for `address.city`: attribute names read from the document down.

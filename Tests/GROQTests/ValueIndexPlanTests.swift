@@ -1,0 +1,166 @@
+import Foundation
+import Testing
+
+@testable import GROQ
+
+/// `field == value` and `field in [values]` answered from value indexes must give exactly what a
+/// scan gives, whatever the field holds: strings, numbers (`1 == 1.0`), booleans, null, nothing,
+/// arrays, objects, and text that only looks like a number.
+@Suite("Value index plans")
+struct ValueIndexPlanTests {
+    /// Forwards to an indexed dataset and counts value lookups.
+    private final class CountingSource: DocumentSource, @unchecked Sendable {
+        let inner: InMemoryDataset
+        var lookups = 0
+        init(_ inner: InMemoryDataset) { self.inner = inner }
+        var documents: [JSONValue] { inner.documents }
+        func document(id: String) -> JSONValue? { inner.document(id: id) }
+        func documents(ofType type: String) -> [JSONValue]? { inner.documents(ofType: type) }
+        func documents(referencing id: String) -> [JSONValue]? { inner.documents(referencing: id) }
+        func documents(answering lookup: IndexLookup) -> [JSONValue]? {
+            if case .values = lookup { lookups += 1 }
+            return inner.documents(answering: lookup)
+        }
+    }
+
+    /// No index at all: the plain evaluator.
+    private final class ScanSource: DocumentSource {
+        let documents: [JSONValue]
+        init(_ documents: [JSONValue]) { self.documents = documents }
+        func document(id: String) -> JSONValue? { documents.first { $0["_id"] == .string(id) } }
+        func documents(ofType type: String) -> [JSONValue]? { nil }
+        func documents(referencing id: String) -> [JSONValue]? { nil }
+    }
+
+    private static let values: [JSONValue] = [
+        "vip", "VIP", "new", "1", .number(1), .number(1.0), .number(2.5), .number(0), .number(-0.0), .bool(true), .bool(false),
+        .null, "", "Zoë", "Zoe\u{0308}", .array(["vip"]), .object(["a": "vip"]),
+    ]
+
+    private static func pick(_ random: inout SeededNumbers) -> JSONValue { values[random.next(values.count)] }
+
+    private struct SeededNumbers {
+        var state: UInt64
+        mutating func next(_ bound: Int) -> Int {
+            state = state &* 6364136223846793005 &+ 1442695040888963407
+            return Int((state >> 33) % UInt64(bound))
+        }
+    }
+
+    private static let queries = [
+        "*[segment == $v]._id",
+        "*[$v == segment]._id",
+        "*[_type == 'a' && segment == $v]._id",
+        "*[segment in $vs]._id",
+        "*[segment in [$v, 'new']]._id",
+        "*[address.city == $v && _type in ['a', 'b']]._id",
+        "*[segment == $v || address.city == $v]._id",
+        "*[!(segment == $v)]._id",
+        "count(*[segment == $v && address.city in $vs])",
+        "*[_type == 'b'] {_id, 'same': *[segment == $v && _id != ^._id]._id}",
+    ]
+
+    @Test func indexedEqualityAgreesWithAScan() throws {
+        var random = SeededNumbers(state: 5)
+        var lookups = 0
+        for round in 0..<30 {
+            var documents: [JSONValue] = []
+            for index in 0..<(30 + random.next(120)) {
+                var object: JSONObject = ["_id": .string("d-\(1000 + index)"), "_type": .string(["a", "b", "c"][random.next(3)])]
+                if random.next(6) > 0 { object["segment"] = Self.pick(&random) }
+                if random.next(4) > 0 { object["address"] = random.next(5) == 0 ? Self.pick(&random) : .object(["city": Self.pick(&random)]) }
+                documents.append(.object(object))
+            }
+            let indexed = CountingSource(InMemoryDataset(documents))
+            let scanned = ScanSource(InMemoryDataset(documents).documents)
+            for _ in 0..<30 {
+                let query = try GROQQuery(Self.queries[random.next(Self.queries.count)])
+                let params: [String: JSONValue] = ["v": Self.pick(&random), "vs": .array((0..<random.next(4)).map { _ in Self.pick(&random) })]
+                #expect(try query.evaluate(in: indexed, params: params) == query.evaluate(in: scanned, params: params),
+                        "round \(round): \(query.source) with \(JSONValue.object(JSONObject(uniqueKeysWithValues: params.sorted { $0.key < $1.key })).serialized())")
+            }
+            lookups += indexed.lookups
+        }
+        #expect(lookups > 300, "the value index answered only \(lookups) lookups")
+    }
+
+    @Test func valueIndexesAreBoundedPerDataset() throws {
+        let source = InMemoryDataset((0..<10).map { ["_id": .string("d\($0)"), "f\($0)": "x"] })
+        for field in 0..<(LazyIndexes.maxValueIndexes + 10) {
+            _ = source.documents(answering: .values(path: ["f\(field)"], keys: [.string("x")]))
+        }
+        #expect(source.indexedPaths.count == LazyIndexes.maxValueIndexes)
+        #expect(source.documents(answering: .values(path: ["f\(LazyIndexes.maxValueIndexes + 5)"], keys: [.string("x")])) == nil)
+        // Past the bound the query still answers, by scanning.
+        #expect(try GROQQuery("*[f9 == 'x']._id").evaluate(in: source) == ["d9"])
+    }
+}
+
+/// Sub-queries that read the outer row (`^._id`, `^.segment`) answered through indexes, once per
+/// row, must give what a scan gives: references nested, weak, to missing documents, from drafts.
+@Suite("Correlated plans")
+struct CorrelatedPlanTests {
+    private final class ScanSource: DocumentSource {
+        let documents: [JSONValue]
+        init(_ documents: [JSONValue]) { self.documents = documents }
+        func document(id: String) -> JSONValue? { documents.first { $0["_id"] == .string(id) } }
+        func documents(ofType type: String) -> [JSONValue]? { nil }
+        func documents(referencing id: String) -> [JSONValue]? { nil }
+    }
+
+    private struct SeededNumbers {
+        var state: UInt64
+        mutating func next(_ bound: Int) -> Int {
+            state = state &* 6364136223846793005 &+ 1442695040888963407
+            return Int((state >> 33) % UInt64(bound))
+        }
+    }
+
+    private static let queries = [
+        "*[_type == 'client'] {_id, 'orders': count(*[_type == 'order' && references(^._id)])}",
+        "*[_type == 'client'][0...5] {_id, 'orders': *[_type == 'order' && client._ref == ^._id]{_id, total}}",
+        "*[_type == 'staff'] {_id, 'n': count(*[_type == 'order' && staff._ref == ^._id]), 'sum': math::sum(*[_type == 'order' && staff._ref == ^._id].total)}",
+        "*[_type == 'client'] {_id, 'peers': *[_type == ^._type && segment == ^.segment && _id != ^._id]._id}",
+        "*[_type == 'order'] {_id, 'client': *[_id == ^.client._ref][0]._id, 'either': *[_id in [^.client._ref, ^.staff._ref]]._id}",
+        "*[_type == 'client'] {_id, 'both': *[references(^._id) || references(^.partner._ref)]._id}",
+        "*[_type == 'client'] {_id, 'x': *[_type in [^._type, 'staff'] && segment == ^.segment]._id}",
+        "*[_type == 'staff'] {_id, 'own': *[references([^._id, $extra])]._id}",
+    ]
+
+    @Test func correlatedSubqueriesAgreeWithAScan() throws {
+        var random = SeededNumbers(state: 3)
+        for round in 0..<25 {
+            var documents: [JSONValue] = []
+            let clients = (0..<(5 + random.next(25))).map { "client-\(100 + $0)" }
+            let staff = (0..<(2 + random.next(5))).map { "staff-\(10 + $0)" }
+            let segments: [JSONValue] = ["vip", "new", .null, .number(1), "VIP"]
+            for id in clients {
+                var object: JSONObject = ["_id": .string(id), "_type": "client"]
+                if random.next(5) > 0 { object["segment"] = segments[random.next(segments.count)] }
+                if random.next(3) == 0 { object["partner"] = ["_ref": .string(clients[random.next(clients.count)])] }
+                documents.append(.object(object))
+            }
+            for id in staff { documents.append(["_id": .string(id), "_type": "staff", "segment": segments[random.next(segments.count)]]) }
+            for index in 0..<(random.next(150)) {
+                var order: JSONObject = ["_id": .string("order-\(1000 + index)"), "_type": "order", "total": .number(Double(random.next(500)))]
+                switch random.next(6) {
+                case 0: order["client"] = ["_ref": "client-missing"]
+                case 1: order["client"] = ["_ref": .string(clients[random.next(clients.count)]), "_weak": true]
+                case 2: order["lines"] = [["_key": "a", "client": ["_ref": .string(clients[random.next(clients.count)])]]]
+                case 3: order["client"] = .string(clients[random.next(clients.count)])
+                default: order["client"] = ["_ref": .string(clients[random.next(clients.count)])]
+                }
+                if random.next(4) > 0 { order["staff"] = ["_ref": .string(staff[random.next(staff.count)])] }
+                if random.next(10) == 0 { order["_id"] = .string("drafts.order-\(1000 + index)") }
+                documents.append(.object(order))
+            }
+            let indexed = InMemoryDataset(documents)
+            let scanned = ScanSource(indexed.documents)
+            for text in Self.queries {
+                let query = try GROQQuery(text)
+                let params: [String: JSONValue] = ["extra": .string(clients[random.next(clients.count)])]
+                #expect(try query.evaluate(in: indexed, params: params) == query.evaluate(in: scanned, params: params), "round \(round): \(text)")
+            }
+        }
+    }
+}
