@@ -18,7 +18,7 @@ struct ValueIndexPlanTests {
         func documents(ofType type: String) -> [JSONValue]? { inner.documents(ofType: type) }
         func documents(referencing id: String) -> [JSONValue]? { inner.documents(referencing: id) }
         func documents(answering lookup: IndexLookup) -> [JSONValue]? {
-            if case .values = lookup { lookups += 1 }
+            if case .fields = lookup { lookups += 1 }
             return inner.documents(answering: lookup)
         }
     }
@@ -87,10 +87,10 @@ struct ValueIndexPlanTests {
     @Test func valueIndexesAreBoundedPerDataset() throws {
         let source = InMemoryDataset((0..<10).map { ["_id": .string("d\($0)"), "f\($0)": "x"] })
         for field in 0..<(LazyIndexes.maxValueIndexes + 10) {
-            _ = source.documents(answering: .values(path: ["f\(field)"], keys: [.string("x")]))
+            _ = source.documents(answering: .fields([FieldCondition(path: ["f\(field)"], keys: [.string("x")])]))
         }
         #expect(source.indexedPaths.count == LazyIndexes.maxValueIndexes)
-        #expect(source.documents(answering: .values(path: ["f\(LazyIndexes.maxValueIndexes + 5)"], keys: [.string("x")])) == nil)
+        #expect(source.documents(answering: .fields([FieldCondition(path: ["f\(LazyIndexes.maxValueIndexes + 5)"], keys: [.string("x")])])) == nil)
         // Past the bound the query still answers, by scanning.
         #expect(try GROQQuery("*[f9 == 'x']._id").evaluate(in: source) == ["d9"])
     }

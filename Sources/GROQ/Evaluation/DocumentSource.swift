@@ -194,22 +194,4 @@ public enum DocumentOrder {
         result.append(contentsOf: rest)
         return result
     }
-
-    /// The documents in both lists, in `*` order; both lists are in `*` order. `nil` when a
-    /// document has no string `_id`, which leaves nothing to compare by.
-    public static func intersection(_ first: [JSONValue], _ second: [JSONValue]) -> [JSONValue]? {
-        var result: [JSONValue] = []
-        var i = 0, j = 0
-        while i < first.count, j < second.count {
-            guard let a = first[i]["_id"]?.stringValue, let b = second[j]["_id"]?.stringValue else { return nil }
-            if a.utf8.elementsEqual(b.utf8) {
-                result.append(first[i]); i += 1; j += 1
-            } else if a.utf8.lexicographicallyPrecedes(b.utf8) {
-                i += 1
-            } else {
-                j += 1
-            }
-        }
-        return result
-    }
 }

@@ -5,17 +5,28 @@ import Synchronization
 ///
 /// ```swift
 /// // The clients in one segment, without reading the others:
-/// let vip = dataset.documents(answering: .values(path: ["segment"], keys: [.string("vip")]))
+/// let vip = dataset.documents(answering: .fields([FieldCondition(path: ["segment"], keys: [.string("vip")])]))
 /// ```
 public enum IndexLookup: Hashable, Sendable {
     /// The documents in which every one of `prefixes` (folded UTF-8, as `match` folds text)
     /// starts some token of the text at one of `paths`: the candidates of a `match` over those
     /// paths. An answer may hold more documents than match, never fewer.
     case tokens(prefixes: [[UInt8]], paths: [[String]])
-    /// The documents whose value at `path` (attribute names from the document down) is a
-    /// string, number or boolean equal to one of `keys`, as `==` compares them: exact.
-    case values(path: [String], keys: [FieldKey])
+    /// The documents meeting every condition (`_type == "order" && status in ["paid",
+    /// "shipped"]`), as `==` and `in` compare: exact.
+    case fields([FieldCondition])
+}
 
+/// A field's value is a string, number or boolean equal to one of `keys`.
+public struct FieldCondition: Hashable, Sendable {
+    /// Attribute names from the document down (`["address", "city"]`).
+    public let path: [String]
+    public let keys: [FieldKey]
+
+    public init(path: [String], keys: [FieldKey]) {
+        self.path = path
+        self.keys = keys
+    }
 }
 
 /// An index a source builds on demand: the tokens or the values found at one path.
@@ -66,6 +77,11 @@ final class FieldIndex: Sendable {
         self.positions = positions
     }
 
+    /// How many documents hold any of `keys` (each document holds one value, so no repeats).
+    func count(of keys: [FieldKey]) -> Int {
+        Set(keys).reduce(0) { $0 + (positions[$1]?.count ?? 0) }
+    }
+
     /// The positions holding any of `keys`, ascending.
     func positions(of keys: [FieldKey]) -> [Int32] {
         var found: [Int32] = []
@@ -95,8 +111,30 @@ final class LazyIndexes: Sendable {
     /// cannot be built.
     func positions(answering lookup: IndexLookup, in documents: [JSONValue]) -> [Int32]? {
         switch lookup {
-        case .values(let path, let keys):
-            return valueIndex(path, documents)?.positions(of: keys)
+        case .fields(let conditions):
+            // From the most selective condition's positions: intersected with a list of similar
+            // size, or checked against a much longer one by reading each document, so that an
+            // inner query run once per outer row costs what its few matches cost, not what the
+            // whole of `_type == "order"` would.
+            var counted: [(condition: FieldCondition, index: FieldIndex, count: Int)] = []
+            for condition in conditions {
+                guard let index = valueIndex(condition.path, documents) else { return nil }
+                counted.append((condition, index, index.count(of: condition.keys)))
+            }
+            counted.sort { $0.count < $1.count }
+            guard let first = counted.first else { return nil }
+            var result = first.index.positions(of: first.condition.keys)
+            for other in counted.dropFirst() where !result.isEmpty {
+                if other.count <= result.count * 16 {
+                    result = Self.intersection(result, other.index.positions(of: other.condition.keys))
+                } else {
+                    let keys = Set(other.condition.keys)
+                    result = result.filter { position in
+                        TokenIndex.value(of: documents[Int(position)], at: other.condition.path).flatMap(FieldKey.init).map(keys.contains) ?? false
+                    }
+                }
+            }
+            return result
         case .tokens(let prefixes, let paths):
             guard !prefixes.isEmpty else { return nil }
             var indexes: [TokenIndex] = []

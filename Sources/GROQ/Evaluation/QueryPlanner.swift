@@ -22,29 +22,63 @@ enum QueryPlanner {
                      scope: Scope? = nil) -> Plan? {
         let parts = conjuncts(condition)
         let probe = scope.map { $0.nested(.null, parent: $0.frameForChildren()) }
-        var found: [(index: Int, docs: [JSONValue], exact: Bool)] = []
+        // Each candidate list, with the conjuncts it answers exactly (none for a superset).
+        var found: [(answers: [Int], docs: [JSONValue])] = []
+        var fields: [(index: Int, node: Node, condition: FieldCondition)] = []
         for (index, conjunct) in parts.enumerated() {
             let operandsKnown = probe.map { CorrelatedOperands.substituting(conjunct, $0) } ?? conjunct
+            if let condition = fieldCondition(operandsKnown) {
+                fields.append((index, operandsKnown, condition))
+                continue
+            }
             guard let (docs, exact) = lookup(operandsKnown, dataset, params) else { continue }
-            found.append((index, docs, exact))
+            found.append((exact ? [index] : [], docs))
             if docs.count <= 1 { break }
         }
-        guard var best = found.min(by: { $0.docs.count < $1.docs.count }) else { return nil }
-        var answered: Set<Int> = best.exact ? [best.index] : []
-        // Two exact answers (`_type == "order" && status == "paid"`) are intersected: walking
-        // both lists costs less than testing each candidate of the smaller against the other.
-        if best.exact, best.docs.count > 1 {
-            for other in found.sorted(by: { $0.docs.count < $1.docs.count })
-            where other.exact && other.index != best.index && other.docs.count < best.docs.count * 64 {
-                guard let both = DocumentOrder.intersection(best.docs, other.docs) else { break }
-                best.docs = both
-                answered.insert(other.index)
-                if both.count <= 1 { break }
+        // Several field conditions (`_type == "order" && status == "paid"`) are answered together,
+        // by intersecting their value indexes; one alone goes the usual way (`_type` has its own).
+        // Not when another lookup already found a few candidates (a search's matches), nor for
+        // one field named twice: materialising a large list would cost more than checking.
+        let fewFound = found.contains { $0.docs.count <= 256 }
+        if fields.count > 1, !fewFound, Set(fields.map(\.condition.path)).count > 1,
+           let docs = dataset.documents(answering: .fields(fields.map(\.condition))) {
+            found.append((fields.map(\.index), docs))
+        } else {
+            for field in fields {
+                if let (docs, exact) = lookup(field.node, dataset, params) { found.append((exact ? [field.index] : [], docs)) }
             }
         }
-        let rest = parts.enumerated().filter { !answered.contains($0.offset) }.map(\.element)
+        guard let best = found.min(by: { $0.docs.count < $1.docs.count }) else { return nil }
+        let rest = parts.enumerated().filter { !best.answers.contains($0.offset) }.map(\.element)
         let residual = rest.isEmpty ? nil : rest.dropFirst().reduce(rest[0]) { .and($0, $1) }
         return Plan(candidates: best.docs, residual: residual)
+    }
+
+    /// The field condition a conjunct states exactly: `path == value` or `path in [values]` with
+    /// strings, numbers or booleans (not `_id`, whose own lookup is cheaper).
+    private static func fieldCondition(_ node: Node) -> FieldCondition? {
+        let field: Node, keys: [FieldKey]?
+        switch node {
+        case .binary(.equal, .attribute(let base, let name), .literal(let value)),
+            .binary(.equal, .literal(let value), .attribute(let base, let name)):
+            field = .attribute(base, name)
+            keys = FieldKey(value).map { [$0] }
+        case .binary(.in, .attribute(let base, let name), .literal(.array(let items))):
+            field = .attribute(base, name)
+            keys = fieldKeys(items)
+        case .binary(.in, .attribute(let base, let name), .array(let elements)):
+            field = .attribute(base, name)
+            var items: [JSONValue] = []
+            for element in elements {
+                guard !element.isSplat, case .literal(let value) = element.value else { return nil }
+                items.append(value.json)
+            }
+            keys = fieldKeys(items)
+        default:
+            return nil
+        }
+        guard let keys, let path = attributePath(field), path != ["_id"] else { return nil }
+        return FieldCondition(path: path, keys: keys)
     }
 
     private static func conjuncts(_ node: Node) -> [Node] {
@@ -188,7 +222,7 @@ enum QueryPlanner {
     /// index does not hold (a missing field equals null too): those are scanned.
     private static func valueLookup(_ field: Node, _ keys: [FieldKey]?, _ dataset: any DocumentSource) -> ([JSONValue], exact: Bool)? {
         guard let keys, let path = attributePath(field) else { return nil }
-        return dataset.documents(answering: .values(path: path, keys: keys)).map { ($0, true) }
+        return dataset.documents(answering: .fields([FieldCondition(path: path, keys: keys)])).map { ($0, true) }
     }
 
     /// The keys of `items`, or `nil` when one is not a string, number or boolean.
