@@ -93,6 +93,12 @@ struct ValueIndexPlanTests {
         #expect(source.documents(answering: .fields([FieldCondition(path: ["f\(LazyIndexes.maxValueIndexes + 5)"], keys: [.string("x")])])) == nil)
         // Past the bound the query still answers, by scanning.
         #expect(try GROQQuery("*[f9 == 'x']._id").evaluate(in: source) == ["d9"])
+        for field in 0..<(LazyIndexes.maxTokenIndexes + 10) {
+            _ = source.documents(answering: .tokens(prefixes: [Array("x".utf8)], paths: [["f\(field)"]]))
+        }
+        #expect(source.indexedPaths.count == LazyIndexes.maxValueIndexes + LazyIndexes.maxTokenIndexes)
+        #expect(source.documents(answering: .tokens(prefixes: [Array("x".utf8)], paths: [["f\(LazyIndexes.maxTokenIndexes + 5)"]])) == nil)
+        #expect(try GROQQuery("*[f9 match 'x*' || f17 match 'x']._id").evaluate(in: source) == ["d9"])
     }
 }
 

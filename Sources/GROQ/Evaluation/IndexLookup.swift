@@ -103,9 +103,11 @@ final class LazyIndexes: Sendable {
         var values: [[String]: FieldIndex] = [:]
     }
     private let built = Mutex(Built())
-    /// How many value indexes one dataset keeps: each costs a few bytes per document, and a
-    /// query naming a new field every time must not grow memory without end.
-    static let maxValueIndexes = 64
+    /// How many value and token indexes one dataset keeps: each costs a few bytes per
+    /// document, and queries naming a new field every time must not grow memory without end
+    /// (past the bound, such conditions are scanned).
+    static let maxValueIndexes = 16
+    static let maxTokenIndexes = 16
 
     /// The positions in `documents` answering `lookup`, ascending; `nil` when an index it needs
     /// cannot be built.
@@ -169,7 +171,11 @@ final class LazyIndexes: Sendable {
     }
 
     private func tokenIndex(_ path: [String], _ documents: [JSONValue]) -> TokenIndex? {
-        if let known = built.withLock({ $0.tokens[path] }) { return known }
+        let known = built.withLock { built -> TokenIndex?? in
+            if let index = built.tokens[path] { return .some(index) }
+            return built.tokens.count >= Self.maxTokenIndexes ? .some(nil) : nil
+        }
+        if let known { return known }
         // Built outside the lock: a lookup of another path need not wait for this one.
         let index = TokenIndex(documents, path: path)
         built.withLock { $0.tokens[path] = .some(index) }
