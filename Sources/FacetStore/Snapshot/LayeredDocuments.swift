@@ -27,7 +27,15 @@ final class LayeredDocuments: DocumentSource {
         var overlayReferences: [String: [JSONValue]]?
         /// The overlay's documents, indexed for lookups.
         var overlayDocuments: InMemoryDataset?
+        /// Answers to recent index lookups, and how many documents they hold in all.
+        var answers: [IndexLookup: [JSONValue]] = [:]
+        var answeredDocuments = 0
     }
+
+    /// Bounds on the answers kept per snapshot: enough for a per-row sub-query over thousands
+    /// of rows and the queries that repeat it, not a copy of the dataset.
+    private static let maxAnswers = 4_096
+    private static let maxAnsweredDocuments = 262_144
 
     init(base: InMemoryDataset, overlay: Overlay) {
         self.base = base
@@ -73,6 +81,24 @@ final class LayeredDocuments: DocumentSource {
     }
 
     func documents(answering lookup: IndexLookup) -> [JSONValue]? {
+        // A sub-query run once per row asks the same few questions again and again (a count and
+        // a sum per staff member), and so does a dashboard reloading on an unchanged snapshot.
+        if let known = merged.withLock({ $0.answers[lookup] }) { return known }
+        guard let answer = answer(lookup) else { return nil }
+        merged.withLock { lists in
+            if lists.answers.count >= Self.maxAnswers || lists.answeredDocuments + answer.count > Self.maxAnsweredDocuments {
+                lists.answers.removeAll()
+                lists.answeredDocuments = 0
+            }
+            if answer.count <= Self.maxAnsweredDocuments / 4 {
+                lists.answers[lookup] = answer
+                lists.answeredDocuments += answer.count
+            }
+        }
+        return answer
+    }
+
+    private func answer(_ lookup: IndexLookup) -> [JSONValue]? {
         guard let found = base.documents(answering: lookup) else { return nil }
         if overlay.isEmpty { return found }
         // The overlay's documents get indexes of their own, built once per snapshot: a few
