@@ -156,6 +156,30 @@ struct TextIndexPlanTests {
         #expect(TokenIndex.prefixes(ofPattern: 3) == nil)
     }
 
+    @Test func aPatternOfThousandsOfTermsLooksUpAFew() throws {
+        final class RecordingSource: DocumentSource, @unchecked Sendable {
+            let inner: InMemoryDataset
+            var prefixCounts: [Int] = []
+            init(_ inner: InMemoryDataset) { self.inner = inner }
+            var documents: [JSONValue] { inner.documents }
+            func document(id: String) -> JSONValue? { inner.document(id: id) }
+            func documents(ofType type: String) -> [JSONValue]? { inner.documents(ofType: type) }
+            func documents(referencing id: String) -> [JSONValue]? { inner.documents(referencing: id) }
+            func documents(answering lookup: IndexLookup) -> [JSONValue]? {
+                if case .tokens(let prefixes, _) = lookup { prefixCounts.append(prefixes.count) }
+                return inner.documents(answering: lookup)
+            }
+        }
+        let source = RecordingSource(InMemoryDataset((0..<300).map { ["_id": .string("c\($0)"), "name": .string("customer account \($0)")] }))
+        // Every term a prefix of "customer": each matches every document, none narrows.
+        let terms = (1...8).map { String("customer".prefix($0)) + "*" } + (0..<20_000).map { "c\($0 % 7)*" }
+        let found = try GROQQuery("count(*[name match $q])").evaluate(in: source, params: ["q": .string(terms.joined(separator: " "))])
+        #expect(found == .number(0), "no name holds tokens starting with c0 … c6")
+        #expect(source.prefixCounts.count == 1 && source.prefixCounts[0] <= QueryPlanner.maxLookupPrefixes)
+        let exact = try GROQQuery("*[name match $q]._id").evaluate(in: source, params: ["q": "custom* acc* 12"])
+        #expect(exact == ["c12"])
+    }
+
     @Test func longAndHugeTextStaysBounded() throws {
         let long = String(repeating: "abcdefghij", count: 20)  // one 200-letter token
         let huge = (0..<2_000).map { "w\($0)" }.joined(separator: " ")

@@ -213,7 +213,11 @@ enum QueryPlanner {
             value = given
         default: return nil
         }
-        guard !paths.isEmpty, let prefixes = TokenIndex.prefixes(ofPattern: value), !prefixes.isEmpty else { return nil }
+        guard !paths.isEmpty, let found = TokenIndex.prefixes(ofPattern: value), !found.isEmpty else { return nil }
+        // The longest prefixes narrow most; a few are enough, and fewer terms still give a
+        // superset. A pattern of thousands of terms must not cost thousands of index walks.
+        let prefixes = Array(Set(found).sorted { $0.count != $1.count ? $0.count > $1.count : $0.lexicographicallyPrecedes($1) }
+            .prefix(maxLookupPrefixes))
         return dataset.documents(answering: .tokens(prefixes: prefixes, paths: paths))
     }
 
@@ -239,6 +243,9 @@ enum QueryPlanner {
         if case .this = node { return true }
         return false
     }
+
+    /// How many of a `match` pattern's terms a token lookup uses.
+    static let maxLookupPrefixes = 8
 
     /// `["address", "city"]` for `address.city`: attribute names read from the document down.
     private static func attributePath(_ node: Node) -> [String]? {
