@@ -24,3 +24,13 @@ final class ScanSource: DocumentSource {
     func documents(ofType type: String) -> [JSONValue]? { nil }
     func documents(referencing id: String) -> [JSONValue]? { nil }
 }
+
+/// Numbers from a seed, so that a failing random plan test fails again the same way.
+struct SeededNumbers {
+    var state: UInt64
+    /// A number in `0..<bound`.
+    mutating func next(_ bound: Int) -> Int {
+        state = state &* 6364136223846793005 &+ 1442695040888963407
+        return Int((state >> 33) % UInt64(bound))
+    }
+}

@@ -20,12 +20,11 @@ struct TextIndexPlanTests {
         "lukasz", "orsted", "strasse", "stra*", "sao", "41", "123*", "example*", "ada@*", "dzemal", "fine", "fi*",
     ]
 
+    /// Random documents' text and random patterns, from a seed.
     private struct Generator {
-        var state: UInt64
-        mutating func next(_ bound: Int) -> Int {
-            state = state &* 6364136223846793005 &+ 1442695040888963407
-            return Int((state >> 33) % UInt64(bound))
-        }
+        var numbers: SeededNumbers
+        init(state: UInt64) { numbers = SeededNumbers(state: state) }
+        mutating func next(_ bound: Int) -> Int { numbers.next(bound) }
         mutating func text() -> String {
             (0..<(1 + next(3))).map { _ in TextIndexPlanTests.words[next(TextIndexPlanTests.words.count)] }.joined(separator: next(4) == 0 ? "-" : " ")
         }

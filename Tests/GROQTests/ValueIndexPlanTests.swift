@@ -15,14 +15,6 @@ struct ValueIndexPlanTests {
 
     private static func pick(_ random: inout SeededNumbers) -> JSONValue { values[random.next(values.count)] }
 
-    private struct SeededNumbers {
-        var state: UInt64
-        mutating func next(_ bound: Int) -> Int {
-            state = state &* 6364136223846793005 &+ 1442695040888963407
-            return Int((state >> 33) % UInt64(bound))
-        }
-    }
-
     private static let queries = [
         "*[segment == $v]._id",
         "*[$v == segment]._id",
@@ -82,14 +74,6 @@ struct ValueIndexPlanTests {
 /// row, must give what a scan gives: references nested, weak, to missing documents, from drafts.
 @Suite("Correlated plans")
 struct CorrelatedPlanTests {
-    private struct SeededNumbers {
-        var state: UInt64
-        mutating func next(_ bound: Int) -> Int {
-            state = state &* 6364136223846793005 &+ 1442695040888963407
-            return Int((state >> 33) % UInt64(bound))
-        }
-    }
-
     private static let queries = [
         "*[_type == 'client'] {_id, 'orders': count(*[_type == 'order' && references(^._id)])}",
         "*[_type == 'client'][0...5] {_id, 'orders': *[_type == 'order' && client._ref == ^._id]{_id, total}}",
