@@ -1,12 +1,16 @@
 /// Chooses which documents a filter over `*` needs to look at, from the indexes a
 /// ``DocumentSource`` keeps: a conjunct `_id == "x"`, `_id in [...]`, `_type == "t"`,
-/// `_type in ["t", "u"]`, `references("x")` or `name match "lop*"` narrows the scan to the
-/// matching documents, and a disjunction whose every side narrows narrows to their union.
+/// `_type in ["t", "u"]`, `field == value`, `field in [values]`, `references("x")` or
+/// `name match "lop*"` narrows the scan to the matching documents; several field conditions are
+/// answered together; a disjunction whose every side narrows narrows to their union. Operands
+/// that read nothing of the tested document (`^._id`, `$ids`) are evaluated first
+/// (``CorrelatedOperands``), so a sub-query run once per outer row uses the indexes too.
 ///
-/// The `_id` and `_type` lookups answer their conjunct exactly, so it is dropped from what is
-/// still evaluated per document; a `references()` lookup is a superset (it also sees references
-/// nested inside reference objects), so its conjunct is still evaluated; so is a `match`, whose
-/// token lookup finds every document holding a token with each term's literal prefix.
+/// The `_id`, `_type` and field lookups answer their conjuncts exactly, so those are dropped
+/// from what is still evaluated per document; a `references()` lookup is a superset (it also
+/// sees references nested inside reference objects), so its conjunct is still evaluated; so is a
+/// `match`, whose token lookup finds every document holding a token with each term's literal
+/// prefix.
 enum QueryPlanner {
     struct Plan {
         /// The documents that can match, in `*` order.
