@@ -122,6 +122,15 @@ enum Evaluator {
             try scope.context.build(page.count)
             return .array(page)
         }
+        if case .pipe(.order, let ordered, let args) = base, from >= 0, to >= 0 {
+            // `order(x)[0...20]`: only the first rows of the order are selected, not all sorted.
+            guard case .array(let array) = try evaluate(ordered, scope) else { return .null }
+            try scope.context.build(array.count)
+            let first = try PipeFunctions.order(array, args, scope, limit: sliceBounds(count: array.count, from: 0, to: to, inclusive: inclusive).upperBound)
+            let sliced = slice(first, from: from, to: to, inclusive: inclusive)
+            try scope.context.build(sliced.count)
+            return .array(sliced)
+        }
         guard case .array(let array) = try evaluate(base, scope) else { return .null }
         let sliced = slice(array, from: from, to: to, inclusive: inclusive)
         try scope.context.build(sliced.count)
@@ -412,6 +421,16 @@ enum Evaluator {
         }
         guard let condition else { return .array(source) }
         let frame = scope.frameForChildren()
+        if source.count >= ParallelMap.minimumParallelCount {
+            // A long scan is tested on every core; the kept documents stay in their order.
+            let kept = try ParallelMap.map(source, condition, frame, scope.context) { condition, frame, context, item throws(GROQError) in
+                .bool(try evaluate(condition, Scope(value: Value(item), parent: frame, isHidden: false, context: context)).isTrue)
+            }
+            var result: [JSONValue] = []
+            for index in source.indices where kept[index] == .bool(true) { result.append(source[index]) }
+            try scope.context.build(result.count)
+            return .array(result)
+        }
         var result: [JSONValue] = []
         for index in source.indices {
             try scope.context.tick()

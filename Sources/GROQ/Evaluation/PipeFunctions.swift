@@ -1,7 +1,9 @@
 /// The pipe functions `order()` and `score()`.
 enum PipeFunctions {
     /// Sorts by each argument in turn with GROQ's total order; ties keep their input order.
-    static func order(_ array: [JSONValue], _ args: [Node], _ scope: Scope) throws(GROQError) -> [JSONValue] {
+    /// With `limit`, only the first `limit` of the order are wanted (`order(x)[0...20]`): they are
+    /// selected in one pass instead of sorting everything.
+    static func order(_ array: [JSONValue], _ args: [Node], _ scope: Scope, limit: Int? = nil) throws(GROQError) -> [JSONValue] {
         var keys: [Node] = []
         var descending: [Bool] = []
         for arg in args {
@@ -16,15 +18,19 @@ enum PipeFunctions {
         rows.reserveCapacity(array.count)
         for (index, item) in array.enumerated() {
             try scope.context.tick()
-            let itemScope = scope.nested(Value(item), parent: frame)
             var values: [Value] = []
             values.reserveCapacity(keys.count)
-            for key in keys { values.append(try Evaluator.evaluate(key, itemScope)) }
+            for key in keys {
+                // A plain field is read straight from the document, without a scope per row.
+                if case .attribute(.this, let name) = key, case .object(let object) = item {
+                    values.append(Value(object[name]))
+                } else {
+                    values.append(try Evaluator.evaluate(key, scope.nested(Value(item), parent: frame)))
+                }
+            }
             rows.append((index, values))
         }
-        // The sort compares about n log n pairs and cannot stop half-way: count them first.
-        try scope.context.tick(rows.count * max(1, Int.bitWidth - rows.count.leadingZeroBitCount))
-        rows.sort { a, b in
+        func precedes(_ a: (index: Int, keys: [Value]), _ b: (index: Int, keys: [Value])) -> Bool {
             for i in 0..<keys.count {
                 var c = Ordering.totalCompare(a.keys[i], b.keys[i])
                 if descending[i] { c = -c }
@@ -32,6 +38,28 @@ enum PipeFunctions {
             }
             return a.index < b.index
         }
+        if let limit, limit * 8 < rows.count {
+            // The first `limit` rows, kept in order while the rest stream past: about n
+            // comparisons with the last kept row, and log(limit) for the few that enter.
+            try scope.context.tick(rows.count)
+            var kept: [(index: Int, keys: [Value])] = []
+            kept.reserveCapacity(limit + 1)
+            guard limit > 0 else { return [] }
+            for row in rows {
+                if kept.count == limit, !precedes(row, kept[limit - 1]) { continue }
+                var low = 0, high = kept.count
+                while low < high {
+                    let middle = (low + high) / 2
+                    if precedes(row, kept[middle]) { high = middle } else { low = middle + 1 }
+                }
+                kept.insert(row, at: low)
+                if kept.count > limit { kept.removeLast() }
+            }
+            return kept.map { array[$0.index] }
+        }
+        // The sort compares about n log n pairs and cannot stop half-way: count them first.
+        try scope.context.tick(rows.count * max(1, Int.bitWidth - rows.count.leadingZeroBitCount))
+        rows.sort(by: precedes)
         return rows.map { array[$0.index] }
     }
 

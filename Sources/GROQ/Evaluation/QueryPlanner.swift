@@ -28,11 +28,19 @@ enum QueryPlanner {
         let probe = scope.map { $0.nested(.null, parent: $0.frameForChildren()) }
         // Each candidate list, with the conjuncts it answers exactly (none for a superset).
         var found: [(answers: [Int], docs: [JSONValue])] = []
-        var fields: [(index: Int, node: Node, condition: FieldCondition)] = []
+        var fields: [(indices: [Int], node: Node, condition: FieldCondition)] = []
         for (index, conjunct) in parts.enumerated() {
             let operandsKnown = probe.map { CorrelatedOperands.substituting(conjunct, $0) } ?? conjunct
             if let condition = fieldCondition(operandsKnown) {
-                fields.append((index, operandsKnown, condition))
+                // `total > 100 && total <= 500`: one range, read from the index once.
+                if case .range(let lower, let upper) = condition.test, let kind = condition.test.rangeKind,
+                   let same = fields.firstIndex(where: { $0.condition.path == condition.path && $0.condition.test.rangeKind == kind }),
+                   case .range(let otherLower, let otherUpper) = fields[same].condition.test {
+                    let merged = FieldTest.range(lower: tighter(lower, otherLower, lower: true), upper: tighter(upper, otherUpper, lower: false))
+                    fields[same] = (fields[same].indices + [index], operandsKnown, FieldCondition(path: condition.path, test: merged))
+                } else {
+                    fields.append(([index], operandsKnown, condition))
+                }
                 continue
             }
             guard let (docs, exact) = lookup(operandsKnown, dataset, params) else { continue }
@@ -46,10 +54,17 @@ enum QueryPlanner {
         let fewFound = found.contains { $0.docs.count <= 256 }
         if fields.count > 1, !fewFound, Set(fields.map(\.condition.path)).count > 1,
            let docs = dataset.documents(answering: .fields(fields.map(\.condition))) {
-            found.append((fields.map(\.index), docs))
-        } else {
+            found.append((fields.flatMap(\.indices), docs))
+        } else if !fewFound || fields.contains(where: { !$0.condition.test.isRange }) {
             for field in fields {
-                if let (docs, exact) = lookup(field.node, dataset, params) { found.append((exact ? [field.index] : [], docs)) }
+                let docs: [JSONValue]?
+                if field.condition.test.isRange {
+                    // A range alone is worth reading only when nothing narrower was found.
+                    docs = fewFound ? nil : dataset.documents(answering: .fields([field.condition]))
+                } else {
+                    docs = lookup(field.node, dataset, params).map(\.0)
+                }
+                if let docs { found.append((field.indices, docs)) }
             }
         }
         guard let best = found.min(by: { $0.docs.count < $1.docs.count }) else { return nil }
@@ -79,10 +94,48 @@ enum QueryPlanner {
             }
             keys = fieldKeys(items)
         default:
-            return nil
+            return rangeCondition(node)
         }
         guard let keys, let path = attributePath(field), path != ["_id"] else { return nil }
         return FieldCondition(path: path, keys: keys)
+    }
+
+    /// `total > 1000`, `1000 < total`, `orderDate >= "2025-01-01"`, `total in 100..500`: a range
+    /// of numbers or of strings on an attribute path.
+    private static func rangeCondition(_ node: Node) -> FieldCondition? {
+        func bound(_ value: Value, inclusive: Bool) -> RangeBound? {
+            switch value {
+            case .number(let n): RangeBound(.number(n), inclusive: inclusive)
+            case .string(let s): RangeBound(.string(s), inclusive: inclusive)
+            default: nil
+            }
+        }
+        switch node {
+        case .binary(let op, let field, .literal(let value)) where op.isComparison:
+            guard let path = attributePath(field), let bound = bound(value, inclusive: op == .lessOrEqual || op == .greaterOrEqual) else { return nil }
+            let below = op == .less || op == .lessOrEqual
+            return FieldCondition(path: path, test: below ? .range(lower: nil, upper: bound) : .range(lower: bound, upper: nil))
+        case .binary(let op, .literal(let value), let field) where op.isComparison:
+            // `1000 < total` is `total > 1000`.
+            guard let path = attributePath(field), let bound = bound(value, inclusive: op == .lessOrEqual || op == .greaterOrEqual) else { return nil }
+            let below = op == .greater || op == .greaterOrEqual
+            return FieldCondition(path: path, test: below ? .range(lower: nil, upper: bound) : .range(lower: bound, upper: nil))
+        case .inRange(let field, .literal(let from), .literal(let to), let inclusive):
+            guard let path = attributePath(field), let lower = bound(from, inclusive: true),
+                  let upper = bound(to, inclusive: inclusive) else { return nil }
+            return FieldCondition(path: path, test: .range(lower: lower, upper: upper))
+        default:
+            return nil
+        }
+    }
+
+    /// The narrower of two bounds of one kind on the same side of a range.
+    private static func tighter(_ a: RangeBound?, _ b: RangeBound?, lower: Bool) -> RangeBound? {
+        guard let a else { return b }
+        guard let b else { return a }
+        if a.key == b.key { return a.inclusive ? b : a }
+        // `a` is tighter when it lies inside `b`'s side.
+        return b.admits(a.key, asLower: lower) ? a : b
     }
 
     private static func conjuncts(_ node: Node) -> [Node] {

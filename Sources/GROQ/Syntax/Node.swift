@@ -80,6 +80,9 @@ enum BinaryOperator: String, Sendable {
     case divide = "/"
     case modulo = "%"
     case power = "**"
+
+    /// `<`, `<=`, `>` or `>=`.
+    var isComparison: Bool { self == .less || self == .lessOrEqual || self == .greater || self == .greaterOrEqual }
 }
 
 /// A call of a built-in function, resolved at parse time.
