@@ -10,7 +10,8 @@ struct QueryEvaluation: Sendable {
     let options: EvaluationOptions
     let budget: QueryBudget
 
-    /// The answer's JSON, `{"ms":…,"query":…,"result":…}`, ready to send.
+    /// The answer's JSON, `{"ms":…,"query":…,"result":…}` (and `"explain":[steps]` when the
+    /// options carry a profile), ready to send.
     func run(on source: any DocumentSource, metrics: ServerMetrics) throws -> ByteBuffer {
         let started = ContinuousClock.now
         let parsed: GROQQuery
@@ -38,6 +39,10 @@ struct QueryEvaluation: Sendable {
             bytes.append(contentsOf: #","query":"#.utf8)
             JSONValue.string(query).write(to: &bytes)
         }
+        if let profile = options.profile {
+            bytes.append(contentsOf: #","explain":"#.utf8)
+            profile.json.write(to: &bytes)
+        }
         bytes.append(contentsOf: #","result":"#.utf8)
         let resultStart = bytes.count
         guard result.write(to: &bytes, limit: resultStart + budget.maxResultBytes) else {
@@ -61,7 +66,7 @@ extension APIError {
         switch error.kind {
         case .timeout:
             metrics.recordQueryStopped(.timeout)
-            return queryTimeout(limit: budget.timeLimit, query: query)
+            return queryTimeout(limit: budget.timeLimit, query: query, activity: error.activity)
         case .cancelled:
             metrics.recordQueryStopped(.cancelled)
             return queryCancelled()
@@ -71,12 +76,16 @@ extension APIError {
     }
 
     /// The query ran past its time limit and was stopped.
-    static func queryTimeout(limit: Duration, query: String) -> APIError {
-        APIError(.badRequest, type: "queryTimeout", """
-            The query ran longer than the time limit of \(limit.spoken) and was stopped. Make it cheaper: narrow the filter, \
-            start it with an index-friendly condition such as _type == "customer" or _id == $id, and fetch results a page \
-            at a time with a slice such as [0...100].
-            """, details: ["limitMs": .number(limit.milliseconds), "query": .string(query)])
+    /// `activity` names what was running when it stopped (the filter and how it read).
+    static func queryTimeout(limit: Duration, query: String, activity: String? = nil) -> APIError {
+        var details: JSONObject = ["limitMs": .number(limit.milliseconds), "query": .string(query)]
+        if let activity { details["stoppedWhile"] = .string(activity) }
+        return APIError(.badRequest, type: "queryTimeout", """
+            The query ran longer than the time limit of \(limit.spoken) and was stopped\(activity.map { " while \($0)" } ?? ""). \
+            Make it cheaper: narrow the filter, start it with an index-friendly condition such as _type == "customer" or \
+            _id == $id, and fetch results a page at a time with a slice such as [0...100]; send explain=true with a \
+            smaller query to see which index each filter uses.
+            """, details: details)
     }
 
     /// The query waited its whole time limit for a slot and never ran: the server is busy.

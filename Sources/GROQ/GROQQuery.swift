@@ -71,7 +71,7 @@ public struct GROQQuery: Sendable {
             now: options.now.map { GROQDateTime(milliseconds: Int64(($0.timeIntervalSince1970 * 1000).rounded(.down))) } ?? .now(),
             identity: options.identity, before: options.before, after: options.after, source: source,
             invariantSlots: invariantSlots, deadline: options.deadline, cancellation: options.cancellation,
-            maxElements: limits.maxElements)
+            maxElements: limits.maxElements, profile: options.profile)
         // A deadline already past stops even a query with no loop to check it in.
         try context.checkStop()
         let scope = Scope(value: .null, parent: nil, isHidden: false, context: context)
@@ -115,9 +115,14 @@ public struct EvaluationOptions: Sendable {
     public var deadline: ContinuousClock.Instant?
     /// A switch that stops evaluation with a ``GROQError/Kind/cancelled`` error when flipped.
     public var cancellation: EvaluationCancellation?
+    /// Where each step's index use, rows and time are recorded, to explain the plan; `nil`
+    /// (the default) records nothing and costs nothing.
+    public var profile: QueryProfile?
 
     public init(now: Date? = nil, identity: String? = nil, before: JSONValue? = nil, after: JSONValue? = nil,
-                deadline: ContinuousClock.Instant? = nil, cancellation: EvaluationCancellation? = nil) {
+                deadline: ContinuousClock.Instant? = nil, cancellation: EvaluationCancellation? = nil,
+                profile: QueryProfile? = nil) {
+        self.profile = profile
         self.now = now
         self.identity = identity
         self.before = before

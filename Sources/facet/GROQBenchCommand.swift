@@ -77,6 +77,9 @@ struct GROQBenchCommand: ParsableCommand {
                 let rate = Double(size) / (ms / 1000)
                 let verdict = ms < 50 ? "ok" : "SLOW (target < 50 ms)"
                 print("  \(name.padding(toLength: 32, withPad: " ", startingAt: 0)) \(format(ms)) ms  \(format(rate / 1e6)) M docs/s  parse \(format(parseMs)) ms  results \(resultSize)  \(verdict)")
+                let profile = QueryProfile()
+                _ = try query.evaluate(in: dataset, options: EvaluationOptions(profile: profile))
+                print("      plan: " + Self.planSummary(profile))
             }
             if size <= 20_000 {
                 try compareWithScanning(dataset)
@@ -98,6 +101,17 @@ struct GROQBenchCommand: ParsableCommand {
             let scanned = try median { try query.evaluate(in: scanning) }
             print("  \(name.padding(toLength: 32, withPad: " ", startingAt: 0)) indexed \(format(indexed)) ms, scanning \(format(scanned)) ms: \(String(format: "%.0f", scanned / max(indexed, 0.001)))x faster")
         }
+    }
+
+    /// `type index ×1 → 20000 rows; value indexes ×200 → 800 rows; scan ×1 …`: which index each
+    /// step of the plan read, how often it ran, and the rows it kept.
+    static func planSummary(_ profile: QueryProfile) -> String {
+        let steps = profile.steps
+        guard !steps.isEmpty else { return "no filter over the documents" }
+        return steps.map { step in
+            let access = step.access.split(separator: ":").first.map(String.init) ?? step.access
+            return "\(step.usesIndex || !step.query.hasPrefix("*[") ? access : "SCAN") ×\(step.runs) → \(step.rows) rows"
+        }.joined(separator: "; ")
     }
 
     private func median<Result>(_ body: () throws -> Result) rethrows -> Double {

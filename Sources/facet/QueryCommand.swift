@@ -14,7 +14,11 @@ struct QueryCommand: ParsableCommand {
               facet query --data ./facet-data '*[_type == "customer"]{name}'
               facet query --perspective drafts '*[_id == "c-1"][0]'
               facet query --file export.ndjson --param tier='"gold"' '*[tier == $tier]'
-              facet query --explain 'count(*[_type == "order"])'
+              facet query --explain '*[_type == "customer"]{name, "orders": count(*[references(^._id)])}'
+
+            --explain runs the query and prints its plan instead of the result: each filter over the
+            documents with the index that answered it (or "scan of every document"), how many times it
+            ran, the rows it expected and kept, and its time. --tree prints the parsed query.
             """
     )
 
@@ -32,8 +36,11 @@ struct QueryCommand: ParsableCommand {
     @Flag(name: .long, help: "Indent the JSON output.")
     var pretty = false
 
-    @Flag(name: .long, help: "Print the parsed query tree instead of evaluating it.")
+    @Flag(name: .long, help: "Run the query and print its plan (indexes used, rows, time per step) instead of the result.")
     var explain = false
+
+    @Flag(name: .long, help: "Print the parsed query tree instead of evaluating it.")
+    var tree = false
 
     @Argument(help: "The GROQ query.")
     var query: String
@@ -46,10 +53,13 @@ struct QueryCommand: ParsableCommand {
         } catch {
             throw CommandFailure(error.formatted)
         }
-        if explain {
+        if tree {
             print(parsed.explanation)
             return
         }
+        let profile = explain ? QueryProfile() : nil
+        let options = EvaluationOptions(profile: profile)
+        let started = ContinuousClock.now
         let chosen: Perspective
         do { chosen = try Perspective(parsing: perspective) } catch { throw CommandFailure(error.description) }
         let result: JSONValue
@@ -62,7 +72,7 @@ struct QueryCommand: ParsableCommand {
                 throw CommandFailure("cannot read the file \(file): \(error)")
             }
             do {
-                result = try parsed.evaluate(in: InMemoryDataset(documents))
+                result = try parsed.evaluate(in: InMemoryDataset(documents), options: options)
             } catch {
                 throw CommandFailure(error.formatted)
             }
@@ -70,7 +80,14 @@ struct QueryCommand: ParsableCommand {
             let documentStore = try store.openStore()
             defer { documentStore.close() }
             let dataset = try store.openDataset(documentStore)
-            do { result = try dataset.query(parsed, perspective: chosen) } catch { throw CommandFailure(error.message) }
+            do { result = try dataset.query(parsed, perspective: chosen, options: options) } catch { throw CommandFailure(error.message) }
+        }
+        if let profile {
+            let elapsed = ContinuousClock.now - started
+            print(profile.table)
+            let count = result.arrayValue.map { "\($0.count) results" } ?? "1 result"
+            print("\n\(count) in \(String(format: "%.3f", Double(elapsed.components.attoseconds) / 1e15 + Double(elapsed.components.seconds) * 1000)) ms")
+            return
         }
         Output.print(result, pretty: pretty)
     }

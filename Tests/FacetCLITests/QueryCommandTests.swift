@@ -138,7 +138,7 @@ struct QueryCommandTests {
             """)
     }
 
-    @Test func explainPrintsTheTreeWithoutReadingTheDataset() throws {
+    @Test func treePrintsTheTreeWithoutReadingTheDataset() throws {
         let expected = """
             FuncCall count()
               Filter
@@ -149,13 +149,38 @@ struct QueryCommandTests {
                   Value "order"
 
             """
-        let withoutDataset = try Self.facet(["query", "--explain", #"count(*[_type == "order"])"#])
+        let withoutDataset = try Self.facet(["query", "--tree", #"count(*[_type == "order"])"#])
         #expect(withoutDataset.status == 0)
         #expect(withoutDataset.stdout == expected)
         #expect(withoutDataset.stderr == "")
-        let missingDataset = try Self.facet(["query", "--file", "/nonexistent/facet.ndjson", "--explain", #"count(*[_type == "order"])"#])
+        let missingDataset = try Self.facet(["query", "--file", "/nonexistent/facet.ndjson", "--tree", #"count(*[_type == "order"])"#])
         #expect(missingDataset.status == 0)
         #expect(missingDataset.stdout == expected)
+    }
+
+    @Test func explainRunsTheQueryAndPrintsEachStepWithItsIndex() throws {
+        let result = try Self.withDataset { path in
+            try Self.facet(["query", "--file", path, "--explain",
+                            #"*[_type == "customer"]{name, "spent": math::sum(*[_type == "order" && customer._ref == ^._id].total), "n": count(*[string(total) match "1*"])}"#])
+        }
+        #expect(result.status == 0, "\(result.stderr)")
+        let lines = result.stdout.split(separator: "\n").map(String.init)
+        #expect(lines.first?.hasPrefix("step") == true, "\(result.stdout)")
+        // The outer filter from the type index, once: 2 customers of 2.
+        let outer = try #require(lines.first { $0.hasPrefix(#"*[_type == "customer"]"#) })
+        #expect(outer.contains(#"type index: _type == "customer""#))
+        #expect(outer.split(separator: " ").suffix(4).prefix(3) == ["1", "2", "2"], "\(outer)")
+        // The correlated sum from the value indexes, once per customer: 3 orders in all.
+        let inner = try #require(lines.first { $0.contains("customer._ref == ^._id") && $0.hasPrefix("*[") })
+        #expect(inner.contains("value indexes"))
+        #expect(inner.split(separator: " ").suffix(4).prefix(3) == ["2", "3", "3"], "\(inner)")
+        // The text test on a computed string scans, and says so; it reads nothing of the
+        // customer, so it runs once, not per customer: 6 documents tested, 2 kept (120, 15.5).
+        let scan = try #require(lines.first { $0.contains("match") })
+        #expect(scan.contains("scan of every document"))
+        #expect(scan.split(separator: " ").suffix(4).prefix(3) == ["1", "6", "2"], "\(scan)")
+        #expect(result.stdout.contains("no index answers this filter"))
+        #expect(lines.last?.hasPrefix("2 results in ") == true)
     }
 
     // MARK: Errors

@@ -64,6 +64,10 @@ struct QueryLimitTests {
                 let description = error["description"]?.stringValue ?? ""
                 #expect(description.contains("time limit of 300 ms"), "\(description)")
                 #expect(description.contains("_type ==") && description.contains("slice"), "\(description)")
+                // It names the filter that was running when the time ran out.
+                let stoppedWhile = error["stoppedWhile"]?.stringValue ?? ""
+                #expect(stoppedWhile.contains(" for *[rank "), "\(stoppedWhile)")
+                #expect(description.contains("stopped while \(stoppedWhile)"), "\(description)")
                 #expect(body["statusCode"] == 400)
                 // Answered at the limit; the bound is loose because tasks may wait for a thread
                 // while other tests keep every core busy.

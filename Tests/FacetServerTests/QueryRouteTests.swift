@@ -45,6 +45,43 @@ struct QueryRouteTests {
         }
     }
 
+    @Test func explainAddsThePlanReadFromTheCallersView() async throws {
+        let fixture = try ServerFixture()
+        defer { fixture.close() }
+        try fixture.store.dataset("production").mutate([
+            .create(["_id": "c-1", "_type": "customer", "name": "Ada"]),
+            .create(["_id": "drafts.c-2", "_type": "customer", "name": "Bea"]),
+            .create(["_id": "o-1", "_type": "order", "customer": ["_ref": "c-1"], "total": 120]),
+            .create(["_id": "o-2", "_type": "order", "customer": ["_ref": "c-1"], "total": 20]),
+        ])
+        let app = Application(router: fixture.api.router())
+        let query = #"*[_type == "customer"]{name, "big": count(*[_type == "order" && customer._ref == ^._id && total > 100])}"#
+        let encoded = query.addingPercentEncoding(withAllowedCharacters: .alphanumerics)!
+        try await app.test(.router) { client in
+            try await client.execute(uri: "/v2025-02-19/data/query/production?query=\(encoded)&explain=true", method: .get) { response in
+                #expect(response.status == .ok)
+                let body = try JSONValue(parsing: Array(response.body.readableBytesView))
+                #expect(body["result"] == [["name": "Ada", "big": 1]])
+                let steps = try #require(body["explain"]?.arrayValue)
+                #expect(steps.count == 2, "\(steps)")
+                // The published view: the draft is neither read nor counted.
+                #expect(steps.first?["access"] == #"type index: _type == "customer""#)
+                #expect(steps.first?["estimatedRows"] == 1 && steps.first?["rows"] == 1 && steps.first?["runs"] == 1)
+                #expect(steps.last?["index"] == true && steps.last?["rows"] == 1)
+                #expect(steps.last?["ms"]?.numberValue != nil)
+            }
+            try await client.execute(uri: "/v1/data/query/production?query=\(encoded)", method: .get) { response in
+                let body = try JSONValue(parsing: Array(response.body.readableBytesView))
+                #expect(body["explain"] == nil)
+            }
+            try await client.execute(uri: "/v1/data/query/production?query=\(encoded)&explain=maybe", method: .get) { response in
+                #expect(response.status == .badRequest)
+                let error = try JSONValue(parsing: Array(response.body.readableBytesView))["error"]
+                #expect(error?["description"]?.stringValue?.contains("explain must be true or false") == true)
+            }
+        }
+    }
+
     @Test func badQueriesAndUnknownPlacesAreClearErrors() async throws {
         let fixture = try ServerFixture()
         defer { fixture.close() }

@@ -5,7 +5,8 @@ import Hummingbird
 import NIOCore
 
 /// `GET` and `POST /v1/data/query/:dataset`: a GROQ query with its parameters and perspective,
-/// answered as `{"ms", "query", "result"}`.
+/// answered as `{"ms", "query", "result"}`; with `explain=true` also `"explain"`: each step of
+/// the plan with the index it used, its runs, expected and kept rows, and time (``QueryProfile``).
 ///
 /// Expensive requests are bounded four ways, by the caller's role (``QueryBudget``):
 /// - **time**: a query gets its budget's time from the moment it arrives, waiting for a slot
@@ -69,7 +70,8 @@ extension FacetAPI {
                                                version: context.parameters.get("apiVersion") ?? "v1")
         let evaluation = QueryEvaluation(
             query: query, params: params, returnQuery: parameters["returnQuery"] != "false",
-            options: EvaluationOptions(deadline: deadline, cancellation: EvaluationCancellation()),
+            options: EvaluationOptions(deadline: deadline, cancellation: EvaluationCancellation(),
+                                       profile: try Self.explains(parameters["explain"]) ? QueryProfile() : nil),
             budget: budget)
         let metrics = self.metrics
         let body: ByteBuffer
@@ -94,6 +96,17 @@ extension FacetAPI {
         headers[.contentType] = "application/json; charset=utf-8"
         headers[.contentLength] = String(body.readableBytes)
         return Response(status: .ok, headers: headers, body: ResponseBody(byteBuffer: body))
+    }
+
+    /// `explain=true` adds the plan to the answer; `false` or nothing leaves it out.
+    static func explains(_ text: String?) throws -> Bool {
+        switch text {
+        case nil, "false", "0": return false
+        case "true", "1", "": return true
+        default:
+            throw APIError.badRequest("explain must be true or false (explain=true adds the query's plan to the answer), not \"\(text!)\"",
+                                      type: "queryParseError")
+        }
     }
 
     static func perspective(_ text: String?, version: String) throws -> Perspective {

@@ -407,11 +407,14 @@ enum Evaluator {
     }
 
     private static func filter(_ base: Node, _ condition: Node, _ scope: Scope) throws(GROQError) -> Value {
+        let started = scope.context.profile == nil ? nil : ContinuousClock.now
         var source: [JSONValue]
-        var condition: Node? = condition
-        if case .everything = base, let plan = QueryPlanner.plan(condition!, in: scope.context.dataset, params: scope.context.params, scope: scope) {
-            source = plan.candidates
-            condition = plan.residual
+        var plan: QueryPlanner.Plan?
+        var residual: Node? = condition
+        if case .everything = base, let found = QueryPlanner.plan(condition, in: scope.context.dataset, params: scope.context.params, scope: scope) {
+            source = found.candidates
+            residual = found.residual
+            plan = found
         } else if case .everything = base {
             source = scope.context.dataset.documents
         } else {
@@ -419,7 +422,33 @@ enum Evaluator {
             guard case .array(let array) = value else { return .null }
             source = array
         }
-        guard let condition else { return .array(source) }
+        let kept: [JSONValue]
+        do throws(GROQError) {
+            kept = try test(source, residual, scope)
+        } catch where error.kind == .timeout && error.activity == nil {
+            // Name the filter that was running when the time ran out, and how it read.
+            let what = plan.map { "checking \($0.candidates.count) candidates from the \($0.access)" }
+                ?? (isEverything(base) ? "scanning all \(source.count) documents (no index answers this filter)" : "testing \(source.count) elements")
+            throw error.during("\(what) for \(GROQText.render(.filter(base, condition)))")
+        }
+        if let profile = scope.context.profile, let started, isEverything(base) {
+            profile.record(query: GROQText.render(.filter(base, condition)),
+                           access: plan?.access ?? "scan of every document",
+                           residual: plan == nil ? nil : residual.map { GROQText.render($0) },
+                           usesIndex: plan != nil, estimatedRows: source.count, rows: kept.count,
+                           duration: ContinuousClock.now - started)
+        }
+        return .array(kept)
+    }
+
+    private static func isEverything(_ node: Node) -> Bool {
+        if case .everything = node { return true }
+        return false
+    }
+
+    /// The elements of `source` for which `condition` is true, in order (all of them without one).
+    private static func test(_ source: [JSONValue], _ condition: Node?, _ scope: Scope) throws(GROQError) -> [JSONValue] {
+        guard let condition else { return source }
         let frame = scope.frameForChildren()
         if source.count >= ParallelMap.minimumParallelCount {
             // A long scan is tested on every core; the kept documents stay in their order.
@@ -429,7 +458,7 @@ enum Evaluator {
             var result: [JSONValue] = []
             for index in source.indices where kept[index] == .bool(true) { result.append(source[index]) }
             try scope.context.build(result.count)
-            return .array(result)
+            return result
         }
         var result: [JSONValue] = []
         for index in source.indices {
@@ -439,6 +468,6 @@ enum Evaluator {
             }
         }
         try scope.context.build(result.count)
-        return .array(result)
+        return result
     }
 }

@@ -4,6 +4,19 @@ enum PipeFunctions {
     /// With `limit`, only the first `limit` of the order are wanted (`order(x)[0...20]`): they are
     /// selected in one pass instead of sorting everything.
     static func order(_ array: [JSONValue], _ args: [Node], _ scope: Scope, limit: Int? = nil) throws(GROQError) -> [JSONValue] {
+        let started = scope.context.profile == nil ? nil : ContinuousClock.now
+        let ordered = try sorted(array, args, scope, limit: limit)
+        if let profile = scope.context.profile, let started {
+            let selected = limit.map { $0 * 8 < array.count } ?? false
+            profile.record(query: "order(\(args.map { GROQText.render($0, maxLength: 60) }.joined(separator: ", ")))",
+                           access: selected ? "first \(limit!) selected in one pass, no full sort" : "sort",
+                           residual: nil, usesIndex: false, estimatedRows: array.count, rows: ordered.count,
+                           duration: ContinuousClock.now - started)
+        }
+        return ordered
+    }
+
+    private static func sorted(_ array: [JSONValue], _ args: [Node], _ scope: Scope, limit: Int?) throws(GROQError) -> [JSONValue] {
         var keys: [Node] = []
         var descending: [Bool] = []
         for arg in args {

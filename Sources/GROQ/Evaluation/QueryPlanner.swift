@@ -17,6 +17,14 @@ enum QueryPlanner {
         let candidates: [JSONValue]
         /// What must still be true of each candidate; `nil` when every candidate matches.
         let residual: Node?
+        /// The index that chose the candidates and the conjuncts it was asked, as written.
+        let index: String
+        let answered: [Node]
+
+        /// `type index: _type == "order"`, for an explained plan.
+        var access: String {
+            "\(index): " + answered.map { GROQText.render($0, maxLength: 100) }.joined(separator: " && ")
+        }
     }
 
     /// - Parameter scope: the scope the filter is evaluated in (its `@` is the outer row that
@@ -27,7 +35,7 @@ enum QueryPlanner {
         let parts = conjuncts(condition)
         let probe = scope.map { $0.nested(.null, parent: $0.frameForChildren()) }
         // Each candidate list, with the conjuncts it answers exactly (none for a superset).
-        var found: [(answers: [Int], docs: [JSONValue])] = []
+        var found: [(answers: [Int], docs: [JSONValue], index: String, asked: [Int])] = []
         var fields: [(indices: [Int], node: Node, condition: FieldCondition)] = []
         for (index, conjunct) in parts.enumerated() {
             let operandsKnown = probe.map { CorrelatedOperands.substituting(conjunct, $0) } ?? conjunct
@@ -44,7 +52,7 @@ enum QueryPlanner {
                 continue
             }
             guard let (docs, exact) = lookup(operandsKnown, dataset, params) else { continue }
-            found.append((exact ? [index] : [], docs))
+            found.append((exact ? [index] : [], docs, indexName(operandsKnown), [index]))
             if docs.count <= 1 { break }
         }
         // Several field conditions (`_type == "order" && status == "paid"`) are answered together,
@@ -54,7 +62,7 @@ enum QueryPlanner {
         let fewFound = found.contains { $0.docs.count <= 256 }
         if fields.count > 1, !fewFound, Set(fields.map(\.condition.path)).count > 1,
            let docs = dataset.documents(answering: .fields(fields.map(\.condition))) {
-            found.append((fields.flatMap(\.indices), docs))
+            found.append((fields.flatMap(\.indices), docs, "value indexes", fields.flatMap(\.indices)))
         } else if !fewFound || fields.contains(where: { !$0.condition.test.isRange }) {
             for field in fields {
                 let docs: [JSONValue]?
@@ -64,13 +72,28 @@ enum QueryPlanner {
                 } else {
                     docs = lookup(field.node, dataset, params).map(\.0)
                 }
-                if let docs { found.append((field.indices, docs)) }
+                if let docs { found.append((field.indices, docs, indexName(field.node), field.indices)) }
             }
         }
         guard let best = found.min(by: { $0.docs.count < $1.docs.count }) else { return nil }
         let rest = parts.enumerated().filter { !best.answers.contains($0.offset) }.map(\.element)
         let residual = rest.isEmpty ? nil : rest.dropFirst().reduce(rest[0]) { .and($0, $1) }
-        return Plan(candidates: best.docs, residual: residual)
+        return Plan(candidates: best.docs, residual: residual, index: best.index, answered: best.asked.map { parts[$0] })
+    }
+
+    /// Which of the source's indexes a conjunct's lookup reads.
+    private static func indexName(_ node: Node) -> String {
+        switch node {
+        case .binary(.match, _, _): "token index"
+        case .or: "union of both sides' indexes"
+        case .call: "reference index"
+        case .binary(_, .attribute(.this, "_id"), _), .binary(_, _, .attribute(.this, "_id")): "_id index"
+        case .binary(.equal, .attribute(.this, "_type"), _), .binary(.equal, _, .attribute(.this, "_type")),
+             .binary(.in, .attribute(.this, "_type"), _): "type index"
+        case .binary(let op, _, _) where op.isComparison: "value index, range"
+        case .inRange: "value index, range"
+        default: "value index"
+        }
     }
 
     /// The field condition a conjunct states exactly: `path == value` or `path in [values]` with

@@ -26,11 +26,14 @@ final class EvaluationContext: @unchecked Sendable {
     var ticksUntilCheck: Int
     /// The elements the evaluation may still build, shared by every thread of it.
     let elements: ElementBudget
+    /// Where the steps are recorded when the query is explained.
+    let profile: QueryProfile?
 
     init(dataset: any DocumentSource, params: [String: JSONValue], now: GROQDateTime, identity: String?,
          before: JSONValue?, after: JSONValue?, source: String, invariantSlots: Int = 0,
          deadline: ContinuousClock.Instant? = nil, cancellation: EvaluationCancellation? = nil,
-         maxElements: Int = GROQLimits.standard.maxElements) {
+         maxElements: Int = GROQLimits.standard.maxElements, profile: QueryProfile? = nil) {
+        self.profile = profile
         self.invariants = InvariantValues(slots: invariantSlots)
         self.elements = ElementBudget(maxElements)
         self.dataset = dataset
@@ -46,6 +49,7 @@ final class EvaluationContext: @unchecked Sendable {
     }
 
     private init(sharing other: EvaluationContext) {
+        self.profile = other.profile
         self.invariants = other.invariants
         self.elements = other.elements
         self.dataset = other.dataset

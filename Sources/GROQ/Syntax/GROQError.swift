@@ -60,12 +60,22 @@ public struct GROQError: Error, Sendable, CustomStringConvertible {
     public let position: SourcePosition?
     /// The query text, kept so the error can show the line it refers to.
     public let source: String
+    /// What the evaluation was doing when it stopped (`scanning all 101455 documents (no index
+    /// answers this filter) for *[total > 5]`), for a time limit or a cancellation.
+    public private(set) var activity: String?
 
     public init(_ kind: Kind, _ message: String, at offset: Int?, in source: String) {
         self.kind = kind
         self.message = message
         self.source = source
         self.position = offset.map { SourcePosition(offset: $0, in: source) }
+    }
+
+    /// The same error, saying what the evaluation was doing.
+    func during(_ activity: String) -> GROQError {
+        var copy = self
+        copy.activity = activity
+        return copy
     }
 
     public var description: String {
@@ -76,8 +86,9 @@ public struct GROQError: Error, Sendable, CustomStringConvertible {
         case .timeout: "GROQ evaluation timed out"
         case .cancelled: "GROQ evaluation cancelled"
         }
-        if let position { return "\(label) at \(position): \(message)" }
-        return "\(label): \(message)"
+        let what = activity.map { "\(message), while \($0)" } ?? message
+        if let position { return "\(label) at \(position): \(what)" }
+        return "\(label): \(what)"
     }
 
     /// The message followed by the query line it refers to and a caret under the position.
