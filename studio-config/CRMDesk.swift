@@ -13,12 +13,15 @@ import SchemaTypes
 /// ```
 public enum CRMDesk {
     /// The GROQ filter for clients whose churn prediction is critical or high. Each client has one
-    /// churn document, `analytics.client.churn-prediction.<client id>`, so the filter follows a
-    /// reference made from the client's id: one lookup by id per client, where a sub-query
-    /// looking for the documents that refer to the client would scan every model for each one.
+    /// current churn document, `analytics.client.churn-prediction.<client id>`, naming the client
+    /// in `customer`: the list of at-risk clients is read once from those documents (the value
+    /// indexes answer `modelType` and `predictions.riskLevel`; the id check keeps only each
+    /// client's current document), and the clients are then found by id. Following a reference
+    /// from every client instead costs one lookup per client, twice per page (list and total).
     public static let atRiskFilter = """
         _type in ["customer", "lizaCustomer"] \
-        && ({"_ref": "\(ModelDocuments.clientPrefix(.churn))" + _id})->predictions.riskLevel in $riskLevels
+        && _id in *[_type == "analyticsModel" && modelType == "churn-prediction" && predictions.riskLevel in $riskLevels \
+        && _id == "\(ModelDocuments.clientPrefix(.churn))" + customer._ref].customer._ref
         """
 
     public static func structure(schema: Schema) throws(SchemaError) -> DeskStructure {

@@ -201,6 +201,10 @@ struct CRMDeskTests {
                 .createOrReplace(Self.currentChurn(for: "customer.james-whitfield", "low", at: "2025-12-31T06:00:00Z").objectValue ?? [:]),
             ])
             #expect(CRM.ids(try atRisk()) == ["customer.amara-okafor", "liza.mei-lin-chen"])
+            // Read from indexes: no step tests every document.
+            let profile = QueryProfile()
+            _ = try dataset.query("*[\(CRMDesk.atRiskFilter)]", params: ["riskLevels": ["critical", "high"]], options: EvaluationOptions(profile: profile))
+            #expect(profile.steps.count == 2 && profile.steps.allSatisfy(\.usesIndex), "\(profile.table)")
             // The analytics' own documents are where the list looks: a run of the churn model
             // writes exactly these ids.
             #expect(ModelDocuments.clientDocumentID(.churn, client: "liza.mei-lin-chen") == ModelDocuments.clientPrefix(.churn) + "liza.mei-lin-chen")

@@ -1,7 +1,7 @@
 /// The operands of a filter's condition that are the same for every document it tests (`^._id`,
 /// `^.customer._ref`, `$ids`, `[^._id, "x"]`), evaluated once and put in the condition as
 /// literals, so that the planner answers `references(^._id)`, `customer._ref == ^._id`,
-/// `_id in $ids` or `_type == ^.kind` from its indexes.
+/// `_id in $ids`, `_type == ^.kind` or `total > ^.total` from its indexes.
 ///
 /// `*[_type == "customer"]{"orders": count(*[_type == "salesOrder" && references(^._id)])}` runs
 /// its inner filter once per client; without this, each run tests every order, with it each
@@ -12,7 +12,7 @@ enum CorrelatedOperands {
     /// evaluate is left as it is: the normal evaluation then reports the failure.
     static func substituting(_ conjunct: Node, _ probe: Scope) -> Node {
         switch conjunct {
-        case .binary(let op, let left, let right) where op == .equal || op == .in || op == .match:
+        case .binary(let op, let left, let right) where op == .equal || op == .in || op == .match || op.isComparison:
             return .binary(op, known(left, probe), known(right, probe))
         case .call(let call) where call.function.name == "references" && call.function.namespace == "global":
             return .call(FunctionCall(function: call.function, arguments: call.arguments.map { known($0, probe) }, offset: call.offset))
@@ -38,7 +38,9 @@ enum CorrelatedOperands {
     /// the enclosing rows (`^`), through attributes, elements and arrays.
     static func readsNoDocument(_ node: Node) -> Bool {
         switch node {
-        case .literal, .parameter, .parent: return true
+        // A hoisted sub-expression is by construction independent of the loop's element:
+        // `_id in *[_type == "model" && level == "high"].client._ref` is a list computed once.
+        case .literal, .parameter, .parent, .invariant: return true
         case .attribute(let base, _), .element(let base, _), .group(let base): return readsNoDocument(base)
         case .array(let elements): return elements.allSatisfy { !$0.isSplat && readsNoDocument($0.value) }
         default: return false

@@ -450,16 +450,6 @@ enum Evaluator {
     private static func test(_ source: [JSONValue], _ condition: Node?, _ scope: Scope) throws(GROQError) -> [JSONValue] {
         guard let condition else { return source }
         let frame = scope.frameForChildren()
-        if source.count >= ParallelMap.minimumParallelCount {
-            // A long scan is tested on every core; the kept documents stay in their order.
-            let kept = try ParallelMap.map(source, condition, frame, scope.context) { condition, frame, context, item throws(GROQError) in
-                .bool(try evaluate(condition, Scope(value: Value(item), parent: frame, isHidden: false, context: context)).isTrue)
-            }
-            var result: [JSONValue] = []
-            for index in source.indices where kept[index] == .bool(true) { result.append(source[index]) }
-            try scope.context.build(result.count)
-            return result
-        }
         var result: [JSONValue] = []
         for index in source.indices {
             try scope.context.tick()

@@ -160,6 +160,7 @@ final class FieldIndex: Sendable {
     /// range of strings, an estimate that may count a few too many.
     func count(of test: FieldTest) -> Int {
         switch test {
+        case .oneOf(let keys) where keys.count == 1: return positions[keys[0]]?.count ?? 0
         case .oneOf(let keys): return Set(keys).reduce(0) { $0 + (positions[$1]?.count ?? 0) }
         case .range(let lower, let upper): return rangeSlice(lower, upper)?.count ?? 0
         }
@@ -168,6 +169,9 @@ final class FieldIndex: Sendable {
     /// The positions passing `test`, ascending.
     func positions(of test: FieldTest) -> [Int32] {
         switch test {
+        case .oneOf(let keys) where keys.count == 1:
+            // The index's own list, shared, not copied.
+            return positions[keys[0]] ?? []
         case .oneOf(let keys):
             var found: [Int32] = []
             var seen = Set<FieldKey>()

@@ -60,7 +60,7 @@ enum QueryPlanner {
         // Not when another lookup already found a few candidates (a search's matches), nor for
         // one field named twice: materialising a large list would cost more than checking.
         let fewFound = found.contains { $0.docs.count <= 256 }
-        if fields.count > 1, !fewFound, Set(fields.map(\.condition.path)).count > 1,
+        if fields.count > 1, !fewFound, fields.contains(where: { $0.condition.path != fields[0].condition.path }),
            let docs = dataset.documents(answering: .fields(fields.map(\.condition))) {
             found.append((fields.flatMap(\.indices), docs, "value indexes", fields.flatMap(\.indices)))
         } else if !fewFound || fields.contains(where: { !$0.condition.test.isRange }) {
