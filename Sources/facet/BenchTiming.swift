@@ -1,4 +1,5 @@
 import Dispatch
+import Foundation
 
 /// Timing shared by the benchmarks: wall-clock milliseconds and the median of repeated runs.
 enum BenchTiming {
@@ -21,4 +22,22 @@ enum BenchTiming {
         samples.sort()
         return samples[samples.count / 2]
     }
+}
+
+/// This process's memory as the kernel counts it, for the benchmarks' memory figures.
+struct ProcessMemory {
+    /// Resident now, and the most that was ever resident, in MiB (`0` where `/proc` is absent).
+    let residentMiB: Double
+    let peakMiB: Double
+
+    static var current: ProcessMemory {
+        let status = (try? String(contentsOfFile: "/proc/self/status", encoding: .utf8)) ?? ""
+        func kibibytes(_ field: String) -> Double {
+            guard let line = status.split(separator: "\n").first(where: { $0.hasPrefix(field + ":") }) else { return 0 }
+            return Double(line.split(separator: " ").dropFirst().first.map(String.init) ?? "") ?? 0
+        }
+        return ProcessMemory(residentMiB: kibibytes("VmRSS") / 1024, peakMiB: kibibytes("VmHWM") / 1024)
+    }
+
+    var description: String { String(format: "%.0f MiB resident (peak %.0f MiB)", residentMiB, peakMiB) }
 }

@@ -58,6 +58,7 @@ struct GROQBenchCommand: ParsableCommand {
             let dataset = InMemoryDataset(generated)
             let indexMs = milliseconds(since: started)
             print("dataset: \(size) documents (\(generated.count { $0["_type"]?.stringValue == "customer" }) customers), indexed in \(format(indexMs)) ms")
+            print("memory: \(ProcessMemory.current.description)")
 
             let scan = try GROQQuery(Self.scanQuery)
             let scanning = ScanningSource(documents: dataset.documents)
