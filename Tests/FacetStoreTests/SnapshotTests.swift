@@ -152,3 +152,55 @@ struct SnapshotTests {
         #expect(try fixture.store.datasetNames() == ["production"])
     }
 }
+
+/// A sealing that writes `secret` reversed, and fails to open the documents it was told to.
+private struct ReversingSealing: DocumentSealing {
+    let unreadable: Set<String>
+
+    func seal(_ document: JSONValue, dataset: String) throws(StoreError) -> JSONValue { flipped(document) }
+
+    func unseal(_ document: JSONValue, dataset: String) throws(StoreError) -> JSONValue {
+        if let id = document["_id"]?.stringValue, unreadable.contains(id) {
+            throw StoreError(.invalid, type: "unreadable", message: "cannot open \(id)")
+        }
+        return flipped(document)
+    }
+
+    func sealMutation(_ mutation: JSONValue, dataset: String) throws(StoreError) -> JSONValue { mutation }
+
+    private func flipped(_ document: JSONValue) -> JSONValue {
+        guard case .object(var object) = document, let secret = object["secret"]?.stringValue else { return document }
+        object["secret"] = .string(String(secret.reversed()))
+        return .object(object)
+    }
+}
+
+@Suite("Opening a sealed dataset")
+struct SealedLoadTests {
+    /// Large enough to be opened on several threads.
+    static let count = 10_000
+
+    @Test func everyDocumentIsOpenedInOrderAndAFailureAnywhereIsReported() throws {
+        let directory = NSTemporaryDirectory() + "facet-sealed-load-" + UUID().uuidString
+        defer { try? FileManager.default.removeItem(atPath: directory) }
+        let writing = try DocumentStore(directory: directory, sealing: ReversingSealing(unreadable: []))
+        try writing.dataset("production", create: true).mutate((0..<Self.count).map { index in
+            .create(["_id": .string("doc-\(100_000 + index)"), "_type": "note", "secret": .string("secret \(index)")])
+        })
+        writing.close()
+
+        let reading = try DocumentStore(directory: directory, sealing: ReversingSealing(unreadable: []))
+        let documents = try reading.dataset("production").snapshot.source(.raw).documents
+        #expect(documents.count == Self.count)
+        #expect(documents.enumerated().allSatisfy { index, document in
+            document["_id"] == .string("doc-\(100_000 + index)") && document["secret"] == .string("secret \(index)")
+        })
+        reading.close()
+
+        // One document near the end cannot be opened: the load fails with its error.
+        let failing = try DocumentStore(directory: directory, sealing: ReversingSealing(unreadable: ["doc-109990"]))
+        defer { failing.close() }
+        let error = storeError { _ = try failing.dataset("production").snapshot.count }
+        #expect(error?.message == "cannot open doc-109990")
+    }
+}

@@ -1,4 +1,7 @@
+import Dispatch
+import Foundation
 import GROQ
+import Synchronization
 
 /// How documents are protected at rest: what the store writes in place of a document, and how it
 /// reads it back.
@@ -35,11 +38,34 @@ struct SealedDatasetStorage: DatasetStorage {
     let dataset: String
 
     func loadDocuments() throws(StoreError) -> (documents: [JSONValue], sequence: Int64) {
-        let (documents, sequence) = try inner.loadDocuments()
-        var opened: [JSONValue] = []
-        opened.reserveCapacity(documents.count)
-        for document in documents { opened.append(try sealing.unseal(document, dataset: dataset)) }
-        return (opened, sequence)
+        var (documents, sequence) = try inner.loadDocuments()
+        // Opened in place, each stored form freed as soon as it is read (the load never holds
+        // both), on every core: a data key per client and a decryption per sealed field make
+        // opening the largest part of loading a dataset.
+        let chunks = documents.count < 4_096 ? 1 : Self.cores
+        let chunkSize = (documents.count + chunks - 1) / max(1, chunks)
+        let failures = Mutex<[StoreError]>([])
+        let (sealing, dataset) = (sealing, dataset)
+        documents.withUnsafeMutableBufferPointer { buffer in
+            let slots = UncheckedSlots(buffer: buffer)
+            DispatchQueue.concurrentPerform(iterations: chunks) { chunk in
+                let range = (chunk * chunkSize)..<min(slots.buffer.count, (chunk + 1) * chunkSize)
+                do throws(StoreError) {
+                    for index in range { slots.buffer[index] = try sealing.unseal(slots.buffer[index], dataset: dataset) }
+                } catch {
+                    failures.withLock { $0.append(error) }
+                }
+            }
+        }
+        if let failure = failures.withLock({ $0.first }) { throw failure }
+        return (documents, sequence)
+    }
+
+    private static let cores = max(1, ProcessInfo.processInfo.activeProcessorCount)
+
+    /// Each chunk writes only its own slots, so sharing the buffer across threads is safe.
+    private struct UncheckedSlots: @unchecked Sendable {
+        let buffer: UnsafeMutableBufferPointer<JSONValue>
     }
 
     func append(_ transaction: CommittedTransaction) throws(StoreError) -> Bool {
