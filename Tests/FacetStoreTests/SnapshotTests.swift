@@ -204,3 +204,25 @@ struct SealedLoadTests {
         #expect(error?.message == "cannot open doc-109990")
     }
 }
+
+@Suite("The lookup answers a snapshot keeps")
+struct AnswerCacheTests {
+    @Test func theCacheStaysWithinItsBoundsAndAnswersStayRight() throws {
+        let fixture = try StoreFixture()
+        let dataset = try fixture.dataset
+        let count = LayeredDocuments.maxAnswers + 500
+        try dataset.mutate((0..<count).map { index in
+            .create(["_id": .string("doc-\(100_000 + index)"), "_type": "note", "n": .number(Double(index))])
+        })
+        let source = try #require(dataset.snapshot.source(.raw) as? LayeredDocuments)
+        for index in 0..<count {
+            let found = source.documents(answering: .fields([FieldCondition(path: ["n"], keys: [.number(Double(index))])]))
+            #expect(found?.count == 1 && found?.first?["_id"] == .string("doc-\(100_000 + index)"))
+            #expect(source.cachedAnswers.answers <= LayeredDocuments.maxAnswers)
+        }
+        // A question asked again is answered the same from the cache.
+        let again = source.documents(answering: .fields([FieldCondition(path: ["n"], keys: [.number(Double(count - 1))])]))
+        #expect(again?.first?["_id"] == .string("doc-\(100_000 + count - 1)"))
+        #expect(source.cachedAnswers.answers > 0 && source.cachedAnswers.documents <= LayeredDocuments.maxAnsweredDocuments)
+    }
+}

@@ -94,3 +94,13 @@ struct QueryProfileTests {
         #expect(try text(#"*[_type == "a"] | order(total desc, _id)[0...5]"#) == #"*[_type == "a"] | order(total desc, _id)[0...5]"#)
     }
 }
+
+extension QueryProfileTests {
+    @Test func aLongLiteralListIsNamedByItsFirstItems() throws {
+        let ids = (0..<40_000).map { JSONValue.string("id-\($0)") }
+        let query = try GROQQuery("*[_id in $ids && defined(x)]", params: ["ids": .array(ids)])
+        #expect(GROQText.render(query.root) == #"*[_id in ["id-0", "id-1", "id-2", … (40000 items)] && defined(x)]"#)
+        let long = try GROQQuery("*[name == $name]", params: ["name": .string(String(repeating: "é", count: 5_000))])
+        #expect(GROQText.render(long.root).count < 70)
+    }
+}

@@ -34,8 +34,13 @@ final class LayeredDocuments: DocumentSource {
 
     /// Bounds on the answers kept per snapshot: enough for a per-row sub-query over thousands
     /// of rows and the queries that repeat it, not a copy of the dataset.
-    private static let maxAnswers = 4_096
-    private static let maxAnsweredDocuments = 262_144
+    static let maxAnswers = 4_096
+    static let maxAnsweredDocuments = 262_144
+
+    /// How many answers, and documents in them, the lookup cache holds now.
+    var cachedAnswers: (answers: Int, documents: Int) {
+        merged.withLock { ($0.answers.count, $0.answeredDocuments) }
+    }
 
     init(base: InMemoryDataset, overlay: Overlay) {
         self.base = base

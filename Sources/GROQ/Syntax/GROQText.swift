@@ -161,7 +161,24 @@ enum GROQText {
         private static func literalText(_ value: Value) -> String {
             switch value {
             case .dateTime(let date): "dateTime(\"\(date.description)\")"
-            default: String(value.json.serialized().prefix(80))
+            default: json(value.json)
+            }
+        }
+
+        /// A value's JSON, its first few items and characters only: a literal list of 40,000 ids
+        /// costs as little to name as a short one.
+        private static func json(_ value: JSONValue) -> String {
+            switch value {
+            case .array(let items) where items.count > 4:
+                return "[" + items.prefix(3).map(json).joined(separator: ", ") + ", … (\(items.count) items)]"
+            case .array(let items):
+                return "[" + items.map(json).joined(separator: ", ") + "]"
+            case .object(let object) where object.count > 4:
+                return "{…}"
+            case .string(let text) where text.utf8.count > 60:
+                return JSONValue.string(String(text.prefix(40)) + "…").serialized()
+            default:
+                return String(value.serialized().prefix(80))
             }
         }
     }
