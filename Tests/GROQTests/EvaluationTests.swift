@@ -567,3 +567,16 @@ struct ParallelMapTests {
         }
     }
 }
+
+@Suite("GROQ field maps")
+struct FieldMapTests {
+    /// `xs.a` reads one field of each element: null for what is not an object (numbers, null,
+    /// arrays, date-times) and for objects without it.
+    @Test func aFieldOfEachElementIsReadAsTheSpecSays() throws {
+        let query = try GROQQuery(#"[{"a": 1}, 2, null, {"b": 1}, [{"a": 3}], dateTime("2025-01-01T00:00:00Z"), {"a": {"c": true}}].a"#)
+        #expect(try query.evaluate(in: InMemoryDataset([])) == [1, .null, .null, .null, .null, .null, ["c": true]])
+        let documents: [JSONValue] = (0..<10_000).map { ["_id": .string("d-\(10_000 + $0)"), "n": .number(Double($0))] }
+        let numbers = try GROQQuery("*.n").evaluate(in: InMemoryDataset(documents))
+        #expect(numbers == .array((0..<10_000).map { .number(Double($0)) }))
+    }
+}

@@ -160,6 +160,16 @@ enum Evaluator {
     private static func map(_ base: Node, _ expr: Node, _ scope: Scope) throws(GROQError) -> Value {
         guard case .array(let array) = try evaluate(base, scope) else { return .null }
         try scope.context.build(array.count)
+        if case .attribute(.this, let name) = expr, name != Value.dateTimeMarker {
+            // `*[…]._id`, `orders.total`: one field of each element, read straight from it.
+            var result: [JSONValue] = []
+            result.reserveCapacity(array.count)
+            for item in array {
+                try scope.context.tick()
+                if case .object(let object) = item { result.append(object[name] ?? .null) } else { result.append(.null) }
+            }
+            return .array(result)
+        }
         if array.count >= PathProjection.blockSize, let paths = PathProjection(expr) {
             return .array(try paths.apply(to: array, context: scope.context))
         }
