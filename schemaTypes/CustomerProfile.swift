@@ -24,7 +24,7 @@ public enum CustomerProfile {
 
     /// Value and ownership of the relationship.
     @FieldsBuilder public static var relationship: [Field] {
-        Field("segment", .string(options: Vocabulary.segments, layout: .radio)).rules(.required()).initialValue("new").group("relationship")
+        Field("segment", .string(options: Vocabulary.segments, layout: .radio)).rules(.required()).initialValue("new").group("relationship").indexed()
         Field("lifetimeValue", .number(), description: "Total spend to date, in the house currency")
             .rules(.min(0), .precision(2)).initialValue(0).duplicate(false).group("relationship")
         Field("energyAlignment", .string(options: Vocabulary.energyAlignment, layout: .radio)).group("relationship")

@@ -54,7 +54,7 @@ let analyticsModel = SchemaType.document("analyticsModel", title: "Analytics Mod
         Field("value", .number())
         Field("probability", .number()).rules(.min(0), .max(1))
         Field("date", .date, description: "The predicted date, e.g. of the next purchase")
-        Field("riskLevel", .string(options: Vocabulary.riskLevels, layout: .radio))
+        Field("riskLevel", .string(options: Vocabulary.riskLevels, layout: .radio)).indexed()
         Field("keyDrivers", .array(of: .inline(name: "keyDriver", fields: [
             Field("factor", .string()).rules(.required()),
             Field("weight", .number()),

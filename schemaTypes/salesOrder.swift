@@ -6,7 +6,7 @@ import GROQ
 let salesOrder = SchemaType.document("salesOrder", title: "Sales Order") {
     Field("orderNumber", .string(), description: "SO- followed by at least six digits")
         .rules(.required(), .regex(#"^SO-[0-9]{6,}$"#, name: "order number format"), .unique())
-    Field("customer", .reference(to: ["customer", "lizaCustomer"])).rules(.required())
+    Field("customer", .reference(to: ["customer", "lizaCustomer"])).rules(.required()).indexed()
     Field("orderDate", .datetime).rules(.required())
     Field("status", .string(options: [
         ListOption("pending", title: "Pending"),
@@ -17,7 +17,7 @@ let salesOrder = SchemaType.document("salesOrder", title: "Sales Order") {
         ListOption("returned", title: "Returned"),
     ])).rules(.required()).initialValue("pending")
     Field("channel", .string(options: Vocabulary.salesChannels)).rules(.required())
-    Field("staff", .reference(to: "staff"), title: "Sold By")
+    Field("staff", .reference(to: "staff"), title: "Sold By").indexed()
     Field("lineItems", .array(of: .inline(name: "lineItem", fields: [
         Field("product", .reference(to: "product")).rules(.required()),
         Field("quantity", .number()).rules(.required(), .integer(), .min(1)),

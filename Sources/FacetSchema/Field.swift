@@ -27,6 +27,11 @@ public struct Field: Sendable, Equatable {
     public var isSensitive = false
     /// Gathered by a GDPR export of the person the document is about.
     public var isPersonalData = false
+    /// Queries filter on it often (`segment == "vip"`, `total > 1000`, `customer._ref == $id`):
+    /// the store keeps a value index of it from the moment a dataset opens, in every view, so the
+    /// first query does not pay for building it and the engine's bound on the indexes it builds
+    /// by itself does not apply.
+    public var isIndexed = false
     /// Validation rules, checked in order.
     public var rules: [Rule] = []
     /// Whether "Duplicate" copies the field, when the schema says so; `nil` leaves it to
@@ -62,6 +67,8 @@ public struct Field: Sendable, Equatable {
     public func group(_ names: String...) -> Field { with { $0.groups = names } }
     public func sensitive(_ value: Bool = true) -> Field { with { $0.isSensitive = value } }
     public func personalData(_ value: Bool = true) -> Field { with { $0.isPersonalData = value } }
+    /// Kept in a value index (of `_ref` for a reference); see ``isIndexed``.
+    public func indexed(_ value: Bool = true) -> Field { with { $0.isIndexed = value } }
     public func rules(_ rules: Rule...) -> Field { with { $0.rules += rules } }
     /// Whether a duplicate of the document keeps this field: `.duplicate(false)` for a figure an
     /// action computes, `.duplicate(true)` to copy a field the defaults would leave out.

@@ -61,6 +61,7 @@ private struct SchemaJSONReader {
         field.groups = (json["group"]?.arrayValue ?? []).compactMap(\.stringValue)
         field.isSensitive = json["sensitive"]?.boolValue ?? false
         field.isPersonalData = json["personalData"]?.boolValue ?? false
+        field.isIndexed = json["indexed"]?.boolValue ?? false
         field.copiedOnDuplicate = json["duplicate"]?.boolValue
         field.rules = (json["validation"]?.arrayValue ?? []).compactMap { rule($0, at: typeName + "." + name) }
         return field

@@ -51,6 +51,7 @@ extension Field {
         if !groups.isEmpty { object["group"] = .array(groups.map(JSONValue.string)) }
         if isSensitive { object["sensitive"] = true }
         if isPersonalData { object["personalData"] = true }
+        if isIndexed { object["indexed"] = true }
         if let copiedOnDuplicate { object["duplicate"] = .bool(copiedOnDuplicate) }
         // What the studio's Duplicate obeys, the defaults applied, so that it decides nothing itself.
         if !keptOnDuplicate { object["keptOnDuplicate"] = false }

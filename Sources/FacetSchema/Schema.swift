@@ -179,6 +179,25 @@ extension Schema {
 
     /// The top-level fields declared `personalData`, by document type (sensitive ones included):
     /// what a GDPR export decrypts and lists.
+    /// The attribute paths of every document type's indexed fields (``Field/isIndexed``), each
+    /// once: `["segment"]`, `["customer", "_ref"]` for a reference, `["address", "city"]` for a
+    /// field of an object.
+    public var indexedPaths: [[String]] {
+        var paths: [[String]] = []
+        func collect(_ fields: [Field], under prefix: [String]) {
+            for field in fields {
+                let path = prefix + [field.name]
+                if field.isIndexed {
+                    if case .reference = field.type { paths.append(path + ["_ref"]) } else { paths.append(path) }
+                }
+                if case .object(let inner) = field.type { collect(inner, under: path) }
+            }
+        }
+        for type in types where type.kind == .document { collect(type.fields, under: []) }
+        var seen = Set<[String]>()
+        return paths.filter { seen.insert($0).inserted }
+    }
+
     public var personalDataFields: [String: [String]] {
         var result: [String: [String]] = [:]
         for type in types where type.kind == .document {

@@ -5,6 +5,9 @@ import Synchronization
 /// The schema's validator in the mutation pipeline: give it to the store and every write is
 /// checked (`DocumentStore(directory:validator:)`).
 extension Validator: DocumentValidating {
+    /// The schema's indexed fields (``Field/isIndexed``), which the store keeps indexed.
+    public var indexedPaths: [[String]] { schema.indexedPaths }
+
     public func findings(for document: JSONValue, among documents: any DocumentSource) -> [ValidationFinding] {
         findings(forEach: [document], among: documents)[0]
     }

@@ -89,6 +89,29 @@ struct SchemaTests {
         #expect(throws: SchemaError.self) { try Schema([type, Self.address]) }
     }
 
+    @Test func indexedFieldsGiveTheirPathsOnceAndSurviveTheJSONRoundTrip() throws {
+        let order = SchemaType.document("order") {
+            Field("status", .string()).indexed()
+            Field("customer", .reference(to: "invoice")).indexed()
+            Field("address", .object {
+                Field("city", .string()).indexed()
+                Field("street", .string())
+            })
+            Field("total", .number())
+        }
+        let invoice = SchemaType.document("invoice") {
+            Field("status", .string()).indexed()
+        }
+        let schema = try Schema([order, invoice])
+        #expect(schema.indexedPaths == [["status"], ["customer", "_ref"], ["address", "city"]])
+        #expect(schema.json["types"]?[0]?["fields"]?[0]?["indexed"] == true)
+        #expect(schema.json["types"]?[0]?["fields"]?[3]?["indexed"] == nil)
+        let decoded = try Schema(json: schema.json)
+        #expect(decoded == schema)
+        #expect(decoded.indexedPaths == schema.indexedPaths)
+        #expect(Validator(schema: schema).indexedPaths == schema.indexedPaths)
+    }
+
     @Test func aDuplicateLeavesOutWhatBelongsToTheOriginalAlone() throws {
         let order = SchemaType.document("order") {
             Field("number", .string()).rules(.unique())

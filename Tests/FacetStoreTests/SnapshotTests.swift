@@ -70,7 +70,7 @@ struct SnapshotTests {
             #expect(indexed == (try scan.evaluate(in: source, params: ["q": .string(pattern)])), comment)
         }
         try agree("lop*", "before any index")
-        #expect(dataset.snapshot.base.view(.drafts).indexedPaths == [.tokens(["name"])])
+        #expect(dataset.snapshot.base.view(Perspective.drafts).indexedPaths == [.tokens(["name"])])
         // In the overlay: new, changed and deleted documents, and drafts over published ones.
         try dataset.mutate([
             .create(["_id": "c9999", "_type": "customer", "name": "Lopez New"]),
@@ -89,7 +89,7 @@ struct SnapshotTests {
         // A rebuilt base builds the indexes its predecessor had, ahead of the next search.
         dataset.compact()
         #expect(dataset.snapshot.overlay.isEmpty)
-        #expect(dataset.snapshot.base.view(.drafts).indexedPaths.sorted { "\($0)" < "\($1)" } == [.tokens(["name"]), .values(["name"])])
+        #expect(dataset.snapshot.base.view(Perspective.drafts).indexedPaths.sorted { "\($0)" < "\($1)" } == [.tokens(["name"]), .values(["name"])])
         for pattern in ["lop*", "zoe", "renamed", "draft"] { try agree(pattern, "after compaction: \(pattern)") }
     }
 
@@ -224,5 +224,49 @@ struct AnswerCacheTests {
         let again = source.documents(answering: .fields([FieldCondition(path: ["n"], keys: [.number(Double(count - 1))])]))
         #expect(again?.first?["_id"] == .string("doc-\(100_000 + count - 1)"))
         #expect(source.cachedAnswers.answers > 0 && source.cachedAnswers.documents <= LayeredDocuments.maxAnsweredDocuments)
+    }
+}
+
+/// A validator that accepts everything and declares some indexed paths, as a schema does.
+private struct DeclaringValidator: DocumentValidating {
+    let indexedPaths: [[String]]
+    func findings(for document: JSONValue, among documents: any DocumentSource) -> [ValidationFinding] { [] }
+}
+
+@Suite("Indexes the schema declares")
+struct DeclaredIndexTests {
+    @Test func everyViewHasThemFromTheStartAndKeepsThemAcrossCompaction() throws {
+        let directory = NSTemporaryDirectory() + "facet-declared-" + UUID().uuidString
+        defer { try? FileManager.default.removeItem(atPath: directory) }
+        // More than the engine's own bound, so that being declared is what keeps them.
+        let declared = (0..<(InMemoryDataset.maxBuiltValueIndexes + 4)).map { ["f\($0)"] } + [["customer", "_ref"]]
+        let validator = DeclaringValidator(indexedPaths: declared)
+        let writing = try DocumentStore(directory: directory, validator: validator)
+        try writing.dataset("production", create: true).mutate((0..<50).map { index -> Mutation in
+            let id = index % 5 == 0 ? "drafts.d-\(100 + index)" : "d-\(100 + index)"
+            let customer: JSONValue = ["_ref": .string("c-\(index % 4)"), "_weak": true]
+            return .create(["_id": .string(id), "_type": "order", "f0": .number(Double(index % 3)), "customer": customer])
+        })
+        writing.close()
+
+        let store = try DocumentStore(directory: directory, validator: validator)
+        defer { store.close() }
+        let dataset = try store.dataset("production")
+        let expected = Set(declared.map(IndexedPath.values))
+        // Opened: the raw view has them before any query; the others as soon as they are built.
+        #expect(Set(dataset.snapshot.base.raw.indexedPaths) == expected)
+        #expect(Set(dataset.snapshot.base.view(Perspective.drafts).indexedPaths) == expected)
+        #expect(Set(dataset.snapshot.base.view(Perspective.published).indexedPaths) == expected)
+        // The engine still builds its own, up to its bound, beside them.
+        for field in 0..<(InMemoryDataset.maxBuiltValueIndexes + 2) {
+            _ = dataset.snapshot.base.raw.documents(answering: .fields([FieldCondition(path: ["g\(field)"], keys: [.string("x")])]))
+        }
+        #expect(dataset.snapshot.base.raw.indexedPaths.count == declared.count + InMemoryDataset.maxBuiltValueIndexes)
+        // A commit and a compaction: the new base has them again.
+        try dataset.mutate([.create(["_id": "d-999", "_type": "order", "customer": ["_ref": "c-1", "_weak": true]])])
+        dataset.compact()
+        #expect(expected.isSubset(of: Set(dataset.snapshot.base.raw.indexedPaths)))
+        let found = try dataset.query(#"*[_type == "order" && customer._ref == "c-1"]._id"#, perspective: .drafts)
+        #expect(found.arrayValue?.count == 14, "\(found)")
     }
 }

@@ -30,6 +30,8 @@ public struct PaymentCardScreen: DocumentValidating {
         (inner?.findings(for: document, among: documents) ?? []) + Self.findings(in: document)
     }
 
+    public var indexedPaths: [[String]] { inner?.indexedPaths ?? [] }
+
     public func findings(forEach batch: [JSONValue], among documents: any DocumentSource) -> [[ValidationFinding]] {
         let schema = inner?.findings(forEach: batch, among: documents) ?? batch.map { _ in [] }
         return zip(schema, batch).map { $0 + Self.findings(in: $1) }

@@ -68,9 +68,15 @@ public protocol DocumentValidating: Sendable {
     /// A validator whose rules look at other documents can prepare once for the whole batch
     /// (the default asks ``findings(for:among:)`` for each document).
     func findings(forEach batch: [JSONValue], among documents: any DocumentSource) -> [[ValidationFinding]]
+
+    /// The attribute paths the schema declares indexed: the store keeps a value index of each
+    /// in every view of a dataset, from the moment it opens (the default declares none).
+    var indexedPaths: [[String]] { get }
 }
 
 extension DocumentValidating {
+    public var indexedPaths: [[String]] { [] }
+
     public func findings(forEach batch: [JSONValue], among documents: any DocumentSource) -> [[ValidationFinding]] {
         batch.map { findings(for: $0, among: documents) }
     }

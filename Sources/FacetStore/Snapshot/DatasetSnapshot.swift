@@ -32,9 +32,11 @@ public final class DatasetSnapshot: Sendable {
         self.sequence = sequence
     }
 
-    /// A snapshot of `documents` (unique `_id`s, sorted by them as SQLite sorts text) as of `sequence`.
-    convenience init(documents: [JSONValue], sequence: Int64) {
-        self.init(base: SnapshotBase(InMemoryDataset(sortedUniqueDocuments: documents)), overlay: [:], overlaySequence: [:], sequence: sequence)
+    /// A snapshot of `documents` (unique `_id`s, sorted by them as SQLite sorts text) as of
+    /// `sequence`, with a value index of each of `indexedPaths` in every view.
+    convenience init(documents: [JSONValue], sequence: Int64, indexedPaths: [[String]] = []) {
+        self.init(base: SnapshotBase(InMemoryDataset(sortedUniqueDocuments: documents), indexedPaths: indexedPaths),
+                  overlay: [:], overlaySequence: [:], sequence: sequence)
     }
 
     /// The documents a query sees in `perspective`.
@@ -110,7 +112,8 @@ public final class DatasetSnapshot: Sendable {
     /// This snapshot's documents folded into a new base, with the same views prepared as the
     /// current base has (so the first query after a swap does not pay for them).
     func compactedBase() -> SnapshotBase {
-        let next = SnapshotBase(InMemoryDataset(sortedUniqueDocuments: layered(.raw).documents), sequence: sequence)
+        let next = SnapshotBase(InMemoryDataset(sortedUniqueDocuments: layered(.raw).documents), sequence: sequence,
+                                indexedPaths: base.indexedPaths)
         for perspective in base.preparedViews + [.raw] {
             let view = next.view(perspective)
             for path in base.view(perspective).indexedPaths { view.prepareIndex(path) }
@@ -143,9 +146,18 @@ final class SnapshotBase: Sendable {
     /// that depend on who asks; past this they are built again on demand.
     static let restrictedViewLimit = 64
 
-    init(_ raw: InMemoryDataset, sequence: Int64 = 0) {
+    /// The paths the schema declares indexed, prepared in every view when it is built.
+    let indexedPaths: [[String]]
+
+    init(_ raw: InMemoryDataset, sequence: Int64 = 0, indexedPaths: [[String]] = []) {
         self.raw = raw
         self.sequence = sequence
+        self.indexedPaths = indexedPaths
+        prepareDeclared(raw)
+    }
+
+    private func prepareDeclared(_ view: InMemoryDataset) {
+        for path in indexedPaths { view.prepareIndex(.values(path), declared: true) }
     }
 
     var preparedViews: [Perspective] { views.withLock { Array($0.keys) } }
@@ -166,6 +178,7 @@ final class SnapshotBase: Sendable {
             }
             view = InMemoryDataset(Array(chosen.values))
         }
+        prepareDeclared(view)
         views.withLock { $0[perspective] = view }
         return view
     }
@@ -179,6 +192,7 @@ final class SnapshotBase: Sendable {
         let shown = full.documents.compactMap(visibility.present)
         // Filtering keeps the order, so a sorted view stays sorted; the drafts view is re-sorted.
         let view = perspective == .drafts ? InMemoryDataset(shown) : InMemoryDataset(sortedUniqueDocuments: shown)
+        prepareDeclared(view)
         restrictedViews.withLock { views in
             if views.count >= Self.restrictedViewLimit { views.removeAll() }
             views[key] = view

@@ -45,7 +45,7 @@ public final class Dataset: Sendable {
         self.sealing = sealing
         self.observer = observer
         let (documents, sequence) = try self.storage.loadDocuments()
-        self.current = Mutex(DatasetSnapshot(documents: documents, sequence: sequence))
+        self.current = Mutex(DatasetSnapshot(documents: documents, sequence: sequence, indexedPaths: validator?.indexedPaths ?? []))
         self.writer = Mutex(WriterState())
     }
 

@@ -144,12 +144,18 @@ public final class InMemoryDataset: DocumentSource {
         lazyIndexes.positions(answering: lookup, in: documents).map { $0.map { documents[Int($0)] } }
     }
 
+    /// How many value indexes a source builds by itself, for the fields queries filter on; those
+    /// the schema declares are kept beyond it.
+    public static let maxBuiltValueIndexes = LazyIndexes.maxValueIndexes
+
     /// The indexes built so far, so that a rebuilt source can build them ahead of its first query.
     public var indexedPaths: [IndexedPath] { lazyIndexes.paths }
 
-    /// Builds the index of `path` now rather than at the first lookup that reads it.
-    public func prepareIndex(_ path: IndexedPath) {
-        lazyIndexes.prepare(path, in: documents)
+    /// Builds the index of `path` now rather than at the first lookup that reads it. A
+    /// `declared` index (one the schema asks for) is kept beyond the bound on the value indexes
+    /// a dataset builds by itself.
+    public func prepareIndex(_ path: IndexedPath, declared: Bool = false) {
+        lazyIndexes.prepare(path, in: documents, declared: declared)
     }
 }
 

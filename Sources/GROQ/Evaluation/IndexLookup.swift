@@ -312,6 +312,8 @@ final class LazyIndexes: Sendable {
         /// `nil` marks a path too large to index.
         var tokens: [[String]: TokenIndex?] = [:]
         var values: [[String]: FieldIndex] = [:]
+        /// Value indexes the schema declared: outside the bound.
+        var declared: Set<[String]> = []
     }
     private let built = Mutex(Built())
     /// How many value and token indexes one dataset keeps: each costs a few bytes per
@@ -372,11 +374,12 @@ final class LazyIndexes: Sendable {
         }
     }
 
-    /// Builds the index of `path` now rather than at the first lookup that reads it.
-    func prepare(_ path: IndexedPath, in documents: [JSONValue]) {
+    /// Builds the index of `path` now rather than at the first lookup that reads it; a
+    /// `declared` value index (the schema's) does not count towards ``maxValueIndexes``.
+    func prepare(_ path: IndexedPath, in documents: [JSONValue], declared: Bool = false) {
         switch path {
         case .tokens(let path): _ = tokenIndex(path, documents)
-        case .values(let path): _ = valueIndex(path, documents)
+        case .values(let path): _ = valueIndex(path, documents, declared: declared)
         }
     }
 
@@ -392,14 +395,20 @@ final class LazyIndexes: Sendable {
         return index
     }
 
-    private func valueIndex(_ path: [String], _ documents: [JSONValue]) -> FieldIndex? {
+    private func valueIndex(_ path: [String], _ documents: [JSONValue], declared: Bool = false) -> FieldIndex? {
         let known = built.withLock { built -> FieldIndex?? in
-            if let index = built.values[path] { return .some(index) }
-            return built.values.count >= Self.maxValueIndexes ? .some(nil) : nil
+            if let index = built.values[path] {
+                if declared { built.declared.insert(path) }
+                return .some(index)
+            }
+            return !declared && built.values.count - built.declared.count >= Self.maxValueIndexes ? .some(nil) : nil
         }
         if let known { return known }
         let index = FieldIndex(documents, path: path)
-        built.withLock { $0.values[path] = index }
+        built.withLock { built in
+            built.values[path] = index
+            if declared { built.declared.insert(path) }
+        }
         return index
     }
 
