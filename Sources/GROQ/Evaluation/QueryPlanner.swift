@@ -65,14 +65,14 @@ enum QueryPlanner {
             found.append((fields.flatMap(\.indices), docs, "value indexes", fields.flatMap(\.indices)))
         } else if !fewFound || fields.contains(where: { !$0.condition.test.isRange }) {
             for field in fields {
-                let docs: [JSONValue]?
+                let answer: ([JSONValue], exact: Bool)?
                 if field.condition.test.isRange {
                     // A range alone is worth reading only when nothing narrower was found.
-                    docs = fewFound ? nil : dataset.documents(answering: .fields([field.condition]))
+                    answer = fewFound ? nil : dataset.documents(answering: .fields([field.condition])).map { ($0, true) }
                 } else {
-                    docs = lookup(field.node, dataset, params).map(\.0)
+                    answer = lookup(field.node, dataset, params)
                 }
-                if let docs { found.append((field.indices, docs, indexName(field.node), field.indices)) }
+                if let (docs, exact) = answer { found.append((exact ? field.indices : [], docs, indexName(field.node), field.indices)) }
             }
         }
         guard let best = found.min(by: { $0.docs.count < $1.docs.count }) else { return nil }
