@@ -48,6 +48,10 @@ struct QueryCommand: ParsableCommand {
     @Argument(help: "The GROQ query.")
     var query: String
 
+    func validate() throws {
+        guard (1...1_000).contains(runs) else { throw ValidationError("--runs must be between 1 and 1000 (it runs the query that many times)") }
+    }
+
     func run() throws {
         let parameters = try parseParameters(params)
         let parsed: GROQQuery

@@ -181,6 +181,8 @@ struct QueryCommandTests {
         #expect(scan.split(separator: " ").suffix(4).prefix(3) == ["1", "6", "2"], "\(scan)")
         #expect(result.stdout.contains("no index answers this filter"))
         #expect(lines.last?.hasPrefix("2 results in ") == true)
+        let noRuns = try Self.facet(["query", "--explain", "--runs", "0", "count(*)"])
+        #expect(noRuns.status != 0 && noRuns.stderr.contains("--runs must be between 1 and 1000"), "\(noRuns.stderr)")
     }
 
     // MARK: Errors
