@@ -201,10 +201,12 @@ struct ListenRouteTests {
             let listener = try await listen(port, "*")
             defer { listener.hangUp() }
             #expect(try await event(listener).name == "welcome")
-            let started = ContinuousClock.now
-            let comment = try #require(try await listener.nextEvent(timeout: .seconds(5)))
-            #expect(comment.name == nil && comment.comment == "keep-alive")
-            #expect(ContinuousClock.now - started < .seconds(3))
+            // The default interval is 30 s: two comments well before that show the setting is
+            // honoured, without a wall-clock bound that a loaded machine could break.
+            for _ in 0..<2 {
+                let comment = try #require(try await listener.nextEvent(timeout: .seconds(12)))
+                #expect(comment.name == nil && comment.comment == "keep-alive")
+            }
         }
     }
 
