@@ -270,3 +270,29 @@ struct DeclaredIndexTests {
         #expect(found.arrayValue?.count == 14, "\(found)")
     }
 }
+
+@Suite("The drafts view")
+struct DraftsPresentationTests {
+    @Test func aPresentedDocumentKeepsItsMembersInOrderWithOriginalIdLast() throws {
+        let fixture = try StoreFixture()
+        let dataset = try fixture.dataset
+        try dataset.mutate([
+            .create(["_id": "a", "_type": "x", "z": 1, "b": 2]),
+            .create(["_id": "drafts.a", "_type": "x", "z": 3]),
+            .create(["_id": "b", "_type": "x", "_originalId": "kept in place", "c": 4]),
+        ])
+        dataset.compact()
+        let presented = try dataset.query("*[_type == 'x'] | order(_id)", perspective: .drafts)
+        guard case .array(let documents) = presented, documents.count == 2,
+              case .object(let a) = documents[0], case .object(let b) = documents[1]
+        else {
+            Issue.record("expected two documents, got \(presented)")
+            return
+        }
+        #expect(Array(a.keys.filter { !$0.hasPrefix("_") || $0 == "_id" || $0 == "_originalId" }) == ["_id", "z", "_originalId"])
+        #expect(a["_id"] == "a" && a["_originalId"] == "drafts.a" && a["z"] == 3)
+        // A stored member of that name keeps its place and takes the stored id, as assigning it would.
+        #expect(Array(b.keys.filter { !$0.hasPrefix("_") || $0 == "_id" || $0 == "_originalId" }) == ["_id", "_originalId", "c"])
+        #expect(b["_originalId"] == "b" && b["c"] == 4)
+    }
+}

@@ -37,15 +37,22 @@ struct SealedDatasetStorage: DatasetStorage {
     let sealing: any DocumentSealing
     let dataset: String
 
-    func loadDocuments() throws(StoreError) -> (documents: [JSONValue], sequence: Int64) {
-        var (documents, sequence) = try inner.loadDocuments()
-        // Opened in place, each stored form freed as soon as it is read (the load never holds
-        // both), on every core: a data key per client and a decryption per sealed field make
-        // opening the largest part of loading a dataset.
-        let chunks = documents.count < 4_096 ? 1 : Self.cores
+    func loadDocuments(opening open: ((inout [JSONValue]) throws(StoreError) -> Void)?) throws(StoreError)
+        -> (documents: [JSONValue], sequence: Int64)
+    {
+        let (sealing, dataset) = (sealing, dataset)
+        return try inner.loadDocuments { (batch) throws(StoreError) in
+            try Self.unseal(&batch, sealing: sealing, dataset: dataset)
+            try open?(&batch)
+        }
+    }
+
+    /// Opens `documents` in place on every core: a data key per client and a decryption per
+    /// sealed field make opening the largest part of loading a dataset.
+    private static func unseal(_ documents: inout [JSONValue], sealing: any DocumentSealing, dataset: String) throws(StoreError) {
+        let chunks = documents.count < 256 ? 1 : Self.cores
         let chunkSize = (documents.count + chunks - 1) / max(1, chunks)
         let failures = Mutex<[StoreError]>([])
-        let (sealing, dataset) = (sealing, dataset)
         documents.withUnsafeMutableBufferPointer { buffer in
             let slots = UncheckedSlots(buffer: buffer)
             DispatchQueue.concurrentPerform(iterations: chunks) { chunk in
@@ -58,7 +65,6 @@ struct SealedDatasetStorage: DatasetStorage {
             }
         }
         if let failure = failures.withLock({ $0.first }) { throw failure }
-        return (documents, sequence)
     }
 
     private static let cores = max(1, ProcessInfo.processInfo.activeProcessorCount)

@@ -110,7 +110,12 @@ public protocol StagedDataset: Sendable {
 /// One dataset's documents and history in a backend.
 public protocol DatasetStorage: Sendable {
     /// Every current document and the sequence number of the last committed transaction.
-    func loadDocuments() throws(StoreError) -> (documents: [JSONValue], sequence: Int64)
+    ///
+    /// The documents are read in batches, and `open` (when given) changes each batch in place
+    /// before the next is read: what it replaces is freed while the load goes on, so the memory
+    /// it frees is reused by the next batch instead of being left in holes between documents.
+    func loadDocuments(opening open: ((inout [JSONValue]) throws(StoreError) -> Void)?) throws(StoreError)
+        -> (documents: [JSONValue], sequence: Int64)
     /// Writes a transaction's documents and its history record, atomically and durably.
     /// Returns `false`, writing nothing, when the storage already holds a transaction with
     /// `transaction.sequence` or later: another process committed first, and the caller must

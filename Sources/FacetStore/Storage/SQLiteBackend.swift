@@ -152,7 +152,10 @@ final class SQLiteDatasetStorage: DatasetStorage {
             // WAL (GRDB's pool sets it) with FULL sync: each commit is on disk before it returns.
             try db.execute(sql: "PRAGMA synchronous = FULL")
             // A larger page cache keeps the id indexes in memory while an import grows them.
-            try db.execute(sql: "PRAGMA cache_size = -65536")
+            // Readers keep SQLite's default: they read a dataset once when it opens and then
+            // only history, and a large cache per reader would stay filled with pages the
+            // snapshot already holds as documents.
+            if !db.configuration.readonly { try db.execute(sql: "PRAGMA cache_size = -65536") }
         }
         do {
             pool = try DatabasePool(path: path, configuration: configuration)
@@ -196,15 +199,26 @@ final class SQLiteDatasetStorage: DatasetStorage {
         return migrator
     }
 
-    func loadDocuments() throws(StoreError) -> (documents: [JSONValue], sequence: Int64) {
+    func loadDocuments(opening open: ((inout [JSONValue]) throws(StoreError) -> Void)?) throws(StoreError)
+        -> (documents: [JSONValue], sequence: Int64)
+    {
         do {
             return try pool.read { db in
                 var documents: [JSONValue] = []
                 if let count = try Int.fetchOne(db, sql: "SELECT count(*) FROM documents") { documents.reserveCapacity(count) }
+                var batch: [JSONValue] = []
+                batch.reserveCapacity(Self.loadBatch)
+                func flush() throws(StoreError) {
+                    try open?(&batch)
+                    documents.append(contentsOf: batch)
+                    batch.removeAll(keepingCapacity: true)
+                }
                 let rows = try Row.fetchCursor(db, sql: "SELECT id, body FROM documents ORDER BY id")
                 while let row = try rows.next() {
-                    documents.append(try Self.parseBody(row, index: 1, context: { "document \(String(describing: row[0] as String?))" }))
+                    batch.append(try Self.parseBody(row, index: 1, context: { "document \(String(describing: row[0] as String?))" }))
+                    if batch.count == Self.loadBatch { try flush() }
                 }
+                try flush()
                 let sequence = try Int64.fetchOne(db, sql: "SELECT coalesce(max(seq), 0) FROM transactions") ?? 0
                 return (documents, sequence)
             }
@@ -214,6 +228,10 @@ final class SQLiteDatasetStorage: DatasetStorage {
             throw StoreError.storage("Cannot read \(path): \(error)")
         }
     }
+
+    /// Documents opened together: enough to spread the opening over cores, few enough that
+    /// what opening frees is soon reused.
+    private static let loadBatch = 2_048
 
     private static func parseBody(_ row: Row, index: Int, context: () -> String) throws -> JSONValue {
         try row.withUnsafeData(atIndex: index) { data -> JSONValue in

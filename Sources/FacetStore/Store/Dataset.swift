@@ -44,7 +44,7 @@ public final class Dataset: Sendable {
         self.validator = validator
         self.sealing = sealing
         self.observer = observer
-        let (documents, sequence) = try self.storage.loadDocuments()
+        let (documents, sequence) = try self.storage.loadDocuments(opening: nil)
         self.current = Mutex(DatasetSnapshot(documents: documents, sequence: sequence, indexedPaths: validator?.indexedPaths ?? []))
         self.writer = Mutex(WriterState())
     }
