@@ -296,3 +296,41 @@ struct DraftsPresentationTests {
         #expect(b["_originalId"] == "b" && b["c"] == 4)
     }
 }
+
+@Suite("Opening a damaged dataset")
+struct DamagedLoadTests {
+    @Test func aDamagedBodyIsReportedByItsDocumentWhicheverCoreParsedIt() throws {
+        let directory = NSTemporaryDirectory() + "facet-damaged-load-" + UUID().uuidString
+        defer { try? FileManager.default.removeItem(atPath: directory) }
+        let writing = try DocumentStore(directory: directory)
+        // More than one batch, so the damaged body is in the second batch and its second half.
+        try writing.dataset("production", create: true).mutate((0..<3_000).map { index in
+            .create(["_id": .string("doc-\(100_000 + index)"), "_type": "note", "text": .string("marker-\(index)-end")])
+        })
+        writing.close()
+
+        // Break one body's JSON without changing its length: SQLite reads it back as it is.
+        let marker = Array("\"marker-2900-end\"".utf8), broken = Array("{marker-2900-end\"".utf8)
+        var patched = 0
+        for file in try FileManager.default.subpathsOfDirectory(atPath: directory) where file.contains("production.sqlite") {
+            let path = directory + "/" + file
+            var bytes = [UInt8](try Data(contentsOf: URL(fileURLWithPath: path)))
+            var index = 0
+            while index + marker.count <= bytes.count {
+                if bytes[index] == marker[0] && Array(bytes[index..<index + marker.count]) == marker {
+                    bytes.replaceSubrange(index..<index + marker.count, with: broken)
+                    patched += 1
+                }
+                index += 1
+            }
+            try Data(bytes).write(to: URL(fileURLWithPath: path))
+        }
+        #expect(patched > 0)
+
+        let reading = try DocumentStore(directory: directory)
+        defer { reading.close() }
+        let error = storeError { _ = try reading.dataset("production").snapshot.count }
+        #expect(error?.message.contains("The stored body of document doc-102900 is damaged") == true, "\(String(describing: error))")
+        #expect(error?.advice.contains("Restore the dataset") == true)
+    }
+}

@@ -50,28 +50,7 @@ struct SealedDatasetStorage: DatasetStorage {
     /// Opens `documents` in place on every core: a data key per client and a decryption per
     /// sealed field make opening the largest part of loading a dataset.
     private static func unseal(_ documents: inout [JSONValue], sealing: any DocumentSealing, dataset: String) throws(StoreError) {
-        let chunks = documents.count < 256 ? 1 : Self.cores
-        let chunkSize = (documents.count + chunks - 1) / max(1, chunks)
-        let failures = Mutex<[StoreError]>([])
-        documents.withUnsafeMutableBufferPointer { buffer in
-            let slots = UncheckedSlots(buffer: buffer)
-            DispatchQueue.concurrentPerform(iterations: chunks) { chunk in
-                let range = (chunk * chunkSize)..<min(slots.buffer.count, (chunk + 1) * chunkSize)
-                do throws(StoreError) {
-                    for index in range { slots.buffer[index] = try sealing.unseal(slots.buffer[index], dataset: dataset) }
-                } catch {
-                    failures.withLock { $0.append(error) }
-                }
-            }
-        }
-        if let failure = failures.withLock({ $0.first }) { throw failure }
-    }
-
-    private static let cores = max(1, ProcessInfo.processInfo.activeProcessorCount)
-
-    /// Each chunk writes only its own slots, so sharing the buffer across threads is safe.
-    private struct UncheckedSlots: @unchecked Sendable {
-        let buffer: UnsafeMutableBufferPointer<JSONValue>
+        try EveryCore.transform(&documents) { (_, document) throws(StoreError) in try sealing.unseal(document, dataset: dataset) }
     }
 
     func append(_ transaction: CommittedTransaction) throws(StoreError) -> Bool {

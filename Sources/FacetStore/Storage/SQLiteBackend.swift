@@ -206,17 +206,17 @@ final class SQLiteDatasetStorage: DatasetStorage {
             return try pool.read { db in
                 var documents: [JSONValue] = []
                 if let count = try Int.fetchOne(db, sql: "SELECT count(*) FROM documents") { documents.reserveCapacity(count) }
-                var batch: [JSONValue] = []
-                batch.reserveCapacity(Self.loadBatch)
+                var stored = StoredBodies()
                 func flush() throws(StoreError) {
+                    var batch = try stored.parsed()
                     try open?(&batch)
                     documents.append(contentsOf: batch)
-                    batch.removeAll(keepingCapacity: true)
+                    stored.removeAll()
                 }
                 let rows = try Row.fetchCursor(db, sql: "SELECT id, body FROM documents ORDER BY id")
                 while let row = try rows.next() {
-                    batch.append(try Self.parseBody(row, index: 1, context: { "document \(String(describing: row[0] as String?))" }))
-                    if batch.count == Self.loadBatch { try flush() }
+                    try stored.append(id: row[0], body: row)
+                    if stored.count == Self.loadBatch { try flush() }
                 }
                 try flush()
                 let sequence = try Int64.fetchOne(db, sql: "SELECT coalesce(max(seq), 0) FROM transactions") ?? 0
@@ -229,8 +229,8 @@ final class SQLiteDatasetStorage: DatasetStorage {
         }
     }
 
-    /// Documents opened together: enough to spread the opening over cores, few enough that
-    /// what opening frees is soon reused.
+    /// Documents parsed and opened together: enough to spread the work over cores, few enough
+    /// that what opening frees is soon reused.
     private static let loadBatch = 2_048
 
     private static func parseBody(_ row: Row, index: Int, context: () -> String) throws -> JSONValue {
@@ -456,5 +456,59 @@ final class SQLiteDatasetStorage: DatasetStorage {
         // dataset is published by linking that one file).
         _ = try? pool.writeWithoutTransaction { db in try db.checkpoint(.truncate) }
         try? pool.close()
+    }
+}
+
+/// The stored bodies of a batch of documents, copied out of SQLite so that they can be parsed
+/// on every core while SQLite's cursor stays on one thread.
+private struct StoredBodies {
+    private var bytes: [UInt8] = []
+    /// Where each body lies in `bytes`; `nil` for a missing body.
+    private var spans: [Range<Int>?] = []
+    private var ids: [String] = []
+
+    var count: Int { spans.count }
+
+    mutating func append(id: String?, body row: Row) throws {
+        ids.append(id ?? "")
+        try row.withUnsafeData(atIndex: 1) { data in
+            guard let data else { return spans.append(nil) }
+            let start = bytes.count
+            data.withUnsafeBytes { bytes.append(contentsOf: $0) }
+            spans.append(start..<bytes.count)
+        }
+    }
+
+    mutating func removeAll() {
+        bytes.removeAll(keepingCapacity: true)
+        spans.removeAll(keepingCapacity: true)
+        ids.removeAll(keepingCapacity: true)
+    }
+
+    /// The bodies parsed, in order, on every core; the first damaged one is reported by id.
+    func parsed() throws(StoreError) -> [JSONValue] {
+        var documents = [JSONValue](repeating: .null, count: spans.count)
+        let (spans, ids) = (spans, ids)
+        let parsing = bytes.withUnsafeBytes { bytes in
+            let stored = StoredBytes(bytes: bytes)
+            return Result { () throws(StoreError) in
+                try EveryCore.transform(&documents) { (index, _) throws(StoreError) in
+                    guard let span = spans[index] else { return .null }
+                    do {
+                        return try JSONValue(parsing: UnsafeRawBufferPointer(rebasing: stored.bytes[span]))
+                    } catch {
+                        throw StoreError.storage("The stored body of document \(ids[index]) is damaged: \(error)",
+                                                 advice: "Restore the dataset from an export or a backup.")
+                    }
+                }
+            }
+        }
+        try parsing.get()
+        return documents
+    }
+
+    /// Only read while the batch is parsed, and written by no one, so shared across threads.
+    private struct StoredBytes: @unchecked Sendable {
+        let bytes: UnsafeRawBufferPointer
     }
 }

@@ -1,0 +1,40 @@
+import Dispatch
+import Foundation
+import GROQ
+import Synchronization
+
+/// Work on every document of a load, spread over every core.
+enum EveryCore {
+    static let cores = max(1, ProcessInfo.processInfo.activeProcessorCount)
+
+    /// Replaces each of `documents` with `transform(index, document)`, in contiguous chunks, one
+    /// per core (one chunk under 256 documents, where threads cost more than they save). When
+    /// transforms fail, the failure of the earliest document is thrown, whichever core met it.
+    static func transform(_ documents: inout [JSONValue],
+                          _ transform: @Sendable (Int, JSONValue) throws(StoreError) -> JSONValue) throws(StoreError)
+    {
+        let count = documents.count
+        let chunks = count < 256 ? 1 : cores
+        let chunkSize = (count + chunks - 1) / max(1, chunks)
+        let failures = Mutex<[(index: Int, error: StoreError)]>([])
+        documents.withUnsafeMutableBufferPointer { buffer in
+            let slots = UncheckedSlots(buffer: buffer)
+            DispatchQueue.concurrentPerform(iterations: chunks) { chunk in
+                for index in (chunk * chunkSize)..<min(count, (chunk + 1) * chunkSize) {
+                    do throws(StoreError) {
+                        slots.buffer[index] = try transform(index, slots.buffer[index])
+                    } catch {
+                        failures.withLock { $0.append((index, error)) }
+                        return
+                    }
+                }
+            }
+        }
+        if let failure = failures.withLock({ $0.min { $0.index < $1.index } }) { throw failure.error }
+    }
+
+    /// Each chunk writes only its own slots, so sharing the buffer across threads is safe.
+    private struct UncheckedSlots: @unchecked Sendable {
+        let buffer: UnsafeMutableBufferPointer<JSONValue>
+    }
+}
