@@ -273,6 +273,35 @@ struct DeclaredIndexTests {
 
 @Suite("The drafts view")
 struct DraftsPresentationTests {
+    /// The view merges drafts into the published documents' order; a dictionary and a sort by
+    /// the shown id (how it was built before) must give the same documents in the same order.
+    @Test func theMergedViewEqualsAChoiceAndASortOnRandomDatasets() {
+        var random = SeededRandom(seed: 7)
+        let alphabet = Array("aZ09._-bY")
+        for round in 0..<40 {
+            var documents: [String: JSONValue] = [:]
+            for _ in 0..<random.next(300) {
+                let name = String((0..<1 + random.next(4)).map { _ in alphabet[random.next(alphabet.count)] })
+                let id = switch random.next(5) {
+                case 0, 1: name
+                case 2, 3: "drafts." + name
+                default: "versions.r1." + name
+                }
+                documents[id] = ["_id": .string(id), "_type": "x", "n": .number(Double(random.next(1_000)))]
+            }
+            let raw = InMemoryDataset(Array(documents.values))
+            var chosen: [String: JSONValue] = [:]
+            for document in raw.documents {
+                guard let id = document["_id"]?.stringValue, !DocumentID.isVersion(id) else { continue }
+                let published = DocumentID.published(of: id)
+                if DocumentID.isDraft(id) || chosen[published] == nil { chosen[published] = SnapshotBase.presented(document, as: published) }
+            }
+            let expected = InMemoryDataset(Array(chosen.values)).documents
+            #expect(SnapshotBase.draftsView(of: raw) == expected, "round \(round)")
+            #expect(SnapshotBase.draftsView(of: raw).map { $0["_originalId"] } == expected.map { $0["_originalId"] }, "round \(round)")
+        }
+    }
+
     @Test func aPresentedDocumentKeepsItsMembersInOrderWithOriginalIdLast() throws {
         let fixture = try StoreFixture()
         let dataset = try fixture.dataset
