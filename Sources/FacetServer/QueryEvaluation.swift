@@ -53,6 +53,13 @@ struct QueryEvaluation: Sendable {
         return ByteBuffer(bytes: bytes)
     }
 
+    /// This evaluation with its deadline `duration` later.
+    func deadlineMoved(by duration: Duration) -> QueryEvaluation {
+        var moved = options
+        moved.deadline = options.deadline.map { $0 + duration }
+        return QueryEvaluation(query: query, params: params, returnQuery: returnQuery, options: moved, budget: budget)
+    }
+
     static func seconds(_ duration: Duration) -> Double {
         Double(duration.components.seconds) + Double(duration.components.attoseconds) / 1e18
     }
