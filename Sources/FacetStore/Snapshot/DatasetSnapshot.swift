@@ -141,6 +141,7 @@ final class SnapshotBase: Sendable {
     /// The sequence number of the snapshot this base was built from.
     let sequence: Int64
     private let views = Mutex<[Perspective: InMemoryDataset]>([:])
+    private let building = Mutex(())
     private let restrictedViews = Mutex<[String: InMemoryDataset]>([:])
     /// How many restricted views a base or snapshot keeps: one per role, and per user for rules
     /// that depend on who asks; past this they are built again on demand.
@@ -165,6 +166,15 @@ final class SnapshotBase: Sendable {
     func view(_ perspective: Perspective) -> InMemoryDataset {
         if perspective == .raw { return raw }
         if let view = views.withLock({ $0[perspective] }) { return view }
+        // One build at a time: a query that asks for a view while it is being built (by the
+        // server's warm-up, or another query) waits for it rather than building a second copy.
+        return building.withLock { _ in
+            if let view = views.withLock({ $0[perspective] }) { return view }
+            return build(perspective)
+        }
+    }
+
+    private func build(_ perspective: Perspective) -> InMemoryDataset {
         let view: InMemoryDataset
         switch perspective {
         case .raw, .published:
@@ -184,8 +194,8 @@ final class SnapshotBase: Sendable {
         if let view = restrictedViews.withLock({ $0[key] }) { return view }
         let full = view(perspective)
         let shown = full.documents.compactMap(visibility.present)
-        // Filtering keeps the order, so a sorted view stays sorted; the drafts view is re-sorted.
-        let view = perspective == .drafts ? InMemoryDataset(shown) : InMemoryDataset(sortedUniqueDocuments: shown)
+        // Filtering keeps the order, and every view is sorted by the ids it shows.
+        let view = InMemoryDataset(sortedUniqueDocuments: shown)
         prepareDeclared(view)
         restrictedViews.withLock { views in
             if views.count >= Self.restrictedViewLimit { views.removeAll() }
