@@ -1,5 +1,5 @@
-import Dispatch
 import ArgumentParser
+import Dispatch
 import FacetSchema
 import FacetSecurity
 import FacetServer

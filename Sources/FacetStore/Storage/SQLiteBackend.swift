@@ -233,14 +233,17 @@ final class SQLiteDatasetStorage: DatasetStorage {
     /// that what opening frees is soon reused.
     private static let loadBatch = 2_048
 
+    fileprivate static func damagedBody(of what: String, _ error: any Error) -> StoreError {
+        StoreError.storage("The stored body of \(what) is damaged: \(error)", advice: "Restore the dataset from an export or a backup.")
+    }
+
     private static func parseBody(_ row: Row, index: Int, context: () -> String) throws -> JSONValue {
         try row.withUnsafeData(atIndex: index) { data -> JSONValue in
             guard let data else { return .null }
             do {
                 return try data.withUnsafeBytes { buffer in try JSONValue(parsing: buffer) }
             } catch {
-                throw StoreError.storage("The stored body of \(context()) is damaged: \(error)",
-                                         advice: "Restore the dataset from an export or a backup.")
+                throw damagedBody(of: context(), error)
             }
         }
     }
@@ -497,8 +500,7 @@ private struct StoredBodies {
                     do {
                         return try JSONValue(parsing: UnsafeRawBufferPointer(rebasing: stored.bytes[span]))
                     } catch {
-                        throw StoreError.storage("The stored body of document \(ids[index]) is damaged: \(error)",
-                                                 advice: "Restore the dataset from an export or a backup.")
+                        throw SQLiteDatasetStorage.damagedBody(of: "document \(ids[index])", error)
                     }
                 }
             }
