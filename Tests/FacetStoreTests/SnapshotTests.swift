@@ -326,8 +326,31 @@ struct DraftsPresentationTests {
     }
 }
 
-@Suite("Opening a damaged dataset")
-struct DamagedLoadTests {
+@Suite("Opening a dataset from its file")
+struct DatasetFileLoadTests {
+    /// Large documents fill a batch by bytes before they fill it by count: each is loaded whole,
+    /// in order, on either side of the batch's end.
+    @Test func largeDocumentsLoadWholeAcrossBatches() throws {
+        let directory = NSTemporaryDirectory() + "facet-large-load-" + UUID().uuidString
+        defer { try? FileManager.default.removeItem(atPath: directory) }
+        let writing = try DocumentStore(directory: directory)
+        let large = 4 << 20
+        for index in 0..<10 {
+            let text = String(repeating: String(UnicodeScalar(UInt8(97 + index))), count: large)
+            try writing.dataset("production", create: true).mutate([.create(["_id": .string("big-\(index)"), "_type": "note", "text": .string(text)])])
+        }
+        writing.close()
+        let reading = try DocumentStore(directory: directory)
+        defer { reading.close() }
+        let documents = try reading.dataset("production").snapshot.source(.raw).documents
+        #expect(documents.count == 10)
+        for (index, document) in documents.enumerated() {
+            let text = document["text"]?.stringValue
+            #expect(document["_id"] == .string("big-\(index)") && text?.utf8.count == large
+                    && text?.utf8.allSatisfy { $0 == UInt8(97 + index) } == true, "document \(index)")
+        }
+    }
+
     @Test func aDamagedBodyIsReportedByItsDocumentWhicheverCoreParsedIt() throws {
         let directory = NSTemporaryDirectory() + "facet-damaged-load-" + UUID().uuidString
         defer { try? FileManager.default.removeItem(atPath: directory) }

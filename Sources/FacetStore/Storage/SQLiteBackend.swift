@@ -216,7 +216,7 @@ final class SQLiteDatasetStorage: DatasetStorage {
                 let rows = try Row.fetchCursor(db, sql: "SELECT id, body FROM documents ORDER BY id")
                 while let row = try rows.next() {
                     try stored.append(id: row[0], body: row)
-                    if stored.count == Self.loadBatch { try flush() }
+                    if stored.count == Self.loadBatch || stored.byteCount >= Self.loadBatchBytes { try flush() }
                 }
                 try flush()
                 let sequence = try Int64.fetchOne(db, sql: "SELECT coalesce(max(seq), 0) FROM transactions") ?? 0
@@ -232,6 +232,9 @@ final class SQLiteDatasetStorage: DatasetStorage {
     /// Documents parsed and opened together: enough to spread the work over cores, few enough
     /// that what opening frees is soon reused.
     private static let loadBatch = 2_048
+    /// A batch of large documents is parsed sooner: their text is held beside the documents
+    /// until it is.
+    private static let loadBatchBytes = 32 << 20
 
     fileprivate static func damagedBody(of what: String, _ error: any Error) -> StoreError {
         StoreError.storage("The stored body of \(what) is damaged: \(error)", advice: "Restore the dataset from an export or a backup.")
@@ -471,6 +474,7 @@ private struct StoredBodies {
     private var ids: [String] = []
 
     var count: Int { spans.count }
+    var byteCount: Int { bytes.count }
 
     mutating func append(id: String?, body row: Row) throws {
         ids.append(id ?? "")
