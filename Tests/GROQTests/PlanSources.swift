@@ -17,13 +17,7 @@ final class RecordingSource: DocumentSource, @unchecked Sendable {
 }
 
 /// Every document and no index at all: what the plain evaluator gives.
-final class ScanSource: DocumentSource {
-    let documents: [JSONValue]
-    init(_ documents: [JSONValue]) { self.documents = documents }
-    func document(id: String) -> JSONValue? { documents.first { $0["_id"] == .string(id) } }
-    func documents(ofType type: String) -> [JSONValue]? { nil }
-    func documents(referencing id: String) -> [JSONValue]? { nil }
-}
+final class ScanSource: CheckedScanSource, EvaluatedByScan, @unchecked Sendable {}
 
 /// Numbers from a seed, so that a failing random plan test fails again the same way.
 struct SeededNumbers {
@@ -33,4 +27,14 @@ struct SeededNumbers {
         state = state &* 6364136223846793005 &+ 1442695040888963407
         return Int((state >> 33) % UInt64(bound))
     }
+}
+
+/// Every document and no index, scanned as an unindexed store scans: field conditions checked
+/// straight from each document, the rest evaluated.
+class CheckedScanSource: DocumentSource, @unchecked Sendable {
+    let documents: [JSONValue]
+    init(_ documents: [JSONValue]) { self.documents = documents }
+    func document(id: String) -> JSONValue? { documents.first { $0["_id"] == .string(id) } }
+    func documents(ofType type: String) -> [JSONValue]? { nil }
+    func documents(referencing id: String) -> [JSONValue]? { nil }
 }

@@ -41,11 +41,14 @@ struct ValueIndexPlanTests {
             }
             let indexed = RecordingSource(InMemoryDataset(documents))
             let scanned = ScanSource(InMemoryDataset(documents).documents)
+            let checked = CheckedScanSource(scanned.documents)
             for _ in 0..<30 {
                 let query = try GROQQuery(Self.queries[random.next(Self.queries.count)])
                 let params: [String: JSONValue] = ["v": Self.pick(&random), "vs": .array((0..<random.next(4)).map { _ in Self.pick(&random) })]
-                #expect(try query.evaluate(in: indexed, params: params) == query.evaluate(in: scanned, params: params),
+                let plain = try query.evaluate(in: scanned, params: params)
+                #expect(try query.evaluate(in: indexed, params: params) == plain,
                         "round \(round): \(query.source) with \(JSONValue.object(JSONObject(uniqueKeysWithValues: params.sorted { $0.key < $1.key })).serialized())")
+                #expect(try query.evaluate(in: checked, params: params) == plain, "round \(round), checked scan: \(query.source)")
             }
             lookups += indexed.lookups.filter { if case .fields = $0 { true } else { false } }.count
         }
@@ -94,14 +97,18 @@ struct ValueIndexPlanTests {
             }
             let indexed = RecordingSource(InMemoryDataset(documents))
             let scanned = ScanSource(InMemoryDataset(documents).documents)
+            let checked = CheckedScanSource(scanned.documents)
             for _ in 0..<40 {
                 let query = try GROQQuery(Self.rangeQueries[random.next(Self.rangeQueries.count)])
                 // Mostly bounds of one kind, sometimes of two.
                 let v = pick()
                 let w: JSONValue = random.next(4) == 0 ? pick() : (v.numberValue.map { .number($0 + Double(random.next(20))) } ?? v)
                 let params: [String: JSONValue] = ["v": v, "w": w]
-                #expect(try query.evaluate(in: indexed, params: params) == query.evaluate(in: scanned, params: params),
+                let plain = try query.evaluate(in: scanned, params: params)
+                #expect(try query.evaluate(in: indexed, params: params) == plain,
                         "round \(round): \(query.source) with v=\(v.serialized()) w=\(w.serialized())")
+                #expect(try query.evaluate(in: checked, params: params) == plain,
+                        "round \(round), checked scan: \(query.source) with v=\(v.serialized()) w=\(w.serialized())")
             }
             lookups += indexed.lookups.filter { lookup in
                 guard case .fields(let conditions) = lookup else { return false }

@@ -201,3 +201,8 @@ public enum DocumentOrder {
         return result
     }
 }
+
+/// A source whose filters are evaluated document by document by the evaluator alone, without
+/// the field checks a scan otherwise reads straight from each document: the plain reference
+/// that plans and checks are tested against.
+protocol EvaluatedByScan: DocumentSource {}

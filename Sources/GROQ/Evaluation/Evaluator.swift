@@ -418,15 +418,20 @@ enum Evaluator {
 
     private static func filter(_ base: Node, _ condition: Node, _ scope: Scope) throws(GROQError) -> Value {
         let started = scope.context.profile == nil ? nil : ContinuousClock.now
-        var source: [JSONValue]
+        let source: [JSONValue]
         var plan: QueryPlanner.Plan?
         var residual: Node? = condition
+        var checks: [FieldCondition] = []
         if case .everything = base, let found = QueryPlanner.plan(condition, in: scope.context.dataset, params: scope.context.params, scope: scope) {
             source = found.candidates
             residual = found.residual
             plan = found
         } else if case .everything = base {
             source = scope.context.dataset.documents
+            if !(scope.context.dataset is any EvaluatedByScan), let (fields, rest) = QueryPlanner.scanChecks(condition, scope: scope) {
+                checks = fields
+                residual = rest
+            }
         } else {
             let value = try evaluate(base, scope)
             guard case .array(let array) = value else { return .null }
@@ -434,7 +439,10 @@ enum Evaluator {
         }
         let kept: [JSONValue]
         do throws(GROQError) {
-            kept = try test(source, residual, scope)
+            // Counted as built only when nothing is evaluated after: the scan it stands for
+            // counted the documents it kept once.
+            let checked = checks.isEmpty ? source : try passing(source, checks, scope, counted: residual == nil)
+            kept = try test(checked, residual, scope)
         } catch where error.kind == .timeout && error.activity == nil {
             // Name the filter that was running when the time ran out, and how it read.
             let what = plan.map { "checking \($0.candidates.count) candidates from the \($0.access)" }
@@ -457,6 +465,19 @@ enum Evaluator {
     }
 
     /// The elements of `source` for which `condition` is true, in order (all of them without one).
+    /// The documents of `source` that pass every check, in order.
+    private static func passing(_ source: [JSONValue], _ checks: [FieldCondition], _ scope: Scope,
+                                counted: Bool) throws(GROQError) -> [JSONValue] {
+        var result: [JSONValue] = []
+        for index in source.indices {
+            try scope.context.tick()
+            let document = source[index]
+            if checks.allSatisfy({ $0.test.passes(TokenIndex.value(of: document, at: $0.path)) }) { result.append(document) }
+        }
+        if counted { try scope.context.build(result.count) }
+        return result
+    }
+
     private static func test(_ source: [JSONValue], _ condition: Node?, _ scope: Scope) throws(GROQError) -> [JSONValue] {
         guard let condition else { return source }
         let frame = scope.frameForChildren()

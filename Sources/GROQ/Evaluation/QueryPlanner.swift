@@ -81,6 +81,25 @@ enum QueryPlanner {
         return Plan(candidates: best.docs, residual: residual, index: best.index, answered: best.asked.map { parts[$0] })
     }
 
+    /// For a filter no index answers: its conjuncts that are field conditions (`total > 100`,
+    /// `status == "paid"`, `address.country in ["FR", "BE"]`), as checks that read each document
+    /// directly, and what must still be evaluated of the documents that pass them. A check costs
+    /// a path read and a comparison where the evaluator pays for a scope and values per
+    /// document; it decides as the value indexes do, which decide as the evaluator does.
+    /// `nil` when no conjunct is a field condition.
+    static func scanChecks(_ condition: Node, scope: Scope? = nil) -> (checks: [FieldCondition], residual: Node?)? {
+        let parts = conjuncts(condition)
+        let probe = scope.map { $0.nested(.null, parent: $0.frameForChildren()) }
+        var checks: [FieldCondition] = []
+        var rest: [Node] = []
+        for conjunct in parts {
+            let operandsKnown = probe.map { CorrelatedOperands.substituting(conjunct, $0) } ?? conjunct
+            if let field = fieldCondition(operandsKnown) { checks.append(field) } else { rest.append(conjunct) }
+        }
+        guard !checks.isEmpty else { return nil }
+        return (checks, rest.isEmpty ? nil : rest.dropFirst().reduce(rest[0]) { .and($0, $1) })
+    }
+
     /// Which of the source's indexes a conjunct's lookup reads.
     private static func indexName(_ node: Node) -> String {
         switch node {
