@@ -1,6 +1,7 @@
 import Dispatch
 import Foundation
 import GROQ
+import TestSupport
 import Testing
 #if canImport(Glibc)
 import Glibc

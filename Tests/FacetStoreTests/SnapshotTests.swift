@@ -1,5 +1,6 @@
 import Foundation
 import GROQ
+import TestSupport
 import Testing
 @testable import FacetStore
 
@@ -330,19 +331,22 @@ struct DraftsPresentationTests {
 struct DatasetFileLoadTests {
     /// Large documents fill a batch by bytes before they fill it by count: each is loaded whole,
     /// in order, on either side of the batch's end.
-    @Test func largeDocumentsLoadWholeAcrossBatches() throws {
-        let directory = NSTemporaryDirectory() + "facet-large-load-" + UUID().uuidString
-        defer { try? FileManager.default.removeItem(atPath: directory) }
-        let writing = try DocumentStore(directory: directory)
+    @Test func largeDocumentsLoadWholeAcrossBatches() async throws {
         let large = 4 << 20
-        for index in 0..<10 {
-            let text = String(repeating: String(UnicodeScalar(UInt8(97 + index))), count: large)
-            try writing.dataset("production", create: true).mutate([.create(["_id": .string("big-\(index)"), "_type": "note", "text": .string(text)])])
+        // Seconds of commits and parsing: on a thread of its own, not one the async tests share.
+        let documents = try await offThePool { () throws -> [JSONValue] in
+            let directory = NSTemporaryDirectory() + "facet-large-load-" + UUID().uuidString
+            defer { try? FileManager.default.removeItem(atPath: directory) }
+            let writing = try DocumentStore(directory: directory)
+            for index in 0..<10 {
+                let text = String(repeating: String(UnicodeScalar(UInt8(97 + index))), count: large)
+                try writing.dataset("production", create: true).mutate([.create(["_id": .string("big-\(index)"), "_type": "note", "text": .string(text)])])
+            }
+            writing.close()
+            let reading = try DocumentStore(directory: directory)
+            defer { reading.close() }
+            return try reading.dataset("production").snapshot.source(.raw).documents
         }
-        writing.close()
-        let reading = try DocumentStore(directory: directory)
-        defer { reading.close() }
-        let documents = try reading.dataset("production").snapshot.source(.raw).documents
         #expect(documents.count == 10)
         for (index, document) in documents.enumerated() {
             let text = document["text"]?.stringValue
@@ -351,37 +355,38 @@ struct DatasetFileLoadTests {
         }
     }
 
-    @Test func aDamagedBodyIsReportedByItsDocumentWhicheverCoreParsedIt() throws {
-        let directory = NSTemporaryDirectory() + "facet-damaged-load-" + UUID().uuidString
-        defer { try? FileManager.default.removeItem(atPath: directory) }
-        let writing = try DocumentStore(directory: directory)
-        // More than one batch, so the damaged body is in the second batch and its second half.
-        try writing.dataset("production", create: true).mutate((0..<3_000).map { index in
-            .create(["_id": .string("doc-\(100_000 + index)"), "_type": "note", "text": .string("marker-\(index)-end")])
-        })
-        writing.close()
+    @Test func aDamagedBodyIsReportedByItsDocumentWhicheverCoreParsedIt() async throws {
+        let (patched, error) = try await offThePool { () throws -> (Int, StoreError?) in
+            let directory = NSTemporaryDirectory() + "facet-damaged-load-" + UUID().uuidString
+            defer { try? FileManager.default.removeItem(atPath: directory) }
+            let writing = try DocumentStore(directory: directory)
+            // More than one batch, so the damaged body is in the second batch and its second half.
+            try writing.dataset("production", create: true).mutate((0..<3_000).map { index in
+                .create(["_id": .string("doc-\(100_000 + index)"), "_type": "note", "text": .string("marker-\(index)-end")])
+            })
+            writing.close()
 
-        // Break one body's JSON without changing its length: SQLite reads it back as it is.
-        let marker = Array("\"marker-2900-end\"".utf8), broken = Array("{marker-2900-end\"".utf8)
-        var patched = 0
-        for file in try FileManager.default.subpathsOfDirectory(atPath: directory) where file.contains("production.sqlite") {
-            let path = directory + "/" + file
-            var bytes = [UInt8](try Data(contentsOf: URL(fileURLWithPath: path)))
-            var index = 0
-            while index + marker.count <= bytes.count {
-                if bytes[index] == marker[0] && Array(bytes[index..<index + marker.count]) == marker {
-                    bytes.replaceSubrange(index..<index + marker.count, with: broken)
-                    patched += 1
+            // Break one body's JSON without changing its length: SQLite reads it back as it is.
+            let marker = Array("\"marker-2900-end\"".utf8), broken = Array("{marker-2900-end\"".utf8)
+            var patched = 0
+            for file in try FileManager.default.subpathsOfDirectory(atPath: directory) where file.contains("production.sqlite") {
+                let path = directory + "/" + file
+                var bytes = [UInt8](try Data(contentsOf: URL(fileURLWithPath: path)))
+                var index = 0
+                while index + marker.count <= bytes.count {
+                    if bytes[index] == marker[0] && Array(bytes[index..<index + marker.count]) == marker {
+                        bytes.replaceSubrange(index..<index + marker.count, with: broken)
+                        patched += 1
+                    }
+                    index += 1
                 }
-                index += 1
+                try Data(bytes).write(to: URL(fileURLWithPath: path))
             }
-            try Data(bytes).write(to: URL(fileURLWithPath: path))
+            let reading = try DocumentStore(directory: directory)
+            defer { reading.close() }
+            return (patched, storeError { _ = try reading.dataset("production").snapshot.count })
         }
         #expect(patched > 0)
-
-        let reading = try DocumentStore(directory: directory)
-        defer { reading.close() }
-        let error = storeError { _ = try reading.dataset("production").snapshot.count }
         #expect(error?.message.contains("The stored body of document doc-102900 is damaged") == true, "\(String(describing: error))")
         #expect(error?.advice.contains("Restore the dataset") == true)
     }
