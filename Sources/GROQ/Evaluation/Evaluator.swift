@@ -464,7 +464,6 @@ enum Evaluator {
         return false
     }
 
-    /// The elements of `source` for which `condition` is true, in order (all of them without one).
     /// The documents of `source` that pass every check, in order.
     private static func passing(_ source: [JSONValue], _ checks: [FieldCondition], _ scope: Scope,
                                 counted: Bool) throws(GROQError) -> [JSONValue] {
@@ -478,6 +477,7 @@ enum Evaluator {
         return result
     }
 
+    /// The elements of `source` for which `condition` is true, in order (all of them without one).
     private static func test(_ source: [JSONValue], _ condition: Node?, _ scope: Scope) throws(GROQError) -> [JSONValue] {
         guard let condition else { return source }
         let frame = scope.frameForChildren()
