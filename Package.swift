@@ -5,6 +5,29 @@ let strictSwift: [SwiftSetting] = [
     .swiftLanguageMode(.v6),
 ]
 
+/// Where glib's headers are, which libvips's headers include: Homebrew's on macOS, Debian's
+/// multiarch folders on Linux.
+let glibIncludes: [SwiftSetting] = {
+    #if os(macOS)
+    let folders = ["/opt/homebrew/include/glib-2.0", "/opt/homebrew/lib/glib-2.0/include", "/opt/homebrew/include",
+                   "/usr/local/include/glib-2.0", "/usr/local/lib/glib-2.0/include", "/usr/local/include"]
+    #elseif arch(arm64)
+    let folders = ["/usr/include/glib-2.0", "/usr/lib/aarch64-linux-gnu/glib-2.0/include"]
+    #else
+    let folders = ["/usr/include/glib-2.0", "/usr/lib/x86_64-linux-gnu/glib-2.0/include"]
+    #endif
+    return [.unsafeFlags(folders.flatMap { ["-Xcc", "-I" + $0] })]
+}()
+
+/// Where the linker finds libvips and glib: Homebrew's folders on macOS; Linux's defaults suffice.
+let libraryFolders: [LinkerSetting] = {
+    #if os(macOS)
+    return [.unsafeFlags(["-L/opt/homebrew/lib", "-L/usr/local/lib"])]
+    #else
+    return []
+    #endif
+}()
+
 let package = Package(
     name: "Facet",
     platforms: [.macOS(.v15)],
@@ -20,6 +43,7 @@ let package = Package(
         .library(name: "FacetServer", targets: ["FacetServer"]),
         .library(name: "FacetMigration", targets: ["FacetMigration"]),
         .library(name: "Migrations", targets: ["Migrations"]),
+        .library(name: "FacetAssets", targets: ["FacetAssets"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-collections.git", from: "1.6.0"),
@@ -72,6 +96,19 @@ let package = Package(
             ],
             swiftSettings: strictSwift
         ),
+        // libvips, the image library (Debian's libvips-dev), through non-variadic wrappers.
+        // The include paths are glib's, given here rather than through pkg-config, whose flags
+        // for libvips carry `-pthread`, which the package manager refuses with a warning.
+        .systemLibrary(name: "CVips", providers: [.apt(["libvips-dev"])]),
+        // zlib, for the gzip of dataset archives (Sanity's export .tar.gz).
+        .systemLibrary(name: "CZlib", providers: [.apt(["zlib1g-dev"])]),
+        // Uploaded images and files: type sniffing, image metadata and transforms, content-addressed storage.
+        .target(
+            name: "FacetAssets",
+            dependencies: ["GROQ", "FacetStore", "CVips", "CZlib", .product(name: "Crypto", package: "swift-crypto")],
+            swiftSettings: strictSwift + glibIncludes,
+            linkerSettings: libraryFolders
+        ),
         // Content migrations: the DSL (document and node handlers), the dry-run planner, and the
         // runner that applies them through the mutation pipeline and records what was applied.
         .target(
@@ -91,7 +128,7 @@ let package = Package(
         .target(
             name: "FacetServer",
             dependencies: [
-                "GROQ", "FacetStore", "FacetSchema", "FacetSecurity",
+                "GROQ", "FacetStore", "FacetSchema", "FacetSecurity", "FacetAssets",
                 .product(name: "OrderedCollections", package: "swift-collections"),
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "HTTPTypes", package: "swift-http-types"),
@@ -115,6 +152,7 @@ let package = Package(
                 "FacetSecurity",
                 "FacetAnalytics",
                 "FacetServer",
+                "FacetAssets",
                 "FacetMigration",
                 "Migrations",
                 .product(name: "Hummingbird", package: "hummingbird"),
@@ -130,9 +168,9 @@ let package = Package(
         .testTarget(name: "SchemaTypesTests", dependencies: ["SchemaTypes", "StudioConfig", "FacetSchema", "FacetStore", "GROQ"],
                     swiftSettings: strictSwift),
         // What several test targets share: running long synchronous work off the task threads.
-        .target(name: "TestSupport", path: "Tests/TestSupport", swiftSettings: strictSwift),
+        .target(name: "TestSupport", dependencies: ["FacetAssets"], path: "Tests/TestSupport", swiftSettings: strictSwift),
         .testTarget(name: "FacetServerTests",
-                    dependencies: ["TestSupport", "FacetServer", "FacetStore", "FacetSchema", "FacetSecurity", "GROQ", "SchemaTypes", "StudioConfig",
+                    dependencies: ["TestSupport", "FacetServer", "FacetAssets", "FacetStore", "FacetSchema", "FacetSecurity", "GROQ", "SchemaTypes", "StudioConfig",
                                    .product(name: "HummingbirdTesting", package: "hummingbird"),
                                    .product(name: "ServiceLifecycle", package: "swift-service-lifecycle")],
                     swiftSettings: strictSwift),
@@ -142,8 +180,9 @@ let package = Package(
                                    .product(name: "JWTKit", package: "jwt-kit")],
                     swiftSettings: strictSwift),
         .testTarget(name: "FacetAnalyticsTests", dependencies: ["FacetAnalytics"], resources: [.copy("Fixtures")], swiftSettings: strictSwift),
+        .testTarget(name: "FacetAssetsTests", dependencies: ["TestSupport", "FacetAssets", "FacetStore", "GROQ"], swiftSettings: strictSwift + glibIncludes),
         .testTarget(name: "FacetStoreTests", dependencies: ["TestSupport", "FacetStore", "GROQ"], swiftSettings: strictSwift),
-        .testTarget(name: "FacetCLITests", dependencies: ["TestSupport", "GROQ", "FacetStore"], swiftSettings: strictSwift),
+        .testTarget(name: "FacetCLITests", dependencies: ["TestSupport", "GROQ", "FacetStore", "FacetAssets"], swiftSettings: strictSwift),
         .testTarget(name: "FacetMigrationTests",
                     dependencies: ["FacetMigration", "Migrations", "FacetStore", "FacetSchema", "SchemaTypes", "GROQ"],
                     swiftSettings: strictSwift),

@@ -28,6 +28,7 @@ let marketingCampaign = SchemaType.document("marketingCampaign", title: "Marketi
     Field("featuredProducts", .array(of: .reference(to: "product"))).rules(.uniqueItems())
     Field("featuredCollection", .reference(to: "collection"))
     Field("message", .block)
+    Field("brief", .file, description: "The campaign brief or price list, as a file (PDF, say)")
     Field("results", .object {
         Field("audienceSize", .number()).rules(.integer(), .min(0))
         Field("delivered", .number()).rules(.integer(), .min(0))

@@ -12,11 +12,15 @@ import FacetSecurity
 ///   their sensitive fields, and the analytics.
 /// - support: reads clients without their sensitive fields, and orders; records interactions.
 ///
+/// Admins, managers and marketing upload images and files; everyone reads them.
+///
 /// The audit log is read-only for everyone: Facet writes it.
 public enum CRMRoles {
     static let clients = ["customer", "lizaCustomer"]
     static let catalogue = ["product", "collection"]
     static let analytics = ["analyticsModel", "trendAnalysis", "analyticsDashboard"]
+    /// Uploaded images and files (the schema's built-in asset types).
+    static let assets = ["sanity.imageAsset", "sanity.fileAsset"]
 
     public static let permissions: [RolePermissions] = [
         RolePermissions(.admin, capabilities: Set(Capability.allCases), grants: [
@@ -28,11 +32,11 @@ public enum CRMRoles {
         RolePermissions(.sales, grants: [
             Grant(clients, [.read, .create, .update, .publish, .action], sensitive: .assigned(via: "assignedStaff")),
             Grant(["salesOrder", "interaction"], Grant.edit),
-            Grant(catalogue + ["marketingCampaign", "creativeExpression", "staff"], [.read]),
+            Grant(catalogue + ["marketingCampaign", "creativeExpression", "staff"] + assets, [.read]),
             Grant(analytics, [.read]),
         ]),
         RolePermissions(.marketing, grants: [
-            Grant(catalogue + ["marketingCampaign", "creativeExpression"], Grant.edit.union([.export])),
+            Grant(catalogue + ["marketingCampaign", "creativeExpression"] + assets, Grant.edit.union([.export])),
             Grant(clients, [.read]),
             Grant(analytics, [.read]),
             Grant(["trendAnalysis", "analyticsDashboard"], [.action]),
@@ -40,7 +44,7 @@ public enum CRMRoles {
         RolePermissions(.support, grants: [
             Grant(clients + ["salesOrder"], [.read]),
             Grant(["interaction"], [.read, .create, .update, .publish]),
-            Grant(catalogue + ["staff"], [.read]),
+            Grant(catalogue + ["staff"] + assets, [.read]),
         ]),
     ]
 

@@ -28,6 +28,8 @@ public indirect enum FieldType: Sendable, Equatable {
     case reference(to: [String], weak: Bool = false)
     /// An image: asset reference, alt text and hotspot.
     case image
+    /// A file: a reference to an uploaded `sanity.fileAsset` (a PDF, a price list).
+    case file
     /// A latitude/longitude point.
     case geopoint
     /// Portable Text: paragraphs with marks (bold, italic) and links.
@@ -59,6 +61,7 @@ public indirect enum FieldType: Sendable, Equatable {
         case .named(let name): name
         case .reference: "reference"
         case .image: "image"
+        case .file: "file"
         case .geopoint: "geopoint"
         case .block: "block"
         }

@@ -130,3 +130,33 @@ public enum ImageValue {
         return problems
     }
 }
+
+/// A file field's value, as Sanity holds it: `{_type: "file", asset: {_type: "reference", _ref: "file-…"}, description}`.
+public enum FileValue {
+    /// The fields the studio edits, exported with the field.
+    static var json: JSONObject {
+        [
+            "fields": [
+                ["name": "asset", "type": "reference", "to": [["type": "sanity.fileAsset"]]],
+                ["name": "description", "type": "string", "title": "Description"],
+            ],
+        ]
+    }
+
+    /// The problems in `value` as (path, message) pairs.
+    static func problems(in value: JSONValue, path: String) -> [(path: String, message: String)] {
+        guard case .object(let object) = value else { return [(path, "Must be a file object, found \(value.typeName)")] }
+        var problems: [(String, String)] = []
+        if let asset = object["asset"] {
+            if !(asset["_ref"]?.stringValue?.hasPrefix("file-") ?? false) {
+                problems.append((path + ".asset", "Must be a reference to a file asset ({\"_ref\": \"file-...\"}); upload the file first"))
+            }
+        } else {
+            problems.append((path, "A file needs an asset reference; upload the file (POST /v1/assets/files/:dataset) and refer to it"))
+        }
+        if let description = object["description"], description.stringValue == nil {
+            problems.append((path + ".description", "Must be a string, found \(description.typeName)"))
+        }
+        return problems
+    }
+}

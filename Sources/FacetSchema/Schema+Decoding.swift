@@ -81,6 +81,7 @@ private struct SchemaJSONReader {
         case "email": return .email
         case "slug": return .slug(source: json["options"]?["source"]?.stringValue)
         case "image": return .image
+        case "file": return .file
         case "geopoint": return .geopoint
         case "block": return .block
         case "reference": return .reference(to: targets(json), weak: json["weak"]?.boolValue ?? false)
@@ -97,7 +98,7 @@ private struct SchemaJSONReader {
         switch json["type"]?.stringValue ?? "" {
         case "reference": return .reference(to: targets(json), weak: json["weak"]?.boolValue ?? false)
         case "object": return .inline(name: json["name"]?.stringValue ?? "", fields: (json["fields"]?.arrayValue ?? []).map { field($0, in: place) })
-        case "string", "number", "text", "boolean", "date", "datetime", "url", "email", "slug", "image", "geopoint", "block":
+        case "string", "number", "text", "boolean", "date", "datetime", "url", "email", "slug", "image", "file", "geopoint", "block":
             return .primitive(fieldType(json, in: place))
         case let named: return .object(named)
         }

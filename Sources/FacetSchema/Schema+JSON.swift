@@ -78,6 +78,7 @@ extension FieldType {
             object["to"] = .array(targets.map { ["type": .string($0)] })
             if weak { object["weak"] = true }
         case .image: for (key, value) in ImageValue.json { object[key] = value }
+        case .file: for (key, value) in FileValue.json { object[key] = value }
         case .block: for (key, value) in PortableText.json { object[key] = value }
         case .boolean, .date, .datetime, .url, .email, .named, .geopoint: break
         }

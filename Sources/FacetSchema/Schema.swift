@@ -52,8 +52,10 @@ public struct Schema: Sendable, Equatable {
         self.byName = byName
     }
 
-    /// The type called `name`, or `nil`.
-    public func type(named name: String) -> SchemaType? { byName[name].map { types[$0] } }
+    /// The type called `name` (declared, or built in as the asset types are), or `nil`.
+    public func type(named name: String) -> SchemaType? {
+        byName[name].map { types[$0] } ?? SchemaType.builtIn.first { $0.name == name }
+    }
 
     /// The document types' names, in declaration order.
     public var documentTypeNames: [String] { types.filter { $0.kind == .document }.map(\.name) }
@@ -159,7 +161,7 @@ public struct Schema: Sendable, Equatable {
                     checkFields(fields, path: fieldPath + "[].", typeName: typeName, names: names, types: types, fieldsets: [], groups: [], into: &problems)
                 }
             }
-        case .slug, .text, .boolean, .date, .datetime, .url, .email, .image, .geopoint, .block:
+        case .slug, .text, .boolean, .date, .datetime, .url, .email, .image, .file, .geopoint, .block:
             break
         }
     }

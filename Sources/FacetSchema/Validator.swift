@@ -123,6 +123,8 @@ public struct Validator: Sendable {
                 if !(-180...180).contains(lng) { mark(path + ".lng", "Must be a longitude from -180 to 180, found \(Self.text(lng))") }
             case .image:
                 for problem in ImageValue.problems(in: value, path: path) { mark(problem.path, problem.message) }
+            case .file:
+                for problem in FileValue.problems(in: value, path: path) { mark(problem.path, problem.message) }
             case .block:
                 for problem in PortableText.problems(in: value, path: path) { mark(problem.path, problem.message) }
             case .reference(let targets, let weak):
@@ -172,7 +174,7 @@ public struct Validator: Sendable {
             switch (value, type) {
             case (.string, .string), (.string, .text), (.string, .url), (.string, .email), (.string, .date), (.string, .datetime): true
             case (.number, .number), (.bool, .boolean): true
-            case (.object(let object), .image), (.object(let object), .geopoint), (.object(let object), .slug):
+            case (.object(let object), .image), (.object(let object), .file), (.object(let object), .geopoint), (.object(let object), .slug):
                 object["_type"]?.stringValue == type.name || (object["_type"] == nil && alone)
             default: false
             }

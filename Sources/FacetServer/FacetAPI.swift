@@ -1,3 +1,4 @@
+import FacetAssets
 import FacetSchema
 import FacetSecurity
 import FacetStore
@@ -49,12 +50,20 @@ public struct FacetAPI: Sendable {
     public let lifecycle = ServerLifecycle()
     /// Who has which document open in the studio, served at `/v1/presence`.
     public let presence: PresenceBoard
+    /// Uploaded images and files (`/vX/assets/…`, `/images/…`, `/files/…`); `nil` on a server
+    /// that keeps none, which answers those routes with 501.
+    public let assets: AssetLibrary?
+    /// Signs asset URLs for pages that cannot send a token (`<img src>`), with a key derived
+    /// from the master key.
+    let assetSigner: AssetURLSigner
 
     public init(store: DocumentStore, schema: Schema? = nil, structure: JSONValue? = nil,
                 configuration: ServerConfiguration = ServerConfiguration(), access: any AccessPolicy = LoopbackAccess(),
                 actions: [DocumentAction] = [], security: SecuritySystem? = nil, presence: PresenceBoard = PresenceBoard(),
-                starters: [DatasetStarter] = [])
+                starters: [DatasetStarter] = [], assets: AssetLibrary? = nil)
     {
+        self.assets = assets
+        self.assetSigner = (try? security?.encryption.derivedKey(purpose: "asset url signatures")).map(AssetURLSigner.init(key:)) ?? .random()
         self.starters = starters
         self.security = security
         self.presence = presence
@@ -74,7 +83,7 @@ public struct FacetAPI: Sendable {
         router.add(middleware: MetricsMiddleware(metrics: metrics))
         router.add(middleware: RequestLogMiddleware())
         router.add(middleware: DrainMiddleware(lifecycle: lifecycle))
-        router.add(middleware: BodyLimitMiddleware(limit: configuration.maxBodyBytes))
+        router.add(middleware: BodyLimitMiddleware(limit: configuration.maxBodyBytes, assetLimit: assets?.limits.maxBytes))
         if let security {
             router.add(middleware: ThreatMiddleware(monitor: security.threats))
         }
@@ -100,6 +109,7 @@ public struct FacetAPI: Sendable {
         addSecurityRoutes(to: version)
         addPresenceRoutes(to: version)
         addStarterRoutes(to: version)
+        addAssetRoutes(to: version, router: router)
         methods.record(router.routes.map { (path: $0.path.description, method: $0.method.rawValue) })
         return router
     }
@@ -182,9 +192,12 @@ public struct FacetAPI: Sendable {
 /// refused, and those bytes must never be read as a next request on the same connection.
 struct BodyLimitMiddleware: RouterMiddleware {
     let limit: Int
+    /// The limit of asset uploads (`POST /vX/assets/…`), larger than other bodies'.
+    var assetLimit: Int?
 
     func handle(_ request: Request, context: FacetRequestContext, next: (Request, FacetRequestContext) async throws -> Response) async throws -> Response {
         var context = context
+        let limit = if let assetLimit, request.method == .post, request.uri.path.contains("/assets/") { assetLimit } else { self.limit }
         context.bodyLimit = limit
         if let length = request.headers[.contentLength].flatMap(Int.init), length > limit {
             let error = APIError(.contentTooLarge, type: "requestTooLarge",

@@ -100,14 +100,18 @@ struct ThreatMiddleware: RouterMiddleware {
 
     private static let documentMarker = Array("/data/doc/".utf8)
 
-    /// The ids of a document read (`/vX/data/doc/:dataset/:ids`), for enumeration detection.
-    /// A GET of the studio's page or one of its files (`/`, `/studio/…`).
+    /// A GET of the studio's page or one of its files (`/`, `/studio/…`), or of an asset
+    /// (`/images/…`, `/files/…`): a list page shows fifty thumbnails at once, which must not
+    /// spend the address's request budget. What an asset costs stays bounded: it is served only
+    /// to a signed-in caller or through a signed URL, a transform runs on the shared workers
+    /// under its time limit, and a variant is computed once.
     static func isStudioFile(_ request: Request) -> Bool {
         guard request.method == .get || request.method == .head else { return false }
         let path = request.uri.path
-        return path == "/" || path == "/studio" || path.hasPrefix("/studio/")
+        return path == "/" || path == "/studio" || path.hasPrefix("/studio/") || path.hasPrefix("/images/") || path.hasPrefix("/files/")
     }
 
+    /// The ids of a document read (`/vX/data/doc/:dataset/:ids`), for enumeration detection.
     static func documentIDs(inPath path: String) -> [String] {
         // Every request passes here: find the marker in the bytes before splitting anything (the
         // standard library's generic `firstRange(of:)` cost more than the rest of the checks).

@@ -1,4 +1,5 @@
 import ArgumentParser
+import FacetAssets
 import FacetStore
 import Foundation
 import GROQ
@@ -53,14 +54,16 @@ struct DatasetCommand: ParsableCommand {
 
     struct Import: ParsableCommand {
         static let configuration = CommandConfiguration(
-            abstract: "Import an NDJSON file (Sanity's export format).",
+            abstract: "Import an NDJSON file, or a .tar.gz with its assets (Sanity's export formats).",
             discussion: """
+                A .tar.gz (from `facet dataset export --assets` or `sanity dataset export`) brings its images and \
+                files too: each is stored as an asset and its `_sanityAsset` pointers become references. \
                 By default an existing _id is an error; --replace replaces, --missing keeps existing documents. \
                 The import is all or nothing: it commits as one unit, so a failure or a kill midway leaves the dataset \
                 as it was (and creates no production dataset); other writers wait until it is done.
                 """)
         @OptionGroup var store: StoreOptions
-        @Argument(help: "The NDJSON file.") var file: String
+        @Argument(help: "The NDJSON file, or a .tar.gz archive with assets.") var file: String
         @Flag(name: .long, help: "Replace documents that exist (createOrReplace).") var replace = false
         @Flag(name: .long, help: "Keep documents that exist (createIfNotExists).") var missing = false
         @Flag(name: .long, help: "Skip bad lines (reported) and import the rest.") var allowFailing = false
@@ -77,8 +80,24 @@ struct DatasetCommand: ParsableCommand {
             let mode: ImportMode = replace ? .createOrReplace : missing ? .createIfNotExists : .create
             let terminal = isatty(2) == 1
             let options = ImportOptions(mode: mode, allowFailing: allowFailing, batchSize: batchSize)
+            let archived = Self.isArchive(file)
+            let assets: AssetLibrary? = archived ? try Self.assets(store.directory) : nil
+            let archiveOutcome = ArchiveOutcome()
             let importing = { (dataset: Dataset) throws(StoreError) -> ImportReport in
-                try dataset.importNDJSON(path: file, options: options) { progress in
+                if let assets {
+                    do {
+                        let result = try DatasetArchive.importArchive(file, into: dataset, assets: assets, options: options)
+                        archiveOutcome.value = result
+                        return result.documents
+                    } catch let error as StoreError {
+                        throw error
+                    } catch let error as AssetError {
+                        throw StoreError(.invalid, type: "archiveError", message: error.message, advice: error.advice)
+                    } catch {
+                        throw StoreError(.invalid, type: "archiveError", message: "The archive could not be read: \(error)")
+                    }
+                }
+                return try dataset.importNDJSON(path: file, options: options) { progress in
                     guard terminal else { return }
                     let total = progress.total.map { " of \($0)" } ?? ""
                     FileHandle.standardError.write(Data("\r\(progress.phase) \(progress.documents)\(total) documents…".utf8))
@@ -104,13 +123,39 @@ struct DatasetCommand: ParsableCommand {
             let rate = report.seconds > 0 ? Int(Double(report.imported) / report.seconds) : report.imported
             print("imported \(report.imported) documents in \(report.transactions) transactions (\(String(format: "%.2f", report.seconds)) s, \(rate) documents/s)"
                   + (report.failures.isEmpty ? "" : "; \(report.failures.count) lines skipped"))
+            if let outcome = archiveOutcome.value {
+                print("with \(outcome.images) images and \(outcome.files) files; \(outcome.references) asset references restored")
+            }
+        }
+
+        /// What an archive import brought besides documents, set by the import closure.
+        final class ArchiveOutcome: @unchecked Sendable {
+            // Written once by the closure, read after it returns, on one thread.
+            var value: DatasetArchive.ImportOutcome?
+        }
+
+        /// A gzip file (by its first bytes, whatever its name).
+        static func isArchive(_ path: String) -> Bool {
+            guard let handle = FileHandle(forReadingAtPath: path), let head = try? handle.read(upToCount: 2) else { return false }
+            try? handle.close()
+            return Array(head) == [0x1F, 0x8B]
+        }
+
+        static func assets(_ directory: String) throws -> AssetLibrary {
+            do { return try AssetLibrary(directory: directory) } catch { throw CommandFailure("the data directory's assets are unusable: \(error)") }
         }
     }
 
     struct Export: ParsableCommand {
-        static let configuration = CommandConfiguration(abstract: "Export every document as NDJSON, in _id order.")
+        static let configuration = CommandConfiguration(
+            abstract: "Export every document as NDJSON, in _id order; with --assets, a .tar.gz with the images and files.",
+            discussion: """
+                --assets writes Sanity's export layout (data.ndjson, assets.json, images/, files/), which \
+                `facet dataset import` and Sanity's importer read.
+                """)
         @OptionGroup var store: StoreOptions
-        @Argument(help: "The NDJSON file to write, or - for standard output.") var file: String
+        @Argument(help: "The file to write (NDJSON, or .tar.gz with --assets), or - for standard output (NDJSON only).") var file: String
+        @Flag(name: .long, help: "Write a .tar.gz holding the assets' files beside data.ndjson.") var assets = false
         @Option(name: .long, help: "Only these types, comma-separated.") var types: String?
         @Flag(name: .long, help: "Leave out drafts.") var noDrafts = false
 
@@ -118,6 +163,18 @@ struct DatasetCommand: ParsableCommand {
             let documentStore = try store.openStore()
             defer { documentStore.close() }
             let dataset = try store.openDataset(documentStore, create: false)
+            let options = ExportOptions(types: types.map { Set($0.split(separator: ",").map(String.init)) }, includeDrafts: !noDrafts)
+            if assets {
+                guard file != "-" else { throw CommandFailure("--assets writes a .tar.gz file: give its name, not -") }
+                let library = try Import.assets(store.directory)
+                let report: DatasetArchive.ExportReport
+                do { report = try DatasetArchive.export(dataset, storage: library.storage, to: file, options: options) } catch {
+                    try? FileManager.default.removeItem(atPath: file)
+                    throw CommandFailure("the export failed (nothing was written): \(error)")
+                }
+                print("exported \(report.documents) documents, \(report.images) images and \(report.files) files to \(file)")
+                return
+            }
             let handle: FileHandle
             if file == "-" {
                 handle = FileHandle.standardOutput
@@ -127,7 +184,6 @@ struct DatasetCommand: ParsableCommand {
                 }
                 handle = opened
             }
-            let options = ExportOptions(types: types.map { Set($0.split(separator: ",").map(String.init)) }, includeDrafts: !noDrafts)
             let count = try dataset.exportNDJSON(options) { chunk in try handle.write(contentsOf: chunk) }
             if file != "-" {
                 try handle.close()

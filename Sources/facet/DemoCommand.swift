@@ -1,4 +1,5 @@
 import ArgumentParser
+import FacetAssets
 import Dispatch
 import FacetStore
 import Foundation
@@ -61,6 +62,10 @@ struct DemoCommand: ParsableCommand {
             defer { documentStore.close() }
             let dataset = try store.openDataset(documentStore, create: true)
             try refuseOtherDemo(in: dataset, content: content)
+            let pictures: DemoPictures
+            do { pictures = DemoPictures(assets: try AssetLibrary(directory: store.directory), dataset: dataset) } catch {
+                throw CommandFailure("the data directory's assets are unusable: \(error)")
+            }
 
             let terminal = isatty(2) == 1
             let total = DemoContent.Batch.allCases.reduce(0) { $0 + content.count(of: $1) }
@@ -74,7 +79,8 @@ struct DemoCommand: ParsableCommand {
                 while start < size {
                     let end = min(size, start + batchSize)
                     let built = DispatchTime.now()
-                    let documents = content.documents(of: batch, in: start..<end)
+                    var documents = content.documents(of: batch, in: start..<end)
+                    if batch == .collections || batch == .products { documents = try pictures.illustrate(documents, options: options) }
                     let mutations = documents.compactMap { $0.objectValue.map(Mutation.createOrReplace) }
                     let committing = DispatchTime.now()
                     building += Self.seconds(from: built, to: committing)

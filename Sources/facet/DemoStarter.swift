@@ -1,3 +1,4 @@
+import FacetAssets
 import FacetServer
 import FacetStore
 import GROQ
@@ -8,7 +9,7 @@ import SchemaTypes
 enum DemoStarter {
     /// The demo with `customers` clients drawn from `seed`, written batch by batch as
     /// `facet demo seed` writes it (every document validated and reference-checked).
-    static func crm(customers: Int = 120, seed: UInt64 = 1, batchSize: Int = 2_000) -> DatasetStarter {
+    static func crm(customers: Int = 120, seed: UInt64 = 1, batchSize: Int = 2_000, assets: AssetLibrary? = nil) -> DatasetStarter {
         DatasetStarter(
             name: "crm-demo", title: "Demo CRM",
             description: """
@@ -21,7 +22,10 @@ enum DemoStarter {
             for batch in DemoContent.Batch.allCases {
                 let size = content.count(of: batch)
                 for start in stride(from: 0, to: size, by: batchSize) {
-                    let documents = content.documents(of: batch, in: start..<min(size, start + batchSize))
+                    var documents = content.documents(of: batch, in: start..<min(size, start + batchSize))
+                    if let assets, batch == .collections || batch == .products {
+                        documents = try DemoPictures(assets: assets, dataset: dataset).illustrate(documents, options: options)
+                    }
                     _ = try dataset.mutate(documents.compactMap { $0.objectValue.map(Mutation.createOrReplace) }, options: options)
                     // Staff are written twice (see DemoContent): once counted.
                     if batch != .clientBooks { written += documents.count }

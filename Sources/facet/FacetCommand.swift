@@ -6,6 +6,6 @@ struct FacetCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "facet",
         abstract: "Facet — a schema-driven content studio backend with GROQ.",
-        subcommands: [QueryCommand.self, MutateCommand.self, DocCommand.self, HistoryCommand.self, DatasetCommand.self, SchemaCommand.self, ServeCommand.self, DemoCommand.self, BenchCommand.self, UsersCommand.self, TokensCommand.self, AuditCommand.self, KeysCommand.self, GDPRCommand.self, AnalyticsCommand.self, MigrationCommand.self]
+        subcommands: [QueryCommand.self, MutateCommand.self, DocCommand.self, HistoryCommand.self, DatasetCommand.self, SchemaCommand.self, ServeCommand.self, DemoCommand.self, BenchCommand.self, UsersCommand.self, TokensCommand.self, AuditCommand.self, KeysCommand.self, GDPRCommand.self, AnalyticsCommand.self, MigrationCommand.self, AssetsCommand.self]
     )
 }

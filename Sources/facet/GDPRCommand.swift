@@ -1,4 +1,5 @@
 import ArgumentParser
+import FacetAssets
 import FacetSecurity
 import FacetStore
 import Foundation
@@ -57,20 +58,35 @@ struct GDPRCommand: ParsableCommand {
     struct Erase: ParsableCommand {
         static let configuration = CommandConfiguration(
             abstract: "Delete a person's documents and those referencing them, and destroy their keys so history and old exports cannot be read.",
-            discussion: "Without --yes, lists what would be erased and changes nothing. Audited as gdpr-erase.")
+            discussion: """
+                Without --yes, lists what would be erased and changes nothing. Audited as gdpr-erase. The images and \
+                files those documents used, when no other document uses them, are deleted too.
+                """)
         @OptionGroup var store: StoreOptions
         @Argument(help: "The person's document id (a customer's _id).") var id: String
         @Flag(name: .long, help: "Required: confirms the erasure, which cannot be undone.") var yes = false
 
         func run() throws {
             let request = try GDPRCommand.request(store)
+            let scope = try securityCommand { () throws(SecurityError) in try request.scope(of: id) }
+            let erased = Set(scope.documentIDs)
             guard yes else {
-                let scope = try securityCommand { () throws(SecurityError) in try request.scope(of: id) }
                 print("would erase \(scope.documentIDs.count) document(s): \(scope.documentIDs.joined(separator: ", "))")
+                let assets = UnusedAssets(releasedBy: scope.documents + scope.referencing, in: request.dataset, excluding: erased)
+                if !assets.assets.isEmpty { print("and \(assets.assets.count) asset(s) only they use: \(assets.assets.map(\.id).joined(separator: ", "))") }
                 throw CommandFailure("erasing \(scope.subject) deletes these documents and destroys their keys for good; add --yes to do it")
             }
             let erasure = try securityCommand { () throws(SecurityError) in try request.erase(id, actor: .system()) }
             print("erased \(erasure.subject): deleted \(erasure.deletedIDs.count) document(s) (\(erasure.deletedIDs.joined(separator: ", "))) in transaction \(erasure.transactionID); destroyed \(erasure.destroyedKeys) key(s)")
+            let released = UnusedAssets(releasedBy: scope.documents + scope.referencing, in: request.dataset)
+            guard !released.assets.isEmpty else { return }
+            do {
+                let library = try AssetLibrary(directory: store.directory)
+                try released.remove(from: request.dataset, storage: library.storage, options: TransactionOptions(author: PersonalDataRequest.eraseAuthor))
+            } catch {
+                throw CommandFailure("the person's documents were erased, but \(released.assets.count) asset(s) only they used could not be: \(error); run `facet assets gc --yes`")
+            }
+            print("deleted \(released.assets.count) asset(s) only they used: \(released.assets.map(\.id).joined(separator: ", "))")
         }
     }
 }

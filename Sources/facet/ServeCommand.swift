@@ -1,5 +1,6 @@
 import ArgumentParser
 import Dispatch
+import FacetAssets
 import FacetSchema
 import FacetSecurity
 import FacetServer
@@ -57,11 +58,12 @@ struct ServeCommand: AsyncParsableCommand {
             desk = try CRMDesk.structure(schema: schema)
             validator = try CRMSchema.validator()
         } catch { throw CommandFailure(error.description) }
-        let store: DocumentStore, security: SecuritySystem
+        let store: DocumentStore, security: SecuritySystem, assets: AssetLibrary
         do {
             try FileManager.default.createDirectory(atPath: settings.data, withIntermediateDirectories: true)
             security = try SecuritySystem(directory: settings.data, policy: CRMRoles.policy(schema: schema), schema: schema)
             store = try security.documentStore(validator: validator)
+            assets = try AssetLibrary(directory: settings.data, limits: settings.assets)
             let dataset = try store.dataset(settings.server.defaultDataset, create: true)
             Self.prepareStudioViews(of: dataset)
         } catch {
@@ -79,7 +81,7 @@ struct ServeCommand: AsyncParsableCommand {
         }
         let api = FacetAPI(store: store, schema: schema, structure: desk.json, configuration: settings.server,
                            access: TokenAccess(security: security), actions: CRMActions.all, security: security,
-                           starters: [DemoStarter.crm()])
+                           starters: [DemoStarter.crm(assets: assets)], assets: assets)
         let app = api.application(logger: logger)
         let exposure = ServeSettings.isLoopback(settings.server.host) ? "this machine only" : "the network: put TLS in front of it"
         logger.info("Facet serving \(settings.data) on http://\(settings.server.host):\(settings.server.port) (\(exposure); sign-in required)")
@@ -149,6 +151,8 @@ struct ServeSettings {
     var data = "./facet-data"
     /// Rate limits, lock-outs and the responses to automation (the config file's `"threats"`).
     var threats = ThreatPolicy()
+    /// Upload and transform limits (the config file's `"assets"`).
+    var assets = AssetLimits()
 
     init(flags: ServeCommand, environment: [String: String]) throws {
         let configPath = flags.config ?? environment["FACET_CONFIG"]
@@ -165,7 +169,7 @@ struct ServeSettings {
         }
         let known: Set<String> = ["host", "port", "data", "dataset", "maxBodyBytes", "queryTimeLimitSeconds", "maxResultBytes",
                                   "maxQueryElements", "queryBudgets", "restrictedRoles", "maxConcurrentQueries",
-                                  "listenerBufferBytes", "allowedOrigins", "threats"]
+                                  "listenerBufferBytes", "allowedOrigins", "threats", "assets"]
         for key in file.objectValue?.keys ?? [] where !known.contains(key) {
             throw CommandFailure("the config file sets \"\(key)\", which Facet does not know; known settings: \(known.sorted().joined(separator: ", "))")
         }
@@ -212,6 +216,34 @@ struct ServeSettings {
         if let given = file["threats"] {
             do { threats = try ThreatPolicy(json: given) } catch { throw CommandFailure("the config file: \(error.description)") }
         }
+        if let given = file["assets"] {
+            assets = try Self.assetLimits(given)
+        }
+    }
+
+    /// `"assets": {"maxBytes": 67108864, "maxImagePixels": 50000000, "transformTimeLimitSeconds": 10, "variantCacheBytes": 536870912}`.
+    static func assetLimits(_ json: JSONValue) throws -> AssetLimits {
+        guard case .object(let members) = json else {
+            throw CommandFailure(#"the config file's "assets" must be an object, e.g. {"maxBytes": 67108864}"#)
+        }
+        var limits = AssetLimits()
+        let ranges: [String: ClosedRange<Int>] = ["maxBytes": 1024...(1 << 34), "maxImagePixels": 1...(1 << 34),
+                                                  "transformTimeLimitSeconds": 1...600, "variantCacheBytes": 0...(1 << 40)]
+        for (key, value) in members {
+            guard let range = ranges[key] else {
+                throw CommandFailure("the config file's \"assets\" sets \"\(key)\"; it has \(ranges.keys.sorted().joined(separator: ", "))")
+            }
+            guard let number = value.numberValue, number.rounded() == number, range.contains(Int(number)) else {
+                throw CommandFailure("the config file's \"assets\".\(key) must be a whole number from \(range.lowerBound) to \(range.upperBound)")
+            }
+            switch key {
+            case "maxBytes": limits.maxBytes = Int(number)
+            case "maxImagePixels": limits.maxImagePixels = Int(number)
+            case "transformTimeLimitSeconds": limits.transformTimeLimit = .seconds(Int(number))
+            default: limits.variantCacheBytes = Int(number)
+            }
+        }
+        return limits
     }
 
     /// `"queryBudgets": {"support": {"timeLimitSeconds": 2, "maxElements": 500000, "maxResultBytes": 4194304}}`:

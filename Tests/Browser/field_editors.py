@@ -16,6 +16,7 @@ import sys
 import time
 
 from selenium.webdriver.common.by import By
+from selenium.webdriver.common.action_chains import ActionChains
 from selenium.webdriver.common.keys import Keys
 
 
@@ -24,6 +25,8 @@ def check_field_editors(studio, api):
     try:
         flow.portable_text_round_trip()
         flow.product_images_and_description()
+        flow.product_image_upload()
+        flow.campaign_brief_upload()
         flow.reference_picker()
         flow.geopoint()
         flow.object_members()
@@ -378,6 +381,158 @@ class FieldEditors:
         self.focused().send_keys(Keys.ENTER)
         self.saved(oid, lambda draft: (draft.get("lineItems") or []) == (order.get("lineItems") or []), "the order's lines as they were")
         studio.check_console("editing line items")
+
+    def drop_file(self, frame, name, mime, painted=True, text=""):
+        """Drops a file on an image field's preview, as one dragged from the desktop: a picture
+        painted on a canvas (640 × 400, dark red with a gold disc), or `text` under `mime`."""
+        self.driver.execute_script("""
+            const [frame, name, mime, painted, text] = arguments;
+            const target = frame.querySelector('.image-preview');
+            const drop = (blob) => {
+              const data = new DataTransfer();
+              data.items.add(new File([blob], name, { type: mime }));
+              target.dispatchEvent(new DragEvent('dragover', { dataTransfer: data, bubbles: true, cancelable: true }));
+              target.dispatchEvent(new DragEvent('drop', { dataTransfer: data, bubbles: true, cancelable: true }));
+            };
+            if (!painted) { drop(new Blob([text], { type: mime })); return; }
+            const canvas = document.createElement('canvas');
+            canvas.width = 640; canvas.height = 400;
+            const g = canvas.getContext('2d');
+            g.fillStyle = '#8a1c2b'; g.fillRect(0, 0, 640, 400);
+            g.fillStyle = '#f2d16b'; g.beginPath(); g.arc(320, 200, 120, 0, 7); g.fill();
+            canvas.toBlob(drop, 'image/png');
+        """, frame, name, mime, painted, text)
+
+    def product_image_upload(self):
+        """Drops a picture on a product's first image: it is uploaded with progress, shown
+        through a signed URL, saved as an asset reference, cropped, published, and found again
+        in the asset browser."""
+        studio = self.studio
+        product = self.api.query('*[_type == "product" && !(_id in path("drafts.**")) && defined(images[0].asset)] | order(_id)[0]'
+                                 '{_id, name, "image": images[0]}')
+        cid = product["_id"]
+        key = product["image"]["_key"]
+        path = member("images", key)
+        self.open_document("commerce/product", cid, product["name"])
+        frame = self.find(field(path), "the product's first image")
+        hero = lambda draft: (draft.get("images") or [{}])[0]
+        self.driver.execute_script("arguments[0].scrollIntoView({block: 'center'})", frame)
+
+        # Refused files say why, and change nothing.
+        self.drop_file(frame, "notes.txt", "text/plain", painted=False, text="ring sizes")
+        error = self.find(f"{field(path)} .image-upload-error", "the refusal of a text file")
+        if "not an image" not in error.text:
+            raise self.Failure(f"dropping a text file says {error.text!r}")
+        studio.expected_network.append("/v1/assets/images/production")
+        self.drop_file(frame, "fake.png", "image/png", painted=False, text="not really a picture")
+        studio.wait(lambda driver: "not uploaded" in error.text and "image" in error.text, "the server's refusal of bytes that are not a picture")
+
+        self.drop_file(frame, "dropped.png", "image/png")
+        status = frame.find_element(By.CSS_SELECTOR, ".image-upload-status")
+        studio.wait(lambda driver: status.text == "Uploaded dropped.png.", "the dropped picture to be uploaded")
+        if error.is_displayed():
+            raise self.Failure(f"an error is still shown after a good upload: {error.text!r}")
+        draft = self.saved(cid, lambda draft: hero(draft).get("asset", {}).get("_ref", "").endswith("-640x400-png"),
+                           "the image stored as a reference to the uploaded asset")
+        ref = hero(draft)["asset"]["_ref"]
+        if hero(draft).get("alt") != product["image"].get("alt"):
+            raise self.Failure("replacing the picture lost its alternative text")
+        preview = self.find(f"{field(path)} .image-preview img", "the uploaded picture's preview")
+        studio.wait(lambda driver: "sig=" in (preview.get_attribute("src") or "") and
+                    driver.execute_script("return arguments[0].complete && arguments[0].naturalWidth > 0", preview),
+                    "the preview to load through a signed URL")
+        studio.screenshot("product-image-uploaded")
+        asset = self.api.query("*[_id == $id][0]{_type, mimeType, metadata{dimensions, palette{dominant}}}", {"id": ref})
+        if asset is None or asset["metadata"]["dimensions"]["width"] != 640 or asset["mimeType"] != "image/png":
+            raise self.Failure(f"the uploaded asset reads {asset!r}")
+        dominant = asset["metadata"]["palette"]["dominant"]["background"]
+        if dominant != "#8a1c2b":
+            raise self.Failure(f"the picture is mostly #8a1c2b, but its palette's dominant colour is {dominant}")
+
+        # Crop a tenth off the left by keyboard, and put the hotspot where the picture is clicked.
+        studio.click(f"{field(path)} .image-crop-toggle", "the Crop and hotspot button")
+        left = self.find(f"{field(path)} .image-crop-left", "the crop slider for the left side")
+        stage_picture = self.find(f"{field(path)} .image-crop-picture img", "the picture to crop")
+        studio.wait(lambda driver: driver.execute_script("return arguments[0].complete && arguments[0].naturalWidth > 0", stage_picture),
+                    "the picture to crop to load")
+        self.driver.execute_script("arguments[0].focus()", left)
+        for _ in range(10):
+            self.focused().send_keys(Keys.ARROW_RIGHT)
+        stage = self.driver.find_element(By.CSS_SELECTOR, f"{field(path)} .image-crop-stage")
+        size = stage.size
+        ActionChains(self.driver).move_to_element_with_offset(stage, int(size["width"] * 0.25), int(size["height"] * 0.25)).click().perform()
+        draft = self.saved(cid, lambda draft: (hero(draft).get("crop") or {}).get("left") == 0.1
+                           and abs((hero(draft).get("hotspot") or {}).get("x", 0) - 0.75) < 0.05
+                           and abs((hero(draft).get("hotspot") or {}).get("y", 0) - 0.75) < 0.05,
+                           "the crop (a tenth off the left) and the hotspot (three quarters across and down) stored")
+        crop = hero(draft)["crop"]
+        if crop.get("_type") != "sanity.imageCrop" or hero(draft)["hotspot"].get("_type") != "sanity.imageHotspot":
+            raise self.Failure(f"the crop and hotspot are stored as {hero(draft)!r}, not as Sanity's types")
+        studio.wait(lambda driver: "rect=64,0,576,400" in (frame.find_element(By.CSS_SELECTOR, ".image-preview img").get_attribute("src") or ""),
+                    "the preview to show the cropped picture (rect=64,0,576,400)")
+        studio.screenshot("product-image-cropped")
+
+        studio.wait(lambda driver: driver.find_element(By.ID, "publish").is_enabled(), "Publish to be enabled")
+        studio.click("#publish", "the Publish button")
+        studio.text_of("#save-state", "Published", "the product to be published with its new picture")
+        published = self.api.query("*[_id == $id][0].images[0]{crop, 'ref': asset._ref}", {"id": cid})
+        if published["ref"] != ref or published["crop"] != crop:
+            raise self.Failure(f"the published product's image is {published!r}, expected {ref} cropped as {crop}")
+
+        # Reuse an uploaded image: the browser finds the dropped one by name, says where it is
+        # used, and picking another puts it in the field (without the old crop).
+        studio.click(f"{field(path)} .image-browse", "the Choose an uploaded image button")
+        search = self.find(f"{field(path)} .asset-search", "the search of the uploaded images")
+        search.send_keys("dropped")
+        studio.wait(lambda driver: [button.get_attribute("data-id") for button in
+                                    frame.find_elements(By.CSS_SELECTOR, ".asset-choice")] == [ref], "the search to find only the dropped picture")
+        uses = frame.find_element(By.CSS_SELECTOR, f'.asset-choice[data-id="{ref}"] .asset-uses').text
+        if product["name"] not in uses:
+            raise self.Failure(f"the dropped picture's uses read {uses!r}, expected to name {product['name']}")
+        studio.screenshot("asset-browser")
+        # Emptied as a person would (select, delete): clear() sends no input event.
+        search.send_keys(Keys.CONTROL, "a")
+        search.send_keys(Keys.BACKSPACE)
+        studio.wait(lambda driver: len(frame.find_elements(By.CSS_SELECTOR, ".asset-choice")) > 1, "every uploaded image to be listed")
+        other = next(button for button in frame.find_elements(By.CSS_SELECTOR, ".asset-choice") if button.get_attribute("data-id") != ref)
+        other_id = other.get_attribute("data-id")
+        other.click()
+        self.saved(cid, lambda draft: hero(draft)["asset"]["_ref"] == other_id and "crop" not in hero(draft),
+                   "the chosen image stored in the field, without the old crop")
+
+    def campaign_brief_upload(self):
+        """Drops a PDF on a campaign's brief (a file field): it is uploaded, named with a link
+        that downloads it, and stored as a reference to a file asset."""
+        studio = self.studio
+        campaign = self.api.query('*[_type == "marketingCampaign" && !(_id in path("drafts.**"))] | order(_id)[0]{_id, name}')
+        cid = campaign["_id"]
+        self.open_document("marketing/marketingCampaign", cid, campaign["name"])
+        frame = self.find(field("brief"), "the campaign's brief")
+        self.driver.execute_script("arguments[0].scrollIntoView({block: 'center'})", frame)
+        self.driver.execute_script("""
+            const target = arguments[0].querySelector('.file-drop');
+            const data = new DataTransfer();
+            data.items.add(new File(['%PDF-1.4\\n1 0 obj << /Type /Catalog >> endobj\\ntrailer << /Root 1 0 R >>\\n%%EOF\\n'],
+                                    'autumn-brief.pdf', { type: 'application/pdf' }));
+            target.dispatchEvent(new DragEvent('dragover', { dataTransfer: data, bubbles: true, cancelable: true }));
+            target.dispatchEvent(new DragEvent('drop', { dataTransfer: data, bubbles: true, cancelable: true }));
+        """, frame)
+        link = self.find(f"{field('brief')} .file-link", "the uploaded brief's download link")
+        studio.wait(lambda driver: link.text == "autumn-brief.pdf" and "dl=" in (link.get_attribute("href") or ""),
+                    "the brief to be named, with a link that downloads it")
+        first = self.saved(cid, lambda draft: re.fullmatch(r"file-[0-9a-f]{40}-pdf", (draft.get("brief") or {}).get("asset", {}).get("_ref", "")),
+                           "the brief stored as a reference to a PDF file asset")
+        studio.screenshot("campaign-brief")
+
+        # A file pasted while the editor has the focus replaces it.
+        self.driver.execute_script("""
+            const editor = arguments[0].querySelector('.file-editor');
+            const data = new DataTransfer();
+            data.items.add(new File(['%PDF-1.4\\n% price list\\n%%EOF\\n'], 'price-list.pdf', { type: 'application/pdf' }));
+            editor.dispatchEvent(new ClipboardEvent('paste', { clipboardData: data, bubbles: true, cancelable: true }));
+        """, frame)
+        studio.wait(lambda driver: frame.find_element(By.CSS_SELECTOR, ".file-link").text == "price-list.pdf", "the pasted file to replace the brief")
+        self.saved(cid, lambda draft: draft["brief"]["asset"]["_ref"] != first["brief"]["asset"]["_ref"], "the pasted file stored as the brief")
 
     def clean_up(self):
         """Leaves the editor (saving what waits) and deletes the drafts this flow made."""

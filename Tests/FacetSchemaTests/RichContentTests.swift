@@ -8,6 +8,8 @@ struct RichContentTests {
         SchemaType.document("story") {
             Field("body", .block)
             Field("cover", .image)
+            Field("brief", .file)
+            Field("attachments", .array(of: .primitive(.file)))
         },
     ]))
 
@@ -70,6 +72,23 @@ struct RichContentTests {
         #expect(fields?[0]?["marks"]?["decorators"] == ["strong", "em", "underline", "code", "strike-through"])
         #expect(fields?[0]?["styles"]?.arrayValue?.count == 6)
         #expect(fields?[1]?["fields"]?.arrayValue?.compactMap { $0["name"]?.stringValue } == ["asset", "url", "alt", "hotspot"])
+        #expect(try Schema(json: schema.json) == schema)
+    }
+
+    @Test func filesReferToFileAssets() throws {
+        #expect(Self.markers(["brief": ["_type": "file", "asset": ["_type": "reference", "_ref": "file-3f9a-pdf"], "description": "Brief"]]).isEmpty)
+        #expect(Self.markers(["attachments": [["_type": "file", "_key": "a", "asset": ["_ref": "file-3f9a-pdf"]]]]).isEmpty)
+        #expect(Self.markers(["brief": ["asset": ["_ref": "image-3f9a-10x10-png"]]]) == [
+            #"error at brief.asset: Must be a reference to a file asset ({"_ref": "file-..."}); upload the file first"#,
+        ])
+        #expect(Self.markers(["brief": ["description": 4]]) == [
+            "error at brief: A file needs an asset reference; upload the file (POST /v1/assets/files/:dataset) and refer to it",
+            "error at brief.description: Must be a string, found number",
+        ])
+        #expect(Self.markers(["brief": "brief.pdf"]) == ["error at brief: Must be a file object, found string"])
+        let schema = try Schema([SchemaType.document("story") { Field("brief", .file) }])
+        #expect(schema.json["types"]?[0]?["fields"]?[0]?["type"] == "file")
+        #expect(schema.json["types"]?[0]?["fields"]?[0]?["fields"]?[0]?["to"] == [["type": "sanity.fileAsset"]])
         #expect(try Schema(json: schema.json) == schema)
     }
 }

@@ -3,6 +3,7 @@
 // scrolls with the total shown, and updated in place when documents change elsewhere. "New"
 // starts a document of the list's type, filled with what the list's filter says of it.
 
+import { imagePicture } from "./assets.js";
 import { query, SessionEnded } from "./api.js";
 import { debounce, element, replace } from "./dom.js";
 import { listen } from "./listen.js";
@@ -225,19 +226,29 @@ export class DocumentList {
     return { item: element("li", {}, link), link, title, subtitle, draft, media };
   }
 
-  /** The preview's image, or the title's initial when the document has none to show. */
+  /**
+   * The preview's image (an uploaded one as a 72-pixel square thumbnail, shown at 36 CSS pixels),
+   * or the title's initial while there is none to show.
+   */
   fillMedia(row, document, title) {
     if (!row.media) return;
-    const url = imageURL(document.media);
-    if (url) {
-      if (row.media.dataset.url === url) return;
-      row.media.dataset.url = url;
-      row.media.replaceChildren(element("img", { src: url, alt: "", loading: "lazy", width: 36, height: 36 }));
-    } else {
+    const key = mediaKey(document.media);
+    const showInitial = () => {
       const initial = String(title).trim().charAt(0).toUpperCase() || "·";
-      delete row.media.dataset.url;
       if (row.media.textContent !== initial || row.media.firstChild?.tagName === "IMG") row.media.replaceChildren(initial);
+    };
+    if (!key) {
+      delete row.media.dataset.url;
+      showInitial();
+      return;
     }
+    if (row.media.dataset.url === key) return;
+    row.media.dataset.url = key;
+    if (!row.media.firstChild || row.media.firstChild.tagName !== "IMG") showInitial();
+    imagePicture(document.media, "w=72&h=72&fit=crop", { dataset: this.workspace.dataset, loading: "lazy", width: 36, height: 36 }).then((picture) => {
+      if (!picture || row.media.dataset.url !== key) return;
+      row.media.replaceChildren(picture);
+    });
   }
 
   fill(row, document) {
@@ -266,8 +277,9 @@ export class DocumentList {
   }
 }
 
-/** An image value's URL (Facet stores images by URL, or by an asset reference it cannot show). */
-function imageURL(value) {
-  const url = value?.url ?? value?.asset?.url;
+/** What identifies an image value's picture (its asset, else its URL), or null when it has none. */
+function mediaKey(value) {
+  if (typeof value?.asset?._ref === "string") return `asset:${value.asset._ref}:${JSON.stringify(value.crop ?? null)}:${JSON.stringify(value.hotspot ?? null)}`;
+  const url = value?.url;
   return typeof url === "string" && /^(https?:\/\/|\/)/.test(url) ? url : null;
 }

@@ -70,3 +70,37 @@ export function debounce(action, delay) {
   debounced.pending = () => timer !== null;
   return debounced;
 }
+
+/**
+ * Makes `target` take a file dragged from the desktop: outlined (class `dropping`) while one is
+ * over it, and `drop(file)` called with the first file dropped. Nothing happens when `readOnly`.
+ */
+export function acceptDroppedFiles(target, { readOnly, drop }) {
+  target.addEventListener("dragover", (event) => {
+    if (readOnly || !event.dataTransfer?.types?.includes("Files")) return;
+    event.preventDefault();
+    target.classList.add("dropping");
+  });
+  target.addEventListener("dragleave", () => target.classList.remove("dropping"));
+  target.addEventListener("drop", (event) => {
+    target.classList.remove("dropping");
+    const file = event.dataTransfer?.files?.[0];
+    if (!file || readOnly) return;
+    event.preventDefault();
+    drop(file);
+  });
+}
+
+/**
+ * Makes `target` take a file pasted while it has the focus: `paste(file)` is called with the
+ * first pasted file that `accept(file)` takes (text pastes as usual). Nothing happens when `readOnly`.
+ */
+export function acceptPastedFiles(target, { readOnly, accept, paste }) {
+  target.addEventListener("paste", (event) => {
+    if (readOnly) return;
+    const file = [...(event.clipboardData?.files ?? [])].find(accept);
+    if (!file) return;
+    event.preventDefault();
+    paste(file);
+  });
+}

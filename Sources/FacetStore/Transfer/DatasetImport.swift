@@ -65,6 +65,8 @@ public struct ImportReport: Sendable {
     public var transactions = 0
     /// Wall-clock time of the whole import, both passes and the index build.
     public var seconds = 0.0
+
+    public init() {}
 }
 
 extension Dataset {

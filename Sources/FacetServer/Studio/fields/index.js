@@ -3,6 +3,7 @@
 import { arrayField } from "./array.js";
 import { blockTextField } from "./blocktext.js";
 import { geopointField } from "./geopoint.js";
+import { fileField } from "./file.js";
 import { imageField } from "./image.js";
 import { hasComplexMembers, memberArrayField } from "./members.js";
 import { objectField } from "./object.js";
@@ -22,6 +23,7 @@ export function renderField(field, value, path, context) {
   if (field.type === "slug") return slugField(field, value, path, context);
   if (field.type === "reference") return referenceField(field, value, path, context);
   if (field.type === "image") return imageField(field, value, path, context);
+  if (field.type === "file") return fileField(field, value, path, context);
   if (field.type === "geopoint") return geopointField(field, value, path, context);
   if (field.type === "block") return blockTextField(field, value, path, context);
   if (field.type === "array") {
