@@ -64,6 +64,16 @@ struct EvaluationDeadlineTests {
         }
     }
 
+    @Test func aScanOnEveryCoreStopsAtTheDeadline() throws {
+        // No index: the field conditions are checked straight from the documents, in parallel.
+        let scanned = CheckedScanSource(Self.documents(40_000).documents)
+        let query = try GROQQuery("*[rank >= 0 && _type == 'order']._id")
+        guard case .array(let all) = try query.evaluate(in: scanned) else { Issue.record("not an array"); return }
+        #expect(all.count == 20_000)
+        let outcome = Self.stop { try query.evaluate(in: scanned, options: EvaluationOptions(deadline: .now - .milliseconds(1))) }
+        #expect(outcome.kind == .timeout)
+    }
+
     @Test func pathProjectionsLookAtTheDeadlineBetweenBlocks() throws {
         // Column-wise projections run no nodes, so they check the clock themselves, on every core.
         let dataset = Self.documents(20_000)

@@ -118,6 +118,30 @@ struct ValueIndexPlanTests {
         #expect(lookups > 300, "ranges were answered from the index only \(lookups) times")
     }
 
+    /// Past ``ParallelMap/minimumParallelCount`` documents a checked scan splits the documents
+    /// between the cores: the parts must come back whole and in the documents' order.
+    @Test func aScanSplitBetweenTheCoresKeepsEveryDocumentInOrder() throws {
+        var random = SeededNumbers(state: 23)
+        func pick() -> JSONValue { Self.rangeValues[random.next(Self.rangeValues.count)] }
+        var documents: [JSONValue] = []
+        for index in 0..<(ParallelMap.minimumParallelCount * 3 + 17) {
+            var object: JSONObject = ["_id": .string("d-\(100_000 + index)"), "_type": .string(["a", "b", "c"][random.next(3)])]
+            if random.next(6) > 0 { object["total"] = random.next(5) == 0 ? pick() : .number(Double(random.next(400)) - 5) }
+            if random.next(3) > 0 { object["segment"] = pick() }
+            if random.next(4) > 0 { object["address"] = .object(["city": pick()]) }
+            documents.append(.object(object))
+        }
+        let scanned = ScanSource(InMemoryDataset(documents).documents)
+        let checked = CheckedScanSource(scanned.documents)
+        for text in ["*[total > 390]._id", "*[total >= 0 && address.city == 'b']._id", "count(*[segment in ['a', 'é'] && total < 10])",
+                     "*[address.city > 'a' && total != 3][0...50]._id", "*[total in 100..101 && _type == 'b']{_id, total}"] {
+            let query = try GROQQuery(text)
+            let plain = try query.evaluate(in: scanned)
+            #expect(try query.evaluate(in: checked) == plain, "\(text)")
+            if case .array(let rows) = plain { #expect(!rows.isEmpty, "\(text) selects nothing: the comparison proves little") }
+        }
+    }
+
     @Test func valueIndexesAreBoundedPerDataset() throws {
         let source = InMemoryDataset((0..<10).map { ["_id": .string("d\($0)"), "f\($0)": "x"] })
         for field in 0..<(LazyIndexes.maxValueIndexes + 10) {

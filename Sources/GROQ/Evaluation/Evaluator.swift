@@ -467,11 +467,29 @@ enum Evaluator {
     /// The documents of `source` that pass every check, in order.
     private static func passing(_ source: [JSONValue], _ checks: [FieldCondition], _ scope: Scope,
                                 counted: Bool) throws(GROQError) -> [JSONValue] {
+        // Reading a member of each document is a cache miss away, so a large scan runs on every
+        // core. Each thread tests with its own copy of the checks and counts its own checkpoints:
+        // sharing either would have the cores fight over one reference count or counter.
+        let parallel = source.count >= ParallelMap.minimumParallelCount && ParallelMap.cores > 1
+        let copies = parallel
+            ? (0..<ParallelMap.cores).map { _ in (checks.map { $0.privateCopy() }, scope.context.forAnotherThread()) }
+            : [(checks, scope.context)]
+        let kept = try source.withUnsafeBufferPointer { (documents) throws(GROQError) in
+            let documents = ParallelMap.Slots(UnsafeMutableBufferPointer(mutating: documents))
+            return try ParallelMap.chunks(of: source.count) { (chunk, range) throws(GROQError) -> [Int32] in
+                let (checks, context) = copies[chunk]
+                var kept: [Int32] = []
+                for index in range {
+                    try context.tick()
+                    if checks.allSatisfy({ $0.passes(documents.buffer[index]) }) { kept.append(Int32(index)) }
+                }
+                return kept
+            }
+        }
         var result: [JSONValue] = []
-        for index in source.indices {
-            try scope.context.tick()
-            let document = source[index]
-            if checks.allSatisfy({ $0.test.passes(TokenIndex.value(of: document, at: $0.path)) }) { result.append(document) }
+        result.reserveCapacity(kept.reduce(0) { $0 + $1.count })
+        for part in kept {
+            for index in part { result.append(source[Int(index)]) }
         }
         if counted { try scope.context.build(result.count) }
         return result

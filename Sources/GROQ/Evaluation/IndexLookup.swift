@@ -33,6 +33,27 @@ public struct FieldCondition: Hashable, Sendable {
     public init(path: [String], keys: [FieldKey]) {
         self.init(path: path, test: .oneOf(keys))
     }
+
+    /// Whether `document`'s value at the path passes.
+    ///
+    /// The path is read in place: a scan of every document spends most of its time here, and
+    /// copying each object on the way down (retaining its storage, then releasing it) cost more
+    /// than the test itself.
+    func passes(_ document: JSONValue) -> Bool {
+        test.passes(in: document, at: path[...])
+    }
+
+    /// A copy that shares no storage with this one, for a thread to test with alone: threads
+    /// sharing one copy would contend for its reference counts on every document.
+    func privateCopy() -> FieldCondition {
+        let test: FieldTest = switch self.test {
+        case .oneOf(let keys): .oneOf(keys.map { $0.privateCopy() })
+        case .range(let lower, let upper):
+            .range(lower: lower.map { RangeBound($0.key.privateCopy(), inclusive: $0.inclusive) },
+                   upper: upper.map { RangeBound($0.key.privateCopy(), inclusive: $0.inclusive) })
+        }
+        return FieldCondition(path: path.map { String(decoding: Array($0.utf8), as: UTF8.self) }, test: test)
+    }
 }
 
 /// A test of one field's value, as GROQ's operators make it.
@@ -63,6 +84,13 @@ extension FieldTest {
             }
         }
         return Set(kinds).count == 1 ? kinds[0] : nil
+    }
+
+    /// Whether the value at `path` below `value` passes; a missing member does not.
+    func passes(in value: JSONValue, at path: ArraySlice<String>) -> Bool {
+        guard let name = path.first else { return passes(value) }
+        guard case .object(let object) = value, let position = object.index(forKey: name) else { return false }
+        return object.values.withUnsafeBufferPointer { passes(in: $0[position], at: path.dropFirst()) }
     }
 
     /// Whether a document's value passes, as the evaluator's `==`, `in` and comparisons decide.
@@ -113,6 +141,12 @@ public enum FieldKey: Hashable, Sendable {
     case string(String)
     case number(Double)
     case bool(Bool)
+
+    /// The same key in storage of its own.
+    func privateCopy() -> FieldKey {
+        if case .string(let s) = self { return .string(String(decoding: Array(s.utf8), as: UTF8.self)) }
+        return self
+    }
 
     /// The key of a JSON scalar other than null; `nil` for null, arrays and objects, which no
     /// value index holds.
@@ -189,7 +223,7 @@ final class FieldIndex: Sendable {
             var candidates = slice.positions(documentCount: documents.count)
             let equivalents = [lower, upper].compactMap { $0.flatMap { positions[$0.key] } }.filter { !$0.isEmpty }
             if !equivalents.isEmpty { candidates = Array(Set(candidates + equivalents.joined())).sorted() }
-            return candidates.filter { test.passes(TokenIndex.value(of: documents[Int($0)], at: path)) }
+            return candidates.filter { test.passes(in: documents[Int($0)], at: path[...]) }
         }
     }
 
@@ -344,7 +378,7 @@ final class LazyIndexes: Sendable {
                     result = Self.intersection(result, other.index.positions(of: other.condition.test))
                 } else {
                     result = result.filter { position in
-                        other.condition.test.passes(TokenIndex.value(of: documents[Int(position)], at: other.condition.path))
+                        other.condition.passes(documents[Int(position)])
                     }
                 }
             }

@@ -27,46 +27,58 @@ enum ParallelMap {
             return result
         }
         let copies = (0..<cores).map { _ in (expression.privateCopy(), parent.map { ScopeFrame($0.scope) }, context.forAnotherThread()) }
-        let chunks = cores
-        let chunkSize = (array.count + chunks - 1) / chunks
         let results = UnsafeMutableBufferPointer<JSONValue>.allocate(capacity: array.count)
         results.initialize(repeating: .null)
         defer {
             results.deinitialize()
             results.deallocate()
         }
-        let failures = UnsafeMutableBufferPointer<GROQError?>.allocate(capacity: chunks)
-        failures.initialize(repeating: nil)
-        defer {
-            failures.deinitialize()
-            failures.deallocate()
-        }
-        withoutActuallyEscaping(transform) { transform in
-            let box = UncheckedBox(transform: transform, copies: copies, results: results, failures: failures)
-            DispatchQueue.concurrentPerform(iterations: chunks) { chunk in
-                let start = chunk * chunkSize
-                let end = min(array.count, start + chunkSize)
-                guard start < end else { return }
-                do throws(GROQError) {
-                    let (expression, parent, context) = box.copies[chunk]
-                    for i in start..<end {
-                        try context.tick()
-                        box.results[i] = try box.transform(expression, parent, context, array[i])
-                    }
-                } catch {
-                    box.failures[chunk] = error
-                }
+        let slots = Slots(results)
+        _ = try chunks(of: array.count) { (chunk, range) throws(GROQError) in
+            let (expression, parent, context) = copies[chunk]
+            for i in range {
+                try context.tick()
+                slots.buffer[i] = try transform(expression, parent, context, array[i])
             }
         }
-        if let failure = failures.lazy.compactMap({ $0 }).first { throw failure }
         return Array(results)
     }
 
-    /// Each chunk writes only its own slots, so sharing the buffers across threads is safe.
-    private struct UncheckedBox: @unchecked Sendable {
-        let transform: (Node, ScopeFrame?, EvaluationContext, JSONValue) throws(GROQError) -> JSONValue
-        let copies: [(Node, ScopeFrame?, EvaluationContext)]
-        let results: UnsafeMutableBufferPointer<JSONValue>
-        let failures: UnsafeMutableBufferPointer<GROQError?>
+    /// Runs `body` on consecutive ranges that cover `0..<count`: one range per core when `count`
+    /// is large, else one range on the calling thread. Returns each range's result in range order;
+    /// when ranges throw, the first range's error is thrown once all have ended.
+    ///
+    /// `body` gets the range's number (`0..<cores`) to pick what that thread may use alone.
+    /// Evaluations that run in several chunks stop together: each checks the shared deadline and
+    /// cancellation at its own checkpoints.
+    static func chunks<Part>(of count: Int, _ body: (Int, Range<Int>) throws(GROQError) -> Part) throws(GROQError) -> [Part] {
+        if count < minimumParallelCount || cores == 1 { return [try body(0, 0..<count)] }
+        let chunkSize = (count + cores - 1) / cores
+        let parts = UnsafeMutableBufferPointer<Result<Part, GROQError>?>.allocate(capacity: cores)
+        parts.initialize(repeating: nil)
+        defer {
+            parts.deinitialize()
+            parts.deallocate()
+        }
+        withoutActuallyEscaping(body) { body in
+            let box = UncheckedBox(body: body, parts: parts)
+            DispatchQueue.concurrentPerform(iterations: cores) { chunk in
+                let range = min(count, chunk * chunkSize)..<min(count, (chunk + 1) * chunkSize)
+                box.parts[chunk] = Result { () throws(GROQError) in try box.body(chunk, range) }
+            }
+        }
+        return try parts.map { (part) throws(GROQError) in try part!.get() }
+    }
+
+    /// A buffer each chunk writes only its own slots of, so sharing it across threads is safe.
+    struct Slots<Element>: @unchecked Sendable {
+        let buffer: UnsafeMutableBufferPointer<Element>
+        init(_ buffer: UnsafeMutableBufferPointer<Element>) { self.buffer = buffer }
+    }
+
+    /// Each chunk writes only its own slot, so sharing the buffer across threads is safe.
+    private struct UncheckedBox<Part>: @unchecked Sendable {
+        let body: (Int, Range<Int>) throws(GROQError) -> Part
+        let parts: UnsafeMutableBufferPointer<Result<Part, GROQError>?>
     }
 }

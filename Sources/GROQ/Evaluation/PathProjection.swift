@@ -1,4 +1,3 @@
-import Dispatch
 import OrderedCollections
 
 /// A projection over many documents whose every value is a path of attribute accesses and
@@ -57,45 +56,14 @@ struct PathProjection {
             }
             return results
         }
-        if items.count < ParallelMap.minimumParallelCount || ParallelMap.cores == 1 {
-            var results = [JSONValue](repeating: .null, count: items.count)
-            try results.withUnsafeMutableBufferPointer { (buffer) throws(GROQError) in
-                try fill(buffer, from: items, range: 0..<items.count, context: context)
-            }
-            return results
-        }
-        let chunks = ParallelMap.cores
-        let chunkSize = (items.count + chunks - 1) / chunks
         var results = [JSONValue](repeating: .null, count: items.count)
-        let failures = UnsafeMutableBufferPointer<GROQError?>.allocate(capacity: chunks)
-        failures.initialize(repeating: nil)
-        defer {
-            failures.deinitialize()
-            failures.deallocate()
-        }
-        results.withUnsafeMutableBufferPointer { buffer in
-            let shared = Shared(buffer: buffer, failures: failures, projection: self, context: context)
-            DispatchQueue.concurrentPerform(iterations: chunks) { chunk in
-                let start = chunk * chunkSize, end = min(items.count, start + chunkSize)
-                guard start < end else { return }
-                do throws(GROQError) {
-                    try shared.projection.fill(shared.buffer, from: items, range: start..<end, context: shared.context)
-                } catch {
-                    shared.failures[chunk] = error
-                }
+        try results.withUnsafeMutableBufferPointer { (buffer) throws(GROQError) in
+            let slots = ParallelMap.Slots(buffer)
+            _ = try ParallelMap.chunks(of: items.count) { (_, range) throws(GROQError) in
+                try fill(slots.buffer, from: items, range: range, context: context)
             }
         }
-        if let failure = failures.lazy.compactMap({ $0 }).first { throw failure }
         return results
-    }
-
-    /// Each chunk writes only its own slots; the source is immutable, and chunks use only the
-    /// context's thread-safe ``EvaluationContext/checkStop()``.
-    private struct Shared: @unchecked Sendable {
-        let buffer: UnsafeMutableBufferPointer<JSONValue>
-        let failures: UnsafeMutableBufferPointer<GROQError?>
-        let projection: PathProjection
-        let context: EvaluationContext
     }
 
     private func fill(_ results: UnsafeMutableBufferPointer<JSONValue>, from items: [JSONValue], range: Range<Int>,
