@@ -85,7 +85,8 @@ struct ServeCommand: AsyncParsableCommand {
         let app = api.application(logger: logger)
         let exposure = ServeSettings.isLoopback(settings.server.host) ? "this machine only" : "the network: put TLS in front of it"
         logger.info("Facet serving \(settings.data) on http://\(settings.server.host):\(settings.server.port) (\(exposure); sign-in required)")
-        let refreshes = Self.scheduleAnalytics(store: store, dataset: settings.server.defaultDataset, security: security, logger: logger)
+        let refreshes = Self.scheduleAnalytics(store: store, dataset: settings.server.defaultDataset, security: security, logger: logger,
+                                                 every: settings.schedulerInterval)
         do {
             // Returns after SIGINT or SIGTERM once the server has drained and stopped.
             try await api.serviceGroup(running: app, logger: logger).run()
@@ -117,18 +118,19 @@ extension ServeCommand {
         }
     }
 
-    /// How often the server looks for analytics refreshes whose schedule has come round.
-    static let refreshCheckInterval = Duration.seconds(600)
-
     /// Retrains the analytics in the background as their schedules say (``RetrainSchedule``),
     /// one refresh at a time; each run is logged, its writes are audited as the scheduler's, and
     /// the run itself is audited as `analytics-refresh`.
-    static func scheduleAnalytics(store: DocumentStore, dataset name: String, security: SecuritySystem, logger: Logger) -> Task<Void, Never> {
+    /// It looks for refreshes whose schedule has come round every `interval`
+    /// (``ServeSettings/schedulerInterval``).
+    static func scheduleAnalytics(store: DocumentStore, dataset name: String, security: SecuritySystem, logger: Logger,
+                                  every interval: Duration) -> Task<Void, Never> {
         Task.detached(priority: .background) {
             guard let dataset = try? store.dataset(name) else { return }
             let refresher = ScheduledRefresh(dataset: dataset)
+            logger.info("The scheduler looks for due analytics refreshes every \(interval.components.seconds) s")
             while !Task.isCancelled {
-                try? await Task.sleep(for: refreshCheckInterval)
+                try? await Task.sleep(for: interval)
                 guard !Task.isCancelled else { return }
                 do {
                     for run in try await refresher.runDue() {
@@ -153,6 +155,9 @@ struct ServeSettings {
     var threats = ThreatPolicy()
     /// Upload and transform limits (the config file's `"assets"`).
     var assets = AssetLimits()
+    /// How often the scheduler looks for work whose time has come (`FACET_SCHEDULER_INTERVAL`
+    /// or the config file's `"schedulerIntervalSeconds"`, in seconds).
+    var schedulerInterval = Duration.seconds(600)
 
     init(flags: ServeCommand, environment: [String: String]) throws {
         let configPath = flags.config ?? environment["FACET_CONFIG"]
@@ -169,7 +174,7 @@ struct ServeSettings {
         }
         let known: Set<String> = ["host", "port", "data", "dataset", "maxBodyBytes", "queryTimeLimitSeconds", "maxResultBytes",
                                   "maxQueryElements", "queryBudgets", "restrictedRoles", "maxConcurrentQueries",
-                                  "listenerBufferBytes", "allowedOrigins", "threats", "assets"]
+                                  "listenerBufferBytes", "allowedOrigins", "threats", "assets", "schedulerIntervalSeconds"]
         for key in file.objectValue?.keys ?? [] where !known.contains(key) {
             throw CommandFailure("the config file sets \"\(key)\", which Facet does not know; known settings: \(known.sorted().joined(separator: ", "))")
         }
@@ -198,6 +203,14 @@ struct ServeSettings {
         if let count = try integer("maxQueryElements", 1_000...(1 << 40)) { server.maxQueryElements = count }
         if let count = try integer("maxConcurrentQueries", 1...1024) { server.maxConcurrentQueries = count }
         if let bytes = try integer("listenerBufferBytes", 65_536...(1 << 32)) { server.listenerBufferBytes = bytes }
+        if let text = environment["FACET_SCHEDULER_INTERVAL"] {
+            guard let seconds = Int(text), Self.schedulerSeconds.contains(seconds) else {
+                throw CommandFailure("FACET_SCHEDULER_INTERVAL=\(text): the scheduler's interval is a whole number of seconds from \(Self.schedulerSeconds.lowerBound) to \(Self.schedulerSeconds.upperBound)")
+            }
+            schedulerInterval = .seconds(seconds)
+        } else if let seconds = try integer("schedulerIntervalSeconds", Self.schedulerSeconds) {
+            schedulerInterval = .seconds(seconds)
+        }
         if let given = file["restrictedRoles"] {
             guard let list = given.arrayValue?.compactMap(\.stringValue), list.count == given.arrayValue?.count else {
                 throw CommandFailure("the config file's \"restrictedRoles\" must be a list of role names, e.g. [\"sales\", \"support\"]")
@@ -220,6 +233,9 @@ struct ServeSettings {
             assets = try Self.assetLimits(given)
         }
     }
+
+    /// From a second (tests, demonstrations) to a day.
+    static let schedulerSeconds = 1...86_400
 
     /// `"assets": {"maxBytes": 67108864, "maxImagePixels": 50000000, "transformTimeLimitSeconds": 10, "variantCacheBytes": 536870912}`.
     static func assetLimits(_ json: JSONValue) throws -> AssetLimits {

@@ -1,6 +1,7 @@
 import Dispatch
 import Foundation
 import GROQ
+import TestSupport
 import Testing
 #if canImport(Glibc)
 import Glibc
@@ -267,6 +268,8 @@ struct ServeCommandTests {
         (#"{"queryBudgets": ["support"]}"#, #""queryBudgets" must be an object of budgets by role"#),
         (#"{"restrictedRoles": "sales"}"#, #""restrictedRoles" must be a list of role names"#),
         (#"{"maxQueryElements": 10}"#, #""maxQueryElements" must be a whole number from 1000"#),
+        (#"{"schedulerIntervalSeconds": 0}"#, #""schedulerIntervalSeconds" must be a whole number from 1 to 86400"#),
+        (#"{"schedulerIntervalSeconds": "hourly"}"#, #""schedulerIntervalSeconds" must be a whole number from 1 to 86400"#),
     ])
     func aConfigFileWithABadQueryBudgetIsRefusedClearly(config text: String, message: String) throws {
         let directory = try QueryCommandTests.temporaryDirectory()
@@ -277,6 +280,37 @@ struct ServeCommandTests {
         let result = try StoreCommandTests.run(["serve", "--config", config, "--data", data, "--port", String(try Self.freePort())], timeout: 60)
         #expect(result.status != 0)
         #expect(result.stderr.contains(message), "\(result.stderr)")
+    }
+
+    /// The scheduler looks for due work as often as the config says: with the default ten
+    /// minutes this test would wait in vain.
+    @Test func theSchedulerRunsADueRefreshAtTheIntervalTheConfigSets() async throws {
+        // Seconds of waiting on child processes: off the task threads the other tests' servers need.
+        try await offThePool { try Self.runADueRefreshAtTheConfiguredInterval() }
+    }
+
+    private static func runADueRefreshAtTheConfiguredInterval() throws {
+        let directory = try QueryCommandTests.temporaryDirectory()
+        defer { try? FileManager.default.removeItem(at: directory) }
+        let data = directory.appendingPathComponent("data").path
+        #expect(try StoreCommandTests.run(["demo", "seed", "--data", data, "--customers", "40"], timeout: 300).status == 0)
+        let analysed = try StoreCommandTests.run(["analytics", "run", "all", "--data", data, "--param", #"retrainSchedule="daily""#], timeout: 300)
+        #expect(analysed.status == 0, "\(analysed.stderr)")
+        // Trained long ago: a daily refresh is due.
+        let backdated = try StoreCommandTests.run(["mutate", "--data", data, "--author", "test", "-"], input: """
+            {"mutations": [{"patch": {"query": "*[_type == 'analyticsModel' && string::startsWith(_id, 'analytics.')]", "set": {"generatedAt": "2020-01-01T00:00:00Z"}}}]}
+            """)
+        #expect(backdated.status == 0, "\(backdated.stderr)")
+        try Data(#"{"schedulerIntervalSeconds": 1}"#.utf8).write(to: directory.appendingPathComponent("facet.json"))
+        let server = try Server(arguments: ["--data", data], port: try freePort(), directory: directory)
+        _ = try server.waitUntilServing()
+        #expect(server.log.contains("looks for due analytics refreshes every 1 s"), "\(server.log)")
+        let deadline = Date().addingTimeInterval(120)
+        while !server.log.contains("Scheduled analytics refresh (predictions)"), Date() < deadline, server.process.isRunning {
+            Thread.sleep(forTimeInterval: 0.2)
+        }
+        #expect(server.log.contains("Scheduled analytics refresh (predictions)"), "\(server.log)")
+        #expect(try server.stop() == 0)
     }
 
     @Test func itIsSecureByDefault() throws {
