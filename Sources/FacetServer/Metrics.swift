@@ -150,7 +150,7 @@ struct MetricsMiddleware: RouterMiddleware {
         let method = request.method.rawValue
         metrics.recordRequest(method: method, route: route, status: status, seconds: seconds)
         if request.method == .post, (200..<300).contains(status), route.hasSuffix("/data/mutate/{dataset}"),
-           request.uri.queryParameters.get("dryRun") != "true"
+           URLQuery(request.uri.query)["dryRun"] != "true"
         {
             metrics.recordMutationCommitted()
         }

@@ -104,6 +104,8 @@ struct HistoryRouteTests {
                 return try DataRoutes.lines(response).map { $0["id"] }
             }
             #expect(try await ids("authors=bea") == ["tx-2", "tx-4"])
+            // As URLSearchParams sends "ada, bea": every route decodes `+` and `%2C` alike.
+            #expect(try await ids("authors=ada%2C+bea") == ["tx-1", "tx-2", "tx-3", "tx-4"])
             #expect(try await ids("authors=ada,bea&reverse=true&limit=3") == ["tx-4", "tx-3", "tx-2"])
             #expect(try await ids("fromTransaction=tx-2&toTransaction=tx-3") == ["tx-2", "tx-3"])
             let from = log[1].timestamp.addingPercentEncoding(withAllowedCharacters: .alphanumerics) ?? ""

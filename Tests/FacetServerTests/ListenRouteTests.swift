@@ -124,6 +124,23 @@ struct ListenRouteTests {
         }
     }
 
+    /// Sanity's clients build the query string with URLSearchParams: spaces as `+`, `$` as `%24`.
+    /// The listen route reads it as the query route does.
+    @Test func parametersEncodedAsSanitysClientsEncodeThemAreUnderstood() async throws {
+        try await withServer { fixture, port in
+            let listener = try RawHTTPConnection(port: port)
+            defer { listener.hangUp() }
+            try listener.get(#"/v1/data/listen/production?query=*%5B_type+%3D%3D+%22customer%22+%26%26+tier+%3D%3D+%24tier%5D&%24tier=%22gold+card%22&includeResult=true"#)
+            #expect(try await listener.head().status == 200)
+            #expect(try await event(listener).name == "welcome")
+            try commit(fixture, #"[{"create": {"_id": "c-9", "_type": "customer", "tier": "gold+card"}}, {"create": {"_id": "c-1", "_type": "customer", "tier": "gold card"}}]"#)
+            let appear = try await event(listener)
+            #expect(appear.name == "mutation")
+            #expect(appear.data?["documentId"] == "c-1")
+            #expect(appear.data?["result"]?["tier"] == "gold card")
+        }
+    }
+
     @Test func optionsChooseWhatEachEventCarries() async throws {
         try await withServer { fixture, port in
             let plain = try await listen(port, #"*[_type == "customer"]"#)

@@ -64,14 +64,12 @@ struct ListenRequest: Sendable {
     /// ``APIError`` that says what to fix.
     init(_ request: Request, version: String,
          compile: (String, [String: JSONValue]) async throws(APIError) -> GROQQuery) async throws(APIError) {
-        let parameters = request.uri.queryParameters
+        // Decoded as the query route decodes it: `+` is a space, `%24name` is `$name`.
         var values: [String: String] = [:]
         var params: [String: JSONValue] = [:]
-        for (rawKey, value) in parameters {
-            // Clients percent-encode the `$` of `$name=`; the keys arrive as sent.
-            let key = String(rawKey).removingPercentEncoding ?? String(rawKey)
+        for (key, value) in URLQuery(request.uri.query).pairs {
             guard key.hasPrefix("$") else {
-                values[key] = String(value)
+                values[key] = value
                 continue
             }
             let name = String(key.dropFirst())

@@ -97,9 +97,10 @@ extension Mutation {
 // MARK: URL options
 
 extension Request {
-    /// The URL's query parameter `name`, percent-decoded; `nil` when absent.
+    /// The URL's query parameter `name`, decoded as every route decodes it (``URLQuery``); `nil`
+    /// when absent.
     func option(_ name: String) -> String? {
-        uri.queryParameters.get(name).map { String($0) }
+        URLQuery(uri.query)[name]
     }
 
     /// A boolean URL option as Sanity's clients send it: `true`, `false`, `1`, `0`, or the bare
