@@ -470,18 +470,16 @@ enum Evaluator {
         // Reading a member of each document is a cache miss away, so a large scan runs on every
         // core. Each thread tests with its own copy of the checks and counts its own checkpoints:
         // sharing either would have the cores fight over one reference count or counter.
-        let parallel = source.count >= ParallelMap.minimumParallelCount && ParallelMap.cores > 1
-        let copies = parallel
-            ? (0..<ParallelMap.cores).map { _ in (checks.map { $0.privateCopy() }, scope.context.forAnotherThread()) }
-            : [(checks, scope.context)]
+        let chunks = ParallelMap.chunkCount(for: source.count)
+        let copies = chunks == 1 ? [(checks, scope.context)]
+            : (0..<chunks).map { _ in (checks.map { $0.privateCopy() }, scope.context.forAnotherThread()) }
         let kept = try source.withUnsafeBufferPointer { (documents) throws(GROQError) in
-            let documents = ParallelMap.Slots(UnsafeMutableBufferPointer(mutating: documents))
-            return try ParallelMap.chunks(of: source.count) { (chunk, range) throws(GROQError) -> [Int32] in
+            try ParallelMap.chunks(of: source.count) { (chunk, range) throws(GROQError) -> [Int32] in
                 let (checks, context) = copies[chunk]
                 var kept: [Int32] = []
                 for index in range {
                     try context.tick()
-                    if checks.allSatisfy({ $0.passes(documents.buffer[index]) }) { kept.append(Int32(index)) }
+                    if checks.allSatisfy({ $0.passes(documents[index]) }) { kept.append(Int32(index)) }
                 }
                 return kept
             }

@@ -58,9 +58,8 @@ struct PathProjection {
         }
         var results = [JSONValue](repeating: .null, count: items.count)
         try results.withUnsafeMutableBufferPointer { (buffer) throws(GROQError) in
-            let slots = ParallelMap.Slots(buffer)
             _ = try ParallelMap.chunks(of: items.count) { (_, range) throws(GROQError) in
-                try fill(slots.buffer, from: items, range: range, context: context)
+                try fill(buffer, from: items, range: range, context: context)
             }
         }
         return results
