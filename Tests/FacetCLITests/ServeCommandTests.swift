@@ -282,6 +282,17 @@ struct ServeCommandTests {
         #expect(result.stderr.contains(message), "\(result.stderr)")
     }
 
+    @Test(arguments: ["0", "hourly", "90000"])
+    func aBadSchedulerIntervalInTheEnvironmentIsRefusedClearly(value: String) throws {
+        let directory = try QueryCommandTests.temporaryDirectory()
+        defer { try? FileManager.default.removeItem(at: directory) }
+        let result = try StoreCommandTests.run(["serve", "--data", directory.appendingPathComponent("data").path, "--port", String(try Self.freePort())],
+                                               environment: ["FACET_SCHEDULER_INTERVAL": value], timeout: 60)
+        #expect(result.status != 0)
+        #expect(result.stderr.contains("FACET_SCHEDULER_INTERVAL=\(value): the scheduler's interval is a whole number of seconds from 1 to 86400"),
+                "\(result.stderr)")
+    }
+
     /// The scheduler looks for due work as often as the config says: with the default ten
     /// minutes this test would wait in vain.
     @Test func theSchedulerRunsADueRefreshAtTheIntervalTheConfigSets() async throws {
