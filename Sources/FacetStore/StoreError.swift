@@ -107,6 +107,15 @@ public struct StoreError: Error, Sendable, Equatable, CustomStringConvertible {
         StoreError(.storage, type: "storageError", message: message, advice: advice)
     }
 
+    /// Sanity's revision mismatch: `id` is at `actual` (`nil`: absent) where the writer expected
+    /// `expected`.
+    static func revisionMismatch(_ id: String, actual: String?, expected: String) -> StoreError {
+        StoreError(.conflict, type: "documentRevisionIDDoesNotMatchError",
+                   message: "Document \"\(id)\" has unexpected revision ID (\"\(actual ?? "none")\"), expected \"\(expected)\"",
+                   advice: "Someone changed it since you read it: read it again, re-apply your change, and retry.", documentID: id,
+                   details: ["currentRevisionID": actual.map(JSONValue.string) ?? .null, "expectedRevisionID": .string(expected)])
+    }
+
     /// A transaction id given twice in one dataset.
     static func transactionIDUsed(_ id: String) -> StoreError {
         StoreError(.conflict, type: "transactionIdConflictError", message: "Transaction id \"\(id)\" is already used in this dataset",

@@ -32,6 +32,49 @@ struct DraftsTests {
         #expect(dataset.document(id: "c-1")?["name"] == "Draft")
     }
 
+    /// The other document's guard (publish's `ifPublishedRevisionId`, unpublish's
+    /// `ifDraftRevisionId`, discard's `ifPublishedRevisionId`) is checked inside the commit. A
+    /// second store on the same file holds a snapshot from before the first store's edit, so a
+    /// check made against it before the transaction would pass and the operation would overwrite
+    /// the edit unseen; checked in the commit, it is worked out again after catching up, and fails.
+    @Test(arguments: ["publish", "unpublish", "discard"])
+    func theOtherDocumentsRevisionIsCheckedInsideTheCommit(operation: String) throws {
+        let fixture = try StoreFixture()
+        let first = try fixture.dataset
+        try first.mutate([.create(["_id": "c-1", "_type": "customer", "name": "Published"]),
+                          .create(["_id": "drafts.c-1", "_type": "customer", "name": "Draft"])])
+        let other = try DocumentStore(directory: fixture.directory)
+        defer { other.close() }
+        let second = try other.dataset("production")
+        let guarded = operation == "unpublish" ? "drafts.c-1" : "c-1"
+        let seen = try #require(second.document(id: guarded)?["_rev"]?.stringValue)
+        try first.mutate(mutations(#"[{"patch": {"id": "\#(guarded)", "set": {"name": "Edited meanwhile"}}}]"#))
+        #expect(second.document(id: guarded)?["_rev"]?.stringValue == seen, "the second store has not caught up yet")
+
+        let error = storeError {
+            switch operation {
+            case "publish": try second.publish(id: "c-1", ifPublishedRevisionID: seen)
+            case "unpublish": try second.unpublish(id: "c-1", ifDraftRevisionID: seen)
+            default: try second.discardDraft(id: "c-1", ifPublishedRevisionID: seen)
+            }
+        }
+        #expect(error?.type == "documentRevisionIDDoesNotMatchError")
+        #expect(error?.documentID == guarded)
+        try second.refresh()
+        #expect(second.document(id: guarded)?["name"] == "Edited meanwhile", "the edit made meanwhile is kept")
+        #expect(second.document(id: "c-1") != nil && second.document(id: "drafts.c-1") != nil, "nothing was published, unpublished or discarded")
+
+        // With the revision the caller now sees, the operation goes through.
+        let current = try #require(second.document(id: guarded)?["_rev"]?.stringValue)
+        switch operation {
+        case "publish": try second.publish(id: "c-1", ifPublishedRevisionID: current)
+        case "unpublish": try second.unpublish(id: "c-1", ifDraftRevisionID: current)
+        default: try second.discardDraft(id: "c-1", ifPublishedRevisionID: current)
+        }
+        #expect(second.document(id: operation == "unpublish" ? "c-1" : "drafts.c-1") == nil)
+        #expect(storeError { try second.discardDraft(id: "c-1", ifPublishedRevisionID: "absent-or-stale") } != nil)
+    }
+
     @Test func publishStrengthensReferencesMarkedForIt() throws {
         let fixture = try StoreFixture()
         let dataset = try fixture.dataset

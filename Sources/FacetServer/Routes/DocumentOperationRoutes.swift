@@ -57,32 +57,19 @@ extension FacetAPI {
 enum DocumentOperation: String, CaseIterable, Sendable {
     case publish, unpublish, discard
 
-    /// Runs the operation as one transaction. The revision the store's operation guards itself is
-    /// passed to it; the other one is compared with the current state just before.
+    /// Runs the operation as one transaction, both revisions checked inside its commit.
     func run(on dataset: Dataset, _ target: OperationTarget, options: TransactionOptions) throws(StoreError) -> TransactionResult {
-        let snapshot = dataset.snapshot
         switch self {
         case .publish:
-            try Self.check(target.ifPublishedRevisionID, of: target.publishedID, in: snapshot)
-            return try dataset.publish(id: target.publishedID, ifRevisionID: target.ifDraftRevisionID, options: options)
+            try dataset.publish(id: target.publishedID, ifRevisionID: target.ifDraftRevisionID,
+                                ifPublishedRevisionID: target.ifPublishedRevisionID, options: options)
         case .unpublish:
-            try Self.check(target.ifDraftRevisionID, of: DocumentID.draft(of: target.publishedID), in: snapshot)
-            return try dataset.unpublish(id: target.publishedID, ifRevisionID: target.ifPublishedRevisionID, options: options)
+            try dataset.unpublish(id: target.publishedID, ifRevisionID: target.ifPublishedRevisionID,
+                                  ifDraftRevisionID: target.ifDraftRevisionID, options: options)
         case .discard:
-            try Self.check(target.ifPublishedRevisionID, of: target.publishedID, in: snapshot)
-            return try dataset.discardDraft(id: target.publishedID, ifRevisionID: target.ifDraftRevisionID, options: options)
+            try dataset.discardDraft(id: target.publishedID, ifRevisionID: target.ifDraftRevisionID,
+                                     ifPublishedRevisionID: target.ifPublishedRevisionID, options: options)
         }
-    }
-
-    /// Sanity's revision mismatch when `id` is not at `expected` (absent counts as a mismatch).
-    private static func check(_ expected: String?, of id: String, in snapshot: DatasetSnapshot) throws(StoreError) {
-        guard let expected else { return }
-        let actual = snapshot.document(id: id)?["_rev"]?.stringValue
-        guard actual != expected else { return }
-        throw StoreError(.conflict, type: "documentRevisionIDDoesNotMatchError",
-                         message: "Document \"\(id)\" has unexpected revision ID (\"\(actual ?? "none")\"), expected \"\(expected)\"",
-                         advice: "Someone changed it since you read it: read it again and retry.", documentID: id,
-                         details: ["currentRevisionID": actual.map(JSONValue.string) ?? .null, "expectedRevisionID": .string(expected)])
     }
 }
 

@@ -19,6 +19,13 @@ public struct TransactionOptions: Sendable {
     /// Decides whether the author may make the transaction's changes, once they are worked out
     /// and before anything is written; `nil` allows everything.
     public var authorizer: (any TransactionAuthorizing)?
+    /// Revisions that documents the mutations do not guard themselves must be at (document id
+    /// → `_rev`; an absent document never matches), as publish's `ifPublishedRevisionId` asks of
+    /// the published document. Checked inside the commit, against the state the transaction is
+    /// worked out on (again after catching up with another process), so a change that lands
+    /// after the caller's check and before the commit fails the transaction instead of being
+    /// overwritten unseen.
+    public var expectedRevisions: [String: String] = [:]
     /// What a patch's or delete's selecting query may cost (depth, size, elements built).
     public var queryLimits = GROQLimits.standard
     /// When a selecting query is stopped: a server gives the caller's query time limit, so that
@@ -34,6 +41,16 @@ public struct TransactionOptions: Sendable {
         self.transactionId = transactionId
         self.autoGenerateArrayKeys = autoGenerateArrayKeys
         self.author = author
+    }
+}
+
+extension TransactionOptions {
+    /// These options with `id` expected at `revision` (unchanged when `revision` is `nil`).
+    func expecting(_ id: String, at revision: String?) -> TransactionOptions {
+        guard let revision else { return self }
+        var options = self
+        options.expectedRevisions[id] = revision
+        return options
     }
 }
 

@@ -27,6 +27,15 @@ struct TransactionWork {
         self.limits = limits
     }
 
+    /// Fails unless every document in ``TransactionOptions/expectedRevisions`` is at its
+    /// revision in the snapshot the transaction starts from (an absent document never is).
+    func checkExpectedRevisions() throws(StoreError) {
+        for (id, expected) in options.expectedRevisions.sorted(by: { $0.key < $1.key }) {
+            let actual = snapshot.document(id: id)?["_rev"]?.stringValue
+            guard actual == expected else { throw StoreError.revisionMismatch(id, actual: actual, expected: expected) }
+        }
+    }
+
     /// The document as this transaction sees it so far.
     func current(_ id: String) -> JSONValue? {
         if let entry = changed[id] { return entry }
@@ -97,13 +106,7 @@ struct TransactionWork {
                 try options.authorizer?.authorizePatch(naming: named, of: snapshot.document(id: id) ?? document, id: id)
                 if let expected = patch.ifRevisionID {
                     let actual = document["_rev"]?.stringValue
-                    guard actual == expected else {
-                        throw StoreError(.conflict, type: "documentRevisionIDDoesNotMatchError",
-                                         message: "Document \"\(id)\" has unexpected revision ID (\"\(actual ?? "none")\"), expected \"\(expected)\"",
-                                         advice: "Someone changed it since you read it: read it again, re-apply your change, and retry.",
-                                         documentID: id,
-                                         details: ["currentRevisionID": actual.map(JSONValue.string) ?? .null, "expectedRevisionID": .string(expected)])
-                    }
+                    guard actual == expected else { throw StoreError.revisionMismatch(id, actual: actual, expected: expected) }
                 }
                 if patch.operations.isEmpty {
                     results.append(.init(id: id, operation: "none"))

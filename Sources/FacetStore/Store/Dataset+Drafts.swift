@@ -12,9 +12,11 @@ import OrderedCollections
 extension Dataset {
     /// Replaces the published document with its draft and removes the draft, atomically.
     /// `ifRevisionID` guards the draft's revision; without it the draft read here is guarded, so
-    /// an edit that lands meanwhile is never published unseen.
+    /// an edit that lands meanwhile is never published unseen. `ifPublishedRevisionID` guards the
+    /// published document (Sanity's `ifPublishedRevisionId`) inside the same commit.
     @discardableResult
-    public func publish(id: String, ifRevisionID: String? = nil, options: TransactionOptions = TransactionOptions()) throws(StoreError) -> TransactionResult {
+    public func publish(id: String, ifRevisionID: String? = nil, ifPublishedRevisionID: String? = nil,
+                        options: TransactionOptions = TransactionOptions()) throws(StoreError) -> TransactionResult {
         let publishedID = DocumentID.published(of: id), draftID = DocumentID.draft(of: id)
         try DocumentID.validate(publishedID)
         let snapshot = self.snapshot
@@ -30,13 +32,16 @@ extension Dataset {
             try revisionGuard(draftID, guardRevision),
             .createOrReplace(ReferenceScan.strengthened(draft)),
             .delete(.ids([draftID])),
-        ], options: options)
+        ], options: options.expecting(publishedID, at: ifPublishedRevisionID))
     }
 
     /// Moves the published document back to a draft (keeping a newer draft if there is one) and
     /// removes the published one. Fails while strong references point to the published document.
+    /// `ifRevisionID` guards the published document, `ifDraftRevisionID` the draft, both inside
+    /// the commit.
     @discardableResult
-    public func unpublish(id: String, ifRevisionID: String? = nil, options: TransactionOptions = TransactionOptions()) throws(StoreError) -> TransactionResult {
+    public func unpublish(id: String, ifRevisionID: String? = nil, ifDraftRevisionID: String? = nil,
+                          options: TransactionOptions = TransactionOptions()) throws(StoreError) -> TransactionResult {
         let publishedID = DocumentID.published(of: id), draftID = DocumentID.draft(of: id)
         try DocumentID.validate(publishedID)
         guard case .object(var published)? = snapshot.document(id: publishedID) else {
@@ -50,12 +55,14 @@ extension Dataset {
             try revisionGuard(publishedID, guardRevision),
             .createIfNotExists(published),
             .delete(.ids([publishedID])),
-        ], options: options)
+        ], options: options.expecting(draftID, at: ifDraftRevisionID))
     }
 
-    /// Deletes the draft, keeping the published document as it is.
+    /// Deletes the draft, keeping the published document as it is. `ifRevisionID` guards the
+    /// draft, `ifPublishedRevisionID` the published document, both inside the commit.
     @discardableResult
-    public func discardDraft(id: String, ifRevisionID: String? = nil, options: TransactionOptions = TransactionOptions()) throws(StoreError) -> TransactionResult {
+    public func discardDraft(id: String, ifRevisionID: String? = nil, ifPublishedRevisionID: String? = nil,
+                             options: TransactionOptions = TransactionOptions()) throws(StoreError) -> TransactionResult {
         let draftID = DocumentID.draft(of: id)
         try DocumentID.validate(draftID)
         guard let draft = snapshot.document(id: draftID) else {
@@ -65,7 +72,7 @@ extension Dataset {
         return try mutate([
             try revisionGuard(draftID, ifRevisionID ?? draft["_rev"]?.stringValue),
             .delete(.ids([draftID])),
-        ], options: options)
+        ], options: options.expecting(DocumentID.published(of: id), at: ifPublishedRevisionID))
     }
 
     /// Copies a document (its draft if it has one) into a new draft, without its timestamps.

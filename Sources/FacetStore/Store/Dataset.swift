@@ -141,6 +141,7 @@ public final class Dataset: Sendable {
         let timestamp = Timestamp.string(Date())
         var work = TransactionWork(snapshot: start, transactionID: transactionID, timestamp: timestamp, options: options, limits: limits,
                                    validator: validator)
+        try work.checkExpectedRevisions()
         for (index, mutation) in mutations.enumerated() {
             do throws(StoreError) { try work.apply(mutation) } catch { throw error.at(mutation: index) }
         }
