@@ -138,7 +138,7 @@ public struct MigrationRunner: Sendable {
                         return summary.changed
                     }
                     do throws(StoreError) {
-                        try dataset.mutate(mutations, options: TransactionOptions(author: migration.author))
+                        try dataset.mutate(mutations, options: TransactionOptions(author: migration.author, source: "migration"))
                         summary.matched += matched
                         summary.changed += outcomes.count
                         summary.mutations += mutations.count

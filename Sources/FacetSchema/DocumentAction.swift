@@ -109,7 +109,7 @@ public struct ActionContext: Sendable {
 
     /// Commits `mutations` as one transaction through the mutation pipeline, authored by ``author``.
     public func mutate(_ mutations: [Mutation]) async throws -> TransactionResult {
-        let dataset = self.dataset, options = TransactionOptions(author: author)
+        let dataset = self.dataset, options = TransactionOptions(author: author, source: "action")
         return try await blocking { try dataset.mutate(mutations, options: options) }
     }
 }

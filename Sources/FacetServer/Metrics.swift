@@ -60,7 +60,6 @@ final class ServerMetrics: Sendable {
         var latency: [RouteKey: Histogram] = [:]
         var queryEvaluation = Histogram()
         var queriesStopped: [QueryStop: Int] = [:]
-        var mutationsCommitted = 0
     }
 
     private let state = Mutex(State())
@@ -82,10 +81,6 @@ final class ServerMetrics: Sendable {
 
     func recordQueryStopped(_ reason: QueryStop) {
         state.withLock { $0.queriesStopped[reason, default: 0] += 1 }
-    }
-
-    func recordMutationCommitted() {
-        state.withLock { $0.mutationsCommitted += 1 }
     }
 
     /// A copy of everything counted so far, routes as recorded (Hummingbird's endpoint paths).
@@ -118,8 +113,8 @@ struct Histogram: Sendable {
 
 /// Counts every request by route pattern, method and status, and times it until its response
 /// is ready (a query's response is already serialised by then; sending it to a slow client is
-/// not counted, so a stalled client does not skew the histogram). Counts successful
-/// `POST …/data/mutate/:dataset` requests as committed mutations (dry runs aside).
+/// not counted, so a stalled client does not skew the histogram). Commits are counted by the
+/// datasets themselves, whoever makes them (see `facet_transactions_committed_total`).
 struct MetricsMiddleware: RouterMiddleware {
     let metrics: ServerMetrics
 
@@ -149,10 +144,5 @@ struct MetricsMiddleware: RouterMiddleware {
         let route = context.endpointPath.flatMap { $0.hasPrefix("/") ? $0 : nil } ?? ServerMetrics.unmatchedRoute
         let method = request.method.rawValue
         metrics.recordRequest(method: method, route: route, status: status, seconds: seconds)
-        if request.method == .post, (200..<300).contains(status), route.hasSuffix("/data/mutate/{dataset}"),
-           URLQuery(request.uri.query)["dryRun"] != "true"
-        {
-            metrics.recordMutationCommitted()
-        }
     }
 }

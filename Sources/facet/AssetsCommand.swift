@@ -48,7 +48,7 @@ struct AssetsCommand: ParsableCommand {
                 return
             }
             do {
-                try unused.remove(from: dataset, storage: assets.storage, options: TransactionOptions(author: "facet assets gc"))
+                try unused.remove(from: dataset, storage: assets.storage, options: TransactionOptions(author: "facet assets gc", source: "asset"))
             } catch {
                 throw CommandFailure("the unused assets could not be deleted (nothing was): \(error)")
             }

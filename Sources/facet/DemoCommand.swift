@@ -72,7 +72,7 @@ struct DemoCommand: ParsableCommand {
             var written = 0
             var counts: [String: Int] = [:]
             var building = 0.0, writing = 0.0
-            let options = TransactionOptions(author: "facet demo seed")
+            let options = TransactionOptions(author: "facet demo seed", source: "seed")
             for batch in DemoContent.Batch.allCases {
                 let size = content.count(of: batch)
                 var start = 0

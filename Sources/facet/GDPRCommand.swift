@@ -82,7 +82,7 @@ struct GDPRCommand: ParsableCommand {
             guard !released.assets.isEmpty else { return }
             do {
                 let library = try AssetLibrary(directory: store.directory)
-                try released.remove(from: request.dataset, storage: library.storage, options: TransactionOptions(author: PersonalDataRequest.eraseAuthor))
+                try released.remove(from: request.dataset, storage: library.storage, options: TransactionOptions(author: PersonalDataRequest.eraseAuthor, source: "gdpr"))
             } catch {
                 throw CommandFailure("the person's documents were erased, but \(released.assets.count) asset(s) only they used could not be: \(error); run `facet assets gc --yes`")
             }

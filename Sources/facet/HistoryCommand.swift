@@ -51,7 +51,7 @@ struct HistoryCommand: ParsableCommand {
         do {
             let point: RevisionPoint? = revision.map(RevisionPoint.revision) ?? at.map(RevisionPoint.time)
             if let point, restore {
-                let result = try dataset.restore(id: id, to: point, options: TransactionOptions(author: ProcessInfo.processInfo.environment["USER"]))
+                let result = try dataset.restore(id: id, to: point, options: TransactionOptions(author: ProcessInfo.processInfo.environment["USER"], source: "restore"))
                 Output.print(result.json(TransactionOptions()))
             } else if let point {
                 guard let document = try dataset.document(id: id, at: point) else {

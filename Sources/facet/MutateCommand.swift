@@ -48,7 +48,7 @@ struct MutateCommand: ParsableCommand {
         let dataset = try store.openDataset(documentStore)
         var options = TransactionOptions(returnIds: returnIds, returnDocuments: returnDocuments, dryRun: dryRun,
                                          transactionId: transactionId,
-                                         author: author ?? ProcessInfo.processInfo.environment["USER"])
+                                         author: author ?? ProcessInfo.processInfo.environment["USER"], source: "cli")
         if stream {
             var lineNumber = 0
             while let line = readLine(strippingNewline: true) {

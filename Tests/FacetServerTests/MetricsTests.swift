@@ -112,31 +112,56 @@ struct MetricsTests {
                 #expect(value("facet_query_slots") == Double(fixture.api.configuration.maxConcurrentQueries))
                 #expect(value("facet_query_slots_busy") == 0)
                 #expect(value("facet_queries_waiting") == 0)
-                #expect(types["facet_mutations_committed_total"] == "counter")
-                #expect(value("facet_mutations_committed_total") == 0)
+                #expect(types["facet_transactions_committed_total"] == "counter")
+                #expect(value("facet_transactions_committed_total", ["dataset": "production", "source": "other"]) == 1,
+                        "the fixture's own write, made through the store with no source named")
                 #expect(value("facet_queries_stopped_total", ["reason": "timeout"]) == 0)
             }
         }
     }
 
-    @Test func successfulMutateRequestsAreCountedAsCommittedMutations() async throws {
-        // A stand-in for the mutate route: only the route pattern, method and status matter here.
-        let metrics = ServerMetrics()
-        let router = Router(context: FacetRequestContext.self)
-        router.add(middleware: MetricsMiddleware(metrics: metrics))
-        router.group(":apiVersion").post("data/mutate/:dataset") { request, _ in
-            request.uri.queryParameters.get("fail") == "true" ? Response(status: .conflict) : Response(status: .ok)
+    /// Every commit counts, whoever makes it: the mutate and publish routes, an import, and
+    /// another process writing to the same data directory (seen when this one catches up); dry
+    /// runs, refused transactions and changes that change nothing do not.
+    @Test func everyCommitIsCountedByWhatMadeIt() async throws {
+        let fixture = try ServerFixture()
+        defer { fixture.close() }
+        let dataset = try fixture.store.dataset("production")
+        let app = Application(router: fixture.api.router())
+        try await app.test(.router) { client in
+            func post(_ uri: String, _ body: String) async throws -> HTTPResponse.Status {
+                try await client.execute(uri: uri, method: .post, headers: [.contentType: "application/json"],
+                                         body: ByteBuffer(string: body)) { $0.status }
+            }
+            let create = #"{"mutations": [{"create": {"_id": "drafts.c-1", "_type": "customer", "name": "Ada"}}]}"#
+            let statuses = [
+                try await post("/v1/data/mutate/production?dryRun=true", create),
+                try await post("/v1/data/mutate/production", create),
+                try await post("/v1/data/mutate/production", create),  // refused: it exists
+                try await post("/v1/data/mutate/production", #"{"mutations": [{"createIfNotExists": {"_id": "drafts.c-1", "_type": "customer"}}]}"#),
+                try await post("/v1/data/publish/production", #"{"id": "c-1"}"#),
+            ]
+            #expect(statuses == [.ok, .ok, .conflict, .ok, .ok])
         }
-        try await Application(router: router).test(.router) { client in
-            for uri in ["/v1/data/mutate/production", "/v2025-02-19/data/mutate/production", "/v1/data/mutate/production?dryRun=true",
-                        "/v1/data/mutate/production?fail=true"] {
-                try await client.execute(uri: uri, method: .post) { _ in }
+        let path = NSTemporaryDirectory() + "facet-metrics-import-\(UUID().uuidString).ndjson"
+        defer { try? FileManager.default.removeItem(atPath: path) }
+        try #"{"_id": "c-2", "_type": "customer"}"#.write(toFile: path, atomically: true, encoding: .utf8)
+        _ = try dataset.importNDJSON(path: path)
+        let other = try DocumentStore(directory: fixture.directory)
+        try other.dataset("production").mutate([.create(["_id": "c-3", "_type": "customer"])])
+        other.close()
+        try dataset.refresh()
+
+        #expect(dataset.commitsBySource == ["mutate": 1, "publish": 1, "import": 1, Dataset.externalSource: 1])
+        try await app.test(.router) { client in
+            try await client.execute(uri: "/metrics", method: .get) { response in
+                let (samples, _) = try Self.parse(String(buffer: response.body))
+                let commits = samples.filter { $0.name == "facet_transactions_committed_total" }
+                #expect(Dictionary(uniqueKeysWithValues: commits.map { ($0.labels["source"] ?? "?", $0.value) })
+                    == ["mutate": 1, "publish": 1, "import": 1, "external": 1])
+                #expect(commits.allSatisfy { $0.labels["dataset"] == "production" })
             }
         }
-        let counted = metrics.snapshot
-        #expect(counted.mutationsCommitted == 2)
-        #expect(counted.requests[.init(method: "POST", route: "/{apiVersion}/data/mutate/{dataset}", status: 409)] == 1)
-        #expect(ServerMetrics.routeLabel("/{apiVersion}/data/mutate/{dataset}") == "/:apiVersion/data/mutate/:dataset")
     }
 
     @Test func labelValuesAndHelpAreEscaped() {

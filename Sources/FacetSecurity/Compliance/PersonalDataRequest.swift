@@ -143,7 +143,7 @@ public struct PersonalDataRequest: Sendable {
         let ids = scope.documentIDs
         let result: TransactionResult
         do {
-            result = try dataset.mutate(ids.map { Mutation.delete(.ids([$0])) }, options: TransactionOptions(author: Self.eraseAuthor))
+            result = try dataset.mutate(ids.map { Mutation.delete(.ids([$0])) }, options: TransactionOptions(author: Self.eraseAuthor, source: "gdpr"))
         } catch {
             throw SecurityError(error.kind == .conflict ? .conflict : error.kind == .forbidden ? .forbidden : .storage,
                                 "Cannot erase \"\(scope.subject)\": \(error.message)",

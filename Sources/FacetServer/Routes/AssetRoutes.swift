@@ -111,7 +111,7 @@ extension FacetAPI {
             let created = try await workers.run(for: caller(context)) { () throws(APIError) -> Bool in
                 do throws(AssetError) { return try assets.storage.write(prepared.bytes, to: prepared.path) } catch { throw APIError.asset(error) }
             }
-            let options = authorized(TransactionOptions(author: "api"), context)
+            let options = authorized(TransactionOptions(author: "api", source: "asset"), context)
             let mutations = [Mutation.createIfNotExists(prepared.document.objectValue ?? [:])]
             do {
                 _ = try await workers.run(for: caller(context)) { () throws(StoreError) in try dataset.mutate(mutations, options: options) }

@@ -17,7 +17,7 @@ extension FacetAPI {
             group(version, "data/\(operation.rawValue)", .write).post(":dataset") { request, context in
                 let dataset = try dataset(context)
                 let target = try OperationTarget(json: try await JSONBody.parse(request, context: context))
-                let options = authorized(TransactionOptions(author: "api"), context)
+                let options = authorized(TransactionOptions(author: "api", source: operation.rawValue), context)
                 let result = try await workers.run(for: caller(context)) {
                     do throws(StoreError) { return try operation.run(on: dataset, target, options: options) } catch { throw APIError.operation(error) }
                 }

@@ -64,9 +64,15 @@ extension FacetAPI {
         text.family("facet_listeners_open", type: "gauge", help: "Open listener subscriptions (/data/listen), over all open datasets.")
         text.sample("facet_listeners_open", [:], store.openDatasets.reduce(0) { $0 + $1.listenerCount })
 
-        text.family("facet_mutations_committed_total", type: "counter",
-                    help: "Successful POST /data/mutate requests, each one committed transaction (dry runs not counted).")
-        text.sample("facet_mutations_committed_total", [:], counted.mutationsCommitted)
+        text.family("facet_transactions_committed_total", type: "counter",
+                    help: "Transactions committed to each open dataset since it was opened, by what made them: mutate, publish, "
+                        + "unpublish, discard, action, migration, import, asset, restore, gdpr, seed, cli, other, and external "
+                        + "(another process sharing the data directory). Dry runs and transactions that changed nothing are not counted.")
+        for dataset in store.openDatasets.sorted(by: { $0.name < $1.name }) {
+            for (source, count) in dataset.commitsBySource.sorted(by: { $0.key < $1.key }) {
+                text.sample("facet_transactions_committed_total", ["dataset": dataset.name, "source": source], count)
+            }
+        }
         return text.output
     }
 }

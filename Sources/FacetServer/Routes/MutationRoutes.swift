@@ -34,7 +34,7 @@ extension FacetAPI {
     /// The transaction's options from the URL (and `transactionId` from the body, where Sanity's
     /// clients put it).
     static func transactionOptions(_ request: Request, body: JSONValue) throws -> TransactionOptions {
-        var options = TransactionOptions(author: "api")
+        var options = TransactionOptions(author: "api", source: "mutate")
         options.returnIds = try request.flag("returnIds") ?? false
         options.returnDocuments = try request.flag("returnDocuments") ?? false
         options.dryRun = try request.flag("dryRun") ?? false

@@ -30,7 +30,7 @@ extension FacetAPI {
                                "A starter is already loading into dataset \(datasetName); wait for it to finish")
             }
             defer { starterLoads.end(datasetName) }
-            let options = authorized(TransactionOptions(author: "studio starter \(starter.name)"), context)
+            let options = authorized(TransactionOptions(author: "studio starter \(starter.name)", source: "seed"), context)
             let store = self.store
             let written = try await workers.run(for: caller(context)) { () throws -> Int in
                 let dataset: Dataset

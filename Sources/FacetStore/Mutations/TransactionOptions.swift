@@ -14,6 +14,9 @@ public struct TransactionOptions: Sendable {
     public var autoGenerateArrayKeys = true
     /// Who makes the change, recorded in history and sent to listeners.
     public var author: String?
+    /// What makes the change: a short label (`mutate`, `publish`, `action`, `migration`,
+    /// `import`…) under which ``Dataset/commitsBySource`` counts it. Not kept in history.
+    public var source = "other"
     /// Check strong references at commit; an import turns this off and checks once at the end.
     public var checkReferences = true
     /// Decides whether the author may make the transaction's changes, once they are worked out
@@ -33,8 +36,9 @@ public struct TransactionOptions: Sendable {
     public var queryDeadline: ContinuousClock.Instant?
 
     public init(returnIds: Bool = false, returnDocuments: Bool = false, dryRun: Bool = false,
-                transactionId: String? = nil, autoGenerateArrayKeys: Bool = true, author: String? = nil)
+                transactionId: String? = nil, autoGenerateArrayKeys: Bool = true, author: String? = nil, source: String = "other")
     {
+        self.source = source
         self.returnIds = returnIds
         self.returnDocuments = returnDocuments
         self.dryRun = dryRun

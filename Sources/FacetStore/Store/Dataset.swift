@@ -26,6 +26,9 @@ public final class Dataset: Sendable {
     private let current: Mutex<DatasetSnapshot>
     private let writer: Mutex<WriterState>
     let hub = ListenerHub()
+    /// Transactions committed since the dataset was opened, by ``TransactionOptions/source``;
+    /// those read from other processes sharing the storage count under ``externalSource``.
+    private let commitCounts = Mutex<[String: Int]>([:])
 
     private struct WriterState {
         var compacting = false
@@ -52,6 +55,21 @@ public final class Dataset: Sendable {
     /// The state after the last committed transaction. Hold on to it to read several times
     /// from the same state.
     public var snapshot: DatasetSnapshot { current.withLock { $0 } }
+
+    /// The source label of transactions another process committed to the same storage, seen
+    /// when this one caught up with them.
+    public static let externalSource = "external"
+
+    /// How many transactions have been committed since this dataset was opened, by what made
+    /// them (``TransactionOptions/source``: `mutate`, `action`, `migration`, `import`…, and
+    /// ``externalSource`` for other processes'); dry runs and transactions that changed nothing
+    /// are not counted.
+    public var commitsBySource: [String: Int] { commitCounts.withLock { $0 } }
+
+    private func countCommits(_ count: Int, source: String) {
+        guard count > 0 else { return }
+        commitCounts.withLock { $0[source, default: 0] += count }
+    }
 
     /// The current document with this id (raw perspective), or `nil`.
     public func document(id: String) -> JSONValue? { snapshot.document(id: id) }
@@ -125,6 +143,7 @@ public final class Dataset: Sendable {
         let (result, committed, next) = try workOut(mutations, options: options, on: start)
         guard let committed else { return result }
         guard try storage.append(committed) else { return nil }
+        countCommits(1, source: options.source)
         observer?.committed(committed, dataset: name)
         current.withLock { $0 = next }
         publish(committed, previousSnapshot: start)
@@ -207,6 +226,7 @@ public final class Dataset: Sendable {
                         try catchUp()
                         continue
                     }
+                    countCommits(transactions.count, source: options.source)
                     for transaction in transactions { observer?.committed(transaction, dataset: name) }
                     current.withLock { $0 = working }
                     for notice in notices { hub.publish(notice) }
@@ -243,6 +263,7 @@ public final class Dataset: Sendable {
             // Queries see the change before listeners hear of it: a client that queries when the
             // event arrives must find what the event announced.
             current.withLock { $0 = next }
+            countCommits(1, source: Self.externalSource)
             publish(transaction, previousSnapshot: snapshot)
             snapshot = next
         }

@@ -195,7 +195,7 @@ extension Dataset {
         }
         // Pass 2: commit in batches.
         let total = lineOfID.count - lineOfID.values.count { failures[$0] != nil }
-        var transactionOptions = TransactionOptions(author: options.author)
+        var transactionOptions = TransactionOptions(author: options.author, source: "import")
         transactionOptions.checkReferences = false
         // Reading and parsing run on a second thread while this one commits: the two halves
         // take similar time, so a two-core machine imports nearly twice as fast.
