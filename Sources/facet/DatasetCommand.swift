@@ -1,5 +1,6 @@
 import ArgumentParser
 import FacetAssets
+import FacetSecurity
 import FacetStore
 import Foundation
 import GROQ
@@ -152,18 +153,39 @@ struct DatasetCommand: ParsableCommand {
             discussion: """
                 --assets writes Sanity's export layout (data.ndjson, assets.json, images/, files/), which \
                 `facet dataset import` and Sanity's importer read.
+
+                Protected fields (personal data) stay sealed, as the database holds them, and only this \
+                data directory can open them again. --open writes them in plaintext, for moving the data \
+                to another system (Sanity's importer reads the file as it is): it is an administrator's \
+                act, recorded in the audit log, and the file is as sensitive as the data itself.
                 """)
         @OptionGroup var store: StoreOptions
         @Argument(help: "The file to write (NDJSON, or .tar.gz with --assets), or - for standard output (NDJSON only).") var file: String
         @Flag(name: .long, help: "Write a .tar.gz holding the assets' files beside data.ndjson.") var assets = false
         @Option(name: .long, help: "Only these types, comma-separated.") var types: String?
         @Flag(name: .long, help: "Leave out drafts.") var noDrafts = false
+        @Flag(name: .long, help: "Write protected fields in plaintext (audited), to move the data to another system.") var open = false
 
         func run() throws {
-            let documentStore = try store.openStore()
+            let security = try store.openSecurity()
+            let documentStore = try store.openStore(through: security)
             defer { documentStore.close() }
             let dataset = try store.openDataset(documentStore, create: false)
-            let options = ExportOptions(types: types.map { Set($0.split(separator: ",").map(String.init)) }, includeDrafts: !noDrafts)
+            let options = ExportOptions(types: types.map { Set($0.split(separator: ",").map(String.init)) }, includeDrafts: !noDrafts,
+                                        sealed: !open)
+            if open {
+                if file != "-", FileManager.default.fileExists(atPath: file) {
+                    throw CommandFailure("\(file) exists: an open export is never written over another file; give a new name")
+                }
+                let event = AuditEvent(action: "export-open", actor: Principal.system().author, actorRole: .admin,
+                                       details: ["dataset": .string(dataset.name), "file": .string(file),
+                                                 "types": options.types.map { .array($0.sorted().map(JSONValue.string)) } ?? "all"])
+                do { _ = try security.audit.record(event) } catch { throw CommandFailure("the open export was not made: \(error.description)") }
+                Output.error("""
+                    warning: \(file == "-" ? "the output" : file) holds every protected field in plaintext (names, e-mail \
+                    addresses, notes). Keep it where only you can read it, and delete it once it is imported elsewhere.
+                    """)
+            }
             if assets {
                 guard file != "-" else { throw CommandFailure("--assets writes a .tar.gz file: give its name, not -") }
                 let library = try Import.assets(store.directory)
@@ -172,6 +194,7 @@ struct DatasetCommand: ParsableCommand {
                     try? FileManager.default.removeItem(atPath: file)
                     throw CommandFailure("the export failed (nothing was written): \(error)")
                 }
+                if open { try? FileManager.default.setAttributes([.posixPermissions: 0o600], ofItemAtPath: file) }
                 print("exported \(report.documents) documents, \(report.images) images and \(report.files) files to \(file)")
                 return
             }
@@ -179,7 +202,10 @@ struct DatasetCommand: ParsableCommand {
             if file == "-" {
                 handle = FileHandle.standardOutput
             } else {
-                guard FileManager.default.createFile(atPath: file, contents: nil), let opened = FileHandle(forWritingAtPath: file) else {
+                // An open export is readable by its owner alone.
+                let attributes: [FileAttributeKey: Any]? = open ? [.posixPermissions: 0o600] : nil
+                guard FileManager.default.createFile(atPath: file, contents: nil, attributes: attributes),
+                      let opened = FileHandle(forWritingAtPath: file) else {
                     throw CommandFailure("cannot write \(file)")
                 }
                 handle = opened

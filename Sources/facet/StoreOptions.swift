@@ -55,8 +55,12 @@ struct StoreOptions: ParsableArguments {
 
     /// The store, opened through the directory's security (sealed fields, card screen, audit).
     func openStore() throws -> DocumentStore {
+        try openStore(through: try openSecurity())
+    }
+
+    /// The store, opened through `security` (for a command that also audits what it does).
+    func openStore(through security: SecuritySystem) throws -> DocumentStore {
         let validator = try validator()
-        let security = try openSecurity()
         do { return try security.documentStore(validator: validator) } catch { throw CommandFailure(error.description) }
     }
 

@@ -63,6 +63,37 @@ struct SecurityCommandTests {
         }
     }
 
+    /// `dataset export --open` writes personal fields in plaintext, warns, leaves the file to
+    /// its owner alone, never writes over a file, and is audited; the default stays sealed.
+    @Test func anOpenExportIsPlaintextWarnedAndAudited() throws {
+        try Run.withDataDirectory { data in
+            try Self.seed(data)
+            let sealed = try Self.run(["dataset", "export", "--data", data, "-"])
+            #expect(sealed.status == 0, "\(sealed.stderr)")
+            #expect(!sealed.stdout.contains("known.plaintext@example.com") && sealed.stdout.contains("facet.encrypted"))
+
+            let path = try Run.file("", named: "open.ndjson", beside: data)
+            Run.expectFailure(try Self.run(["dataset", "export", "--data", data, "--open", path]), "an open export is never written over another file")
+            try FileManager.default.removeItem(atPath: path)
+            let open = try Self.run(["dataset", "export", "--data", data, "--open", path])
+            #expect(open.status == 0, "\(open.stderr)")
+            #expect(open.stderr.contains("warning: \(path) holds every protected field in plaintext"))
+            let text = try String(contentsOfFile: path, encoding: .utf8)
+            #expect(text.contains("known.plaintext@example.com") && text.contains("Ada Lovelace") && !text.contains("facet.encrypted"))
+            #expect((try FileManager.default.attributesOfItem(atPath: path)[.posixPermissions] as? NSNumber)?.intValue == 0o600)
+            // Every line is a plain document Sanity's importer reads: an _id, a _type, no envelope.
+            for line in Run.lines(text) {
+                let document = try Run.json(line)
+                #expect(document["_id"]?.stringValue != nil && document["_type"]?.stringValue != nil)
+            }
+
+            let audit = try Run.run(["audit", "list", "--data", data, "--action", "export-open", "--json"])
+            #expect(audit.status == 0, "\(audit.stderr)")
+            #expect(audit.stdout.contains("export-open") && audit.stdout.contains(path))
+            #expect(try Self.run(["audit", "verify", "--data", data]).status == 0)
+        }
+    }
+
     @Test func aMalformedMasterKeyIsRefusedClearly() throws {
         try Run.withDataDirectory { data in
             let outcome = try Self.run(["keys", "status", "--data", data], environment: ["FACET_MASTER_KEY": "c2hvcnQ="])

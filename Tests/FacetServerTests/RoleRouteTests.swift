@@ -158,6 +158,35 @@ struct HeaderRoleAccess: AccessPolicy {
         }
     }
 
+    /// `open=true` writes protected fields in plaintext, for an administrator alone, audited as
+    /// `export-open`; every other role is refused before anything is exported or audited.
+    @Test func onlyAnAdministratorExportsProtectedFieldsOpen() async throws {
+        let f = try Fixture()
+        try await Application(router: f.api.router()).test(.router) { client in
+            for role in ["manager", "sales", "marketing", "support"] {
+                let refused = try await client.execute(uri: "/v1/data/export/production?open=true", method: .get, headers: Self.headers(role))
+                #expect(refused.status == .forbidden, "\(role)")
+                #expect(!String(buffer: refused.body).contains("chloe@maison.example"))
+            }
+            #expect(try f.security.audit.entries(AuditFilter(actions: ["export", "export-open"], limit: 10)).isEmpty)
+            let bad = try await client.execute(uri: "/v1/data/export/production?open=maybe", method: .get, headers: Self.headers("admin"))
+            #expect(bad.status == .badRequest)
+
+            let open = try await client.execute(uri: "/v1/data/export/production?open=true", method: .get, headers: Self.headers("admin"))
+            #expect(open.status == .ok)
+            let lines = try DataRoutes.lines(open)
+            let chloe = lines.first { $0["_id"] == "c-ana" }
+            #expect(chloe?["email"] == "chloe@maison.example" && chloe?["name"] == "Chloé")
+            #expect(!String(buffer: open.body).contains("facet.encrypted"))
+            let sealed = try await client.execute(uri: "/v1/data/export/production", method: .get, headers: Self.headers("admin"))
+            #expect(String(buffer: sealed.body).contains("facet.encrypted") && !String(buffer: sealed.body).contains("chloe@maison.example"),
+                    "sealed stays the default")
+            let audited = try f.security.audit.entries(AuditFilter(actions: ["export", "export-open"], limit: 10))
+            #expect(audited.map(\.event.action) == ["export-open", "export"])
+            #expect(audited.first?.event.actor == "admin-user")
+        }
+    }
+
     @Test func adminsReadTheAuditLogAsDocumentsAndNobodyWritesIt() async throws {
         let f = try Fixture()
         let last = try f.store.dataset("production").transactions(documentIDs: ["c-ana"], filter: HistoryFilter(reverse: true, limit: 1)).first?.id

@@ -7,7 +7,7 @@ import GROQ
 /// Something worth recording: who did what, to what, from where.
 public struct AuditEvent: Sendable, Equatable {
     /// What happened: `transaction`, `login`, `login-failed`, `logout`, `token-issued`,
-    /// `token-revoked`, `refresh-reuse`, `export`, `gdpr-export`, `gdpr-erase`, `role-change`,
+    /// `token-revoked`, `refresh-reuse`, `export`, `export-open`, `gdpr-export`, `gdpr-erase`, `role-change`,
     /// `user-change`, `key-rotation`, `security-event`, `refused-value`, `access-denied`.
     public var action: String
     /// The user or token name (``Principal/author``), or the attempted user name.

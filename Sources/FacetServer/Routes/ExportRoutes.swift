@@ -9,6 +9,8 @@ import Synchronization
 
 /// `GET /v1/data/export/:dataset`: every document, drafts included, as NDJSON in `_id` order,
 /// from one snapshot taken when the request arrives; `types=a,b` keeps only those types.
+/// Protected fields are sealed as the database holds them; `open=true` (administrators only,
+/// audited as `export-open`) writes them in plaintext, for moving the data to another system.
 ///
 /// The store serialises the snapshot on a thread of its own while the response is written, at
 /// most a few chunks ahead of the client, so an export of any size needs constant memory beyond
@@ -18,6 +20,12 @@ extension FacetAPI {
         group(version, "data/export", .read).get(":dataset") { request, context in
             let dataset = try dataset(context)
             var types = request.list("types").map(Set.init)
+            let open = try request.flag("open") ?? false
+            if open, let principal = context.principal, principal.role != .admin {
+                throw APIError(.forbidden, type: "permissionDenied",
+                               "Only an administrator may export protected fields in plaintext (open=true); role \(principal.role.rawValue) exports them sealed",
+                               details: ["operation": "export"])
+            }
             if let principal = context.principal, let security {
                 // A role exports only the types it may export, whatever it asks for.
                 let exportable = Set((schema?.documentTypeNames ?? []).filter { security.policy.allows(principal.role, .export, type: $0) })
@@ -28,10 +36,10 @@ extension FacetAPI {
                 }
             }
             // A role exports what it may read, sealed as the database holds it.
-            let options = ExportOptions(types: types, includeDrafts: true, visibility: visibility(context))
+            let options = ExportOptions(types: types, includeDrafts: true, visibility: visibility(context), sealed: !open)
             let audit = security?.audit
             let exported = AuditEvent(
-                action: "export", actor: context.principal?.author ?? "api", actorRole: context.principal?.role,
+                action: open ? "export-open" : "export", actor: context.principal?.author ?? "api", actorRole: context.principal?.role,
                 ipAddress: context.remoteAddress,
                 details: ["dataset": .string(dataset.name), "types": types.map { .array($0.sorted().map(JSONValue.string)) } ?? "all"])
             let pipe = ExportPipe()

@@ -9,11 +9,16 @@ public struct ExportOptions: Sendable {
     /// What the reader may see (their role's visibility): hidden documents are left out and
     /// hidden fields removed, before anything is sealed; everything when `nil`.
     public var visibility: (any DocumentVisibility)?
+    /// Seal protected fields as the database stores them (the default). `false` writes them in
+    /// plaintext, for a house moving its data to another system: such a file is as sensitive as
+    /// the data itself, and only an administrator should make one.
+    public var sealed = true
 
-    public init(types: Set<String>? = nil, includeDrafts: Bool = true, visibility: (any DocumentVisibility)? = nil) {
+    public init(types: Set<String>? = nil, includeDrafts: Bool = true, visibility: (any DocumentVisibility)? = nil, sealed: Bool = true) {
         self.types = types
         self.includeDrafts = includeDrafts
         self.visibility = visibility
+        self.sealed = sealed
     }
 }
 
@@ -24,7 +29,7 @@ extension Dataset {
     ///
     /// A dataset with a sealing (field encryption) exports its documents sealed, as its file
     /// stores them, so an export holds no more plaintext than the database does; importing it
-    /// opens them again. Throws what `write` throws, or a ``StoreError`` when a document cannot
+    /// opens them again. ``ExportOptions/sealed`` `false` writes them open instead. Throws what `write` throws, or a ``StoreError`` when a document cannot
     /// be sealed.
     ///
     /// ```swift
@@ -46,7 +51,7 @@ extension Dataset {
                 guard let visible = visibility.present(document) else { return }
                 document = visible
             }
-            if let sealing { document = try sealing.seal(document, dataset: name) }
+            if options.sealed, let sealing { document = try sealing.seal(document, dataset: name) }
             document.write(to: &chunk)
             chunk.append(0x0A)
             count += 1
