@@ -172,6 +172,7 @@ let package = Package(
         .testTarget(name: "FacetServerTests",
                     dependencies: ["TestSupport", "FacetServer", "FacetAssets", "FacetStore", "FacetSchema", "FacetSecurity", "GROQ", "SchemaTypes", "StudioConfig",
                                    .product(name: "HummingbirdTesting", package: "hummingbird"),
+                                   .product(name: "GRDB", package: "GRDB.swift"),
                                    .product(name: "ServiceLifecycle", package: "swift-service-lifecycle")],
                     swiftSettings: strictSwift),
         .testTarget(name: "FacetSecurityTests",

@@ -7,7 +7,7 @@ let auditLog = SchemaType.document("auditLog", title: "Audit Log") {
     Field("sequence", .number()).rules(.required(), .integer(), .min(1)).readOnly()
     Field("timestamp", .datetime).rules(.required()).readOnly()
     Field("action", .string(options: [
-        "create", "update", "delete", "publish", "unpublish", "login", "logout", "login-failed", "export", "access-denied", "action",
+        "create", "update", "delete", "publish", "unpublish", "login", "logout", "login-failed", "export", "export-open", "access-denied", "action",
         "transaction", "token-issued", "token-revoked", "refresh-reuse", "gdpr-export", "gdpr-erase", "role-change", "user-change",
         "key-rotation", "security-event", "refused-value",
     ])).rules(.required()).readOnly()

@@ -209,7 +209,7 @@ final class SecurityDirectory: @unchecked Sendable {
 
     /// Every action Facet records, as its `auditLog` document, passes the content model's own
     /// validation of that type (the studio shows them as such).
-    @Test(arguments: ["transaction", "login", "login-failed", "logout", "token-issued", "token-revoked", "refresh-reuse", "export",
+    @Test(arguments: ["transaction", "login", "login-failed", "logout", "token-issued", "token-revoked", "refresh-reuse", "export", "export-open",
                       "gdpr-export", "gdpr-erase", "role-change", "user-change", "key-rotation", "security-event", "refused-value",
                       "access-denied"])
     func everyRecordedActionIsAValidAuditLogDocument(action: String) throws {

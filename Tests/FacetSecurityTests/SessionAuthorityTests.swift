@@ -169,7 +169,8 @@ struct SessionAuthorityTests {
         let third = try await fixture.sessions.refresh(token: second.refreshToken)
         #expect(try await fixture.sessions.principal(forBearer: third.accessToken).name == "ada")
 
-        // The first refresh token again: stolen. Everything of the family goes.
+        // The first refresh token again, after the grace window: stolen. Everything of the family goes.
+        try fixture.database.write { db in try db.execute(sql: "UPDATE refresh_tokens SET used_at = used_at - 60 WHERE used_at IS NOT NULL") }
         await #expect(throws: SecurityError.unauthenticated) { try await fixture.sessions.refresh(token: first.refreshToken) }
         await #expect(throws: SecurityError.unauthenticated) { try await fixture.sessions.refresh(token: third.refreshToken) }
         for token in [first.accessToken, second.accessToken, third.accessToken] {
@@ -185,6 +186,37 @@ struct SessionAuthorityTests {
         let fresh = try await fixture.sessions.login(username: "ada", password: IdentityFixture.password, address: nil)
         try fixture.identities.setDisabled(true, user: "ada", by: .system())
         await #expect(throws: SecurityError.unauthenticated) { try await fixture.sessions.refresh(token: fresh.refreshToken) }
+    }
+
+    /// Two tabs of one session refresh with the same token at the same moment: both get the
+    /// same new pair and stay signed in, whichever order the two refreshes interleave in. A use
+    /// of that token once the grace window is over is still a theft, and revokes the family, the
+    /// pair handed out twice included.
+    @Test func twoTabsRefreshingAtOnceGetTheSamePairAndALaterReuseStillRevokes() async throws {
+        let fixture = try IdentityFixture()
+        defer { fixture.close() }
+        try fixture.addUser("ada")
+        let sessions = fixture.sessions
+        var token = try await sessions.login(username: "ada", password: IdentityFixture.password, address: nil).refreshToken
+        for _ in 0..<20 {
+            let shared = token
+            async let first = sessions.refresh(token: shared)
+            async let second = sessions.refresh(token: shared)
+            let (a, b) = try await (first, second)
+            #expect(a == b, "both tabs hold the pair the first refresh bought")
+            #expect(try await sessions.principal(forBearer: a.accessToken).name == "ada")
+            token = a.refreshToken
+        }
+        #expect(try fixture.auditEntries().allSatisfy { $0["action"] != "refresh-reuse" })
+
+        let start = try await sessions.login(username: "ada", password: IdentityFixture.password, address: nil)
+        let bought = try await sessions.refresh(token: start.refreshToken)
+        #expect(try await sessions.refresh(token: start.refreshToken) == bought, "within the window: the same pair again")
+        try fixture.database.write { db in try db.execute(sql: "UPDATE refresh_tokens SET used_at = used_at - 11 WHERE used_at IS NOT NULL") }
+        await #expect(throws: SecurityError.unauthenticated) { try await sessions.refresh(token: start.refreshToken) }
+        await #expect(throws: SecurityError.unauthenticated) { try await sessions.principal(forBearer: bought.accessToken) }
+        await #expect(throws: SecurityError.unauthenticated) { try await sessions.refresh(token: bought.refreshToken) }
+        #expect(try fixture.auditEntries().contains { $0["action"] == "refresh-reuse" })
     }
 
     @Test func rotatedSigningKeysKeepVerifyingTheTokensTheySigned() async throws {

@@ -40,6 +40,31 @@ struct SigningKeySealingTests {
         await #expect(throws: (any Error).self) { try await stolen.verify(token, as: AccessClaims.self) }
     }
 
+    /// The pair a refresh bought, kept for the grace window in which the same token returns it
+    /// again, is sealed by the master key and opens only for the token it replaced.
+    @Test func thePairKeptForTheRefreshGraceWindowIsSealed() async throws {
+        let fixture = try EncryptionFixture()
+        defer { fixture.remove() }
+        _ = try await Self.accessToken(fixture.security)
+        let sessions = fixture.security.sessions
+        let start = try await sessions.login(username: "ada", password: IdentityFixture.password, address: nil)
+        let bought = try await sessions.refresh(token: start.refreshToken)
+        let kept = try fixture.security.database.read { db in
+            try Data.fetchOne(db, sql: "SELECT successor FROM refresh_tokens WHERE token_hash = ?", arguments: [SecretMaterial.digest(start.refreshToken)])
+        }
+        let bytes = try #require(kept)
+        #expect(!String(decoding: bytes, as: UTF8.self).contains(bought.refreshToken) && !String(decoding: bytes, as: UTF8.self).contains("ey"))
+        #expect(try await sessions.refresh(token: start.refreshToken) == bought)
+
+        // Moved onto another used token's row, it does not open: refused, never the pair.
+        let other = try await sessions.login(username: "ada", password: IdentityFixture.password, address: nil)
+        _ = try await sessions.refresh(token: other.refreshToken)
+        try fixture.security.database.write { db in
+            try db.execute(sql: "UPDATE refresh_tokens SET successor = ? WHERE token_hash = ?", arguments: [bytes, SecretMaterial.digest(other.refreshToken)])
+        }
+        await #expect(throws: SecurityError.unauthenticated) { try await sessions.refresh(token: other.refreshToken) }
+    }
+
     @Test func keysStoredInTheClearAreSealedWhenReadAndKeepVerifying() async throws {
         // An earlier version: sessions without a master key, keys in the clear.
         let fixture = try EncryptionFixture()

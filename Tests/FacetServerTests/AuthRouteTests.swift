@@ -3,6 +3,7 @@ import FacetSecurity
 @testable import FacetServer
 import FacetStore
 import Foundation
+import GRDB
 import GROQ
 import HTTPTypes
 import Hummingbird
@@ -181,6 +182,17 @@ struct AuthRouteTests {
             let access = try #require(second["accessToken"]?.stringValue)
             #expect(try await client.execute(uri: "/v1/auth/me", method: .get, headers: SecureServerFixture.bearer(access)).status == .ok)
 
+            // A second tab refreshing with the same token at once gets the same pair.
+            let twin = try await client.execute(uri: "/v1/auth/refresh", method: .post, headers: SecureServerFixture.jsonHeaders,
+                                                body: SecureServerFixture.body(["refreshToken": .string(refresh)]))
+            #expect(twin.status == .ok)
+            #expect(try SecureServerFixture.json(twin)["accessToken"] == second["accessToken"])
+            #expect(try SecureServerFixture.json(twin)["refreshToken"] == second["refreshToken"])
+
+            // Once the grace window is over, the same token again is a theft.
+            let file = try DatabaseQueue(path: fixture.security.database.path)
+            try await file.write { db in try db.execute(sql: "UPDATE refresh_tokens SET used_at = used_at - 60 WHERE used_at IS NOT NULL") }
+            try file.close()
             let reused = try await client.execute(uri: "/v1/auth/refresh", method: .post, headers: SecureServerFixture.jsonHeaders,
                                                   body: SecureServerFixture.body(["refreshToken": .string(refresh)]))
             #expect(reused.status == .unauthorized)

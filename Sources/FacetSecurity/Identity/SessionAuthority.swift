@@ -1,5 +1,6 @@
 import Foundation
 import GRDB
+import GROQ
 import JWTKit
 import Synchronization
 
@@ -15,6 +16,13 @@ public struct SessionTokens: Sendable, Equatable {
     public var principal: Principal
 }
 
+/// A pair of tokens as issued, with what storing its refresh token needs.
+struct IssuedPair: Sendable {
+    var tokens: SessionTokens
+    var claims: AccessClaims
+    var issuedAt: Date
+}
+
 /// Signs users in and checks the tokens requests carry: access tokens (JWT), refresh tokens and
 /// API tokens.
 ///
@@ -22,7 +30,10 @@ public struct SessionTokens: Sendable, Equatable {
 ///   ``rotateSigningKey(by:)``), valid 15 minutes, each with a `jti` so that it can be revoked.
 /// - Refresh tokens are opaque random strings, stored as SHA-256, in families: each refresh
 ///   returns a new one and marks the old one used; presenting a used one again means it was
-///   stolen, and revokes the whole family (and the access tokens it issued).
+///   stolen, and revokes the whole family (and the access tokens it issued). Two tabs of one
+///   session that refresh at the same moment are not a theft: for ``refreshReuseGrace`` seconds
+///   after a refresh, the same token returns the same new pair (kept sealed by the master key
+///   for that long), and only a use after that revokes the family.
 /// - Everything refused is refused with the one ``SecurityError/unauthenticated``: which part was
 ///   wrong goes to the audit log, never to the caller.
 ///
@@ -43,6 +54,11 @@ public final class SessionAuthority: Sendable {
     public let accessLifetime: TimeInterval
     /// How long a refresh token may wait to be used, in seconds.
     public let refreshLifetime: TimeInterval
+    /// How long after a refresh its used token still returns the pair it bought, in seconds.
+    public let refreshReuseGrace: TimeInterval
+    /// Seals the pair a refresh bought for the grace window; without it the pair is kept in the
+    /// clear, as the signing keys are.
+    let keyring: DataKeyring?
     /// A hash to check passwords against when the user does not exist, so that an unknown name
     /// costs the same bcrypt work as a wrong password.
     private let decoyHash = Mutex<String?>(nil)
@@ -51,7 +67,8 @@ public final class SessionAuthority: Sendable {
     ///   without it they are stored in the clear.
     public init(database: SecurityDatabase, identities: IdentityStore, audit: AuditLog, threats: ThreatMonitor? = nil,
                 encryption: FieldEncryption? = nil,
-                accessLifetime: TimeInterval = 15 * 60, refreshLifetime: TimeInterval = 14 * 24 * 3600)
+                accessLifetime: TimeInterval = 15 * 60, refreshLifetime: TimeInterval = 14 * 24 * 3600,
+                refreshReuseGrace: TimeInterval = 10)
     {
         self.database = database
         self.identities = identities
@@ -59,7 +76,9 @@ public final class SessionAuthority: Sendable {
         self.threats = threats
         self.accessLifetime = accessLifetime
         self.refreshLifetime = refreshLifetime
-        keys = SigningKeys(database: database, accessLifetime: accessLifetime, keyring: encryption.flatMap { try? $0.keyring })
+        self.refreshReuseGrace = refreshReuseGrace
+        keyring = encryption.flatMap { try? $0.keyring }
+        keys = SigningKeys(database: database, accessLifetime: accessLifetime, keyring: keyring)
     }
 
     static func registerMigrations(in migrator: inout DatabaseMigrator) {
@@ -83,6 +102,13 @@ public final class SessionAuthority: Sendable {
                     jti TEXT PRIMARY KEY,
                     expires_at REAL NOT NULL
                 );
+                """)
+        }
+        migrator.registerMigration("refresh grace") { db in
+            // The pair a refresh bought, sealed by the master key, kept for the grace window.
+            try db.execute(sql: """
+                ALTER TABLE refresh_tokens ADD COLUMN successor BLOB;
+                ALTER TABLE refresh_tokens ADD COLUMN successor_master_kid TEXT;
                 """)
         }
     }
@@ -118,39 +144,100 @@ public final class SessionAuthority: Sendable {
     }
 
     /// Exchanges a refresh token for a new pair. The old refresh token is used up; presenting it
-    /// again revokes its whole family (audited as `refresh-reuse`).
+    /// again within ``refreshReuseGrace`` seconds returns the same pair (two tabs refreshing at
+    /// once), and after that revokes its whole family (audited as `refresh-reuse`).
     public func refresh(token: String, address: String? = nil) async throws(SecurityError) -> SessionTokens {
         let digest = SecretMaterial.digest(token)
         let now = Date()
-        enum Outcome { case valid(UserAccount, family: String), refused, reused(family: String, userID: String, revoked: [(String, Date)]) }
-        let outcome = try database.write { db -> Outcome in
+        enum Found { case unused(UserAccount, family: String), used, refused }
+        let found = try database.read { db -> Found in
             guard let row = try Row.fetchOne(db, sql: "SELECT * FROM refresh_tokens WHERE token_hash = ?", arguments: [digest]) else {
                 return .refused
             }
-            let family: String = row["family"]
-            let userID: String = row["user_id"]
-            if (row["used_at"] as Double?) != nil {
-                return .reused(family: family, userID: userID, revoked: try Self.revokeFamily(family, in: db, now: now))
-            }
+            if (row["used_at"] as Double?) != nil { return .used }
             guard (row["revoked_at"] as Double?) == nil, (row["expires_at"] as Double) > now.timeIntervalSince1970,
-                  let user = try Row.fetchOne(db, sql: "SELECT * FROM users WHERE id = ?", arguments: [userID]).map(IdentityStore.account),
+                  let user = try Row.fetchOne(db, sql: "SELECT * FROM users WHERE id = ?", arguments: [row["user_id"] as String]).map(IdentityStore.account),
                   !user.disabled
             else { return .refused }
-            try db.execute(sql: "UPDATE refresh_tokens SET used_at = ? WHERE token_hash = ?", arguments: [now.timeIntervalSince1970, digest])
-            return .valid(user, family: family)
+            return .unused(user, family: row["family"])
+        }
+        switch found {
+        case .refused:
+            throw .unauthenticated
+        case .used:
+            return try await reused(digest, address: address, now: now)
+        case .unused(let user, let family):
+            // The pair is made before the token is marked used, and both are written in one
+            // transaction with the sealed copy the grace window returns: a second refresh that
+            // loses the race finds the token used and its pair ready.
+            let pair = try await newPair(for: user)
+            let kept: (data: Data, masterKid: String?)
+            if let keyring {
+                let sealed = try keyring.sealSecret(Self.encoded(pair), label: Self.successorLabel(digest))
+                kept = (sealed.sealed, sealed.masterKid)
+            } else {
+                kept = (Self.encoded(pair), nil)
+            }
+            let won = try database.write { db -> Bool in
+                try db.execute(sql: "UPDATE refresh_tokens SET used_at = ?, successor = ?, successor_master_kid = ? WHERE token_hash = ? AND used_at IS NULL",
+                               arguments: [now.timeIntervalSince1970, kept.data, kept.masterKid, digest])
+                guard db.changesCount == 1 else { return false }
+                try insert(pair, family: family, in: db)
+                return true
+            }
+            guard won else { return try await reused(digest, address: address, now: now) }
+            return pair.tokens
+        }
+    }
+
+    /// A used refresh token presented again: the pair it bought while the grace window lasts,
+    /// else the family is revoked.
+    private func reused(_ digest: String, address: String?, now: Date) async throws(SecurityError) -> SessionTokens {
+        enum Outcome { case again(Data, masterKid: String?, userID: String), refused, revoked(family: String, userID: String, [(String, Date)]) }
+        let grace = refreshReuseGrace
+        let outcome = try database.write { db -> Outcome in
+            guard let row = try Row.fetchOne(db, sql: "SELECT * FROM refresh_tokens WHERE token_hash = ?", arguments: [digest]) else { return .refused }
+            let family: String = row["family"], userID: String = row["user_id"]
+            if (row["revoked_at"] as Double?) == nil, let used = row["used_at"] as Double?, now.timeIntervalSince1970 - used <= grace,
+               let kept = row["successor"] as Data?
+            {
+                return .again(kept, masterKid: row["successor_master_kid"], userID: userID)
+            }
+            return .revoked(family: family, userID: userID, try Self.revokeFamily(family, in: db, now: now))
         }
         switch outcome {
         case .refused:
             throw .unauthenticated
-        case .reused(let family, let userID, let revoked):
+        case .again(let kept, let masterKid, let userID):
+            let opened = masterKid.map { masterKid in try? keyring?.openSecret(kept, masterKid: masterKid, label: Self.successorLabel(digest)) } ?? kept
+            guard let opened, let pair = Self.decoded(opened),
+                  let user = try identities.user(id: userID), !user.disabled
+            else { throw .unauthenticated }
+            return SessionTokens(accessToken: pair.accessToken, refreshToken: pair.refreshToken, expiresIn: pair.expiresIn, principal: user.principal)
+        case .revoked(let family, let userID, let revoked):
             for (jti, expires) in revoked { identities.verified.revoke(jti: jti, expires: expires) }
             let name = (try? identities.user(id: userID))?.name ?? userID
             _ = try? audit.record(AuditEvent(action: "refresh-reuse", actor: name, ipAddress: address,
                                              details: ["family": .string(family), "revokedAccessTokens": .number(Double(revoked.count))]))
             throw .unauthenticated
-        case .valid(let user, let family):
-            return try await open(for: user, family: family)
         }
+    }
+
+    /// The authenticated data of a sealed successor pair: it opens only for the token it replaced.
+    private static func successorLabel(_ digest: String) -> String { "refresh successor \(digest)" }
+
+    private static func encoded(_ pair: IssuedPair) -> Data {
+        let json: JSONValue = ["accessToken": .string(pair.tokens.accessToken), "refreshToken": .string(pair.tokens.refreshToken),
+                               "expiresIn": .number(Double(pair.tokens.expiresIn))]
+        return Data(json.serialized().utf8)
+    }
+
+    private static func decoded(_ data: Data) -> (accessToken: String, refreshToken: String, expiresIn: Int)? {
+        guard let json = try? JSONValue(parsing: String(decoding: data, as: UTF8.self)),
+              let access = json["accessToken"]?.stringValue, let refresh = json["refreshToken"]?.stringValue,
+              let expiresIn = json["expiresIn"]?.numberValue
+        else { return nil }
+        return (access, refresh, Int(expiresIn))
     }
 
     /// Ends a session: the access token is revoked until it expires, and the refresh family it
@@ -251,20 +338,31 @@ public final class SessionAuthority: Sendable {
 
     /// A new access token and refresh token for `user` in `family`.
     private func open(for user: UserAccount, family: String) async throws(SecurityError) -> SessionTokens {
+        let pair = try await newPair(for: user)
+        try database.write { db in try insert(pair, family: family, in: db) }
+        return pair.tokens
+    }
+
+    /// A signed access token and a new refresh token for `user`, not yet stored.
+    private func newPair(for user: UserAccount) async throws(SecurityError) -> IssuedPair {
         let now = Date()
         let claims = AccessClaims(user: user, jti: SecretMaterial.identifier("jti"), issuedAt: now,
                                   expires: now.addingTimeInterval(accessLifetime))
         let refreshToken = SecretMaterial.randomToken()
-        try database.write { db in
-            try db.execute(sql: """
-                INSERT INTO refresh_tokens (token_hash, family, user_id, access_jti, access_expires_at, created_at, expires_at)
-                VALUES (?, ?, ?, ?, ?, ?, ?)
-                """, arguments: [SecretMaterial.digest(refreshToken), family, user.id, claims.jti.value,
-                                 claims.exp.value.timeIntervalSince1970, now.timeIntervalSince1970,
-                                 now.addingTimeInterval(refreshLifetime).timeIntervalSince1970])
-        }
         let accessToken = try await sign(claims)
-        return SessionTokens(accessToken: accessToken, refreshToken: refreshToken, expiresIn: Int(accessLifetime), principal: user.principal)
+        return IssuedPair(tokens: SessionTokens(accessToken: accessToken, refreshToken: refreshToken, expiresIn: Int(accessLifetime),
+                                                principal: user.principal),
+                          claims: claims, issuedAt: now)
+    }
+
+    /// Stores `pair`'s refresh token (as its digest) in `family`.
+    private func insert(_ pair: IssuedPair, family: String, in db: Database) throws {
+        try db.execute(sql: """
+            INSERT INTO refresh_tokens (token_hash, family, user_id, access_jti, access_expires_at, created_at, expires_at)
+            VALUES (?, ?, ?, ?, ?, ?, ?)
+            """, arguments: [SecretMaterial.digest(pair.tokens.refreshToken), family, pair.claims.sub.value, pair.claims.jti.value,
+                             pair.claims.exp.value.timeIntervalSince1970, pair.issuedAt.timeIntervalSince1970,
+                             pair.issuedAt.addingTimeInterval(refreshLifetime).timeIntervalSince1970])
     }
 
     /// `claims` signed with the current key.
@@ -306,6 +404,8 @@ public final class SessionAuthority: Sendable {
     private func pruneExpired() throws(SecurityError) {
         let now = Date().timeIntervalSince1970
         try database.write { db in
+            try db.execute(sql: "UPDATE refresh_tokens SET successor = NULL, successor_master_kid = NULL WHERE successor IS NOT NULL AND used_at < ?",
+                           arguments: [now - refreshReuseGrace])
             try db.execute(sql: "DELETE FROM revoked_access_tokens WHERE expires_at < ?", arguments: [now - AccessClaims.clockSkew])
             try db.execute(sql: "DELETE FROM refresh_tokens WHERE expires_at < ?", arguments: [now - 30 * 24 * 3600])
         }
