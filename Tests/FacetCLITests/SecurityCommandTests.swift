@@ -94,6 +94,47 @@ struct SecurityCommandTests {
         }
     }
 
+    /// A master key given in FACET_MASTER_KEY is replaced with the old one beside the new in
+    /// FACET_MASTER_KEY_PREVIOUS: both open the data while servers move over, the rotation wraps
+    /// everything with the new one, and then the old one is no longer needed (nor accepted).
+    @Test func aMasterKeyFromTheEnvironmentIsRotatedWithThePreviousBesideIt() throws {
+        try Run.withDataDirectory { data in
+            let old = Data(repeating: 7, count: 32).base64EncodedString(), new = Data(repeating: 8, count: 32).base64EncodedString()
+            let outcome = try Run.run(["mutate", "--data", data, "-"], input: Self.customer, environment: Self.environment.merging(["FACET_MASTER_KEY": old]) { $1 })
+            #expect(outcome.status == 0, "\(outcome.stderr)")
+            func status(_ environment: [String: String]) throws -> QueryCommandTests.Outcome {
+                try Self.run(["keys", "status", "--data", data], environment: environment)
+            }
+            let oldID = try #require(try status(["FACET_MASTER_KEY": old]).stdout.split(separator: " ").dropFirst(2).first).prefix(16)
+
+            // The new key alone does not open the directory, and says how to move to it.
+            let alone = try status(["FACET_MASTER_KEY": new])
+            Run.expectFailure(alone, "is not the one this data directory's keys are wrapped with")
+            #expect(alone.stderr.contains("FACET_MASTER_KEY_PREVIOUS"))
+            Run.expectFailure(try status(["FACET_MASTER_KEY_PREVIOUS": old]), "FACET_MASTER_KEY_PREVIOUS is set without FACET_MASTER_KEY")
+
+            // Both: the data opens, under the old key until the rotation.
+            let both = ["FACET_MASTER_KEY": new, "FACET_MASTER_KEY_PREVIOUS": old]
+            #expect(try status(both).stdout.hasPrefix("master key: \(oldID) (FACET_MASTER_KEY)"))
+            #expect(try Self.run(["gdpr", "export", "--data", data, "c-1"], environment: both).stdout.contains("known.plaintext@example.com"))
+            let rotated = try Self.run(["keys", "rotate", "--data", data, "--grace", "0"], environment: both)
+            #expect(rotated.status == 0, "\(rotated.stderr)")
+            #expect(rotated.stdout.contains("master key: \(oldID) -> "))
+            #expect(rotated.stdout.contains("remove FACET_MASTER_KEY_PREVIOUS once every server runs with the new FACET_MASTER_KEY"))
+
+            // Afterwards the new key alone reads everything, history included; the old one alone no longer opens it.
+            let after = ["FACET_MASTER_KEY": new]
+            #expect(try status(after).status == 0)
+            let read = try Self.run(["gdpr", "export", "--data", data, "c-1"], environment: after)
+            #expect(read.status == 0, "\(read.stderr)")
+            #expect(read.stdout.contains("known.plaintext@example.com"))
+            let history = try Self.run(["history", "--data", data, "c-1"], environment: after)
+            #expect(history.status == 0, "\(history.stderr)")
+            Run.expectFailure(try status(["FACET_MASTER_KEY": old]), "is not the one this data directory's keys are wrapped with")
+            #expect(try Self.run(["audit", "verify", "--data", data], environment: after).status == 0)
+        }
+    }
+
     @Test func aMalformedMasterKeyIsRefusedClearly() throws {
         try Run.withDataDirectory { data in
             let outcome = try Self.run(["keys", "status", "--data", data], environment: ["FACET_MASTER_KEY": "c2hvcnQ="])

@@ -18,6 +18,9 @@ final class DataKeyring: Sendable {
 
     private struct State {
         var master: MasterKey
+        /// The keys the environment gives (`FACET_MASTER_KEY`, and the previous one while it is
+        /// replaced): a process follows whichever of them the database names.
+        var environmentKeys: [MasterKey] = []
         var generation: Int64
         var keys: [String: SymmetricKey] = [:]
         var current: [SubjectKey: String] = [:]
@@ -83,8 +86,13 @@ final class DataKeyring: Sendable {
         }
         let keyCount = try database.read { db in try Int.fetchOne(db, sql: "SELECT count(*) FROM data_keys") ?? 0 }
         var master: MasterKey
+        var environmentKeys: [MasterKey] = []
+        let previousKey = try MasterKey.previousFromEnvironment(environment)
         if let fromEnvironment = try MasterKey.fromEnvironment(environment) {
-            master = fromEnvironment
+            environmentKeys = [fromEnvironment] + [previousKey].compactMap { $0 }
+            // Until a rotation has wrapped everything with the new key, the keys are wrapped with
+            // the previous one, and so are the ones this process makes.
+            master = environmentKeys.first { $0.kid == recorded?.kid } ?? fromEnvironment
         } else {
             let files = try MasterKey.keyFiles(in: directory)
             if let recorded, let match = files.first(where: { $0.kid == recorded.kid }) {
@@ -111,7 +119,7 @@ final class DataKeyring: Sendable {
         if let recorded, recorded.kid != master.kid, keyCount > 0 {
             throw SecurityError(.invalid, "The master key (\(master.source.rawValue), kid \(master.kid)) is not the one this data directory's keys are wrapped with (kid \(recorded.kid))",
                                 advice: master.source == .environment
-                                    ? "Set FACET_MASTER_KEY to the key this directory was encrypted with, or unset it to use the key file."
+                                    ? "Set FACET_MASTER_KEY to the key this directory was encrypted with, or unset it to use the key file. To replace that key, set the new one in FACET_MASTER_KEY and the old one in \(MasterKey.previousVariable), then run `facet keys rotate`."
                                     : "Restore the key file \(MasterKey.fileName) from your backup, or set FACET_MASTER_KEY.")
         }
         let chosen = master
@@ -123,7 +131,13 @@ final class DataKeyring: Sendable {
                 """, arguments: [chosen.kid])
             return try Int64.fetchOne(db, sql: "SELECT generation FROM encryption_state WHERE id = 1") ?? 0
         }
-        state = Mutex(State(master: master, generation: generation))
+        state = Mutex(State(master: master, environmentKeys: environmentKeys, generation: generation))
+    }
+
+    /// The key `FACET_MASTER_KEY` gives when the keys are still wrapped with another one (the
+    /// previous key, in ``MasterKey/previousVariable``): what a rotation moves them to.
+    var environmentReplacement: MasterKey? {
+        state.withLock { state in state.environmentKeys.first.flatMap { $0.kid == state.master.kid ? nil : $0 } }
     }
 
     /// The master key in use.
@@ -170,15 +184,19 @@ final class DataKeyring: Sendable {
     /// With `adopting` false the key is only looked up: opening a secret sealed with the previous
     /// key (during a rotation) must not make it the key new data keys are wrapped with.
     private func masterKey(kid: String, adopting: Bool = true) throws(SecurityError) -> MasterKey {
-        let current = state.withLock { $0.master }
+        let (current, environmentKeys) = state.withLock { ($0.master, $0.environmentKeys) }
         if current.kid == kid { return current }
+        if let found = environmentKeys.first(where: { $0.kid == kid }) {
+            if adopting { state.withLock { $0.master = found } }
+            return found
+        }
         if current.source == .keyFile, let found = try MasterKey.keyFiles(in: directory).first(where: { $0.kid == kid }) {
             if adopting { state.withLock { $0.master = found } }
             return found
         }
         throw SecurityError(.storage, "The data keys are wrapped with master key \(kid), which this process does not have (it has \(current.kid) from the \(current.source.rawValue))",
                             advice: current.source == .environment
-                                ? "The master key was rotated: set FACET_MASTER_KEY to the new key and restart."
+                                ? "The master key was rotated: set FACET_MASTER_KEY to the new key (and \(MasterKey.previousVariable) to the old one while servers move over) and restart."
                                 : "Restore the key file \(MasterKey.fileName) from your backup.")
     }
 
@@ -418,7 +436,7 @@ final class DataKeyring: Sendable {
                 subjects.insert(subject)
                 retired.insert(kid)
                 var wrapped: Data = row["wrapped"]
-                if newMaster != nil {
+                if (row["master_kid"] as String) != target.kid {
                     let key = try self.unwrap(row["wrapped"], masterKid: row["master_kid"], kid: kid, subject: subject)
                     wrapped = try Self.wrap(key, kid: kid, subject: subject, master: target)
                 }

@@ -13,8 +13,9 @@ import Darwin
 
 /// What a key rotation did.
 public struct KeyRotationReport: Sendable, Equatable {
-    /// The master key before and after (the same when it comes from `FACET_MASTER_KEY`, which
-    /// Facet cannot change).
+    /// The master key before and after (the same when it comes from `FACET_MASTER_KEY` alone,
+    /// which Facet cannot change; a new `FACET_MASTER_KEY` beside the old one in
+    /// `FACET_MASTER_KEY_PREVIOUS` replaces it).
     public var previousMasterKeyID: String
     public var masterKeyID: String
     /// Subjects that got a new data key.
@@ -54,6 +55,11 @@ public struct KeyRotationReport: Sendable, Equatable {
 ///    re-encrypts what arrived meanwhile, and repeats until a sweep finds nothing.
 /// 6. Only then are the retired keys deleted (recorded as destroyed by rotation), and the old
 ///    key file removed.
+///
+/// A master key from `FACET_MASTER_KEY` is replaced the same way, without files: every process
+/// is started with the new key in `FACET_MASTER_KEY` and the old one in
+/// `FACET_MASTER_KEY_PREVIOUS` (each follows whichever the database names), the rotation wraps
+/// everything with the new one, and from then on the old one may be removed.
 struct KeyRotation {
     let encryption: FieldEncryption
     let keyring: DataKeyring
@@ -72,10 +78,12 @@ struct KeyRotation {
                 throw SecurityError(.conflict, "Another key rotation is writing \(next)", advice: "Wait for it to finish, then run `facet keys rotate` again if needed.")
             }
             newMaster = fresh
+        } else {
+            newMaster = keyring.environmentReplacement
         }
         let (retired, subjects) = try keyring.beginRotation(newMaster: newMaster)
         let started = Date()
-        if newMaster != nil { try settleKeyFiles() }
+        if newMaster?.source == .keyFile { try settleKeyFiles() }
         var report = KeyRotationReport(previousMasterKeyID: previous.kid, masterKeyID: keyring.master.kid, subjects: subjects)
         // Before the previous master key can go: the signing keys it sealed must open without it.
         report.signingKeys = try SigningKeys.reseal(database: keyring.database, keyring: keyring)
@@ -99,7 +107,7 @@ struct KeyRotation {
             }
         }
         report.retiredKeys = try keyring.finishRotation(retired: retired)
-        if newMaster != nil { try? FileManager.default.removeItem(atPath: path(MasterKey.previousFileName)) }
+        if newMaster?.source == .keyFile { try? FileManager.default.removeItem(atPath: path(MasterKey.previousFileName)) }
         return report
     }
 

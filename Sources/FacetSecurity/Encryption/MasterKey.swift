@@ -58,6 +58,20 @@ public struct MasterKey: Sendable {
         return try parse(text, origin: "FACET_MASTER_KEY", source: .environment)
     }
 
+    /// The variable that holds the previous master key while `FACET_MASTER_KEY` is replaced.
+    public static let previousVariable = "FACET_MASTER_KEY_PREVIOUS"
+
+    /// The key from ``previousVariable``: the one `FACET_MASTER_KEY` held before, which opens
+    /// what it wrapped until `facet keys rotate` has wrapped everything again with the new one.
+    static func previousFromEnvironment(_ environment: [String: String]) throws(SecurityError) -> MasterKey? {
+        guard let text = environment[previousVariable] else { return nil }
+        guard environment["FACET_MASTER_KEY"] != nil else {
+            throw SecurityError(.invalid, "\(previousVariable) is set without FACET_MASTER_KEY",
+                                advice: "Set FACET_MASTER_KEY to the new key beside it, or unset \(previousVariable).")
+        }
+        return try parse(text, origin: previousVariable, source: .environment)
+    }
+
     /// Parses the base64 of 32 bytes (surrounding white space allowed).
     static func parse(_ text: String, origin: String, source: Source) throws(SecurityError) -> MasterKey {
         let trimmed = text.trimmingCharacters(in: .whitespacesAndNewlines)
