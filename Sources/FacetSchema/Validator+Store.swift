@@ -30,8 +30,9 @@ extension Validator: DocumentValidating {
 }
 
 /// What validation asks of the documents beside the one checked: the type of a referenced
-/// document, and which documents hold each value of a field — an index built for a (type, field)
-/// the first time a `unique` rule asks about it.
+/// document, and which documents hold a value of a field — from the source's value indexes, or
+/// (for a value no index holds, such as an object) an index built for a (type, field) the first
+/// time a `unique` rule asks about it.
 ///
 /// A document's draft and its published version are one document to an editor, so they are
 /// counted once, under the published id.
@@ -55,6 +56,17 @@ final class OtherDocuments: Sendable {
 
     func isUnique(type: String, path: String, value: JSONValue, documentID: String?) -> Bool {
         let own = documentID.map(DocumentID.published(of:))
+        // A scalar is looked up in the source's value index, which the store keeps from one
+        // transaction to the next: a seed or import writing thousands of clients in hundreds of
+        // transactions would otherwise read every client once per transaction.
+        if let fieldKey = FieldKey(value),
+           let holders = documents.source.documents(answering: .fields([
+               FieldCondition(path: ["_type"], keys: [.string(type)]),
+               FieldCondition(path: path.split(separator: ".").map(String.init), keys: [fieldKey]),
+           ]))
+        {
+            return holders.allSatisfy { document in document["_id"]?.stringValue.map(DocumentID.published(of:)) == own }
+        }
         let key = type + "\u{0}" + path
         return built.withLock { built in
             if built[key] == nil { built[key] = holders(type: type, path: path) }
