@@ -1,6 +1,7 @@
 import Foundation
 import GROQ
 import TestSupport
+import Synchronization
 import Testing
 @testable import FacetStore
 
@@ -116,6 +117,37 @@ struct SnapshotTests {
             #expect(outcomes.filter { $0 }.count == 1, "round \(round): \(outcomes)")
             #expect(dataset.document(id: id)?["winner"]?.numberValue != nil)
         }
+    }
+
+    /// A transaction another process committed is applied in order: queries see it first, then
+    /// this process's listeners hear of it, so a client that queries on an event finds what the
+    /// event announced. The hook runs between the two steps; nothing here depends on timing.
+    @Test func aCaughtUpTransactionIsVisibleToQueriesBeforeListenersHearOfIt() throws {
+        let fixture = try StoreFixture()
+        let reader = try fixture.dataset
+        let subscription = try reader.listen("*[_type == 'x']")
+        defer { subscription.cancel() }
+        let before = subscription.backlog
+        let seen = Mutex<[(sequence: Int64, visible: Bool, heard: Int)]>([])
+        reader.catchUpProbe.withLock { probe in
+            probe = { transaction in
+                let visible = reader.document(id: "a")?["n"] == .number(Double(transaction.sequence))
+                seen.withLock { $0.append((transaction.sequence, visible, subscription.backlog - before)) }
+            }
+        }
+        let other = try DocumentStore(directory: fixture.directory)
+        defer { other.close() }
+        let writer = try other.dataset("production")
+        try writer.mutate([.create(["_id": "a", "_type": "x", "n": 1])])
+        try writer.mutate(mutations(#"[{"patch": {"id": "a", "set": {"n": 2}}}]"#))
+        #expect(reader.document(id: "a") == nil, "not caught up yet")
+
+        try reader.refresh()
+        let steps = seen.withLock { $0 }
+        #expect(steps.map(\.sequence) == [1, 2], "in commit order")
+        #expect(steps.map(\.visible) == [true, true], "queries saw each transaction when it was applied")
+        #expect(steps.map(\.heard) == [0, 1], "and listeners heard of it only afterwards")
+        #expect(subscription.backlog - before == 2)
     }
 
     @Test func twoStoresOnOneDirectoryCatchUpWithEachOther() throws {

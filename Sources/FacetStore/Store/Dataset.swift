@@ -26,6 +26,11 @@ public final class Dataset: Sendable {
     private let current: Mutex<DatasetSnapshot>
     private let writer: Mutex<WriterState>
     let hub = ListenerHub()
+    /// Called with each transaction of another process as this one applies it, after queries
+    /// can see it and before this process's listeners hear of it: the order a client relies on
+    /// (an event's client queries and finds what it announced), checked by tests through this
+    /// hook rather than by timing.
+    let catchUpProbe = Mutex<(@Sendable (CommittedTransaction) -> Void)?>(nil)
     /// Transactions committed since the dataset was opened, by ``TransactionOptions/source``;
     /// those read from other processes sharing the storage count under ``externalSource``.
     private let commitCounts = Mutex<[String: Int]>([:])
@@ -264,6 +269,7 @@ public final class Dataset: Sendable {
             // event arrives must find what the event announced.
             current.withLock { $0 = next }
             countCommits(1, source: Self.externalSource)
+            catchUpProbe.withLock { $0 }?(transaction)
             publish(transaction, previousSnapshot: snapshot)
             snapshot = next
         }
