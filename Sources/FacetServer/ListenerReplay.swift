@@ -2,12 +2,10 @@ import FacetStore
 import GROQ
 
 /// The mutation events a listener missed after a given event, read back from the dataset's
-/// history, so that a client reconnecting with `Last-Event-ID` misses nothing.
-///
-/// The events are worked out as the store's live listener works them out: a document's
-/// transition compares whether the filter matched it before and after each transaction, the
-/// state before being the one history recorded, and the payload has the same members. Events
-/// are grouped by transaction, in commit order, each group in ``ListenerEventOrder``.
+/// history by the store (``Dataset/listenerEvents(after:query:params:options:limit:)``), so that
+/// a client reconnecting with `Last-Event-ID` misses nothing: arranged and numbered per
+/// transaction as live events are (``ListenerEventOrder``), the transaction the client was in
+/// the middle of cut after the event it names.
 struct ListenerReplay: Sendable {
     /// What a reconnecting listener is sent before the live events.
     enum Outcome: Sendable {
@@ -30,87 +28,21 @@ struct ListenerReplay: Sendable {
 
     /// The events after `eventID` (`<transactionId>#<documentId>`, the `id:` of a mutation event).
     func events(after eventID: String) throws(StoreError) -> Outcome {
-        guard let hash = eventID.firstIndex(of: "#"), hash != eventID.startIndex, eventID.index(after: hash) != eventID.endIndex else {
-            return .unavailable(reason: "Last-Event-ID \"\(eventID)\" is not a mutation event id (<transactionId>#<documentId>)")
-        }
-        let transactionID = String(eventID[..<hash]), documentID = String(eventID[eventID.index(after: hash)...])
-        let history = try dataset.transactions(documentIDs: [], filter: HistoryFilter(fromTransaction: transactionID, limit: limit + 2))
-        guard let first = history.first, first.id == transactionID, first.effects.contains(where: { $0.documentID == documentID }) else {
-            return .unavailable(reason: "Last-Event-ID \"\(eventID)\" names no change in the history of dataset \"\(dataset.name)\"")
-        }
-        guard history.count <= limit + 1 else {
-            return .unavailable(reason: "More than \(limit) transactions were committed after \(eventID)")
-        }
-        var known: [String: JSONValue?] = [:]
-        var batches: [[ListenerMutation]] = []
-        for transaction in history {
-            var events = order.arrange(try self.events(of: transaction, known: &known))
-            if transaction.id == transactionID {
-                // The client has this transaction's events up to the one it names.
-                events.removeAll { !order.precedes(documentID, $0.documentId) }
+        switch try dataset.listenerEvents(after: eventID, query: filter, params: params, options: options, limit: limit) {
+        case .unavailable(let reason):
+            return .unavailable(reason: reason)
+        case .resumed(let transactions, let transactionIDs):
+            let named = MutationEvent.parse(id: eventID)
+            var batches: [[ListenerMutation]] = []
+            for events in transactions {
+                var arranged = order.arrange(events.map(ListenerMutation.init))
+                if let named, events.first?.transactionId == named.transactionID {
+                    // The client has this transaction's events up to the one it names.
+                    arranged.removeAll { !order.precedes(named.documentID, $0.documentId) }
+                }
+                if !arranged.isEmpty { batches.append(arranged) }
             }
-            if !events.isEmpty { batches.append(events) }
-        }
-        return .resumed(batches, transactionIDs: Set(history.map(\.id)))
-    }
-
-    /// The events one transaction produces for this listener, unordered and unnumbered; `known`
-    /// holds the documents' states after the transactions already replayed, so that history is
-    /// asked only for the state before the first.
-    private func events(of transaction: CommittedTransaction, known: inout [String: JSONValue?]) throws(StoreError) -> [ListenerMutation] {
-        var events: [ListenerMutation] = []
-        let visibility = options.visibility
-        for var effect in transaction.effects {
-            var previous: JSONValue?
-            if let state = known[effect.documentID] {
-                previous = state
-            } else if let revision = effect.previousRevision {
-                previous = try? dataset.document(id: effect.documentID, at: .revision(revision))
-                if let visibility { previous = previous.flatMap(visibility.present) }
-            } else {
-                previous = nil
-            }
-            if let visibility { effect.document = effect.document.flatMap(visibility.present) }
-            known[effect.documentID] = .some(effect.document)
-            let transition: Transition
-            switch (matches(previous), matches(effect.document)) {
-            case (false, true): transition = .appear
-            case (true, true): transition = .update
-            case (true, false): transition = .disappear
-            case (false, false): continue
-            }
-            // The members of the store's `MutationEvent.json`, in its order.
-            var json: JSONObject = [
-                "type": "mutation",
-                "eventId": .string("\(transaction.id)#\(effect.documentID)"),
-                "documentId": .string(effect.documentID),
-                "transactionId": .string(transaction.id),
-                "transition": .string(transition.rawValue),
-                "identity": transaction.author.map(JSONValue.string) ?? .null,
-                "previousRev": effect.previousRevision.map(JSONValue.string) ?? .null,
-                "resultRev": effect.document == nil ? .null : .string(effect.resultRevision),
-                "timestamp": .string(transaction.timestamp),
-                "visibility": "transaction",
-                "transactionTotalEvents": 0,
-                "transactionCurrentEvent": 0,
-            ]
-            if options.includeResult, let document = effect.document { json["result"] = document }
-            if options.includePreviousRevision, let previous { json["previous"] = previous }
-            if options.includeMutations, visibility == nil { json["mutations"] = .array(transaction.mutations) }
-            events.append(ListenerMutation(documentId: effect.documentID, transactionId: transaction.id, json: json))
-        }
-        return events
-    }
-
-    /// Whether the listener's filter matches `document`, decided as the store's live listener
-    /// decides it (a non-empty result matches).
-    private func matches(_ document: JSONValue?) -> Bool {
-        guard let document, let result = try? filter.evaluate(in: InMemoryDataset([document]), params: params) else { return false }
-        switch result {
-        case .null: return false
-        case .array(let items): return !items.isEmpty
-        case .bool(let value): return value
-        default: return true
+            return .resumed(batches, transactionIDs: transactionIDs)
         }
     }
 }
@@ -123,7 +55,7 @@ struct ListenerMutation: Sendable {
     var json: JSONObject
 
     /// `<transactionId>#<documentId>`: the SSE `id:`, which a reconnecting client sends back.
-    var eventId: String { "\(transactionId)#\(documentId)" }
+    var eventId: String { MutationEvent.id(transaction: transactionId, document: documentId) }
 
     init(documentId: String, transactionId: String, json: JSONObject) {
         self.documentId = documentId

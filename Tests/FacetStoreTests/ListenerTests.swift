@@ -27,6 +27,64 @@ struct ListenerTests {
         }
     }
 
+    /// History read back after an event gives the events the live subscription gave, member for
+    /// member: the same transitions (into and out of the filter, deletions), previous states,
+    /// numbering and payloads, over documents created, changed and deleted in many transactions.
+    @Test(arguments: [false, true])
+    func replayedEventsAreTheLiveEvents(withPrevious: Bool) async throws {
+        let fixture = try StoreFixture()
+        let dataset = try fixture.dataset
+        let filter = try GROQQuery("*[_type == 'customer' && tier == 'gold']")
+        let options = withPrevious ? ListenOptions(includeResult: false, includePreviousRevision: true, includeMutations: false) : ListenOptions()
+        let subscription = try dataset.listen("*[_type == 'customer' && tier == 'gold']", options: options)
+        var generator = SystemRandomNumberGenerator()
+        for round in 0..<60 {
+            var batch: [Mutation] = []
+            for _ in 0..<Int.random(in: 1...3, using: &generator) {
+                let id = "c-\(Int.random(in: 0..<6, using: &generator))"
+                let tier = ["gold", "silver"].randomElement(using: &generator)!
+                batch.append(Int.random(in: 0..<5, using: &generator) == 0
+                    ? .delete(.ids([id]))
+                    : .createOrReplace(["_id": .string(id), "_type": "customer", "tier": .string(tier), "round": .number(Double(round))]))
+            }
+            _ = try? dataset.mutate(batch)
+        }
+        try dataset.mutate([.createOrReplace(["_id": "c-last", "_type": "customer", "tier": "gold"])])
+
+        // Live: everything up to the last document's appearance.
+        var live: [MutationEvent] = []
+        for await event in subscription {
+            guard case .mutation(let change) = event else { continue }
+            live.append(change)
+            if change.documentId == "c-last" { break }
+        }
+        subscription.cancel()
+        let first = try #require(live.first)
+        let replay = try dataset.listenerEvents(after: first.eventId, query: filter, options: options)
+        guard case .resumed(let batches, let transactionIDs) = replay else { Issue.record("\(replay)"); return }
+        // The first transaction is given whole; every later one as it was sent live. History
+        // keeps a transaction's effects in its own order, and the listen endpoint orders and
+        // numbers each transaction's events by document id anyway: compare them so.
+        func normalized(_ events: [MutationEvent]) -> [MutationEvent] {
+            events.map { event in
+                var event = event
+                event.transactionCurrentEvent = 0
+                return event
+            }.sorted { ($0.transactionId, $0.documentId) < ($1.transactionId, $1.documentId) }
+        }
+        let replayed = normalized(batches.flatMap { $0 }), sent = normalized(live)
+        #expect(replayed.count == sent.count)
+        if let index = replayed.indices.first(where: { $0 < sent.count && replayed[$0] != sent[$0] }) {
+            Issue.record("event \(index) differs: replayed \(replayed[index].eventId) \(replayed[index].transition), live \(sent[index].eventId) \(sent[index].transition)")
+        }
+        #expect(Set(batches.map { $0[0].transactionId }) == Set(live.map(\.transactionId)), "one batch per transaction with events")
+        #expect(transactionIDs.isSuperset(of: Set(live.map(\.transactionId))))
+
+        guard case .unavailable(let reason) = try dataset.listenerEvents(after: "nonsense", query: filter) else { Issue.record("accepted"); return }
+        #expect(reason.contains("is not a mutation event id"))
+        guard case .unavailable = try dataset.listenerEvents(after: first.eventId, query: filter, limit: 1) else { Issue.record("no limit"); return }
+    }
+
     @Test func eventsArriveInCommitOrderWithTransitions() async throws {
         let fixture = try StoreFixture()
         let dataset = try fixture.dataset

@@ -79,17 +79,14 @@ public final class ListenerSubscription: AsyncSequence, Sendable {
 
     /// A name for the subscription, sent in the welcome event.
     public let listenerName: String
-    private let filter: GROQQuery
-    private let params: [String: JSONValue]
-    private let options: ListenOptions
+    private let match: ListenerMatch
+    private var options: ListenOptions { match.options }
     private let state = Mutex(State())
     private let onCancel: @Sendable (ListenerSubscription) -> Void
 
     init(filter: GROQQuery, params: [String: JSONValue], options: ListenOptions, onCancel: @escaping @Sendable (ListenerSubscription) -> Void) {
         self.listenerName = DocumentID.generate()
-        self.filter = filter
-        self.params = params
-        self.options = options
+        self.match = ListenerMatch(filter: filter, params: params, options: options)
         self.onCancel = onCancel
     }
 
@@ -162,55 +159,10 @@ public final class ListenerSubscription: AsyncSequence, Sendable {
         }
     }
 
-    private func matches(_ document: JSONValue?) -> Bool {
-        guard let document else { return false }
-        guard let result = try? filter.evaluate(in: InMemoryDataset([document]), params: params) else { return false }
-        switch result {
-        case .null: return false
-        case .array(let items): return !items.isEmpty
-        case .bool(let value): return value
-        default: return true
-        }
-    }
-
     /// The events one committed transaction produces for this subscription.
     private func events(for notice: CommitNotice) -> [ListenerEvent] {
-        let transaction = notice.transaction
-        var changes: [(CommittedTransaction.Effect, Transition, JSONValue?)] = []
-        let visibility = options.visibility
-        for var effect in transaction.effects {
-            var previous = notice.previous[effect.documentID]
-            if let visibility {
-                previous = previous.flatMap(visibility.present)
-                effect.document = effect.document.flatMap(visibility.present)
-            }
-            let before = matches(previous), after = matches(effect.document)
-            let transition: Transition
-            switch (before, after) {
-            case (false, true): transition = .appear
-            case (true, true): transition = .update
-            case (true, false): transition = .disappear
-            case (false, false): continue
-            }
-            changes.append((effect, transition, previous))
-        }
-        return changes.enumerated().map { index, change in
-            let (effect, transition, previous) = change
-            return .mutation(MutationEvent(
-                documentId: effect.documentID,
-                eventId: "\(transaction.id)#\(effect.documentID)",
-                transactionId: transaction.id,
-                transition: transition,
-                identity: transaction.author,
-                previousRev: effect.previousRevision,
-                resultRev: effect.document == nil ? nil : effect.resultRevision,
-                timestamp: transaction.timestamp,
-                result: options.includeResult ? effect.document : nil,
-                previous: options.includePreviousRevision ? previous : nil,
-                mutations: options.includeMutations && visibility == nil ? transaction.mutations : nil,
-                transactionCurrentEvent: index + 1,
-                transactionTotalEvents: changes.count))
-        }
+        let events = try? match.events(of: notice.transaction) { (id: String) throws(StoreError) -> JSONValue? in notice.previous[id] }
+        return (events ?? []).map(ListenerEvent.mutation)
     }
 
     public struct AsyncIterator: AsyncIteratorProtocol {
