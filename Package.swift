@@ -121,7 +121,7 @@ let package = Package(
         // Statistics and predictive models over plain Swift values (no HTTP, no GROQ).
         .target(name: "FacetAnalytics", swiftSettings: strictSwift),
         // The CRM's content model: its 13 document types, declared with the schema DSL.
-        .target(name: "SchemaTypes", dependencies: ["FacetSchema", "GROQ"], path: "schemaTypes", swiftSettings: strictSwift),
+        .target(name: "SchemaTypes", dependencies: ["FacetSchema", "FacetAnalytics", "GROQ"], path: "schemaTypes", swiftSettings: strictSwift),
         // The CRM's studio: desk structure, document actions and role policies.
         .target(name: "StudioConfig", dependencies: ["SchemaTypes", "FacetSchema", "FacetStore", "FacetSecurity", "FacetAnalytics", "GROQ"], path: "studio-config", swiftSettings: strictSwift),
         // The studio HTTP API: Sanity's data endpoints, the schema and structure, live updates.

@@ -93,7 +93,7 @@ struct DashboardAndAuditLogTests {
         let entry = CRMSamples.auditEntry.edited("action", to: "hack").edited("actorRole", to: "intern").edited("timestamp", to: "yesterday")
         #expect(CRM.markers(entry) == [
             "error at timestamp: Must be an ISO 8601 date-time such as 2026-01-31T09:30:00Z, found \"yesterday\"",
-            "error at action: Must be one of \"create\", \"update\", \"delete\", \"publish\", \"unpublish\", \"login\", \"logout\", \"login-failed\", \"export\", \"access-denied\", \"action\", \"transaction\", \"token-issued\", \"token-revoked\", \"refresh-reuse\", \"gdpr-export\", \"gdpr-erase\", \"role-change\", \"user-change\", \"key-rotation\", \"security-event\", \"refused-value\"",
+            "error at action: Must be one of \"create\", \"update\", \"delete\", \"publish\", \"unpublish\", \"login\", \"logout\", \"login-failed\", \"export\", \"export-open\", \"access-denied\", \"action\", \"transaction\", \"token-issued\", \"token-revoked\", \"refresh-reuse\", \"gdpr-export\", \"gdpr-erase\", \"role-change\", \"user-change\", \"key-rotation\", \"security-event\", \"refused-value\"",
             "error at actorRole: Must be one of \"admin\", \"manager\", \"sales\", \"marketing\", \"support\"",
         ])
     }
