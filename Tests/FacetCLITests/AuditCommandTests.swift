@@ -1,6 +1,7 @@
 import Dispatch
 import Foundation
 import GROQ
+import TestSupport
 import Testing
 
 /// `facet audit verify | list` end to end: entries written by real commands (`facet users`),
@@ -44,104 +45,114 @@ struct AuditCommandTests {
         return try Run.lines(outcome.stdout).map { try Run.json($0) }
     }
 
-    @Test func verifyPassesThenNamesTheEditedEntry() throws {
-        try Run.withDataDirectory { data in
-            try Self.seed(data)
-            let entries = try Self.list(data, ["--limit", "1000"])
-            let roleChanges = entries.filter { $0["action"] == "role-change" }
-            try #require(roleChanges.count == 2)
-            #expect(entries.allSatisfy { $0["_type"] == "auditLog" && $0["hash"]?.stringValue?.count == 64 })
-            #expect(entries.map { $0["sequence"]?.numberValue ?? 0 } == (1...entries.count).map(Double.init))
+    @Test func verifyPassesThenNamesTheEditedEntry() async throws {
+        try await withProcessTurn {
+            try Run.withDataDirectory { data in
+                try Self.seed(data)
+                let entries = try Self.list(data, ["--limit", "1000"])
+                let roleChanges = entries.filter { $0["action"] == "role-change" }
+                try #require(roleChanges.count == 2)
+                #expect(entries.allSatisfy { $0["_type"] == "auditLog" && $0["hash"]?.stringValue?.count == 64 })
+                #expect(entries.map { $0["sequence"]?.numberValue ?? 0 } == (1...entries.count).map(Double.init))
 
-            let intact = try Run.run(["audit", "verify", "--data", data])
-            #expect(intact.status == 0, "\(intact.stderr)")
-            #expect(intact.stdout == "Audit log intact: \(entries.count) entries verified.\n")
+                let intact = try Run.run(["audit", "verify", "--data", data])
+                #expect(intact.status == 0, "\(intact.stderr)")
+                #expect(intact.stdout == "Audit log intact: \(entries.count) entries verified.\n")
 
-            // Rewrite history: the first role change now says ada was made an admin.
-            let target = Int(try #require(roleChanges.first?["sequence"]?.numberValue))
-            try Self.tamper(data, "UPDATE audit_log SET entry = replace(entry, '\"manager\"', '\"admin\"') WHERE seq = \(target)")
-            let broken = try Run.run(["audit", "verify", "--data", data])
-            #expect(broken.status == 1)
-            #expect(broken.stdout.hasPrefix("Audit log broken at entry \(target) (hash-mismatch)"), "\(broken.stdout)")
-            #expect(broken.stderr.contains("tampered"))
+                // Rewrite history: the first role change now says ada was made an admin.
+                let target = Int(try #require(roleChanges.first?["sequence"]?.numberValue))
+                try Self.tamper(data, "UPDATE audit_log SET entry = replace(entry, '\"manager\"', '\"admin\"') WHERE seq = \(target)")
+                let broken = try Run.run(["audit", "verify", "--data", data])
+                #expect(broken.status == 1)
+                #expect(broken.stdout.hasPrefix("Audit log broken at entry \(target) (hash-mismatch)"), "\(broken.stdout)")
+                #expect(broken.stderr.contains("tampered"))
 
-            let json = try Run.run(["audit", "verify", "--data", data, "--json"])
-            #expect(json.status == 1)
-            let answer = try Run.json(json.stdout)
-            #expect(answer["intact"] == false)
-            #expect(answer["sequence"] == .number(Double(target)))
-            #expect(answer["reason"] == "hash-mismatch")
+                let json = try Run.run(["audit", "verify", "--data", data, "--json"])
+                #expect(json.status == 1)
+                let answer = try Run.json(json.stdout)
+                #expect(answer["intact"] == false)
+                #expect(answer["sequence"] == .number(Double(target)))
+                #expect(answer["reason"] == "hash-mismatch")
+            }
         }
     }
 
-    @Test func verifyNamesDeletedAndReorderedEntries() throws {
-        try Run.withDataDirectory { data in
-            try Self.seed(data)
-            let count = try Self.list(data, ["--limit", "1000"]).count
-            try #require(count >= 3)
-            // Swap the last two entries.
-            try Self.tamper(data, "UPDATE audit_log SET seq = -1 WHERE seq = \(count); UPDATE audit_log SET seq = \(count) WHERE seq = \(count - 1); UPDATE audit_log SET seq = \(count - 1) WHERE seq = -1")
-            let reordered = try Run.run(["audit", "verify", "--data", data])
-            #expect(reordered.status == 1)
-            #expect(reordered.stdout.hasPrefix("Audit log broken at entry \(count - 1) (sequence-mismatch)"), "\(reordered.stdout)")
+    @Test func verifyNamesDeletedAndReorderedEntries() async throws {
+        try await withProcessTurn {
+            try Run.withDataDirectory { data in
+                try Self.seed(data)
+                let count = try Self.list(data, ["--limit", "1000"]).count
+                try #require(count >= 3)
+                // Swap the last two entries.
+                try Self.tamper(data, "UPDATE audit_log SET seq = -1 WHERE seq = \(count); UPDATE audit_log SET seq = \(count) WHERE seq = \(count - 1); UPDATE audit_log SET seq = \(count - 1) WHERE seq = -1")
+                let reordered = try Run.run(["audit", "verify", "--data", data])
+                #expect(reordered.status == 1)
+                #expect(reordered.stdout.hasPrefix("Audit log broken at entry \(count - 1) (sequence-mismatch)"), "\(reordered.stdout)")
 
-            // Deleting an earlier entry moves the first break there.
-            try Self.tamper(data, "DELETE FROM audit_log WHERE seq = 2")
-            let deleted = try Run.run(["audit", "verify", "--data", data])
-            #expect(deleted.status == 1)
-            #expect(deleted.stdout.hasPrefix("Audit log broken at entry 2 (missing-sequence): entry 2 is missing"), "\(deleted.stdout)")
+                // Deleting an earlier entry moves the first break there.
+                try Self.tamper(data, "DELETE FROM audit_log WHERE seq = 2")
+                let deleted = try Run.run(["audit", "verify", "--data", data])
+                #expect(deleted.status == 1)
+                #expect(deleted.stdout.hasPrefix("Audit log broken at entry 2 (missing-sequence): entry 2 is missing"), "\(deleted.stdout)")
+            }
         }
     }
 
-    @Test func listPagesAndPrintsLines() throws {
-        try Run.withDataDirectory { data in
-            try Self.seed(data)
-            let all = try Self.list(data, ["--limit", "1000"])
-            let newest = try Self.list(data, ["--limit", "2"])
-            #expect(newest == Array(all.suffix(2)))
-            let page = try Self.list(data, ["--after", "1", "--limit", "1"])
-            #expect(page.map { $0["_id"] } == ["audit.000000000002"])
-            let roleChanges = try Self.list(data, ["--action", "role-change"])
-            #expect(roleChanges.count == 2)
+    @Test func listPagesAndPrintsLines() async throws {
+        try await withProcessTurn {
+            try Run.withDataDirectory { data in
+                try Self.seed(data)
+                let all = try Self.list(data, ["--limit", "1000"])
+                let newest = try Self.list(data, ["--limit", "2"])
+                #expect(newest == Array(all.suffix(2)))
+                let page = try Self.list(data, ["--after", "1", "--limit", "1"])
+                #expect(page.map { $0["_id"] } == ["audit.000000000002"])
+                let roleChanges = try Self.list(data, ["--action", "role-change"])
+                #expect(roleChanges.count == 2)
 
-            let text = try Run.run(["audit", "list", "--data", data, "--action", "role-change"])
-            #expect(text.status == 0)
-            let lines = Run.lines(text.stdout)
-            #expect(lines.count == 2)
-            #expect(lines.allSatisfy { $0.contains("  role-change  ") })
+                let text = try Run.run(["audit", "list", "--data", data, "--action", "role-change"])
+                #expect(text.status == 0)
+                let lines = Run.lines(text.stdout)
+                #expect(lines.count == 2)
+                #expect(lines.allSatisfy { $0.contains("  role-change  ") })
+            }
         }
     }
 
-    @Test func eventsListLockOuts() throws {
-        try Run.withDataDirectory { data in
-            try Self.seed(data)
-            // Six wrong passwords through the real sign-in path are beyond the command line's
-            // reach; the lock-out's event is recorded as the server records it.
-            try Self.tamper(data, """
-                INSERT INTO security_event (time, kind, score, reason, address, identity, path, user_agent, action)
-                VALUES (strftime('%s','now') - 10, 'injection', 80, 'sql/union-select in query parameter $q', '192.0.2.8', NULL, '/v1/data/query/production', 'curl/8.5', 'flagged'),
-                       (strftime('%s','now'), 'lockout', 75, '5 failed sign-ins', '192.0.2.9', 'ada', '/v1/auth/login', NULL, 'locked-out')
-                """)
-            let all = try Run.run(["audit", "events", "--data", data, "--json"])
-            #expect(all.status == 0, "\(all.stderr)")
-            let events = try Run.lines(all.stdout).map { try Run.json($0) }
-            #expect(events.map { $0["kind"] ?? .null } == ["lockout", "injection"])
-            #expect(events.first?["identity"] == "ada")
-            let lockouts = try Run.run(["audit", "events", "--data", data, "--kind", "lockout"])
-            #expect(Run.lines(lockouts.stdout).count == 1)
-            #expect(lockouts.stdout.contains("lockout  score 75  locked-out  192.0.2.9 ada  /v1/auth/login  5 failed sign-ins"))
-            let bad = try Run.run(["audit", "events", "--data", data, "--kind", "ufo"])
-            #expect(bad.status != 0)
-            #expect(bad.stderr.contains("--kind ufo"))
+    @Test func eventsListLockOuts() async throws {
+        try await withProcessTurn {
+            try Run.withDataDirectory { data in
+                try Self.seed(data)
+                // Six wrong passwords through the real sign-in path are beyond the command line's
+                // reach; the lock-out's event is recorded as the server records it.
+                try Self.tamper(data, """
+                    INSERT INTO security_event (time, kind, score, reason, address, identity, path, user_agent, action)
+                    VALUES (strftime('%s','now') - 10, 'injection', 80, 'sql/union-select in query parameter $q', '192.0.2.8', NULL, '/v1/data/query/production', 'curl/8.5', 'flagged'),
+                           (strftime('%s','now'), 'lockout', 75, '5 failed sign-ins', '192.0.2.9', 'ada', '/v1/auth/login', NULL, 'locked-out')
+                    """)
+                let all = try Run.run(["audit", "events", "--data", data, "--json"])
+                #expect(all.status == 0, "\(all.stderr)")
+                let events = try Run.lines(all.stdout).map { try Run.json($0) }
+                #expect(events.map { $0["kind"] ?? .null } == ["lockout", "injection"])
+                #expect(events.first?["identity"] == "ada")
+                let lockouts = try Run.run(["audit", "events", "--data", data, "--kind", "lockout"])
+                #expect(Run.lines(lockouts.stdout).count == 1)
+                #expect(lockouts.stdout.contains("lockout  score 75  locked-out  192.0.2.9 ada  /v1/auth/login  5 failed sign-ins"))
+                let bad = try Run.run(["audit", "events", "--data", data, "--kind", "ufo"])
+                #expect(bad.status != 0)
+                #expect(bad.stderr.contains("--kind ufo"))
+            }
         }
     }
 
-    @Test func aDirectoryWithoutALogIsAnErrorNotANewLog() throws {
-        try Run.withDataDirectory { data in
-            let outcome = try Run.run(["audit", "verify", "--data", data])
-            #expect(outcome.status != 0)
-            #expect(outcome.stderr.contains("No audit log in \(data)"))
-            #expect(!FileManager.default.fileExists(atPath: data + "/security.sqlite"))
+    @Test func aDirectoryWithoutALogIsAnErrorNotANewLog() async throws {
+        try await withProcessTurn {
+            try Run.withDataDirectory { data in
+                let outcome = try Run.run(["audit", "verify", "--data", data])
+                #expect(outcome.status != 0)
+                #expect(outcome.stderr.contains("No audit log in \(data)"))
+                #expect(!FileManager.default.fileExists(atPath: data + "/security.sqlite"))
+            }
         }
     }
 }

@@ -272,32 +272,35 @@ extension StoreCommandTests {
     /// dataset: the stream's next transaction must apply on top of the other's (or be refused
     /// as a conflict), never lose it, and never blame a transaction id nobody gave.
     @Test(.timeLimit(.minutes(2)))
-    func aStreamWritesAfterAnotherProcessCommitted() throws {
-        let binary = try #require(QueryCommandTests.binary, "the facet executable was not found")
-        try Self.withDataDirectory { data in
-            let child = try StreamChild(binary: binary, data: data)
-            defer { child.stop() }
-            let collector = child.collector, stdinFD = child.stdinFD, exited = child.exited
-            let deadline = Date().addingTimeInterval(60)
+    func aStreamWritesAfterAnotherProcessCommitted() async throws {
+        // Not in turn with the others: its time limit counts from its start.
+        try await offThePool {
+            let binary = try #require(QueryCommandTests.binary, "the facet executable was not found")
+            try Self.withDataDirectory { data in
+                let child = try StreamChild(binary: binary, data: data)
+                defer { child.stop() }
+                let collector = child.collector, stdinFD = child.stdinFD, exited = child.exited
+                let deadline = Date().addingTimeInterval(60)
 
-            try #require(Self.writeAll(stdinFD, #"{"createOrReplace": {"_id": "a", "_type": "t", "n": 1}}"# + "\n"))
-            try #require(collector.wait(forMoreThan: 0, until: deadline).lines.count == 1)
-            try Self.mutate(data, #"{"patch": {"id": "a", "set": {"n": 2}}}"#, ["--transaction-id", "tx-other"])
-            try #require(Self.writeAll(stdinFD, #"{"patch": {"id": "a", "inc": {"n": 10}}}"# + "\n"))
-            let second = collector.wait(forMoreThan: 1, until: deadline)
-            child.closeInput()
-            try #require(exited.wait(timeout: .now() + 30) == .success)
-            let stderr = child.stderr
+                try #require(Self.writeAll(stdinFD, #"{"createOrReplace": {"_id": "a", "_type": "t", "n": 1}}"# + "\n"))
+                try #require(collector.wait(forMoreThan: 0, until: deadline).lines.count == 1)
+                try Self.mutate(data, #"{"patch": {"id": "a", "set": {"n": 2}}}"#, ["--transaction-id", "tx-other"])
+                try #require(Self.writeAll(stdinFD, #"{"patch": {"id": "a", "inc": {"n": 10}}}"# + "\n"))
+                let second = collector.wait(forMoreThan: 1, until: deadline)
+                child.closeInput()
+                try #require(exited.wait(timeout: .now() + 30) == .success)
+                let stderr = child.stderr
 
-            // Whatever the stream did, the other process's commit is kept.
-            let log = try Self.history(data, "a")
-            let transactions = log.compactMap { $0["id"]?.stringValue }
-            #expect(transactions.contains("tx-other"), "\(transactions)")
-            let n = try Self.doc(data, ["a"])["documents"]?[0]?["n"]
-            // The stream catches up with the other process's commit and patches on top of it.
-            #expect(second.lines.count == 2, "stderr: \(stderr)")
-            #expect(n == 12)
-            #expect(!stderr.contains("is already used"), "\(stderr)")
+                // Whatever the stream did, the other process's commit is kept.
+                let log = try Self.history(data, "a")
+                let transactions = log.compactMap { $0["id"]?.stringValue }
+                #expect(transactions.contains("tx-other"), "\(transactions)")
+                let n = try Self.doc(data, ["a"])["documents"]?[0]?["n"]
+                // The stream catches up with the other process's commit and patches on top of it.
+                #expect(second.lines.count == 2, "stderr: \(stderr)")
+                #expect(n == 12)
+                #expect(!stderr.contains("is already used"), "\(stderr)")
+            }
         }
     }
 }

@@ -138,17 +138,19 @@ extension StoreCommandTests {
     }
 
     /// A failed import into the default dataset creates nothing; into an existing one, changes nothing.
-    @Test func aFailedImportCreatesNothing() throws {
-        try Self.withDataDirectory { data in
-            let file = try Self.file(#"{"_id": "a", "_type": "item"}"# + "\n" + #"{"_id": "b", "_type": "item", "ref": {"_ref": "missing"}}"# + "\n",
-                                     named: "bad.ndjson", beside: data)
-            let failed = try Self.run(["dataset", "import", "--data", data, file])
-            #expect(failed.status != 0)
-            #expect(failed.stderr.contains("nothing was imported"), "\(failed.stderr)")
-            let listed = try Self.run(["dataset", "list", "--data", data])
-            #expect(!listed.stdout.contains("production"), "\(listed.stdout)")
-            let files = (try? FileManager.default.contentsOfDirectory(atPath: data + "/datasets")) ?? []
-            #expect(files.isEmpty, "\(files)")
+    @Test func aFailedImportCreatesNothing() async throws {
+        try await withProcessTurn {
+            try Self.withDataDirectory { data in
+                let file = try Self.file(#"{"_id": "a", "_type": "item"}"# + "\n" + #"{"_id": "b", "_type": "item", "ref": {"_ref": "missing"}}"# + "\n",
+                                         named: "bad.ndjson", beside: data)
+                let failed = try Self.run(["dataset", "import", "--data", data, file])
+                #expect(failed.status != 0)
+                #expect(failed.stderr.contains("nothing was imported"), "\(failed.stderr)")
+                let listed = try Self.run(["dataset", "list", "--data", data])
+                #expect(!listed.stdout.contains("production"), "\(listed.stdout)")
+                let files = (try? FileManager.default.contentsOfDirectory(atPath: data + "/datasets")) ?? []
+                #expect(files.isEmpty, "\(files)")
+            }
         }
     }
 }

@@ -1,4 +1,5 @@
 import Foundation
+import TestSupport
 import Testing
 
 /// `facet query` end to end: the real `facet` executable, run with `Process` on NDJSON files
@@ -79,238 +80,276 @@ struct QueryCommandTests {
 
     // MARK: Results
 
-    @Test func projectionWithDereference() throws {
-        let result = try Self.withDataset { path in
-            try Self.facet(["query", "--file", path,
-                            #"*[_type == "order"] | order(total desc) {_id, total, "customer": customer->name, "tier": customer->tier}"#])
-        }
-        #expect(result.status == 0)
-        #expect(result.stderr == "")
-        #expect(result.stdout == #"[{"_id":"o-1","total":120,"customer":"Ada","tier":"gold"},{"_id":"o-2","total":80,"customer":"Bob","tier":"silver"},{"_id":"o-3","total":40,"customer":"Ada","tier":"gold"},{"_id":"o-4","total":15.5,"customer":null,"tier":null}]"# + "\n")
-    }
-
-    @Test func referencesAndCountsAcrossDocuments() throws {
-        let result = try Self.withDataset { path in
-            try Self.facet(["query", "--file", path,
-                            #"*[_type == "customer"]{name, "orders": count(*[_type == "order" && references(^._id)]), "spent": math::sum(*[_type == "order" && customer._ref == ^._id].total)}"#])
-        }
-        #expect(result.status == 0)
-        #expect(result.stdout == #"[{"name":"Ada","orders":2,"spent":160},{"name":"Bob","orders":1,"spent":80}]"# + "\n")
-    }
-
-    @Test func parametersOfEveryKind() throws {
-        let result = try Self.withDataset { path in
-            try Self.facet(["query", "--file", path,
-                            "--param", "min=50", "--param", #"tier="gold""#, "--param", #"ids=["o-3", "o-4", "nope"]"#,
-                            #"{"big": *[_type == "order" && total > $min]._id, "gold": *[_type == "customer" && tier == $tier].name, "picked": *[_id in $ids]{_id, total}}"#])
-        }
-        #expect(result.status == 0)
-        #expect(result.stderr == "")
-        #expect(result.stdout == #"{"big":["o-1","o-2"],"gold":["Ada"],"picked":[{"_id":"o-3","total":40},{"_id":"o-4","total":15.5}]}"# + "\n")
-    }
-
-    @Test func parameterUsedAsAnAttributeName() throws {
-        let result = try Self.withDataset { path in
-            try Self.facet(["query", "--file", path, "--param", #"field="name""#, #"*[_type == "customer"][$field]"#])
-        }
-        #expect(result.status == 0)
-        #expect(result.stdout == #"["Ada","Bob"]"# + "\n")
-    }
-
-    @Test func prettyOutput() throws {
-        let result = try Self.withDataset { path in
-            try Self.facet(["query", "--file", path, "--pretty", #"*[_id == "c-1"][0]{name, tags, "none": [], "nothing": {}, "n": 1.5, "x": null}"#])
-        }
-        #expect(result.status == 0)
-        #expect(result.stdout == """
-            {
-              "name": "Ada",
-              "tags": [
-                "vip",
-                "early"
-              ],
-              "none": [],
-              "nothing": {},
-              "n": 1.5,
-              "x": null
+    @Test func projectionWithDereference() async throws {
+        try await withProcessTurn {
+            let result = try Self.withDataset { path in
+                try Self.facet(["query", "--file", path,
+                                #"*[_type == "order"] | order(total desc) {_id, total, "customer": customer->name, "tier": customer->tier}"#])
             }
-
-            """)
-    }
-
-    @Test func treePrintsTheTreeWithoutReadingTheDataset() throws {
-        let expected = """
-            FuncCall count()
-              Filter
-                base: Everything *
-                where: OpCall ==
-                  AccessAttribute _type
-                    This @
-                  Value "order"
-
-            """
-        let withoutDataset = try Self.facet(["query", "--tree", #"count(*[_type == "order"])"#])
-        #expect(withoutDataset.status == 0)
-        #expect(withoutDataset.stdout == expected)
-        #expect(withoutDataset.stderr == "")
-        let missingDataset = try Self.facet(["query", "--file", "/nonexistent/facet.ndjson", "--tree", #"count(*[_type == "order"])"#])
-        #expect(missingDataset.status == 0)
-        #expect(missingDataset.stdout == expected)
-    }
-
-    @Test func explainRunsTheQueryAndPrintsEachStepWithItsIndex() throws {
-        let result = try Self.withDataset { path in
-            try Self.facet(["query", "--file", path, "--explain",
-                            #"*[_type == "customer"]{name, "spent": math::sum(*[_type == "order" && customer._ref == ^._id].total), "n": count(*[string(total) match "1*"])}"#])
+            #expect(result.status == 0)
+            #expect(result.stderr == "")
+            #expect(result.stdout == #"[{"_id":"o-1","total":120,"customer":"Ada","tier":"gold"},{"_id":"o-2","total":80,"customer":"Bob","tier":"silver"},{"_id":"o-3","total":40,"customer":"Ada","tier":"gold"},{"_id":"o-4","total":15.5,"customer":null,"tier":null}]"# + "\n")
         }
-        #expect(result.status == 0, "\(result.stderr)")
-        let lines = result.stdout.split(separator: "\n").map(String.init)
-        #expect(lines.first?.hasPrefix("step") == true, "\(result.stdout)")
-        // The outer filter from the type index, once: 2 customers of 2.
-        let outer = try #require(lines.first { $0.hasPrefix(#"*[_type == "customer"]"#) })
-        #expect(outer.contains(#"type index: _type == "customer""#))
-        #expect(outer.split(separator: " ").suffix(4).prefix(3) == ["1", "2", "2"], "\(outer)")
-        // The correlated sum from the value indexes, once per customer: 3 orders in all.
-        let inner = try #require(lines.first { $0.contains("customer._ref == ^._id") && $0.hasPrefix("*[") })
-        #expect(inner.contains("value indexes"))
-        #expect(inner.split(separator: " ").suffix(4).prefix(3) == ["2", "3", "3"], "\(inner)")
-        // The text test on a computed string scans, and says so; it reads nothing of the
-        // customer, so it runs once, not per customer: 6 documents tested, 2 kept (120, 15.5).
-        let scan = try #require(lines.first { $0.contains("match") })
-        #expect(scan.contains("scan of every document"))
-        #expect(scan.split(separator: " ").suffix(4).prefix(3) == ["1", "6", "2"], "\(scan)")
-        #expect(result.stdout.contains("no index answers this filter"))
-        #expect(lines.last?.hasPrefix("2 results in ") == true)
-        let noRuns = try Self.facet(["query", "--explain", "--runs", "0", "count(*)"])
-        #expect(noRuns.status != 0 && noRuns.stderr.contains("--runs must be between 1 and 1000"), "\(noRuns.stderr)")
+    }
+
+    @Test func referencesAndCountsAcrossDocuments() async throws {
+        try await withProcessTurn {
+            let result = try Self.withDataset { path in
+                try Self.facet(["query", "--file", path,
+                                #"*[_type == "customer"]{name, "orders": count(*[_type == "order" && references(^._id)]), "spent": math::sum(*[_type == "order" && customer._ref == ^._id].total)}"#])
+            }
+            #expect(result.status == 0)
+            #expect(result.stdout == #"[{"name":"Ada","orders":2,"spent":160},{"name":"Bob","orders":1,"spent":80}]"# + "\n")
+        }
+    }
+
+    @Test func parametersOfEveryKind() async throws {
+        try await withProcessTurn {
+            let result = try Self.withDataset { path in
+                try Self.facet(["query", "--file", path,
+                                "--param", "min=50", "--param", #"tier="gold""#, "--param", #"ids=["o-3", "o-4", "nope"]"#,
+                                #"{"big": *[_type == "order" && total > $min]._id, "gold": *[_type == "customer" && tier == $tier].name, "picked": *[_id in $ids]{_id, total}}"#])
+            }
+            #expect(result.status == 0)
+            #expect(result.stderr == "")
+            #expect(result.stdout == #"{"big":["o-1","o-2"],"gold":["Ada"],"picked":[{"_id":"o-3","total":40},{"_id":"o-4","total":15.5}]}"# + "\n")
+        }
+    }
+
+    @Test func parameterUsedAsAnAttributeName() async throws {
+        try await withProcessTurn {
+            let result = try Self.withDataset { path in
+                try Self.facet(["query", "--file", path, "--param", #"field="name""#, #"*[_type == "customer"][$field]"#])
+            }
+            #expect(result.status == 0)
+            #expect(result.stdout == #"["Ada","Bob"]"# + "\n")
+        }
+    }
+
+    @Test func prettyOutput() async throws {
+        try await withProcessTurn {
+            let result = try Self.withDataset { path in
+                try Self.facet(["query", "--file", path, "--pretty", #"*[_id == "c-1"][0]{name, tags, "none": [], "nothing": {}, "n": 1.5, "x": null}"#])
+            }
+            #expect(result.status == 0)
+            #expect(result.stdout == """
+                {
+                  "name": "Ada",
+                  "tags": [
+                    "vip",
+                    "early"
+                  ],
+                  "none": [],
+                  "nothing": {},
+                  "n": 1.5,
+                  "x": null
+                }
+
+                """)
+        }
+    }
+
+    @Test func treePrintsTheTreeWithoutReadingTheDataset() async throws {
+        try await withProcessTurn {
+            let expected = """
+                FuncCall count()
+                  Filter
+                    base: Everything *
+                    where: OpCall ==
+                      AccessAttribute _type
+                        This @
+                      Value "order"
+
+                """
+            let withoutDataset = try Self.facet(["query", "--tree", #"count(*[_type == "order"])"#])
+            #expect(withoutDataset.status == 0)
+            #expect(withoutDataset.stdout == expected)
+            #expect(withoutDataset.stderr == "")
+            let missingDataset = try Self.facet(["query", "--file", "/nonexistent/facet.ndjson", "--tree", #"count(*[_type == "order"])"#])
+            #expect(missingDataset.status == 0)
+            #expect(missingDataset.stdout == expected)
+        }
+    }
+
+    @Test func explainRunsTheQueryAndPrintsEachStepWithItsIndex() async throws {
+        try await withProcessTurn {
+            let result = try Self.withDataset { path in
+                try Self.facet(["query", "--file", path, "--explain",
+                                #"*[_type == "customer"]{name, "spent": math::sum(*[_type == "order" && customer._ref == ^._id].total), "n": count(*[string(total) match "1*"])}"#])
+            }
+            #expect(result.status == 0, "\(result.stderr)")
+            let lines = result.stdout.split(separator: "\n").map(String.init)
+            #expect(lines.first?.hasPrefix("step") == true, "\(result.stdout)")
+            // The outer filter from the type index, once: 2 customers of 2.
+            let outer = try #require(lines.first { $0.hasPrefix(#"*[_type == "customer"]"#) })
+            #expect(outer.contains(#"type index: _type == "customer""#))
+            #expect(outer.split(separator: " ").suffix(4).prefix(3) == ["1", "2", "2"], "\(outer)")
+            // The correlated sum from the value indexes, once per customer: 3 orders in all.
+            let inner = try #require(lines.first { $0.contains("customer._ref == ^._id") && $0.hasPrefix("*[") })
+            #expect(inner.contains("value indexes"))
+            #expect(inner.split(separator: " ").suffix(4).prefix(3) == ["2", "3", "3"], "\(inner)")
+            // The text test on a computed string scans, and says so; it reads nothing of the
+            // customer, so it runs once, not per customer: 6 documents tested, 2 kept (120, 15.5).
+            let scan = try #require(lines.first { $0.contains("match") })
+            #expect(scan.contains("scan of every document"))
+            #expect(scan.split(separator: " ").suffix(4).prefix(3) == ["1", "6", "2"], "\(scan)")
+            #expect(result.stdout.contains("no index answers this filter"))
+            #expect(lines.last?.hasPrefix("2 results in ") == true)
+            let noRuns = try Self.facet(["query", "--explain", "--runs", "0", "count(*)"])
+            #expect(noRuns.status != 0 && noRuns.stderr.contains("--runs must be between 1 and 1000"), "\(noRuns.stderr)")
+        }
     }
 
     // MARK: Errors
 
-    @Test func syntaxErrorShowsLineColumnAndCaret() throws {
-        let query = #"*[_type == "order""#
-        let result = try Self.withDataset { path in try Self.facet(["query", "--file", path, query]) }
-        #expect(result.status != 0)
-        #expect(result.stdout == "")
-        #expect(result.stderr.contains("GROQ syntax error at line 1, column 19"))
-        #expect(result.stderr.contains("expected ']'"))
-        let lines = result.stderr.split(separator: "\n").map(String.init)
-        let queryLine = try #require(lines.firstIndex(of: "  " + query), "stderr should show the query line:\n\(result.stderr)")
-        #expect(lines.count > queryLine + 1)
-        #expect(lines.dropFirst(queryLine + 1).first == "  " + String(repeating: " ", count: 18) + "^")
+    @Test func syntaxErrorShowsLineColumnAndCaret() async throws {
+        try await withProcessTurn {
+            let query = #"*[_type == "order""#
+            let result = try Self.withDataset { path in try Self.facet(["query", "--file", path, query]) }
+            #expect(result.status != 0)
+            #expect(result.stdout == "")
+            #expect(result.stderr.contains("GROQ syntax error at line 1, column 19"))
+            #expect(result.stderr.contains("expected ']'"))
+            let lines = result.stderr.split(separator: "\n").map(String.init)
+            let queryLine = try #require(lines.firstIndex(of: "  " + query), "stderr should show the query line:\n\(result.stderr)")
+            #expect(lines.count > queryLine + 1)
+            #expect(lines.dropFirst(queryLine + 1).first == "  " + String(repeating: " ", count: 18) + "^")
+        }
     }
 
-    @Test func errorOnALaterLineOfAMultiLineQuery() throws {
-        let query = "*[_type == \"order\"]{\n  _id,\n  \"n\": count(1, 2)\n}"
-        let result = try Self.withDataset { path in try Self.facet(["query", "--file", path, query]) }
-        #expect(result.status != 0)
-        #expect(result.stdout == "")
-        #expect(result.stderr.contains("invalid GROQ query at line 3, column 8: count() takes 1 argument, got 2"))
-        #expect(result.stderr.contains("\n    \"n\": count(1, 2)\n         ^"))
+    @Test func errorOnALaterLineOfAMultiLineQuery() async throws {
+        try await withProcessTurn {
+            let query = "*[_type == \"order\"]{\n  _id,\n  \"n\": count(1, 2)\n}"
+            let result = try Self.withDataset { path in try Self.facet(["query", "--file", path, query]) }
+            #expect(result.status != 0)
+            #expect(result.stdout == "")
+            #expect(result.stderr.contains("invalid GROQ query at line 3, column 8: count() takes 1 argument, got 2"))
+            #expect(result.stderr.contains("\n    \"n\": count(1, 2)\n         ^"))
+        }
     }
 
-    @Test func unknownFunctionIsReportedWithASuggestion() throws {
-        let result = try Self.withDataset { path in try Self.facet(["query", "--file", path, "cont(*)"]) }
-        #expect(result.status != 0)
-        #expect(result.stdout == "")
-        #expect(result.stderr.contains("line 1, column 1"))
-        #expect(result.stderr.contains("did you mean count()?"))
+    @Test func unknownFunctionIsReportedWithASuggestion() async throws {
+        try await withProcessTurn {
+            let result = try Self.withDataset { path in try Self.facet(["query", "--file", path, "cont(*)"]) }
+            #expect(result.status != 0)
+            #expect(result.stdout == "")
+            #expect(result.stderr.contains("line 1, column 1"))
+            #expect(result.stderr.contains("did you mean count()?"))
+        }
     }
 
     /// `1-1-1…` of 10,500 terms made `facet query` exit with SIGSEGV (139).
-    @Test func aQueryTooDeepIsAnErrorNotACrash() throws {
-        for query in ["1" + String(repeating: "-1", count: 10_500), "*" + String(repeating: ".a", count: 33_000)] {
-            let result = try Self.withDataset { path in try Self.facet(["query", "--file", path, query]) }
-            #expect(result.status == 1, "exit status \(result.status)")
+    @Test func aQueryTooDeepIsAnErrorNotACrash() async throws {
+        try await withProcessTurn {
+            for query in ["1" + String(repeating: "-1", count: 10_500), "*" + String(repeating: ".a", count: 33_000)] {
+                let result = try Self.withDataset { path in try Self.facet(["query", "--file", path, query]) }
+                #expect(result.status == 1, "exit status \(result.status)")
+                #expect(result.stdout == "")
+                #expect(result.stderr.contains("the query is too deep: it nests more than 256 levels here"))
+                #expect(result.stderr.contains("line 1, column "))
+            }
+        }
+    }
+
+    @Test func missingParameterIsAnEvaluationError() async throws {
+        try await withProcessTurn {
+            let result = try Self.withDataset { path in try Self.facet(["query", "--file", path, "*[total > $minimum]"]) }
+            #expect(result.status != 0)
             #expect(result.stdout == "")
-            #expect(result.stderr.contains("the query is too deep: it nests more than 256 levels here"))
-            #expect(result.stderr.contains("line 1, column "))
+            #expect(result.stderr.contains("GROQ evaluation error"))
+            #expect(result.stderr.contains("$minimum"))
         }
     }
 
-    @Test func missingParameterIsAnEvaluationError() throws {
-        let result = try Self.withDataset { path in try Self.facet(["query", "--file", path, "*[total > $minimum]"]) }
-        #expect(result.status != 0)
-        #expect(result.stdout == "")
-        #expect(result.stderr.contains("GROQ evaluation error"))
-        #expect(result.stderr.contains("$minimum"))
-    }
-
-    @Test func missingDatasetFileNamesThePath() throws {
-        let directory = try Self.temporaryDirectory()
-        defer { try? FileManager.default.removeItem(at: directory) }
-        let path = directory.appendingPathComponent("does-not-exist.ndjson").path
-        let result = try Self.facet(["query", "--file", path, "*"])
-        #expect(result.status != 0)
-        #expect(result.stdout == "")
-        #expect(result.stderr.contains(path))
-        #expect(result.stderr.contains("No such file or directory"))
-    }
-
-    @Test func queryOfAMissingDatasetSaysHowToCreateIt() throws {
-        let directory = try Self.temporaryDirectory()
-        defer { try? FileManager.default.removeItem(at: directory) }
-        let result = try Self.facet(["query", "--data", directory.path, "--dataset", "staging", "count(*)"])
-        #expect(result.status != 0)
-        #expect(result.stdout == "")
-        #expect(result.stderr.contains("Dataset \"staging\" not found"))
-        #expect(result.stderr.contains("facet dataset create staging"))
-    }
-
-    @Test func malformedParameters() throws {
-        try Self.withDataset { path in
-            let notJSON = try Self.facet(["query", "--file", path, "--param", "tier=gold", "*[tier == $tier]"])
-            #expect(notJSON.status != 0)
-            #expect(notJSON.stdout == "")
-            #expect(notJSON.stderr.contains("--param tier"))
-            #expect(notJSON.stderr.contains("not JSON"))
-
-            let noEquals = try Self.facet(["query", "--file", path, "--param", "tier", "*[tier == $tier]"])
-            #expect(noEquals.status != 0)
-            #expect(noEquals.stdout == "")
-            #expect(noEquals.stderr.contains("expected name=JSON"))
-
-            let badName = try Self.facet(["query", "--file", path, "--param", "a-b=1", "*"])
-            #expect(badName.status != 0)
-            #expect(badName.stderr.contains("'a-b' is not a parameter name"))
-
-            let trailing = try Self.facet(["query", "--file", path, "--param", "n=1 2", "*"])
-            #expect(trailing.status != 0)
-            #expect(trailing.stderr.contains("--param n"))
+    @Test func missingDatasetFileNamesThePath() async throws {
+        try await withProcessTurn {
+            let directory = try Self.temporaryDirectory()
+            defer { try? FileManager.default.removeItem(at: directory) }
+            let path = directory.appendingPathComponent("does-not-exist.ndjson").path
+            let result = try Self.facet(["query", "--file", path, "*"])
+            #expect(result.status != 0)
+            #expect(result.stdout == "")
+            #expect(result.stderr.contains(path))
+            #expect(result.stderr.contains("No such file or directory"))
         }
     }
 
-    @Test func malformedNDJSONLineIsNamed() throws {
-        var lines = Self.shopLines
-        lines[2] = #"{"_id": "o-1", "_type": "order", "total": 120,}"#
-        let result = try Self.withDataset(lines) { path in try Self.facet(["query", "--file", path, "count(*)"]) }
-        #expect(result.status != 0)
-        #expect(result.stdout == "")
-        #expect(result.stderr.contains("line 3"), "\(result.stderr)")
-        #expect(result.stderr.contains("shop.ndjson"))
-    }
-
-    @Test func blankLinesAndCRLFAreAccepted() throws {
-        let lines = ["", #"{"_id": "a", "_type": "t"}"# + "\r", "   ", #"{"_id": "b", "_type": "t"}"#]
-        let result = try Self.withDataset(lines) { path in try Self.facet(["query", "--file", path, "*._id"]) }
-        #expect(result.status == 0)
-        #expect(result.stdout == #"["a","b"]"# + "\n")
-    }
-
-    @Test func benchPrintsFiguresForEveryQuery() throws {
-        let result = try Self.facet(["bench", "groq", "--docs", "500", "--runs", "1", "--query", "count(*[_type == 'order'])"])
-        #expect(result.status == 0, "\(result.stderr)")
-        #expect(result.stdout.contains("dataset: 500 documents"))
-        #expect(result.stdout.contains("M documents/s"))
-        for name in ["type filter + field comparison", "projection with -> per document", "match text search", "your query 1"] {
-            #expect(result.stdout.contains(name), "missing \(name)")
+    @Test func queryOfAMissingDatasetSaysHowToCreateIt() async throws {
+        try await withProcessTurn {
+            let directory = try Self.temporaryDirectory()
+            defer { try? FileManager.default.removeItem(at: directory) }
+            let result = try Self.facet(["query", "--data", directory.path, "--dataset", "staging", "count(*)"])
+            #expect(result.status != 0)
+            #expect(result.stdout == "")
+            #expect(result.stderr.contains("Dataset \"staging\" not found"))
+            #expect(result.stderr.contains("facet dataset create staging"))
         }
-        #expect(result.stdout.contains("x faster"), "the indexed/scanning comparison is missing")
     }
 
-    @Test func benchRejectsABadSize() throws {
-        let result = try Self.facet(["bench", "groq", "--docs", "0"])
-        #expect(result.status != 0)
-        #expect(result.stderr.contains("--docs"))
+    @Test func malformedParameters() async throws {
+        try await withProcessTurn {
+            try Self.withDataset { path in
+                let notJSON = try Self.facet(["query", "--file", path, "--param", "tier=gold", "*[tier == $tier]"])
+                #expect(notJSON.status != 0)
+                #expect(notJSON.stdout == "")
+                #expect(notJSON.stderr.contains("--param tier"))
+                #expect(notJSON.stderr.contains("not JSON"))
+
+                let noEquals = try Self.facet(["query", "--file", path, "--param", "tier", "*[tier == $tier]"])
+                #expect(noEquals.status != 0)
+                #expect(noEquals.stdout == "")
+                #expect(noEquals.stderr.contains("expected name=JSON"))
+
+                let badName = try Self.facet(["query", "--file", path, "--param", "a-b=1", "*"])
+                #expect(badName.status != 0)
+                #expect(badName.stderr.contains("'a-b' is not a parameter name"))
+
+                let trailing = try Self.facet(["query", "--file", path, "--param", "n=1 2", "*"])
+                #expect(trailing.status != 0)
+                #expect(trailing.stderr.contains("--param n"))
+            }
+        }
+    }
+
+    @Test func malformedNDJSONLineIsNamed() async throws {
+        try await withProcessTurn {
+            var lines = Self.shopLines
+            lines[2] = #"{"_id": "o-1", "_type": "order", "total": 120,}"#
+            let result = try Self.withDataset(lines) { path in try Self.facet(["query", "--file", path, "count(*)"]) }
+            #expect(result.status != 0)
+            #expect(result.stdout == "")
+            #expect(result.stderr.contains("line 3"), "\(result.stderr)")
+            #expect(result.stderr.contains("shop.ndjson"))
+        }
+    }
+
+    @Test func blankLinesAndCRLFAreAccepted() async throws {
+        try await withProcessTurn {
+            let lines = ["", #"{"_id": "a", "_type": "t"}"# + "\r", "   ", #"{"_id": "b", "_type": "t"}"#]
+            let result = try Self.withDataset(lines) { path in try Self.facet(["query", "--file", path, "*._id"]) }
+            #expect(result.status == 0)
+            #expect(result.stdout == #"["a","b"]"# + "\n")
+        }
+    }
+
+    @Test func benchPrintsFiguresForEveryQuery() async throws {
+        try await withProcessTurn {
+            let result = try Self.facet(["bench", "groq", "--docs", "500", "--runs", "1", "--query", "count(*[_type == 'order'])"])
+            #expect(result.status == 0, "\(result.stderr)")
+            #expect(result.stdout.contains("dataset: 500 documents"))
+            #expect(result.stdout.contains("M documents/s"))
+            for name in ["type filter + field comparison", "projection with -> per document", "match text search", "your query 1"] {
+                #expect(result.stdout.contains(name), "missing \(name)")
+            }
+            #expect(result.stdout.contains("x faster"), "the indexed/scanning comparison is missing")
+        }
+    }
+
+    @Test func benchRejectsABadSize() async throws {
+        try await withProcessTurn {
+            let result = try Self.facet(["bench", "groq", "--docs", "0"])
+            #expect(result.status != 0)
+            #expect(result.stderr.contains("--docs"))
+        }
     }
 }

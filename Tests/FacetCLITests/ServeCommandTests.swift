@@ -204,62 +204,70 @@ struct ServeCommandTests {
 
     // MARK: Tests
 
-    @Test func servesOnAFreePortAndStopsCleanlyOnSIGTERM() throws {
-        let directory = try QueryCommandTests.temporaryDirectory()
-        defer { try? FileManager.default.removeItem(at: directory) }
-        let data = directory.appendingPathComponent("data").path
-        let server = try Server(arguments: ["--data", data], port: try Self.freePort(), directory: directory)
-        let health = try server.waitUntilServing()
-        #expect(health.status == 200)
-        #expect(health.body.contains(#""status":"ok""#), "\(health.body)")
-        let token = try Self.token(data: data)
+    @Test func servesOnAFreePortAndStopsCleanlyOnSIGTERM() async throws {
+        try await withProcessTurn {
+            let directory = try QueryCommandTests.temporaryDirectory()
+            defer { try? FileManager.default.removeItem(at: directory) }
+            let data = directory.appendingPathComponent("data").path
+            let server = try Server(arguments: ["--data", data], port: try Self.freePort(), directory: directory)
+            let health = try server.waitUntilServing()
+            #expect(health.status == 200)
+            #expect(health.body.contains(#""status":"ok""#), "\(health.body)")
+            let token = try Self.token(data: data)
 
-        // An open listener is told to reconnect, and its stream ends, when the server stops.
-        let listener = try Self.open(port: server.port,
-                                     sending: "GET /v1/data/listen/production?query=* HTTP/1.1\r\nHost: localhost\r\nAuthorization: Bearer \(token)\r\n\r\n")
-        #expect(try listener.read { $0.contains("event: welcome") }.hasPrefix("HTTP/1.1 200"))
+            // An open listener is told to reconnect, and its stream ends, when the server stops.
+            let listener = try Self.open(port: server.port,
+                                         sending: "GET /v1/data/listen/production?query=* HTTP/1.1\r\nHost: localhost\r\nAuthorization: Bearer \(token)\r\n\r\n")
+            #expect(try listener.read { $0.contains("event: welcome") }.hasPrefix("HTTP/1.1 200"))
 
-        let stopping = Date()
-        kill(server.process.processIdentifier, SIGTERM)
-        let rest = try listener.read()
-        #expect(rest.contains("event: reconnect"), "\(rest)")
-        #expect(try server.waitForExit() == 0, "\(server.log)")
-        #expect(Date().timeIntervalSince(stopping) < 10)
-        let log = server.log
-        #expect(log.contains("Draining"), "\(log)")
-        #expect(log.contains("the database is closed"), "\(log)")
-    }
-
-    @Test func aTakenPortIsRefusedClearly() throws {
-        let (blocker, port) = try Self.listeningSocket()
-        defer { close(blocker) }
-        let result = try StoreCommandTests.withDataDirectory { data in
-            try StoreCommandTests.run(["serve", "--data", data, "--port", String(port)], timeout: 60)
+            let stopping = Date()
+            kill(server.process.processIdentifier, SIGTERM)
+            let rest = try listener.read()
+            #expect(rest.contains("event: reconnect"), "\(rest)")
+            #expect(try server.waitForExit() == 0, "\(server.log)")
+            #expect(Date().timeIntervalSince(stopping) < 10)
+            let log = server.log
+            #expect(log.contains("Draining"), "\(log)")
+            #expect(log.contains("the database is closed"), "\(log)")
         }
-        #expect(result.status != 0)
-        #expect(result.stderr.contains("port \(port) on 127.0.0.1 is taken by another program"), "\(result.stderr)")
     }
 
-    @Test func anUnusableDataDirectoryIsRefusedClearly() throws {
-        let directory = try QueryCommandTests.temporaryDirectory()
-        defer { try? FileManager.default.removeItem(at: directory) }
-        let file = directory.appendingPathComponent("not-a-directory")
-        try Data("x".utf8).write(to: file)
-        let result = try StoreCommandTests.run(["serve", "--data", file.path, "--port", String(try Self.freePort())], timeout: 60)
-        #expect(result.status != 0)
-        #expect(result.stderr.contains("the data directory \(file.path) is unusable"), "\(result.stderr)")
+    @Test func aTakenPortIsRefusedClearly() async throws {
+        try await withProcessTurn {
+            let (blocker, port) = try Self.listeningSocket()
+            defer { close(blocker) }
+            let result = try StoreCommandTests.withDataDirectory { data in
+                try StoreCommandTests.run(["serve", "--data", data, "--port", String(port)], timeout: 60)
+            }
+            #expect(result.status != 0)
+            #expect(result.stderr.contains("port \(port) on 127.0.0.1 is taken by another program"), "\(result.stderr)")
+        }
     }
 
-    @Test func aConfigFileWithAnUnknownThreatSettingIsRefusedClearly() throws {
-        let directory = try QueryCommandTests.temporaryDirectory()
-        defer { try? FileManager.default.removeItem(at: directory) }
-        let config = directory.appendingPathComponent("facet.json").path
-        try Data(#"{"threats": {"addressLimit": {"perSecond": 50, "burst": 200}, "automation": {"robots": "allow"}}}"#.utf8)
-            .write(to: URL(fileURLWithPath: config))
-        let result = try StoreCommandTests.run(["serve", "--config", config, "--data", directory.appendingPathComponent("data").path,
-                                                "--port", String(try Self.freePort())], timeout: 60)
-        #expect(result.status != 0)
-        #expect(result.stderr.contains("\"threats.automation\" names \"robots\""), "\(result.stderr)")
+    @Test func anUnusableDataDirectoryIsRefusedClearly() async throws {
+        try await withProcessTurn {
+            let directory = try QueryCommandTests.temporaryDirectory()
+            defer { try? FileManager.default.removeItem(at: directory) }
+            let file = directory.appendingPathComponent("not-a-directory")
+            try Data("x".utf8).write(to: file)
+            let result = try StoreCommandTests.run(["serve", "--data", file.path, "--port", String(try Self.freePort())], timeout: 60)
+            #expect(result.status != 0)
+            #expect(result.stderr.contains("the data directory \(file.path) is unusable"), "\(result.stderr)")
+        }
+    }
+
+    @Test func aConfigFileWithAnUnknownThreatSettingIsRefusedClearly() async throws {
+        try await withProcessTurn {
+            let directory = try QueryCommandTests.temporaryDirectory()
+            defer { try? FileManager.default.removeItem(at: directory) }
+            let config = directory.appendingPathComponent("facet.json").path
+            try Data(#"{"threats": {"addressLimit": {"perSecond": 50, "burst": 200}, "automation": {"robots": "allow"}}}"#.utf8)
+                .write(to: URL(fileURLWithPath: config))
+            let result = try StoreCommandTests.run(["serve", "--config", config, "--data", directory.appendingPathComponent("data").path,
+                                                    "--port", String(try Self.freePort())], timeout: 60)
+            #expect(result.status != 0)
+            #expect(result.stderr.contains("\"threats.automation\" names \"robots\""), "\(result.stderr)")
+        }
     }
 
     @Test(arguments: [
@@ -283,14 +291,16 @@ struct ServeCommandTests {
     }
 
     @Test(arguments: ["0", "hourly", "90000"])
-    func aBadSchedulerIntervalInTheEnvironmentIsRefusedClearly(value: String) throws {
-        let directory = try QueryCommandTests.temporaryDirectory()
-        defer { try? FileManager.default.removeItem(at: directory) }
-        let result = try StoreCommandTests.run(["serve", "--data", directory.appendingPathComponent("data").path, "--port", String(try Self.freePort())],
-                                               environment: ["FACET_SCHEDULER_INTERVAL": value], timeout: 60)
-        #expect(result.status != 0)
-        #expect(result.stderr.contains("FACET_SCHEDULER_INTERVAL=\(value): the scheduler's interval is a whole number of seconds from 1 to 86400"),
-                "\(result.stderr)")
+    func aBadSchedulerIntervalInTheEnvironmentIsRefusedClearly(value: String) async throws {
+        try await withProcessTurn {
+            let directory = try QueryCommandTests.temporaryDirectory()
+            defer { try? FileManager.default.removeItem(at: directory) }
+            let result = try StoreCommandTests.run(["serve", "--data", directory.appendingPathComponent("data").path, "--port", String(try Self.freePort())],
+                                                   environment: ["FACET_SCHEDULER_INTERVAL": value], timeout: 60)
+            #expect(result.status != 0)
+            #expect(result.stderr.contains("FACET_SCHEDULER_INTERVAL=\(value): the scheduler's interval is a whole number of seconds from 1 to 86400"),
+                    "\(result.stderr)")
+        }
     }
 
     /// The scheduler looks for due work as often as the config says: with the default ten
@@ -324,65 +334,69 @@ struct ServeCommandTests {
         #expect(try server.stop() == 0)
     }
 
-    @Test func itIsSecureByDefault() throws {
-        let directory = try QueryCommandTests.temporaryDirectory()
-        defer { try? FileManager.default.removeItem(at: directory) }
-        let data = directory.appendingPathComponent("data").path
-        let server = try Server(arguments: ["--data", data], port: try Self.freePort(), directory: directory)
-        _ = try server.waitUntilServing()
-        // The first start created the admin and printed a generated password once.
-        let printed = try #require(server.log.split(separator: "\n").first { $0.hasPrefix("Created the user admin with the password ") })
-        let password = try #require(printed.split(separator: " ").dropFirst(7).first.map(String.init))
-        #expect(password.count >= 20)
-        // Nothing but /health and sign-in answers without a token.
-        for path in ["/v1/data/query/production?query=count(*)", "/v1/data/doc/production/x", "/v1/schema", "/v1/data/export/production", "/metrics"] {
-            let reply = try Self.get(port: server.port, path: path)
-            #expect(reply.status == 401, "\(path): \(reply.status) \(reply.body)")
-        }
-        let connection = try Connection(port: server.port)
-        let body = #"{"username": "admin", "password": "\#(password)"}"#
-        try connection.write("POST /v1/auth/login HTTP/1.1\r\nHost: localhost\r\nContent-Type: application/json\r\nContent-Length: \(body.utf8.count)\r\nConnection: close\r\n\r\n\(body)")
-        let answer = try connection.read()
-        #expect(answer.hasPrefix("HTTP/1.1 200"), "\(answer)")
-        let tokens = try JSONValue(parsing: String(try #require(answer.components(separatedBy: "\r\n\r\n").last)))
-        let access = try #require(tokens["accessToken"]?.stringValue)
-        let counted = try Self.get(port: server.port, path: "/v1/data/query/production?query=count(*%5B_type%3D%3D%22customer%22%5D)", token: access)
-        #expect(counted.status == 200 && counted.body.contains(#""result":0"#), "\(counted.body)")
-        // The sign-in is in the audit log, which the admin reads as documents.
-        let logins = try Self.get(port: server.port, path: "/v1/data/query/production?query=*%5B_type%3D%3D%22auditLog%22%26%26action%3D%3D%22login%22%5D.actor",
-                                  token: access)
-        #expect(logins.body.contains(#""result":["admin"]"#), "\(logins.body)")
-        #expect(try server.stop() == 0, "\(server.log)")
+    @Test func itIsSecureByDefault() async throws {
+        try await withProcessTurn {
+            let directory = try QueryCommandTests.temporaryDirectory()
+            defer { try? FileManager.default.removeItem(at: directory) }
+            let data = directory.appendingPathComponent("data").path
+            let server = try Server(arguments: ["--data", data], port: try Self.freePort(), directory: directory)
+            _ = try server.waitUntilServing()
+            // The first start created the admin and printed a generated password once.
+            let printed = try #require(server.log.split(separator: "\n").first { $0.hasPrefix("Created the user admin with the password ") })
+            let password = try #require(printed.split(separator: " ").dropFirst(7).first.map(String.init))
+            #expect(password.count >= 20)
+            // Nothing but /health and sign-in answers without a token.
+            for path in ["/v1/data/query/production?query=count(*)", "/v1/data/doc/production/x", "/v1/schema", "/v1/data/export/production", "/metrics"] {
+                let reply = try Self.get(port: server.port, path: path)
+                #expect(reply.status == 401, "\(path): \(reply.status) \(reply.body)")
+            }
+            let connection = try Connection(port: server.port)
+            let body = #"{"username": "admin", "password": "\#(password)"}"#
+            try connection.write("POST /v1/auth/login HTTP/1.1\r\nHost: localhost\r\nContent-Type: application/json\r\nContent-Length: \(body.utf8.count)\r\nConnection: close\r\n\r\n\(body)")
+            let answer = try connection.read()
+            #expect(answer.hasPrefix("HTTP/1.1 200"), "\(answer)")
+            let tokens = try JSONValue(parsing: String(try #require(answer.components(separatedBy: "\r\n\r\n").last)))
+            let access = try #require(tokens["accessToken"]?.stringValue)
+            let counted = try Self.get(port: server.port, path: "/v1/data/query/production?query=count(*%5B_type%3D%3D%22customer%22%5D)", token: access)
+            #expect(counted.status == 200 && counted.body.contains(#""result":0"#), "\(counted.body)")
+            // The sign-in is in the audit log, which the admin reads as documents.
+            let logins = try Self.get(port: server.port, path: "/v1/data/query/production?query=*%5B_type%3D%3D%22auditLog%22%26%26action%3D%3D%22login%22%5D.actor",
+                                      token: access)
+            #expect(logins.body.contains(#""result":["admin"]"#), "\(logins.body)")
+            #expect(try server.stop() == 0, "\(server.log)")
 
-        // A second start creates no user and prints no password.
-        let again = try Server(arguments: ["--data", data], port: try Self.freePort(), directory: try QueryCommandTests.temporaryDirectory())
-        _ = try again.waitUntilServing()
-        #expect(!again.log.contains("Created the user admin"))
-        #expect(try again.stop() == 0)
+            // A second start creates no user and prints no password.
+            let again = try Server(arguments: ["--data", data], port: try Self.freePort(), directory: try QueryCommandTests.temporaryDirectory())
+            _ = try again.waitUntilServing()
+            #expect(!again.log.contains("Created the user admin"))
+            #expect(try again.stop() == 0)
+        }
     }
 
-    @Test func writesFromAnotherProcessReachQueriesAndListeners() throws {
-        let directory = try QueryCommandTests.temporaryDirectory()
-        defer { try? FileManager.default.removeItem(at: directory) }
-        let data = directory.appendingPathComponent("data").path
-        let server = try Server(arguments: ["--data", data], port: try Self.freePort(), directory: directory)
-        _ = try server.waitUntilServing()
-        let token = try Self.token(data: data, role: "manager")
-        let listener = try Self.open(port: server.port,
-                                     sending: "GET /v1/data/listen/production?query=*%5B_type%3D%3D%22staff%22%5D HTTP/1.1\r\nHost: localhost\r\nAuthorization: Bearer \(token)\r\n\r\n")
-        _ = try listener.read { $0.contains("event: welcome") }
+    @Test func writesFromAnotherProcessReachQueriesAndListeners() async throws {
+        try await withProcessTurn {
+            let directory = try QueryCommandTests.temporaryDirectory()
+            defer { try? FileManager.default.removeItem(at: directory) }
+            let data = directory.appendingPathComponent("data").path
+            let server = try Server(arguments: ["--data", data], port: try Self.freePort(), directory: directory)
+            _ = try server.waitUntilServing()
+            let token = try Self.token(data: data, role: "manager")
+            let listener = try Self.open(port: server.port,
+                                         sending: "GET /v1/data/listen/production?query=*%5B_type%3D%3D%22staff%22%5D HTTP/1.1\r\nHost: localhost\r\nAuthorization: Bearer \(token)\r\n\r\n")
+            _ = try listener.read { $0.contains("event: welcome") }
 
-        // `facet mutate` in a process of its own, on the same data directory, with the CRM schema.
-        let staff = #"{"mutations": [{"create": {"_id": "staff-ines", "_type": "staff", "name": "Ines Moreau", "email": "ines@maison.example", "jobTitle": "client-advisor", "studioRole": "sales"}}]}"#
-        let written = try StoreCommandTests.run(["mutate", "--data", data, "-"], input: staff, environment: ["FACET_SCHEMA": "crm"])
-        #expect(written.status == 0, "\(written.stderr)")
+            // `facet mutate` in a process of its own, on the same data directory, with the CRM schema.
+            let staff = #"{"mutations": [{"create": {"_id": "staff-ines", "_type": "staff", "name": "Ines Moreau", "email": "ines@maison.example", "jobTitle": "client-advisor", "studioRole": "sales"}}]}"#
+            let written = try StoreCommandTests.run(["mutate", "--data", data, "-"], input: staff, environment: ["FACET_SCHEMA": "crm"])
+            #expect(written.status == 0, "\(written.stderr)")
 
-        let event = try listener.read(timeout: 10) { $0.contains("event: mutation") && $0.contains("\n\n", after: "event: mutation") }
-        #expect(event.contains(#""documentId":"staff-ines""#), "\(event)")
-        #expect(event.contains(#""transition":"appear""#), "\(event)")
-        let reply = try Self.get(port: server.port, path: "/v1/data/query/production?query=*%5B_type%3D%3D%22staff%22%5D.name", token: token)
-        #expect(reply.body.contains(#""result":["Ines Moreau"]"#), "\(reply.body)")
-        #expect(try server.stop() == 0, "\(server.log)")
+            let event = try listener.read(timeout: 10) { $0.contains("event: mutation") && $0.contains("\n\n", after: "event: mutation") }
+            #expect(event.contains(#""documentId":"staff-ines""#), "\(event)")
+            #expect(event.contains(#""transition":"appear""#), "\(event)")
+            let reply = try Self.get(port: server.port, path: "/v1/data/query/production?query=*%5B_type%3D%3D%22staff%22%5D.name", token: token)
+            #expect(reply.body.contains(#""result":["Ines Moreau"]"#), "\(reply.body)")
+            #expect(try server.stop() == 0, "\(server.log)")
+        }
     }
 }
 

@@ -1,6 +1,7 @@
 import Dispatch
 import Foundation
 import GROQ
+import TestSupport
 import Testing
 #if canImport(Glibc)
 import Glibc
@@ -174,117 +175,125 @@ struct StoreCommandTests {
 
     // MARK: mutate
 
-    @Test func mutateFromAFileAndFromStandardInput() throws {
-        try Self.withDataDirectory { data in
-            let body = #"{"mutations": [{"create": {"_id": "c-1", "_type": "customer", "_createdAt": "2026-01-01T00:00:00.000Z", "_updatedAt": "2026-01-01T00:00:00.000Z", "name": "Ada"}}, {"createOrReplace": {"_id": "c-2", "_type": "customer", "_createdAt": "2026-01-01T00:00:00.000Z", "_updatedAt": "2026-01-01T00:00:00.000Z", "name": "Bob"}}]}"#
-            let path = try Self.file(body, named: "changes.json", beside: data)
-            let fromFile = try Self.run(["mutate", "--data", data, "--transaction-id", "tx-setup", path])
-            #expect(fromFile.status == 0, "\(fromFile.stderr)")
-            #expect(fromFile.stderr == "")
-            #expect(fromFile.stdout == #"{"transactionId":"tx-setup","results":[{"id":"c-1","operation":"create"},{"id":"c-2","operation":"create"}]}"# + "\n")
-            let both = try Self.run(["doc", "--data", data, "c-1", "c-2"])
-            #expect(both.stdout == #"{"documents":["# + Self.customer("c-1", "Ada") + "," + Self.customer("c-2", "Bob") + #"],"omitted":[]}"# + "\n")
+    @Test func mutateFromAFileAndFromStandardInput() async throws {
+        try await withProcessTurn {
+            try Self.withDataDirectory { data in
+                let body = #"{"mutations": [{"create": {"_id": "c-1", "_type": "customer", "_createdAt": "2026-01-01T00:00:00.000Z", "_updatedAt": "2026-01-01T00:00:00.000Z", "name": "Ada"}}, {"createOrReplace": {"_id": "c-2", "_type": "customer", "_createdAt": "2026-01-01T00:00:00.000Z", "_updatedAt": "2026-01-01T00:00:00.000Z", "name": "Bob"}}]}"#
+                let path = try Self.file(body, named: "changes.json", beside: data)
+                let fromFile = try Self.run(["mutate", "--data", data, "--transaction-id", "tx-setup", path])
+                #expect(fromFile.status == 0, "\(fromFile.stderr)")
+                #expect(fromFile.stderr == "")
+                #expect(fromFile.stdout == #"{"transactionId":"tx-setup","results":[{"id":"c-1","operation":"create"},{"id":"c-2","operation":"create"}]}"# + "\n")
+                let both = try Self.run(["doc", "--data", data, "c-1", "c-2"])
+                #expect(both.stdout == #"{"documents":["# + Self.customer("c-1", "Ada") + "," + Self.customer("c-2", "Bob") + #"],"omitted":[]}"# + "\n")
 
-            // Standard input; a patch guarded by the right revision, a createIfNotExists of an
-            // existing document (nothing to do) and a delete, in one transaction.
-            let fromStdin = try Self.run(["mutate", "--data", data, "-"], input: """
-                {"mutations": [
-                  {"patch": {"id": "c-1", "ifRevisionID": "tx-setup", "set": {"name": "Ada Lovelace"}}},
-                  {"createIfNotExists": {"_id": "c-1", "_type": "customer", "name": "ignored"}},
-                  {"delete": {"id": "c-2"}},
-                  {"delete": {"id": "never-was"}}
-                ]}
-                """)
-            #expect(fromStdin.status == 0, "\(fromStdin.stderr)")
-            #expect(fromStdin.stderr == "")
-            let result = try Self.json(fromStdin.stdout)
-            #expect(Self.keys(result) == ["transactionId", "results"])
-            let transaction = try #require(result["transactionId"]?.stringValue)
-            #expect(!transaction.isEmpty && transaction != "tx-setup")
-            #expect(result["results"] == [["id": "c-1", "operation": "update"], ["id": "c-1", "operation": "none"],
-                                          ["id": "c-2", "operation": "delete"], ["id": "never-was", "operation": "none"]])
-            #expect(fromStdin.stdout == #"{"transactionId":"\#(transaction)","results":[{"id":"c-1","operation":"update"},{"id":"c-1","operation":"none"},{"id":"c-2","operation":"delete"},{"id":"never-was","operation":"none"}]}"# + "\n")
+                // Standard input; a patch guarded by the right revision, a createIfNotExists of an
+                // existing document (nothing to do) and a delete, in one transaction.
+                let fromStdin = try Self.run(["mutate", "--data", data, "-"], input: """
+                    {"mutations": [
+                      {"patch": {"id": "c-1", "ifRevisionID": "tx-setup", "set": {"name": "Ada Lovelace"}}},
+                      {"createIfNotExists": {"_id": "c-1", "_type": "customer", "name": "ignored"}},
+                      {"delete": {"id": "c-2"}},
+                      {"delete": {"id": "never-was"}}
+                    ]}
+                    """)
+                #expect(fromStdin.status == 0, "\(fromStdin.stderr)")
+                #expect(fromStdin.stderr == "")
+                let result = try Self.json(fromStdin.stdout)
+                #expect(Self.keys(result) == ["transactionId", "results"])
+                let transaction = try #require(result["transactionId"]?.stringValue)
+                #expect(!transaction.isEmpty && transaction != "tx-setup")
+                #expect(result["results"] == [["id": "c-1", "operation": "update"], ["id": "c-1", "operation": "none"],
+                                              ["id": "c-2", "operation": "delete"], ["id": "never-was", "operation": "none"]])
+                #expect(fromStdin.stdout == #"{"transactionId":"\#(transaction)","results":[{"id":"c-1","operation":"update"},{"id":"c-1","operation":"none"},{"id":"c-2","operation":"delete"},{"id":"never-was","operation":"none"}]}"# + "\n")
 
-            let after = try Self.doc(data, ["c-1", "c-2"])
-            let ada = try #require(after["documents"]?[0])
-            #expect(ada["name"] == "Ada Lovelace")
-            #expect(ada["_rev"] == .string(transaction))
-            #expect(ada["_createdAt"] == .string(Self.fixedTime))
-            #expect(ada["_updatedAt"] != .string(Self.fixedTime), "a patch stamps _updatedAt")
-            #expect(after["documents"]?.arrayValue?.count == 1)
-            #expect(after["omitted"] == [["id": "c-2", "reason": "existence"]])
+                let after = try Self.doc(data, ["c-1", "c-2"])
+                let ada = try #require(after["documents"]?[0])
+                #expect(ada["name"] == "Ada Lovelace")
+                #expect(ada["_rev"] == .string(transaction))
+                #expect(ada["_createdAt"] == .string(Self.fixedTime))
+                #expect(ada["_updatedAt"] != .string(Self.fixedTime), "a patch stamps _updatedAt")
+                #expect(after["documents"]?.arrayValue?.count == 1)
+                #expect(after["omitted"] == [["id": "c-2", "reason": "existence"]])
+            }
         }
     }
 
-    @Test func mutateReturnsIdsAndDocumentsWhenAsked() throws {
-        try Self.withDataDirectory { data in
-            try Self.setUpCustomers(data)
-            let idsOnly = try Self.run(["mutate", "--data", data, "--return-ids", "--transaction-id", "tx-ids", "-"],
-                                       input: #"{"mutations": [{"patch": {"id": "c-2", "set": {"tier": "gold"}}}, {"create": {"_id": "c-3", "_type": "customer", "_createdAt": "2026-01-01T00:00:00.000Z", "_updatedAt": "2026-01-01T00:00:00.000Z", "name": "Cy"}}]}"#)
-            #expect(idsOnly.status == 0, "\(idsOnly.stderr)")
-            #expect(idsOnly.stdout == #"{"transactionId":"tx-ids","documentIds":["c-2","c-3"],"results":[{"id":"c-2","operation":"update"},{"id":"c-3","operation":"create"}]}"# + "\n")
+    @Test func mutateReturnsIdsAndDocumentsWhenAsked() async throws {
+        try await withProcessTurn {
+            try Self.withDataDirectory { data in
+                try Self.setUpCustomers(data)
+                let idsOnly = try Self.run(["mutate", "--data", data, "--return-ids", "--transaction-id", "tx-ids", "-"],
+                                           input: #"{"mutations": [{"patch": {"id": "c-2", "set": {"tier": "gold"}}}, {"create": {"_id": "c-3", "_type": "customer", "_createdAt": "2026-01-01T00:00:00.000Z", "_updatedAt": "2026-01-01T00:00:00.000Z", "name": "Cy"}}]}"#)
+                #expect(idsOnly.status == 0, "\(idsOnly.stderr)")
+                #expect(idsOnly.stdout == #"{"transactionId":"tx-ids","documentIds":["c-2","c-3"],"results":[{"id":"c-2","operation":"update"},{"id":"c-3","operation":"create"}]}"# + "\n")
 
-            let withDocuments = try Self.run(["mutate", "--data", data, "--return-ids", "--return-documents", "--transaction-id", "tx-docs", "-"],
-                                             input: #"{"mutations": [{"createOrReplace": {"_id": "c-3", "_type": "customer", "_createdAt": "2026-01-01T00:00:00.000Z", "name": "Cyrus"}}, {"delete": {"id": "c-1"}}]}"#)
-            #expect(withDocuments.status == 0, "\(withDocuments.stderr)")
-            let result = try Self.json(withDocuments.stdout)
-            #expect(Self.keys(result) == ["transactionId", "documentIds", "results"])
-            #expect(result["documentIds"] == ["c-3", "c-1"])
-            let replaced = try #require(result["results"]?[0])
-            #expect(Self.keys(replaced) == ["id", "operation", "document"])
-            #expect(replaced["id"] == "c-3")
-            #expect(replaced["operation"] == "update")
-            #expect(Self.keys(replaced["document"]) == ["_id", "_type", "_createdAt", "_updatedAt", "name", "_rev"])
-            #expect(replaced["document"]?["name"] == "Cyrus")
-            #expect(replaced["document"]?["_rev"] == "tx-docs")
-            // A deleted document's entry carries "document": null.
-            #expect(result["results"]?[1] == ["id": "c-1", "operation": "delete", "document": nil])
-            // What was returned is what is stored.
-            let stored = try Self.doc(data, ["c-3"])
-            #expect(stored["documents"]?[0] == replaced["document"])
+                let withDocuments = try Self.run(["mutate", "--data", data, "--return-ids", "--return-documents", "--transaction-id", "tx-docs", "-"],
+                                                 input: #"{"mutations": [{"createOrReplace": {"_id": "c-3", "_type": "customer", "_createdAt": "2026-01-01T00:00:00.000Z", "name": "Cyrus"}}, {"delete": {"id": "c-1"}}]}"#)
+                #expect(withDocuments.status == 0, "\(withDocuments.stderr)")
+                let result = try Self.json(withDocuments.stdout)
+                #expect(Self.keys(result) == ["transactionId", "documentIds", "results"])
+                #expect(result["documentIds"] == ["c-3", "c-1"])
+                let replaced = try #require(result["results"]?[0])
+                #expect(Self.keys(replaced) == ["id", "operation", "document"])
+                #expect(replaced["id"] == "c-3")
+                #expect(replaced["operation"] == "update")
+                #expect(Self.keys(replaced["document"]) == ["_id", "_type", "_createdAt", "_updatedAt", "name", "_rev"])
+                #expect(replaced["document"]?["name"] == "Cyrus")
+                #expect(replaced["document"]?["_rev"] == "tx-docs")
+                // A deleted document's entry carries "document": null.
+                #expect(result["results"]?[1] == ["id": "c-1", "operation": "delete", "document": nil])
+                // What was returned is what is stored.
+                let stored = try Self.doc(data, ["c-3"])
+                #expect(stored["documents"]?[0] == replaced["document"])
+            }
         }
     }
 
-    @Test func dryRunWritesNothing() throws {
-        try Self.withDataDirectory { data in
-            try Self.setUpCustomers(data)
-            let before = try Self.state(data)
-            let dry = try Self.run(["mutate", "--data", data, "--dry-run", "--return-documents", "-"],
-                                   input: #"{"mutations": [{"create": {"_id": "c-9", "_type": "customer", "name": "Zed"}}, {"patch": {"id": "c-1", "set": {"name": "Changed"}}}, {"delete": {"id": "c-2"}}]}"#)
-            #expect(dry.status == 0, "\(dry.stderr)")
-            #expect(dry.stderr == "")
-            let result = try Self.json(dry.stdout)
-            #expect(result["results"]?.arrayValue?.map { JSONValue.array([$0["id"] ?? .null, $0["operation"] ?? .null]) } == [["c-9", "create"], ["c-1", "update"], ["c-2", "delete"]])
-            #expect(result["results"]?[0]?["document"]?["name"] == "Zed", "a dry run still computes the documents")
-            #expect(result["results"]?[1]?["document"]?["name"] == "Changed")
+    @Test func dryRunWritesNothing() async throws {
+        try await withProcessTurn {
+            try Self.withDataDirectory { data in
+                try Self.setUpCustomers(data)
+                let before = try Self.state(data)
+                let dry = try Self.run(["mutate", "--data", data, "--dry-run", "--return-documents", "-"],
+                                       input: #"{"mutations": [{"create": {"_id": "c-9", "_type": "customer", "name": "Zed"}}, {"patch": {"id": "c-1", "set": {"name": "Changed"}}}, {"delete": {"id": "c-2"}}]}"#)
+                #expect(dry.status == 0, "\(dry.stderr)")
+                #expect(dry.stderr == "")
+                let result = try Self.json(dry.stdout)
+                #expect(result["results"]?.arrayValue?.map { JSONValue.array([$0["id"] ?? .null, $0["operation"] ?? .null]) } == [["c-9", "create"], ["c-1", "update"], ["c-2", "delete"]])
+                #expect(result["results"]?[0]?["document"]?["name"] == "Zed", "a dry run still computes the documents")
+                #expect(result["results"]?[1]?["document"]?["name"] == "Changed")
 
-            let after = try Self.run(["doc", "--data", data, "c-9", "c-1", "c-2"])
-            #expect(after.stdout == #"{"documents":["# + Self.customer("c-1", "Ada") + "," + Self.customer("c-2", "Bob") + #"],"omitted":[{"id":"c-9","reason":"existence"}]}"# + "\n")
-            #expect(try Self.state(data) == before)
-            #expect(try Self.history(data, "c-1").map { $0["id"] ?? .null } == ["tx-setup"], "a dry run is not in history")
-            #expect(try Self.history(data, "c-9").isEmpty)
+                let after = try Self.run(["doc", "--data", data, "c-9", "c-1", "c-2"])
+                #expect(after.stdout == #"{"documents":["# + Self.customer("c-1", "Ada") + "," + Self.customer("c-2", "Bob") + #"],"omitted":[{"id":"c-9","reason":"existence"}]}"# + "\n")
+                #expect(try Self.state(data) == before)
+                #expect(try Self.history(data, "c-1").map { $0["id"] ?? .null } == ["tx-setup"], "a dry run is not in history")
+                #expect(try Self.history(data, "c-9").isEmpty)
+            }
         }
     }
 
-    @Test func aTransactionIdCanOnlyBeUsedOnce() throws {
-        try Self.withDataDirectory { data in
-            try Self.setUpCustomers(data)
-            let before = try Self.state(data)
-            let reused = try Self.run(["mutate", "--data", data, "--transaction-id", "tx-setup", "-"],
-                                      input: #"{"create": {"_id": "c-3", "_type": "customer", "name": "Cy"}}"#)
-            Self.expectFailure(reused, #"Transaction id "tx-setup" is already used in this dataset"#)
-            #expect(try Self.state(data) == before)
-            #expect(try Self.doc(data, ["c-3"])["omitted"] == [["id": "c-3", "reason": "existence"]])
+    @Test func aTransactionIdCanOnlyBeUsedOnce() async throws {
+        try await withProcessTurn {
+            try Self.withDataDirectory { data in
+                try Self.setUpCustomers(data)
+                let before = try Self.state(data)
+                let reused = try Self.run(["mutate", "--data", data, "--transaction-id", "tx-setup", "-"],
+                                          input: #"{"create": {"_id": "c-3", "_type": "customer", "name": "Cy"}}"#)
+                Self.expectFailure(reused, #"Transaction id "tx-setup" is already used in this dataset"#)
+                #expect(try Self.state(data) == before)
+                #expect(try Self.doc(data, ["c-3"])["omitted"] == [["id": "c-3", "reason": "existence"]])
 
-            let malformed = try Self.run(["mutate", "--data", data, "--transaction-id", "not valid!", "-"],
-                                         input: #"{"create": {"_id": "c-3", "_type": "customer", "name": "Cy"}}"#)
-            Self.expectFailure(malformed, #"Malformed transactionId "not valid!""#)
-            #expect(try Self.state(data) == before)
+                let malformed = try Self.run(["mutate", "--data", data, "--transaction-id", "not valid!", "-"],
+                                             input: #"{"create": {"_id": "c-3", "_type": "customer", "name": "Cy"}}"#)
+                Self.expectFailure(malformed, #"Malformed transactionId "not valid!""#)
+                #expect(try Self.state(data) == before)
 
-            // The same id in another dataset is fine: ids are unique per dataset.
-            #expect(try Self.run(["dataset", "create", "--data", data, "other"]).status == 0)
-            let elsewhere = try Self.mutate(data, #"{"create": {"_id": "c-3", "_type": "customer"}}"#, ["--dataset", "other", "--transaction-id", "tx-setup"])
-            #expect(elsewhere["transactionId"] == "tx-setup")
+                // The same id in another dataset is fine: ids are unique per dataset.
+                #expect(try Self.run(["dataset", "create", "--data", data, "other"]).status == 0)
+                let elsewhere = try Self.mutate(data, #"{"create": {"_id": "c-3", "_type": "customer"}}"#, ["--dataset", "other", "--transaction-id", "tx-setup"])
+                #expect(elsewhere["transactionId"] == "tx-setup")
+            }
         }
     }
 
@@ -318,80 +327,88 @@ struct StoreCommandTests {
     ]
 
     @Test(arguments: StoreCommandTests.refusedMutations)
-    func aRefusedMutationChangesNothing(_ refused: RefusedMutation) throws {
-        try Self.withDataDirectory { data in
-            try Self.setUpCustomers(data)
-            let before = try Self.state(data)
-            let fromStdin = try Self.run(["mutate", "--data", data, "-"], input: refused.body)
-            Self.expectFailure(fromStdin, refused.message)
-            let path = try Self.file(refused.body, named: "body.json", beside: data)
-            let fromFile = try Self.run(["mutate", "--data", data, path])
-            Self.expectFailure(fromFile, refused.message)
+    func aRefusedMutationChangesNothing(_ refused: RefusedMutation) async throws {
+        try await withProcessTurn {
+            try Self.withDataDirectory { data in
+                try Self.setUpCustomers(data)
+                let before = try Self.state(data)
+                let fromStdin = try Self.run(["mutate", "--data", data, "-"], input: refused.body)
+                Self.expectFailure(fromStdin, refused.message)
+                let path = try Self.file(refused.body, named: "body.json", beside: data)
+                let fromFile = try Self.run(["mutate", "--data", data, path])
+                Self.expectFailure(fromFile, refused.message)
 
-            #expect(try Self.state(data) == before)
-            #expect(try Self.doc(data, ["n-1"])["omitted"] == [["id": "n-1", "reason": "existence"]])
-            #expect(try Self.history(data, "c-1").map { $0["id"] ?? .null } == ["tx-setup"])
+                #expect(try Self.state(data) == before)
+                #expect(try Self.doc(data, ["n-1"])["omitted"] == [["id": "n-1", "reason": "existence"]])
+                #expect(try Self.history(data, "c-1").map { $0["id"] ?? .null } == ["tx-setup"])
+            }
         }
     }
 
-    @Test func aMissingInputFileIsNamed() throws {
-        try Self.withDataDirectory { data in
-            let path = URL(fileURLWithPath: data).deletingLastPathComponent().appendingPathComponent("nope.json").path
-            Self.expectFailure(try Self.run(["mutate", "--data", data, path]), "cannot read \(path)")
+    @Test func aMissingInputFileIsNamed() async throws {
+        try await withProcessTurn {
+            try Self.withDataDirectory { data in
+                let path = URL(fileURLWithPath: data).deletingLastPathComponent().appendingPathComponent("nope.json").path
+                Self.expectFailure(try Self.run(["mutate", "--data", data, path]), "cannot read \(path)")
+            }
         }
     }
 
-    @Test func streamCommitsLineByLineAndStopsAtTheFirstBadLine() throws {
-        try Self.withDataDirectory { data in
-            let input = [
-                #"{"createOrReplace": {"_id": "s-1", "_type": "t", "n": 1}}"#,
-                "",
-                #"{"mutations": [{"createOrReplace": {"_id": "s-2", "_type": "t", "n": 2}}, {"patch": {"id": "s-1", "inc": {"n": 10}}}]}"#,
-                #"{"patch": {"id": "ghost", "set": {"n": 3}}}"#,
-                #"{"createOrReplace": {"_id": "s-3", "_type": "t", "n": 3}}"#,
-            ].joined(separator: "\n") + "\n"
-            let outcome = try Self.run(["mutate", "--data", data, "--stream", "--transaction-id", "tx-first", "-"], input: input)
-            #expect(outcome.status != 0)
-            #expect(outcome.stderr.contains(#"line 4: mutation 1: Cannot patch "ghost": the document does not exist"#), "\(outcome.stderr)")
-            let results = try Self.lines(outcome.stdout).map { try Self.json($0) }
-            try #require(results.count == 2, "one result line per committed transaction:\n\(outcome.stdout)")
-            #expect(results[0] == ["transactionId": "tx-first", "results": [["id": "s-1", "operation": "create"]]])
-            let second = try #require(results[1]["transactionId"]?.stringValue)
-            #expect(second != "tx-first", "--transaction-id names the first transaction only")
-            #expect(results[1]["results"] == [["id": "s-2", "operation": "create"], ["id": "s-1", "operation": "update"]])
+    @Test func streamCommitsLineByLineAndStopsAtTheFirstBadLine() async throws {
+        try await withProcessTurn {
+            try Self.withDataDirectory { data in
+                let input = [
+                    #"{"createOrReplace": {"_id": "s-1", "_type": "t", "n": 1}}"#,
+                    "",
+                    #"{"mutations": [{"createOrReplace": {"_id": "s-2", "_type": "t", "n": 2}}, {"patch": {"id": "s-1", "inc": {"n": 10}}}]}"#,
+                    #"{"patch": {"id": "ghost", "set": {"n": 3}}}"#,
+                    #"{"createOrReplace": {"_id": "s-3", "_type": "t", "n": 3}}"#,
+                ].joined(separator: "\n") + "\n"
+                let outcome = try Self.run(["mutate", "--data", data, "--stream", "--transaction-id", "tx-first", "-"], input: input)
+                #expect(outcome.status != 0)
+                #expect(outcome.stderr.contains(#"line 4: mutation 1: Cannot patch "ghost": the document does not exist"#), "\(outcome.stderr)")
+                let results = try Self.lines(outcome.stdout).map { try Self.json($0) }
+                try #require(results.count == 2, "one result line per committed transaction:\n\(outcome.stdout)")
+                #expect(results[0] == ["transactionId": "tx-first", "results": [["id": "s-1", "operation": "create"]]])
+                let second = try #require(results[1]["transactionId"]?.stringValue)
+                #expect(second != "tx-first", "--transaction-id names the first transaction only")
+                #expect(results[1]["results"] == [["id": "s-2", "operation": "create"], ["id": "s-1", "operation": "update"]])
 
-            let documents = try Self.doc(data, ["s-1", "s-2", "s-3"])
-            #expect(documents["documents"]?.arrayValue?.map { JSONValue.array([$0["_id"] ?? .null, $0["n"] ?? .null, $0["_rev"] ?? .null]) }
-                    == [["s-1", 11, .string(second)], ["s-2", 2, .string(second)]])
-            #expect(documents["omitted"] == [["id": "s-3", "reason": "existence"]], "nothing after the bad line is applied")
+                let documents = try Self.doc(data, ["s-1", "s-2", "s-3"])
+                #expect(documents["documents"]?.arrayValue?.map { JSONValue.array([$0["_id"] ?? .null, $0["n"] ?? .null, $0["_rev"] ?? .null]) }
+                        == [["s-1", 11, .string(second)], ["s-2", 2, .string(second)]])
+                #expect(documents["omitted"] == [["id": "s-3", "reason": "existence"]], "nothing after the bad line is applied")
+            }
         }
     }
 
     // MARK: doc
 
-    @Test func docPrintsDocumentsInTheOrderAskedAndOmitsMissingOnes() throws {
-        try Self.withDataDirectory { data in
-            try Self.setUpCustomers(data)
-            let outcome = try Self.run(["doc", "--data", data, "c-2", "ghost", "c-1", "drafts.c-1"])
-            #expect(outcome.status == 0)
-            #expect(outcome.stderr == "")
-            #expect(outcome.stdout == #"{"documents":["# + Self.customer("c-2", "Bob") + "," + Self.customer("c-1", "Ada")
-                    + #"],"omitted":[{"id":"ghost","reason":"existence"},{"id":"drafts.c-1","reason":"existence"}]}"# + "\n")
+    @Test func docPrintsDocumentsInTheOrderAskedAndOmitsMissingOnes() async throws {
+        try await withProcessTurn {
+            try Self.withDataDirectory { data in
+                try Self.setUpCustomers(data)
+                let outcome = try Self.run(["doc", "--data", data, "c-2", "ghost", "c-1", "drafts.c-1"])
+                #expect(outcome.status == 0)
+                #expect(outcome.stderr == "")
+                #expect(outcome.stdout == #"{"documents":["# + Self.customer("c-2", "Bob") + "," + Self.customer("c-1", "Ada")
+                        + #"],"omitted":[{"id":"ghost","reason":"existence"},{"id":"drafts.c-1","reason":"existence"}]}"# + "\n")
 
-            let none = try Self.run(["doc", "--data", data, "ghost"])
-            #expect(none.status == 0)
-            #expect(none.stdout == #"{"documents":[],"omitted":[{"id":"ghost","reason":"existence"}]}"# + "\n")
+                let none = try Self.run(["doc", "--data", data, "ghost"])
+                #expect(none.status == 0)
+                #expect(none.stdout == #"{"documents":[],"omitted":[{"id":"ghost","reason":"existence"}]}"# + "\n")
 
-            let pretty = try Self.run(["doc", "--data", data, "--pretty", "c-1"])
-            #expect(try Self.json(pretty.stdout) == Self.json(#"{"documents":["# + Self.customer("c-1", "Ada") + #"],"omitted":[]}"#))
-            #expect(pretty.stdout.contains("\n  \"documents\": ["))
+                let pretty = try Self.run(["doc", "--data", data, "--pretty", "c-1"])
+                #expect(try Self.json(pretty.stdout) == Self.json(#"{"documents":["# + Self.customer("c-1", "Ada") + #"],"omitted":[]}"#))
+                #expect(pretty.stdout.contains("\n  \"documents\": ["))
 
-            let noIDs = try Self.run(["doc", "--data", data])
-            #expect(noIDs.status != 0)
-            #expect(noIDs.stdout == "")
+                let noIDs = try Self.run(["doc", "--data", data])
+                #expect(noIDs.status != 0)
+                #expect(noIDs.stdout == "")
 
-            let otherDataset = try Self.run(["doc", "--data", data, "--dataset", "staging", "c-1"])
-            Self.expectFailure(otherDataset, #"Dataset "staging" not found"#)
+                let otherDataset = try Self.run(["doc", "--data", data, "--dataset", "staging", "c-1"])
+                Self.expectFailure(otherDataset, #"Dataset "staging" not found"#)
+            }
         }
     }
 
@@ -410,77 +427,83 @@ struct StoreCommandTests {
             """)
     }
 
-    @Test func queryPerspectivesOverDrafts() throws {
-        try Self.withDataDirectory { data in
-            try Self.setUpPosts(data)
-            let query = #"*[_type == "post"] | order(_id) {_id, _originalId, title}"#
-            let expected = [
-                "raw": #"[{"_id":"drafts.p-1","_originalId":null,"title":"Draft"},{"_id":"drafts.p-2","_originalId":null,"title":"New"},{"_id":"p-1","_originalId":null,"title":"Published"},{"_id":"p-3","_originalId":null,"title":"Only"},{"_id":"versions.r1.p-1","_originalId":null,"title":"Release"}]"#,
-                "published": #"[{"_id":"p-1","_originalId":null,"title":"Published"},{"_id":"p-3","_originalId":null,"title":"Only"}]"#,
-                "drafts": #"[{"_id":"p-1","_originalId":"drafts.p-1","title":"Draft"},{"_id":"p-2","_originalId":"drafts.p-2","title":"New"},{"_id":"p-3","_originalId":"p-3","title":"Only"}]"#,
-            ]
-            for (perspective, result) in expected {
-                let outcome = try Self.run(["query", "--data", data, "--perspective", perspective, query])
-                #expect(outcome.status == 0, "\(perspective): \(outcome.stderr)")
-                #expect(outcome.stderr == "")
-                #expect(outcome.stdout == result + "\n", "perspective \(perspective)")
+    @Test func queryPerspectivesOverDrafts() async throws {
+        try await withProcessTurn {
+            try Self.withDataDirectory { data in
+                try Self.setUpPosts(data)
+                let query = #"*[_type == "post"] | order(_id) {_id, _originalId, title}"#
+                let expected = [
+                    "raw": #"[{"_id":"drafts.p-1","_originalId":null,"title":"Draft"},{"_id":"drafts.p-2","_originalId":null,"title":"New"},{"_id":"p-1","_originalId":null,"title":"Published"},{"_id":"p-3","_originalId":null,"title":"Only"},{"_id":"versions.r1.p-1","_originalId":null,"title":"Release"}]"#,
+                    "published": #"[{"_id":"p-1","_originalId":null,"title":"Published"},{"_id":"p-3","_originalId":null,"title":"Only"}]"#,
+                    "drafts": #"[{"_id":"p-1","_originalId":"drafts.p-1","title":"Draft"},{"_id":"p-2","_originalId":"drafts.p-2","title":"New"},{"_id":"p-3","_originalId":"p-3","title":"Only"}]"#,
+                ]
+                for (perspective, result) in expected {
+                    let outcome = try Self.run(["query", "--data", data, "--perspective", perspective, query])
+                    #expect(outcome.status == 0, "\(perspective): \(outcome.stderr)")
+                    #expect(outcome.stderr == "")
+                    #expect(outcome.stdout == result + "\n", "perspective \(perspective)")
+                }
+                let byDefault = try Self.run(["query", "--data", data, query])
+                #expect(byDefault.stdout == expected["raw"]! + "\n", "raw is the default perspective")
+
+                // A commit after the first reads is seen by the next process, in every perspective.
+                try Self.mutate(data, #"{"mutations": [{"delete": {"id": "drafts.p-1"}}, {"patch": {"id": "p-3", "set": {"title": "Edited"}}}]}"#)
+                let drafts = try Self.run(["query", "--data", data, "--perspective", "drafts", #"*[_type == "post"] | order(_id) {_id, _originalId, title}"#])
+                #expect(drafts.stdout == #"[{"_id":"p-1","_originalId":"p-1","title":"Published"},{"_id":"p-2","_originalId":"drafts.p-2","title":"New"},{"_id":"p-3","_originalId":"p-3","title":"Edited"}]"# + "\n")
+                let published = try Self.run(["query", "--data", data, "--perspective", "published", "count(*)"])
+                #expect(published.stdout == "2\n")
+
+                let bogus = try Self.run(["query", "--data", data, "--perspective", "bogus", "*"])
+                Self.expectFailure(bogus, #"Unknown perspective "bogus""#)
             }
-            let byDefault = try Self.run(["query", "--data", data, query])
-            #expect(byDefault.stdout == expected["raw"]! + "\n", "raw is the default perspective")
-
-            // A commit after the first reads is seen by the next process, in every perspective.
-            try Self.mutate(data, #"{"mutations": [{"delete": {"id": "drafts.p-1"}}, {"patch": {"id": "p-3", "set": {"title": "Edited"}}}]}"#)
-            let drafts = try Self.run(["query", "--data", data, "--perspective", "drafts", #"*[_type == "post"] | order(_id) {_id, _originalId, title}"#])
-            #expect(drafts.stdout == #"[{"_id":"p-1","_originalId":"p-1","title":"Published"},{"_id":"p-2","_originalId":"drafts.p-2","title":"New"},{"_id":"p-3","_originalId":"p-3","title":"Edited"}]"# + "\n")
-            let published = try Self.run(["query", "--data", data, "--perspective", "published", "count(*)"])
-            #expect(published.stdout == "2\n")
-
-            let bogus = try Self.run(["query", "--data", data, "--perspective", "bogus", "*"])
-            Self.expectFailure(bogus, #"Unknown perspective "bogus""#)
         }
     }
 
-    @Test func queryParametersAndErrorsOverTheStore() throws {
-        try Self.withDataDirectory { data in
-            try Self.setUpPosts(data)
-            let params = try Self.run(["query", "--data", data, "--param", #"type="post""#, "--param", "min=2",
-                                       "--param", #"ids=["p-3", "drafts.p-2", "nope"]"#,
-                                       #"{"ranked": *[_type == $type && rank >= $min] | order(_id)._id, "picked": *[_id in $ids] | order(_id)._id}"#])
-            #expect(params.status == 0, "\(params.stderr)")
-            #expect(params.stdout == #"{"ranked":["drafts.p-2","p-3"],"picked":["drafts.p-2","p-3"]}"# + "\n")
+    @Test func queryParametersAndErrorsOverTheStore() async throws {
+        try await withProcessTurn {
+            try Self.withDataDirectory { data in
+                try Self.setUpPosts(data)
+                let params = try Self.run(["query", "--data", data, "--param", #"type="post""#, "--param", "min=2",
+                                           "--param", #"ids=["p-3", "drafts.p-2", "nope"]"#,
+                                           #"{"ranked": *[_type == $type && rank >= $min] | order(_id)._id, "picked": *[_id in $ids] | order(_id)._id}"#])
+                #expect(params.status == 0, "\(params.stderr)")
+                #expect(params.stdout == #"{"ranked":["drafts.p-2","p-3"],"picked":["drafts.p-2","p-3"]}"# + "\n")
 
-            let withPerspective = try Self.run(["query", "--data", data, "--perspective", "drafts", "--param", #"title="Draft""#,
-                                                "*[title == $title]{_id, _originalId}"])
-            #expect(withPerspective.stdout == #"[{"_id":"p-1","_originalId":"drafts.p-1"}]"# + "\n")
+                let withPerspective = try Self.run(["query", "--data", data, "--perspective", "drafts", "--param", #"title="Draft""#,
+                                                    "*[title == $title]{_id, _originalId}"])
+                #expect(withPerspective.stdout == #"[{"_id":"p-1","_originalId":"drafts.p-1"}]"# + "\n")
 
-            let query = #"*[_type == "post""#
-            let syntax = try Self.run(["query", "--data", data, query])
-            Self.expectFailure(syntax, "GROQ syntax error at line 1, column 18")
-            #expect(syntax.stderr.contains("expected ']'"))
-            let lines = syntax.stderr.split(separator: "\n", omittingEmptySubsequences: false).map(String.init)
-            let queryLine = try #require(lines.firstIndex(of: "  " + query), "stderr should show the query line:\n\(syntax.stderr)")
-            #expect(lines.dropFirst(queryLine + 1).first == "  " + String(repeating: " ", count: 17) + "^")
+                let query = #"*[_type == "post""#
+                let syntax = try Self.run(["query", "--data", data, query])
+                Self.expectFailure(syntax, "GROQ syntax error at line 1, column 18")
+                #expect(syntax.stderr.contains("expected ']'"))
+                let lines = syntax.stderr.split(separator: "\n", omittingEmptySubsequences: false).map(String.init)
+                let queryLine = try #require(lines.firstIndex(of: "  " + query), "stderr should show the query line:\n\(syntax.stderr)")
+                #expect(lines.dropFirst(queryLine + 1).first == "  " + String(repeating: " ", count: 17) + "^")
 
-            let missing = try Self.run(["query", "--data", data, "*[rank > $minimum]"])
-            Self.expectFailure(missing, "$minimum")
-            #expect(missing.stderr.contains("GROQ evaluation error"))
+                let missing = try Self.run(["query", "--data", data, "*[rank > $minimum]"])
+                Self.expectFailure(missing, "$minimum")
+                #expect(missing.stderr.contains("GROQ evaluation error"))
 
-            let badParam = try Self.run(["query", "--data", data, "--param", "t=post", "*[_type == $t]"])
-            Self.expectFailure(badParam, "--param t")
+                let badParam = try Self.run(["query", "--data", data, "--param", "t=post", "*[_type == $t]"])
+                Self.expectFailure(badParam, "--param t")
+            }
         }
     }
 
-    @Test func environmentChoosesTheDataDirectoryAndDataset() throws {
-        try Self.withDataDirectory { data in
-            try Self.setUpPosts(data)
-            #expect(try Self.run(["dataset", "create", "--data", data, "staging"]).status == 0)
-            try Self.mutate(data, #"{"create": {"_id": "s-1", "_type": "post"}}"#, ["--dataset", "staging"])
-            let fromEnvironment = try Self.run(["query", "count(*)"], environment: ["FACET_DATA": data])
-            #expect(fromEnvironment.stdout == "5\n", "\(fromEnvironment.stderr)")
-            let staging = try Self.run(["query", "*._id"], environment: ["FACET_DATA": data, "FACET_DATASET": "staging"])
-            #expect(staging.stdout == #"["s-1"]"# + "\n", "\(staging.stderr)")
-            let flagWins = try Self.run(["query", "--dataset", "production", "count(*)"], environment: ["FACET_DATA": data, "FACET_DATASET": "staging"])
-            #expect(flagWins.stdout == "5\n")
+    @Test func environmentChoosesTheDataDirectoryAndDataset() async throws {
+        try await withProcessTurn {
+            try Self.withDataDirectory { data in
+                try Self.setUpPosts(data)
+                #expect(try Self.run(["dataset", "create", "--data", data, "staging"]).status == 0)
+                try Self.mutate(data, #"{"create": {"_id": "s-1", "_type": "post"}}"#, ["--dataset", "staging"])
+                let fromEnvironment = try Self.run(["query", "count(*)"], environment: ["FACET_DATA": data])
+                #expect(fromEnvironment.stdout == "5\n", "\(fromEnvironment.stderr)")
+                let staging = try Self.run(["query", "*._id"], environment: ["FACET_DATA": data, "FACET_DATASET": "staging"])
+                #expect(staging.stdout == #"["s-1"]"# + "\n", "\(staging.stderr)")
+                let flagWins = try Self.run(["query", "--dataset", "production", "count(*)"], environment: ["FACET_DATA": data, "FACET_DATASET": "staging"])
+                #expect(flagWins.stdout == "5\n")
+            }
         }
     }
 }

@@ -13,3 +13,44 @@ public func offThePool<Value: Sendable>(_ body: @escaping @Sendable () throws ->
         thread.start()
     }
 }
+
+/// Turns for test bodies that start child processes and wait for them: at most one per core
+/// runs at once, each on a thread of its own (``offThePool(_:)``), and the others wait without
+/// holding any thread. Waiting on a child on one of the few threads every test shares would
+/// starve the rest of the suite on a loaded machine; running every such body at once would
+/// start more processes than the machine can finish within their time limits.
+public actor ProcessTurns {
+    /// The turns the whole test process shares.
+    public static let shared = ProcessTurns(limit: max(2, ProcessInfo.processInfo.activeProcessorCount))
+
+    private var free: Int
+    private var waiting: [CheckedContinuation<Void, Never>] = []
+
+    init(limit: Int) { free = limit }
+
+    func take() async {
+        if free > 0 {
+            free -= 1
+            return
+        }
+        await withCheckedContinuation { waiting.append($0) }
+    }
+
+    func give() {
+        if waiting.isEmpty { free += 1 } else { waiting.removeFirst().resume() }
+    }
+}
+
+/// Runs `body`, which starts child processes and waits for them, on a thread of its own once a
+/// turn is free (see ``ProcessTurns``).
+public func withProcessTurn<Value: Sendable>(_ body: @escaping @Sendable () throws -> Value) async throws -> Value {
+    await ProcessTurns.shared.take()
+    do {
+        let value = try await offThePool(body)
+        await ProcessTurns.shared.give()
+        return value
+    } catch {
+        await ProcessTurns.shared.give()
+        throw error
+    }
+}
