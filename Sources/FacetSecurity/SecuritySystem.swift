@@ -39,12 +39,13 @@ public final class SecuritySystem: Sendable {
         self.policy = policy
         self.schema = schema
         database = try SecurityDatabase(directory: directory)
-        audit = AuditLog(database: database)
-        identities = IdentityStore(database: database)
-        threats = ThreatMonitor(database: database, audit: audit)
         // Every personal field is sealed under its person's data key, sensitive or not, so that
         // erasing the key leaves nothing of them readable in history or old exports.
         encryption = try FieldEncryption(database: database, fields: schema?.personalDataFields ?? [:], environment: environment)
+        // The master key also signs the checkpoints that anchor the audit chain outside the database.
+        audit = AuditLog(database: database, checkpoints: AuditCheckpoints(directory: directory, encryption: encryption, environment: environment))
+        identities = IdentityStore(database: database, audit: audit)
+        threats = ThreatMonitor(database: database, audit: audit)
         // The same master key seals the token signing keys.
         sessions = SessionAuthority(database: database, identities: identities, audit: audit, threats: threats, encryption: encryption)
     }

@@ -52,6 +52,9 @@ public struct AuditEntry: Sendable, Equatable {
 /// every hash after it. Appends from several processes are serialised by SQLite's write lock.
 /// ``verify()`` walks the chain and names the first entry that breaks it; ``entries(_:)`` and
 /// ``documents(_:)`` read it (the latter as the content model's read-only `auditLog` documents).
+/// With ``AuditCheckpoints``, signed checkpoints of the newest entry are also written to a file
+/// outside the database, and ``verify(against:)`` notices the newest entries removed, which the
+/// chain alone cannot.
 ///
 /// ```swift
 /// let audit = AuditLog(database: try SecurityDatabase(directory: "./facet-data"))
@@ -61,9 +64,12 @@ public struct AuditEntry: Sendable, Equatable {
 /// ```
 public final class AuditLog: Sendable {
     let database: SecurityDatabase
+    /// Where the chain is anchored outside the database; `nil` writes no checkpoints.
+    public let checkpoints: AuditCheckpoints?
 
-    public init(database: SecurityDatabase) {
+    public init(database: SecurityDatabase, checkpoints: AuditCheckpoints? = nil) {
         self.database = database
+        self.checkpoints = checkpoints
     }
 
     static func registerMigrations(in migrator: inout DatabaseMigrator) {
@@ -83,8 +89,9 @@ public final class AuditLog: Sendable {
     @discardableResult
     public func record(_ event: AuditEvent, at date: Date = Date()) throws(SecurityError) -> AuditEntry {
         let timestamp = Timestamp.string(date)
+        let entry: AuditEntry
         do {
-            return try database.pool.writeWithoutTransaction { db in
+            entry = try database.pool.writeWithoutTransaction { db in
                 var appended: AuditEntry?
                 try db.inTransaction(.immediate) {
                     let last = try Row.fetchOne(db.cachedStatement(sql: "SELECT seq, hash FROM audit_log ORDER BY seq DESC LIMIT 1"))
@@ -102,6 +109,24 @@ public final class AuditLog: Sendable {
             }
         } catch {
             throw SecurityError(.storage, "Cannot append to the audit log: \(error)")
+        }
+        // After the commit: a checkpoint must never name an entry that could still roll back.
+        checkpoints?.recorded(entry)
+        return entry
+    }
+
+    /// Writes a checkpoint of the newest entry now (see ``AuditCheckpoints``), unless this
+    /// process anchored it already; `nil` when nothing was written.
+    @discardableResult
+    public func checkpoint() throws(SecurityError) -> AuditCheckpoint? {
+        try checkpoints?.checkpoint(of: self)
+    }
+
+    /// The newest entry's sequence and hash; `nil` for an empty log.
+    func head() throws(SecurityError) -> (sequence: Int64, hash: String)? {
+        try database.read { db in
+            try Row.fetchOne(db.cachedStatement(sql: "SELECT seq, hash FROM audit_log ORDER BY seq DESC LIMIT 1"))
+                .map { (sequence: $0["seq"], hash: $0["hash"]) }
         }
     }
 

@@ -36,6 +36,15 @@ public struct AuditFault: Sendable, Equatable, CustomStringConvertible {
         case sequenceMismatch = "sequence-mismatch"
         /// The entry is not the JSON Facet writes.
         case unreadable
+        /// The log ends before the newest entry a signed checkpoint anchors: its newest entries
+        /// were removed. The sequence is the first one missing.
+        case truncated
+        /// The entry a signed checkpoint anchors has another hash than the checkpoint records:
+        /// the chain was rewritten (and its hashes recomputed) at or before it.
+        case checkpointMismatch = "checkpoint-mismatch"
+        /// A line of the checkpoint file is not what Facet signed: the checkpoints were tampered
+        /// with. The sequence is the one the line names (0 when it names none).
+        case forgedCheckpoint = "forged-checkpoint"
     }
 
     /// The sequence number of the first broken entry (for a missing one, the number that is absent).
@@ -61,8 +70,8 @@ extension AuditLog {
     /// Every entry is checked for: its sequence following the previous one, the sequence inside
     /// its JSON matching its row, its recorded predecessor hash matching the previous entry's
     /// hash, and its own hash matching SHA-256 of that predecessor hash and its JSON. Removing the
-    /// newest entries leaves a shorter chain that is still intact; compare ``count()`` with a
-    /// count kept elsewhere to notice that.
+    /// newest entries leaves a shorter chain that is still intact; ``verify(against:)`` notices
+    /// that too.
     public func verify() throws(SecurityError) -> AuditVerification {
         try database.read { db in
             let rows = try Row.fetchCursor(db, sql: "SELECT seq, entry, previous_hash, hash FROM audit_log ORDER BY seq")
@@ -101,5 +110,43 @@ extension AuditLog {
             }
             return .intact(count: Int(expected - 1))
         }
+    }
+
+    /// ``verify()``, then the log against the signed checkpoints of `reading`: the first fault
+    /// in sequence order, whether an entry breaks the chain, a checkpoint was forged, an anchored
+    /// entry has another hash than its checkpoint records, or the log ends before the newest
+    /// anchored entry (the newest entries were removed: the fault names the first one missing).
+    ///
+    /// Read the checkpoints first (``AuditCheckpoints/read()``): every checkpoint read then names
+    /// an entry committed before the walk begins.
+    public func verify(against reading: AuditCheckpointReading) throws(SecurityError) -> AuditVerification {
+        let chain = try verify()
+        guard case .intact(let count) = chain else { return chain }
+        if let forged = reading.problems.first(where: \.isTampering) {
+            return .broken(AuditFault(sequence: forged.sequence ?? 0, reason: .forgedCheckpoint, detail: forged.detail))
+        }
+        let head = Int64(count)
+        let anchored = reading.verified.filter { $0.sequence <= head }.sorted { $0.sequence < $1.sequence }
+        let hashes = try database.read { db in
+            try anchored.map { try String.fetchOne(db.cachedStatement(sql: "SELECT hash FROM audit_log WHERE seq = ?"), arguments: [$0.sequence]) }
+        }
+        var matched: AuditCheckpoint?
+        for (checkpoint, hash) in zip(anchored, hashes) {
+            guard hash == checkpoint.hash else {
+                let since = matched.map { "after entry \($0.sequence), the last one a checkpoint confirms" } ?? "from the first entry on"
+                return .broken(AuditFault(sequence: checkpoint.sequence, reason: .checkpointMismatch,
+                                          detail: "entry \(checkpoint.sequence) has hash \((hash ?? "").prefix(12))… but the checkpoint written "
+                                              + "\(checkpoint.time) records \(checkpoint.hash.prefix(12))…: the log was rewritten at or before "
+                                              + "entry \(checkpoint.sequence), \(since)"))
+            }
+            matched = checkpoint
+        }
+        if let latest = reading.latest, latest.sequence > head {
+            let missing = latest.sequence == head + 1 ? "entry \(head + 1) was" : "entries \(head + 1) to \(latest.sequence) were"
+            return .broken(AuditFault(sequence: head + 1, reason: .truncated,
+                                      detail: "the log ends at entry \(head), but the checkpoint written \(latest.time) anchors entry "
+                                          + "\(latest.sequence): \(missing) removed, and any written after"))
+        }
+        return chain
     }
 }

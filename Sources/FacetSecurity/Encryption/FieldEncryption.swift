@@ -82,9 +82,7 @@ public final class FieldEncryption: DocumentSealing {
     /// A key for `purpose` (signing asset URLs, say) derived from the master key with HKDF, so
     /// that no second secret needs keeping; it changes when the master key is rotated.
     public func derivedKey(purpose: String) throws(SecurityError) -> [UInt8] {
-        let master = try keyring.master.key
-        let derived = HKDF<SHA256>.deriveKey(inputKeyMaterial: master, info: Data("facet \(purpose)".utf8), outputByteCount: 32)
-        return derived.withUnsafeBytes { Array($0) }
+        try keyring.master.derivedKey(purpose: purpose).withUnsafeBytes { Array($0) }
     }
 
     /// Where the master key comes from.

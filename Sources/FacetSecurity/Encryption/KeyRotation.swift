@@ -289,6 +289,9 @@ extension FieldEncryption {
             "rows": .number(Double(report.rows)), "retiredKeys": .number(Double(report.retiredKeys)),
             "datasets": .array(report.datasets.map(JSONValue.string)),
         ]))
+        // Checkpoints signed with the previous master key cannot be checked once it is gone:
+        // one signed with the new key anchors everything up to the rotation.
+        if report.masterKeyRotated { try audit?.checkpoint() }
         return report
     }
 

@@ -52,6 +52,12 @@ public struct MasterKey: Sendable {
 
     var base64: String { key.withUnsafeBytes { Data($0).base64EncodedString() } }
 
+    /// A key for `purpose` derived from this one with HKDF: a second secret that needs no
+    /// keeping of its own, and changes when this key is rotated.
+    func derivedKey(purpose: String) -> SymmetricKey {
+        HKDF<SHA256>.deriveKey(inputKeyMaterial: key, info: Data("facet \(purpose)".utf8), outputByteCount: 32)
+    }
+
     /// The key from `FACET_MASTER_KEY`, or `nil` when the variable is not set.
     static func fromEnvironment(_ environment: [String: String]) throws(SecurityError) -> MasterKey? {
         guard let text = environment["FACET_MASTER_KEY"] else { return nil }

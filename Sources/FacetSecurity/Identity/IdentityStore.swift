@@ -47,11 +47,13 @@ public final class IdentityStore: Sendable {
     /// role, revoke) takes effect at once in this process.
     let verified: VerifiedTokens
 
-    public init(database: SecurityDatabase, passwordCost: UInt8 = 12, rules: PasswordRules = PasswordRules()) {
+    /// `audit` is where user and token changes are recorded; by default a log of `database`
+    /// that writes no checkpoints.
+    public init(database: SecurityDatabase, audit: AuditLog? = nil, passwordCost: UInt8 = 12, rules: PasswordRules = PasswordRules()) {
         self.database = database
         // Beside the database, so that every process using it sees the others' revocations.
         self.verified = VerifiedTokens(generationPath: database.path + "-access-generation")
-        self.audit = AuditLog(database: database)
+        self.audit = audit ?? AuditLog(database: database)
         self.passwordCost = passwordCost
         self.rules = rules
     }
