@@ -36,6 +36,9 @@ public struct ServerConfiguration: Sendable, Equatable {
     /// How often the server looks for transactions other processes committed to its data
     /// directory (`facet mutate`, `facet demo seed`, a second server).
     public var externalWritesInterval: Duration = .milliseconds(250)
+    /// How often the server writes a signed checkpoint of the audit log's newest entry, when
+    /// entries were added since the last one (``AuditCheckpoints``); it writes one when it stops too.
+    public var auditCheckpointInterval: Duration = .seconds(60)
     /// How often a listener is sent a keep-alive comment.
     public var keepAliveInterval: Duration = .seconds(30)
     /// How many bytes of changes may wait for one listener that reads slowly or not at all

@@ -151,8 +151,12 @@ extension FacetAPI {
     public func serviceGroup(running app: some ApplicationProtocol, stopsOnSignals: Bool = true,
                              drainTimeLimit: Duration = .seconds(30), logger: Logger) -> ServiceGroup
     {
+        let anchoring: [ServiceGroupConfiguration.ServiceConfiguration] = security.map {
+            [.init(service: AuditCheckpointing(audit: $0.audit, interval: self.configuration.auditCheckpointInterval, logger: logger),
+                   serviceName: "audit-checkpoints")]
+        } ?? []
         var configuration = ServiceGroupConfiguration(
-            services: [
+            services: anchoring + [
                 .init(service: app, serviceName: "http"),
                 .init(service: DrainService(lifecycle: lifecycle, timeLimit: drainTimeLimit, logger: logger), serviceName: "drain"),
                 .init(service: ExternalWrites(store: store, interval: configuration.externalWritesInterval, logger: logger),

@@ -11,12 +11,14 @@ struct AuditCommand: ParsableCommand {
         abstract: "Verify or list the audit log.",
         discussion: """
             Examples:
-              facet audit verify --data ./facet-data    # exit 1 naming the first broken entry
+              facet audit verify --data ./facet-data    # exit 1 naming the first broken or missing entry
+              facet audit verify --checkpoints copy.ndjson   # against checkpoints kept off the machine
+              facet audit checkpoint                    # anchor the newest entry now
               facet audit list --limit 20               # the newest 20 entries, oldest first
               facet audit list --after 100 --json       # entries 101… as auditLog documents, one JSON line each
               facet audit events --kind lockout         # recent security events, newest first
             """,
-        subcommands: [Verify.self, List.self, Events.self])
+        subcommands: [Verify.self, Checkpoint.self, List.self, Events.self])
 
     /// Where the audit log is: `--data DIR` (or `FACET_DATA`, or `./facet-data`).
     struct Location: ParsableArguments {
@@ -27,46 +29,133 @@ struct AuditCommand: ParsableCommand {
             data ?? ProcessInfo.processInfo.environment["FACET_DATA"] ?? "./facet-data"
         }
 
-        /// The audit log of the directory; an error (not a new empty log) when it has none.
-        func openLog() throws -> AuditLog {
+        /// The security database of the directory; an error (not a new empty one) when it has none.
+        func openDatabase() throws -> SecurityDatabase {
             let path = (directory as NSString).appendingPathComponent("security.sqlite")
             guard FileManager.default.fileExists(atPath: path) else {
                 throw CommandFailure("No audit log in \(directory): \(path) does not exist. Check --data (or FACET_DATA); "
                     + "the log is created when the server or a command first opens the directory's security")
             }
-            do { return AuditLog(database: try SecurityDatabase(path: path)) } catch { throw CommandFailure(error.description) }
+            do { return try SecurityDatabase(path: path) } catch { throw CommandFailure(error.description) }
+        }
+
+        /// The audit log of the directory; an error (not a new empty log) when it has none.
+        func openLog() throws -> AuditLog {
+            AuditLog(database: try openDatabase())
+        }
+
+        /// The directory's checkpoint file.
+        var checkpointPath: String {
+            (directory as NSString).appendingPathComponent(AuditCheckpoints.fileName)
         }
     }
 
     struct Verify: ParsableCommand {
         static let configuration = CommandConfiguration(
-            abstract: "Check the hash chain; exit 1 naming the first entry that was changed, removed or moved.")
+            abstract: "Check the hash chain and its signed checkpoints; exit 1 naming the first entry changed, removed or moved.",
+            discussion: """
+                Without checkpoints, removing the newest entries leaves a shorter chain that still verifies. The \
+                checkpoints (audit-checkpoints.ndjson in the data directory, signed with a key derived from the master key) \
+                record how far the log reached; verify names the first entry missing below the latest one. Checked against a \
+                copy kept off the machine (--checkpoints), this holds even against someone who rewrote the data directory.
+                """)
 
         @OptionGroup var location: Location
+
+        @Option(name: .long, help: ArgumentHelp("The checkpoints to check against (default: the data directory's); a copy kept "
+            + "elsewhere, or a saved answer of GET /v1/security/audit/checkpoints.", valueName: "file"))
+        var checkpoints: String?
 
         @Flag(name: .long, help: "Print the result as JSON.")
         var json = false
 
         func run() throws {
             let log = try location.openLog()
+            let path = checkpoints ?? location.checkpointPath
+            let reading: AuditCheckpointReading
             let outcome: AuditVerification
-            do { outcome = try log.verify() } catch { throw CommandFailure(error.description) }
+            do {
+                reading = try AuditCheckpoints.read(path: path, directory: location.directory)
+                if checkpoints != nil, !reading.exists {
+                    throw CommandFailure("--checkpoints \(path): no such file. Give a copy of the data directory's "
+                        + "\(AuditCheckpoints.fileName), or a saved answer of GET /v1/security/audit/checkpoints")
+                }
+                outcome = try log.verify(against: reading)
+            } catch let error as SecurityError {
+                throw CommandFailure(error.description)
+            }
+            var notes = reading.problems.filter { !$0.isTampering }.map(\.detail)
+            if !reading.exists {
+                notes.append("No checkpoints in \(path) yet: removing the newest entries would go unnoticed. "
+                    + "`facet audit checkpoint` writes one; a running server writes them every minute")
+            }
+            var answer: JSONObject
             switch outcome {
             case .intact(let count):
-                if json {
-                    Output.print(["intact": true, "count": .number(Double(count))])
-                } else {
+                answer = ["intact": true, "count": .number(Double(count))]
+                if !json {
                     print("Audit log intact: \(count) entr\(count == 1 ? "y" : "ies") verified.")
+                    if let latest = reading.latest {
+                        let unanchored = Int64(count) - latest.sequence
+                        let after = unanchored == 0 ? "" : unanchored == 1 ? " (the entry after it is not anchored yet)"
+                            : " (the \(unanchored) entries after it are not anchored yet)"
+                        print("Anchored: the latest checkpoint (entry \(latest.sequence), written \(latest.time)) matches\(after); "
+                            + "\(reading.verified.count) checkpoint\(reading.verified.count == 1 ? "" : "s") checked.")
+                    }
                 }
             case .broken(let fault):
-                if json {
-                    Output.print(["intact": false, "sequence": .number(Double(fault.sequence)), "reason": .string(fault.reason.rawValue),
-                                  "detail": .string(fault.detail)])
-                } else {
+                answer = ["intact": false, "sequence": .number(Double(fault.sequence)), "reason": .string(fault.reason.rawValue),
+                          "detail": .string(fault.detail)]
+                if !json {
                     print("\(fault.description).")
-                    Output.error("The audit log has been tampered with from entry \(fault.sequence) on; keep the file as evidence and restore it from a backup.")
+                    notes.append(Self.advice(fault))
                 }
-                throw ExitCode(1)
+            }
+            if json {
+                answer["checkpoints"] = ["file": .string(path), "verified": .number(Double(reading.verified.count)),
+                                         "latest": reading.latest?.json ?? .null, "problems": .array(reading.problems.map(\.json))]
+                Output.print(.object(answer))
+            }
+            for note in notes { Output.error(note.prefix(1).uppercased() + note.dropFirst() + ".") }
+            if !outcome.isIntact { throw ExitCode(1) }
+        }
+
+        /// What to do about `fault`.
+        static func advice(_ fault: AuditFault) -> String {
+            switch fault.reason {
+            case .truncated:
+                "The newest audit entries were removed from entry \(fault.sequence) on; keep security.sqlite and the checkpoints "
+                    + "as evidence, and restore the log from a backup taken after the latest checkpoint"
+            case .forgedCheckpoint:
+                "The checkpoint file was tampered with; keep it as evidence, and check the log against a copy of the checkpoints "
+                    + "kept off this machine (--checkpoints FILE)"
+            default:
+                "The audit log has been tampered with from entry \(fault.sequence) on; keep the file as evidence and restore it from a backup"
+            }
+        }
+    }
+
+    struct Checkpoint: ParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "Write a signed checkpoint of the newest audit entry now (a running server writes one every minute).")
+
+        @OptionGroup var location: Location
+
+        func run() throws {
+            let database = try location.openDatabase()
+            do {
+                let checkpoints = AuditCheckpoints(directory: location.directory, encryption: FieldEncryption(database: database))
+                let log = AuditLog(database: database, checkpoints: checkpoints)
+                if let written = try log.checkpoint() {
+                    print("Checkpoint written to \(checkpoints.path): entry \(written.sequence), hash \(written.hash.prefix(12))…, "
+                        + "at \(written.time).")
+                } else if try log.lastSequence() == 0 {
+                    print("The audit log is empty: nothing to anchor.")
+                } else {
+                    print("The newest entry (\(try log.lastSequence())) is anchored already by the last checkpoint of \(checkpoints.path).")
+                }
+            } catch {
+                throw CommandFailure(error.description)
             }
         }
     }

@@ -57,7 +57,7 @@ struct AuditCommandTests {
 
                 let intact = try Run.run(["audit", "verify", "--data", data])
                 #expect(intact.status == 0, "\(intact.stderr)")
-                #expect(intact.stdout == "Audit log intact: \(entries.count) entries verified.\n")
+                #expect(intact.stdout.hasPrefix("Audit log intact: \(entries.count) entries verified.\n"), "\(intact.stdout)")
 
                 // Rewrite history: the first role change now says ada was made an admin.
                 let target = Int(try #require(roleChanges.first?["sequence"]?.numberValue))
@@ -94,6 +94,59 @@ struct AuditCommandTests {
                 let deleted = try Run.run(["audit", "verify", "--data", data])
                 #expect(deleted.status == 1)
                 #expect(deleted.stdout.hasPrefix("Audit log broken at entry 2 (missing-sequence): entry 2 is missing"), "\(deleted.stdout)")
+            }
+        }
+    }
+
+    @Test func verifyNamesTheFirstEntryRemovedFromTheEnd() async throws {
+        try await withProcessTurn {
+            try Run.withDataDirectory { data in
+                try Self.seed(data)
+                let count = try Self.list(data, ["--limit", "1000"]).count
+                let anchored = try Run.run(["audit", "checkpoint", "--data", data])
+                #expect(anchored.status == 0, "\(anchored.stderr)")
+                #expect(anchored.stdout.contains("Checkpoint written to \(data)/audit-checkpoints.ndjson: entry \(count)"), "\(anchored.stdout)")
+                let again = try Run.run(["audit", "checkpoint", "--data", data])
+                #expect(again.stdout.contains("anchored already"), "\(again.stdout)")
+                let intact = try Run.run(["audit", "verify", "--data", data])
+                #expect(intact.status == 0, "\(intact.stderr)")
+                #expect(intact.stdout.contains("Anchored: the latest checkpoint (entry \(count), written "), "\(intact.stdout)")
+                // A copy of the checkpoints kept elsewhere, as an operator keeps them.
+                let copy = data + ".checkpoints"
+                defer { try? FileManager.default.removeItem(atPath: copy) }
+                try FileManager.default.copyItem(atPath: data + "/audit-checkpoints.ndjson", toPath: copy)
+
+                // The intruder removes the last two entries, which leaves a valid, shorter chain.
+                try Self.tamper(data, "DELETE FROM audit_log WHERE seq > \(count - 2)")
+                let truncated = try Run.run(["audit", "verify", "--data", data])
+                #expect(truncated.status == 1)
+                #expect(truncated.stdout.hasPrefix("Audit log broken at entry \(count - 1) (truncated): the log ends at entry \(count - 2)"),
+                        "\(truncated.stdout)")
+                #expect(truncated.stderr.contains("removed from entry \(count - 1) on"), "\(truncated.stderr)")
+                let json = try Run.json(try Run.run(["audit", "verify", "--data", data, "--json"]).stdout)
+                #expect(json["reason"] == "truncated")
+                #expect(json["sequence"] == .number(Double(count - 1)))
+                #expect(json["checkpoints"]?["latest"]?["sequence"] == .number(Double(count)))
+
+                // Removing the checkpoint file too hides it from the directory, not from the copy.
+                try FileManager.default.removeItem(atPath: data + "/audit-checkpoints.ndjson")
+                let unanchored = try Run.run(["audit", "verify", "--data", data])
+                #expect(unanchored.status == 0)
+                #expect(unanchored.stderr.contains("No checkpoints in"), "\(unanchored.stderr)")
+                let checked = try Run.run(["audit", "verify", "--data", data, "--checkpoints", copy])
+                #expect(checked.status == 1)
+                #expect(checked.stdout.hasPrefix("Audit log broken at entry \(count - 1) (truncated)"), "\(checked.stdout)")
+
+                // A forged copy is refused rather than trusted.
+                let forged = try String(contentsOfFile: copy, encoding: .utf8).replacingOccurrences(of: "\"sequence\":\(count)", with: "\"sequence\":\(count - 2)")
+                try forged.write(toFile: copy, atomically: true, encoding: .utf8)
+                let refused = try Run.run(["audit", "verify", "--data", data, "--checkpoints", copy])
+                #expect(refused.status == 1)
+                #expect(refused.stdout.contains("(forged-checkpoint)"), "\(refused.stdout)")
+                #expect(refused.stderr.contains("tampered with"), "\(refused.stderr)")
+                let missing = try Run.run(["audit", "verify", "--data", data, "--checkpoints", copy + ".nowhere"])
+                #expect(missing.status != 0)
+                #expect(missing.stderr.contains("no such file"), "\(missing.stderr)")
             }
         }
     }

@@ -12,7 +12,12 @@ import Hummingbird
 /// - `GET /v1/security/audit?after=&limit=&action=&actor=&documentId=` → `{"documents": [...]}`,
 ///   the audit log as read-only `auditLog` documents, oldest first from `after`.
 /// - `GET /v1/security/audit/verify` → `{"intact": true, "count": n}` or `{"intact": false,
-///   "sequence", "reason", "detail"}`.
+///   "sequence", "reason", "detail"}`, checked against the signed checkpoints too, with
+///   `"checkpoints": {"verified", "latest", "problems"}`.
+/// - `GET /v1/security/audit/checkpoints?after=&limit=` → `{"checkpoints": [...], "problems":
+///   [...]}`: the signed checkpoints that anchor the log, in file order, those naming an entry
+///   after `after` (at most `limit`, 1000 by default), for an operator to copy off the machine
+///   and check with `facet audit verify --checkpoints FILE`.
 extension FacetAPI {
     func addSecurityRoutes(to router: RouterGroup<FacetRequestContext>) {
         let routes = group(router, "security", .read)
@@ -50,18 +55,38 @@ extension FacetAPI {
             }
             return JSONBody.response(["documents": .array(documents)])
         }
-        routes.get("audit/verify") { _, context in
+        routes.get("audit/verify") { _, context -> Response in
             let security = try auditor(context)
-            let outcome = try await workers.run(for: caller(context)) {
-                do throws(SecurityError) { return try security.audit.verify() } catch { throw Self.securityFailure(error) }
+            let audit = security.audit
+            let (outcome, reading) = try await workers.run(for: caller(context)) { () throws -> (AuditVerification, AuditCheckpointReading?) in
+                do throws(SecurityError) { return try Self.verified(audit) } catch { throw Self.securityFailure(error) }
             }
+            var answer: JSONObject
             switch outcome {
             case .intact(let count):
-                return JSONBody.response(["intact": true, "count": .number(Double(count))])
+                answer = ["intact": true, "count": .number(Double(count))]
             case .broken(let fault):
-                return JSONBody.response(["intact": false, "sequence": .number(Double(fault.sequence)),
-                                          "reason": .string(fault.reason.rawValue), "detail": .string(fault.detail)])
+                answer = ["intact": false, "sequence": .number(Double(fault.sequence)),
+                          "reason": .string(fault.reason.rawValue), "detail": .string(fault.detail)]
             }
+            if let reading {
+                answer["checkpoints"] = ["verified": .number(Double(reading.verified.count)), "latest": reading.latest?.json ?? .null,
+                                         "problems": .array(reading.problems.map(\.json))]
+            }
+            return JSONBody.response(.object(answer))
+        }
+        routes.get("audit/checkpoints") { request, context in
+            let security = try auditor(context)
+            let after = try request.integer("after").map(Int64.init) ?? 0
+            let limit = try request.integer("limit", minimum: 1).map { min($0, 100_000) } ?? 1000
+            guard let checkpoints = security.audit.checkpoints else {
+                throw APIError.notFound("This server writes no audit checkpoints")
+            }
+            let reading = try await workers.run(for: caller(context)) {
+                do throws(SecurityError) { return try checkpoints.read() } catch { throw Self.securityFailure(error) }
+            }
+            let listed = reading.checkpoints.lazy.filter { $0.sequence > after }.prefix(limit).map(\.json)
+            return JSONBody.response(["checkpoints": .array(Array(listed)), "problems": .array(reading.problems.map(\.json))])
         }
     }
 
@@ -77,6 +102,12 @@ extension FacetAPI {
                            details: ["advice": "Ask an admin: only roles with the audit capability see them."])
         }
         return security
+    }
+
+    /// The log checked against its checkpoints (read first) when it writes them, else its chain alone.
+    static func verified(_ audit: AuditLog) throws(SecurityError) -> (AuditVerification, AuditCheckpointReading?) {
+        guard let reading = try audit.checkpoints?.read() else { return (try audit.verify(), nil) }
+        return (try audit.verify(against: reading), reading)
     }
 
     static func securityFailure(_ error: SecurityError) -> APIError {
