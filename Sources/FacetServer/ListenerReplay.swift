@@ -97,6 +97,7 @@ struct ListenerReplay: Sendable {
             if options.includeResult, let document = effect.document { json["result"] = document }
             if options.includePreviousRevision, let previous { json["previous"] = previous }
             if options.includeMutations, visibility == nil { json["mutations"] = .array(transaction.mutations) }
+            if options.includeEffects { json["effects"] = MendozaPatch.effect(from: previous, to: effect.document) }
             events.append(ListenerMutation(documentId: effect.documentID, transactionId: transaction.id, json: json))
         }
         return events

@@ -208,6 +208,7 @@ public final class ListenerSubscription: AsyncSequence, Sendable {
                 result: options.includeResult ? effect.document : nil,
                 previous: options.includePreviousRevision ? previous : nil,
                 mutations: options.includeMutations && visibility == nil ? transaction.mutations : nil,
+                effects: options.includeEffects ? .some(MendozaPatch.effect(from: previous, to: effect.document)) : .none,
                 transactionCurrentEvent: index + 1,
                 transactionTotalEvents: changes.count))
         }
