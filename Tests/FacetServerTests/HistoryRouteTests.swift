@@ -113,9 +113,11 @@ struct HistoryRouteTests {
             #expect(try await ids("fromTime=\(from)&toTime=\(to)") == ["tx-2", "tx-3"])
             #expect(try await ids("", of: "c-2") == ["tx-3"])
 
+            // As Sanity's: excludeContent trims nothing the lines carry (its studio sends it and
+            // reads the mutations).
             var response = try await client.execute(uri: "/v1/data/history/production/transactions/c-2?excludeContent=true", method: .get)
             var line = try #require(try DataRoutes.lines(response).first)
-            #expect(line["mutations"] == nil)
+            #expect(line["mutations"]?[0]?["create"]?["name"] == "Bea")
             #expect(line["id"] == "tx-3")
             response = try await client.execute(uri: "/v1/data/history/production/transactions/c-2?excludeMutations=true&includeIdentifiedDocumentsOnly=true",
                                                 method: .get)
@@ -126,12 +128,47 @@ struct HistoryRouteTests {
         }
     }
 
+    /// The studio's own request: each line's effect, applied to the state before it, gives the
+    /// revision the transaction left, and its revert gives the state before back.
+    @Test func mendozaEffectsStepThroughEveryRevision() async throws {
+        let fixture = try ServerFixture()
+        defer { fixture.close() }
+        let dataset = try fixture.store.dataset("production")
+        _ = try Self.seed(dataset)
+        try await Application(router: fixture.api.router()).test(.router) { client in
+            let response = try await client.execute(
+                uri: "/v1/data/history/production/transactions/c-1?effectFormat=mendoza&excludeContent=true&excludeMutations=true"
+                    + "&includeIdentifiedDocumentsOnly=true&reverse=true&limit=50",
+                method: .get)
+            #expect(response.status == .ok)
+            let lines = try DataRoutes.lines(response)
+            #expect(lines.map { $0["id"] } == ["tx-4", "tx-3", "tx-2", "tx-1"])
+            var state = JSONValue.null
+            for line in lines.reversed() {
+                #expect(line["mutations"] == nil)
+                #expect(line["effects"]?.objectValue?.keys.elements == ["c-1"], "only the document asked for")
+                let effect = try #require(line["effects"]?["c-1"])
+                let next = try MendozaPatch.apply(try #require(effect["apply"]), to: state)
+                let revision = try #require(line["id"]?.stringValue)
+                #expect(next == (try dataset.document(id: "c-1", at: .revision(revision)) ?? .null), "\(revision)")
+                #expect(try MendozaPatch.apply(try #require(effect["revert"]), to: next) == state, "\(revision)")
+                state = next
+            }
+            // Creation and deletion are whole values, as the studio tells them apart.
+            #expect(lines.last?["effects"]?["c-1"]?["apply"]?[0] == 0)
+            #expect(lines.first?["effects"]?["c-1"]?["apply"] == [0, nil])
+            // Unchanged fields are kept, not repeated: the rename writes the name, not the type.
+            let rename = try #require(lines[2]["effects"]?["c-1"]?["apply"]).serialized()
+            #expect(rename.contains("Ada Lovelace") && !rename.contains("customer"), "\(rename)")
+        }
+    }
+
     @Test func badTransactionOptionsAre400() async throws {
         let fixture = try ServerFixture()
         defer { fixture.close() }
         _ = try Self.seed(try fixture.store.dataset("production"))
         try await Application(router: fixture.api.router()).test(.router) { client in
-            for query in ["limit=-1", "limit=ten", "reverse=sometimes", "fromTime=monday", "effectFormat=mendoza"] {
+            for query in ["limit=-1", "limit=ten", "reverse=sometimes", "fromTime=monday", "effectFormat=json", "excludeContent=perhaps"] {
                 let response = try await client.execute(uri: "/v1/data/history/production/transactions/c-1?\(query)", method: .get)
                 #expect(response.status == .badRequest, "\(query)")
                 #expect(try DataRoutes.json(response)["statusCode"] == 400)

@@ -169,6 +169,36 @@ struct ListenRouteTests {
         }
     }
 
+    /// `effectFormat=mendoza`: each event's effects step the document from its state before
+    /// to its state after, live and when replayed to a client that resumes.
+    @Test func mendozaEffectsStepEachDocumentLiveAndReplayed() async throws {
+        try await withServer { fixture, port in
+            let query = #"*[_type == "customer"]"#
+            let live = try await listen(port, query, "&effectFormat=mendoza")
+            #expect(try await event(live).name == "welcome")
+            try commit(fixture, #"[{"create": {"_id": "c-1", "_type": "customer", "name": "Ada", "notes": "Prefers rose gold and vintage cuts"}}]"#)
+            let rename = try commit(fixture, #"[{"patch": {"id": "c-1", "set": {"name": "Ada L."}}}]"#)
+            let deletion = try commit(fixture, #"[{"delete": {"id": "c-1"}}]"#)
+            let events = [try await event(live), try await event(live), try await event(live)]
+            live.hangUp()
+            var state = JSONValue.null
+            for (event, revision) in zip(events, [events[0].data?["transactionId"]?.stringValue ?? "", rename, deletion]) {
+                let effects = try #require(event.data?["effects"])
+                let next = try MendozaPatch.apply(try #require(effects["apply"]), to: state)
+                #expect(next == (try fixture.store.dataset("production").document(id: "c-1", at: .revision(revision)) ?? .null))
+                #expect(try MendozaPatch.apply(try #require(effects["revert"]), to: next) == state)
+                state = next
+            }
+            #expect(events[2].data?["effects"]?["apply"] == [0, nil])
+            #expect(events[1].data?["effects"]?["apply"]?.serialized().contains("rose gold") == false)
+
+            let resumed = try await listen(port, query, "&effectFormat=mendoza", headers: ["Last-Event-ID": try #require(events[0].id)])
+            defer { resumed.hangUp() }
+            #expect(try await event(resumed).name == "welcome")
+            #expect(try await event(resumed).data == events[1].data, "a replayed event is the event sent live")
+        }
+    }
+
     @Test func aBadFilterOrPlaceIsAChannelErrorThenTheEnd() async throws {
         try await withServer { _, port in
             let bad = try await listen(port, "*[_type == ]")
@@ -184,7 +214,7 @@ struct ListenRouteTests {
             #expect(missing.name == "channelError")
             #expect(missing.data?["error"]?["type"] == "datasetNotFoundError")
 
-            for extra in ["&includeResult=maybe", "&visibility=eventually", "&%24tier=gold"] {
+            for extra in ["&includeResult=maybe", "&visibility=eventually", "&%24tier=gold", "&effectFormat=json"] {
                 let refused = try await listen(port, "*[tier == $tier]", extra)
                 #expect(try await event(refused).name == "channelError", "\(extra)")
             }

@@ -100,12 +100,15 @@ struct SanityDocsExampleTests {
             body = try DataRoutes.json(try await Self.get(client, "/history/production/documents/person-1234?revision=\(firstRevision)"))
             #expect(body["documents"]?[0]?["address"]?["city"] == "Los Angeles")
             #expect(body["documents"]?[0]?["_rev"] == .string(firstRevision))
-            let log = try DataRoutes.lines(try await Self.get(client, "/history/production/transactions/person-1234?excludeContent=true"))
+            // As Sanity's studio asks for them: effects, no mutations.
+            let log = try DataRoutes.lines(try await Self.get(
+                client, "/history/production/transactions/person-1234?excludeContent=true&excludeMutations=true&effectFormat=mendoza"))
             #expect(log.count == 2)
             for line in log {
                 #expect(line["id"]?.stringValue != nil && line["timestamp"]?.stringValue != nil && line["author"] != nil)
                 #expect(line["documentIDs"]?.arrayValue?.contains("person-1234") == true)
                 #expect(line["mutations"] == nil)
+                #expect(line["effects"]?["person-1234"]?["apply"]?.arrayValue != nil && line["effects"]?["person-1234"]?["revert"]?.arrayValue != nil)
             }
             #expect(log.first?["id"] == .string(firstRevision))
 

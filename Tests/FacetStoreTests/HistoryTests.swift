@@ -92,6 +92,21 @@ struct HistoryTests {
             let listed = try dataset.transactions(documentIDs: [id]).map(\.id)
             #expect(listed == touchedBy[id] ?? [], "\(id)")
         }
+        // Effects step each document from its state before a transaction to the state after it
+        // and back, whether the state before is in the listing or read from history.
+        for id in ids {
+            for listing in [try dataset.transactions(documentIDs: [id]),
+                            try dataset.transactions(documentIDs: [id], filter: HistoryFilter(reverse: true, limit: 3))] {
+                for (transaction, states) in zip(listing, try dataset.previousStates(of: listing)) {
+                    for (effect, before) in zip(transaction.effects, states) {
+                        #expect(before == (try effect.previousRevision.flatMap { try dataset.document(id: effect.documentID, at: .revision($0)) }))
+                        let pair = MendozaPatch.effect(from: before, to: effect.document)
+                        #expect(try MendozaPatch.apply(try #require(pair["apply"]), to: before ?? .null) == effect.document ?? .null)
+                        #expect(try MendozaPatch.apply(try #require(pair["revert"]), to: effect.document ?? .null) == before ?? .null)
+                    }
+                }
+            }
+        }
         // History survives reopening.
         try fixture.reopen()
         let reopened = try fixture.dataset
@@ -120,7 +135,7 @@ struct HistoryTests {
         let line = log[1].historyJSON()
         #expect(line["documentIDs"] == ["a"])
         #expect(line["mutations"]?[0]?["patch"]?["set"]?["v"] == 2)
-        #expect(log[1].historyJSON(excludeContent: true)["mutations"] == nil)
+        #expect(log[1].historyJSON(excludeMutations: true)["mutations"] == nil)
         #expect(try dataset.transactions(documentIDs: ["a"], filter: HistoryFilter(reverse: true, limit: 2)).map(\.id)
                 == [deleted.transactionId, patched.transactionId])
         #expect(try dataset.transactions(documentIDs: ["a"], filter: HistoryFilter(authors: ["bob"])).map(\.id) == [patched.transactionId])

@@ -201,6 +201,8 @@ private struct ReversingSealing: DocumentSealing {
 
     func sealMutation(_ mutation: JSONValue, dataset: String) throws(StoreError) -> JSONValue { mutation }
 
+    func unsealMutation(_ mutation: JSONValue, dataset: String) throws(StoreError) -> JSONValue { mutation }
+
     private func flipped(_ document: JSONValue) -> JSONValue {
         guard case .object(var object) = document, let secret = object["secret"]?.stringValue else { return document }
         object["secret"] = .string(String(secret.reversed()))

@@ -161,6 +161,29 @@ public final class FieldEncryption: DocumentSealing {
         })
     }
 
+    public func unsealMutation(_ mutation: JSONValue, dataset: String) throws(StoreError) -> JSONValue {
+        guard Self.holdsEnvelope(mutation) else { return mutation }
+        return try Self.mapMutation(mutation, dataset: dataset, document: { (document) throws(StoreError) in
+            try unseal(document, dataset: dataset)
+        }, value: { (site, _, value) throws(StoreError) in
+            guard let site, FieldEnvelope.isMarked(value) else { return value }
+            return try storeErrors { () throws(SecurityError) in
+                try keyring.refreshForReading()
+                return try open(value, at: site, submitted: false)
+            }
+        })
+    }
+
+    /// Whether an envelope is anywhere in `value` (most mutations hold none, and are returned
+    /// as they are without being taken apart).
+    static func holdsEnvelope(_ value: JSONValue) -> Bool {
+        switch value {
+        case .object(let object): FieldEnvelope.isMarked(value) || object.values.contains(where: holdsEnvelope)
+        case .array(let array): array.contains(where: holdsEnvelope)
+        default: false
+        }
+    }
+
     // MARK: Opening
 
     /// The value of an envelope at `site`, or `nil` when its key was destroyed. `submitted`
@@ -199,7 +222,7 @@ public final class FieldEncryption: DocumentSealing {
     /// one document) and path.
     static func mapMutation(_ mutation: JSONValue, dataset: String,
                             document: (JSONValue) throws(StoreError) -> JSONValue,
-                            value: (FieldEnvelope.Site?, String, JSONValue) throws(StoreError) -> JSONValue) throws(StoreError) -> JSONValue
+                            value: (FieldEnvelope.Site?, String, JSONValue) throws(StoreError) -> JSONValue?) throws(StoreError) -> JSONValue
     {
         guard case .object(var object) = mutation, object.count == 1, let (kind, body) = object.elements.first else { return mutation }
         switch kind {
@@ -213,6 +236,7 @@ public final class FieldEncryption: DocumentSealing {
             }
             for operation in valueOperations {
                 guard case .object(var values) = patch[operation] else { continue }
+                // A value `value` gives up (its key was destroyed) leaves the operation.
                 for path in values.keys {
                     values[path] = try value(site(path), path, values[path]!)
                 }

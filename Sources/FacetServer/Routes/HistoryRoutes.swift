@@ -11,9 +11,17 @@ import NIOCore
 ///   were (one that did not exist then is left out; an unknown revision is a 404).
 /// - `GET /v1/data/history/:dataset/transactions/:ids` → NDJSON, one line per transaction that
 ///   touched any of the documents: `{"id", "timestamp", "author", "documentIDs", "mutations",
-///   "revisions"}`, filtered by `fromTime`, `toTime`, `fromTransaction`, `toTransaction`
-///   (inclusive), `authors`, trimmed by `excludeContent`, `excludeMutations`,
-///   `includeIdentifiedDocumentsOnly`, ordered by `reverse` and cut at `limit`.
+///   "revisions"}`, with `effectFormat=mendoza` also `"effects": {"<id>": {"apply", "revert"}}`
+///   (``MendozaPatch``: from each document's previous state to the next and back); filtered by
+///   `fromTime`, `toTime`, `fromTransaction`, `toTransaction` (inclusive), `authors`, trimmed by
+///   `excludeMutations` and `includeIdentifiedDocumentsOnly`, ordered by `reverse` and cut at
+///   `limit`. `excludeContent` is accepted and trims nothing: Sanity's own clients send
+///   `excludeContent=true` and still read `mutations` and `effects` from the lines.
+///
+/// Both read history opened: a caller cleared for the sensitive fields gets their values, and
+/// never an encrypted envelope; any other caller sees what the query route would show them of
+/// each state (hidden documents left out, uncleared fields removed, from the documents, the
+/// effects and the mutations alike).
 extension FacetAPI {
     func addHistoryRoutes(to version: RouterGroup<FacetRequestContext>) {
         let history = group(version, "data/history", .read)
@@ -38,43 +46,78 @@ extension FacetAPI {
         history.get(":dataset/transactions/:ids") { request, context in
             let dataset = try dataset(context)
             let ids = try context.documentIDs()
-            if let format = request.option("effectFormat") {
-                throw APIError.badRequest("effectFormat \"\(format)\" is not supported: Facet's history lines carry \"revisions\" instead of effects",
-                                          type: "invalidRequest")
-            }
+            let withEffects = try Self.wantsEffects(request)
             let filter = HistoryFilter(
                 fromTime: request.option("fromTime"), toTime: request.option("toTime"),
                 fromTransaction: request.option("fromTransaction"), toTransaction: request.option("toTransaction"),
                 authors: request.list("authors"), reverse: try request.flag("reverse") ?? false, limit: try request.integer("limit"))
-            let excludeContent = try request.flag("excludeContent") ?? false
-            let visibility = visibility(context)
-            // Mutations may name what the caller may not see; a restricted caller gets the revisions only.
-            let excludeMutations = try request.flag("excludeMutations") ?? false || visibility != nil
+            // Checked like every flag, though it trims nothing (see above).
+            _ = try request.flag("excludeContent")
+            let excludeMutations = try request.flag("excludeMutations") ?? false
             let identifiedOnly = try request.flag("includeIdentifiedDocumentsOnly") ?? false
-            let transactions = try await workers.run(for: caller(context)) {
-                do throws(StoreError) { return try dataset.transactions(documentIDs: ids, filter: filter) } catch { throw APIError.store(error) }
-            }.compactMap { Self.presented($0, through: visibility) }
+            let visibility = visibility(context)
             let asked = Set(ids)
-            return NDJSONBody.response(transactions.map { transaction in
-                let line = transaction.historyJSON(excludeContent: excludeContent, excludeMutations: excludeMutations)
-                return identifiedOnly ? Self.keeping(asked, in: line) : line
-            })
+            let lines = try await workers.run(for: caller(context)) {
+                let transactions: [CommittedTransaction]
+                let previous: [[JSONValue?]]?
+                do throws(StoreError) {
+                    transactions = try dataset.transactions(documentIDs: ids, filter: filter)
+                    previous = withEffects ? try dataset.previousStates(of: transactions) : nil
+                } catch { throw APIError.store(error) }
+                return transactions.indices.compactMap { index -> JSONValue? in
+                    guard let line = Self.historyLine(transactions[index], previous: previous?[index], through: visibility,
+                                                      excludeMutations: excludeMutations) else { return nil }
+                    return identifiedOnly ? Self.keeping(asked, in: line) : line
+                }
+            }
+            return NDJSONBody.response(lines)
         }
     }
 
-    /// A transaction as `visibility` shows it: only the revisions of documents the caller may
-    /// read (a deletion, whose type history no longer holds, is shown only to unrestricted
-    /// callers); `nil` when nothing is left.
-    static func presented(_ transaction: CommittedTransaction, through visibility: (any DocumentVisibility)?) -> CommittedTransaction? {
-        guard let visibility else { return transaction }
-        var shown = transaction
-        shown.effects = transaction.effects.compactMap { effect in
-            guard let document = effect.document.flatMap(visibility.present) else { return nil }
-            var effect = effect
-            effect.document = document
-            return effect
+    /// `effectFormat=mendoza` asks for effects; no other format exists.
+    static func wantsEffects(_ request: Request) throws -> Bool {
+        guard let format = request.option("effectFormat") else { return false }
+        guard format == "mendoza" else {
+            throw APIError.badRequest("effectFormat \"\(format)\" is not supported: the one effect format is \"mendoza\"", type: "invalidRequest")
         }
-        return shown.effects.isEmpty ? nil : shown
+        return true
+    }
+
+    /// One transaction's line as `visibility` shows it, with effects from the states in
+    /// `previous` (one per effect) when given; `nil` when the caller may see nothing of it.
+    ///
+    /// A restricted caller sees only the documents it may read, as it may read them (a
+    /// deletion, whose type history no longer holds, only unrestricted callers see), and of the
+    /// mutations those that write only what it sees (``DocumentVisibility/present(mutation:documents:)``).
+    static func historyLine(_ transaction: CommittedTransaction, previous: [JSONValue?]?, through visibility: (any DocumentVisibility)?,
+                            excludeMutations: Bool) -> JSONValue?
+    {
+        var shown = transaction
+        var before: [JSONValue?] = []
+        if let visibility {
+            shown.effects = []
+            var states: [String: JSONValue] = [:]
+            for (index, effect) in transaction.effects.enumerated() {
+                guard let document = effect.document, let presented = visibility.present(document) else { continue }
+                var effect = effect
+                effect.document = presented
+                shown.effects.append(effect)
+                before.append(previous?[index].flatMap(visibility.present))
+                states[effect.documentID] = document
+            }
+            if shown.effects.isEmpty { return nil }
+            if !excludeMutations { shown.mutations = transaction.mutations.compactMap { visibility.present(mutation: $0, documents: states) } }
+        } else {
+            before = previous ?? []
+        }
+        var effects: JSONObject?
+        if previous != nil {
+            effects = [:]
+            for (effect, state) in zip(shown.effects, before) {
+                effects?[effect.documentID] = MendozaPatch.effect(from: state, to: effect.document)
+            }
+        }
+        return shown.historyJSON(excludeMutations: excludeMutations, effects: effects)
     }
 
     /// The one point in time the request names; 400 when it names none or several.
@@ -98,8 +141,10 @@ extension FacetAPI {
         if case .array(let listed)? = object["documentIDs"] {
             object["documentIDs"] = .array(listed.filter { $0.stringValue.map(ids.contains) ?? false })
         }
-        if case .object(let revisions)? = object["revisions"] {
-            object["revisions"] = .object(revisions.filter { ids.contains($0.key) })
+        for member in ["revisions", "effects"] {
+            if case .object(let documents)? = object[member] {
+                object[member] = .object(documents.filter { ids.contains($0.key) })
+            }
         }
         return .object(object)
     }

@@ -42,8 +42,9 @@ extension FacetAPI {
 /// carries, and where to resume.
 ///
 /// Like Sanity, only the filter matters: a projection or slice in `query` changes nothing.
-/// `tag` (a name for the request in logs) and options Facet does not have (`effectFormat`,
-/// `evs_preamble`) are accepted and ignored, so that Sanity's clients need no change.
+/// `effectFormat=mendoza` adds each change's ``MendozaPatch`` effects (`{"apply", "revert"}`) to
+/// its event. `tag` (a name for the request in logs) and an option Facet does not have
+/// (`evs_preamble`) are accepted and ignored, so that Sanity's clients need no change.
 struct ListenRequest: Sendable {
     /// The GROQ filter, e.g. `*[_type == "customer" && tier == $tier]`.
     var query: String
@@ -97,6 +98,11 @@ struct ListenRequest: Sendable {
         options = ListenOptions(includeResult: try flag("includeResult", default: false),
                                 includePreviousRevision: try flag("includePreviousRevision", default: false),
                                 includeMutations: try flag("includeMutations", default: true))
+        switch values["effectFormat"] {
+        case nil: break
+        case "mendoza": options.includeEffects = true
+        case let other?: throw APIError.badRequest("effectFormat must be mendoza, not \"\(other)\"", type: "invalidListenerOption")
+        }
         // From v2025-02-19 a listener hears of published documents only, unless it asks for all.
         let publishedByDefault = version >= "v2025-02-19" && version != "v1"
         order = ListenerEventOrder(publishedOnly: !(try flag("includeAllVersions", default: !publishedByDefault)))

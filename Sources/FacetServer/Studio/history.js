@@ -47,7 +47,7 @@ export class DocumentHistory {
     replace(this.comparison);
     const id = this.editor.id;
     const path = `/v1/data/history/${this.dataset}/transactions/${encodeURIComponent(id)},${encodeURIComponent(draftID(id))}`
-      + `?reverse=true&limit=${shownTransactions}&excludeContent=true`;
+      + `?reverse=true&limit=${shownTransactions}&excludeContent=true&excludeMutations=true`;
     let transactions;
     try {
       const response = await authorizedFetch(path);

@@ -35,6 +35,35 @@ extension Dataset {
         return try storage.transactions(touching: documentIDs, filter: filter)
     }
 
+    /// The state each effect of `transactions` started from, in the order of their effects
+    /// (`nil` where the document did not exist): with the states the effects left, what
+    /// Sanity's `effects` (``MendozaPatch/effect(from:to:)``) are made from. A state one of the
+    /// transactions left is taken from it rather than read again.
+    public func previousStates(of transactions: [CommittedTransaction]) throws(StoreError) -> [[JSONValue?]] {
+        var left: [String: JSONValue?] = [:]
+        for transaction in transactions {
+            for effect in transaction.effects { left[effect.documentID + "\u{0}" + effect.resultRevision] = effect.document }
+        }
+        var states: [[JSONValue?]] = []
+        states.reserveCapacity(transactions.count)
+        for transaction in transactions {
+            var before: [JSONValue?] = []
+            for effect in transaction.effects {
+                guard let revision = effect.previousRevision else {
+                    before.append(nil)
+                    continue
+                }
+                if let known = left[effect.documentID + "\u{0}" + revision] {
+                    before.append(known)
+                } else {
+                    before.append(try storage.document(id: effect.documentID, at: .revision(revision)))
+                }
+            }
+            states.append(before)
+        }
+        return states
+    }
+
     /// Makes the state `id` had at `point` its current state again, as a new transaction.
     /// Restoring a deleted document recreates it; restoring to a point where it did not exist is
     /// an error (delete it instead).
@@ -69,18 +98,21 @@ extension RevisionPoint {
 }
 
 extension CommittedTransaction {
-    /// One line of Sanity's transaction history: `{id, timestamp, author, documentIDs, mutations}`,
-    /// plus `revisions`, the revision each document went from and to.
-    public func historyJSON(excludeContent: Bool = false, excludeMutations: Bool = false) -> JSONValue {
+    /// One line of Sanity's transaction history: `{id, timestamp, author, documentIDs, mutations,
+    /// effects}` (`mutations` unless excluded, `effects` when given: each document's
+    /// ``MendozaPatch/effect(from:to:)``), plus `revisions`, the revision each document went
+    /// from and to.
+    public func historyJSON(excludeMutations: Bool = false, effects: JSONObject? = nil) -> JSONValue {
         var object: JSONObject = [
             "id": .string(id),
             "timestamp": .string(timestamp),
             "author": author.map(JSONValue.string) ?? .null,
-            "documentIDs": .array(effects.map { .string($0.documentID) }),
+            "documentIDs": .array(self.effects.map { .string($0.documentID) }),
         ]
-        if !excludeMutations && !excludeContent { object["mutations"] = .array(mutations) }
+        if !excludeMutations { object["mutations"] = .array(mutations) }
+        if let effects { object["effects"] = .object(effects) }
         var revisions = JSONObject()
-        for effect in effects {
+        for effect in self.effects {
             revisions[effect.documentID] = [
                 "previousRev": effect.previousRevision.map(JSONValue.string) ?? .null,
                 "resultRev": effect.document == nil ? .null : .string(effect.resultRevision),

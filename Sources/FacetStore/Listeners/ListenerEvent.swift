@@ -58,6 +58,9 @@ public struct MutationEvent: Sendable, Equatable {
     public var previous: JSONValue?
     /// The transaction's mutations, when asked for.
     public var mutations: [JSONValue]?
+    /// `{"apply", "revert"}`: the change as ``MendozaPatch`` effects, when asked for
+    /// (`effectFormat=mendoza`).
+    public var effects: JSONValue?
     /// Position of this event among the transaction's events that reach this listener.
     public var transactionCurrentEvent: Int
     public var transactionTotalEvents: Int
@@ -80,6 +83,7 @@ public struct MutationEvent: Sendable, Equatable {
         if let result { object["result"] = result }
         if let previous { object["previous"] = previous }
         if let mutations { object["mutations"] = .array(mutations) }
+        if let effects { object["effects"] = effects }
         return .object(object)
     }
 }
@@ -92,6 +96,9 @@ public struct ListenOptions: Sendable {
     public var includePreviousRevision = false
     /// Send the transaction's mutations.
     public var includeMutations = true
+    /// Send each change as Mendoza effects (`effects`, from the document as the listener saw it
+    /// before to as it sees it after).
+    public var includeEffects = false
     /// How many committed transactions may wait for a slow listener before it is dropped with
     /// a `reconnect` event; writers never wait for listeners.
     public var bufferLimit = 1_000
@@ -105,12 +112,13 @@ public struct ListenOptions: Sendable {
     /// may not see. `nil` sees everything.
     public var visibility: (any DocumentVisibility)?
 
-    public init(includeResult: Bool = true, includePreviousRevision: Bool = false, includeMutations: Bool = true, bufferLimit: Int = 1_000,
-                bufferBytes: Int = 8 * 1024 * 1024)
+    public init(includeResult: Bool = true, includePreviousRevision: Bool = false, includeMutations: Bool = true, includeEffects: Bool = false,
+                bufferLimit: Int = 1_000, bufferBytes: Int = 8 * 1024 * 1024)
     {
         self.includeResult = includeResult
         self.includePreviousRevision = includePreviousRevision
         self.includeMutations = includeMutations
+        self.includeEffects = includeEffects
         self.bufferLimit = bufferLimit
         self.bufferBytes = bufferBytes
     }

@@ -53,6 +53,7 @@ struct ListenerMatch: Sendable {
                 result: options.includeResult ? effect.document : nil,
                 previous: options.includePreviousRevision ? before : nil,
                 mutations: options.includeMutations && visibility == nil ? transaction.mutations : nil,
+                effects: options.includeEffects ? .some(MendozaPatch.effect(from: before, to: effect.document)) : .none,
                 transactionCurrentEvent: index + 1,
                 transactionTotalEvents: changes.count)
         }

@@ -22,6 +22,11 @@ public protocol DocumentSealing: Sendable {
     /// keep a value the documents themselves only keep sealed).
     func sealMutation(_ mutation: JSONValue, dataset: String) throws(StoreError) -> JSONValue
 
+    /// A mutation from history opened again: what ``sealMutation(_:dataset:)`` sealed, as it was
+    /// submitted (a value whose key was destroyed is left out, as ``unseal(_:dataset:)`` leaves
+    /// it out of a document).
+    func unsealMutation(_ mutation: JSONValue, dataset: String) throws(StoreError) -> JSONValue
+
     /// Called once before the documents of one transaction are sealed, so that whatever sealing
     /// them needs (new keys) can be made at once rather than document by document.
     func prepare(toSeal documents: [JSONValue], dataset: String) throws(StoreError)
@@ -97,9 +102,15 @@ struct SealedDatasetStorage: DatasetStorage {
         try opened(inner.transactions(after: sequence))
     }
 
+    /// Transactions as they were committed: their documents and mutations opened, so that no
+    /// reader of history (the history API, a listener resuming, another process catching up)
+    /// ever meets a sealed value.
     private func opened(_ transactions: [CommittedTransaction]) throws(StoreError) -> [CommittedTransaction] {
         var result = transactions
         for t in result.indices {
+            for m in result[t].mutations.indices {
+                result[t].mutations[m] = try sealing.unsealMutation(result[t].mutations[m], dataset: dataset)
+            }
             for e in result[t].effects.indices {
                 if let document = result[t].effects[e].document {
                     result[t].effects[e].document = try sealing.unseal(document, dataset: dataset)
