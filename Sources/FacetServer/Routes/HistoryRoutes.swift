@@ -96,17 +96,15 @@ extension FacetAPI {
         var before: [JSONValue?] = []
         if let visibility {
             shown.effects = []
-            var states: [String: JSONValue] = [:]
             for (index, effect) in transaction.effects.enumerated() {
                 guard let document = effect.document, let presented = visibility.present(document) else { continue }
                 var effect = effect
                 effect.document = presented
                 shown.effects.append(effect)
                 before.append(previous?[index].flatMap(visibility.present))
-                states[effect.documentID] = document
             }
             if shown.effects.isEmpty { return nil }
-            if !excludeMutations { shown.mutations = transaction.mutations.compactMap { visibility.present(mutation: $0, documents: states) } }
+            if !excludeMutations { shown.mutations = visibility.presentMutations(of: transaction) }
         } else {
             before = previous ?? []
         }

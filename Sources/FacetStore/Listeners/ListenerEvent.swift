@@ -108,8 +108,8 @@ public struct ListenOptions: Sendable {
     /// default). A transaction larger than this on its own is still taken into an empty buffer.
     public var bufferBytes = 8 * 1024 * 1024
     /// What the listener may see: its filter matches, and its events carry, documents as this
-    /// shows them (hidden ones are absent); mutations are left out, as they may name what it
-    /// may not see. `nil` sees everything.
+    /// shows them (hidden ones are absent), and of the mutations those that write only what it
+    /// sees, as history shows them. `nil` sees everything.
     public var visibility: (any DocumentVisibility)?
 
     public init(includeResult: Bool = true, includePreviousRevision: Bool = false, includeMutations: Bool = true, includeEffects: Bool = false,

@@ -24,6 +24,7 @@ struct ListenerMatch: Sendable {
     func events(of transaction: CommittedTransaction, previous: (String) throws(StoreError) -> JSONValue?) throws(StoreError) -> [MutationEvent] {
         var changes: [(CommittedTransaction.Effect, Transition, JSONValue?)] = []
         let visibility = options.visibility
+        let mutations = options.includeMutations ? shownMutations(of: transaction) : nil
         for var effect in transaction.effects {
             var before = try previous(effect.documentID)
             if let visibility {
@@ -52,11 +53,20 @@ struct ListenerMatch: Sendable {
                 timestamp: transaction.timestamp,
                 result: options.includeResult ? effect.document : nil,
                 previous: options.includePreviousRevision ? before : nil,
-                mutations: options.includeMutations && visibility == nil ? transaction.mutations : nil,
+                mutations: mutations,
                 effects: options.includeEffects ? .some(MendozaPatch.effect(from: before, to: effect.document)) : .none,
                 transactionCurrentEvent: index + 1,
                 transactionTotalEvents: changes.count)
         }
+    }
+}
+
+extension ListenerMatch {
+    /// The transaction's mutations as this listener may see them: all of them, or for a
+    /// restricted listener those that write only what it reads, as history shows them
+    /// (``DocumentVisibility/present(mutation:documents:)``).
+    func shownMutations(of transaction: CommittedTransaction) -> [JSONValue] {
+        options.visibility.map { $0.presentMutations(of: transaction) } ?? transaction.mutations
     }
 }
 

@@ -27,6 +27,14 @@ extension DocumentVisibility {
         }
     }
 
+    /// The mutations of `transaction` this reader may see, each as ``present(mutation:documents:)``
+    /// shows it, decided on the states the transaction left: what history and listeners send.
+    public func presentMutations(of transaction: CommittedTransaction) -> [JSONValue] {
+        var states: [String: JSONValue] = [:]
+        for effect in transaction.effects { if let document = effect.document { states[effect.documentID] = document } }
+        return transaction.mutations.compactMap { present(mutation: $0, documents: states) }
+    }
+
     /// The operations of `patch` on fields this reader sees in `target`.
     private func presented(_ patch: JSONObject, on target: JSONValue) -> JSONObject {
         var shown: JSONObject = [:]
