@@ -1,6 +1,7 @@
 import FacetStore
 import Foundation
 import GROQ
+import TestSupport
 import Testing
 @testable import FacetSchema
 
@@ -74,30 +75,33 @@ struct ValidationInStoreTests {
     /// next: across many transactions (the older documents folded into the snapshot's base, the
     /// newer ones still in its overlay), in the same transaction, and beside a document's own
     /// draft, it decides as a scan of every document would.
-    @Test func uniqueHoldsAcrossManyTransactionsAsAScanWould() throws {
-        try withStore { dataset in
-            for batch in 0..<24 {
-                try dataset.mutate((0..<250).map { index in
-                    let n = batch * 250 + index
-                    return .create(["_id": .string("c-\(n)"), "_type": "customer", "name": .string("Client \(n)"), "email": .string("client\(n)@example.com")])
-                })
+    @Test func uniqueHoldsAcrossManyTransactionsAsAScanWould() async throws {
+        // Seconds of work: on a thread of its own, not one the servers of other tests need.
+        try await offThePool {
+            try withStore { dataset in
+                for batch in 0..<24 {
+                    try dataset.mutate((0..<250).map { index in
+                        let n = batch * 250 + index
+                        return .create(["_id": .string("c-\(n)"), "_type": "customer", "name": .string("Client \(n)"), "email": .string("client\(n)@example.com")])
+                    })
+                }
+                dataset.bulkLoad { }  // folds the overlay into the base, as the background compaction does
+                try dataset.mutate([.create(["_id": "c-late", "_type": "customer", "name": "Late", "email": "late@example.com"])])
+                for taken in ["client0@example.com", "client5999@example.com", "late@example.com"] {
+                    let duplicate = error { try dataset.mutate([.create(["_id": "c-new", "_type": "customer", "name": "New", "email": .string(taken)])]) }
+                    #expect(duplicate?.message.contains("email: Must be unique: another customer has this value") == true, "\(taken)")
+                }
+                // The same value twice in one transaction, and an edit of a document's own draft.
+                let twice = error {
+                    try dataset.mutate([.create(["_id": "c-a", "_type": "customer", "name": "A", "email": "same@example.com"]),
+                                        .create(["_id": "c-b", "_type": "customer", "name": "B", "email": "same@example.com"])])
+                }
+                #expect(twice?.message.contains("Must be unique") == true)
+                try dataset.mutate([.createOrReplace(["_id": "drafts.c-17", "_type": "customer", "name": "Client 17 (edited)", "email": "client17@example.com"])])
+                try dataset.mutate([.createOrReplace(["_id": "c-17", "_type": "customer", "name": "Client 17", "email": "client17@example.com"])])
+                // Case matters, as it does to `==`.
+                try dataset.mutate([.create(["_id": "c-case", "_type": "customer", "name": "Case", "email": "Client0@example.com"])])
             }
-            dataset.bulkLoad { }  // folds the overlay into the base, as the background compaction does
-            try dataset.mutate([.create(["_id": "c-late", "_type": "customer", "name": "Late", "email": "late@example.com"])])
-            for taken in ["client0@example.com", "client5999@example.com", "late@example.com"] {
-                let duplicate = error { try dataset.mutate([.create(["_id": "c-new", "_type": "customer", "name": "New", "email": .string(taken)])]) }
-                #expect(duplicate?.message.contains("email: Must be unique: another customer has this value") == true, "\(taken)")
-            }
-            // The same value twice in one transaction, and an edit of a document's own draft.
-            let twice = error {
-                try dataset.mutate([.create(["_id": "c-a", "_type": "customer", "name": "A", "email": "same@example.com"]),
-                                    .create(["_id": "c-b", "_type": "customer", "name": "B", "email": "same@example.com"])])
-            }
-            #expect(twice?.message.contains("Must be unique") == true)
-            try dataset.mutate([.createOrReplace(["_id": "drafts.c-17", "_type": "customer", "name": "Client 17 (edited)", "email": "client17@example.com"])])
-            try dataset.mutate([.createOrReplace(["_id": "c-17", "_type": "customer", "name": "Client 17", "email": "client17@example.com"])])
-            // Case matters, as it does to `==`.
-            try dataset.mutate([.create(["_id": "c-case", "_type": "customer", "name": "Case", "email": "Client0@example.com"])])
         }
     }
 

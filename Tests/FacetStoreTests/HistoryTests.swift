@@ -1,6 +1,7 @@
 import Foundation
 import GROQ
 import OrderedCollections
+import TestSupport
 import Testing
 @testable import FacetStore
 
@@ -13,106 +14,109 @@ struct HistoryTests {
         return object
     }
 
-    @Test func historyReconstructsEveryRevisionOfAThousandRandomTransactions() throws {
-        let fixture = try StoreFixture()
-        let dataset = try fixture.dataset
-        var random = SeededRandom(seed: 20_261_125)
-        let ids = (0..<12).map { "doc-\($0)" }
-        var model: [String: JSONObject] = [:]
-        var lastRevision: [String: String] = [:]
-        /// For each transaction: its id, time, and the model state of every id after it.
-        var states: [(id: String, timestamp: String, model: [String: JSONObject])] = []
-        var touchedBy: [String: [String]] = [:]
-        for step in 0..<1_000 {
-            var batch: [Mutation] = []
-            var next = model
-            var touched = Set<String>()
-            for _ in 0..<(1 + random.next(3)) {
-                let id = ids[random.next(ids.count)]
-                switch random.next(4) {
-                case 0:
-                    let object: JSONObject = ["_id": .string(id), "_type": "thing", "step": .number(Double(step)), "tag": .string("t\(random.next(5))")]
-                    batch.append(.createOrReplace(object))
-                    next[id] = object
-                    touched.insert(id)
-                case 1 where next[id] != nil:
-                    batch.append(.delete(.ids([id])))
-                    next[id] = nil
-                    touched.insert(id)
-                case 2 where next[id] != nil:
-                    let value = JSONValue.number(Double(random.next(1000)))
-                    batch.append(.patch(try PatchMutation(json: ["id": .string(id), "set": ["value": value]])))
-                    next[id]?["value"] = value
-                    touched.insert(id)
-                default:
-                    if next[id] == nil {
-                        let object: JSONObject = ["_id": .string(id), "_type": "thing", "created": .number(Double(step))]
-                        batch.append(.createIfNotExists(object))
+    @Test func historyReconstructsEveryRevisionOfAThousandRandomTransactions() async throws {
+        // Seconds of work: on a thread of its own, not one the servers of other tests need.
+        try await offThePool {
+            let fixture = try StoreFixture()
+            let dataset = try fixture.dataset
+            var random = SeededRandom(seed: 20_261_125)
+            let ids = (0..<12).map { "doc-\($0)" }
+            var model: [String: JSONObject] = [:]
+            var lastRevision: [String: String] = [:]
+            /// For each transaction: its id, time, and the model state of every id after it.
+            var states: [(id: String, timestamp: String, model: [String: JSONObject])] = []
+            var touchedBy: [String: [String]] = [:]
+            for step in 0..<1_000 {
+                var batch: [Mutation] = []
+                var next = model
+                var touched = Set<String>()
+                for _ in 0..<(1 + random.next(3)) {
+                    let id = ids[random.next(ids.count)]
+                    switch random.next(4) {
+                    case 0:
+                        let object: JSONObject = ["_id": .string(id), "_type": "thing", "step": .number(Double(step)), "tag": .string("t\(random.next(5))")]
+                        batch.append(.createOrReplace(object))
                         next[id] = object
                         touched.insert(id)
+                    case 1 where next[id] != nil:
+                        batch.append(.delete(.ids([id])))
+                        next[id] = nil
+                        touched.insert(id)
+                    case 2 where next[id] != nil:
+                        let value = JSONValue.number(Double(random.next(1000)))
+                        batch.append(.patch(try PatchMutation(json: ["id": .string(id), "set": ["value": value]])))
+                        next[id]?["value"] = value
+                        touched.insert(id)
+                    default:
+                        if next[id] == nil {
+                            let object: JSONObject = ["_id": .string(id), "_type": "thing", "created": .number(Double(step))]
+                            batch.append(.createIfNotExists(object))
+                            next[id] = object
+                            touched.insert(id)
+                        }
                     }
                 }
+                guard !batch.isEmpty else { continue }
+                let result = try dataset.mutate(batch, options: TransactionOptions(author: "user-\(step % 3)"))
+                // A document created and deleted in one transaction leaves no revision.
+                touched = touched.filter { model[$0] != nil || next[$0] != nil }
+                model = next
+                for id in touched {
+                    lastRevision[id] = result.transactionId
+                    touchedBy[id, default: []].append(result.transactionId)
+                }
+                let timestamp = try #require(try dataset.transactions(documentIDs: [], filter: HistoryFilter(reverse: true, limit: 1)).first?.timestamp)
+                states.append((result.transactionId, timestamp, model))
             }
-            guard !batch.isEmpty else { continue }
-            let result = try dataset.mutate(batch, options: TransactionOptions(author: "user-\(step % 3)"))
-            // A document created and deleted in one transaction leaves no revision.
-            touched = touched.filter { model[$0] != nil || next[$0] != nil }
-            model = next
-            for id in touched {
-                lastRevision[id] = result.transactionId
-                touchedBy[id, default: []].append(result.transactionId)
-            }
-            let timestamp = try #require(try dataset.transactions(documentIDs: [], filter: HistoryFilter(reverse: true, limit: 1)).first?.timestamp)
-            states.append((result.transactionId, timestamp, model))
-        }
-        #expect(states.count > 900)
-        // The current state matches the model.
-        for id in ids {
-            #expect(content(dataset.document(id: id)) == model[id], "\(id)")
-            if model[id] != nil { #expect(dataset.document(id: id)?["_rev"]?.stringValue == lastRevision[id]) }
-        }
-        // Every revision reads back as the model had it right after that transaction.
-        for state in states {
-            for id in ids where touchedBy[id]?.contains(state.id) == true {
-                let read = try dataset.document(id: id, at: .revision(state.id))
-                #expect(content(read) == state.model[id], "\(id) at \(state.id)")
-                if read != nil { #expect(read?["_rev"]?.stringValue == state.id) }
-            }
-        }
-        // Reading at a time gives the state after the last transaction at or before it.
-        for index in stride(from: 0, to: states.count, by: 37) {
-            let time = states[index].timestamp
-            let last = states.lastIndex { $0.timestamp <= time } ?? index
+            #expect(states.count > 900)
+            // The current state matches the model.
             for id in ids {
-                #expect(content(try dataset.document(id: id, at: .time(time))) == states[last].model[id], "\(id) at \(time)")
+                #expect(content(dataset.document(id: id)) == model[id], "\(id)")
+                if model[id] != nil { #expect(dataset.document(id: id)?["_rev"]?.stringValue == lastRevision[id]) }
             }
-        }
-        // Each document's transaction list is exactly the transactions that touched it, in order.
-        for id in ids {
-            let listed = try dataset.transactions(documentIDs: [id]).map(\.id)
-            #expect(listed == touchedBy[id] ?? [], "\(id)")
-        }
-        // Effects step each document from its state before a transaction to the state after it
-        // and back, whether the state before is in the listing or read from history.
-        for id in ids {
-            for listing in [try dataset.transactions(documentIDs: [id]),
-                            try dataset.transactions(documentIDs: [id], filter: HistoryFilter(reverse: true, limit: 3))] {
-                for (transaction, states) in zip(listing, try dataset.previousStates(of: listing)) {
-                    for (effect, before) in zip(transaction.effects, states) {
-                        #expect(before == (try effect.previousRevision.flatMap { try dataset.document(id: effect.documentID, at: .revision($0)) }))
-                        let pair = MendozaPatch.effect(from: before, to: effect.document)
-                        #expect(try MendozaPatch.apply(try #require(pair["apply"]), to: before ?? .null) == effect.document ?? .null)
-                        #expect(try MendozaPatch.apply(try #require(pair["revert"]), to: effect.document ?? .null) == before ?? .null)
+            // Every revision reads back as the model had it right after that transaction.
+            for state in states {
+                for id in ids where touchedBy[id]?.contains(state.id) == true {
+                    let read = try dataset.document(id: id, at: .revision(state.id))
+                    #expect(content(read) == state.model[id], "\(id) at \(state.id)")
+                    if read != nil { #expect(read?["_rev"]?.stringValue == state.id) }
+                }
+            }
+            // Reading at a time gives the state after the last transaction at or before it.
+            for index in stride(from: 0, to: states.count, by: 37) {
+                let time = states[index].timestamp
+                let last = states.lastIndex { $0.timestamp <= time } ?? index
+                for id in ids {
+                    #expect(content(try dataset.document(id: id, at: .time(time))) == states[last].model[id], "\(id) at \(time)")
+                }
+            }
+            // Each document's transaction list is exactly the transactions that touched it, in order.
+            for id in ids {
+                let listed = try dataset.transactions(documentIDs: [id]).map(\.id)
+                #expect(listed == touchedBy[id] ?? [], "\(id)")
+            }
+            // Effects step each document from its state before a transaction to the state after it
+            // and back, whether the state before is in the listing or read from history.
+            for id in ids {
+                for listing in [try dataset.transactions(documentIDs: [id]),
+                                try dataset.transactions(documentIDs: [id], filter: HistoryFilter(reverse: true, limit: 3))] {
+                    for (transaction, states) in zip(listing, try dataset.previousStates(of: listing)) {
+                        for (effect, before) in zip(transaction.effects, states) {
+                            #expect(before == (try effect.previousRevision.flatMap { try dataset.document(id: effect.documentID, at: .revision($0)) }))
+                            let pair = MendozaPatch.effect(from: before, to: effect.document)
+                            #expect(try MendozaPatch.apply(try #require(pair["apply"]), to: before ?? .null) == effect.document ?? .null)
+                            #expect(try MendozaPatch.apply(try #require(pair["revert"]), to: effect.document ?? .null) == before ?? .null)
+                        }
                     }
                 }
             }
-        }
-        // History survives reopening.
-        try fixture.reopen()
-        let reopened = try fixture.dataset
-        for state in states.suffix(20) {
-            for id in ids where touchedBy[id]?.contains(state.id) == true {
-                #expect(content(try reopened.document(id: id, at: .revision(state.id))) == state.model[id])
+            // History survives reopening.
+            try fixture.reopen()
+            let reopened = try fixture.dataset
+            for state in states.suffix(20) {
+                for id in ids where touchedBy[id]?.contains(state.id) == true {
+                    #expect(content(try reopened.document(id: id, at: .revision(state.id))) == state.model[id])
+                }
             }
         }
     }

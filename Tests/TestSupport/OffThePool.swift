@@ -14,14 +14,16 @@ public func offThePool<Value: Sendable>(_ body: @escaping @Sendable () throws ->
     }
 }
 
-/// Turns for test bodies that start child processes and wait for them: at most one per core
-/// runs at once, each on a thread of its own (``offThePool(_:)``), and the others wait without
-/// holding any thread. Waiting on a child on one of the few threads every test shares would
-/// starve the rest of the suite on a loaded machine; running every such body at once would
-/// start more processes than the machine can finish within their time limits.
+/// Turns for test bodies that start child processes and wait for them: at most one per two
+/// cores runs at once, each on a thread of its own (``offThePool(_:)``), and the others wait
+/// without holding any thread. Waiting on a child on one of the few threads every test shares
+/// would starve the rest of the suite on a loaded machine; running every such body at once
+/// would start more processes than the machine can finish within their time limits, and a
+/// child (`facet` opens its data on every core) beside each core leaves the servers of the
+/// other tests too little to meet their own.
 public actor ProcessTurns {
     /// The turns the whole test process shares.
-    public static let shared = ProcessTurns(limit: max(2, ProcessInfo.processInfo.activeProcessorCount))
+    public static let shared = ProcessTurns(limit: max(1, ProcessInfo.processInfo.activeProcessorCount / 2))
 
     private var free: Int
     private var waiting: [CheckedContinuation<Void, Never>] = []
