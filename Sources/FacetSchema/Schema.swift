@@ -200,6 +200,25 @@ extension Schema {
         return paths.filter { seen.insert($0).inserted }
     }
 
+    /// The attribute paths of each document type's fields with a `unique` rule, reached through
+    /// objects (`["email"]`, `["address", "code"]`); a field inside an array is not listed.
+    public var uniquePaths: [String: [[String]]] {
+        var result: [String: [[String]]] = [:]
+        func collect(_ fields: [Field], under prefix: [String], into paths: inout [[String]]) {
+            for field in fields {
+                let path = prefix + [field.name]
+                if field.rules.contains(where: { $0.check == .unique }) { paths.append(path) }
+                if case .object(let inner) = field.type { collect(inner, under: path, into: &paths) }
+            }
+        }
+        for type in types where type.kind == .document {
+            var paths: [[String]] = []
+            collect(type.fields, under: [], into: &paths)
+            if !paths.isEmpty { result[type.name] = paths }
+        }
+        return result
+    }
+
     public var personalDataFields: [String: [String]] {
         var result: [String: [String]] = [:]
         for type in types where type.kind == .document {

@@ -7,6 +7,7 @@ import Synchronization
 extension Validator: DocumentValidating {
     /// The schema's indexed fields (``Field/isIndexed``), which the store keeps indexed.
     public var indexedPaths: [[String]] { schema.indexedPaths }
+    public var uniquePaths: [String: [[String]]] { schema.uniquePaths }
 
     public func findings(for document: JSONValue, among documents: any DocumentSource) -> [ValidationFinding] {
         findings(forEach: [document], among: documents)[0]

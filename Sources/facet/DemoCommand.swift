@@ -73,6 +73,9 @@ struct DemoCommand: ParsableCommand {
             var counts: [String: Int] = [:]
             var building = 0.0, writing = 0.0
             let options = TransactionOptions(author: "facet demo seed", source: "seed")
+            // The indexes are built once at the end: rebuilt every few thousand documents, their
+            // cost grew with the square of the demo's size.
+            try dataset.bulkLoad { () throws(any Error) in
             for batch in DemoContent.Batch.allCases {
                 let size = content.count(of: batch)
                 var start = 0
@@ -84,7 +87,7 @@ struct DemoCommand: ParsableCommand {
                     let mutations = documents.compactMap { $0.objectValue.map(Mutation.createOrReplace) }
                     let committing = DispatchTime.now()
                     building += Self.seconds(from: built, to: committing)
-                    do { try dataset.mutate(mutations, options: options) } catch {
+                    do throws(StoreError) { try dataset.mutate(mutations, options: options) } catch {
                         if terminal { Output.error("") }
                         throw CommandFailure("writing \(batch.rawValue) \(start + 1)–\(end) of \(size) failed: \(error.description)")
                     }
@@ -97,6 +100,7 @@ struct DemoCommand: ParsableCommand {
                     if terminal { FileHandle.standardError.write(Data("\rwriting \(batch.rawValue): \(written) of \(total) documents…".utf8)) }
                     start = end
                 }
+            }
             }
             if terminal { Output.error("") }
             let finished = DispatchTime.now()

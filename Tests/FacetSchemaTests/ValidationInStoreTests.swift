@@ -105,6 +105,31 @@ struct ValidationInStoreTests {
         }
     }
 
+    /// The holders of each unique value are carried from one snapshot to the next instead of
+    /// being looked up in indexes rebuilt per transaction. After random creations, edits and
+    /// deletions of documents and their drafts, first with the overlay never folded into the
+    /// base (as a seed or import runs), then folded: a duplicate is refused exactly when a model
+    /// of the dataset says so, and `_type == "customer" && email == $e` answers as a scan does.
+    @Test func theHoldersOfUniqueValuesFollowEveryChangeAsAScanWould() async throws {
+        try await offThePool {
+            try withStore { dataset in
+                var rounds = UniqueValueRounds()
+                try dataset.bulkLoad { () throws in
+                    for _ in 0..<80 { try rounds.round(in: dataset) }
+                }
+                for _ in 0..<40 { try rounds.round(in: dataset) }
+                // A value freed and taken in one transaction.
+                if let (holder, address) = rounds.model.first(where: { DocumentID.isPublished($0.key) }) {
+                    let taker = holder == "c-99" ? "c-98" : "c-99"
+                    try dataset.mutate([.delete(.ids([holder, DocumentID.draft(of: holder)])),
+                                        .create(["_id": .string(taker), "_type": "customer", "name": "Taker", "email": .string(address)])])
+                    try UniqueValueRounds.check(dataset)
+                }
+                #expect(rounds.commits > 20 && rounds.refusals > 5, "\(rounds.commits) commits, \(rounds.refusals) refusals")
+            }
+        }
+    }
+
     @Test func anImportTheSchemaRefusesWritesNothingUnlessToldToSkip() throws {
         try withStore { dataset in
             try dataset.mutate([.create(["_id": "c-1", "_type": "customer", "name": "Ada", "email": "ada@example.com"])])
@@ -160,5 +185,76 @@ struct ValidationInStoreTests {
                                      "pickup": ["lat": 48.86, "lng": 2.33],
                                      "photos": [["_key": "f", "_type": "image", "url": "https://cdn.maison.example/ring.jpg", "alt": "Ring"]]])])
         #expect(dataset.document(id: "o-4") != nil)
+    }
+}
+
+/// Random transactions on a few clients and their drafts sharing a few emails, with a model of
+/// which emails each document holds.
+private struct UniqueValueRounds {
+    private var state: UInt64 = 7
+    /// Each stored document's email, by id.
+    var model: [String: String] = [:]
+    var commits = 0
+    var refusals = 0
+
+    private mutating func next(_ bound: Int) -> Int {
+        state = state &* 6_364_136_223_846_793_005 &+ 1_442_695_040_888_963_407
+        return Int((state >> 33) % UInt64(bound))
+    }
+
+    static func email(_ n: Int) -> String { "person\(n)@example.com" }
+
+    /// `_type == "customer" && email == $e` answers as a scan of every client does.
+    static func check(_ dataset: Dataset) throws {
+        let all = try dataset.query("*[_type == 'customer']{_id, email}").arrayValue ?? []
+        for n in 0..<30 {
+            let held = try dataset.query("*[_type == 'customer' && email == $e]._id", params: ["e": .string(email(n))])
+            let scanned = JSONValue.array(all.filter { $0["email"]?.stringValue == email(n) }.compactMap { $0["_id"] })
+            #expect(held == scanned, "\(email(n))")
+        }
+    }
+
+    /// One to four random writes in one transaction, refused exactly when they leave a written
+    /// published document's email held by another document that is not a version of it.
+    mutating func round(in dataset: Dataset) throws {
+        var after = model
+        var written: [String] = []
+        var mutations: [Mutation] = []
+        for _ in 0..<(1 + next(4)) {
+            let id = (next(3) == 0 ? "drafts.c-" : "c-") + String(next(16))
+            if next(5) == 0 {
+                mutations.append(.delete(.ids([id])))
+                after[id] = nil
+                written.removeAll { $0 == id }
+            } else {
+                let address = Self.email(next(30))
+                mutations.append(.createOrReplace(["_id": .string(id), "_type": "customer", "name": "Client", "email": .string(address)]))
+                after[id] = address
+                written.append(id)
+            }
+        }
+        var duplicate = false
+        // A draft is stored with its findings; a published document with an error is refused.
+        for id in written where DocumentID.isPublished(id) {
+            for (other, address) in after where address == after[id] && DocumentID.published(of: other) != DocumentID.published(of: id) {
+                duplicate = true
+            }
+        }
+        let refusal: String?
+        do {
+            try dataset.mutate(mutations)
+            refusal = nil
+        } catch {
+            refusal = error.message
+        }
+        if let refusal {
+            #expect(duplicate && refusal.contains("Must be unique"), "\(refusal)")
+            refusals += 1
+        } else {
+            #expect(!duplicate, "a duplicate was accepted")
+            model = after
+            commits += 1
+        }
+        try Self.check(dataset)
     }
 }

@@ -79,6 +79,57 @@ struct EncryptionTests {
         }
     }
 
+    /// A transaction's documents are sealed once: a `create` body holding the value its
+    /// document was written with records the document's own envelope, which opens to it in
+    /// history; a body whose value the same transaction then changed, or that brought an
+    /// envelope of its own, is sealed on its own and opens to what was asked.
+    @Test func aTransactionsMutationsTakeTheEnvelopesOfTheDocumentsItWrote() throws {
+        let fixture = try EncryptionFixture()
+        defer { fixture.remove() }
+        let dataset = try fixture.production
+        let first = try dataset.mutate([.createOrReplace(EncryptionFixture.customer("c-1", email: "one.known@example.com")),
+                                        .createOrReplace(EncryptionFixture.customer("c-2", email: "two.known@example.com")),
+                                        .createOrReplace(EncryptionFixture.customer("c-3", email: "three.known@example.com")),
+                                        try Mutation(json: ["patch": ["id": "c-3", "set": ["email": "three.patched@example.com"]]])])
+        // (A draft, which the schema lets hold a value of the wrong shape while it is edited.)
+        try dataset.mutate([.createOrReplace(EncryptionFixture.customer("drafts.c-4", email: "four.known@example.com"))])
+        var resubmitted = EncryptionFixture.customer("drafts.c-4", email: "unused@example.com")
+        resubmitted["email"] = try fixture.storedBody("drafts.c-4")["email"]
+        try dataset.mutate([.createOrReplace(resubmitted)])
+
+        let queue = try fixture.datasetFile()
+        defer { try? queue.close() }
+        let recorded = try queue.read { db in try String.fetchAll(db, sql: "SELECT mutations FROM transactions ORDER BY seq") }
+            .map { try JSONValue(parsing: $0) }
+        try #require(recorded.count == 3)
+        let stored = try (1...3).map { try fixture.storedBody("c-\($0)") }
+        #expect(recorded[0][0]?["createOrReplace"]?["email"] == stored[0]["email"])
+        #expect(recorded[0][1]?["createOrReplace"]?["email"] == stored[1]["email"])
+        #expect(recorded[0][1]?["createOrReplace"]?["phone"] == stored[1]["phone"])
+        let changed = try #require(EncryptionFixture.envelope(recorded[0][2]?["createOrReplace"]?["email"]))
+        #expect(EncryptionFixture.envelope(stored[2]["email"]) != nil && recorded[0][2]?["createOrReplace"]?["email"] != stored[2]["email"])
+        #expect(changed.tag.count == 16)
+        let again4 = try #require(EncryptionFixture.envelope(recorded[2][0]?["createOrReplace"]?["email"]))
+        #expect(again4.nonce != EncryptionFixture.envelope(recorded[1][0]?["createOrReplace"]?["email"])?.nonce)
+
+        #expect(try dataset.transactions(documentIDs: ["drafts.c-4"]).last?.mutations[0]["createOrReplace"]?["email"] == "four.known@example.com")
+        let history = try dataset.transactions(documentIDs: ["c-1", "c-3"])
+        let opened = try #require(history.first { $0.id == first.transactionId })
+        #expect(opened.mutations[0]["createOrReplace"]?["email"] == "one.known@example.com")
+        #expect(opened.mutations[2]["createOrReplace"]?["email"] == "three.known@example.com")
+        #expect(opened.mutations[3]["patch"]?["set"]?["email"] == "three.patched@example.com")
+        #expect(dataset.document(id: "c-3")?["email"] == "three.patched@example.com")
+        let again = try fixture.reopened()
+        defer { again.close() }
+        #expect(try again.production.document(id: "c-1")?["email"] == "one.known@example.com")
+        #expect(try again.production.document(id: "drafts.c-4")?["email"] == "four.known@example.com")
+        for secret in ["one.known@example.com", "two.known@example.com", "three.known@example.com", "three.patched@example.com",
+                       "four.known@example.com"]
+        {
+            #expect(try fixture.filesContaining(secret) == [], "\(secret) found on disk")
+        }
+    }
+
     @Test func onlyTypesThatDeclareAFieldSealIt() throws {
         let fixture = try EncryptionFixture()
         defer { fixture.remove() }

@@ -31,6 +31,7 @@ public struct PaymentCardScreen: DocumentValidating {
     }
 
     public var indexedPaths: [[String]] { inner?.indexedPaths ?? [] }
+    public var uniquePaths: [String: [[String]]] { inner?.uniquePaths ?? [:] }
 
     public func findings(forEach batch: [JSONValue], among documents: any DocumentSource) -> [[ValidationFinding]] {
         let schema = inner?.findings(forEach: batch, among: documents) ?? batch.map { _ in [] }

@@ -242,42 +242,80 @@ final class DataKeyring: Sendable {
     /// Makes sure each of `subjects` has a current key, creating the missing ones in one
     /// transaction: a transaction that writes many new people (an import, a seed) then pays for
     /// one durable commit of the security database instead of one per person.
-    func prepareKeys(for subjects: Set<SubjectKey>) throws(SecurityError) {
-        try refresh()
+    func prepareKeys(for subjects: Set<SubjectKey>, refreshing: Bool = true) throws(SecurityError) {
+        if refreshing { try refresh() }
         let missing = state.withLock { state in subjects.filter { state.current[$0].flatMap { state.keys[$0] } == nil } }
         guard missing.count > 1 else { return }
         let master = state.withLock { $0.master }
-        let found: [(subject: SubjectKey, kid: String, wrapped: Data, masterKid: String)]? = try database.write { db in
+        let subjects = Array(missing)
+        // The keys are made and wrapped on every core before the write: random bytes and AES
+        // are most of what a key costs, and need no lock. (One another process made meanwhile
+        // is found by the write, and the one made here is dropped.)
+        let made = EveryCore.chunks(of: subjects.count) { range in
+            range.map { index -> Result<(kid: String, key: SymmetricKey, wrapped: Data), SecurityError> in
+                let kid = "dk_" + Self.randomHex(12)
+                let key = SymmetricKey(size: .bits256)
+                do { return .success((kid, key, try Self.wrap(key, kid: kid, subject: subjects[index], master: master))) } catch {
+                    return .failure(SecurityError(.storage, "Cannot wrap a data key: \(error)"))
+                }
+            }
+        }.joined().map { $0 }
+        // A key made here is kept as made; one found (made by another process) is unwrapped.
+        typealias Found = (subject: SubjectKey, kid: String, wrapped: Data, masterKid: String, made: SymmetricKey?)
+        let found: [Found]? = try database.write { db in
             guard try String.fetchOne(db, sql: "SELECT master_kid FROM encryption_state WHERE id = 1") == master.kid else { return nil }
-            var found: [(subject: SubjectKey, kid: String, wrapped: Data, masterKid: String)] = []
-            let select = try db.cachedStatement(sql: """
-                SELECT kid, wrapped, master_kid FROM data_keys WHERE dataset = ? AND subject = ? AND retired = 0
-                ORDER BY created_at DESC, kid LIMIT 1
-                """)
+            let existing = try Self.currentKeys(of: subjects, db)
+            var found: [Found] = []
             let insert = try db.cachedStatement(sql: "INSERT INTO data_keys (kid, dataset, subject, wrapped, master_kid, created_at) VALUES (?, ?, ?, ?, ?, ?)")
             let now = Timestamp.string(Date())
-            for subject in missing {
-                if let existing = try Row.fetchOne(select, arguments: [subject.dataset, subject.subject]) {
-                    found.append((subject, existing[0], existing[1], existing[2]))
+            for (subject, key) in zip(subjects, made) {
+                if let existing = existing[subject] {
+                    found.append((subject, existing.kid, existing.wrapped, existing.masterKid, nil))
                     continue
                 }
-                let kid = "dk_" + Self.randomHex(12)
-                let wrapped = try Self.wrap(SymmetricKey(size: .bits256), kid: kid, subject: subject, master: master)
-                try insert.execute(arguments: [kid, subject.dataset, subject.subject, wrapped, master.kid, now])
-                found.append((subject, kid, wrapped, master.kid))
+                let key = try key.get()
+                try insert.execute(arguments: [key.kid, subject.dataset, subject.subject, key.wrapped, master.kid, now])
+                found.append((subject, key.kid, key.wrapped, master.kid, key.key))
             }
             return found
         }
         // A rotation replaced the master key meanwhile: each key is then made on first use.
         guard let found else { return }
         var opened: [(SubjectKey, String, SymmetricKey)] = []
-        for entry in found { opened.append((entry.subject, entry.kid, try unwrap(entry.wrapped, masterKid: entry.masterKid, kid: entry.kid, subject: entry.subject))) }
+        for entry in found {
+            if let made = entry.made {
+                opened.append((entry.subject, entry.kid, made))
+            } else {
+                opened.append((entry.subject, entry.kid, try unwrap(entry.wrapped, masterKid: entry.masterKid, kid: entry.kid, subject: entry.subject)))
+            }
+        }
         state.withLock { state in
             for (subject, kid, key) in opened where state.current[subject] == nil {
                 state.keys[kid] = key
                 state.current[subject] = kid
             }
         }
+    }
+
+    /// The current (newest, not retired) key of each of `subjects` that has one, read in a few
+    /// statements rather than one per subject.
+    private static func currentKeys(of subjects: [SubjectKey], _ db: Database) throws -> [SubjectKey: (kid: String, wrapped: Data, masterKid: String)] {
+        var keys: [SubjectKey: (kid: String, wrapped: Data, masterKid: String)] = [:]
+        for (dataset, group) in Dictionary(grouping: subjects, by: \.dataset) {
+            for start in stride(from: 0, to: group.count, by: 500) {
+                let names = group[start..<min(group.count, start + 500)].map(\.subject)
+                let placeholders = Array(repeating: "?", count: names.count).joined(separator: ", ")
+                let rows = try Row.fetchAll(db, sql: """
+                    SELECT subject, kid, wrapped, master_kid FROM data_keys WHERE dataset = ? AND retired = 0 AND subject IN (\(placeholders))
+                    ORDER BY created_at DESC, kid
+                    """, arguments: StatementArguments([dataset] + names))
+                for row in rows {
+                    let subject = SubjectKey(dataset: dataset, subject: row[0])
+                    if keys[subject] == nil { keys[subject] = (row[1], row[2], row[3]) }
+                }
+            }
+        }
+        return keys
     }
 
     /// The key new values of `subject` are sealed with, created on first use.

@@ -72,10 +72,16 @@ public protocol DocumentValidating: Sendable {
     /// The attribute paths the schema declares indexed: the store keeps a value index of each
     /// in every view of a dataset, from the moment it opens (the default declares none).
     var indexedPaths: [[String]] { get }
+
+    /// The attribute paths of the fields declared unique, by document type: the store keeps
+    /// who holds each of their values, so that checking a write costs a lookup (the default
+    /// declares none).
+    var uniquePaths: [String: [[String]]] { get }
 }
 
 extension DocumentValidating {
     public var indexedPaths: [[String]] { [] }
+    public var uniquePaths: [String: [[String]]] { [:] }
 
     public func findings(forEach batch: [JSONValue], among documents: any DocumentSource) -> [[ValidationFinding]] {
         batch.map { findings(for: $0, among: documents) }

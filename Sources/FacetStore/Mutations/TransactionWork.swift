@@ -291,7 +291,12 @@ struct TransactionWork {
     private func validate(with validator: any DocumentValidating) throws(StoreError) {
         let working = workingDocuments(as: options.authorizer?.visibility)
         let written = changed.compactMap { id, state in state.map { (id: id, document: $0) } }
-        let verdicts = validator.findings(forEach: written.map(\.document), among: working)
+        // Each document is judged on its own against the same working state: the cores share
+        // the batch (a seed or import writes thousands per transaction).
+        let documents = written.map(\.document)
+        let verdicts = EveryCore.chunks(of: documents.count, serialBelow: 64) { range in
+            validator.findings(forEach: Array(documents[range]), among: working)
+        }.joined()
         for ((id, document), findings) in zip(written, verdicts) {
             var findings = findings
             if let authorizer = options.authorizer, let stored = snapshot.document(id: id) {
@@ -308,7 +313,8 @@ struct TransactionWork {
         guard let visibility else {
             var overlay = snapshot.overlay
             for (id, document) in changed { overlay[id] = .some(document) }
-            return LayeredDocuments(base: snapshot.base.raw, overlay: overlay)
+            let uniqueValues = snapshot.uniqueValues.applying(changed.lazy.map { ($0.key, snapshot.document(id: $0.key), $0.value) })
+            return LayeredDocuments(base: snapshot.base.raw, overlay: overlay, uniqueValues: uniqueValues.isEmpty ? nil : uniqueValues)
         }
         let view = snapshot.restricted(.raw, visibility)
         var overlay = view.overlay

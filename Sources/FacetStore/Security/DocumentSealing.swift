@@ -27,13 +27,27 @@ public protocol DocumentSealing: Sendable {
     /// it out of a document).
     func unsealMutation(_ mutation: JSONValue, dataset: String) throws(StoreError) -> JSONValue
 
-    /// Called once before the documents of one transaction are sealed, so that whatever sealing
-    /// them needs (new keys) can be made at once rather than document by document.
-    func prepare(toSeal documents: [JSONValue], dataset: String) throws(StoreError)
+    /// `transaction` as the storage keeps it: each document as ``seal(_:dataset:)`` seals it and
+    /// each mutation as ``sealMutation(_:dataset:)`` does. The store calls this once per commit,
+    /// so that a sealing can do once what every document would otherwise repeat (make the new
+    /// keys, look at the key state) and share the rest between the cores.
+    func sealTransaction(_ transaction: CommittedTransaction, dataset: String) throws(StoreError) -> CommittedTransaction
 }
 
 extension DocumentSealing {
-    public func prepare(toSeal documents: [JSONValue], dataset: String) throws(StoreError) {}
+    /// Seals the documents, then the mutations, one by one.
+    public func sealTransaction(_ transaction: CommittedTransaction, dataset: String) throws(StoreError) -> CommittedTransaction {
+        var sealed = transaction
+        for index in sealed.effects.indices {
+            if let document = sealed.effects[index].document {
+                sealed.effects[index].document = try seal(document, dataset: dataset)
+            }
+        }
+        for index in sealed.mutations.indices {
+            sealed.mutations[index] = try sealMutation(sealed.mutations[index], dataset: dataset)
+        }
+        return sealed
+    }
 }
 
 /// A dataset's storage seen through a sealing: writes are sealed, reads opened.
@@ -74,17 +88,7 @@ struct SealedDatasetStorage: DatasetStorage {
     }
 
     private func sealed(_ transaction: CommittedTransaction) throws(StoreError) -> CommittedTransaction {
-        var sealed = transaction
-        try sealing.prepare(toSeal: transaction.effects.compactMap(\.document), dataset: dataset)
-        for index in sealed.effects.indices {
-            if let document = sealed.effects[index].document {
-                sealed.effects[index].document = try sealing.seal(document, dataset: dataset)
-            }
-        }
-        for index in sealed.mutations.indices {
-            sealed.mutations[index] = try sealing.sealMutation(sealed.mutations[index], dataset: dataset)
-        }
-        return sealed
+        try sealing.sealTransaction(transaction, dataset: dataset)
     }
 
     func containsTransaction(id: String) throws(StoreError) -> Bool { try inner.containsTransaction(id: id) }

@@ -21,22 +21,29 @@ public final class DatasetSnapshot: Sendable {
     let overlaySequence: TreeDictionary<String, Int64>
     /// The sequence number of the last transaction this snapshot includes (0 for an empty dataset).
     public let sequence: Int64
+    /// The holders of unique fields' values, over every document.
+    let uniqueValues: UniqueValues
     private let views = Mutex<[Perspective: LayeredDocuments]>([:])
     /// Views through a ``DocumentVisibility``, by perspective and view key.
     private let restrictedViews = Mutex<[String: LayeredDocuments]>([:])
 
-    init(base: SnapshotBase, overlay: Overlay, overlaySequence: TreeDictionary<String, Int64>, sequence: Int64) {
+    init(base: SnapshotBase, overlay: Overlay, overlaySequence: TreeDictionary<String, Int64>, sequence: Int64,
+         uniqueValues: UniqueValues)
+    {
         self.base = base
         self.overlay = overlay
         self.overlaySequence = overlaySequence
         self.sequence = sequence
+        self.uniqueValues = uniqueValues
     }
 
     /// A snapshot of `documents` (unique `_id`s, sorted by them as SQLite sorts text) as of
-    /// `sequence`, with a value index of each of `indexedPaths` in every view.
-    convenience init(documents: [JSONValue], sequence: Int64, indexedPaths: [[String]] = []) {
+    /// `sequence`, with a value index of each of `indexedPaths` in every view, and the holders
+    /// of the values at `uniquePaths` (attribute paths by document type).
+    convenience init(documents: [JSONValue], sequence: Int64, indexedPaths: [[String]] = [], uniquePaths: [String: [[String]]] = [:]) {
         self.init(base: SnapshotBase(InMemoryDataset(sortedUniqueDocuments: documents), indexedPaths: indexedPaths),
-                  overlay: [:], overlaySequence: [:], sequence: sequence)
+                  overlay: [:], overlaySequence: [:], sequence: sequence,
+                  uniqueValues: UniqueValues(paths: uniquePaths, documents: documents))
     }
 
     /// The documents a query sees in `perspective`.
@@ -49,7 +56,7 @@ public final class DatasetSnapshot: Sendable {
         let view: LayeredDocuments
         switch perspective {
         case .raw:
-            view = LayeredDocuments(base: base.raw, overlay: overlay)
+            view = LayeredDocuments(base: base.raw, overlay: overlay, uniqueValues: uniqueValues.isEmpty ? nil : uniqueValues)
         case .published:
             var changes = Overlay()
             for (id, document) in overlay where DocumentID.isPublished(id) { changes[id] = .some(document) }
@@ -106,7 +113,8 @@ public final class DatasetSnapshot: Sendable {
             overlay[change.id] = .some(change.document)
             overlaySequence[change.id] = sequence
         }
-        return DatasetSnapshot(base: base, overlay: overlay, overlaySequence: overlaySequence, sequence: sequence)
+        let uniqueValues = self.uniqueValues.applying(changes.lazy.map { ($0.id, self.document(id: $0.id), $0.document) })
+        return DatasetSnapshot(base: base, overlay: overlay, overlaySequence: overlaySequence, sequence: sequence, uniqueValues: uniqueValues)
     }
 
     /// This snapshot's documents folded into a new base, with the same views prepared as the
@@ -130,7 +138,8 @@ public final class DatasetSnapshot: Sendable {
             overlay[id] = self.overlay[id]
             overlaySequence[id] = changed
         }
-        return DatasetSnapshot(base: newBase, overlay: overlay, overlaySequence: overlaySequence, sequence: sequence)
+        return DatasetSnapshot(base: newBase, overlay: overlay, overlaySequence: overlaySequence, sequence: sequence,
+                               uniqueValues: uniqueValues)
     }
 }
 

@@ -17,7 +17,11 @@ final class LayeredDocuments: DocumentSource {
     let base: InMemoryDataset
     /// Changed documents by `_id`; `nil` marks a deletion.
     let overlay: Overlay
+    /// The holders of unique fields' values in these documents, when the view has them (the
+    /// raw view and a transaction's working view of it).
+    let uniqueValues: UniqueValues?
     private let merged = Mutex(MergedLists())
+    private let overlayBuild = Mutex(())
 
     private struct MergedLists {
         var all: [JSONValue]?
@@ -42,9 +46,10 @@ final class LayeredDocuments: DocumentSource {
         merged.withLock { ($0.answers.count, $0.answeredDocuments) }
     }
 
-    init(base: InMemoryDataset, overlay: Overlay) {
+    init(base: InMemoryDataset, overlay: Overlay, uniqueValues: UniqueValues? = nil) {
         self.base = base
         self.overlay = overlay
+        self.uniqueValues = uniqueValues
     }
 
     var documents: [JSONValue] {
@@ -86,6 +91,7 @@ final class LayeredDocuments: DocumentSource {
     }
 
     func documents(answering lookup: IndexLookup) -> [JSONValue]? {
+        if let held = heldUniqueValues(lookup) { return held }
         // A sub-query run once per row asks the same few questions again and again (a count and
         // a sum per staff member), and so does a dashboard reloading on an unchanged snapshot.
         if let known = merged.withLock({ $0.answers[lookup] }) { return known }
@@ -103,16 +109,35 @@ final class LayeredDocuments: DocumentSource {
         return answer
     }
 
+    /// The answer to `_type == T && field == value` for a field `T` declares unique, from the
+    /// holders kept for it: what a `unique` rule asks for every document written.
+    private func heldUniqueValues(_ lookup: IndexLookup) -> [JSONValue]? {
+        guard let uniqueValues, case .fields(let conditions) = lookup, conditions.count == 2,
+              let typeCondition = conditions.firstIndex(where: { $0.path == ["_type"] }),
+              case .oneOf(let types) = conditions[typeCondition].test, types.count == 1, case .string(let type) = types[0],
+              case .oneOf(let keys) = conditions[1 - typeCondition].test
+        else { return nil }
+        let path = conditions[1 - typeCondition].path
+        var ids = Set<String>()
+        for key in keys {
+            guard let holders = uniqueValues.holders(type: type, path: path, value: key) else { return nil }
+            ids.formUnion(holders)
+        }
+        return ids.sorted { $0.utf8.lexicographicallyPrecedes($1.utf8) }.compactMap(document(id:))
+    }
+
     private func answer(_ lookup: IndexLookup) -> [JSONValue]? {
         guard let found = base.documents(answering: lookup) else { return nil }
         if overlay.isEmpty { return found }
         // The overlay's documents get indexes of their own, built once per snapshot: a few
         // thousand documents, where testing each at every lookup would cost more.
-        let changed = merged.withLock { $0.overlayDocuments } ?? {
+        let changed = merged.withLock { $0.overlayDocuments } ?? overlayBuild.withLock { _ in
+            // One build: validation asks from every core at once.
+            if let built = merged.withLock({ $0.overlayDocuments }) { return built }
             let changed = InMemoryDataset(overlay.values.compactMap { $0 })
             merged.withLock { $0.overlayDocuments = changed }
             return changed
-        }()
+        }
         guard let added = changed.documents(answering: lookup) else { return nil }
         return merge(found, added)
     }

@@ -3,14 +3,19 @@ import Foundation
 import GROQ
 import Synchronization
 
-/// Work on every document of a load, spread over every core.
-enum EveryCore {
-    static let cores = max(1, ProcessInfo.processInfo.activeProcessorCount)
+/// Work on every document of a load or a commit, spread over every core.
+///
+/// ```swift
+/// try EveryCore.transform(&documents) { (_, document) throws(StoreError) in try sealing.unseal(document, dataset: name) }
+/// ```
+public enum EveryCore {
+    /// How many cores the work is shared between.
+    public static let cores = max(1, ProcessInfo.processInfo.activeProcessorCount)
 
     /// Replaces each of `documents` with `transform(index, document)`, in contiguous chunks, one
     /// per core (one chunk under 256 documents, where threads cost more than they save). When
     /// transforms fail, the failure of the earliest document is thrown, whichever core met it.
-    static func transform(_ documents: inout [JSONValue],
+    public static func transform(_ documents: inout [JSONValue],
                           _ transform: @Sendable (Int, JSONValue) throws(StoreError) -> JSONValue) throws(StoreError)
     {
         let count = documents.count
@@ -31,6 +36,22 @@ enum EveryCore {
             }
         }
         if let failure = failures.withLock({ $0.min { $0.index < $1.index } }) { throw failure.error }
+    }
+
+    /// `body` of contiguous chunks of `0..<count`, one per core (one chunk when `count` is under
+    /// `serialBelow`), in order.
+    public static func chunks<Part: Sendable>(of count: Int, serialBelow: Int = 256,
+                                              _ body: @Sendable (Range<Int>) -> Part) -> [Part]
+    {
+        let chunks = count < serialBelow ? 1 : min(cores, count)
+        guard chunks > 1 else { return [body(0..<count)] }
+        let chunkSize = (count + chunks - 1) / chunks
+        let parts = Mutex<[Int: Part]>([:])
+        DispatchQueue.concurrentPerform(iterations: chunks) { chunk in
+            let part = body((chunk * chunkSize)..<min(count, (chunk + 1) * chunkSize))
+            parts.withLock { $0[chunk] = part }
+        }
+        return parts.withLock { parts in (0..<chunks).compactMap { parts[$0] } }
     }
 
     /// Each chunk writes only its own slots, so sharing the buffer across threads is safe.

@@ -53,7 +53,8 @@ public final class Dataset: Sendable {
         self.sealing = sealing
         self.observer = observer
         let (documents, sequence) = try self.storage.loadDocuments(opening: nil)
-        self.current = Mutex(DatasetSnapshot(documents: documents, sequence: sequence, indexedPaths: validator?.indexedPaths ?? []))
+        self.current = Mutex(DatasetSnapshot(documents: documents, sequence: sequence, indexedPaths: validator?.indexedPaths ?? [],
+                                             uniquePaths: validator?.uniquePaths ?? [:]))
         self.writer = Mutex(WriterState())
     }
 
