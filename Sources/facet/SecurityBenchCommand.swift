@@ -26,20 +26,19 @@ struct SecurityBenchCommand: AsyncParsableCommand {
         commandName: "security",
         abstract: "Benchmark the cost security adds to an _id lookup (tokens, policy, redaction, encryption).",
         discussion: """
-            Needs wrk (Debian: apt-get install wrk). Build with `swift build -c release` first.
+            Needs wrk (Debian: apt-get install wrk). Build with `swift build -c release` first. Defaults: --docs 50000 \
+            in each store, --seconds 5 per measurement.
 
             Example:
               swift build -c release --product facet && .build/release/facet bench security --docs 50000 --rounds 3
             """)
 
-    @Option(help: "About how many documents to seed in each store (the CRM demo).")
-    var docs = 50_000
-
-    @Option(help: "Concurrent keep-alive connections.")
-    var connections = 32
-
-    @Option(help: "Seconds per measurement.")
-    var seconds = 5
+    /// `--docs` seeded in each store (default 50000), `--connections` (32), `--seconds` per
+    /// measurement (5).
+    @OptionGroup var load: HTTPLoadOptions
+    var docs: Int { load.docs(default: 50_000) }
+    var connections: Int { load.connections }
+    var seconds: Int { load.seconds(default: 5) }
 
     @Option(help: "Rounds; each measures every configuration once, and the median is reported.")
     var rounds = 3
@@ -48,9 +47,7 @@ struct SecurityBenchCommand: AsyncParsableCommand {
     var splitCores = true
 
     func validate() throws {
-        guard (100...1_000_000).contains(docs) else { throw ValidationError("--docs must be between 100 and 1000000") }
-        guard (1...10_000).contains(connections) else { throw ValidationError("--connections must be between 1 and 10000") }
-        guard (1...600).contains(seconds) else { throw ValidationError("--seconds must be between 1 and 600") }
+        try load.check(docs: docs, within: 100...1_000_000, seconds: seconds, within: 1...600)
         guard (1...20).contains(rounds) else { throw ValidationError("--rounds must be between 1 and 20") }
     }
 

@@ -18,28 +18,24 @@ struct ServerBenchCommand: AsyncParsableCommand {
         abstract: "Benchmark the HTTP query endpoint under load and print requests/s and p50/p99 latency.",
         discussion: """
             Needs wrk (Debian: apt-get install wrk). Build with `swift build -c release` first: debug builds are \
-            many times slower. The load generator shares the machine with the server, as a client on the same host would.
+            many times slower. The load generator shares the machine with the server, as a client on the same host would. \
+            Defaults: --docs 100000, --seconds 10 per query.
 
             Example:
               swift build -c release --product facet && .build/release/facet bench server --docs 100000 --connections 32 --seconds 10
             """)
 
-    @Option(help: "About how many documents to seed (the CRM demo, about 8.3 documents per customer).")
-    var docs = 100_000
-
-    @Option(help: "Concurrent keep-alive connections the load generator keeps open.")
-    var connections = 32
-
-    @Option(help: "How long to drive each query, in seconds (after a 2-second warm-up).")
-    var seconds = 10
+    /// `--docs` (default 100000), `--connections` (32), `--seconds` per query (10).
+    @OptionGroup var load: HTTPLoadOptions
+    var docs: Int { load.docs(default: 100_000) }
+    var connections: Int { load.connections }
+    var seconds: Int { load.seconds(default: 10) }
 
     @Option(help: "Load generator threads.")
     var threads = 2
 
     func validate() throws {
-        guard (100...2_000_000).contains(docs) else { throw ValidationError("--docs must be between 100 and 2000000") }
-        guard (1...10_000).contains(connections) else { throw ValidationError("--connections must be between 1 and 10000") }
-        guard (1...3600).contains(seconds) else { throw ValidationError("--seconds must be between 1 and 3600") }
+        try load.check(docs: docs, within: 100...2_000_000, seconds: seconds, within: 1...3600)
         guard (1...64).contains(threads), threads <= connections else { throw ValidationError("--threads must be between 1 and 64, and at most --connections") }
     }
 

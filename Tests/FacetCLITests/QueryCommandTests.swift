@@ -352,4 +352,23 @@ struct QueryCommandTests {
             #expect(result.stderr.contains("--docs"))
         }
     }
+
+    /// The HTTP benchmarks share their load options, each with its own bounds: a value out of
+    /// range is refused before anything is seeded, naming the option, its range and the value.
+    @Test func theHTTPBenchmarksCheckTheirSharedLoadOptionsWithTheirOwnBounds() async throws {
+        try await withProcessTurn {
+            let cases: [([String], String)] = [
+                (["bench", "server", "--docs", "5"], "--docs must be between 100 and 2000000; got 5"),
+                (["bench", "security", "--docs", "1500000"], "--docs must be between 100 and 1000000; got 1500000"),
+                (["bench", "server", "--seconds", "4000"], "--seconds must be between 1 and 3600; got 4000"),
+                (["bench", "security", "--seconds", "601"], "--seconds must be between 1 and 600; got 601"),
+                (["bench", "security", "--connections", "0"], "--connections must be between 1 and 10000; got 0"),
+            ]
+            for (arguments, message) in cases {
+                let result = try Self.facet(arguments)
+                #expect(result.status != 0, "\(arguments)")
+                #expect(result.stderr.contains(message), "\(arguments): \(result.stderr)")
+            }
+        }
+    }
 }
