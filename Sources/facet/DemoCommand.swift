@@ -5,6 +5,7 @@ import FacetStore
 import Foundation
 import GROQ
 import SchemaTypes
+import Synchronization
 
 /// `facet demo`: demo data for the jewelry CRM.
 struct DemoCommand: ParsableCommand {
@@ -73,34 +74,48 @@ struct DemoCommand: ParsableCommand {
             var counts: [String: Int] = [:]
             var building = 0.0, writing = 0.0
             let options = TransactionOptions(author: "facet demo seed", source: "seed")
+            // Each batch's documents are made on another thread while the one before commits.
+            let slices = DemoContent.Batch.allCases.flatMap { batch in
+                let size = content.count(of: batch)
+                return stride(from: 0, to: size, by: batchSize).map { (batch: batch, range: $0..<min(size, $0 + batchSize), size: size) }
+            }
+            let ahead = Mutex<[Int: [JSONValue]]>([:])
+            let making = DispatchGroup()
+            func makeAhead(_ index: Int) {
+                guard index < slices.count else { return }
+                let slice = slices[index]
+                DispatchQueue.global().async(group: making) {
+                    let documents = content.documents(of: slice.batch, in: slice.range)
+                    ahead.withLock { $0[index] = documents }
+                }
+            }
+            makeAhead(0)
             // The indexes are built once at the end: rebuilt every few thousand documents, their
             // cost grew with the square of the demo's size.
             try dataset.bulkLoad { () throws(any Error) in
-            for batch in DemoContent.Batch.allCases {
-                let size = content.count(of: batch)
-                var start = 0
-                while start < size {
-                    let end = min(size, start + batchSize)
+                for (index, slice) in slices.enumerated() {
                     let built = DispatchTime.now()
-                    var documents = content.documents(of: batch, in: start..<end)
-                    if batch == .collections || batch == .products { documents = try pictures.illustrate(documents, options: options) }
+                    making.wait()
+                    var documents = ahead.withLock { $0.removeValue(forKey: index) } ?? []
+                    makeAhead(index + 1)
+                    if slice.batch == .collections || slice.batch == .products { documents = try pictures.illustrate(documents, options: options) }
                     let mutations = documents.compactMap { $0.objectValue.map(Mutation.createOrReplace) }
                     let committing = DispatchTime.now()
                     building += Self.seconds(from: built, to: committing)
                     do throws(StoreError) { try dataset.mutate(mutations, options: options) } catch {
                         if terminal { Output.error("") }
-                        throw CommandFailure("writing \(batch.rawValue) \(start + 1)–\(end) of \(size) failed: \(error.description)")
+                        throw CommandFailure("""
+                            writing \(slice.batch.rawValue) \(slice.range.lowerBound + 1)–\(slice.range.upperBound) of \(slice.size) failed: \(error.description)
+                            """)
                     }
                     writing += Self.seconds(from: committing, to: DispatchTime.now())
                     // Staff written again with their client books are counted once.
-                    if batch != .clientBooks {
+                    if slice.batch != .clientBooks {
                         for document in documents { counts[document["_type"]?.stringValue ?? "?", default: 0] += 1 }
                     }
                     written += documents.count
-                    if terminal { FileHandle.standardError.write(Data("\rwriting \(batch.rawValue): \(written) of \(total) documents…".utf8)) }
-                    start = end
+                    if terminal { FileHandle.standardError.write(Data("\rwriting \(slice.batch.rawValue): \(written) of \(total) documents…".utf8)) }
                 }
-            }
             }
             if terminal { Output.error("") }
             let finished = DispatchTime.now()
@@ -108,7 +123,7 @@ struct DemoCommand: ParsableCommand {
                          "creativeExpression", "analyticsModel"]
             let documentCount = counts.values.reduce(0, +)
             print("seeded dataset \(store.datasetName) with \(documentCount) documents (\(customers) customers, seed \(seed)) in \(Self.format(Self.seconds(from: started, to: finished))) s")
-            print("  generation \(Self.format(Self.seconds(from: started, to: generated))) s, documents \(Self.format(building)) s, "
+            print("  generation \(Self.format(Self.seconds(from: started, to: generated))) s, documents (beside the commits) \(Self.format(building)) s, "
                   + "transactions \(Self.format(writing)) s (validation, reference checks and commits)")
             for type in order + counts.keys.filter({ !order.contains($0) }).sorted() {
                 guard let count = counts[type] else { continue }
