@@ -26,8 +26,29 @@ struct UniqueValues: Sendable {
     /// The kept paths of each type, with their slot numbers.
     private let pathsByType: [String: [(path: [String], slot: Int32)]]
     private let slots: [Slot: Int32]
-    /// The ids of the documents holding each value (most values have one holder).
-    private var holders: TreeDictionary<Key, [String]>
+    /// The ids of the documents holding each value.
+    private var holders: TreeDictionary<Key, Holders>
+
+    /// Most values have one holder (that is what the rule asks for): kept without an array.
+    private enum Holders: Sendable {
+        case one(String)
+        case several([String])
+
+        var ids: [String] {
+            switch self {
+            case .one(let id): [id]
+            case .several(let ids): ids
+            }
+        }
+
+        func adding(_ id: String) -> Holders { .several(ids + [id]) }
+
+        /// Without `id`; `nil` when no holder is left.
+        func removing(_ id: String) -> Holders? {
+            let left = ids.filter { $0 != id }
+            return left.count > 1 ? .several(left) : left.first.map(Holders.one)
+        }
+    }
 
     /// The values at `paths` (attribute paths by document type) of every one of `documents`.
     init(paths: [String: [[String]]], documents: [JSONValue]) {
@@ -46,7 +67,7 @@ struct UniqueValues: Sendable {
         guard !slots.isEmpty else { return }
         for document in documents {
             guard let id = document["_id"]?.stringValue else { continue }
-            for key in keys(of: document) { holders[key, default: []].append(id) }
+            for key in keys(of: document) { holders[key] = holders[key]?.adding(id) ?? .one(id) }
         }
     }
 
@@ -61,12 +82,8 @@ struct UniqueValues: Sendable {
             let removed = change.before.map(keys(of:)) ?? []
             let added = change.after.map(keys(of:)) ?? []
             guard removed != added else { continue }
-            for key in removed {
-                guard var ids = next.holders[key] else { continue }
-                ids.removeAll { $0 == change.id }
-                next.holders[key] = ids.isEmpty ? nil : ids
-            }
-            for key in added { next.holders[key, default: []].append(change.id) }
+            for key in removed { next.holders[key] = next.holders[key]?.removing(change.id) }
+            for key in added { next.holders[key] = next.holders[key]?.adding(change.id) ?? .one(change.id) }
         }
         return next
     }
@@ -75,7 +92,7 @@ struct UniqueValues: Sendable {
     /// when that field is not one kept here.
     func holders(type: String, path: [String], value: FieldKey) -> [String]? {
         guard let slot = slots[Slot(type: type, path: path)] else { return nil }
-        return holders[Key(slot: slot, value: value)] ?? []
+        return holders[Key(slot: slot, value: value)]?.ids ?? []
     }
 
     /// The keys `document` holds at the paths kept for its type.
