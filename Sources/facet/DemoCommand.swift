@@ -74,49 +74,51 @@ struct DemoCommand: ParsableCommand {
             var counts: [String: Int] = [:]
             var building = 0.0, writing = 0.0
             let options = TransactionOptions(author: "facet demo seed", source: "seed")
-            // Each batch's documents are made on another thread while the one before commits.
-            let slices = DemoContent.Batch.allCases.flatMap { batch in
-                let size = content.count(of: batch)
-                return stride(from: 0, to: size, by: batchSize).map { (batch: batch, range: $0..<min(size, $0 + batchSize), size: size) }
-            }
-            let ahead = Mutex<[Int: [JSONValue]]>([:])
-            let making = DispatchGroup()
-            func makeAhead(_ index: Int) {
-                guard index < slices.count else { return }
-                let slice = slices[index]
-                DispatchQueue.global().async(group: making) {
-                    let documents = content.documents(of: slice.batch, in: slice.range)
-                    ahead.withLock { $0[index] = documents }
+            var batches = DemoBatches(content: content, batchSize: batchSize)
+            func record(_ slice: DemoBatches.Slice, _ documents: [JSONValue]) {
+                // Staff written again with their client books are counted once.
+                if slice.batch != .clientBooks {
+                    for document in documents { counts[document["_type"]?.stringValue ?? "?", default: 0] += 1 }
                 }
+                written += documents.count
+                if terminal { FileHandle.standardError.write(Data("\rwriting \(slice.batch.rawValue): \(written) of \(total) documents…".utf8)) }
             }
-            makeAhead(0)
+            func failure(_ slice: DemoBatches.Slice, _ error: StoreError) -> CommandFailure {
+                if terminal { Output.error("") }
+                return CommandFailure("""
+                    writing \(slice.batch.rawValue) \(slice.range.lowerBound + 1)–\(slice.range.upperBound) of \(slice.size) failed: \(error.description)
+                    """)
+            }
+            let writingStarted = DispatchTime.now()
             // The indexes are built once at the end: rebuilt every few thousand documents, their
             // cost grew with the square of the demo's size.
             try dataset.bulkLoad { () throws(any Error) in
-                for (index, slice) in slices.enumerated() {
-                    let built = DispatchTime.now()
-                    making.wait()
-                    var documents = ahead.withLock { $0.removeValue(forKey: index) } ?? []
-                    makeAhead(index + 1)
-                    if slice.batch == .collections || slice.batch == .products { documents = try pictures.illustrate(documents, options: options) }
-                    let mutations = documents.compactMap { $0.objectValue.map(Mutation.createOrReplace) }
-                    let committing = DispatchTime.now()
-                    building += Self.seconds(from: built, to: committing)
-                    do throws(StoreError) { try dataset.mutate(mutations, options: options) } catch {
-                        if terminal { Output.error("") }
-                        throw CommandFailure("""
-                            writing \(slice.batch.rawValue) \(slice.range.lowerBound + 1)–\(slice.range.upperBound) of \(slice.size) failed: \(error.description)
-                            """)
+                // The catalogue first, one batch at a time: its pictures are written as assets
+                // between its batches.
+                while batches.illustratesNext, let (slice, documents) = batches.next(waited: &building) {
+                    let illustrated = try pictures.illustrate(documents, options: options)
+                    do throws(StoreError) {
+                        try dataset.mutate(illustrated.compactMap { $0.objectValue.map(Mutation.createOrReplace) }, options: options)
+                    } catch { throw failure(slice, error) }
+                    record(slice, illustrated)
+                }
+                // The rest with each batch worked out while the one before is written.
+                var handedOut: [(slice: DemoBatches.Slice, documents: [JSONValue])] = []
+                do throws(StoreError) {
+                    try dataset.mutateEach({ () throws(StoreError) -> [Mutation]? in
+                        guard let (slice, documents) = batches.next(waited: &building) else { return nil }
+                        handedOut.append((slice, documents))
+                        return documents.compactMap { $0.objectValue.map(Mutation.createOrReplace) }
+                    }, options: options) { _ in
+                        let (slice, documents) = handedOut.removeFirst()
+                        record(slice, documents)
                     }
-                    writing += Self.seconds(from: committing, to: DispatchTime.now())
-                    // Staff written again with their client books are counted once.
-                    if slice.batch != .clientBooks {
-                        for document in documents { counts[document["_type"]?.stringValue ?? "?", default: 0] += 1 }
-                    }
-                    written += documents.count
-                    if terminal { FileHandle.standardError.write(Data("\rwriting \(slice.batch.rawValue): \(written) of \(total) documents…".utf8)) }
+                } catch {
+                    if let slice = handedOut.first?.slice { throw failure(slice, error) }
+                    throw CommandFailure("writing the demo failed: \(error.description)")
                 }
             }
+            writing = Self.seconds(from: writingStarted, to: DispatchTime.now()) - building
             if terminal { Output.error("") }
             let finished = DispatchTime.now()
             let order = ["staff", "collection", "product", "customer", "lizaCustomer", "marketingCampaign", "salesOrder", "interaction",
@@ -155,5 +157,63 @@ struct DemoCommand: ParsableCommand {
         }
 
         private static func format(_ seconds: Double) -> String { String(format: "%.2f", seconds) }
+    }
+}
+
+/// The demo's batches in the order they are written, each made on another thread while the
+/// one before it commits.
+private struct DemoBatches {
+    struct Slice: Sendable {
+        let batch: DemoContent.Batch
+        let range: Range<Int>
+        /// The number of documents in the whole batch.
+        let size: Int
+    }
+
+    private let content: DemoContent
+    private let slices: [Slice]
+    /// Each batch's documents by position, as the thread making them leaves them.
+    private final class Made: Sendable {
+        let documents = Mutex<[Int: [JSONValue]]>([:])
+    }
+
+    private let made = Made()
+    private let making = DispatchGroup()
+    private var index = 0
+
+    init(content: DemoContent, batchSize: Int) {
+        self.content = content
+        slices = DemoContent.Batch.allCases.flatMap { batch in
+            let size = content.count(of: batch)
+            return stride(from: 0, to: size, by: batchSize).map { Slice(batch: batch, range: $0..<min(size, $0 + batchSize), size: size) }
+        }
+        makeAhead(0)
+    }
+
+    /// Whether the next batch is of the catalogue, whose pictures are added as it is written.
+    var illustratesNext: Bool {
+        index < slices.count && [.collections, .products].contains(slices[index].batch)
+    }
+
+    /// The next batch and its documents (`nil` after the last), adding the time spent waiting
+    /// for them to `waited`.
+    mutating func next(waited: inout Double) -> (Slice, [JSONValue])? {
+        guard index < slices.count else { return nil }
+        let started = DispatchTime.now()
+        making.wait()
+        let documents = made.documents.withLock { $0.removeValue(forKey: index) } ?? []
+        waited += Double(DispatchTime.now().uptimeNanoseconds - started.uptimeNanoseconds) / 1e9
+        index += 1
+        makeAhead(index)
+        return (slices[index - 1], documents)
+    }
+
+    private func makeAhead(_ index: Int) {
+        guard index < slices.count else { return }
+        let (slice, content, made) = (slices[index], content, made)
+        DispatchQueue.global().async(group: making) {
+            let documents = content.documents(of: slice.batch, in: slice.range)
+            made.documents.withLock { $0[index] = documents }
+        }
     }
 }

@@ -159,8 +159,10 @@ public final class Dataset: Sendable {
 
     /// What `mutations` make of `start`: the result, the transaction to commit (`nil` when it
     /// changes nothing or is a dry run) and the snapshot after it.
-    private func workOut(_ mutations: [Mutation], options: TransactionOptions,
-                         on start: DatasetSnapshot) throws(StoreError) -> (TransactionResult, CommittedTransaction?, DatasetSnapshot)
+    fileprivate typealias WorkedOut = (result: TransactionResult, transaction: CommittedTransaction?, next: DatasetSnapshot)
+
+    fileprivate func workOut(_ mutations: [Mutation], options: TransactionOptions,
+                             on start: DatasetSnapshot) throws(StoreError) -> WorkedOut
     {
         let transactionID = options.transactionId ?? DocumentID.generate()
         let timestamp = Timestamp.string(Date())
@@ -181,6 +183,87 @@ public final class Dataset: Sendable {
                                              mutations: work.mutationsJSON, effects: effects)
         let next = start.applying(effects.map { ($0.documentID, $0.document) }, sequence: sequence)
         return (TransactionResult(transactionId: transactionID, results: work.results, sequence: sequence), committed, next)
+    }
+
+    /// Applies each batch `nextBatch` hands out as a transaction of its own, in order, as
+    /// ``mutate(_:options:)`` called once per batch would: each is durable when `committed`
+    /// hears of it, and a refused batch ends the run with the batches before it committed and
+    /// none after it run. What this adds is overlap: while one batch is written to storage (its
+    /// fields sealed, its rows inserted), the next is worked out, on another core, on the state
+    /// the first leaves. If another process commits meanwhile, the write is refused, this
+    /// process catches up, and both are worked out again on the newer state.
+    ///
+    /// For long runs of large batches (a seed). Other writers in this process wait until it
+    /// returns; queries read each state as it is committed.
+    public func mutateEach(_ nextBatch: () throws(StoreError) -> [Mutation]?, options: TransactionOptions = TransactionOptions(),
+                           committed: (TransactionResult) -> Void = { _ in }) throws(StoreError)
+    {
+        guard options.transactionId == nil else {
+            throw StoreError.invalid("Several transactions cannot take one transactionId", advice: "Leave transactionId out.")
+        }
+        do throws(StoreError) {
+            try writer.withLock { (state: inout WriterState) throws(StoreError) in
+                guard !state.closed else {
+                    throw StoreError.storage("Dataset \"\(name)\" is closed", advice: "Open the store again.")
+                }
+                var batch = try nextNonEmpty(nextBatch)
+                var ahead: Speculation?
+                while let mutations = batch {
+                    let upcoming = try nextNonEmpty(nextBatch)
+                    var attempts = 0
+                    while true {
+                        let start = current.withLock { $0 }
+                        // The work done beside the last write holds while nothing else changed
+                        // the state since (another process, or a compaction's new base).
+                        let work: WorkedOut
+                        if let ahead, ahead.start === start { work = try ahead.outcome.get() } else {
+                            work = try workOut(mutations, options: options, on: start)
+                        }
+                        ahead = nil
+                        guard let transaction = work.transaction else {
+                            committed(work.result)
+                            break
+                        }
+                        let speculation = upcoming.map { Speculation(of: $0, on: work.next, options: options, dataset: self) }
+                        let appended: Bool
+                        do throws(StoreError) { appended = try storage.append(transaction) } catch {
+                            _ = speculation?.outcome
+                            throw error
+                        }
+                        if appended {
+                            countCommits(1, source: options.source)
+                            observer?.committed(transaction, dataset: name)
+                            current.withLock { $0 = work.next }
+                            publish(transaction, previousSnapshot: start)
+                            compactIfDue(work.next, state: &state)
+                            committed(work.result)
+                            _ = speculation?.outcome
+                            ahead = speculation
+                            break
+                        }
+                        _ = speculation?.outcome
+                        try catchUp()
+                        attempts += 1
+                        guard attempts < 8 else {
+                            throw StoreError(.conflict, type: "concurrentWriteError",
+                                             message: "Other processes kept committing to dataset \"\(name)\" while this transaction was retried",
+                                             advice: "Retry the batches not yet committed.")
+                        }
+                    }
+                    batch = upcoming
+                }
+            }
+        } catch {
+            observer?.refused(error, author: options.author, dataset: name)
+            throw error
+        }
+    }
+
+    private func nextNonEmpty(_ nextBatch: () throws(StoreError) -> [Mutation]?) throws(StoreError) -> [Mutation]? {
+        while let batch = try nextBatch() {
+            if !batch.isEmpty { return batch }
+        }
+        return nil
     }
 
     private func compactIfDue(_ next: DatasetSnapshot, state: inout WriterState) {
@@ -353,5 +436,29 @@ public final class Dataset: Sendable {
             storage.close()
         }
         hub.closeAll()
+    }
+}
+
+/// A batch worked out on another thread while the batch before it is written to storage.
+private final class Speculation: Sendable {
+    /// The state it was worked out on.
+    let start: DatasetSnapshot
+    private let done = DispatchSemaphore(value: 0)
+    private let result = Mutex<Result<Dataset.WorkedOut, StoreError>?>(nil)
+
+    init(of mutations: [Mutation], on start: DatasetSnapshot, options: TransactionOptions, dataset: Dataset) {
+        self.start = start
+        DispatchQueue.global(qos: .userInitiated).async { [self] in
+            let outcome = Result { () throws(StoreError) in try dataset.workOut(mutations, options: options, on: start) }
+            result.withLock { $0 = outcome }
+            done.signal()
+        }
+    }
+
+    /// The outcome, once the work is done.
+    var outcome: Result<Dataset.WorkedOut, StoreError> {
+        done.wait()
+        done.signal()
+        return result.withLock { $0! }
     }
 }

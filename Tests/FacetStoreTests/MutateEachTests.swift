@@ -1,0 +1,109 @@
+import Foundation
+import GROQ
+import Testing
+@testable import FacetStore
+
+/// `mutateEach` works out the next batch while the one before is written: it must end as
+/// calling `mutate` once per batch would, whatever happens in between.
+@Suite("Batches worked out beside the writes")
+struct MutateEachTests {
+    private func batch(_ n: Int, size: Int = 3) -> [Mutation] {
+        (0..<size).map { .createOrReplace(["_id": .string("d-\(n)-\($0)"), "_type": "x", "batch": .number(Double(n))]) }
+    }
+
+    @Test func eachBatchIsATransactionOfItsOwnInOrderAndHeardByListeners() throws {
+        let fixture = try StoreFixture()
+        let dataset = try fixture.dataset
+        let subscription = try dataset.listen("*[_type == 'x']")
+        defer { subscription.cancel() }
+        let before = subscription.backlog
+        var handedOut = 0
+        var results: [TransactionResult] = []
+        try dataset.mutateEach({ () throws(StoreError) -> [Mutation]? in
+            handedOut += 1
+            switch handedOut {
+            case 3: return []  // an empty batch is skipped
+            case 7: return nil
+            default: return batch(handedOut)
+            }
+        }) { results.append($0) }
+        #expect(results.map(\.sequence) == [1, 2, 3, 4, 5])
+        #expect(Set(results.map(\.transactionId)).count == 5)
+        #expect(results.map { $0.results.map(\.id) } == [1, 2, 4, 5, 6].map { n in (0..<3).map { "d-\(n)-\($0)" } })
+        #expect(try dataset.query("count(*[_type == 'x'])") == 15)
+        #expect(subscription.backlog - before == 5, "one notice per transaction")
+        // Each is a transaction of its own in history, as written.
+        let history = try dataset.transactions(documentIDs: ["d-2-0", "d-6-2"])
+        #expect(history.map(\.sequence) == [2, 5])
+        let reopened = try DocumentStore(directory: fixture.directory)
+        defer { reopened.close() }
+        #expect(try reopened.dataset("production").query("*[_type == 'x'] | order(_id)._id") == dataset.query("*[_type == 'x'] | order(_id)._id"))
+    }
+
+    /// A refused batch ends the run: those before it are committed, none after it is, and the
+    /// error names the mutation as `mutate` would.
+    @Test func aRefusedBatchKeepsTheOnesBeforeItAndRunsNoneAfter() throws {
+        let fixture = try StoreFixture()
+        let dataset = try fixture.dataset
+        var handedOut = 0
+        var committed = 0
+        let error = try #require(throws: StoreError.self) {
+            try dataset.mutateEach({ () throws(StoreError) -> [Mutation]? in
+                handedOut += 1
+                if handedOut == 3 { return [.create(["_id": "d-1-0", "_type": "x"])] }  // exists by then
+                return handedOut < 6 ? batch(handedOut) : nil
+            }) { _ in committed += 1 }
+        }
+        #expect(error.type == "documentAlreadyExistsError")
+        #expect(error.mutationIndex == 0)
+        #expect(committed == 2)
+        #expect(try dataset.query("*[_type == 'x'] | order(_id)._id") == .array((1...2).flatMap { n in (0..<3).map { .string("d-\(n)-\($0)") } }))
+        let reopened = try DocumentStore(directory: fixture.directory)
+        defer { reopened.close() }
+        #expect(try reopened.dataset("production").query("count(*)") == 6)
+        // The store takes the next writer at once.
+        try dataset.mutate(batch(9))
+        #expect(try dataset.query("count(*)") == 9)
+    }
+
+    /// Another process commits while a batch is being written: the write is refused, the
+    /// batch is worked out again on the newer state, and so is the next one, which was worked
+    /// out on the older state (here it patches a document only the other process created).
+    @Test func anotherProcessCommittingMeanwhileIsCaughtUpWith() throws {
+        let fixture = try StoreFixture()
+        let dataset = try fixture.dataset
+        let other = try DocumentStore(directory: fixture.directory)
+        defer { other.close() }
+        let writer = try other.dataset("production")
+        let patch = try mutations(#"[{"patch": {"id": "elsewhere", "inc": {"n": 1}}}]"#)
+        var handedOut = 0
+        var results: [TransactionResult] = []
+        try dataset.mutateEach({ () throws(StoreError) -> [Mutation]? in
+            handedOut += 1
+            switch handedOut {
+            case 1: return batch(1)
+            case 2:
+                // Handed out while batch 1 is about to be written.
+                try writer.mutate([.create(["_id": "elsewhere", "_type": "x", "n": 1])])
+                return patch
+            case 3: return batch(3)
+            default: return nil
+            }
+        }) { results.append($0) }
+        #expect(results.map(\.sequence) == [2, 3, 4], "after the other process's transaction 1")
+        #expect(dataset.document(id: "elsewhere")?["n"] == 2)
+        #expect(try dataset.query("count(*)") == 7)
+        try writer.refresh()
+        #expect(writer.document(id: "elsewhere")?["n"] == 2)
+        #expect(try writer.query("count(*)") == 7)
+    }
+
+    @Test func aTransactionIDForSeveralTransactionsIsRefused() throws {
+        let fixture = try StoreFixture()
+        let dataset = try fixture.dataset
+        let error = try #require(throws: StoreError.self) {
+            try dataset.mutateEach({ () throws(StoreError) -> [Mutation]? in nil }, options: TransactionOptions(transactionId: "t-1"))
+        }
+        #expect(error.status == 400)
+    }
+}
