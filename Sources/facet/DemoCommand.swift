@@ -93,10 +93,10 @@ struct DemoCommand: ParsableCommand {
             // The indexes are built once at the end: rebuilt every few thousand documents, their
             // cost grew with the square of the demo's size.
             try dataset.bulkLoad { () throws(any Error) in
-                // The catalogue first, one batch at a time: its pictures are written as assets
+                // Up to the catalogue, one batch at a time: its pictures are written as assets
                 // between its batches.
-                while batches.illustratesNext, let (slice, documents) = batches.next(waited: &building) {
-                    let illustrated = try pictures.illustrate(documents, options: options)
+                while batches.catalogueAhead, let (slice, documents) = batches.next(waited: &building) {
+                    let illustrated = DemoBatches.isIllustrated(slice.batch) ? try pictures.illustrate(documents, options: options) : documents
                     do throws(StoreError) {
                         try dataset.mutate(illustrated.compactMap { $0.objectValue.map(Mutation.createOrReplace) }, options: options)
                     } catch { throw failure(slice, error) }
@@ -190,10 +190,13 @@ private struct DemoBatches {
         makeAhead(0)
     }
 
-    /// Whether the next batch is of the catalogue, whose pictures are added as it is written.
-    var illustratesNext: Bool {
-        index < slices.count && [.collections, .products].contains(slices[index].batch)
+    /// Whether a batch of the catalogue, whose pictures are added as it is written, is still to
+    /// come: until then batches are written one at a time.
+    var catalogueAhead: Bool {
+        slices[index...].contains { Self.isIllustrated($0.batch) }
     }
+
+    static func isIllustrated(_ batch: DemoContent.Batch) -> Bool { batch == .collections || batch == .products }
 
     /// The next batch and its documents (`nil` after the last), adding the time spent waiting
     /// for them to `waited`.
