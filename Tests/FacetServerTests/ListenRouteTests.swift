@@ -42,7 +42,7 @@ struct ListenRouteTests {
     }
 
     /// The next event, keep-alive comments skipped.
-    private func event(_ listener: RawHTTPConnection, timeout: Duration = .seconds(10)) async throws -> ReceivedEvent {
+    private func event(_ listener: RawHTTPConnection, timeout: Duration = RawHTTPConnection.patience) async throws -> ReceivedEvent {
         while true {
             let event = try #require(try await listener.nextEvent(timeout: timeout), "the stream ended")
             if event.name != nil { return event }
