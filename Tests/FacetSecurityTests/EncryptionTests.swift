@@ -296,6 +296,31 @@ struct EncryptionTests {
         try FileManager.default.moveItem(atPath: path + ".aside", toPath: path)
     }
 
+    /// A sealing whose master key cannot be used fails only the writes that need a key: one
+    /// with nothing to seal or open is written without looking at the keys.
+    @Test func anUnusableMasterKeyFailsOnlyTheWritesThatNeedIt() throws {
+        let fixture = try EncryptionFixture()
+        defer { fixture.remove() }
+        try fixture.production.mutate([.create(EncryptionFixture.customer("c-1"))])
+        let envelope = try #require(try fixture.storedBody("c-1")["email"])
+        let path = fixture.directory + "/master.key"
+        try FileManager.default.setAttributes([.posixPermissions: 0o644], ofItemAtPath: path)
+        let unusable = FieldEncryption(database: fixture.security.database)  // seals no field, opens envelopes
+        let other = NSTemporaryDirectory() + "facet-unusable-key-" + UUID().uuidString
+        defer { try? FileManager.default.removeItem(atPath: other) }
+        let store = try DocumentStore(directory: other, sealing: unusable)
+        defer { store.close() }
+        let dataset = try store.dataset("production", create: true)
+        try dataset.mutate((0..<300).map { .create(["_id": .string("n-\($0)"), "_type": "note", "text": "plain"]) })
+        #expect(try dataset.query("count(*)") == 300)
+        let refused = try #require(throws: StoreError.self) {
+            try dataset.mutate([.create(["_id": "n-x", "_type": "note", "text": envelope])])
+        }
+        #expect(refused.type == "encryptionError")
+        #expect(refused.message.contains("may be read by other users"))
+        #expect(dataset.document(id: "n-x") == nil)
+    }
+
     @Test func theMasterKeyMayComeFromTheEnvironment() throws {
         let key = Data((0..<32).map { UInt8($0) }).base64EncodedString()
         let fixture = try EncryptionFixture(environment: ["FACET_MASTER_KEY": key])

@@ -150,10 +150,13 @@ public final class FieldEncryption: DocumentSealing {
     public func sealTransaction(_ transaction: CommittedTransaction, dataset: String) throws(StoreError) -> CommittedTransaction {
         var sealed = transaction
         var documents = transaction.effects.compactMap(\.document)
-        guard !documents.isEmpty || !fields.isEmpty || transaction.mutations.contains(where: Self.holdsEnvelope) else { return transaction }
-        try storeErrors { () throws(SecurityError) in
-            try keyring.refresh()
-            try prepareKeys(toSeal: documents, dataset: dataset, refreshing: false)
+        // A transaction with nothing to seal or open leaves the keys alone (they may be
+        // unusable, which only fails the writes that need them).
+        if documents.contains(where: needsSealing) {
+            try storeErrors { () throws(SecurityError) in
+                try keyring.refresh()
+                try prepareKeys(toSeal: documents, dataset: dataset, refreshing: false)
+            }
         }
         try EveryCore.transform(&documents) { (_, document) throws(StoreError) in try seal(document, dataset: dataset, refreshing: false) }
         var written: [String: (plain: JSONValue, sealed: JSONValue)] = [:]
@@ -168,6 +171,18 @@ public final class FieldEncryption: DocumentSealing {
             sealed.mutations[index] = try sealMutation(sealed.mutations[index], dataset: dataset, written: written)
         }
         return sealed
+    }
+
+    /// Whether sealing `document` uses a key: it holds a value of a field its type seals, or an
+    /// envelope to open.
+    private func needsSealing(_ document: JSONValue) -> Bool {
+        guard case .object(let object) = document else { return false }
+        if let sealed = object["_type"]?.stringValue.flatMap({ fields[$0] }),
+           sealed.contains(where: { object[$0].map { !$0.isNull } ?? false })
+        {
+            return true
+        }
+        return object.values.contains(where: FieldEnvelope.isMarked)
     }
 
     /// `body` with each sealed field's value replaced by `document`'s envelope for it, when
