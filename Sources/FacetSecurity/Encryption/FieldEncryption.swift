@@ -93,12 +93,8 @@ public final class FieldEncryption: DocumentSealing {
     // MARK: DocumentSealing
 
     /// Makes at once the data keys that sealing `documents` needs and that do not exist yet,
-    /// rather than one write to the key table per document.
-    public func prepare(toSeal documents: [JSONValue], dataset: String) throws(StoreError) {
-        try storeErrors { () throws(SecurityError) in try prepareKeys(toSeal: documents, dataset: dataset, refreshing: true) }
-    }
-
-    private func prepareKeys(toSeal documents: [JSONValue], dataset: String, refreshing: Bool) throws(SecurityError) {
+    /// rather than one write to the key table per document (on the key state last looked at).
+    private func prepareKeys(toSeal documents: [JSONValue], dataset: String) throws(SecurityError) {
         var subjects = Set<SubjectKey>()
         for document in documents {
             guard let id = document["_id"]?.stringValue, let type = document["_type"]?.stringValue,
@@ -106,7 +102,7 @@ public final class FieldEncryption: DocumentSealing {
             subjects.insert(SubjectKey(dataset: dataset, subject: SubjectKey.subject(of: id)))
         }
         guard subjects.count > 1 else { return }
-        try keyring.prepareKeys(for: subjects, refreshing: refreshing)
+        try keyring.prepareKeys(for: subjects, refreshing: false)
     }
 
     public func seal(_ document: JSONValue, dataset: String) throws(StoreError) -> JSONValue {
@@ -155,7 +151,7 @@ public final class FieldEncryption: DocumentSealing {
         if documents.contains(where: needsSealing) {
             try storeErrors { () throws(SecurityError) in
                 try keyring.refresh()
-                try prepareKeys(toSeal: documents, dataset: dataset, refreshing: false)
+                try prepareKeys(toSeal: documents, dataset: dataset)
             }
         }
         try EveryCore.transform(&documents) { (_, document) throws(StoreError) in try seal(document, dataset: dataset, refreshing: false) }
