@@ -109,6 +109,7 @@ struct EncryptionTests {
         let changed = try #require(EncryptionFixture.envelope(recorded[0][2]?["createOrReplace"]?["email"]))
         #expect(EncryptionFixture.envelope(stored[2]["email"]) != nil && recorded[0][2]?["createOrReplace"]?["email"] != stored[2]["email"])
         #expect(changed.tag.count == 16)
+        #expect(dataset.document(id: "drafts.c-4")?["email"] == "four.known@example.com", "opened in memory as on disk")
         let again4 = try #require(EncryptionFixture.envelope(recorded[2][0]?["createOrReplace"]?["email"]))
         #expect(again4.nonce != EncryptionFixture.envelope(recorded[1][0]?["createOrReplace"]?["email"])?.nonce)
 
@@ -263,6 +264,15 @@ struct EncryptionTests {
         #expect(error.message.contains("\"drafts.c-2\", field email"))
         #expect(dataset.document(id: "drafts.c-2") == nil)
         #expect(try fixture.reopened().production.document(id: "drafts.c-2") == nil)
+
+        // Sent back where it was made, it is taken as its value: validated, and kept in memory,
+        // as the plain value a restart reads.
+        var same = EncryptionFixture.customer("c-1", name: "Ada King")
+        same["email"] = envelope
+        try dataset.mutate([.createOrReplace(same)])
+        #expect(dataset.document(id: "c-1")?["email"] == .string(EncryptionFixture.email))
+        #expect(dataset.document(id: "c-1")?["name"] == "Ada King")
+        #expect(try fixture.reopened().production.document(id: "c-1")?["email"] == .string(EncryptionFixture.email))
     }
 
     @Test func theMasterKeyFileIsCreatedPrivateAndKept() throws {

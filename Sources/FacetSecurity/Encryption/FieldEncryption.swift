@@ -169,6 +169,21 @@ public final class FieldEncryption: DocumentSealing {
         return sealed
     }
 
+    public func openSubmitted(_ document: JSONValue, dataset: String) throws(StoreError) -> JSONValue {
+        guard case .object(var object) = document, let id = object["_id"]?.stringValue,
+              object.values.contains(where: FieldEnvelope.isMarked)
+        else { return document }
+        try storeErrors { () throws(SecurityError) in
+            try keyring.refreshForReading()
+            for name in object.keys {
+                guard let value = object[name], FieldEnvelope.isMarked(value) else { continue }
+                // A value whose key was destroyed leaves the document, as it does when read.
+                object[name] = try open(value, at: FieldEnvelope.Site(dataset: dataset, documentID: id, path: name), submitted: true)
+            }
+        }
+        return .object(object)
+    }
+
     /// Whether sealing `document` uses a key: it holds a value of a field its type seals, or an
     /// envelope to open.
     private func needsSealing(_ document: JSONValue) -> Bool {

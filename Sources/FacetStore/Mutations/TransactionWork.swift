@@ -11,15 +11,20 @@ struct TransactionWork {
     let options: TransactionOptions
     let limits: DocumentLimits
     let validator: (any DocumentValidating)?
+    /// Opens sealed values a client sent back, and the dataset they are opened for.
+    let sealing: (any DocumentSealing)?
+    let dataset: String
     /// The working state of every touched document (`nil`: deleted), in the order first touched.
     private(set) var changed: OrderedDictionary<String, JSONValue?> = [:]
     private(set) var results: [TransactionResult.Item] = []
     private(set) var mutationsJSON: [JSONValue] = []
 
     init(snapshot: DatasetSnapshot, transactionID: String, timestamp: String, options: TransactionOptions, limits: DocumentLimits,
-         validator: (any DocumentValidating)? = nil)
+         validator: (any DocumentValidating)? = nil, sealing: (any DocumentSealing)? = nil, dataset: String = "")
     {
         self.validator = validator
+        self.sealing = sealing
+        self.dataset = dataset
         self.snapshot = snapshot
         self.transactionID = transactionID
         self.timestamp = timestamp
@@ -257,6 +262,7 @@ struct TransactionWork {
                 object["_rev"] = .string(transactionID)
                 document = .object(object)
             }
+            if let sealing { document = try sealing.openSubmitted(document, dataset: dataset) }
             try limits.check(document, id: id)
             changed[id] = .some(document)
             effects.append(.init(documentID: id, previousRevision: previous?["_rev"]?.stringValue,

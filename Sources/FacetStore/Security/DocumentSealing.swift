@@ -32,9 +32,18 @@ public protocol DocumentSealing: Sendable {
     /// so that a sealing can do once what every document would otherwise repeat (make the new
     /// keys, look at the key state) and share the rest between the cores.
     func sealTransaction(_ transaction: CommittedTransaction, dataset: String) throws(StoreError) -> CommittedTransaction
+
+    /// A document about to be written, with the sealed values a client sent back (from an
+    /// export, say) opened: what validation checks and what this process keeps in memory is the
+    /// same plain document a restart reads back. A value that does not belong where it is written
+    /// is refused.
+    func openSubmitted(_ document: JSONValue, dataset: String) throws(StoreError) -> JSONValue
 }
 
 extension DocumentSealing {
+    /// Opens nothing.
+    public func openSubmitted(_ document: JSONValue, dataset: String) throws(StoreError) -> JSONValue { document }
+
     /// Seals the documents, then the mutations, one by one.
     public func sealTransaction(_ transaction: CommittedTransaction, dataset: String) throws(StoreError) -> CommittedTransaction {
         var sealed = transaction

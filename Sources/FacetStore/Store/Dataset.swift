@@ -167,7 +167,7 @@ public final class Dataset: Sendable {
         let transactionID = options.transactionId ?? DocumentID.generate()
         let timestamp = Timestamp.string(Date())
         var work = TransactionWork(snapshot: start, transactionID: transactionID, timestamp: timestamp, options: options, limits: limits,
-                                   validator: validator)
+                                   validator: validator, sealing: sealing, dataset: name)
         try work.checkExpectedRevisions()
         for (index, mutation) in mutations.enumerated() {
             do throws(StoreError) { try work.apply(mutation) } catch { throw error.at(mutation: index) }
