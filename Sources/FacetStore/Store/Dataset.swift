@@ -149,12 +149,20 @@ public final class Dataset: Sendable {
         let (result, committed, next) = try workOut(mutations, options: options, on: start)
         guard let committed else { return result }
         guard try storage.append(committed) else { return nil }
-        countCommits(1, source: options.source)
-        observer?.committed(committed, dataset: name)
-        current.withLock { $0 = next }
-        publish(committed, previousSnapshot: start)
-        compactIfDue(next, state: &state)
+        adopt(committed, from: start, to: next, source: options.source, state: &state)
         return result
+    }
+
+    /// Makes a transaction just appended to storage the current state: counted, observed,
+    /// visible to queries, then announced to listeners.
+    private func adopt(_ transaction: CommittedTransaction, from start: DatasetSnapshot, to next: DatasetSnapshot, source: String,
+                       state: inout WriterState)
+    {
+        countCommits(1, source: source)
+        observer?.committed(transaction, dataset: name)
+        current.withLock { $0 = next }
+        publish(transaction, previousSnapshot: start)
+        compactIfDue(next, state: &state)
     }
 
     /// What `mutations` make of `start`: the result, the transaction to commit (`nil` when it
@@ -231,11 +239,7 @@ public final class Dataset: Sendable {
                             throw error
                         }
                         if appended {
-                            countCommits(1, source: options.source)
-                            observer?.committed(transaction, dataset: name)
-                            current.withLock { $0 = work.next }
-                            publish(transaction, previousSnapshot: start)
-                            compactIfDue(work.next, state: &state)
+                            adopt(transaction, from: start, to: work.next, source: options.source, state: &state)
                             committed(work.result)
                             _ = speculation?.outcome
                             ahead = speculation
