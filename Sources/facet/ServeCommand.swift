@@ -175,7 +175,7 @@ struct ServeSettings {
         let known: Set<String> = ["host", "port", "data", "dataset", "maxBodyBytes", "queryTimeLimitSeconds", "maxResultBytes",
                                   "maxQueryElements", "queryBudgets", "restrictedRoles", "maxConcurrentQueries",
                                   "listenerBufferBytes", "allowedOrigins", "threats", "assets", "schedulerIntervalSeconds"]
-        for key in file.objectValue?.keys ?? [] where !known.contains(key) {
+        for key in file.objectValue?.keys ?? JSONObject().keys where !known.contains(key) {
             throw CommandFailure("the config file sets \"\(key)\", which Facet does not know; known settings: \(known.sorted().joined(separator: ", "))")
         }
         func integer(_ key: String, _ range: ClosedRange<Int>) throws -> Int? {

@@ -124,7 +124,7 @@ struct HistoryRouteTests {
             line = try #require(try DataRoutes.lines(response).first)
             #expect(line["mutations"] == nil)
             #expect(line["documentIDs"] == ["c-2"])
-            #expect(line["revisions"]?.objectValue?.keys.elements == ["c-2"])
+            #expect(line["revisions"]?.objectValue.map { Array($0.keys) } == ["c-2"])
         }
     }
 
@@ -146,7 +146,7 @@ struct HistoryRouteTests {
             var state = JSONValue.null
             for line in lines.reversed() {
                 #expect(line["mutations"] == nil)
-                #expect(line["effects"]?.objectValue?.keys.elements == ["c-1"], "only the document asked for")
+                #expect(line["effects"]?.objectValue.map { Array($0.keys) } == ["c-1"], "only the document asked for")
                 let effect = try #require(line["effects"]?["c-1"])
                 let next = try MendozaPatch.apply(try #require(effect["apply"]), to: state)
                 let revision = try #require(line["id"]?.stringValue)

@@ -90,7 +90,7 @@ extension FieldTest {
     func passes(in value: JSONValue, at path: ArraySlice<String>) -> Bool {
         guard let name = path.first else { return passes(value) }
         guard case .object(let object) = value, let position = object.index(forKey: name) else { return false }
-        return object.values.withUnsafeBufferPointer { passes(in: $0[position], at: path.dropFirst()) }
+        return object.withValue(at: position) { passes(in: $0, at: path.dropFirst()) }
     }
 
     /// Whether a document's value passes, as the evaluator's `==`, `in` and comparisons decide.

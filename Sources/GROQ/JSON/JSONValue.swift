@@ -1,8 +1,3 @@
-import OrderedCollections
-
-/// A JSON object: keys keep the order in which they were inserted, as Sanity documents do.
-public typealias JSONObject = OrderedDictionary<String, JSONValue>
-
 /// One JSON value — the value model shared by GROQ, the document store and the schema.
 ///
 /// Numbers are `Double`, as in JSON and GROQ. Objects keep their keys in insertion order, so a
