@@ -204,11 +204,23 @@ final class DataKeyring: Sendable {
 
     /// The data key `kid`; `nil` when it was destroyed (erased, or retired by a rotation).
     func key(kid: String) throws(SecurityError) -> SymmetricKey? {
-        let cached = state.withLock { state -> (SymmetricKey?, Bool) in (state.keys[kid], state.destroyed.contains(kid)) }
-        if let key = cached.0 { return key }
-        if cached.1 { return nil }
-        var found = state.withLock { $0.wrapped?[kid] }
-        if found == nil, state.withLock({ $0.wrapped == nil }) {
+        // One look under the lock: every core opening a dataset asks for a key per envelope,
+        // and taking the lock three times per envelope had them queueing for it.
+        enum Cached { case open(SymmetricKey), destroyed, wrapped(WrappedKey), unknown(everyKeyRead: Bool) }
+        let cached = state.withLock { state -> Cached in
+            if let key = state.keys[kid] { return .open(key) }
+            if state.destroyed.contains(kid) { return .destroyed }
+            if let wrapped = state.wrapped?[kid] { return .wrapped(wrapped) }
+            return .unknown(everyKeyRead: state.wrapped != nil)
+        }
+        var found: WrappedKey?
+        switch cached {
+        case .open(let key): return key
+        case .destroyed: return nil
+        case .wrapped(let wrapped): found = wrapped
+        case .unknown: break
+        }
+        if case .unknown(everyKeyRead: false) = cached {
             // One thread reads them while the others wait: opening a dataset unseals on every
             // core, and each reading every key itself multiplied the slowest step of an open.
             found = try wrappedLoading.withLock { _ throws(SecurityError) -> WrappedKey? in
