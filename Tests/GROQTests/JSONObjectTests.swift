@@ -82,6 +82,42 @@ struct JSONObjectTests {
         #expect(object.isEmpty && object.keys.isEmpty)
     }
 
+    @Test(arguments: [0, 3, 30, 200])
+    func anAppendedMemberSharesTheRestAndEditsMakeItWhole(size: Int) {
+        var base = JSONObject()
+        var baseModel = Model()
+        for index in 0..<size {
+            base["k\(index)"] = .number(Double(index))
+            baseModel.set("k\(index)", .number(Double(index)))
+        }
+        var object = base.appending("_originalId", "drafts.x")
+        var model = baseModel
+        model.set("_originalId", "drafts.x")
+        #expect(object.storage?.header.base === (size == 0 ? nil : base.storage))
+        Self.agree(object, model, "appended to \(size)")
+        #expect(JSONValue.object(object).serialized() == JSONValue.object(JSONObject(uniqueKeysWithValues: model.members.map { ($0.key, $0.value) })).serialized())
+        var draws = Draws(state: UInt64(size) + 7)
+        for step in 0..<200 {
+            let key = draws.next(3) == 0 ? "_originalId" : "k\(draws.next(size + 5))"
+            switch draws.next(4) {
+            case 0:
+                object.removeValue(forKey: key)
+                model.set(key, nil)
+            case 1:
+                if let position = model.index(key) {
+                    object.values[position] = .string("v\(step)")
+                    model.members[position].value = .string("v\(step)")
+                }
+            default:
+                object[key] = .number(Double(-step))
+                model.set(key, .number(Double(-step)))
+            }
+            Self.agree(object, model, "step \(step) after appending to \(size)")
+        }
+        Self.agree(base, baseModel, "the base after every edit of the extended object")
+        #expect(object.storage?.header.base == nil, "an edited object no longer extends another")
+    }
+
     @Test func anObjectOfItsOwnIsEditedWhereItIs() {
         // Copying on every edit would make building an object quadratic.
         var object = JSONObject(minimumCapacity: 64)

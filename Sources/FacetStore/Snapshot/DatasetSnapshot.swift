@@ -257,20 +257,16 @@ final class SnapshotBase: Sendable {
     /// `document` under `publishedID`, with `_originalId` keeping its stored id.
     static func presented(_ document: JSONValue, as publishedID: String) -> JSONValue {
         guard case .object(let object) = document, let id = object["_id"]?.stringValue else { return document }
+        // A published document shown as itself shares its members with the stored one: the
+        // drafts view of a dataset then costs a few bytes per document, not a copy of each.
+        if id == publishedID, object["_originalId"] == nil { return .object(object.appending("_originalId", .string(id))) }
         // Built with exactly the room it needs: adding a key to a shared object would copy it
         // with room to grow, which a view of every document in the dataset pays for in full.
-        var keys = ContiguousArray<String>()
-        var values = ContiguousArray<JSONValue>()
-        keys.reserveCapacity(object.count + 1)
-        values.reserveCapacity(object.count + 1)
+        var shown = JSONObject(minimumCapacity: object.count + 1)
         for (key, value) in object {
-            keys.append(key)
-            values.append(key == "_id" ? .string(publishedID) : key == "_originalId" ? .string(id) : value)
+            shown[key] = key == "_id" ? .string(publishedID) : key == "_originalId" ? .string(id) : value
         }
-        if object["_originalId"] == nil {
-            keys.append("_originalId")
-            values.append(.string(id))
-        }
-        return .object(JSONObject(uncheckedUniqueKeys: keys, values: values))
+        if object["_originalId"] == nil { shown["_originalId"] = .string(id) }
+        return .object(shown)
     }
 }

@@ -35,7 +35,8 @@ public struct JSONObject: @unchecked Sendable {
 
     /// An object of `keys` and `values` taken pairwise, the keys known to be distinct.
     public init(uncheckedUniqueKeys keys: some Sequence<String>, values: some Sequence<JSONValue>) {
-        self.init(uniqueKeysWithValues: zip(keys, values))
+        self.init(minimumCapacity: keys.underestimatedCount)
+        for (key, value) in zip(keys, values) { append(key, value) }
     }
 
     /// An object of these members, whose keys must be distinct (a repeated key traps, as in
@@ -49,7 +50,7 @@ public struct JSONObject: @unchecked Sendable {
     }
 
     /// The number of members.
-    @inlinable public var count: Int { storage?.header.count ?? 0 }
+    @inlinable public var count: Int { storage?.count ?? 0 }
     /// Whether the object has no members.
     @inlinable public var isEmpty: Bool { count == 0 }
 
@@ -121,7 +122,29 @@ public struct JSONObject: @unchecked Sendable {
     @inlinable
     public func withValue<Result>(at index: Int, _ body: (JSONValue) throws -> Result) rethrows -> Result {
         precondition(index >= 0 && index < count, "JSONObject index out of range")
-        return try storage!.withUnsafeMutablePointerToElements { try body($0[index].value) }
+        return try storage!.withValue(at: index, body)
+    }
+
+    /// This object with one more member after its own, `key` not being one of them, sharing
+    /// their storage instead of copying it.
+    ///
+    /// What the drafts perspective shows of a published document is that document and its
+    /// `_originalId`: a copy of every document's members to add one made that view cost as
+    /// much memory as the documents themselves. The result is copied whole the first time it is
+    /// changed.
+    public func appending(_ key: String, _ value: JSONValue) -> JSONObject {
+        precondition(index(forKey: key) == nil, "JSONObject.appending: \(key) is already a key")
+        guard let storage, storage.header.base == nil else {
+            var copy = self
+            copy.append(key, value)
+            return copy
+        }
+        let extended = JSONObjectStorage.make(capacity: 1)
+        extended.header.base = storage
+        extended.append(key, value)
+        var object = JSONObject()
+        object.storage = extended
+        return object
     }
 
     /// Removes `key`'s member, keeping the others in order; returns its value.
@@ -219,7 +242,8 @@ public struct JSONObject: @unchecked Sendable {
         // Checked before any other reference to the storage is taken, which would make it shared.
         let unique = isKnownUniquelyReferenced(&storage!)
         let current = storage!
-        if unique, current.header.capacity >= capacity { return }
+        // An object extending another's members is made whole before it is changed.
+        if unique, current.header.base == nil, current.header.capacity >= capacity { return }
         let grown = capacity > current.header.capacity ? Swift.max(capacity, current.header.capacity * 2) : current.header.capacity
         storage = current.copy(capacity: grown)
     }
@@ -235,7 +259,7 @@ extension JSONObject: Sequence {
 
         @inlinable
         public mutating func next() -> Element? {
-            guard let storage, index < storage.header.count else { return nil }
+            guard let storage, index < storage.count else { return nil }
             defer { index += 1 }
             return storage.member(at: index)
         }
@@ -349,13 +373,32 @@ extension JSONObject: CustomStringConvertible {
 final class JSONObjectStorage: ManagedBuffer<JSONObjectStorage.Header, JSONObject.Element> {
     @usableFromInline
     struct Header {
-        @usableFromInline var count: Int
-        @usableFromInline var capacity: Int
+        // 32-bit: the header of every object in a dataset is 8 bytes smaller, and no object
+        // Facet accepts comes near two billion members.
+        @usableFromInline var storedCount: Int32
+        @usableFromInline var storedCapacity: Int32
         /// Positions by key, kept only for large objects.
         @usableFromInline var positions: [String: Int]?
+        /// The object whose members come before these ones (see ``JSONObject/appending(_:_:)``);
+        /// it never has a base of its own, and an object with one is never changed in place.
+        @usableFromInline var base: JSONObjectStorage?
+
+        @usableFromInline init(count: Int, capacity: Int, positions: [String: Int]?) {
+            storedCount = Int32(count)
+            storedCapacity = Int32(capacity)
+            self.positions = positions
+            self.base = nil
+        }
+
+        @inlinable var count: Int {
+            get { Int(storedCount) }
+            set { storedCount = Int32(newValue) }
+        }
+        @inlinable var capacity: Int { Int(storedCapacity) }
     }
 
     static func make(capacity: Int) -> JSONObjectStorage {
+        precondition(capacity < Int(Int32.max), "A JSON object of \(capacity) members is more than Facet holds")
         let buffer = JSONObjectStorage.create(minimumCapacity: capacity) { _ in
             Header(count: 0, capacity: capacity, positions: nil)
         }
@@ -366,28 +409,46 @@ final class JSONObjectStorage: ManagedBuffer<JSONObjectStorage.Header, JSONObjec
         _ = withUnsafeMutablePointers { header, members in members.deinitialize(count: header.pointee.count) }
     }
 
+    /// How many members, the base's included.
+    @inlinable
+    var count: Int { header.count + (header.base?.header.count ?? 0) }
+
     @inlinable
     func index(of key: String) -> Int? {
         withUnsafeMutablePointers { header, members in
-            if let positions = header.pointee.positions { return positions[key] }
-            for index in 0..<header.pointee.count where members[index].key == key { return index }
+            var offset = 0
+            if let base = header.pointee.base {
+                if let found = base.index(of: key) { return found }
+                offset = base.header.count
+            }
+            if let positions = header.pointee.positions { return positions[key].map { $0 + offset } }
+            for index in 0..<header.pointee.count where members[index].key == key { return index + offset }
             return nil
         }
     }
 
     @inlinable
     func member(at index: Int) -> JSONObject.Element {
-        withUnsafeMutablePointerToElements { $0[index] }
+        withUnsafeMutablePointers { header, members in
+            guard let base = header.pointee.base else { return members[index] }
+            let baseCount = base.header.count
+            return index < baseCount ? base.member(at: index) : members[index - baseCount]
+        }
     }
 
     @inlinable
-    func key(at index: Int) -> String {
-        withUnsafeMutablePointerToElements { $0[index].key }
-    }
+    func key(at index: Int) -> String { member(at: index).key }
 
     @inlinable
-    func value(at index: Int) -> JSONValue {
-        withUnsafeMutablePointerToElements { $0[index].value }
+    func value(at index: Int) -> JSONValue { withValue(at: index) { $0 } }
+
+    @inlinable
+    func withValue<Result>(at index: Int, _ body: (JSONValue) throws -> Result) rethrows -> Result {
+        try withUnsafeMutablePointers { header, members in
+            guard let base = header.pointee.base else { return try body(members[index].value) }
+            let baseCount = base.header.count
+            return index < baseCount ? try base.withValue(at: index, body) : try body(members[index - baseCount].value)
+        }
     }
 
     /// Moves the value at `index` out, leaving `null` until ``putValue(_:at:)``: a caller that
@@ -443,11 +504,20 @@ final class JSONObjectStorage: ManagedBuffer<JSONObjectStorage.Header, JSONObjec
             members.deinitialize(count: header.pointee.count)
             header.pointee.count = 0
             header.pointee.positions = nil
+            header.pointee.base = nil
         }
     }
 
-    /// A copy with room for `capacity` members.
+    /// A copy with room for `capacity` members, made whole when this one extends a base.
     func copy(capacity: Int) -> JSONObjectStorage {
+        if header.base != nil {
+            let whole = JSONObjectStorage.make(capacity: Swift.max(capacity, count))
+            for index in 0..<count {
+                let member = member(at: index)
+                whole.append(member.key, member.value)
+            }
+            return whole
+        }
         let copy = JSONObjectStorage.make(capacity: capacity)
         withUnsafeMutablePointers { header, members in
             copy.withUnsafeMutablePointers { copyHeader, copyMembers in
