@@ -42,7 +42,9 @@ public final class InMemoryDataset: DocumentSource {
     /// Positions in `documents`: an `Int32` where a copy of the value took 24 bytes.
     private let byID: [String: Int32]
     private let byType: [String: [JSONValue]]
-    private let byReference: [String: [JSONValue]]
+    /// Positions in `documents`, as `byID`: a reference list is read a few documents at a time,
+    /// and the dataset holds several references per document.
+    private let byReference: [String: [Int32]]
     /// Token and value indexes, each built the first time a lookup reads its path.
     private let lazyIndexes = LazyIndexes()
 
@@ -78,7 +80,7 @@ public final class InMemoryDataset: DocumentSource {
     private init(indexing sorted: [JSONValue]) {
         var byID: [String: Int32] = Dictionary(minimumCapacity: sorted.count)
         var byType: [String: [JSONValue]] = [:]
-        var byReference: [String: [JSONValue]] = [:]
+        var byReference: [String: [Int32]] = [:]
         var refs: [String] = []
         for (position, doc) in sorted.enumerated() {
             if case .object(let object) = doc {
@@ -88,7 +90,7 @@ public final class InMemoryDataset: DocumentSource {
             refs.removeAll(keepingCapacity: true)
             Self.appendReferences(doc, to: &refs)
             for (index, ref) in refs.enumerated() where !refs[..<index].contains(ref) {
-                byReference[ref, default: []].append(doc)
+                byReference[ref, default: []].append(Int32(position))
             }
         }
         self.documents = sorted
@@ -100,9 +102,9 @@ public final class InMemoryDataset: DocumentSource {
     }
 
     /// `list` in an allocation of its own size.
-    private static func fitted(_ list: [JSONValue]) -> [JSONValue] {
+    private static func fitted<Element>(_ list: [Element]) -> [Element] {
         guard list.capacity > list.count else { return list }
-        return [JSONValue](unsafeUninitializedCapacity: list.count) { buffer, initialized in
+        return [Element](unsafeUninitializedCapacity: list.count) { buffer, initialized in
             initialized = buffer.initialize(fromContentsOf: list)
         }
     }
@@ -148,7 +150,7 @@ public final class InMemoryDataset: DocumentSource {
     }
 
     public func documents(referencing id: String) -> [JSONValue]? {
-        byReference[id] ?? []
+        byReference[id].map { $0.map { documents[Int($0)] } } ?? []
     }
 
     public func documents(answering lookup: IndexLookup) -> [JSONValue]? {
