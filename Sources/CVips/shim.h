@@ -21,8 +21,15 @@ static inline int facet_vips_start(void) {
     vips_cache_set_max(0);
     vips_cache_set_max_mem(0);
     vips_cache_set_max_files(0);
+    /* liborc's generated vector code is freed by whichever thread drops the last reference, and
+       two threads freeing at once crash in orc_code_free: about one demo seed in fifteen, while
+       catalogue pictures were painted on every core. libvips's plain C paths are used instead. */
+    vips_vector_set_enabled(FALSE);
     return 0;
 }
+
+/// Whether libvips runs liborc's vector code (off once started).
+static inline int facet_vips_vector_enabled(void) { return vips_vector_isenabled(); }
 
 /// The last error libvips recorded on this thread, cleared once read (the caller copies it).
 static inline const char *facet_vips_error(void) { return vips_error_buffer(); }

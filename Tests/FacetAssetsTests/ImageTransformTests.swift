@@ -1,5 +1,7 @@
-import FacetAssets
+import Dispatch
+@testable import FacetAssets
 import TestSupport
+import Synchronization
 import Testing
 
 @Suite("Image URL parameters: sizes, fits, crops and formats")
@@ -118,6 +120,26 @@ struct ImageTransformTests {
             let flippedPixels = try RasterImage(decoding: flipped.bytes).sRGB().firstBands(3).pixels()
             #expect(Array(flippedPixels[0..<3]) == [20, 40, 200])                // the accent, now on the left
         }
+    }
+
+    @Test("Pictures are rendered on every core at once without liborc's vector code")
+    func renderingOnEveryCore() async throws {
+        // Freeing liborc's generated code from two threads at once crashed one demo seed in
+        // about fifteen; the library is started with it off.
+        #expect(!ImageLibrary.runsGeneratedVectorCode)
+        let sizes = try await offThePool {
+            let source = try TestPictures.twoColours(width: 600, height: 400)
+            let query: [(String, String)] = [("w", "200"), ("blur", "3"), ("sharp", "20"), ("fm", "webp")]
+            let rendered = Mutex<[Int]>([])
+            DispatchQueue.concurrentPerform(iterations: 16) { _ in
+                let width = (try? ImageTransform(query: query)
+                    .render(source, source: SniffedContent(source), acceptsWebP: true, maximumPixels: 10_000_000, timeLimit: .seconds(60)))
+                    .flatMap { try? RasterImage(decoding: $0.bytes).width }
+                rendered.withLock { $0.append(width ?? -1) }
+            }
+            return rendered.withLock { $0 }
+        }
+        #expect(sizes == Array(repeating: 200, count: 16))
     }
 
     @Test("A transform past its time limit is stopped")
