@@ -192,7 +192,7 @@ private struct ReversingSealing: DocumentSealing {
 
     func seal(_ document: JSONValue, dataset: String) throws(StoreError) -> JSONValue { flipped(document) }
 
-    func unseal(_ document: JSONValue, dataset: String) throws(StoreError) -> JSONValue {
+    func unseal(_ document: consuming JSONValue, dataset: String) throws(StoreError) -> JSONValue {
         if let id = document["_id"]?.stringValue, unreadable.contains(id) {
             throw StoreError(.invalid, type: "unreadable", message: "cannot open \(id)")
         }

@@ -211,14 +211,30 @@ public final class FieldEncryption: DocumentSealing {
         return .object(object)
     }
 
-    public func unseal(_ document: JSONValue, dataset: String) throws(StoreError) -> JSONValue {
-        guard case .object(var object) = document, object.values.contains(where: FieldEnvelope.isMarked) else { return document }
+    public func unseal(_ document: consuming JSONValue, dataset: String) throws(StoreError) -> JSONValue {
+        // Taken out of the parameter: when the caller gave up its own reference (a load does),
+        // `object` is then the only one, and opening its fields copies nothing.
+        var object: JSONObject
+        switch consume document {
+        case .object(let found): object = found
+        case let other: return other
+        }
+        guard object.values.contains(where: FieldEnvelope.isMarked) else { return .object(object) }
         let id = object["_id"]?.stringValue ?? ""
         try storeErrors { () throws(SecurityError) in
             try keyring.refreshForReading()
-            for name in object.keys {
-                guard let value = object[name], FieldEnvelope.isMarked(value) else { continue }
-                object[name] = try open(value, at: FieldEnvelope.Site(dataset: dataset, documentID: id, path: name), submitted: false)
+            // By position, from the end: the object is this function's alone, so each value is
+            // replaced in place, and a value whose key was destroyed is removed without moving
+            // the ones still to be read.
+            for index in object.values.indices.reversed() {
+                let value = object.values[index]
+                guard FieldEnvelope.isMarked(value) else { continue }
+                let site = FieldEnvelope.Site(dataset: dataset, documentID: id, path: object.keys[index])
+                if let opened = try open(value, at: site, submitted: false) {
+                    object.values[index] = opened
+                } else {
+                    object.remove(at: index)
+                }
             }
         }
         return .object(object)

@@ -16,7 +16,9 @@ public protocol DocumentSealing: Sendable {
 
     /// A stored document opened again. A value that can no longer be opened (its key was
     /// destroyed) is left out rather than failing the read: that is what erasure means.
-    func unseal(_ document: JSONValue, dataset: String) throws(StoreError) -> JSONValue
+    /// It takes the document, so that an implementation holding its only reference opens the
+    /// fields in place rather than copying it.
+    func unseal(_ document: consuming JSONValue, dataset: String) throws(StoreError) -> JSONValue
 
     /// A submitted mutation as history keeps it (history records what was asked, and must not
     /// keep a value the documents themselves only keep sealed).

@@ -15,8 +15,12 @@ public enum EveryCore {
     /// Replaces each of `documents` with `transform(index, document)`, in contiguous chunks, one
     /// per core (one chunk under 256 documents, where threads cost more than they save). When
     /// transforms fail, the failure of the earliest document is thrown, whichever core met it.
+    ///
+    /// Each document is moved out of the array into `transform`, so a transform that edits it
+    /// (opening its sealed fields) edits it in place instead of copying it first. A slot whose
+    /// transform failed is left `null`.
     public static func transform(_ documents: inout [JSONValue],
-                          _ transform: @Sendable (Int, JSONValue) throws(StoreError) -> JSONValue) throws(StoreError)
+                          _ transform: @Sendable (Int, consuming JSONValue) throws(StoreError) -> JSONValue) throws(StoreError)
     {
         let count = documents.count
         let chunks = count < 256 ? 1 : cores
@@ -26,9 +30,12 @@ public enum EveryCore {
             let slots = UncheckedSlots(buffer: buffer)
             DispatchQueue.concurrentPerform(iterations: chunks) { chunk in
                 for index in (chunk * chunkSize)..<min(count, (chunk + 1) * chunkSize) {
+                    let slot = slots.buffer.baseAddress! + index
+                    let document = slot.move()
                     do throws(StoreError) {
-                        slots.buffer[index] = try transform(index, slots.buffer[index])
+                        slot.initialize(to: try transform(index, consume document))
                     } catch {
+                        slot.initialize(to: .null)
                         failures.withLock { $0.append((index, error)) }
                         return
                     }
