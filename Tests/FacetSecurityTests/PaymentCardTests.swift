@@ -45,6 +45,32 @@ struct PaymentCardTests {
         #expect(PaymentCardScreen.cardNumberLength(in: text) == nil)
     }
 
+    /// The quick look that lets most documents through unwalked never passes over a string the
+    /// full screen would refuse: checked on strings of digits, separators and letters drawn at
+    /// random, where card numbers (all Luhn-valid runs) are common.
+    @Test func theQuickLookNeverMissesACardNumber() {
+        var generator = SystemRandomNumberGenerator()
+        let alphabet = Array("0123456789 -+_xA.".utf8)
+        var refused = 0
+        for _ in 0..<20_000 {
+            let length = Int.random(in: 0...40, using: &generator)
+            let bytes = (0..<length).map { _ -> UInt8 in
+                // Mostly digits, so that long runs (and card numbers among them) occur.
+                Int.random(in: 0..<10, using: &generator) < 7 ? alphabet[Int.random(in: 0..<10, using: &generator)]
+                    : alphabet.randomElement(using: &generator)!
+            }
+            let text = String(decoding: bytes, as: UTF8.self)
+            let document: JSONValue = ["_id": "c-1", "notes": ["text": .string(text)]]
+            if PaymentCardScreen.cardNumberLength(in: text) != nil {
+                refused += 1
+                #expect(PaymentCardScreen.mayHoldCardNumber(document), "missed \(text)")
+                #expect(PaymentCardScreen.findings(in: document).count == 1)
+            }
+        }
+        #expect(refused > 100)
+        #expect(!PaymentCardScreen.mayHoldCardNumber(["_updatedAt": "2026-12-05T16:11:18.418Z", "phone": "+44 20 7946 0958", "n": 4111111111111111]))
+    }
+
     @Test func luhn() {
         #expect(PaymentCardScreen.luhn(Array("79927398713".utf8)))
         #expect(!PaymentCardScreen.luhn(Array("79927398710".utf8)))

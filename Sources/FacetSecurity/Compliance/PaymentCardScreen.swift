@@ -40,6 +40,9 @@ public struct PaymentCardScreen: DocumentValidating {
 
     /// A blocking finding for every string of `document` holding a card number.
     public static func findings(in document: JSONValue) -> [ValidationFinding] {
+        // Most documents hold no run of 13 digits at all: they are passed over without the
+        // paths (a string per value) that naming a finding needs.
+        guard mayHoldCardNumber(document) else { return [] }
         var found: [ValidationFinding] = []
         walk(document, path: "") { path, text in
             guard let digits = cardNumberLength(in: text) else { return }
@@ -67,6 +70,36 @@ public struct PaymentCardScreen: DocumentValidating {
         default:
             break
         }
+    }
+
+    /// Whether some string in `value` has a run of at least 13 digits (single spaces or dashes
+    /// between them allowed): what every card number is, and few other values are.
+    static func mayHoldCardNumber(_ value: JSONValue) -> Bool {
+        switch value {
+        case .string(let text): longestDigitRun(in: text, atLeast: 13)
+        case .array(let items): items.contains(where: mayHoldCardNumber)
+        case .object(let object): object.values.contains(where: mayHoldCardNumber)
+        default: false
+        }
+    }
+
+    /// Whether `text` has a run of `minimum` digits, read from its UTF-8 without a copy.
+    private static func longestDigitRun(in text: String, atLeast minimum: Int) -> Bool {
+        var run = 0
+        var separated = false
+        for byte in text.utf8 {
+            if isDigit(byte) {
+                run += 1
+                separated = false
+                if run >= minimum { return true }
+            } else if (byte == 0x20 || byte == 0x2D), run > 0, !separated {
+                separated = true
+            } else {
+                run = 0
+                separated = false
+            }
+        }
+        return false
     }
 
     /// The number of digits of the first card number in `text`, or `nil` when there is none.
