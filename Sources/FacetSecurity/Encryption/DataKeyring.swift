@@ -286,7 +286,7 @@ final class DataKeyring: Sendable {
         // is found by the write, and the one made here is dropped.)
         let made = EveryCore.chunks(of: subjects.count) { range in
             range.map { index -> Result<(kid: String, key: SymmetricKey, wrapped: Data), SecurityError> in
-                let kid = "dk_" + Self.randomHex(12)
+                let kid = Self.newKeyID()
                 let key = SymmetricKey(size: .bits256)
                 do { return .success((kid, key, try Self.wrap(key, kid: kid, subject: subjects[index], master: master))) } catch {
                     return .failure(SecurityError(.storage, "Cannot wrap a data key: \(error)"))
@@ -370,7 +370,7 @@ final class DataKeyring: Sendable {
                 // Wrap only with the master key the database names, checked in the same
                 // transaction: a rotation that has just replaced it must not get a key it cannot open.
                 guard try String.fetchOne(db, sql: "SELECT master_kid FROM encryption_state WHERE id = 1") == master.kid else { return nil }
-                let kid = "dk_" + Self.randomHex(12)
+                let kid = Self.newKeyID()
                 let wrapped = try Self.wrap(SymmetricKey(size: .bits256), kid: kid, subject: subject, master: master)
                 try db.execute(sql: "INSERT INTO data_keys (kid, dataset, subject, wrapped, master_kid, created_at) VALUES (?, ?, ?, ?, ?, ?)",
                                arguments: [kid, subject.dataset, subject.subject, wrapped, master.kid, Timestamp.string(Date())])
@@ -392,6 +392,16 @@ final class DataKeyring: Sendable {
     }
 
     // MARK: Wrapping
+
+    /// A new data key's id: `dk_`, the time in milliseconds (12 hex digits), then 8 random
+    /// bytes. The key table is ordered by id, so ids that grow with time add each new key at
+    /// its end: with random ids, every batch of new keys rewrote pages all over the table,
+    /// and a seed of 50,000 clients (230,000 keys) spent more time there than on its documents.
+    static func newKeyID(at time: Date = Date()) -> String {
+        let milliseconds = UInt64(max(0, time.timeIntervalSince1970 * 1000))
+        let stamp = String(milliseconds, radix: 16)
+        return "dk_" + String(repeating: "0", count: max(0, 12 - stamp.count)) + stamp + randomHex(8)
+    }
 
     static func randomHex(_ bytes: Int) -> String {
         SymmetricKey(size: SymmetricKeySize(bitCount: bytes * 8)).withUnsafeBytes { SecretMaterial.hex($0) }
@@ -515,7 +525,7 @@ final class DataKeyring: Sendable {
                                arguments: [wrapped, target.kid, kid])
             }
             for subject in subjects {
-                let kid = "dk_" + Self.randomHex(12)
+                let kid = Self.newKeyID()
                 let wrapped = try Self.wrap(SymmetricKey(size: .bits256), kid: kid, subject: subject, master: target)
                 try db.execute(sql: "INSERT INTO data_keys (kid, dataset, subject, wrapped, master_kid, created_at) VALUES (?, ?, ?, ?, ?, ?)",
                                arguments: [kid, subject.dataset, subject.subject, wrapped, target.kid, now])
