@@ -98,6 +98,41 @@ struct MutateEachTests {
         #expect(try writer.query("count(*)") == 7)
     }
 
+    /// Each batch is sealed beside the write before it: what is stored is sealed, and a batch
+    /// the sealing refuses ends the run as a refused write would, with the batches before it
+    /// committed and stored sealed, and nothing of it or after it.
+    @Test func batchesAreSealedAheadAndARefusedSealingEndsTheRun() throws {
+        let directory = NSTemporaryDirectory() + "facet-sealed-batches-" + UUID().uuidString
+        defer { try? FileManager.default.removeItem(atPath: directory) }
+        let store = try DocumentStore(directory: directory, sealing: MarkingSealing())
+        let dataset = try store.dataset("production", create: true)
+        var handedOut = 0
+        var committed: [Int64] = []
+        let error = try #require(throws: StoreError.self) {
+            try dataset.mutateEach({ () throws(StoreError) -> [Mutation]? in
+                handedOut += 1
+                guard handedOut <= 5 else { return nil }
+                return (0..<50).map { index in
+                    .create(["_id": .string("s-\(handedOut)-\(index)"), "_type": "x",
+                             "secret": .string(handedOut == 4 && index == 7 ? "refuse" : "secret \(index)")])
+                }
+            }) { committed.append($0.sequence!) }
+        }
+        #expect(error.type == "sealingRefused")
+        #expect(committed == [1, 2, 3])
+        #expect(try dataset.query("count(*)") == 150)
+        #expect(dataset.document(id: "s-2-3")?["secret"] == "secret 3", "opened in memory")
+        store.close()
+
+        // Read without the sealing: each stored document holds the sealed value.
+        let plain = try DocumentStore(directory: directory)
+        defer { plain.close() }
+        let stored = try plain.dataset("production")
+        #expect(try stored.query("count(*)") == 150)
+        #expect(try stored.query("count(*[secret match 'sealed*'])") == 150)
+        #expect(stored.document(id: "s-3-49")?["secret"] == "sealed:secret 49")
+    }
+
     @Test func aTransactionIDForSeveralTransactionsIsRefused() throws {
         let fixture = try StoreFixture()
         let dataset = try fixture.dataset
@@ -106,4 +141,24 @@ struct MutateEachTests {
         }
         #expect(error.status == 400)
     }
+}
+
+/// A sealing that stores `secret` prefixed with `sealed:`, and refuses to seal the value `refuse`.
+private struct MarkingSealing: DocumentSealing {
+    func seal(_ document: JSONValue, dataset: String) throws(StoreError) -> JSONValue {
+        guard case .object(var object) = document, let secret = object["secret"]?.stringValue else { return document }
+        if secret == "refuse" { throw StoreError(.invalid, type: "sealingRefused", message: "cannot seal this") }
+        object["secret"] = .string("sealed:" + secret)
+        return .object(object)
+    }
+
+    func unseal(_ document: consuming JSONValue, dataset: String) throws(StoreError) -> JSONValue {
+        guard case .object(var object) = document, let secret = object["secret"]?.stringValue, secret.hasPrefix("sealed:") else { return document }
+        object["secret"] = .string(String(secret.dropFirst("sealed:".count)))
+        return .object(object)
+    }
+
+    func sealMutation(_ mutation: JSONValue, dataset: String) throws(StoreError) -> JSONValue { .null }
+
+    func unsealMutation(_ mutation: JSONValue, dataset: String) throws(StoreError) -> JSONValue { mutation }
 }

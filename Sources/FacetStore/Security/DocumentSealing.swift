@@ -83,8 +83,12 @@ struct SealedDatasetStorage: DatasetStorage {
         try EveryCore.transform(&documents) { (_, document) throws(StoreError) in try sealing.unseal(document, dataset: dataset) }
     }
 
-    func append(_ transaction: CommittedTransaction) throws(StoreError) -> Bool {
-        try inner.append(sealed(transaction))
+    func prepare(_ transaction: CommittedTransaction) throws(StoreError) -> PreparedTransaction {
+        try inner.prepare(sealed(transaction))
+    }
+
+    func append(_ transaction: PreparedTransaction) throws(StoreError) -> Bool {
+        try inner.append(transaction)
     }
 
     func appendAll(after sequence: Int64,

@@ -107,6 +107,22 @@ public protocol StagedDataset: Sendable {
     func discard()
 }
 
+/// A transaction ready to be written: as stored (protected fields sealed), with its JSON text.
+public struct PreparedTransaction: Sendable {
+    /// The transaction as stored.
+    public var transaction: CommittedTransaction
+    /// Each effect's document as JSON text, `nil` for a deletion.
+    public var bodies: [String?]
+    /// The mutations as the text of one JSON array.
+    public var mutations: String
+
+    public init(transaction: CommittedTransaction, bodies: [String?], mutations: String) {
+        self.transaction = transaction
+        self.bodies = bodies
+        self.mutations = mutations
+    }
+}
+
 /// One dataset's documents and history in a backend.
 public protocol DatasetStorage: Sendable {
     /// Every current document and the sequence number of the last committed transaction.
@@ -116,11 +132,15 @@ public protocol DatasetStorage: Sendable {
     /// it frees is reused by the next batch instead of being left in holes between documents.
     func loadDocuments(opening open: ((inout [JSONValue]) throws(StoreError) -> Void)?) throws(StoreError)
         -> (documents: [JSONValue], sequence: Int64)
-    /// Writes a transaction's documents and its history record, atomically and durably.
-    /// Returns `false`, writing nothing, when the storage already holds a transaction with
-    /// `transaction.sequence` or later: another process committed first, and the caller must
-    /// catch up with ``transactions(after:)`` and work the transaction out again.
-    func append(_ transaction: CommittedTransaction) throws(StoreError) -> Bool
+    /// What writing `transaction` needs that depends on nothing stored: its protected fields
+    /// sealed, its documents and mutations written out as JSON. Done apart from ``append(_:)``
+    /// so that a run of transactions prepares the next while the one before is written.
+    func prepare(_ transaction: CommittedTransaction) throws(StoreError) -> PreparedTransaction
+    /// Writes a prepared transaction's documents and its history record, atomically and
+    /// durably. Returns `false`, writing nothing, when the storage already holds a transaction
+    /// with its sequence or later: another process committed first, and the caller must catch
+    /// up with ``transactions(after:)`` and work the transaction out again.
+    func append(_ transaction: PreparedTransaction) throws(StoreError) -> Bool
     /// Writes the transactions `body` hands to `append`, in order, as one atomic and durable
     /// unit: all of them, or (when `body` throws, or the process dies first) none. Returns
     /// `false` without calling `body` when the storage holds transactions after `sequence`.
@@ -139,4 +159,11 @@ public protocol DatasetStorage: Sendable {
     func transactions(after sequence: Int64) throws(StoreError) -> [CommittedTransaction]
     /// Closes the files; later calls fail.
     func close()
+}
+
+extension DatasetStorage {
+    /// Prepares and writes `transaction` (see ``append(_:)-(PreparedTransaction)``).
+    public func append(_ transaction: CommittedTransaction) throws(StoreError) -> Bool {
+        try append(prepare(transaction))
+    }
 }

@@ -196,9 +196,9 @@ public final class Dataset: Sendable {
     /// Applies each batch `nextBatch` hands out as a transaction of its own, in order, as
     /// ``mutate(_:options:)`` called once per batch would: each is durable when `committed`
     /// hears of it, and a refused batch ends the run with the batches before it committed and
-    /// none after it run. What this adds is overlap: while one batch is written to storage (its
-    /// fields sealed, its rows inserted), the next is worked out, on another core, on the state
-    /// the first leaves. If another process commits meanwhile, the write is refused, this
+    /// none after it run. What this adds is overlap: while one batch's rows are written to
+    /// storage, the next is worked out and prepared for storage (its fields sealed, its JSON
+    /// written out), on another core, on the state the first leaves. If another process commits meanwhile, the write is refused, this
     /// process catches up, and both are worked out again on the newer state.
     ///
     /// For long runs of large batches (a seed). Other writers in this process wait until it
@@ -224,7 +224,13 @@ public final class Dataset: Sendable {
                         // The work done beside the last write holds while nothing else changed
                         // the state since (another process, or a compaction's new base).
                         let work: WorkedOut
-                        if let ahead, ahead.start === start { work = try ahead.outcome.get() } else {
+                        var prepared: PreparedTransaction?
+                        if let ahead, ahead.start === start {
+                            switch ahead.outcome {
+                            case .success(let outcome): (work, prepared) = outcome
+                            case .failure(let error): throw error
+                            }
+                        } else {
                             work = try workOut(mutations, options: options, on: start)
                         }
                         ahead = nil
@@ -234,7 +240,10 @@ public final class Dataset: Sendable {
                         }
                         let speculation = upcoming.map { Speculation(of: $0, on: work.next, options: options, dataset: self) }
                         let appended: Bool
-                        do throws(StoreError) { appended = try storage.append(transaction) } catch {
+                        do throws(StoreError) {
+                            if prepared == nil { prepared = try storage.prepare(transaction) }
+                            appended = try storage.append(prepared!)
+                        } catch {
                             _ = speculation?.outcome
                             throw error
                         }
@@ -448,19 +457,24 @@ private final class Speculation: Sendable {
     /// The state it was worked out on.
     let start: DatasetSnapshot
     private let done = DispatchSemaphore(value: 0)
-    private let result = Mutex<Result<Dataset.WorkedOut, StoreError>?>(nil)
+    private let result = Mutex<Result<(Dataset.WorkedOut, PreparedTransaction?), StoreError>?>(nil)
 
     init(of mutations: [Mutation], on start: DatasetSnapshot, options: TransactionOptions, dataset: Dataset) {
         self.start = start
         DispatchQueue.global(qos: .userInitiated).async { [self] in
-            let outcome = Result { () throws(StoreError) in try dataset.workOut(mutations, options: options, on: start) }
+            let outcome = Result { () throws(StoreError) -> (Dataset.WorkedOut, PreparedTransaction?) in
+                let work = try dataset.workOut(mutations, options: options, on: start)
+                // Sealing depends on no stored state: a speculation dropped because another
+                // process committed first leaves at most data keys made ahead of their use.
+                return (work, try work.transaction.map { (transaction) throws(StoreError) in try dataset.storage.prepare(transaction) })
+            }
             result.withLock { $0 = outcome }
             done.signal()
         }
     }
 
     /// The outcome, once the work is done.
-    var outcome: Result<Dataset.WorkedOut, StoreError> {
+    var outcome: Result<(Dataset.WorkedOut, PreparedTransaction?), StoreError> {
         done.wait()
         done.signal()
         return result.withLock { $0! }
