@@ -21,6 +21,37 @@ struct MutationTests {
         #expect(result.json(TransactionOptions()) == ["transactionId": .string(result.transactionId), "results": [["id": "c-1", "operation": "create"]]])
     }
 
+    /// A large transaction finishes its documents on every core: it must still fail on the
+    /// first document in order that breaks a limit, name it, and store nothing; and every
+    /// document it stores carries the transaction's revision, array keys and its own values.
+    @Test func aLargeTransactionFailsOnItsFirstBadDocumentInOrderAndStoresNothing() throws {
+        let directory = NSTemporaryDirectory() + "facet-large-transaction-" + UUID().uuidString
+        defer { try? FileManager.default.removeItem(atPath: directory) }
+        var limits = DocumentLimits()
+        limits.maxDocumentBytes = 2_000
+        let store = try DocumentStore(directory: directory, limits: limits)
+        defer { store.close() }
+        let dataset = try store.dataset("production", create: true)
+        func batch(oversize: Set<Int>) -> [Mutation] {
+            (0..<1_000).map { index in
+                .create(["_id": .string("d-\(index)"), "_type": "x", "n": .number(Double(index)), "tags": [["label": "a"]],
+                         "text": .string(String(repeating: "x", count: oversize.contains(index) ? 3_000 : 10))])
+            }
+        }
+        let error = try #require(throws: StoreError.self) { try dataset.mutate(batch(oversize: [999, 611, 612])) }
+        #expect(error.type == "documentTooLargeError")
+        #expect(error.documentID == "d-611")
+        #expect(try dataset.query("count(*)") == 0)
+
+        let result = try dataset.mutate(batch(oversize: []))
+        #expect(try dataset.query("count(*[_rev == $rev])", params: ["rev": .string(result.transactionId)]) == 1_000)
+        #expect((0..<1_000).allSatisfy { index in dataset.document(id: "d-\(index)")?["n"] == .number(Double(index)) })
+        #expect(try dataset.query("count(*[defined(tags[0]._key)])") == 1_000)
+        let history = try dataset.transactions(documentIDs: ["d-500"])
+        #expect(history.first?.effects.count == 1_000)
+        #expect(Set(history.first?.effects.map(\.documentID) ?? []) == Set((0..<1_000).map { "d-\($0)" }))
+    }
+
     @Test func createGeneratesIDsAndPrefixes() throws {
         let fixture = try StoreFixture()
         let dataset = try fixture.dataset

@@ -246,27 +246,40 @@ struct TransactionWork {
     /// Checks the finished state and stamps system fields: `_rev`, array keys, size and depth
     /// limits, and reference integrity. Returns the effects to commit.
     mutating func finish() throws(StoreError) -> [CommittedTransaction.Effect] {
+        // Each written document is finished on its own (array keys, revision, sealed values a
+        // client sent back opened, size limits): on every core for a large transaction. The
+        // documents are moved out of `changed` so that each is changed where it is, not copied.
+        // A failure (the first document in order that fails) leaves the work unusable: its one
+        // caller then drops it.
+        let ids = Array(changed.keys)
+        let deleted = changed.values.map { $0 == nil }
+        var documents = changed.values.map { $0 ?? .null }
+        changed.removeAll(keepingCapacity: true)
+        let (transactionID, autoGenerateArrayKeys, sealing, dataset, limits) = (transactionID, options.autoGenerateArrayKeys, sealing, dataset, limits)
+        try EveryCore.transform(&documents) { (index, document) throws(StoreError) -> JSONValue in
+            guard !deleted[index] else { return document }
+            var document = consume document
+            if autoGenerateArrayKeys { ArrayKeys.add(to: &document) }
+            document = Self.revised(consume document, transactionID)
+            if let sealing { document = try sealing.openSubmitted(document, dataset: dataset) }
+            try limits.check(document, id: ids[index])
+            return document
+        }
         var effects: [CommittedTransaction.Effect] = []
-        effects.reserveCapacity(changed.count)
-        for (id, state) in changed {
+        effects.reserveCapacity(ids.count)
+        for (index, id) in ids.enumerated() {
             let previous = snapshot.document(id: id)
-            guard var document = state else {
+            if deleted[index] {
+                changed[id] = .some(nil)
                 if previous != nil {
                     effects.append(.init(documentID: id, previousRevision: previous?["_rev"]?.stringValue,
                                          resultRevision: transactionID, document: nil))
                 }
                 continue
             }
-            if options.autoGenerateArrayKeys { ArrayKeys.add(to: &document) }
-            if case .object(var object) = document {
-                object["_rev"] = .string(transactionID)
-                document = .object(object)
-            }
-            if let sealing { document = try sealing.openSubmitted(document, dataset: dataset) }
-            try limits.check(document, id: id)
-            changed[id] = .some(document)
+            changed[id] = .some(documents[index])
             effects.append(.init(documentID: id, previousRevision: previous?["_rev"]?.stringValue,
-                                 resultRevision: transactionID, document: document))
+                                 resultRevision: transactionID, document: documents[index]))
         }
         // Permission first: a caller who may not make a change learns nothing more about it
         // (not which documents refer to it, nor what the schema thinks of it).
@@ -283,6 +296,17 @@ struct TransactionWork {
         // Results carry the final documents.
         for index in results.indices { results[index].document = current(results[index].id) }
         return effects
+    }
+
+    /// `document` with `_rev` set, taken apart so that an object of its own is changed in place.
+    private static func revised(_ document: consuming JSONValue, _ revision: String) -> JSONValue {
+        switch consume document {
+        case .object(var object):
+            object["_rev"] = .string(revision)
+            return .object(object)
+        case let other:
+            return other
+        }
     }
 
     /// The schema's verdict on every written document: see ``DocumentValidating``.
