@@ -224,37 +224,50 @@ public final class Dataset: Sendable {
                         // The work done beside the last write holds while nothing else changed
                         // the state since (another process, or a compaction's new base).
                         let work: WorkedOut
-                        var prepared: PreparedTransaction?
+                        var preparing: Speculation?
                         if let ahead, ahead.start === start {
-                            switch ahead.outcome {
-                            case .success(let outcome): (work, prepared) = outcome
-                            case .failure(let error): throw error
+                            switch ahead.workedOut {
+                            case .success(let found): work = found
+                            case .failure(let error):
+                                ahead.finish()
+                                throw error
                             }
+                            preparing = ahead
                         } else {
+                            ahead?.finish()
                             work = try workOut(mutations, options: options, on: start)
                         }
                         ahead = nil
                         guard let transaction = work.transaction else {
+                            preparing?.finish()
                             committed(work.result)
                             break
                         }
+                        // The next batch is worked out while this one is still being prepared
+                        // and then written.
                         let speculation = upcoming.map { Speculation(of: $0, on: work.next, options: options, dataset: self) }
                         let appended: Bool
                         do throws(StoreError) {
+                            var prepared: PreparedTransaction?
+                            if let preparing {
+                                switch preparing.prepared {
+                                case .success(let found): prepared = found
+                                case .failure(let error): throw error
+                                }
+                            }
                             if prepared == nil { prepared = try storage.prepare(transaction) }
                             appended = try storage.append(prepared!)
                         } catch {
-                            _ = speculation?.outcome
+                            speculation?.finish()
                             throw error
                         }
                         if appended {
                             adopt(transaction, from: start, to: work.next, source: options.source, state: &state)
                             committed(work.result)
-                            _ = speculation?.outcome
                             ahead = speculation
                             break
                         }
-                        _ = speculation?.outcome
+                        speculation?.finish()
                         try catchUp()
                         attempts += 1
                         guard attempts < 8 else {
@@ -456,27 +469,45 @@ public final class Dataset: Sendable {
 private final class Speculation: Sendable {
     /// The state it was worked out on.
     let start: DatasetSnapshot
-    private let done = DispatchSemaphore(value: 0)
-    private let result = Mutex<Result<(Dataset.WorkedOut, PreparedTransaction?), StoreError>?>(nil)
+    private let worked = DispatchSemaphore(value: 0)
+    private let preparedSignal = DispatchSemaphore(value: 0)
+    private let work = Mutex<Result<Dataset.WorkedOut, StoreError>?>(nil)
+    private let preparation = Mutex<Result<PreparedTransaction?, StoreError>?>(nil)
 
     init(of mutations: [Mutation], on start: DatasetSnapshot, options: TransactionOptions, dataset: Dataset) {
         self.start = start
         DispatchQueue.global(qos: .userInitiated).async { [self] in
-            let outcome = Result { () throws(StoreError) -> (Dataset.WorkedOut, PreparedTransaction?) in
-                let work = try dataset.workOut(mutations, options: options, on: start)
-                // Sealing depends on no stored state: a speculation dropped because another
-                // process committed first leaves at most data keys made ahead of their use.
-                return (work, try work.transaction.map { (transaction) throws(StoreError) in try dataset.storage.prepare(transaction) })
+            let outcome = Result { () throws(StoreError) in try dataset.workOut(mutations, options: options, on: start) }
+            work.withLock { $0 = outcome }
+            worked.signal()
+            // Prepared once the work is handed over, so that the batch after it is worked out
+            // meanwhile. Sealing depends on no stored state: a speculation dropped because
+            // another process committed first leaves at most data keys made ahead of their use.
+            let prepared = Result { () throws(StoreError) -> PreparedTransaction? in
+                guard case .success(let work) = outcome, let transaction = work.transaction else { return nil }
+                return try dataset.storage.prepare(transaction)
             }
-            result.withLock { $0 = outcome }
-            done.signal()
+            preparation.withLock { $0 = prepared }
+            preparedSignal.signal()
         }
     }
 
-    /// The outcome, once the work is done.
-    var outcome: Result<(Dataset.WorkedOut, PreparedTransaction?), StoreError> {
-        done.wait()
-        done.signal()
-        return result.withLock { $0! }
+    /// What the mutations make of the state, once worked out.
+    var workedOut: Result<Dataset.WorkedOut, StoreError> {
+        worked.wait()
+        worked.signal()
+        return work.withLock { $0! }
+    }
+
+    /// The transaction prepared for storage (`nil` when there is none to write), once it is.
+    var prepared: Result<PreparedTransaction?, StoreError> {
+        preparedSignal.wait()
+        preparedSignal.signal()
+        return preparation.withLock { $0! }
+    }
+
+    /// Waits until nothing of it runs any more: no work is left behind when a run ends.
+    func finish() {
+        _ = prepared
     }
 }
