@@ -348,7 +348,7 @@ final class DataKeyring: Sendable {
         let made = EveryCore.chunks(of: subjects.count) { range in
             range.map { index -> Result<(kid: String, key: SymmetricKey, wrapped: Data), SecurityError> in
                 let kid = Self.newKeyID()
-                let key = SymmetricKey(size: .bits256)
+                let key = SymmetricKey(data: RandomPool.shared.bytes(32))
                 do { return .success((kid, key, try Self.wrap(key, kid: kid, subject: subjects[index], master: master))) } catch {
                     return .failure(SecurityError(.storage, "Cannot wrap a data key: \(error)"))
                 }
@@ -428,7 +428,7 @@ final class DataKeyring: Sendable {
                 // transaction: a rotation that has just replaced it must not get a key it cannot open.
                 guard try String.fetchOne(db, sql: "SELECT master_kid FROM encryption_state WHERE id = 1") == master.kid else { return nil }
                 let kid = Self.newKeyID()
-                let wrapped = try Self.wrap(SymmetricKey(size: .bits256), kid: kid, subject: subject, master: master)
+                let wrapped = try Self.wrap(SymmetricKey(data: RandomPool.shared.bytes(32)), kid: kid, subject: subject, master: master)
                 try db.execute(sql: "INSERT INTO data_keys (kid, dataset, subject, wrapped, master_kid, created_at) VALUES (?, ?, ?, ?, ?, ?)",
                                arguments: [kid, subject.dataset, subject.subject, wrapped, master.kid, Timestamp.string(Date())])
                 return (kid, wrapped, master.kid, true)
@@ -460,7 +460,7 @@ final class DataKeyring: Sendable {
     }
 
     static func randomHex(_ bytes: Int) -> String {
-        SymmetricKey(size: SymmetricKeySize(bitCount: bytes * 8)).withUnsafeBytes { SecretMaterial.hex($0) }
+        SecretMaterial.hex(RandomPool.shared.bytes(bytes))
     }
 
     /// What a wrapped key is bound to: its id and subject, so a wrapped key copied to another
@@ -471,7 +471,7 @@ final class DataKeyring: Sendable {
 
     static func wrap(_ key: SymmetricKey, kid: String, subject: SubjectKey, master: MasterKey) throws -> Data {
         let box = try key.withUnsafeBytes { bytes in
-            try AES.GCM.seal(Array(bytes), using: master.key, authenticating: wrappingContext(kid: kid, subject: subject))
+            try AES.GCM.seal(Array(bytes), using: master.key, nonce: try RandomPool.shared.nonce(), authenticating: wrappingContext(kid: kid, subject: subject))
         }
         guard let combined = box.combined else { throw SecurityError(.storage, "AES-GCM produced no combined form") }
         return combined
@@ -582,7 +582,7 @@ final class DataKeyring: Sendable {
             }
             for subject in subjects {
                 let kid = Self.newKeyID()
-                let wrapped = try Self.wrap(SymmetricKey(size: .bits256), kid: kid, subject: subject, master: target)
+                let wrapped = try Self.wrap(SymmetricKey(data: RandomPool.shared.bytes(32)), kid: kid, subject: subject, master: target)
                 try db.execute(sql: "INSERT INTO data_keys (kid, dataset, subject, wrapped, master_kid, created_at) VALUES (?, ?, ?, ?, ?, ?)",
                                arguments: [kid, subject.dataset, subject.subject, wrapped, target.kid, now])
             }

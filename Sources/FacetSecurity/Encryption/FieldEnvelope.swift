@@ -1,6 +1,7 @@
 import Crypto
 import Foundation
 import GROQ
+import Synchronization
 
 /// One sealed field value as it is stored: AES-256-GCM over the value's JSON text, under a data
 /// key named by `kid`.
@@ -39,9 +40,13 @@ public struct FieldEnvelope: Sendable, Equatable {
         }
 
         /// dataset NUL document id NUL path: NUL cannot occur in any of the three, so two
-        /// different sites never produce the same bytes.
-        var authenticatedData: Data {
-            var bytes = Data(dataset.utf8)
+        /// different sites never produce the same bytes. Made in one allocation of its exact
+        /// size: it is made for every envelope sealed or opened, a few hundred thousand times
+        /// when a dataset is read.
+        var authenticatedData: [UInt8] {
+            var bytes: [UInt8] = []
+            bytes.reserveCapacity(dataset.utf8.count + documentID.utf8.count + path.utf8.count + 2)
+            bytes.append(contentsOf: dataset.utf8)
             bytes.append(0)
             bytes.append(contentsOf: documentID.utf8)
             bytes.append(0)
@@ -79,7 +84,9 @@ public struct FieldEnvelope: Sendable, Equatable {
     /// Seals `value` (its JSON text) for `site` under the data key `key` named `kid`.
     static func seal(_ value: JSONValue, at site: Site, kid: String, key: SymmetricKey) throws(SecurityError) -> FieldEnvelope {
         do {
-            let box = try AES.GCM.seal(Array(value.serialized().utf8), using: key, nonce: AES.GCM.Nonce(),
+            var plaintext: [UInt8] = []
+            value.write(to: &plaintext)
+            let box = try AES.GCM.seal(plaintext, using: key, nonce: try RandomPool.shared.nonce(),
                                        authenticating: site.authenticatedData)
             return FieldEnvelope(kid: kid, nonce: Data(box.nonce), ciphertext: box.ciphertext, tag: box.tag)
         } catch {
