@@ -133,6 +133,27 @@ struct MutateEachTests {
         #expect(stored.document(id: "s-3-49")?["secret"] == "sealed:secret 49")
     }
 
+    /// `nextBatch` failing ends the run with the batch worked out ahead of it never written,
+    /// and the dataset free for the next writer.
+    @Test func aFailingSourceOfBatchesEndsTheRunWithNothingAheadWritten() throws {
+        let fixture = try StoreFixture()
+        let dataset = try fixture.dataset
+        var handedOut = 0
+        var committed: [Int64] = []
+        let error = try #require(throws: StoreError.self) {
+            try dataset.mutateEach({ () throws(StoreError) -> [Mutation]? in
+                handedOut += 1
+                if handedOut == 3 { throw StoreError.invalid("the source failed", advice: "") }
+                return batch(handedOut)
+            }) { committed.append($0.sequence!) }
+        }
+        #expect(error.message == "the source failed")
+        #expect(committed == [1])
+        #expect(try dataset.query("*[_type == 'x'] | order(_id)._id") == ["d-1-0", "d-1-1", "d-1-2"])
+        try dataset.mutate(batch(9))
+        #expect(try dataset.query("count(*)") == 6)
+    }
+
     @Test func aTransactionIDForSeveralTransactionsIsRefused() throws {
         let fixture = try StoreFixture()
         let dataset = try fixture.dataset

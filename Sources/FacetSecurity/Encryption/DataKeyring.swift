@@ -22,14 +22,8 @@ final class DataKeyring: Sendable {
         /// replaced): a process follows whichever of them the database names.
         var environmentKeys: [MasterKey] = []
         var generation: Int64
-        /// How many open keys are kept (see ``remember(_:kid:)``).
-        let capacity: Int
-        /// The open keys used last, at most `capacity`.
-        private(set) var keys: [String: SymmetricKey] = [:]
-        /// The ids in `keys`, oldest first from `nextEviction` on.
-        private var remembered: [String] = []
-        private var nextEviction = 0
-        private(set) var current: [SubjectKey: String] = [:]
+        /// The keys opened last, and which is current for each subject.
+        var open: OpenDataKeys
         var destroyed: Set<String> = []
         /// Every wrapped key, read in one query on the first miss: opening a dataset of 50,000
         /// customers then costs one query, not 50,000.
@@ -40,47 +34,7 @@ final class DataKeyring: Sendable {
             self.master = master
             self.environmentKeys = environmentKeys
             self.generation = generation
-            self.capacity = capacity
-        }
-
-        /// Keeps `key` open for later use, forgetting the one remembered longest ago past the
-        /// capacity. Every client and every order has a key of its own: a dataset of a million
-        /// documents has hundreds of thousands, each opened once when the dataset is read and
-        /// rarely again (a write to that client, a look at its history), so holding them all
-        /// cost memory in proportion to the dataset for nothing. A key forgotten is read and
-        /// unwrapped again when it is next needed.
-        mutating func remember(_ key: SymmetricKey, kid: String) {
-            guard keys.updateValue(key, forKey: kid) == nil else { return }
-            if remembered.count < capacity {
-                remembered.append(kid)
-                return
-            }
-            keys.removeValue(forKey: remembered[nextEviction])
-            remembered[nextEviction] = kid
-            nextEviction = (nextEviction + 1) % remembered.count
-        }
-
-        /// Makes `kid` the key new values of `subject` are sealed with. The map is a cache like
-        /// `keys`: an entry whose key was forgotten is of no use, and such entries are dropped
-        /// when there could be twice as many entries as keys.
-        mutating func makeCurrent(_ kid: String, key: SymmetricKey, for subject: SubjectKey) {
-            remember(key, kid: kid)
-            if current.count >= 2 * capacity { current = current.filter { keys[$0.value] != nil } }
-            current[subject] = kid
-        }
-
-        /// The current key of `subject`, when it is still open.
-        func currentKey(of subject: SubjectKey) -> (kid: String, key: SymmetricKey)? {
-            guard let kid = current[subject], let key = keys[kid] else { return nil }
-            return (kid, key)
-        }
-
-        /// Forgets every key (another process changed them).
-        mutating func forgetKeys() {
-            keys.removeAll()
-            remembered.removeAll()
-            nextEviction = 0
-            current.removeAll()
+            open = OpenDataKeys(capacity: capacity)
         }
     }
 
@@ -89,7 +43,7 @@ final class DataKeyring: Sendable {
     static let openKeyCapacity = 32_768
 
     /// How many open keys there are.
-    var openKeyCount: Int { state.withLock { $0.keys.count } }
+    var openKeyCount: Int { state.withLock { $0.open.count } }
 
     /// How long a reader trusts what it cached before it looks for key changes again. Writers
     /// always look (a value must never be sealed with a retired key); a reader may, for this
@@ -233,7 +187,7 @@ final class DataKeyring: Sendable {
             state.checked = ContinuousClock.now
             guard state.generation != recorded.generation else { return nil }
             state.generation = recorded.generation
-            state.forgetKeys()
+            state.open.forgetAll()
             state.wrapped = nil
             state.destroyed.removeAll()
             return state.master.kid == recorded.kid ? nil : recorded.kid
@@ -269,7 +223,7 @@ final class DataKeyring: Sendable {
         // and taking the lock three times per envelope had them queueing for it.
         enum Cached { case open(SymmetricKey), destroyed, wrapped(WrappedKey), unknown(everyKeyRead: Bool) }
         let cached = state.withLock { state -> Cached in
-            if let key = state.keys[kid] { return .open(key) }
+            if let key = state.open.key(kid: kid) { return .open(key) }
             if state.destroyed.contains(kid) { return .destroyed }
             if let wrapped = state.wrapped?[kid] { return .wrapped(wrapped) }
             return .unknown(everyKeyRead: state.wrapped != nil)
@@ -303,7 +257,7 @@ final class DataKeyring: Sendable {
             // The wrapped form is dropped once the key is open: a dataset of 50,000 clients has
             // over 200,000 keys, and holding each twice cost tens of megabytes for nothing.
             state.withLock { state in
-                state.remember(key, kid: kid)
+                state.open.remember(key, kid: kid)
                 state.wrapped?.removeValue(forKey: kid)
             }
             return key
@@ -338,7 +292,7 @@ final class DataKeyring: Sendable {
     /// one durable commit of the security database instead of one per person.
     func prepareKeys(for subjects: Set<SubjectKey>, refreshing: Bool = true) throws(SecurityError) {
         if refreshing { try refresh() }
-        let missing = state.withLock { state in subjects.filter { state.currentKey(of: $0) == nil } }
+        let missing = state.withLock { state in subjects.filter { state.open.currentKey(of: $0) == nil } }
         guard missing.count > 1 else { return }
         let master = state.withLock { $0.master }
         let subjects = Array(missing)
@@ -384,8 +338,8 @@ final class DataKeyring: Sendable {
             }
         }
         state.withLock { state in
-            for (subject, kid, key) in opened where state.currentKey(of: subject) == nil {
-                state.makeCurrent(kid, key: key, for: subject)
+            for (subject, kid, key) in opened where state.open.currentKey(of: subject) == nil {
+                state.open.makeCurrent(kid, key: key, for: subject)
             }
         }
     }
@@ -414,7 +368,7 @@ final class DataKeyring: Sendable {
     /// The key new values of `subject` are sealed with, created on first use.
     func currentKey(for subject: SubjectKey, refreshing: Bool = true) throws(SecurityError) -> (kid: String, key: SymmetricKey) {
         if refreshing { try refresh() }
-        let cached = state.withLock { $0.currentKey(of: subject) }
+        let cached = state.withLock { $0.open.currentKey(of: subject) }
         if let cached { return cached }
         for _ in 0..<3 {
             let master = state.withLock { $0.master }
@@ -439,7 +393,7 @@ final class DataKeyring: Sendable {
             }
             let key = try unwrap(found.wrapped, masterKid: found.masterKid, kid: found.kid, subject: subject)
             state.withLock { state in
-                state.makeCurrent(found.kid, key: key, for: subject)
+                state.open.makeCurrent(found.kid, key: key, for: subject)
             }
             return (found.kid, key)
         }

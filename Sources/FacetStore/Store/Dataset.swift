@@ -196,10 +196,11 @@ public final class Dataset: Sendable {
     /// Applies each batch `nextBatch` hands out as a transaction of its own, in order, as
     /// ``mutate(_:options:)`` called once per batch would: each is durable when `committed`
     /// hears of it, and a refused batch ends the run with the batches before it committed and
-    /// none after it run. What this adds is overlap: while one batch's rows are written to
-    /// storage, the next is worked out and prepared for storage (its fields sealed, its JSON
-    /// written out), on another core, on the state the first leaves. If another process commits meanwhile, the write is refused, this
-    /// process catches up, and both are worked out again on the newer state.
+    /// none after it run. What this adds is overlap, three batches at a time: while one
+    /// batch's rows are written to storage, the next is prepared for storage (its fields sealed,
+    /// its JSON written out) and the one after it is worked out, each on the state the one
+    /// before leaves. If another process commits meanwhile, the write is refused, this process
+    /// catches up, and the batches ahead are worked out again on the newer state.
     ///
     /// For long runs of large batches (a seed). Other writers in this process wait until it
     /// returns; queries read each state as it is committed.
@@ -217,7 +218,12 @@ public final class Dataset: Sendable {
                 var batch = try nextNonEmpty(nextBatch)
                 var ahead: Speculation?
                 while let mutations = batch {
-                    let upcoming = try nextNonEmpty(nextBatch)
+                    let upcoming: [Mutation]?
+                    do throws(StoreError) { upcoming = try nextNonEmpty(nextBatch) } catch {
+                        // Nothing is left running once the run ends.
+                        ahead?.finish()
+                        throw error
+                    }
                     var attempts = 0
                     while true {
                         let start = current.withLock { $0 }
