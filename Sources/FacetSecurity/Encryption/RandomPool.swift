@@ -10,7 +10,7 @@ import Synchronization
 /// no two callers are ever given the same bytes.
 ///
 /// ```swift
-/// let nonce = RandomPool.shared.nonce()
+/// let nonce = try RandomPool.shared.nonce()
 /// let key = SymmetricKey(data: RandomPool.shared.bytes(32))
 /// ```
 final class RandomPool: Sendable {

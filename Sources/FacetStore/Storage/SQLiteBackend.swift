@@ -306,9 +306,9 @@ final class SQLiteDatasetStorage: DatasetStorage {
                         guard transaction.sequence == expected else {
                             throw StoreError.storage("Transaction \(transaction.id) has sequence \(transaction.sequence), expected \(expected)")
                         }
-                        let (bodies, mutationsText) = Self.serialized(transaction)
-                        written += Self.size(bodies: bodies, mutations: mutationsText)
-                        do { try Self.insert(transaction, bodies: bodies, mutations: mutationsText, db) } catch let error as DatabaseError
+                        let prepared = try prepare(transaction)
+                        written += Self.size(bodies: prepared.bodies, mutations: prepared.mutations)
+                        do { try Self.insert(transaction, bodies: prepared.bodies, mutations: prepared.mutations, db) } catch let error as DatabaseError
                             where error.resultCode == .SQLITE_CONSTRAINT
                         {
                             throw StoreError.transactionIDUsed(transaction.id)
