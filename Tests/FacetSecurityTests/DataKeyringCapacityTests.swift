@@ -39,8 +39,7 @@ struct DataKeyringCapacityTests {
             #expect(keyring.openKeyCount <= 100)
         }
 
-        // A keyring opened afresh reads every key by id as its first read does (all wrapped
-        // keys at once), keeping no more than the capacity open.
+        // A keyring opened afresh reads each key by id, keeping no more than the capacity open.
         let reading = try DataKeyring(database: database, directory: directory, environment: [:], openKeyCapacity: 100)
         for (_, found) in made {
             #expect(try reading.key(kid: found.kid).map(bytes) == found.key)

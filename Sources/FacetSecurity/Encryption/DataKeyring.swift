@@ -25,9 +25,6 @@ final class DataKeyring: Sendable {
         /// The keys opened last, and which is current for each subject.
         var open: OpenDataKeys
         var destroyed: Set<String> = []
-        /// Every wrapped key, read in one query on the first miss: opening a dataset of 50,000
-        /// customers then costs one query, not 50,000.
-        var wrapped: [String: WrappedKey]?
         var checked = ContinuousClock.now
 
         init(master: MasterKey, environmentKeys: [MasterKey], generation: Int64, capacity: Int) {
@@ -51,8 +48,6 @@ final class DataKeyring: Sendable {
     static let readerStaleness: Duration = .milliseconds(100)
 
     private let state: Mutex<State>
-    /// Held while every wrapped key is read into `State.wrapped`.
-    private let wrappedLoading = Mutex(())
 
     /// A data key as stored: wrapped by the master key `masterKid`.
     struct WrappedKey: Sendable {
@@ -188,7 +183,6 @@ final class DataKeyring: Sendable {
             guard state.generation != recorded.generation else { return nil }
             state.generation = recorded.generation
             state.open.forgetAll()
-            state.wrapped = nil
             state.destroyed.removeAll()
             return state.master.kid == recorded.kid ? nil : recorded.kid
         }
@@ -219,72 +213,100 @@ final class DataKeyring: Sendable {
 
     /// The data key `kid`; `nil` when it was destroyed (erased, or retired by a rotation).
     func key(kid: String) throws(SecurityError) -> SymmetricKey? {
-        // One look under the lock: every core opening a dataset asks for a key per envelope,
-        // and taking the lock three times per envelope had them queueing for it.
-        enum Cached { case open(SymmetricKey), destroyed, wrapped(WrappedKey), unknown(everyKeyRead: Bool) }
-        let cached = state.withLock { state -> Cached in
-            if let key = state.open.key(kid: kid) { return .open(key) }
-            if state.destroyed.contains(kid) { return .destroyed }
-            if let wrapped = state.wrapped?[kid] { return .wrapped(wrapped) }
-            return .unknown(everyKeyRead: state.wrapped != nil)
-        }
-        var found: WrappedKey?
-        switch cached {
-        case .open(let key): return key
-        case .destroyed: return nil
-        case .wrapped(let wrapped): found = wrapped
-        case .unknown: break
-        }
-        if case .unknown(everyKeyRead: false) = cached {
-            // One thread reads them while the others wait: opening a dataset unseals on every
-            // core, and each reading every key itself multiplied the slowest step of an open.
-            found = try wrappedLoading.withLock { _ throws(SecurityError) -> WrappedKey? in
-                if let loaded = state.withLock({ $0.wrapped }) { return loaded[kid] }
-                let byKid = try everyWrappedKey()
-                state.withLock { $0.wrapped = byKid }
-                return byKid[kid]
-            }
-        }
-        if found == nil {
-            // Made by another process since the keys were read.
-            found = try database.read { db in
-                try Row.fetchOne(db.cachedStatement(sql: "SELECT wrapped, master_kid, dataset, subject FROM data_keys WHERE kid = ?"), arguments: [kid])
-                    .map { WrappedKey(kid: kid, wrapped: $0[0], masterKid: $0[1], subject: SubjectKey(dataset: $0[2], subject: $0[3])) }
-            }
-        }
-        if let found {
-            let key = try unwrap(found.wrapped, masterKid: found.masterKid, kid: kid, subject: found.subject)
-            // The wrapped form is dropped once the key is open: a dataset of 50,000 clients has
-            // over 200,000 keys, and holding each twice cost tens of megabytes for nothing.
-            state.withLock { state in
-                state.open.remember(key, kid: kid)
-                state.wrapped?.removeValue(forKey: kid)
-            }
-            return key
-        }
-        let destroyed = try database.read { db in
-            try Bool.fetchOne(db.cachedStatement(sql: "SELECT 1 FROM destroyed_keys WHERE kid = ?"), arguments: [kid]) ?? false
-        }
-        guard destroyed else {
-            throw SecurityError(.storage, "No data key \"\(kid)\" exists in this data directory",
-                                advice: "The value was encrypted elsewhere or its key id was altered; restore the document from history or a backup.")
-        }
-        state.withLock { _ = $0.destroyed.insert(kid) }
-        return nil
+        try openKeys([kid], keepingOpen: true)[kid]
     }
 
-    /// Every data key as stored, by key id, read through a cursor: copying each of a few hundred
-    /// thousand rows first took longer than unwrapping the keys.
-    private func everyWrappedKey() throws(SecurityError) -> [String: WrappedKey] {
-        try database.read { db in
-            var byKid: [String: WrappedKey] = [:]
-            let rows = try Row.fetchCursor(db, sql: "SELECT kid, wrapped, master_kid, dataset, subject FROM data_keys")
-            while let row = try rows.next() {
-                let kid: String = row[0]
-                byKid[kid] = WrappedKey(kid: kid, wrapped: row[1], masterKid: row[2], subject: SubjectKey(dataset: row[3], subject: row[4]))
+    /// The data keys `kids`, by id, each read and unwrapped at most once; a destroyed key is
+    /// absent. With `keepingOpen` false the keys read are not kept: a dataset being loaded
+    /// opens each client's key for that client's documents alone, and keeping them would only
+    /// push out the keys in use.
+    ///
+    /// Many keys cost a few statements and are unwrapped on every core, with the lock taken
+    /// twice in all: a batch of a dataset being loaded asks for a key per client, and asking for
+    /// each in turn had every core queueing for the lock and the database.
+    func openKeys(_ kids: some Collection<String>, keepingOpen: Bool = false) throws(SecurityError) -> [String: SymmetricKey] {
+        var keys: [String: SymmetricKey] = [:]
+        var missing: [String] = []
+        state.withLock { state in
+            for kid in kids where keys[kid] == nil {
+                if let key = state.open.key(kid: kid) {
+                    keys[kid] = key
+                } else if !state.destroyed.contains(kid) {
+                    missing.append(kid)
+                }
             }
-            return byKid
         }
+        guard !missing.isEmpty else { return keys }
+        // Each core reads and unwraps a share of the keys (reading them by id costs as much as
+        // unwrapping them), each share a run of neighbouring ids: the table is ordered by id.
+        missing.sort()
+        let parts = EveryCore.chunks(of: missing.count, serialBelow: 64) { [missing] range in
+            Result { () throws(SecurityError) -> [(kid: String, key: SymmetricKey)] in
+                var masters: [String: MasterKey] = [:]
+                var opened: [(kid: String, key: SymmetricKey)] = []
+                for wrapped in try wrappedKeys(missing[range]) {
+                    let master: MasterKey
+                    if let known = masters[wrapped.masterKid] { master = known } else { master = try masterKey(kid: wrapped.masterKid) }
+                    masters[wrapped.masterKid] = master
+                    opened.append((wrapped.kid, try Self.unwrap(wrapped, master: master)))
+                }
+                return opened
+            }
+        }
+        var unwrapped: [(kid: String, key: SymmetricKey)] = []
+        for part in parts { unwrapped += try part.get() }
+        for (kid, key) in unwrapped { keys[kid] = key }
+        if unwrapped.count < missing.count {
+            // Destroyed, or never made here (the value was sealed elsewhere or its id altered).
+            let absent = missing.filter { keys[$0] == nil }
+            let destroyed = try destroyedKeys(absent)
+            if let unknown = absent.first(where: { !destroyed.contains($0) }) {
+                throw SecurityError(.storage, "No data key \"\(unknown)\" exists in this data directory",
+                                    advice: "The value was encrypted elsewhere or its key id was altered; restore the document from history or a backup.")
+            }
+            state.withLock { $0.destroyed.formUnion(destroyed) }
+        }
+        if keepingOpen {
+            state.withLock { state in
+                for (kid, key) in unwrapped { state.open.remember(key, kid: kid) }
+            }
+        }
+        return keys
+    }
+
+    /// The stored keys among `kids`, read by id through one prepared statement.
+    private func wrappedKeys(_ kids: ArraySlice<String>) throws(SecurityError) -> [WrappedKey] {
+        try database.read { db in
+            var found: [WrappedKey] = []
+            found.reserveCapacity(kids.count)
+            let statement = try db.cachedStatement(sql: "SELECT kid, wrapped, master_kid, dataset, subject FROM data_keys WHERE kid = ?")
+            for kid in kids {
+                if let row = try Row.fetchOne(statement, arguments: [kid]) {
+                    found.append(WrappedKey(kid: row[0], wrapped: row[1], masterKid: row[2], subject: SubjectKey(dataset: row[3], subject: row[4])))
+                }
+            }
+            return found
+        }
+    }
+
+    /// Those of `kids` that were destroyed.
+    private func destroyedKeys(_ kids: [String]) throws(SecurityError) -> Set<String> {
+        try database.read { db in
+            var destroyed = Set<String>()
+            for start in stride(from: 0, to: kids.count, by: Self.idsPerStatement) {
+                let part = kids[start..<min(kids.count, start + Self.idsPerStatement)]
+                destroyed.formUnion(try String.fetchAll(db, sql: "SELECT kid FROM destroyed_keys WHERE kid IN (\(Self.placeholders(part.count)))",
+                                                        arguments: StatementArguments(Array(part))))
+            }
+            return destroyed
+        }
+    }
+
+    /// How many ids one statement looks up: well under SQLite's limit on parameters.
+    private static let idsPerStatement = 500
+
+    private static func placeholders(_ count: Int) -> String {
+        Array(repeating: "?", count: count).joined(separator: ", ")
     }
 
     /// Makes sure each of `subjects` has a current key, creating the missing ones in one
@@ -349,11 +371,10 @@ final class DataKeyring: Sendable {
     private static func currentKeys(of subjects: [SubjectKey], _ db: Database) throws -> [SubjectKey: (kid: String, wrapped: Data, masterKid: String)] {
         var keys: [SubjectKey: (kid: String, wrapped: Data, masterKid: String)] = [:]
         for (dataset, group) in Dictionary(grouping: subjects, by: \.dataset) {
-            for start in stride(from: 0, to: group.count, by: 500) {
-                let names = group[start..<min(group.count, start + 500)].map(\.subject)
-                let placeholders = Array(repeating: "?", count: names.count).joined(separator: ", ")
+            for start in stride(from: 0, to: group.count, by: idsPerStatement) {
+                let names = group[start..<min(group.count, start + idsPerStatement)].map(\.subject)
                 let rows = try Row.fetchAll(db, sql: """
-                    SELECT subject, kid, wrapped, master_kid FROM data_keys WHERE dataset = ? AND retired = 0 AND subject IN (\(placeholders))
+                    SELECT subject, kid, wrapped, master_kid FROM data_keys WHERE dataset = ? AND retired = 0 AND subject IN (\(placeholders(names.count)))
                     ORDER BY created_at DESC, kid
                     """, arguments: StatementArguments([dataset] + names))
                 for row in rows {
@@ -432,12 +453,15 @@ final class DataKeyring: Sendable {
     }
 
     private func unwrap(_ wrapped: Data, masterKid: String, kid: String, subject: SubjectKey) throws(SecurityError) -> SymmetricKey {
-        let master = try masterKey(kid: masterKid)
+        try Self.unwrap(WrappedKey(kid: kid, wrapped: wrapped, masterKid: masterKid, subject: subject), master: masterKey(kid: masterKid))
+    }
+
+    private static func unwrap(_ wrapped: WrappedKey, master: MasterKey) throws(SecurityError) -> SymmetricKey {
         do {
-            let box = try AES.GCM.SealedBox(combined: wrapped)
-            return SymmetricKey(data: try AES.GCM.open(box, using: master.key, authenticating: Self.wrappingContext(kid: kid, subject: subject)))
+            let box = try AES.GCM.SealedBox(combined: wrapped.wrapped)
+            return SymmetricKey(data: try AES.GCM.open(box, using: master.key, authenticating: wrappingContext(kid: wrapped.kid, subject: wrapped.subject)))
         } catch {
-            throw SecurityError(.storage, "The data key \(kid) does not open with master key \(masterKid)",
+            throw SecurityError(.storage, "The data key \(wrapped.kid) does not open with master key \(wrapped.masterKid)",
                                 advice: "The security database was altered or restored without its key file; restore both from the same backup.")
         }
     }

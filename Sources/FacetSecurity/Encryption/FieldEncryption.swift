@@ -212,6 +212,34 @@ public final class FieldEncryption: DocumentSealing {
     }
 
     public func unseal(_ document: consuming JSONValue, dataset: String) throws(StoreError) -> JSONValue {
+        try unseal(document, dataset: dataset, keys: nil)
+    }
+
+    /// Opens the documents with their keys read and unwrapped together first (see
+    /// ``DataKeyring/openKeys(_:keepingOpen:)``), then on every core without asking the
+    /// keyring again.
+    public func unsealAll(_ documents: inout [JSONValue], dataset: String) throws(StoreError) {
+        let kids = EveryCore.chunks(of: documents.count) { [documents] range in
+            var kids: [String] = []
+            for index in range {
+                guard case .object(let object) = documents[index] else { continue }
+                for value in object.values where FieldEnvelope.isMarked(value) {
+                    if let kid = value["kid"]?.stringValue { kids.append(kid) }
+                }
+            }
+            return kids
+        }.joined()
+        guard !kids.isEmpty else { return }
+        let keys = try storeErrors { () throws(SecurityError) in
+            try keyring.refreshForReading()
+            return try keyring.openKeys(Set(kids))
+        }
+        try EveryCore.transform(&documents) { (_, document) throws(StoreError) in try unseal(document, dataset: dataset, keys: keys) }
+    }
+
+    /// `document` opened with `keys` when given (where a key absent was destroyed), or else
+    /// with the keyring's.
+    private func unseal(_ document: consuming JSONValue, dataset: String, keys: [String: SymmetricKey]?) throws(StoreError) -> JSONValue {
         // Taken out of the parameter: when the caller gave up its own reference (a load does),
         // `object` is then the only one, and opening its fields copies nothing.
         var object: JSONObject
@@ -222,7 +250,7 @@ public final class FieldEncryption: DocumentSealing {
         guard object.values.contains(where: FieldEnvelope.isMarked) else { return .object(object) }
         let id = object["_id"]?.stringValue ?? ""
         try storeErrors { () throws(SecurityError) in
-            try keyring.refreshForReading()
+            if keys == nil { try keyring.refreshForReading() }
             // By position, from the end: the object is this function's alone, so each value is
             // replaced in place, and a value whose key was destroyed is removed without moving
             // the ones still to be read.
@@ -230,7 +258,7 @@ public final class FieldEncryption: DocumentSealing {
                 let value = object.values[index]
                 guard FieldEnvelope.isMarked(value) else { continue }
                 let site = FieldEnvelope.Site(dataset: dataset, documentID: id, path: object.keys[index])
-                if let opened = try open(value, at: site, submitted: false) {
+                if let opened = try open(value, at: site, submitted: false, keys: keys) {
                     object.values[index] = opened
                 } else {
                     object.remove(at: index)
@@ -296,13 +324,16 @@ public final class FieldEncryption: DocumentSealing {
 
     /// The value of an envelope at `site`, or `nil` when its key was destroyed. `submitted`
     /// says the envelope came with a write rather than from storage (only the error differs).
-    func open(_ value: JSONValue, at site: FieldEnvelope.Site, submitted: Bool) throws(SecurityError) -> JSONValue? {
+    func open(_ value: JSONValue, at site: FieldEnvelope.Site, submitted: Bool,
+              keys: [String: SymmetricKey]? = nil) throws(SecurityError) -> JSONValue? {
         guard let envelope = FieldEnvelope(json: value) else {
             throw SecurityError(submitted ? .invalid : .storage, "\(site.description.capitalizedFirst) holds a malformed encrypted value",
                                 advice: submitted ? "Write the plain value; Facet encrypts protected fields itself."
                                     : "The stored document was altered; restore it from history or a backup.")
         }
-        guard let key = try keyring.key(kid: envelope.kid) else { return nil }
+        let key: SymmetricKey?
+        if let keys { key = keys[envelope.kid] } else { key = try keyring.key(kid: envelope.kid) }
+        guard let key else { return nil }
         guard let opened = envelope.open(at: site, key: key) else {
             throw SecurityError(submitted ? .invalid : .storage,
                                 "\(site.description.capitalizedFirst): the encrypted value does not authenticate (it was altered, or moved from another document, field or dataset)",

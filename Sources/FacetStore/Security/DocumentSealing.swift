@@ -20,6 +20,11 @@ public protocol DocumentSealing: Sendable {
     /// fields in place rather than copying it.
     func unseal(_ document: consuming JSONValue, dataset: String) throws(StoreError) -> JSONValue
 
+    /// Many stored documents opened in place, as ``unseal(_:dataset:)`` opens each: what a
+    /// dataset being loaded asks for, a batch at a time, so that a sealing can prepare at once
+    /// what the documents share (their keys) and open them on every core.
+    func unsealAll(_ documents: inout [JSONValue], dataset: String) throws(StoreError)
+
     /// A submitted mutation as history keeps it (history records what was asked, and must not
     /// keep a value the documents themselves only keep sealed).
     func sealMutation(_ mutation: JSONValue, dataset: String) throws(StoreError) -> JSONValue
@@ -43,6 +48,11 @@ public protocol DocumentSealing: Sendable {
 }
 
 extension DocumentSealing {
+    /// Opens each document on every core.
+    public func unsealAll(_ documents: inout [JSONValue], dataset: String) throws(StoreError) {
+        try EveryCore.transform(&documents) { (_, document) throws(StoreError) in try unseal(document, dataset: dataset) }
+    }
+
     /// Opens nothing.
     public func openSubmitted(_ document: JSONValue, dataset: String) throws(StoreError) -> JSONValue { document }
 
@@ -72,15 +82,11 @@ struct SealedDatasetStorage: DatasetStorage {
     {
         let (sealing, dataset) = (sealing, dataset)
         return try inner.loadDocuments { (batch) throws(StoreError) in
-            try Self.unseal(&batch, sealing: sealing, dataset: dataset)
+            // A data key per client and a decryption per sealed field make opening the largest
+            // part of loading a dataset.
+            try sealing.unsealAll(&batch, dataset: dataset)
             try open?(&batch)
         }
-    }
-
-    /// Opens `documents` in place on every core: a data key per client and a decryption per
-    /// sealed field make opening the largest part of loading a dataset.
-    private static func unseal(_ documents: inout [JSONValue], sealing: any DocumentSealing, dataset: String) throws(StoreError) {
-        try EveryCore.transform(&documents) { (_, document) throws(StoreError) in try sealing.unseal(document, dataset: dataset) }
     }
 
     func prepare(_ transaction: CommittedTransaction) throws(StoreError) -> PreparedTransaction {
