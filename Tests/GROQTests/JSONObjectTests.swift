@@ -93,7 +93,7 @@ struct JSONObjectTests {
         var object = base.appending("_originalId", "drafts.x")
         var model = baseModel
         model.set("_originalId", "drafts.x")
-        #expect(object.storage?.header.base === (size == 0 ? nil : base.storage))
+        #expect(object.storage?.header.base?.takeUnretainedValue() === (size == 0 ? nil : base.storage))
         Self.agree(object, model, "appended to \(size)")
         #expect(JSONValue.object(object).serialized() == JSONValue.object(JSONObject(uniqueKeysWithValues: model.members.map { ($0.key, $0.value) })).serialized())
         var draws = Draws(state: UInt64(size) + 7)
@@ -116,6 +116,13 @@ struct JSONObjectTests {
         }
         Self.agree(base, baseModel, "the base after every edit of the extended object")
         #expect(object.storage?.header.base == nil, "an edited object no longer extends another")
+        // The extended object held its base: freed with it, not before it and not never.
+        weak let baseStorage = base.storage
+        let extended = base.appending("_originalId", "drafts.y")
+        base = JSONObject()
+        if size > 0 { #expect(baseStorage != nil && extended["k0"] == .number(0), "the base lives while an object extends it") }
+        _ = consume extended
+        #expect(baseStorage == nil, "the base is freed with the last object extending it")
     }
 
     @Test func anObjectOfItsOwnIsEditedWhereItIs() {

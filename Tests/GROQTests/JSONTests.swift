@@ -417,3 +417,40 @@ struct JSONTests {
         print("re-serialized output is byte-identical to the file: \(original.elementsEqual(out))")
     }
 }
+
+/// A long array is written a part per core; the text is the one a single writer makes.
+@Suite("JSON written in parts")
+struct JSONPartsTests {
+    private static func rows(_ count: Int) -> JSONValue {
+        .array((0..<count).map { index -> JSONValue in
+            switch index % 5 {
+            case 0: ["_id": .string("order-\(index)"), "total": .number(Double(index) / 7), "tags": ["é", "\u{1F48D}", "\"q\""]]
+            case 1: .number(Double(index) * 1e21)
+            case 2: .string("line\nbreak \(index)")
+            case 3: .null
+            default: ["nested": ["deep": [.bool(index % 2 == 0), .array([])]], "empty": [:]]
+            }
+        })
+    }
+
+    @Test func aLongArrayIsWrittenAsOneWriterWritesIt() {
+        for count in [8_191, 8_192, 20_001] {
+            let value = Self.rows(count)
+            let whole = value.serialized()
+            var bytes = Array(#"{"result":"#.utf8)
+            #expect(value.write(to: &bytes, limit: Int.max))
+            #expect(String(decoding: bytes, as: UTF8.self) == #"{"result":"# + whole, "\(count) rows")
+        }
+    }
+
+    @Test func aLongArrayStopsAtTheLimitCountedFromWhatIsAlreadyWritten() {
+        let value = Self.rows(20_001)
+        let size = value.serialized().utf8.count
+        var exact = Array("xyz".utf8)
+        #expect(value.write(to: &exact, limit: 3 + size), "the text fits exactly")
+        #expect(exact.count == 3 + size)
+        var over: [UInt8] = Array("xyz".utf8)
+        #expect(!value.write(to: &over, limit: 3 + size - 1), "one byte too many")
+        #expect(over.count <= 3 + size)
+    }
+}
