@@ -419,14 +419,24 @@ final class JSONObjectStorage: ManagedBuffer<JSONObjectStorage.Header, JSONObjec
 
     /// How many members, the base's included.
     @inlinable
-    var count: Int { header.count + (header.base?._withUnsafeGuaranteedRef { $0.header.count } ?? 0) }
+    var count: Int {
+        withUnsafeMutablePointerToHeader { header in
+            header.pointee.count + (header.pointee.base?._withUnsafeGuaranteedRef { $0.ownCount } ?? 0)
+        }
+    }
+
+    /// How many members this storage holds itself, its base's left out. Read through a pointer:
+    /// reading `header`, a stored property of a class, is checked for exclusive access at run
+    /// time, which cost a twentieth of a projection over every document.
+    @inlinable
+    var ownCount: Int { withUnsafeMutablePointerToHeader { $0.pointee.count } }
 
     @inlinable
     func index(of key: String) -> Int? {
         withUnsafeMutablePointers { header, members in
             var offset = 0
             if let base = header.pointee.base {
-                let (found, baseCount) = base._withUnsafeGuaranteedRef { ($0.index(of: key), $0.header.count) }
+                let (found, baseCount) = base._withUnsafeGuaranteedRef { ($0.index(of: key), $0.ownCount) }
                 if let found { return found }
                 offset = baseCount
             }
@@ -441,7 +451,7 @@ final class JSONObjectStorage: ManagedBuffer<JSONObjectStorage.Header, JSONObjec
         withUnsafeMutablePointers { header, members in
             guard let base = header.pointee.base else { return members[index] }
             return base._withUnsafeGuaranteedRef { base in
-                let baseCount = base.header.count
+                let baseCount = base.ownCount
                 return index < baseCount ? base.member(at: index) : members[index - baseCount]
             }
         }
@@ -458,7 +468,7 @@ final class JSONObjectStorage: ManagedBuffer<JSONObjectStorage.Header, JSONObjec
         try withUnsafeMutablePointers { header, members in
             guard let base = header.pointee.base else { return try body(members[index].value) }
             return try base._withUnsafeGuaranteedRef { base in
-                let baseCount = base.header.count
+                let baseCount = base.ownCount
                 return index < baseCount ? try base.withValue(at: index, body) : try body(members[index - baseCount].value)
             }
         }
