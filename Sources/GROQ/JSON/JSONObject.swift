@@ -134,7 +134,7 @@ public struct JSONObject: @unchecked Sendable {
     /// changed.
     public func appending(_ key: String, _ value: JSONValue) -> JSONObject {
         precondition(index(forKey: key) == nil, "JSONObject.appending: \(key) is already a key")
-        guard let storage, storage.header.base == nil else {
+        guard let storage, !storage.extendsBase else {
             var copy = self
             copy.append(key, value)
             return copy
@@ -243,8 +243,9 @@ public struct JSONObject: @unchecked Sendable {
         let unique = isKnownUniquelyReferenced(&storage!)
         let current = storage!
         // An object extending another's members is made whole before it is changed.
-        if unique, current.header.base == nil, current.header.capacity >= capacity { return }
-        let grown = capacity > current.header.capacity ? Swift.max(capacity, current.header.capacity * 2) : current.header.capacity
+        let currentCapacity = current.ownCapacity
+        if unique, !current.extendsBase, currentCapacity >= capacity { return }
+        let grown = capacity > currentCapacity ? Swift.max(capacity, currentCapacity * 2) : currentCapacity
         storage = current.copy(capacity: grown)
     }
 }
@@ -431,6 +432,14 @@ final class JSONObjectStorage: ManagedBuffer<JSONObjectStorage.Header, JSONObjec
     @inlinable
     var ownCount: Int { withUnsafeMutablePointerToHeader { $0.pointee.count } }
 
+    /// How many members this storage has room for, read as ``ownCount`` is.
+    @usableFromInline
+    var ownCapacity: Int { withUnsafeMutablePointerToHeader { $0.pointee.capacity } }
+
+    /// Whether these members follow another object's (see ``JSONObject/appending(_:_:)``).
+    @usableFromInline
+    var extendsBase: Bool { withUnsafeMutablePointerToHeader { $0.pointee.base != nil } }
+
     @inlinable
     func index(of key: String) -> Int? {
         withUnsafeMutablePointers { header, members in
@@ -534,7 +543,7 @@ final class JSONObjectStorage: ManagedBuffer<JSONObjectStorage.Header, JSONObjec
 
     /// A copy with room for `capacity` members, made whole when this one extends a base.
     func copy(capacity: Int) -> JSONObjectStorage {
-        if header.base != nil {
+        if extendsBase {
             let whole = JSONObjectStorage.make(capacity: Swift.max(capacity, count))
             for index in 0..<count {
                 let member = member(at: index)
