@@ -206,7 +206,14 @@ final class DataKeyring: Sendable {
 
     /// The data key `kid`; `nil` when it was destroyed (erased, or retired by a rotation).
     func key(kid: String) throws(SecurityError) -> SymmetricKey? {
-        try openKeys([kid], keepingOpen: true)[kid]
+        // A key already open (or known destroyed) is one look under the lock: history and
+        // imports open documents one at a time, an envelope each.
+        let cached: SymmetricKey?? = state.withLock { state in
+            if let key = state.open.key(kid: kid) { return .some(key) }
+            return state.destroyed.contains(kid) ? .some(nil) : nil
+        }
+        if let cached { return cached }
+        return try openKeys([kid], keepingOpen: true)[kid]
     }
 
     /// The data keys `kids`, by id, each read and unwrapped at most once; a destroyed key is
@@ -217,11 +224,11 @@ final class DataKeyring: Sendable {
     /// Many keys cost a few statements and are unwrapped on every core, with the lock taken
     /// twice in all: a batch of a dataset being loaded asks for a key per client, and asking for
     /// each in turn had every core queueing for the lock and the database.
-    func openKeys(_ kids: some Collection<String>, keepingOpen: Bool = false) throws(SecurityError) -> [String: SymmetricKey] {
+    func openKeys(_ kids: Set<String>, keepingOpen: Bool = false) throws(SecurityError) -> [String: SymmetricKey] {
         var keys: [String: SymmetricKey] = [:]
         var missing: [String] = []
         state.withLock { state in
-            for kid in kids where keys[kid] == nil {
+            for kid in kids {
                 if let key = state.open.key(kid: kid) {
                     keys[kid] = key
                 } else if !state.destroyed.contains(kid) {

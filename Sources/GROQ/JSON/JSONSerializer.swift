@@ -52,7 +52,9 @@ extension JSONValue {
         let parts = (try? ParallelMap.chunks(of: array.count) { (_, range) throws(GROQError) -> [UInt8] in
             var writer = _JSONWriter(pretty: false)
             writer.limit = room
-            writer.out.reserveCapacity(64 * range.count)
+            // Room for a short row each, never past the limit: an array whose elements share one
+            // large value would otherwise reserve far more than it may write.
+            writer.out.reserveCapacity(min(64 * range.count, max(0, room)))
             for index in range {
                 if writer.out.count > room { break }
                 if index != range.lowerBound { writer.out.append(0x2C) }
