@@ -46,7 +46,7 @@ struct EncryptionLoadTests {
         for _ in 0..<3 {
             var plainCount = 0, sealedCount = 0
             let plain = try Self.seconds {
-                let store = try DocumentStore(directory: plainDirectory)
+                let store = try DocumentStore(directory: plainDirectory, imagePolicy: .none)
                 plainCount = try store.dataset("production").snapshot.count
                 store.close()
             }
@@ -54,7 +54,7 @@ struct EncryptionLoadTests {
             let fresh = try FieldEncryption(database: sealedFixture.security.database, fields: sealedFixture.schema.personalDataFields,
                                             environment: [:])
             let sealed = try Self.seconds {
-                let store = try DocumentStore(directory: sealedFixture.directory, sealing: fresh)
+                let store = try DocumentStore(directory: sealedFixture.directory, sealing: fresh, imagePolicy: .none)
                 sealedCount = try store.dataset("production").snapshot.count
                 store.close()
             }

@@ -393,7 +393,8 @@ struct DatasetFileLoadTests {
         let (patched, error) = try await offThePool { () throws -> (Int, StoreError?) in
             let directory = NSTemporaryDirectory() + "facet-damaged-load-" + UUID().uuidString
             defer { try? FileManager.default.removeItem(atPath: directory) }
-            let writing = try DocumentStore(directory: directory)
+            // No image: the damage must be met by a full read.
+            let writing = try DocumentStore(directory: directory, imagePolicy: .none)
             // More than one batch, so the damaged body is in the second batch and its second half.
             try writing.dataset("production", create: true).mutate((0..<3_000).map { index in
                 .create(["_id": .string("doc-\(100_000 + index)"), "_type": "note", "text": .string("marker-\(index)-end")])
@@ -416,7 +417,7 @@ struct DatasetFileLoadTests {
                 }
                 try Data(bytes).write(to: URL(fileURLWithPath: path))
             }
-            let reading = try DocumentStore(directory: directory)
+            let reading = try DocumentStore(directory: directory, imagePolicy: .none)
             defer { reading.close() }
             return (patched, storeError { _ = try reading.dataset("production").snapshot.count })
         }

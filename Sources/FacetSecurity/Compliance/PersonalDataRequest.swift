@@ -151,6 +151,8 @@ public struct PersonalDataRequest: Sendable {
         }
         let subjects = Set(ids.map { SubjectKey(dataset: dataset.name, subject: SubjectKey.subject(of: $0)) })
         let destroyed = try encryption.keyring.destroy(subjects.sorted { $0.subject < $1.subject }, reason: "gdpr-erase")
+        // Its key is gone with theirs; the file goes too, and the next image is sealed anew.
+        dataset.discardImage()
         try audit.record(AuditEvent(action: "gdpr-erase", actor: actor.author, actorRole: actor.role, documentID: scope.subject,
                                     transactionID: result.transactionId, ipAddress: ipAddress, details: [
                                         "dataset": .string(dataset.name),

@@ -464,8 +464,12 @@ final class DataKeyring: Sendable {
 
     /// Destroys every data key of `subjects` (crypto-shredding): what they sealed, anywhere, can
     /// no longer be read. Deleted pages are zeroed and the write-ahead log truncated, so the
-    /// wrapped keys do not linger in the file. Returns how many keys were destroyed.
+    /// wrapped keys do not linger in the file. Returns the keys of `subjects` destroyed.
+    ///
+    /// The image keys of their datasets go too (not counted): an image holds the values opened,
+    /// and must not outlive the keys that sealed them anywhere else.
     func destroy(_ subjects: [SubjectKey], reason: String) throws(SecurityError) -> [String] {
+        let images = Set(subjects.map(\.dataset)).sorted().map { SubjectKey(dataset: $0, subject: SubjectKey.image) }
         let now = Timestamp.string(Date())
         let destroyed: [String]
         do {
@@ -473,7 +477,7 @@ final class DataKeyring: Sendable {
                 try db.execute(sql: "PRAGMA secure_delete = ON")
                 var kids: [String] = []
                 try db.inTransaction(.immediate) {
-                    for subject in subjects {
+                    for subject in subjects + images {
                         let found = try String.fetchAll(db, sql: "SELECT kid FROM data_keys WHERE dataset = ? AND subject = ?",
                                                         arguments: [subject.dataset, subject.subject])
                         for kid in found {
@@ -481,7 +485,7 @@ final class DataKeyring: Sendable {
                                            arguments: [kid, subject.dataset, subject.subject, now, reason])
                             try db.execute(sql: "DELETE FROM data_keys WHERE kid = ?", arguments: [kid])
                         }
-                        kids += found
+                        if subject.subject != SubjectKey.image { kids += found }
                     }
                     try db.execute(sql: "UPDATE encryption_state SET generation = generation + 1 WHERE id = 1")
                     return .commit

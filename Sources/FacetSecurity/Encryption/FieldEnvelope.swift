@@ -126,6 +126,10 @@ struct SubjectKey: Hashable, Sendable {
     var dataset: String
     var subject: String
 
+    /// The subject of a dataset's image key: no document id can be it (`#` is not allowed in
+    /// one).
+    static let image = "#image"
+
     /// The published id of `documentID` (`drafts.c-1` and `versions.spring.c-1` → `c-1`).
     static func subject(of documentID: String) -> String {
         if documentID.hasPrefix("drafts.") { return String(documentID.dropFirst("drafts.".count)) }

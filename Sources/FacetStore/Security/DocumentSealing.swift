@@ -45,6 +45,13 @@ public protocol DocumentSealing: Sendable {
     /// same plain document a restart reads back. A value that does not belong where it is written
     /// is refused.
     func openSubmitted(_ document: JSONValue, dataset: String) throws(StoreError) -> JSONValue
+
+    /// What seals `dataset`'s image (its documents opened, kept beside it so that the next open
+    /// is quick): with `keyID` `nil`, the key for a new image, made on first use; otherwise the
+    /// key `keyID` an image names, or `nil` when that key is gone (destroyed by an erasure,
+    /// which must make every image that held the erased values unreadable). A sealing that
+    /// returns `nil` for a new image keeps the store from writing any.
+    func imageCipher(dataset: String, keyID: String?) throws(StoreError) -> (any ImageCipher)?
 }
 
 extension DocumentSealing {
@@ -52,6 +59,10 @@ extension DocumentSealing {
     public func unsealAll(_ documents: inout [JSONValue], dataset: String) throws(StoreError) {
         try EveryCore.transform(&documents) { (_, document) throws(StoreError) in try unseal(document, dataset: dataset) }
     }
+
+    /// No image: a sealing that does not say how to seal one keeps the store from writing its
+    /// documents opened anywhere.
+    public func imageCipher(dataset: String, keyID: String?) throws(StoreError) -> (any ImageCipher)? { nil }
 
     /// Opens nothing.
     public func openSubmitted(_ document: JSONValue, dataset: String) throws(StoreError) -> JSONValue { document }
@@ -113,6 +124,10 @@ struct SealedDatasetStorage: DatasetStorage {
     }
 
     func containsTransaction(id: String) throws(StoreError) -> Bool { try inner.containsTransaction(id: id) }
+
+    var imagePath: String? { inner.imagePath }
+
+    func historyMark(at sequence: Int64) throws(StoreError) -> HistoryMark { try inner.historyMark(at: sequence) }
 
     func document(id: String, at point: RevisionPoint) throws(StoreError) -> JSONValue? {
         guard let document = try inner.document(id: id, at: point) else { return nil }

@@ -123,6 +123,22 @@ public struct PreparedTransaction: Sendable {
     }
 }
 
+/// Where history stands against one of its transactions (``DatasetStorage/historyMark(at:)``).
+public struct HistoryMark: Sendable, Equatable {
+    /// The id of the transaction with the sequence number asked about, `nil` when there is none.
+    public var transactionID: String?
+    /// The sequence number of the last committed transaction.
+    public var lastSequence: Int64
+    /// How many document revisions were written after that transaction.
+    public var revisionsAfter: Int
+
+    public init(transactionID: String?, lastSequence: Int64, revisionsAfter: Int) {
+        self.transactionID = transactionID
+        self.lastSequence = lastSequence
+        self.revisionsAfter = revisionsAfter
+    }
+}
+
 /// One dataset's documents and history in a backend.
 public protocol DatasetStorage: Sendable {
     /// Every current document and the sequence number of the last committed transaction.
@@ -149,6 +165,13 @@ public protocol DatasetStorage: Sendable {
                    _ body: (_ append: (CommittedTransaction) throws(StoreError) -> Void) throws(StoreError) -> Void) throws(StoreError) -> Bool
     /// Whether a transaction with this id was ever committed.
     func containsTransaction(id: String) throws(StoreError) -> Bool
+    /// Where this dataset's image is kept (see ``Dataset/openedFrom``); `nil` for a storage that
+    /// keeps none.
+    var imagePath: String? { get }
+    /// Where history stands against the transaction `sequence`: its id (`nil` when there is no
+    /// such transaction), the last sequence number, and how many document revisions were
+    /// written after it. An image is checked against it, and kept only while it is close.
+    func historyMark(at sequence: Int64) throws(StoreError) -> HistoryMark
     /// A document's state at a point of its history; `nil` when it did not exist then.
     /// Throws `notFound` when the revision is unknown.
     func document(id: String, at point: RevisionPoint) throws(StoreError) -> JSONValue?

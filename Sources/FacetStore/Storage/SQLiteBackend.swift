@@ -76,7 +76,7 @@ public struct SQLiteBackend: StorageBackend {
             throw StoreError(.notFound, type: "datasetNotFoundError", message: "Dataset \"\(name)\" not found",
                              advice: "List datasets with `facet dataset list`.")
         }
-        for suffix in ["", "-wal", "-shm"] where FileManager.default.fileExists(atPath: file + suffix) {
+        for suffix in ["", "-wal", "-shm", ".image"] where FileManager.default.fileExists(atPath: file + suffix) {
             do { try FileManager.default.removeItem(atPath: file + suffix) } catch {
                 throw StoreError.storage("Cannot delete \(file + suffix): \(error.localizedDescription)")
             }
@@ -129,11 +129,14 @@ private struct StagedSQLiteDataset: StagedDataset {
             }
             throw StoreError.storage("Cannot create \(final): \(String(cString: strerror(errno)))")
         }
+        // The image written on closing names the dataset and its last transaction, which
+        // publishing does not change.
+        rename(staging + ".image", final + ".image")
     }
 
     func discard() {
         sqlite.close()
-        for suffix in ["", "-wal", "-shm"] { unlink(staging + suffix) }
+        for suffix in ["", "-wal", "-shm", ".image"] { unlink(staging + suffix) }
     }
 }
 
@@ -382,6 +385,20 @@ final class SQLiteDatasetStorage: DatasetStorage {
             }
         }
         return (bodies, mutations)
+    }
+
+    var imagePath: String? { path + ".image" }
+
+    func historyMark(at sequence: Int64) throws(StoreError) -> HistoryMark {
+        do {
+            return try pool.read { db in
+                HistoryMark(transactionID: try String.fetchOne(db, sql: "SELECT id FROM transactions WHERE seq = ?", arguments: [sequence]),
+                            lastSequence: try Self.lastSequence(db),
+                            revisionsAfter: try Int.fetchOne(db, sql: "SELECT count(*) FROM revisions WHERE seq > ?", arguments: [sequence]) ?? 0)
+            }
+        } catch {
+            throw StoreError.storage("Cannot read \(path): \(error)")
+        }
     }
 
     func containsTransaction(id: String) throws(StoreError) -> Bool {

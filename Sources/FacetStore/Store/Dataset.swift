@@ -34,6 +34,13 @@ public final class Dataset: Sendable {
     /// Transactions committed since the dataset was opened, by ``TransactionOptions/source``;
     /// those read from other processes sharing the storage count under ``externalSource``.
     private let commitCounts = Mutex<[String: Int]>([:])
+    /// How the documents were read when the dataset was opened: from its image, or each from
+    /// storage (and why).
+    public let openedFrom: DatasetOpening
+    let imagePolicy: ImagePolicy
+    let imageState: Mutex<ImageState>
+    /// The image write under way, waited for on closing.
+    let imageWrites = DispatchGroup()
 
     private struct WriterState {
         var compacting = false
@@ -44,7 +51,8 @@ public final class Dataset: Sendable {
     }
 
     init(name: String, storage: any DatasetStorage, limits: DocumentLimits, validator: (any DocumentValidating)? = nil,
-         sealing: (any DocumentSealing)? = nil, observer: (any TransactionObserving)? = nil) throws(StoreError)
+         sealing: (any DocumentSealing)? = nil, observer: (any TransactionObserving)? = nil,
+         imagePolicy: ImagePolicy = ImagePolicy()) throws(StoreError)
     {
         self.name = name
         self.storage = sealing.map { SealedDatasetStorage(inner: storage, sealing: $0, dataset: name) } ?? storage
@@ -52,10 +60,31 @@ public final class Dataset: Sendable {
         self.validator = validator
         self.sealing = sealing
         self.observer = observer
-        let (documents, sequence) = try self.storage.loadDocuments(opening: nil)
-        self.current = Mutex(DatasetSnapshot(documents: documents, sequence: sequence, indexedPaths: validator?.indexedPaths ?? [],
-                                             uniquePaths: validator?.uniquePaths ?? [:]))
-        self.writer = Mutex(WriterState())
+        self.imagePolicy = imagePolicy
+        let indexedPaths = validator?.indexedPaths ?? []
+        let uniquePaths = validator?.uniquePaths ?? [:]
+        let snapshot: DatasetSnapshot
+        switch Self.openImage(storage: self.storage, sealing: sealing, name: name, policy: imagePolicy) {
+        case .success(let image):
+            let imaged = DatasetSnapshot(documents: image.documents, sequence: image.imageSequence, indexedPaths: indexedPaths,
+                                         uniquePaths: uniquePaths)
+            snapshot = image.changes.isEmpty ? imaged : imaged.applying(image.changes, sequence: image.sequence)
+            openedFrom = .image(sequence: image.imageSequence, caughtUp: image.caughtUp)
+            imageState = Mutex(ImageState(sequence: image.imageSequence))
+        case .failure(let unusable):
+            let (documents, sequence) = try self.storage.loadDocuments(opening: nil)
+            snapshot = DatasetSnapshot(documents: documents, sequence: sequence, indexedPaths: indexedPaths, uniquePaths: uniquePaths)
+            openedFrom = .documents(reason: unusable.reason)
+            imageState = Mutex(ImageState())
+        }
+        self.current = Mutex(snapshot)
+        self.writer = Mutex(WriterState(compacting: snapshot.overlay.count > Self.compactionThreshold(snapshot)))
+        if writer.withLock({ $0.compacting }) {
+            // What history added to an image is folded into the base as a run of commits would be.
+            scheduleCompaction(of: snapshot)
+        } else {
+            keepImage(of: snapshot)
+        }
     }
 
     /// The state after the last committed transaction. Hold on to it to read several times
@@ -299,7 +328,7 @@ public final class Dataset: Sendable {
     }
 
     private func compactIfDue(_ next: DatasetSnapshot, state: inout WriterState) {
-        if !state.compacting, state.bulkLoads == 0, next.overlay.count > compactionThreshold(next) {
+        if !state.compacting, state.bulkLoads == 0, next.overlay.count > Self.compactionThreshold(next) {
             state.compacting = true
             scheduleCompaction(of: next)
         }
@@ -400,7 +429,7 @@ public final class Dataset: Sendable {
     /// How many changed documents a snapshot may carry on top of its base before the base is
     /// rebuilt: small enough that copying the overlay on a commit stays cheap, large enough that
     /// rebuilding (linear in the dataset) is rare.
-    private func compactionThreshold(_ snapshot: DatasetSnapshot) -> Int {
+    private static func compactionThreshold(_ snapshot: DatasetSnapshot) -> Int {
         max(1_024, min(snapshot.base.raw.documents.count / 16, 4_096))
     }
 
@@ -419,6 +448,7 @@ public final class Dataset: Sendable {
             current.withLock { if $0.base.sequence <= base.sequence { $0 = $0.rebased(onto: base) } }
             state.compacting = false
         }
+        keepImage(of: self.snapshot)
     }
 
     /// Runs `body` with background compaction paused, then compacts once: for work that changes
@@ -443,6 +473,7 @@ public final class Dataset: Sendable {
             let base = snapshot.compactedBase()
             current.withLock { $0 = $0.rebased(onto: base) }
         }
+        keepImage(of: snapshot)
     }
 
     /// Subscribes to changes of the documents `query`'s filter matches (e.g. `*[_type == "customer"]`).
@@ -463,6 +494,8 @@ public final class Dataset: Sendable {
 
     /// Closes the file; later writes fail, open subscriptions end.
     func close() {
+        imageWrites.wait()
+        if !writer.withLock({ $0.closed }) { keepImage(of: snapshot, waiting: true) }
         writer.withLock { state in
             state.closed = true
             storage.close()

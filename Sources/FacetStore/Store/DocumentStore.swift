@@ -19,23 +19,28 @@ public final class DocumentStore: Sendable {
     public let sealing: (any DocumentSealing)?
     /// Told of every committed and refused transaction (the audit log).
     public let observer: (any TransactionObserving)?
+    /// When datasets keep an image of their documents for a quick open.
+    public let imagePolicy: ImagePolicy
     private let open = Mutex<[String: Dataset]>([:])
 
     public init(backend: any StorageBackend, limits: DocumentLimits = DocumentLimits(), validator: (any DocumentValidating)? = nil,
-                sealing: (any DocumentSealing)? = nil, observer: (any TransactionObserving)? = nil)
+                sealing: (any DocumentSealing)? = nil, observer: (any TransactionObserving)? = nil, imagePolicy: ImagePolicy = ImagePolicy())
     {
         self.backend = backend
         self.limits = limits
         self.validator = validator
         self.sealing = sealing
         self.observer = observer
+        self.imagePolicy = imagePolicy
     }
 
     /// A store on SQLite files under `directory` (created when missing).
     public convenience init(directory: String, limits: DocumentLimits = DocumentLimits(), validator: (any DocumentValidating)? = nil,
-                            sealing: (any DocumentSealing)? = nil, observer: (any TransactionObserving)? = nil) throws(StoreError)
+                            sealing: (any DocumentSealing)? = nil, observer: (any TransactionObserving)? = nil,
+                            imagePolicy: ImagePolicy = ImagePolicy()) throws(StoreError)
     {
-        self.init(backend: try SQLiteBackend(directory: directory), limits: limits, validator: validator, sealing: sealing, observer: observer)
+        self.init(backend: try SQLiteBackend(directory: directory), limits: limits, validator: validator, sealing: sealing, observer: observer,
+                  imagePolicy: imagePolicy)
     }
 
     /// The dataset called `name`, opened on first use. A missing dataset is created when
@@ -44,7 +49,7 @@ public final class DocumentStore: Sendable {
         try open.withLock { (datasets: inout [String: Dataset]) throws(StoreError) -> Dataset in
             if let dataset = datasets[name] { return dataset }
             let dataset = try Dataset(name: name, storage: try backend.openDataset(name, create: create), limits: limits, validator: validator,
-                                      sealing: sealing, observer: observer)
+                                      sealing: sealing, observer: observer, imagePolicy: imagePolicy)
             datasets[name] = dataset
             return dataset
         }
@@ -84,7 +89,8 @@ public final class DocumentStore: Sendable {
         let staged = try backend.stageDataset(name)
         let result: Result
         do {
-            let dataset = try Dataset(name: name, storage: staged.storage, limits: limits, validator: validator, sealing: sealing, observer: observer)
+            let dataset = try Dataset(name: name, storage: staged.storage, limits: limits, validator: validator, sealing: sealing, observer: observer,
+                                      imagePolicy: imagePolicy)
             defer { dataset.close() }
             result = try fill(dataset)
         } catch {
