@@ -52,8 +52,9 @@ public final class SecuritySystem: Sendable {
 
     /// The document store of this data directory, with sensitive fields sealed at rest, card
     /// numbers refused, and every transaction audited.
-    public func documentStore(validator: (any DocumentValidating)?, limits: DocumentLimits = DocumentLimits()) throws(StoreError) -> DocumentStore {
+    public func documentStore(validator: (any DocumentValidating)?, limits: DocumentLimits = DocumentLimits(),
+                              imagePolicy: ImagePolicy = ImagePolicy()) throws(StoreError) -> DocumentStore {
         try DocumentStore(directory: directory, limits: limits, validator: PaymentCardScreen(inner: validator),
-                          sealing: encryption, observer: audit)
+                          sealing: encryption, observer: audit, imagePolicy: imagePolicy)
     }
 }

@@ -64,7 +64,11 @@ struct ServeCommand: AsyncParsableCommand {
             security = try SecuritySystem(directory: settings.data, policy: CRMRoles.policy(schema: schema), schema: schema)
             store = try security.documentStore(validator: validator)
             assets = try AssetLibrary(directory: settings.data, limits: settings.assets)
+            let opening = ContinuousClock.now
             let dataset = try store.dataset(settings.server.defaultDataset, create: true)
+            let elapsed = ContinuousClock.now - opening
+            let milliseconds = elapsed.components.seconds * 1_000 + elapsed.components.attoseconds / 1_000_000_000_000_000
+            logger.info("Dataset \(dataset.name): \(dataset.snapshot.count) documents in \(milliseconds) ms, \(dataset.openedFrom)")
             Self.prepareStudioViews(of: dataset)
         } catch {
             throw CommandFailure("the data directory \(settings.data) is unusable: \(error)")

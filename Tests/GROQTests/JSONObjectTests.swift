@@ -125,6 +125,29 @@ struct JSONObjectTests {
         #expect(baseStorage == nil, "the base is freed with the last object extending it")
     }
 
+    /// A hint from objects of another shape, another size, or one extending a base never gives
+    /// a wrong member: it only decides where the first look goes.
+    @Test func aLookupWithAHintFindsWhatALookupWithoutOneFinds() {
+        let small: JSONObject = ["_id": "a", "total": 1, "name": "x"]
+        let reordered: JSONObject = ["name": "y", "_id": "b", "total": 2]
+        var large = JSONObject()
+        for index in 0..<40 { large["k\(index)"] = .number(Double(index)) }
+        large["total"] = 3
+        let extended = small.appending("_originalId", "a")
+        let objects = [small, reordered, large, extended, JSONObject(), ["é": 1, "e\u{301}x": 2]]
+        for key in ["_id", "total", "name", "k39", "_originalId", "missing", "é", ""] {
+            for start in -1..<45 {
+                var hint = start
+                for object in objects + objects.reversed() {
+                    #expect(object.value(forKey: key, hint: &hint) == object[key], "\(key) from hint \(start) in \(object)")
+                }
+            }
+        }
+        var hint = -1
+        #expect(extended.value(forKey: "_originalId", hint: &hint) == "a")
+        #expect(hint == 3)
+    }
+
     @Test func anObjectOfItsOwnIsEditedWhereItIs() {
         // Copying on every edit would make building an object quadratic.
         var object = JSONObject(minimumCapacity: 64)

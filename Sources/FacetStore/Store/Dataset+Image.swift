@@ -13,6 +13,17 @@ public enum DatasetOpening: Sendable, Equatable {
     case documents(reason: String)
 }
 
+extension DatasetOpening: CustomStringConvertible {
+    /// How a log line says it: "from its image (…)" or "every document read (…)".
+    public var description: String {
+        switch self {
+        case .image(let sequence, let caughtUp):
+            "from its image of transaction \(sequence)" + (caughtUp == 0 ? "" : ", then \(caughtUp) revisions from history")
+        case .documents(let reason): "every document read (\(reason))"
+        }
+    }
+}
+
 /// When a dataset keeps an image of its documents, and when it writes a new one.
 public struct ImagePolicy: Sendable {
     /// Whether images are read and written at all.
@@ -170,6 +181,14 @@ extension Dataset {
         } else {
             DispatchQueue.global(qos: .utility).async(execute: work)
         }
+    }
+
+    /// Writes the image now if the one on disk is missing or stale (see ``ImagePolicy``), after
+    /// any write under way: for a tool that wants the next open to be quick without closing
+    /// the dataset first.
+    public func writeImage() {
+        imageWrites.wait()
+        keepImage(of: snapshot, waiting: true)
     }
 
     /// Removes the image, so that the next open reads every document: after an erasure, whose

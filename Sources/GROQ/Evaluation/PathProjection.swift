@@ -84,8 +84,13 @@ struct PathProjection {
                 while s < steps.count {
                     switch steps[s] {
                     case .attribute(let name):
+                        var hint = -1
                         for j in 0..<count {
-                            if case .object(let object) = values[base + j] { values[base + j] = object[name] ?? .null } else { values[base + j] = .null }
+                            if case .object(let object) = values[base + j] {
+                                values[base + j] = object.value(forKey: name, hint: &hint) ?? .null
+                            } else {
+                                values[base + j] = .null
+                            }
                         }
                     case .dereference:
                         // `->name` takes the member straight from the looked-up document rather
@@ -95,9 +100,12 @@ struct PathProjection {
                             member = name
                             s += 1
                         }
+                        var (refHint, memberHint) = (-1, -1)
                         for j in 0..<count {
-                            if case .string(let ref)? = values[base + j]["_ref"], case .object(let document)? = source.document(id: ref) {
-                                values[base + j] = member.map { document[$0] ?? .null } ?? .object(document)
+                            if case .object(let reference) = values[base + j], case .string(let ref)? = reference.value(forKey: "_ref", hint: &refHint),
+                               case .object(let document)? = source.document(id: ref)
+                            {
+                                values[base + j] = member.map { document.value(forKey: $0, hint: &memberHint) ?? .null } ?? .object(document)
                             } else {
                                 values[base + j] = .null
                             }
