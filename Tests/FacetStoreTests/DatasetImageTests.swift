@@ -228,6 +228,35 @@ struct DatasetImageTests {
         #expect(FileManager.default.fileExists(atPath: mine))
     }
 
+    /// Large documents make chunks of a few: the image holds them whole and a chunk stays far
+    /// below the reader's limit.
+    @Test func largeDocumentsAreChunkedBySize() throws {
+        let directory = Directory()
+        do {
+            let store = try directory.store()
+            let dataset = try store.dataset("production", create: true)
+            try Self.fill(dataset, count: 100)
+            let large = String(repeating: "facet ", count: 250_000)
+            for batch in 0..<4 {
+                try dataset.mutate((0..<5).map { index in
+                    .create(["_id": .string("z-large-\(batch)-\(index)"), "_type": "note", "text": .string(large + "\(index)")])
+                })
+            }
+            store.close()
+        }
+        let size = try FileManager.default.attributesOfItem(atPath: directory.image)[.size] as? Int ?? 0
+        #expect(size > 20 * 1_500_000)
+        let store = try directory.store(Self.reading)
+        defer { store.close() }
+        let dataset = try store.dataset()
+        guard case .image = dataset.openedFrom else {
+            Issue.record("opened from \(dataset.openedFrom)")
+            return
+        }
+        #expect(try dataset.query("*") == (try directory.fullRead()))
+        #expect(try dataset.query("count(*[_type == 'note'])") == 20)
+    }
+
     @Test func smallDatasetsKeepNoImage() throws {
         let directory = Directory()
         let store = try directory.store(ImagePolicy())

@@ -48,13 +48,18 @@ struct DatasetImage {
 
     static let magic = Array("FACETIMG".utf8)
     static let version: UInt32 = 1
-    /// Documents per chunk: enough for the cipher's and the file's costs per chunk to vanish,
-    /// few enough that a load spreads over every core and frees what it read as it goes.
+    /// Documents per chunk at most: enough for the cipher's and the file's costs per chunk to
+    /// vanish, few enough that a load spreads over every core and frees what it read as it goes.
     static let documentsPerChunk = 1_024
-    /// A chunk is closed early past this size (a thousand large documents).
-    static let chunkBytes = 8 << 20
-    /// How many chunks are worked on together, read or written.
-    static let chunksPerRound = 16
+    /// About how many bytes a chunk holds: the next round's chunks take as many documents as
+    /// the last round's sizes say fit (large documents make chunks of a few).
+    static let chunkBytes = 4 << 20
+    /// No chunk is larger: an image whose documents grow past it within one round is not
+    /// written (an image is only a quicker way in), and a reader refuses a larger one.
+    static let maximumChunkBytes = 64 << 20
+    /// How many chunks are worked on together, read or written: what a round holds in memory
+    /// is at most this many maximal chunks.
+    static let chunksPerRound = 8
 
     // MARK: Writing
 
@@ -77,26 +82,40 @@ struct DatasetImage {
         appendUInt32(version, to: &prefix)
         appendUInt32(UInt32(headerBytes.count), to: &prefix)
         try put(prefix + headerBytes, to: file, path: temporary)
-        let chunkCount = max(1, (documents.count + documentsPerChunk - 1) / documentsPerChunk)
-        for round in stride(from: 0, to: chunkCount, by: chunksPerRound) {
-            let chunks = round..<min(chunkCount, round + chunksPerRound)
-            let sealed = EveryCore.chunks(of: chunks.count, serialBelow: 2) { range in
-                range.map { offset -> Result<[UInt8], StoreError> in
-                    let index = chunks.lowerBound + offset
-                    let slice = documents[min(documents.count, index * documentsPerChunk)..<min(documents.count, (index + 1) * documentsPerChunk)]
-                    return Result { () throws(StoreError) in
-                        try sealedChunk(slice, index: index, isLast: index == chunkCount - 1, header: headerBytes, cipher: cipher)
+        var start = 0, index = 0
+        // Small to begin with: the first round learns how large the documents are.
+        var perChunk = 64
+        repeat {
+            var ranges: [Range<Int>] = []
+            var next = start
+            repeat {
+                let end = min(documents.count, next + perChunk)
+                ranges.append(next..<end)
+                next = end
+            } while next < documents.count && ranges.count < chunksPerRound
+            let first = index
+            let sealed = EveryCore.chunks(of: ranges.count, serialBelow: 2) { [ranges] part in
+                part.map { offset -> Result<[UInt8], StoreError> in
+                    Result { () throws(StoreError) in
+                        try sealedChunk(documents[ranges[offset]], index: first + offset, isLast: ranges[offset].upperBound == documents.count,
+                                        header: headerBytes, cipher: cipher)
                     }
                 }
             }.joined()
+            var written = 0
             for chunk in sealed {
                 let bytes = try chunk.get()
                 var length: [UInt8] = []
                 appendUInt32(UInt32(bytes.count), to: &length)
                 try put(length, to: file, path: temporary)
                 try put(bytes, to: file, path: temporary)
+                written += bytes.count
             }
-        }
+            let averageBytes = max(1, written / max(1, next - start))
+            perChunk = min(documentsPerChunk, max(1, chunkBytes / averageBytes))
+            start = next
+            index += ranges.count
+        } while start < documents.count
         closed = true
         guard fclose(file) == 0 else {
             throw StoreError.storage("Cannot write the dataset image \(temporary): \(String(cString: strerror(errno)))")
@@ -113,7 +132,12 @@ struct DatasetImage {
         plain.reserveCapacity(documents.count * 512)
         appendUInt32(UInt32(documents.count), to: &plain)
         plain.append(isLast ? 1 : 0)
-        for document in documents { document.appendBinary(to: &plain) }
+        for document in documents {
+            document.appendBinary(to: &plain)
+            guard plain.count <= maximumChunkBytes else {
+                throw StoreError.storage("The documents grew too large within a chunk of the dataset image", advice: "")
+            }
+        }
         let context = chunkContext(header: header, index: index)
         if let cipher {
             return try plain.withUnsafeBytes { buffer in Result { () throws(StoreError) in try cipher.seal(buffer, context: context) } }.get()
@@ -190,6 +214,7 @@ struct DatasetImage {
                 }
                 let count = Int(uint32(length, at: 0))
                 // A damaged length must not make this allocate gigabytes.
+                guard count <= maximumChunkBytes + 64 else { throw Unusable(reason: "chunk \(index) of the image is too large") }
                 guard count <= size - position - 4 else { throw Unusable(reason: "the image is cut short") }
                 let bytes = read(file, count: count)
                 guard bytes.count == count else { throw Unusable(reason: "the image is cut short") }
