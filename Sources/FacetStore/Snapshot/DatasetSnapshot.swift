@@ -201,7 +201,14 @@ final class SnapshotBase: Sendable {
         let view: InMemoryDataset
         switch perspective {
         case .raw, .published:
-            view = InMemoryDataset(sortedUniqueDocuments: raw.documents.filter { DocumentID.isPublished($0["_id"]?.stringValue ?? "") })
+            let published = raw.documents.filter { DocumentID.isPublished($0["_id"]?.stringValue ?? "") }
+            // A dataset without drafts or versions (an import, a seed) shows the same documents
+            // published as raw: the raw view serves both, rather than a second set of indexes.
+            guard published.count < raw.documents.count else {
+                views.withLock { $0[perspective] = raw }
+                return raw
+            }
+            view = InMemoryDataset(sortedUniqueDocuments: published)
         case .drafts:
             view = InMemoryDataset(sortedUniqueDocuments: Self.draftsView(of: raw))
         }

@@ -23,7 +23,7 @@ public struct JSONObject: @unchecked Sendable {
     @usableFromInline var storage: JSONObjectStorage?
 
     /// Objects up to this size are searched in order; larger ones keep a hash index.
-    public static let indexedCount = 24
+    public static let indexedCount = 32
 
     /// An empty object, which allocates nothing.
     @inlinable public init() { storage = nil }
