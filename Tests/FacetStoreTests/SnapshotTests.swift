@@ -313,9 +313,17 @@ struct DraftsPresentationTests {
     @Test func aDatasetWithoutDraftsServesItsPublishedViewFromTheRawOne() throws {
         let fixture = try StoreFixture()
         let dataset = try fixture.dataset
-        try dataset.mutate((0..<20).map { .create(["_id": .string("p-\($0)"), "_type": "thing", "n": .number(Double($0))]) })
+        try dataset.mutate((0..<20).map { index in
+            .create(["_id": .string("p-\(index)"), "_type": "thing", "n": .number(Double(index)),
+                     "prev": ["_type": "reference", "_ref": .string("p-\(max(0, index - 1))"), "_weak": true]])
+        })
         dataset.compact()
         #expect(dataset.snapshot.base.view(.published) === dataset.snapshot.base.raw)
+        // The drafts view shows the same documents in the same places, with `_originalId`: its
+        // lookups by id, type and reference answer with its own documents.
+        #expect(try dataset.query("*[references('p-3')]{_id, _originalId}", perspective: .drafts) == [["_id": "p-4", "_originalId": "p-4"]])
+        #expect(try dataset.query("*[_id == 'p-6'][0]{_originalId, 'before': prev->n}", perspective: .drafts) == ["_originalId": "p-6", "before": 5])
+        #expect(try dataset.query("count(*[_type == 'thing' && defined(_originalId)])", perspective: .drafts) == 20)
         try dataset.mutate([.create(["_id": "drafts.p-1", "_type": "thing", "n": 100]), .create(["_id": "drafts.new", "_type": "thing"])])
         #expect(try dataset.query("count(*)", perspective: .published) == 20)
         #expect(try dataset.query("*[_id == 'p-1'][0].n", perspective: .published) == 1)

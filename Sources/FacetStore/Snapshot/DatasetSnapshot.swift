@@ -210,7 +210,13 @@ final class SnapshotBase: Sendable {
             }
             view = InMemoryDataset(sortedUniqueDocuments: published)
         case .drafts:
-            view = InMemoryDataset(sortedUniqueDocuments: Self.draftsView(of: raw))
+            let shown = Self.draftsView(of: raw)
+            // Without drafts or versions, each document is shown in its own place under its own
+            // id, with `_originalId` added: the raw view's id and reference indexes serve as they are.
+            let onlyPublished = shown.count == raw.documents.count
+                && raw.documents.allSatisfy { DocumentID.isPublished($0["_id"]?.stringValue ?? "") }
+            view = (onlyPublished ? InMemoryDataset(documents: shown, sharingPositionsWith: raw) : nil)
+                ?? InMemoryDataset(sortedUniqueDocuments: shown)
         }
         prepareDeclared(view)
         views.withLock { $0[perspective] = view }

@@ -101,6 +101,23 @@ public final class InMemoryDataset: DocumentSource {
         self.byReference = byReference.mapValues(Self.fitted)
     }
 
+    /// `documents`, each in the place of `layout`'s document with the same `_id` and the same
+    /// references (a view that only adds members, such as `_originalId`, to every document):
+    /// the id and reference indexes are `layout`'s, shared rather than built again. `nil` when
+    /// the ids do not line up.
+    public init?(documents: [JSONValue], sharingPositionsWith layout: InMemoryDataset) {
+        guard documents.count == layout.documents.count else { return nil }
+        var byType: [String: [JSONValue]] = [:]
+        for (document, laidOut) in zip(documents, layout.documents) {
+            guard case .object(let object) = document, case .string(let id)? = object["_id"], id == laidOut["_id"]?.stringValue else { return nil }
+            if case .string(let type)? = object["_type"] { byType[type, default: []].append(document) }
+        }
+        self.documents = documents
+        byID = layout.byID
+        byReference = layout.byReference
+        self.byType = byType.mapValues(Self.fitted)
+    }
+
     /// `list` in an allocation of its own size.
     private static func fitted<Element>(_ list: [Element]) -> [Element] {
         guard list.capacity > list.count else { return list }
