@@ -10,6 +10,10 @@ import Testing
 /// The predictive-analytics actions on a seeded demo CRM: what they write validates, every
 /// figure comes from the data (the demo's planted effects are found), re-running changes
 /// nothing, and bad parameters are refused before anything is written.
+/// The seeded template's directory, removed when the test process exits (it outlives every
+/// test, so no test can remove it).
+nonisolated(unsafe) private var analyticsTemplateDirectory: String?
+
 @Suite("Analytics actions on the demo CRM")
 struct AnalyticsActionTests {
     static let customers = 1_200
@@ -19,6 +23,10 @@ struct AnalyticsActionTests {
     /// one another's seeding nor see one another's writes.
     static let template: Result<String, any Error> = Result {
         let directory = NSTemporaryDirectory() + "facet-analytics-template-" + UUID().uuidString
+        analyticsTemplateDirectory = directory
+        atexit {
+            if let directory = analyticsTemplateDirectory { try? FileManager.default.removeItem(atPath: directory) }
+        }
         let store = try DocumentStore(directory: directory, validator: CRM.validator)
         defer { store.close() }
         let dataset = try store.dataset("production", create: true)
