@@ -67,7 +67,7 @@ struct DatasetImage {
     /// `path`, under a temporary name renamed at the end, so a reader never meets half an
     /// image and a process killed meanwhile leaves the old one in place.
     static func write(_ documents: [JSONValue], header: Header, cipher: (any ImageCipher)?, to path: String) throws(StoreError) {
-        removeAbandonedFiles(of: path)
+        AbandonedFiles.remove(in: (path as NSString).deletingLastPathComponent, prefix: (path as NSString).lastPathComponent + ".tmp-")
         let temporary = path + ".tmp-" + String(getpid()) + "-" + DocumentID.generate()
         guard let file = fopen(temporary, "wx") else {
             throw StoreError.storage("Cannot write the dataset image \(temporary): \(String(cString: strerror(errno)))")
@@ -151,18 +151,6 @@ struct DatasetImage {
         guard bytes.withUnsafeBytes({ fwrite($0.baseAddress, 1, $0.count, file) }) == bytes.count else {
             throw StoreError.storage("Cannot write the dataset image \(path): \(String(cString: strerror(errno)))",
                                      advice: "Free some disk space; the dataset itself is not affected.")
-        }
-    }
-
-    /// Removes temporary files of writers that died before renaming theirs.
-    private static func removeAbandonedFiles(of path: String) {
-        let directory = (path as NSString).deletingLastPathComponent
-        let prefix = (path as NSString).lastPathComponent + ".tmp-"
-        for file in (try? FileManager.default.contentsOfDirectory(atPath: directory)) ?? [] where file.hasPrefix(prefix) {
-            let owner = file.dropFirst(prefix.count).prefix { $0.isNumber }
-            if let pid = Int32(owner), pid != getpid(), kill(pid, 0) != 0, errno == ESRCH {
-                unlink(directory + "/" + file)
-            }
         }
     }
 

@@ -88,13 +88,7 @@ public struct SQLiteBackend: StorageBackend {
         // A staging file is named so that `datasetNames()` never lists it; one left by a process
         // that was killed is removed here, by the next import of the same name.
         let prefix = "." + name + ".staged-"
-        let files = (try? FileManager.default.contentsOfDirectory(atPath: datasetsDirectory)) ?? []
-        for file in files where file.hasPrefix(prefix) {
-            let owner = file.dropFirst(prefix.count).prefix { $0.isNumber }
-            if let pid = Int32(owner), kill(pid, 0) != 0, errno == ESRCH {
-                try? FileManager.default.removeItem(atPath: datasetsDirectory + "/" + file)
-            }
-        }
+        AbandonedFiles.remove(in: datasetsDirectory, prefix: prefix)
         let staging = datasetsDirectory + "/" + prefix + String(getpid()) + "-" + DocumentID.generate()
         return StagedSQLiteDataset(storage: try SQLiteDatasetStorage(path: staging), staging: staging, final: path(of: name), name: name)
     }

@@ -139,9 +139,9 @@ extension Dataset {
     /// Writes an image of `snapshot` when the one on disk is missing or stale, in the
     /// background (or before returning, with `waiting`). At most one write runs at a time.
     func keepImage(of snapshot: DatasetSnapshot, waiting: Bool = false) {
-        guard let path = storage.imagePath, snapshot.sequence > 0 else { return }
-        let count = snapshot.count
-        guard imagePolicy.isEnabled, count >= imagePolicy.minimumDocuments else { return }
+        // Checked before counting: counting a snapshot with an overlay merges it, and this runs
+        // after every compaction and on closing.
+        guard imagePolicy.isEnabled, let path = storage.imagePath, snapshot.sequence > 0 else { return }
         let started = imageState.withLock { state -> Bool in
             guard !state.writing else { return false }
             state.writing = true
@@ -154,6 +154,8 @@ extension Dataset {
                 imageState.withLock { $0.writing = false }
                 imageWrites.leave()
             }
+            let count = snapshot.count
+            guard count >= imagePolicy.minimumDocuments else { return }
             do throws(StoreError) {
                 if let sequence = imageState.withLock({ $0.sequence }) {
                     guard sequence < snapshot.sequence else { return }
