@@ -119,6 +119,7 @@ extension ServeCommand {
         DispatchQueue.global(qos: .utility).async {
             let snapshot = dataset.snapshot
             for perspective in [Perspective.drafts, .published] { _ = snapshot.source(perspective) }
+            ReleasedMemory.returnToTheSystem()
         }
     }
 

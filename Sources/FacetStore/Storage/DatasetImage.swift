@@ -255,8 +255,9 @@ struct DatasetImage {
             var offset = 5
             var documents: [JSONValue] = []
             documents.reserveCapacity(min(count, buffer.count))
+            var decoder = JSONBinaryDecoder()
             do {
-                for _ in 0..<count { documents.append(try JSONValue(binary: buffer, offset: &offset)) }
+                for _ in 0..<count { documents.append(try decoder.value(in: buffer, offset: &offset)) }
             } catch {
                 throw Unusable(reason: "chunk \(index) of the image is damaged: \(error)")
             }

@@ -49,6 +49,17 @@ public struct JSONObject: @unchecked Sendable {
         }
     }
 
+    /// An object of `keys` and `values` taken pairwise that shares its list of keys with every
+    /// other object made alike (see ``JSONObjectKeys``); `nil` when the keys cannot be shared
+    /// (one is repeated, there are none or too many, or the process holds as many lists as it
+    /// may), and the object is then built member by member.
+    init?(sharingKeys keys: ArraySlice<String>, values: ArraySlice<JSONValue>) {
+        guard let list = SharedObjectKeys.list(for: keys) else { return nil }
+        let storage = JSONObjectStorage.make(sharing: list)
+        for value in values { storage.appendValue(value) }
+        self.storage = storage
+    }
+
     /// The number of members.
     @inlinable public var count: Int { storage?.count ?? 0 }
     /// Whether the object has no members.
@@ -176,13 +187,13 @@ public struct JSONObject: @unchecked Sendable {
     @discardableResult
     public mutating func remove(at index: Int) -> Element {
         precondition(index >= 0 && index < count, "JSONObject index out of range")
-        makeUnique(capacity: count)
+        makeUnique(capacity: count, ownKeys: true)
         return storage!.remove(at: index)
     }
 
     /// Removes every member.
     public mutating func removeAll(keepingCapacity: Bool = false) {
-        if keepingCapacity, storage != nil, isKnownUniquelyReferenced(&storage!) {
+        if keepingCapacity, storage != nil, isKnownUniquelyReferenced(&storage!), !storage!.sharesKeys {
             storage!.removeAll()
         } else {
             storage = nil
@@ -246,13 +257,14 @@ public struct JSONObject: @unchecked Sendable {
     /// Appends a member whose key is not in the object yet.
     @usableFromInline
     mutating func append(_ key: String, _ value: JSONValue) {
-        makeUnique(capacity: count + 1)
+        makeUnique(capacity: count + 1, ownKeys: true)
         storage!.append(key, value)
     }
 
-    /// Makes `storage` this object's own, with room for `capacity` members.
+    /// Makes `storage` this object's own, with room for `capacity` members, and with keys of its
+    /// own when `ownKeys` says a member will be added or removed.
     @usableFromInline
-    mutating func makeUnique(capacity: Int) {
+    mutating func makeUnique(capacity: Int, ownKeys: Bool = false) {
         guard storage != nil else {
             storage = JSONObjectStorage.make(capacity: Swift.max(capacity, 1))
             return
@@ -262,9 +274,9 @@ public struct JSONObject: @unchecked Sendable {
         let current = storage!
         // An object extending another's members is made whole before it is changed.
         let currentCapacity = current.ownCapacity
-        if unique, !current.extendsBase, currentCapacity >= capacity { return }
+        if unique, !current.extendsBase, currentCapacity >= capacity, !(ownKeys && current.sharesKeys) { return }
         let grown = capacity > currentCapacity ? Swift.max(capacity, currentCapacity * 2) : currentCapacity
-        storage = current.copy(capacity: grown)
+        storage = current.copy(capacity: grown, ownKeys: ownKeys)
     }
 }
 

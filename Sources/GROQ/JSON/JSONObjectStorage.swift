@@ -1,14 +1,22 @@
-/// The members of one ``JSONObject`` in a single allocation, with a hash index past
+/// The members of one ``JSONObject`` in a single allocation: its values, then its keys, or its
+/// values and a shared list of keys (``JSONObjectKeys``), with a hash index past
 /// ``JSONObject/indexedCount`` members. Never changed once shared: a writer copies it first.
+///
+/// A storage with shared keys has room for exactly its values; one with keys of its own keeps
+/// them after its values' room. Values may be replaced in place either way; a member is added
+/// or removed only with keys of its own (``JSONObject`` copies the storage first).
 @usableFromInline
-final class JSONObjectStorage: ManagedBuffer<JSONObjectStorage.Header, JSONObject.Element> {
+final class JSONObjectStorage: ManagedBuffer<JSONObjectStorage.Header, JSONValue> {
     @usableFromInline
     struct Header {
         // 32-bit: the header of every object in a dataset is 8 bytes smaller, and no object
         // Facet accepts comes near two billion members.
         @usableFromInline var storedCount: Int32
         @usableFromInline var storedCapacity: Int32
-        /// Positions by key, kept only for large objects.
+        /// The keys, when they are a list shared with objects made alike; never retained, as a
+        /// shared list is never freed.
+        @usableFromInline var sharedKeys: Unmanaged<JSONObjectKeys>?
+        /// Positions by own key, kept only for large objects.
         @usableFromInline var positions: [String: Int]?
         /// The object whose members come before these ones (see ``JSONObject/appending(_:_:)``);
         /// it never has a base of its own, and an object with one is never changed in place.
@@ -19,10 +27,11 @@ final class JSONObjectStorage: ManagedBuffer<JSONObjectStorage.Header, JSONObjec
         /// references to the bases it looked into.
         @usableFromInline var base: Unmanaged<JSONObjectStorage>?
 
-        @usableFromInline init(count: Int, capacity: Int, positions: [String: Int]?) {
+        @usableFromInline init(count: Int, capacity: Int, sharedKeys: Unmanaged<JSONObjectKeys>?) {
             storedCount = Int32(count)
             storedCapacity = Int32(capacity)
-            self.positions = positions
+            self.sharedKeys = sharedKeys
+            self.positions = nil
             self.base = nil
         }
 
@@ -33,19 +42,46 @@ final class JSONObjectStorage: ManagedBuffer<JSONObjectStorage.Header, JSONObjec
         @inlinable var capacity: Int { Int(storedCapacity) }
     }
 
+    /// A storage with room for `capacity` members, keys included.
     static func make(capacity: Int) -> JSONObjectStorage {
-        precondition(capacity < Int(Int32.max), "A JSON object of \(capacity) members is more than Facet holds")
-        let buffer = JSONObjectStorage.create(minimumCapacity: capacity) { _ in
-            Header(count: 0, capacity: capacity, positions: nil)
+        precondition(capacity < Int(Int32.max) / 2, "A JSON object of \(capacity) members is more than Facet holds")
+        let keySlots = (capacity * MemoryLayout<String>.stride + MemoryLayout<JSONValue>.stride - 1) / MemoryLayout<JSONValue>.stride
+        let buffer = JSONObjectStorage.create(minimumCapacity: capacity + keySlots) { _ in
+            Header(count: 0, capacity: capacity, sharedKeys: nil)
+        }
+        return unsafeDowncast(buffer, to: JSONObjectStorage.self)
+    }
+
+    /// A storage for the values of `keys`, which are appended with ``appendValue(_:)``.
+    static func make(sharing keys: Unmanaged<JSONObjectKeys>) -> JSONObjectStorage {
+        let count = keys._withUnsafeGuaranteedRef { $0.count }
+        let buffer = JSONObjectStorage.create(minimumCapacity: count) { _ in
+            Header(count: 0, capacity: count, sharedKeys: keys)
         }
         return unsafeDowncast(buffer, to: JSONObjectStorage.self)
     }
 
     deinit {
-        withUnsafeMutablePointers { header, members in
-            _ = members.deinitialize(count: header.pointee.count)
+        withUnsafeMutablePointers { header, values in
+            _ = values.deinitialize(count: header.pointee.count)
+            if header.pointee.sharedKeys == nil {
+                Self.ownKeys(header, values).deinitialize(count: header.pointee.count)
+            }
             header.pointee.base?.release()
         }
+    }
+
+    /// Where the keys of a storage without shared keys are: after its values' room.
+    @inlinable
+    static func ownKeys(_ header: UnsafeMutablePointer<Header>, _ values: UnsafeMutablePointer<JSONValue>) -> UnsafeMutablePointer<String> {
+        UnsafeMutableRawPointer(values + header.pointee.capacity).assumingMemoryBound(to: String.self)
+    }
+
+    /// This storage's own keys, wherever they are.
+    @inlinable
+    static func keys(_ header: UnsafeMutablePointer<Header>, _ values: UnsafeMutablePointer<JSONValue>) -> UnsafeMutablePointer<String> {
+        if let shared = header.pointee.sharedKeys { return shared._withUnsafeGuaranteedRef { $0.keys } }
+        return ownKeys(header, values)
     }
 
     /// How many members, the base's included.
@@ -70,6 +106,10 @@ final class JSONObjectStorage: ManagedBuffer<JSONObjectStorage.Header, JSONObjec
     @usableFromInline
     var extendsBase: Bool { withUnsafeMutablePointerToHeader { $0.pointee.base != nil } }
 
+    /// Whether the keys are a shared list, so that no member can be added or removed in place.
+    @usableFromInline
+    var sharesKeys: Bool { withUnsafeMutablePointerToHeader { $0.pointee.sharedKeys != nil } }
+
     @inlinable
     func index(of key: String) -> Int? {
         index(of: key, length: key.utf8.count)
@@ -82,15 +122,19 @@ final class JSONObjectStorage: ManagedBuffer<JSONObjectStorage.Header, JSONObjec
     /// without following a pointer.)
     @inlinable
     func index(of key: String, length: Int) -> Int? {
-        withUnsafeMutablePointers { header, members in
+        withUnsafeMutablePointers { header, values in
             var offset = 0
             if let base = header.pointee.base {
                 let (found, baseCount) = base._withUnsafeGuaranteedRef { ($0.index(of: key, length: length), $0.ownCount) }
                 if let found { return found }
                 offset = baseCount
             }
+            if let shared = header.pointee.sharedKeys {
+                return shared._withUnsafeGuaranteedRef { $0.index(of: key, length: length) }.map { $0 + offset }
+            }
             if let positions = header.pointee.positions { return positions[key].map { $0 + offset } }
-            for index in 0..<header.pointee.count where members[index].key.utf8.count == length && members[index].key == key {
+            let keys = Self.ownKeys(header, values)
+            for index in 0..<header.pointee.count where keys[index].utf8.count == length && keys[index] == key {
                 return index + offset
             }
             return nil
@@ -99,11 +143,12 @@ final class JSONObjectStorage: ManagedBuffer<JSONObjectStorage.Header, JSONObjec
 
     @inlinable
     func member(at index: Int) -> JSONObject.Element {
-        withUnsafeMutablePointers { header, members in
-            guard let base = header.pointee.base else { return members[index] }
+        withUnsafeMutablePointers { header, values in
+            guard let base = header.pointee.base else { return (Self.keys(header, values)[index], values[index]) }
             return base._withUnsafeGuaranteedRef { base in
                 let baseCount = base.ownCount
-                return index < baseCount ? base.member(at: index) : members[index - baseCount]
+                if index < baseCount { return base.member(at: index) }
+                return (Self.keys(header, values)[index - baseCount], values[index - baseCount])
             }
         }
     }
@@ -115,7 +160,7 @@ final class JSONObjectStorage: ManagedBuffer<JSONObjectStorage.Header, JSONObjec
     /// place.
     @inlinable
     func hasKey(_ key: String, at index: Int) -> Bool {
-        withUnsafeMutablePointers { header, members in
+        withUnsafeMutablePointers { header, values in
             var own = index
             if let base = header.pointee.base {
                 let (found, baseCount) = base._withUnsafeGuaranteedRef { base in
@@ -124,7 +169,7 @@ final class JSONObjectStorage: ManagedBuffer<JSONObjectStorage.Header, JSONObjec
                 if found { return true }
                 own -= baseCount
             }
-            return own >= 0 && own < header.pointee.count && members[own].key == key
+            return own >= 0 && own < header.pointee.count && Self.keys(header, values)[own] == key
         }
     }
 
@@ -133,11 +178,11 @@ final class JSONObjectStorage: ManagedBuffer<JSONObjectStorage.Header, JSONObjec
 
     @inlinable
     func withValue<Result>(at index: Int, _ body: (JSONValue) throws -> Result) rethrows -> Result {
-        try withUnsafeMutablePointers { header, members in
-            guard let base = header.pointee.base else { return try body(members[index].value) }
+        try withUnsafeMutablePointers { header, values in
+            guard let base = header.pointee.base else { return try body(values[index]) }
             return try base._withUnsafeGuaranteedRef { base in
                 let baseCount = base.ownCount
-                return index < baseCount ? try base.withValue(at: index, body) : try body(members[index - baseCount].value)
+                return index < baseCount ? try base.withValue(at: index, body) : try body(values[index - baseCount])
             }
         }
     }
@@ -145,54 +190,69 @@ final class JSONObjectStorage: ManagedBuffer<JSONObjectStorage.Header, JSONObjec
     /// Moves the value at `index` out, leaving `null` until ``putValue(_:at:)``: a caller that
     /// edits a nested value in place then holds its only reference.
     func takeValue(at index: Int) -> JSONValue {
-        withUnsafeMutablePointerToElements { members in
-            let value = (members + index).pointee.value
-            (members + index).pointee.value = .null
+        withUnsafeMutablePointerToElements { values in
+            let value = (values + index).pointee
+            (values + index).pointee = .null
             return value
         }
     }
 
     func putValue(_ value: JSONValue, at index: Int) {
-        withUnsafeMutablePointerToElements { $0[index].value = value }
+        withUnsafeMutablePointerToElements { $0[index] = value }
+    }
+
+    /// Adds the value of the next shared key.
+    func appendValue(_ value: JSONValue) {
+        withUnsafeMutablePointers { header, values in
+            let count = header.pointee.count
+            (values + count).initialize(to: value)
+            header.pointee.count = count + 1
+        }
     }
 
     func append(_ key: String, _ value: JSONValue) {
-        withUnsafeMutablePointers { header, members in
+        withUnsafeMutablePointers { header, values in
+            precondition(header.pointee.sharedKeys == nil, "A member was added to an object whose keys are shared")
             let count = header.pointee.count
-            (members + count).initialize(to: (key, value))
+            let keys = Self.ownKeys(header, values)
+            (values + count).initialize(to: value)
+            (keys + count).initialize(to: key)
             header.pointee.count = count + 1
             if header.pointee.positions != nil {
                 header.pointee.positions![key] = count
             } else if count + 1 > JSONObject.indexedCount {
-                var positions = [String: Int](minimumCapacity: count + 1)
-                for index in 0...count { positions[members[index].key] = index }
-                header.pointee.positions = positions
+                header.pointee.positions = Self.positions(of: keys, count: count + 1)
             }
         }
     }
 
+    private static func positions(of keys: UnsafeMutablePointer<String>, count: Int) -> [String: Int] {
+        var positions = [String: Int](minimumCapacity: count)
+        for index in 0..<count { positions[keys[index]] = index }
+        return positions
+    }
+
     func remove(at index: Int) -> JSONObject.Element {
-        withUnsafeMutablePointers { header, members in
+        withUnsafeMutablePointers { header, values in
+            precondition(header.pointee.sharedKeys == nil, "A member was removed from an object whose keys are shared")
             let count = header.pointee.count
-            let removed = (members + index).move()
-            (members + index).moveInitialize(from: members + index + 1, count: count - index - 1)
+            let keys = Self.ownKeys(header, values)
+            let removed = ((keys + index).move(), (values + index).move())
+            (values + index).moveInitialize(from: values + index + 1, count: count - index - 1)
+            (keys + index).moveInitialize(from: keys + index + 1, count: count - index - 1)
             header.pointee.count = count - 1
             if header.pointee.positions != nil {
-                if count - 1 > JSONObject.indexedCount {
-                    var positions = [String: Int](minimumCapacity: count - 1)
-                    for position in 0..<(count - 1) { positions[members[position].key] = position }
-                    header.pointee.positions = positions
-                } else {
-                    header.pointee.positions = nil
-                }
+                header.pointee.positions = count - 1 > JSONObject.indexedCount ? Self.positions(of: keys, count: count - 1) : nil
             }
             return removed
         }
     }
 
     func removeAll() {
-        withUnsafeMutablePointers { header, members in
-            members.deinitialize(count: header.pointee.count)
+        withUnsafeMutablePointers { header, values in
+            precondition(header.pointee.sharedKeys == nil, "An object whose keys are shared was emptied in place")
+            values.deinitialize(count: header.pointee.count)
+            Self.ownKeys(header, values).deinitialize(count: header.pointee.count)
             header.pointee.count = 0
             header.pointee.positions = nil
             header.pointee.base?.release()
@@ -200,24 +260,26 @@ final class JSONObjectStorage: ManagedBuffer<JSONObjectStorage.Header, JSONObjec
         }
     }
 
-    /// A copy with room for `capacity` members, made whole when this one extends a base.
-    func copy(capacity: Int) -> JSONObjectStorage {
-        if extendsBase {
-            let whole = JSONObjectStorage.make(capacity: Swift.max(capacity, count))
-            for index in 0..<count {
-                let member = member(at: index)
-                whole.append(member.key, member.value)
+    /// A copy with room for `capacity` members, made whole when this one extends a base. The
+    /// copy shares this one's keys when they are shared and it has room for no more members
+    /// than it holds, unless `ownKeys` asks for keys of its own.
+    func copy(capacity: Int, ownKeys: Bool) -> JSONObjectStorage {
+        let count = self.count
+        if let shared = withUnsafeMutablePointerToHeader({ $0.pointee.sharedKeys }), !ownKeys, !extendsBase, capacity <= count {
+            let copy = JSONObjectStorage.make(sharing: shared)
+            withUnsafeMutablePointers { header, values in
+                copy.withUnsafeMutablePointers { copyHeader, copyValues in
+                    copyValues.initialize(from: values, count: header.pointee.count)
+                    copyHeader.pointee.count = header.pointee.count
+                }
             }
-            return whole
+            return copy
         }
-        let copy = JSONObjectStorage.make(capacity: capacity)
-        withUnsafeMutablePointers { header, members in
-            copy.withUnsafeMutablePointers { copyHeader, copyMembers in
-                copyMembers.initialize(from: members, count: header.pointee.count)
-                copyHeader.pointee.count = header.pointee.count
-                copyHeader.pointee.positions = header.pointee.positions
-            }
+        let whole = JSONObjectStorage.make(capacity: Swift.max(capacity, count))
+        for index in 0..<count {
+            let member = member(at: index)
+            whole.append(member.key, member.value)
         }
-        return copy
+        return whole
     }
 }

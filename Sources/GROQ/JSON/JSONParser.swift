@@ -246,13 +246,19 @@ struct _JSONByteParser {
                         throw error("expected ',' or '}' after object member, found \(found(at: pos))", at: pos)
                     }
                     pos += 1
-                    var object = JSONObject(minimumCapacity: values.count - frame.valueStart)
-                    var keyIndex = frame.keyStart
-                    for index in frame.valueStart..<values.count {
-                        // Assigning through the subscript makes a repeated key keep its first
-                        // position but take the last value, as JSON.parse does.
-                        object[keys[keyIndex]] = values[index]
-                        keyIndex += 1
+                    let object: JSONObject
+                    if let shared = JSONObject(sharingKeys: keys[frame.keyStart...], values: values[frame.valueStart...]) {
+                        object = shared
+                    } else {
+                        var built = JSONObject(minimumCapacity: values.count - frame.valueStart)
+                        var keyIndex = frame.keyStart
+                        for index in frame.valueStart..<values.count {
+                            // Assigning through the subscript makes a repeated key keep its first
+                            // position but take the last value, as JSON.parse does.
+                            built[keys[keyIndex]] = values[index]
+                            keyIndex += 1
+                        }
+                        object = built
                     }
                     keys.removeSubrange(frame.keyStart...)
                     values.removeSubrange(frame.valueStart...)
