@@ -168,9 +168,16 @@ public struct JSONObject: @unchecked Sendable {
             copy.append(key, value)
             return copy
         }
-        let extended = JSONObjectStorage.make(capacity: 1)
+        // The one key, `_originalId` for every document of the drafts view, is a shared list.
+        let extended: JSONObjectStorage
+        if let list = SharedObjectKeys.list(for: [key]) {
+            extended = JSONObjectStorage.make(sharing: list)
+            extended.appendValue(value)
+        } else {
+            extended = JSONObjectStorage.make(capacity: 1)
+            extended.append(key, value)
+        }
         extended.header.base = Unmanaged.passRetained(storage)
-        extended.append(key, value)
         var object = JSONObject()
         object.storage = extended
         return object
