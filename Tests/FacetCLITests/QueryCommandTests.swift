@@ -80,6 +80,27 @@ struct QueryCommandTests {
 
     // MARK: Results
 
+    /// Objects of ever new keys fill the process's table of shared key lists (at most 16,384
+    /// lists or 4 MiB of keys) and go past it: the objects past the bound keep their keys
+    /// themselves and read exactly as written. Run in a process of its own, as the table is the
+    /// whole process's.
+    @Test func objectsOfEverNewKeysPastTheSharedKeysBoundReadAsWritten() async throws {
+        try await withProcessTurn {
+            let padding = String(repeating: "x", count: 100)
+            let lines = (0..<20_000).map { index in
+                #"{"_id": "d-\#(index)", "_type": "t", "k\#(index)\#(padding)": \#(index), "z\#(index)": "v\#(index)"}"#
+            }
+            let result = try Self.withDataset(lines) { path in
+                try Self.facet(["query", "--file", path,
+                                #"{"n": count(*), "last": *[_id == "d-19999"][0], "found": *[k19998\#(padding) == 19998][0]._id}"#])
+            }
+            #expect(result.status == 0)
+            #expect(result.stderr == "")
+            let expected = #"{"n":20000,"last":{"_id":"d-19999","_type":"t","k19999\#(padding)":19999,"z19999":"v19999"},"found":"d-19998"}"#
+            #expect(result.stdout == expected + "\n")
+        }
+    }
+
     @Test func projectionWithDereference() async throws {
         try await withProcessTurn {
             let result = try Self.withDataset { path in
