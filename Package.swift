@@ -35,6 +35,7 @@ let package = Package(
         .executable(name: "facet", targets: ["facet"]),
         .library(name: "GROQ", targets: ["GROQ"]),
         .library(name: "FacetStore", targets: ["FacetStore"]),
+        .library(name: "FacetPostgres", targets: ["FacetPostgres"]),
         .library(name: "FacetSchema", targets: ["FacetSchema"]),
         .library(name: "SchemaTypes", targets: ["SchemaTypes"]),
         .library(name: "StudioConfig", targets: ["StudioConfig"]),
@@ -57,6 +58,7 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-crypto.git", from: "4.5.2"),
         .package(url: "https://github.com/vapor/jwt-kit.git", from: "5.8.0"),
         .package(url: "https://github.com/hummingbird-project/hummingbird-auth.git", from: "2.5.0"),
+        .package(url: "https://github.com/vapor/postgres-nio.git", from: "1.33.2"),
     ],
     targets: [
         // The query language alone: JSON values, lexer, parser, evaluator, functions.
@@ -75,6 +77,19 @@ let package = Package(
                 .product(name: "DequeModule", package: "swift-collections"),
                 .product(name: "HashTreeCollections", package: "swift-collections"),
                 .product(name: "GRDB", package: "GRDB.swift"),
+            ],
+            swiftSettings: strictSwift
+        ),
+        // The PostgreSQL backend: datasets, history and commit notices in a database that several
+        // servers share, behind the same storage protocol as SQLite.
+        .target(
+            name: "FacetPostgres",
+            dependencies: [
+                "GROQ", "FacetStore",
+                .product(name: "PostgresNIO", package: "postgres-nio"),
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOPosix", package: "swift-nio"),
+                .product(name: "Logging", package: "swift-log"),
             ],
             swiftSettings: strictSwift
         ),
@@ -168,7 +183,10 @@ let package = Package(
         .testTarget(name: "SchemaTypesTests", dependencies: ["SchemaTypes", "StudioConfig", "FacetSchema", "FacetStore", "GROQ"],
                     swiftSettings: strictSwift),
         // What several test targets share: running long synchronous work off the task threads.
-        .target(name: "TestSupport", dependencies: ["FacetAssets"], path: "Tests/TestSupport", swiftSettings: strictSwift),
+        .target(name: "TestSupport",
+                dependencies: ["FacetAssets", "FacetStore", "FacetPostgres", .product(name: "PostgresNIO", package: "postgres-nio"),
+                               .product(name: "NIOPosix", package: "swift-nio")],
+                path: "Tests/TestSupport", swiftSettings: strictSwift),
         .testTarget(name: "FacetServerTests",
                     dependencies: ["TestSupport", "FacetServer", "FacetAssets", "FacetStore", "FacetSchema", "FacetSecurity", "GROQ", "SchemaTypes", "StudioConfig",
                                    .product(name: "HummingbirdTesting", package: "hummingbird"),
@@ -182,7 +200,7 @@ let package = Package(
                     swiftSettings: strictSwift),
         .testTarget(name: "FacetAnalyticsTests", dependencies: ["FacetAnalytics"], resources: [.copy("Fixtures")], swiftSettings: strictSwift),
         .testTarget(name: "FacetAssetsTests", dependencies: ["TestSupport", "FacetAssets", "FacetStore", "GROQ"], swiftSettings: strictSwift + glibIncludes),
-        .testTarget(name: "FacetStoreTests", dependencies: ["TestSupport", "FacetStore", "GROQ"], swiftSettings: strictSwift),
+        .testTarget(name: "FacetStoreTests", dependencies: ["TestSupport", "FacetStore", "FacetPostgres", "GROQ"], swiftSettings: strictSwift),
         .testTarget(name: "FacetCLITests", dependencies: ["TestSupport", "GROQ", "FacetStore", "FacetAssets"], swiftSettings: strictSwift),
         .testTarget(name: "FacetMigrationTests",
                     dependencies: ["FacetMigration", "Migrations", "FacetStore", "FacetSchema", "SchemaTypes", "GROQ"],

@@ -68,6 +68,7 @@ public struct APIError: Error, HTTPResponseError, Sendable {
         case 404: .notFound
         case 409: .conflict
         case 413: .contentTooLarge
+        case 503: .serviceUnavailable
         default: .internalServerError
         }
         var item: JSONObject = ["description": .string(error.message), "type": .string(error.type)]

@@ -28,6 +28,9 @@ public struct StoreError: Error, Sendable, Equatable, CustomStringConvertible {
         case forbidden
         /// The storage backend failed (disk full, file unreadable). HTTP 500.
         case storage
+        /// The storage backend cannot be reached for now (a database server that is down or
+        /// restarting): the request may succeed if retried later. HTTP 503.
+        case unavailable
     }
 
     public var kind: Kind
@@ -65,6 +68,7 @@ public struct StoreError: Error, Sendable, Equatable, CustomStringConvertible {
         case .tooLarge: 413
         case .forbidden: 403
         case .storage: 500
+        case .unavailable: 503
         }
     }
 
@@ -103,8 +107,14 @@ public struct StoreError: Error, Sendable, Equatable, CustomStringConvertible {
         StoreError(.invalid, type: "validationError", message: message, advice: advice, documentID: documentID)
     }
 
-    static func storage(_ message: String, advice: String = "Check that the data directory is writable and the disk is not full.") -> StoreError {
+    /// A failure of the storage itself, which the request did not cause.
+    public static func storage(_ message: String, advice: String = "Check that the data directory is writable and the disk is not full.") -> StoreError {
         StoreError(.storage, type: "storageError", message: message, advice: advice)
+    }
+
+    /// A storage that cannot be reached for now; the same request may succeed later.
+    public static func unavailable(_ message: String, advice: String = "Try again in a few seconds; the server reconnects by itself.") -> StoreError {
+        StoreError(.unavailable, type: "serviceUnavailable", message: message, advice: advice)
     }
 
     /// Sanity's revision mismatch: `id` is at `actual` (`nil`: absent) where the writer expected
@@ -117,7 +127,7 @@ public struct StoreError: Error, Sendable, Equatable, CustomStringConvertible {
     }
 
     /// A transaction id given twice in one dataset.
-    static func transactionIDUsed(_ id: String) -> StoreError {
+    public static func transactionIDUsed(_ id: String) -> StoreError {
         StoreError(.conflict, type: "transactionIdConflictError", message: "Transaction id \"\(id)\" is already used in this dataset",
                    advice: "Give a new transactionId, or none and one is generated.")
     }

@@ -1,5 +1,6 @@
 import GROQ
 import Testing
+import TestSupport
 @testable import FacetStore
 
 /// A draft or version is its published document being edited: it keeps that document's type,
@@ -14,8 +15,9 @@ struct DraftTypeTests {
         #expect(DocumentID.published(ofVariant: "versions.spring") == "versions.spring")
     }
 
-    @Test func aDraftOrVersionOfAnotherTypeIsRefused() throws {
-        let fixture = try StoreFixture()
+    @Test(arguments: StorageKind.available)
+    func aDraftOrVersionOfAnotherTypeIsRefused(_ storage: StorageKind) throws {
+        let fixture = try StoreFixture(storage)
         let dataset = try fixture.dataset
         try dataset.mutate([.create(["_id": "c-1", "_type": "customer", "name": "Ada"])])
         for id in ["drafts.c-1", "versions.spring.c-1"] {
@@ -34,8 +36,9 @@ struct DraftTypeTests {
         #expect(storeError { try dataset.mutate([.create(["_id": "c-2", "_type": "lead"])]) }?.type == "draftTypeMismatchError")
     }
 
-    @Test func aDraftStoredBeforeTheRuleCannotBePublishedOverItsDocument() throws {
-        let fixture = try StoreFixture()
+    @Test(arguments: StorageKind.available)
+    func aDraftStoredBeforeTheRuleCannotBePublishedOverItsDocument(_ storage: StorageKind) throws {
+        let fixture = try StoreFixture(storage)
         let dataset = try fixture.dataset
         try dataset.mutate([.create(["_id": "c-1", "_type": "customer", "name": "Ada"])])
         // As an older Facet stored it, written beside the pipeline.

@@ -1,11 +1,13 @@
 import GROQ
 import Testing
+import TestSupport
 @testable import FacetStore
 
 @Suite("Drafts, publishing and perspectives")
 struct DraftsTests {
-    @Test func publishReplacesThePublishedDocumentAndRemovesTheDraft() throws {
-        let fixture = try StoreFixture()
+    @Test(arguments: StorageKind.available)
+    func publishReplacesThePublishedDocumentAndRemovesTheDraft(_ storage: StorageKind) throws {
+        let fixture = try StoreFixture(storage)
         let dataset = try fixture.dataset
         try dataset.mutate([.create(["_id": "c-1", "_type": "customer", "_createdAt": "2020-01-01T00:00:00.000Z", "name": "Old"]),
                             .create(["_id": "drafts.c-1", "_type": "customer", "name": "New"])])
@@ -20,8 +22,9 @@ struct DraftsTests {
         #expect(storeError { try dataset.publish(id: "c-1") }?.status == 404, "nothing left to publish")
     }
 
-    @Test func publishWithAStaleRevisionFails() throws {
-        let fixture = try StoreFixture()
+    @Test(arguments: StorageKind.available)
+    func publishWithAStaleRevisionFails(_ storage: StorageKind) throws {
+        let fixture = try StoreFixture(storage)
         let dataset = try fixture.dataset
         try dataset.mutate([.create(["_id": "drafts.c-1", "_type": "customer", "name": "Draft"])])
         let error = storeError { try dataset.publish(id: "c-1", ifRevisionID: "stale") }
@@ -37,13 +40,13 @@ struct DraftsTests {
     /// second store on the same file holds a snapshot from before the first store's edit, so a
     /// check made against it before the transaction would pass and the operation would overwrite
     /// the edit unseen; checked in the commit, it is worked out again after catching up, and fails.
-    @Test(arguments: ["publish", "unpublish", "discard"])
-    func theOtherDocumentsRevisionIsCheckedInsideTheCommit(operation: String) throws {
-        let fixture = try StoreFixture()
+    @Test(arguments: StorageKind.available, ["publish", "unpublish", "discard"])
+    func theOtherDocumentsRevisionIsCheckedInsideTheCommit(_ storage: StorageKind, operation: String) throws {
+        let fixture = try StoreFixture(storage)
         let first = try fixture.dataset
         try first.mutate([.create(["_id": "c-1", "_type": "customer", "name": "Published"]),
                           .create(["_id": "drafts.c-1", "_type": "customer", "name": "Draft"])])
-        let other = try DocumentStore(directory: fixture.directory)
+        let other = try fixture.otherStore()
         defer { other.close() }
         let second = try other.dataset("production")
         let guarded = operation == "unpublish" ? "drafts.c-1" : "c-1"
@@ -75,8 +78,9 @@ struct DraftsTests {
         #expect(storeError { try second.discardDraft(id: "c-1", ifPublishedRevisionID: "absent-or-stale") } != nil)
     }
 
-    @Test func publishStrengthensReferencesMarkedForIt() throws {
-        let fixture = try StoreFixture()
+    @Test(arguments: StorageKind.available)
+    func publishStrengthensReferencesMarkedForIt(_ storage: StorageKind) throws {
+        let fixture = try StoreFixture(storage)
         let dataset = try fixture.dataset
         try dataset.mutate([.create(["_id": "drafts.o-1", "_type": "order",
                                      "customer": ["_type": "reference", "_ref": "c-1", "_weak": true, "_strengthenOnPublish": ["type": "customer"]],
@@ -90,8 +94,9 @@ struct DraftsTests {
         #expect(order["maker"] == ["_ref": "m-1", "_weak": true])
     }
 
-    @Test func unpublishMovesTheDocumentBackToADraft() throws {
-        let fixture = try StoreFixture()
+    @Test(arguments: StorageKind.available)
+    func unpublishMovesTheDocumentBackToADraft(_ storage: StorageKind) throws {
+        let fixture = try StoreFixture(storage)
         let dataset = try fixture.dataset
         try dataset.mutate([.create(["_id": "c-1", "_type": "customer", "name": "Ada"])])
         try dataset.unpublish(id: "c-1")
@@ -110,8 +115,9 @@ struct DraftsTests {
         #expect(dataset.document(id: "c-3") != nil && dataset.document(id: "drafts.c-3") == nil)
     }
 
-    @Test func discardAndDuplicate() throws {
-        let fixture = try StoreFixture()
+    @Test(arguments: StorageKind.available)
+    func discardAndDuplicate(_ storage: StorageKind) throws {
+        let fixture = try StoreFixture(storage)
         let dataset = try fixture.dataset
         try dataset.mutate([.create(["_id": "c-1", "_type": "customer", "name": "Ada"]),
                             .create(["_id": "drafts.c-1", "_type": "customer", "name": "Ada Lovelace"])])
@@ -127,8 +133,9 @@ struct DraftsTests {
         #expect(storeError { try dataset.discardDraft(id: "c-1") }?.status == 404)
     }
 
-    @Test func perspectivesChooseWhatQueriesSee() throws {
-        let fixture = try StoreFixture()
+    @Test(arguments: StorageKind.available)
+    func perspectivesChooseWhatQueriesSee(_ storage: StorageKind) throws {
+        let fixture = try StoreFixture(storage)
         let dataset = try fixture.dataset
         try dataset.mutate([
             .create(["_id": "a", "_type": "t", "v": "published a"]),

@@ -14,10 +14,11 @@ struct HistoryTests {
         return object
     }
 
-    @Test func historyReconstructsEveryRevisionOfAThousandRandomTransactions() async throws {
+    @Test(arguments: StorageKind.available)
+    func historyReconstructsEveryRevisionOfAThousandRandomTransactions(_ storage: StorageKind) async throws {
         // Seconds of work: on a thread of its own, not one the servers of other tests need.
         try await offThePool {
-            let fixture = try StoreFixture()
+            let fixture = try StoreFixture(storage)
             let dataset = try fixture.dataset
             var random = SeededRandom(seed: 20_261_125)
             let ids = (0..<12).map { "doc-\($0)" }
@@ -121,8 +122,9 @@ struct HistoryTests {
         }
     }
 
-    @Test func deletedDocumentsKeepTheirHistoryAndCanBeRestored() throws {
-        let fixture = try StoreFixture()
+    @Test(arguments: StorageKind.available)
+    func deletedDocumentsKeepTheirHistoryAndCanBeRestored(_ storage: StorageKind) throws {
+        let fixture = try StoreFixture(storage)
         let dataset = try fixture.dataset
         let created = try dataset.mutate([.create(["_id": "a", "_type": "x", "v": 1])], options: TransactionOptions(author: "ada"))
         let patched = try dataset.mutate(mutations(#"[{"patch": {"id": "a", "set": {"v": 2}}}]"#), options: TransactionOptions(author: "bob"))
@@ -152,8 +154,9 @@ struct HistoryTests {
         #expect(try dataset.transactions(documentIDs: ["a"]).count == 4, "a restore is a new transaction; nothing is lost")
     }
 
-    @Test func unknownRevisionsAndBadTimesAreClearErrors() throws {
-        let fixture = try StoreFixture()
+    @Test(arguments: StorageKind.available)
+    func unknownRevisionsAndBadTimesAreClearErrors(_ storage: StorageKind) throws {
+        let fixture = try StoreFixture(storage)
         let dataset = try fixture.dataset
         try dataset.mutate([.create(["_id": "a", "_type": "x"])])
         #expect(storeError { _ = try dataset.document(id: "a", at: .revision("nope")) }?.status == 404)

@@ -1,6 +1,7 @@
 import Foundation
 import GROQ
 import Testing
+import TestSupport
 @testable import FacetStore
 
 @Suite("Listeners")
@@ -30,9 +31,9 @@ struct ListenerTests {
     /// History read back after an event gives the events the live subscription gave, member for
     /// member: the same transitions (into and out of the filter, deletions), previous states,
     /// numbering and payloads, over documents created, changed and deleted in many transactions.
-    @Test(arguments: [false, true])
-    func replayedEventsAreTheLiveEvents(withPrevious: Bool) async throws {
-        let fixture = try StoreFixture()
+    @Test(arguments: StorageKind.available, [false, true])
+    func replayedEventsAreTheLiveEvents(_ storage: StorageKind, withPrevious: Bool) async throws {
+        let fixture = try StoreFixture(storage)
         let dataset = try fixture.dataset
         let filter = try GROQQuery("*[_type == 'customer' && tier == 'gold']")
         let options = withPrevious ? ListenOptions(includeResult: false, includePreviousRevision: true, includeMutations: false) : ListenOptions()
@@ -85,8 +86,9 @@ struct ListenerTests {
         guard case .unavailable = try dataset.listenerEvents(after: first.eventId, query: filter, limit: 1) else { Issue.record("no limit"); return }
     }
 
-    @Test func eventsArriveInCommitOrderWithTransitions() async throws {
-        let fixture = try StoreFixture()
+    @Test(arguments: StorageKind.available)
+    func eventsArriveInCommitOrderWithTransitions(_ storage: StorageKind) async throws {
+        let fixture = try StoreFixture(storage)
         let dataset = try fixture.dataset
         try dataset.mutate([.create(["_id": "c-0", "_type": "customer", "tier": "gold"])])
         let subscription = try dataset.listen("*[_type == 'customer' && tier == $tier]", params: ["tier": "gold"],
@@ -115,8 +117,9 @@ struct ListenerTests {
         #expect(changes[0].json["mutations"]?[0]?["create"]?["_id"] == "c-1")
     }
 
-    @Test func aSlowListenerIsDroppedWithReconnectAndDoesNotSlowWriters() async throws {
-        let fixture = try StoreFixture()
+    @Test(arguments: StorageKind.available)
+    func aSlowListenerIsDroppedWithReconnectAndDoesNotSlowWriters(_ storage: StorageKind) async throws {
+        let fixture = try StoreFixture(storage)
         let dataset = try fixture.dataset
         let slow = try dataset.listen("*", options: ListenOptions(bufferLimit: 10))
         let fast = try dataset.listen("*[_type == 'tick']")
@@ -134,8 +137,9 @@ struct ListenerTests {
 
     /// A listener that never reads, while documents of a megabyte are written: what it holds
     /// stays under its byte bound, and it is dropped; one that reads gets every change in order.
-    @Test func aListenerThatNeverReadsIsBoundedInBytesAndDropped() async throws {
-        let fixture = try StoreFixture()
+    @Test(arguments: StorageKind.available)
+    func aListenerThatNeverReadsIsBoundedInBytesAndDropped(_ storage: StorageKind) async throws {
+        let fixture = try StoreFixture(storage)
         let dataset = try fixture.dataset
         let bound = 8 * 1024 * 1024
         let stalled = try dataset.listen("*", options: ListenOptions(bufferBytes: bound))
@@ -169,8 +173,9 @@ struct ListenerTests {
         #expect(!reading.isDropped)
     }
 
-    @Test func cancellingEndsTheSequence() async throws {
-        let fixture = try StoreFixture()
+    @Test(arguments: StorageKind.available)
+    func cancellingEndsTheSequence(_ storage: StorageKind) async throws {
+        let fixture = try StoreFixture(storage)
         let dataset = try fixture.dataset
         let subscription = try dataset.listen("*")
         let reader = Task { () -> Int in

@@ -1,6 +1,7 @@
 import Foundation
 import GROQ
 import Testing
+import TestSupport
 @testable import FacetStore
 
 /// `mutateEach` works out the next batch while the one before is written: it must end as
@@ -11,8 +12,9 @@ struct MutateEachTests {
         (0..<size).map { .createOrReplace(["_id": .string("d-\(n)-\($0)"), "_type": "x", "batch": .number(Double(n))]) }
     }
 
-    @Test func eachBatchIsATransactionOfItsOwnInOrderAndHeardByListeners() throws {
-        let fixture = try StoreFixture()
+    @Test(arguments: StorageKind.available)
+    func eachBatchIsATransactionOfItsOwnInOrderAndHeardByListeners(_ storage: StorageKind) throws {
+        let fixture = try StoreFixture(storage)
         let dataset = try fixture.dataset
         let subscription = try dataset.listen("*[_type == 'x']")
         defer { subscription.cancel() }
@@ -35,15 +37,16 @@ struct MutateEachTests {
         // Each is a transaction of its own in history, as written.
         let history = try dataset.transactions(documentIDs: ["d-2-0", "d-6-2"])
         #expect(history.map(\.sequence) == [2, 5])
-        let reopened = try DocumentStore(directory: fixture.directory)
+        let reopened = try fixture.otherStore()
         defer { reopened.close() }
         #expect(try reopened.dataset("production").query("*[_type == 'x'] | order(_id)._id") == dataset.query("*[_type == 'x'] | order(_id)._id"))
     }
 
     /// A refused batch ends the run: those before it are committed, none after it is, and the
     /// error names the mutation as `mutate` would.
-    @Test func aRefusedBatchKeepsTheOnesBeforeItAndRunsNoneAfter() throws {
-        let fixture = try StoreFixture()
+    @Test(arguments: StorageKind.available)
+    func aRefusedBatchKeepsTheOnesBeforeItAndRunsNoneAfter(_ storage: StorageKind) throws {
+        let fixture = try StoreFixture(storage)
         let dataset = try fixture.dataset
         var handedOut = 0
         var committed = 0
@@ -58,7 +61,7 @@ struct MutateEachTests {
         #expect(error.mutationIndex == 0)
         #expect(committed == 2)
         #expect(try dataset.query("*[_type == 'x'] | order(_id)._id") == .array((1...2).flatMap { n in (0..<3).map { .string("d-\(n)-\($0)") } }))
-        let reopened = try DocumentStore(directory: fixture.directory)
+        let reopened = try fixture.otherStore()
         defer { reopened.close() }
         #expect(try reopened.dataset("production").query("count(*)") == 6)
         // The store takes the next writer at once.
@@ -69,10 +72,11 @@ struct MutateEachTests {
     /// Another process commits while a batch is being written: the write is refused, the
     /// batch is worked out again on the newer state, and so is the next one, which was worked
     /// out on the older state (here it patches a document only the other process created).
-    @Test func anotherProcessCommittingMeanwhileIsCaughtUpWith() throws {
-        let fixture = try StoreFixture()
+    @Test(arguments: StorageKind.available)
+    func anotherProcessCommittingMeanwhileIsCaughtUpWith(_ storage: StorageKind) throws {
+        let fixture = try StoreFixture(storage)
         let dataset = try fixture.dataset
-        let other = try DocumentStore(directory: fixture.directory)
+        let other = try fixture.otherStore()
         defer { other.close() }
         let writer = try other.dataset("production")
         let patch = try mutations(#"[{"patch": {"id": "elsewhere", "inc": {"n": 1}}}]"#)
@@ -135,8 +139,9 @@ struct MutateEachTests {
 
     /// `nextBatch` failing ends the run with the batch worked out ahead of it never written,
     /// and the dataset free for the next writer.
-    @Test func aFailingSourceOfBatchesEndsTheRunWithNothingAheadWritten() throws {
-        let fixture = try StoreFixture()
+    @Test(arguments: StorageKind.available)
+    func aFailingSourceOfBatchesEndsTheRunWithNothingAheadWritten(_ storage: StorageKind) throws {
+        let fixture = try StoreFixture(storage)
         let dataset = try fixture.dataset
         var handedOut = 0
         var committed: [Int64] = []
@@ -154,8 +159,9 @@ struct MutateEachTests {
         #expect(try dataset.query("count(*)") == 6)
     }
 
-    @Test func aTransactionIDForSeveralTransactionsIsRefused() throws {
-        let fixture = try StoreFixture()
+    @Test(arguments: StorageKind.available)
+    func aTransactionIDForSeveralTransactionsIsRefused(_ storage: StorageKind) throws {
+        let fixture = try StoreFixture(storage)
         let dataset = try fixture.dataset
         let error = try #require(throws: StoreError.self) {
             try dataset.mutateEach({ () throws(StoreError) -> [Mutation]? in nil }, options: TransactionOptions(transactionId: "t-1"))

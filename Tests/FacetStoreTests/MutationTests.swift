@@ -1,12 +1,14 @@
 import Foundation
 import GROQ
 import Testing
+import TestSupport
 @testable import FacetStore
 
 @Suite("Mutations and transactions")
 struct MutationTests {
-    @Test func createSetsSystemFields() throws {
-        let fixture = try StoreFixture()
+    @Test(arguments: StorageKind.available)
+    func createSetsSystemFields(_ storage: StorageKind) throws {
+        let fixture = try StoreFixture(storage)
         let dataset = try fixture.dataset
         let result = try dataset.mutate(mutations(#"{"mutations": [{"create": {"_id": "c-1", "_type": "customer", "name": "Ada"}}]}"#))
         let document = try #require(dataset.document(id: "c-1"))
@@ -52,8 +54,9 @@ struct MutationTests {
         #expect(Set(history.first?.effects.map(\.documentID) ?? []) == Set((0..<1_000).map { "d-\($0)" }))
     }
 
-    @Test func createGeneratesIDsAndPrefixes() throws {
-        let fixture = try StoreFixture()
+    @Test(arguments: StorageKind.available)
+    func createGeneratesIDsAndPrefixes(_ storage: StorageKind) throws {
+        let fixture = try StoreFixture(storage)
         let dataset = try fixture.dataset
         let result = try dataset.mutate(mutations(#"[{"create": {"_type": "note"}}, {"create": {"_id": "drafts.", "_type": "note"}}]"#))
         let plain = result.results[0].id, draft = result.results[1].id
@@ -79,8 +82,9 @@ struct MutationTests {
         }
     }
 
-    @Test func typeIsRequired() throws {
-        let fixture = try StoreFixture()
+    @Test(arguments: StorageKind.available)
+    func typeIsRequired(_ storage: StorageKind) throws {
+        let fixture = try StoreFixture(storage)
         let dataset = try fixture.dataset
         for body in [#"{"create": {"_id": "a"}}"#, #"{"create": {"_id": "a", "_type": ""}}"#, #"{"createOrReplace": {"_id": "a", "_type": 3}}"#] {
             let error = storeError { try dataset.mutate(mutations(body)) }
@@ -88,8 +92,9 @@ struct MutationTests {
         }
     }
 
-    @Test func createOfAnExistingIDConflicts() throws {
-        let fixture = try StoreFixture()
+    @Test(arguments: StorageKind.available)
+    func createOfAnExistingIDConflicts(_ storage: StorageKind) throws {
+        let fixture = try StoreFixture(storage)
         let dataset = try fixture.dataset
         try dataset.mutate([.create(["_id": "a", "_type": "x"])])
         let error = storeError { try dataset.mutate([.create(["_id": "a", "_type": "x"])]) }
@@ -97,8 +102,9 @@ struct MutationTests {
         #expect(error?.type == "documentAlreadyExistsError")
     }
 
-    @Test func createOrReplaceKeepsCreatedAtAndReportsUpdate() throws {
-        let fixture = try StoreFixture()
+    @Test(arguments: StorageKind.available)
+    func createOrReplaceKeepsCreatedAtAndReportsUpdate(_ storage: StorageKind) throws {
+        let fixture = try StoreFixture(storage)
         let dataset = try fixture.dataset
         try dataset.mutate([.create(["_id": "a", "_type": "x", "_createdAt": "2020-01-01T00:00:00.000Z", "old": true])])
         let result = try dataset.mutate([.createOrReplace(["_id": "a", "_type": "x", "new": true])])
@@ -109,8 +115,9 @@ struct MutationTests {
         #expect(document["_updatedAt"] != "2020-01-01T00:00:00.000Z")
     }
 
-    @Test func createIfNotExistsLeavesExistingAlone() throws {
-        let fixture = try StoreFixture()
+    @Test(arguments: StorageKind.available)
+    func createIfNotExistsLeavesExistingAlone(_ storage: StorageKind) throws {
+        let fixture = try StoreFixture(storage)
         let dataset = try fixture.dataset
         try dataset.mutate([.create(["_id": "a", "_type": "x", "v": 1])])
         let before = try #require(dataset.document(id: "a"))
@@ -119,8 +126,9 @@ struct MutationTests {
         #expect(dataset.document(id: "a") == before)
     }
 
-    @Test func deleteByIDAndByQuery() throws {
-        let fixture = try StoreFixture()
+    @Test(arguments: StorageKind.available)
+    func deleteByIDAndByQuery(_ storage: StorageKind) throws {
+        let fixture = try StoreFixture(storage)
         let dataset = try fixture.dataset
         try dataset.mutate((1...5).map { .create(["_id": .string("n\($0)"), "_type": "note", "n": .number(Double($0))]) })
         let byID = try dataset.mutate(mutations(#"[{"delete": {"id": ["n1", "missing"]}}]"#))
@@ -130,8 +138,9 @@ struct MutationTests {
         #expect(try dataset.query("*[_type == 'note']._id") == ["n2", "n3"])
     }
 
-    @Test func patchByIDAndByQueryWithSet() throws {
-        let fixture = try StoreFixture()
+    @Test(arguments: StorageKind.available)
+    func patchByIDAndByQueryWithSet(_ storage: StorageKind) throws {
+        let fixture = try StoreFixture(storage)
         let dataset = try fixture.dataset
         try dataset.mutate([.create(["_id": "a", "_type": "x", "tier": "gold"]), .create(["_id": "b", "_type": "x", "tier": "silver"])])
         let rev = try #require(dataset.document(id: "a")?["_rev"]?.stringValue)
@@ -143,16 +152,18 @@ struct MutationTests {
         #expect(dataset.document(id: "b")?["vip"] == nil)
     }
 
-    @Test func patchOfAMissingDocumentFails() throws {
-        let fixture = try StoreFixture()
+    @Test(arguments: StorageKind.available)
+    func patchOfAMissingDocumentFails(_ storage: StorageKind) throws {
+        let fixture = try StoreFixture(storage)
         let dataset = try fixture.dataset
         let error = storeError { try dataset.mutate(mutations(#"[{"patch": {"id": "nope", "set": {"a": 1}}}]"#)) }
         #expect(error?.status == 404)
         #expect(error?.documentID == "nope")
     }
 
-    @Test func patchMayNotChangeTheID() throws {
-        let fixture = try StoreFixture()
+    @Test(arguments: StorageKind.available)
+    func patchMayNotChangeTheID(_ storage: StorageKind) throws {
+        let fixture = try StoreFixture(storage)
         let dataset = try fixture.dataset
         try dataset.mutate([.create(["_id": "a", "_type": "x"])])
         let error = storeError { try dataset.mutate(mutations(#"[{"patch": {"id": "a", "set": {"_id": "b"}}}]"#)) }
@@ -160,8 +171,9 @@ struct MutationTests {
         #expect(dataset.document(id: "a") != nil && dataset.document(id: "b") == nil)
     }
 
-    @Test func ifRevisionIDMismatchFailsTheWholeTransaction() throws {
-        let fixture = try StoreFixture()
+    @Test(arguments: StorageKind.available)
+    func ifRevisionIDMismatchFailsTheWholeTransaction(_ storage: StorageKind) throws {
+        let fixture = try StoreFixture(storage)
         let dataset = try fixture.dataset
         try dataset.mutate([.create(["_id": "a", "_type": "x", "v": 1])])
         let rev = try #require(dataset.document(id: "a")?["_rev"]?.stringValue)
@@ -179,8 +191,9 @@ struct MutationTests {
         #expect(dataset.document(id: "a")?["v"] == 2)
     }
 
-    @Test func dryRunWritesNothing() throws {
-        let fixture = try StoreFixture()
+    @Test(arguments: StorageKind.available)
+    func dryRunWritesNothing(_ storage: StorageKind) throws {
+        let fixture = try StoreFixture(storage)
         let dataset = try fixture.dataset
         var options = TransactionOptions(returnDocuments: true, dryRun: true)
         options.transactionId = "tx-dry"
@@ -192,8 +205,9 @@ struct MutationTests {
         #expect(try fixture.dataset.document(id: "a") == nil)
     }
 
-    @Test func resultShapesFollowTheOptions() throws {
-        let fixture = try StoreFixture()
+    @Test(arguments: StorageKind.available)
+    func resultShapesFollowTheOptions(_ storage: StorageKind) throws {
+        let fixture = try StoreFixture(storage)
         let dataset = try fixture.dataset
         let options = TransactionOptions(returnIds: true, returnDocuments: true, transactionId: "tx-1")
         let result = try dataset.mutate([.create(["_id": "a", "_type": "x"])], options: options)
@@ -206,8 +220,9 @@ struct MutationTests {
         #expect(dataset.document(id: "b") == nil)
     }
 
-    @Test func arrayObjectsGetKeys() throws {
-        let fixture = try StoreFixture()
+    @Test(arguments: StorageKind.available)
+    func arrayObjectsGetKeys(_ storage: StorageKind) throws {
+        let fixture = try StoreFixture(storage)
         let dataset = try fixture.dataset
         try dataset.mutate([.create(["_id": "a", "_type": "x", "items": [["n": 1], ["_key": "k2", "n": 2], "plain"], "nested": ["rows": [["cells": [["v": 1]]]]]])])
         let document = try #require(dataset.document(id: "a"))
@@ -223,8 +238,9 @@ struct MutationTests {
         #expect(dataset.document(id: "b")?["items"]?[0]?["_key"] == nil)
     }
 
-    @Test func badInputChangesNothing() throws {
-        let fixture = try StoreFixture()
+    @Test(arguments: StorageKind.available)
+    func badInputChangesNothing(_ storage: StorageKind) throws {
+        let fixture = try StoreFixture(storage)
         let dataset = try fixture.dataset
         try dataset.mutate([.create(["_id": "keep", "_type": "x"])])
         let before = dataset.snapshot.sequence
@@ -242,8 +258,9 @@ struct MutationTests {
         #expect(try dataset.query("count(*)") == 1)
     }
 
-    @Test func documentsSurviveReopening() throws {
-        let fixture = try StoreFixture()
+    @Test(arguments: StorageKind.available)
+    func documentsSurviveReopening(_ storage: StorageKind) throws {
+        let fixture = try StoreFixture(storage)
         try fixture.dataset.mutate([.create(["_id": "a", "_type": "x", "name": "Ada"]), .create(["_id": "b", "_type": "x"])])
         try fixture.dataset.mutate(mutations(#"[{"delete": {"id": "b"}}]"#))
         let before = try fixture.dataset.document(id: "a")

@@ -1,11 +1,13 @@
 import GROQ
 import Testing
+import TestSupport
 @testable import FacetStore
 
 @Suite("Reference integrity")
 struct ReferenceTests {
-    @Test func aStrongReferenceMustPointToAnExistingDocument() throws {
-        let fixture = try StoreFixture()
+    @Test(arguments: StorageKind.available)
+    func aStrongReferenceMustPointToAnExistingDocument(_ storage: StorageKind) throws {
+        let fixture = try StoreFixture(storage)
         let dataset = try fixture.dataset
         let error = storeError { try dataset.mutate([.create(["_id": "o-1", "_type": "order", "lines": [["product": ["_ref": "p-404"]]]])]) }
         #expect(error?.status == 409)
@@ -20,8 +22,9 @@ struct ReferenceTests {
         #expect(patch?.type == "documentReferenceDoesNotExistError")
     }
 
-    @Test func deletingAReferencedDocumentFailsAndNamesTheReferrers() throws {
-        let fixture = try StoreFixture()
+    @Test(arguments: StorageKind.available)
+    func deletingAReferencedDocumentFailsAndNamesTheReferrers(_ storage: StorageKind) throws {
+        let fixture = try StoreFixture(storage)
         let dataset = try fixture.dataset
         try dataset.mutate([
             .create(["_id": "c-1", "_type": "customer"]),
@@ -41,16 +44,18 @@ struct ReferenceTests {
         #expect(dataset.document(id: "n-1") != nil, "the weak reference now dangles, as weak references may")
     }
 
-    @Test func changingTheTypeOfAReferencedDocumentFails() throws {
-        let fixture = try StoreFixture()
+    @Test(arguments: StorageKind.available)
+    func changingTheTypeOfAReferencedDocumentFails(_ storage: StorageKind) throws {
+        let fixture = try StoreFixture(storage)
         let dataset = try fixture.dataset
         try dataset.mutate([.create(["_id": "c-1", "_type": "customer"]), .create(["_id": "o-1", "_type": "order", "customer": ["_ref": "c-1"]])])
         #expect(storeError { try dataset.mutate([.createOrReplace(["_id": "c-1", "_type": "lead"])]) }?.type == "documentHasExistingReferencesError")
         try dataset.mutate([.createOrReplace(["_id": "c-1", "_type": "customer", "name": "same type is fine"])])
     }
 
-    @Test func referenceQueriesUseTheIndexThroughWrites() throws {
-        let fixture = try StoreFixture()
+    @Test(arguments: StorageKind.available)
+    func referenceQueriesUseTheIndexThroughWrites(_ storage: StorageKind) throws {
+        let fixture = try StoreFixture(storage)
         let dataset = try fixture.dataset
         try dataset.mutate([.create(["_id": "c-1", "_type": "customer", "name": "Ada"]), .create(["_id": "c-2", "_type": "customer", "name": "Bob"])])
         try dataset.mutate((1...3).map { .create(["_id": .string("o-\($0)"), "_type": "order", "customer": ["_ref": .string($0 == 3 ? "c-2" : "c-1")]]) })

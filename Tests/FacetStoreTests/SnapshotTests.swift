@@ -7,8 +7,9 @@ import Testing
 
 @Suite("Snapshots and concurrency")
 struct SnapshotTests {
-    @Test func aSnapshotNeverChanges() throws {
-        let fixture = try StoreFixture()
+    @Test(arguments: StorageKind.available)
+    func aSnapshotNeverChanges(_ storage: StorageKind) throws {
+        let fixture = try StoreFixture(storage)
         let dataset = try fixture.dataset
         try dataset.mutate((0..<10).map { .create(["_id": .string("d\($0)"), "_type": "x"]) })
         let before = dataset.snapshot
@@ -19,8 +20,9 @@ struct SnapshotTests {
         #expect(try query.evaluate(in: dataset.snapshot.source(.raw)).arrayValue?.contains("new") == true)
     }
 
-    @Test func compactionKeepsEveryWriteAcrossThousandsOfCommits() async throws {
-        let fixture = try StoreFixture()
+    @Test(arguments: StorageKind.available)
+    func compactionKeepsEveryWriteAcrossThousandsOfCommits(_ storage: StorageKind) async throws {
+        let fixture = try StoreFixture(storage)
         let dataset = try fixture.dataset
         var random = SeededRandom(seed: 99)
         var model: [String: Double] = [:]
@@ -55,8 +57,9 @@ struct SnapshotTests {
         #expect(try fixture.dataset.query("*[_type == 'x']{_id, v}") == expected)
     }
 
-    @Test func searchesSeeEveryCommitAndKeepTheirIndexAcrossCompaction() throws {
-        let fixture = try StoreFixture()
+    @Test(arguments: StorageKind.available)
+    func searchesSeeEveryCommitAndKeepTheirIndexAcrossCompaction(_ storage: StorageKind) throws {
+        let fixture = try StoreFixture(storage)
         let dataset = try fixture.dataset
         let names = ["Zoë López", "Zoe Lopez", "Ana Lopes", "Jean Dupont", "Lopez-Garcia", "María Zoé"]
         try dataset.mutate((0..<600).map { index in
@@ -95,8 +98,9 @@ struct SnapshotTests {
         for pattern in ["lop*", "zoe", "renamed", "draft"] { try agree(pattern, "after compaction: \(pattern)") }
     }
 
-    @Test func twoWritersWithTheSameRevisionExactlyOneWins() async throws {
-        let fixture = try StoreFixture()
+    @Test(arguments: StorageKind.available)
+    func twoWritersWithTheSameRevisionExactlyOneWins(_ storage: StorageKind) async throws {
+        let fixture = try StoreFixture(storage)
         let dataset = try fixture.dataset
         for round in 0..<20 {
             let id = "race-\(round)"
@@ -122,8 +126,9 @@ struct SnapshotTests {
     /// A transaction another process committed is applied in order: queries see it first, then
     /// this process's listeners hear of it, so a client that queries on an event finds what the
     /// event announced. The hook runs between the two steps; nothing here depends on timing.
-    @Test func aCaughtUpTransactionIsVisibleToQueriesBeforeListenersHearOfIt() throws {
-        let fixture = try StoreFixture()
+    @Test(arguments: StorageKind.available)
+    func aCaughtUpTransactionIsVisibleToQueriesBeforeListenersHearOfIt(_ storage: StorageKind) throws {
+        let fixture = try StoreFixture(storage)
         let reader = try fixture.dataset
         let subscription = try reader.listen("*[_type == 'x']")
         defer { subscription.cancel() }
@@ -135,7 +140,7 @@ struct SnapshotTests {
                 seen.withLock { $0.append((transaction.sequence, visible, subscription.backlog - before)) }
             }
         }
-        let other = try DocumentStore(directory: fixture.directory)
+        let other = try fixture.otherStore()
         defer { other.close() }
         let writer = try other.dataset("production")
         try writer.mutate([.create(["_id": "a", "_type": "x", "n": 1])])
@@ -150,10 +155,11 @@ struct SnapshotTests {
         #expect(subscription.backlog - before == 2)
     }
 
-    @Test func twoStoresOnOneDirectoryCatchUpWithEachOther() throws {
-        let fixture = try StoreFixture()
+    @Test(arguments: StorageKind.available)
+    func twoStoresOnOneDirectoryCatchUpWithEachOther(_ storage: StorageKind) throws {
+        let fixture = try StoreFixture(storage)
         let first = try fixture.dataset
-        let other = try DocumentStore(directory: fixture.directory)
+        let other = try fixture.otherStore()
         defer { other.close() }
         let second = try other.dataset("production")
         try first.mutate([.create(["_id": "a", "_type": "x", "n": 1])])
@@ -172,8 +178,9 @@ struct SnapshotTests {
         #expect(try first.transactions(documentIDs: ["a"]).count == 3)
     }
 
-    @Test func datasetsAreNamedAndSeparate() throws {
-        let fixture = try StoreFixture()
+    @Test(arguments: StorageKind.available)
+    func datasetsAreNamedAndSeparate(_ storage: StorageKind) throws {
+        let fixture = try StoreFixture(storage)
         try fixture.store.createDataset("staging")
         try fixture.dataset.mutate([.create(["_id": "a", "_type": "x"])])
         #expect(try fixture.store.datasetNames() == ["production", "staging"])
@@ -242,8 +249,9 @@ struct SealedLoadTests {
 
 @Suite("The lookup answers a snapshot keeps")
 struct AnswerCacheTests {
-    @Test func theCacheStaysWithinItsBoundsAndAnswersStayRight() throws {
-        let fixture = try StoreFixture()
+    @Test(arguments: StorageKind.available)
+    func theCacheStaysWithinItsBoundsAndAnswersStayRight(_ storage: StorageKind) throws {
+        let fixture = try StoreFixture(storage)
         let dataset = try fixture.dataset
         let count = LayeredDocuments.maxAnswers + 500
         try dataset.mutate((0..<count).map { index in
@@ -310,8 +318,9 @@ struct DeclaredIndexTests {
 struct DraftsPresentationTests {
     /// Without drafts or versions the published view is the raw one (no second set of indexes);
     /// a draft committed later is still left out of it, and a base with drafts builds its own.
-    @Test func aDatasetWithoutDraftsServesItsPublishedViewFromTheRawOne() throws {
-        let fixture = try StoreFixture()
+    @Test(arguments: StorageKind.available)
+    func aDatasetWithoutDraftsServesItsPublishedViewFromTheRawOne(_ storage: StorageKind) throws {
+        let fixture = try StoreFixture(storage)
         let dataset = try fixture.dataset
         try dataset.mutate((0..<20).map { index in
             .create(["_id": .string("p-\(index)"), "_type": "thing", "n": .number(Double(index)),
@@ -365,8 +374,9 @@ struct DraftsPresentationTests {
         }
     }
 
-    @Test func aPresentedDocumentKeepsItsMembersInOrderWithOriginalIdLast() throws {
-        let fixture = try StoreFixture()
+    @Test(arguments: StorageKind.available)
+    func aPresentedDocumentKeepsItsMembersInOrderWithOriginalIdLast(_ storage: StorageKind) throws {
+        let fixture = try StoreFixture(storage)
         let dataset = try fixture.dataset
         try dataset.mutate([
             .create(["_id": "a", "_type": "x", "z": 1, "b": 2]),

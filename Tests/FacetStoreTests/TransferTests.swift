@@ -1,6 +1,7 @@
 import Foundation
 import GROQ
 import Testing
+import TestSupport
 @testable import FacetStore
 
 @Suite("Import and export")
@@ -20,8 +21,9 @@ struct TransferTests {
         return documents
     }
 
-    @Test func exportThenImportReproducesTheDataset() throws {
-        let fixture = try StoreFixture()
+    @Test(arguments: StorageKind.available)
+    func exportThenImportReproducesTheDataset(_ storage: StorageKind) throws {
+        let fixture = try StoreFixture(storage)
         let source = try fixture.dataset
         var random = SeededRandom(seed: 7)
         try source.mutate((0..<300).map { index in
@@ -61,8 +63,9 @@ struct TransferTests {
         #expect(mixed == mixed.sorted { $0.utf8.lexicographicallyPrecedes($1.utf8) } && mixed.count == 501)
     }
 
-    @Test func aBadLineImportsNothingUnlessFailuresAreAllowed() throws {
-        let fixture = try StoreFixture()
+    @Test(arguments: StorageKind.available)
+    func aBadLineImportsNothingUnlessFailuresAreAllowed(_ storage: StorageKind) throws {
+        let fixture = try StoreFixture(storage)
         let dataset = try fixture.dataset
         try dataset.mutate([.create(["_id": "existing", "_type": "x"])])
         let path = try write([
@@ -89,8 +92,9 @@ struct TransferTests {
         #expect(try dataset.query("*[_id in ['a', 'c', 'f']]._id") == ["a", "c", "f"])
     }
 
-    @Test func importModesDecideWhatHappensToExistingDocuments() throws {
-        let fixture = try StoreFixture()
+    @Test(arguments: StorageKind.available)
+    func importModesDecideWhatHappensToExistingDocuments(_ storage: StorageKind) throws {
+        let fixture = try StoreFixture(storage)
         let dataset = try fixture.dataset
         try dataset.mutate([.create(["_id": "a", "_type": "x", "v": "old"])])
         let path = try write([#"{"_id": "a", "_type": "x", "v": "new"}"#, #"{"_id": "b", "_type": "x"}"#], in: fixture)

@@ -119,6 +119,14 @@ struct SealedDatasetStorage: DatasetStorage {
         }
     }
 
+    func appendHoldingLock(after sequence: Int64,
+                           _ body: (_ missed: [CommittedTransaction]) throws(StoreError) -> CommittedTransaction?) throws(StoreError)
+    {
+        try inner.appendHoldingLock(after: sequence) { (missed) throws(StoreError) in
+            try body(opened(missed)).map { (transaction) throws(StoreError) in try sealed(transaction) }
+        }
+    }
+
     private func sealed(_ transaction: CommittedTransaction) throws(StoreError) -> CommittedTransaction {
         try sealing.sealTransaction(transaction, dataset: dataset)
     }

@@ -1,3 +1,4 @@
+import Dispatch
 import Foundation
 import GROQ
 
@@ -94,6 +95,13 @@ public protocol StorageBackend: Sendable {
     /// A new dataset that nobody can see until ``StagedDataset/publish()``: how a dataset made by
     /// an import appears whole or not at all, even if the process dies while filling it.
     func stageDataset(_ name: String) throws(StoreError) -> any StagedDataset
+    /// Lets go of what the backend holds beyond its datasets (a database's connections); called
+    /// once, when its store closes.
+    func close()
+}
+
+extension StorageBackend {
+    public func close() {}
 }
 
 /// A dataset being made out of sight (see ``StorageBackend/stageDataset(_:)``).
@@ -120,6 +128,37 @@ public struct PreparedTransaction: Sendable {
         self.transaction = transaction
         self.bodies = bodies
         self.mutations = mutations
+    }
+}
+
+extension PreparedTransaction {
+    /// `transaction` with its documents and mutations written out as JSON text, as it is. A
+    /// large transaction (an import batch) writes its mutations and its documents on two
+    /// threads: they are about the same size.
+    public init(serializing transaction: CommittedTransaction) {
+        let effects = transaction.effects
+        guard effects.count >= 64 else {
+            self.init(transaction: transaction, bodies: effects.map { $0.document?.serialized() },
+                      mutations: JSONValue.array(transaction.mutations).serialized())
+            return
+        }
+        var bodies = [String?](repeating: nil, count: effects.count)
+        var mutations = ""
+        bodies.withUnsafeMutableBufferPointer { buffer in
+            withUnsafeMutablePointer(to: &mutations) { text in
+                nonisolated(unsafe) let bodiesOut = buffer
+                nonisolated(unsafe) let mutationsOut = text
+                // Each job writes only its own output.
+                DispatchQueue.concurrentPerform(iterations: 2) { job in
+                    if job == 0 {
+                        mutationsOut.pointee = JSONValue.array(transaction.mutations).serialized()
+                    } else {
+                        for index in effects.indices { bodiesOut[index] = effects[index].document?.serialized() }
+                    }
+                }
+            }
+        }
+        self.init(transaction: transaction, bodies: bodies, mutations: mutations)
     }
 }
 
@@ -163,6 +202,13 @@ public protocol DatasetStorage: Sendable {
     /// Other writers wait until it returns.
     func appendAll(after sequence: Int64,
                    _ body: (_ append: (CommittedTransaction) throws(StoreError) -> Void) throws(StoreError) -> Void) throws(StoreError) -> Bool
+    /// Holds the dataset's write lock while `body` runs, then writes the transaction it returns
+    /// (nothing when it returns `nil`), atomically and durably. `body` is handed the
+    /// transactions committed after `sequence`, read under the lock: no other process can
+    /// commit until this returns, so the transaction `body` works out on top of them is never
+    /// refused. How a writer that keeps losing the race to other processes gets its turn.
+    func appendHoldingLock(after sequence: Int64,
+                           _ body: (_ missed: [CommittedTransaction]) throws(StoreError) -> CommittedTransaction?) throws(StoreError)
     /// Whether a transaction with this id was ever committed.
     func containsTransaction(id: String) throws(StoreError) -> Bool
     /// Where this dataset's image is kept (see ``Dataset/openedFrom``); `nil` for a storage that

@@ -260,8 +260,7 @@ final class SQLiteDatasetStorage: DatasetStorage {
     }
 
     func prepare(_ transaction: CommittedTransaction) throws(StoreError) -> PreparedTransaction {
-        let (bodies, mutations) = Self.serialized(transaction)
-        return PreparedTransaction(transaction: transaction, bodies: bodies, mutations: mutations)
+        PreparedTransaction(serializing: transaction)
     }
 
     func append(_ prepared: PreparedTransaction) throws(StoreError) -> Bool {
@@ -327,6 +326,34 @@ final class SQLiteDatasetStorage: DatasetStorage {
         }
     }
 
+    func appendHoldingLock(after sequence: Int64,
+                           _ body: (_ missed: [CommittedTransaction]) throws(StoreError) -> CommittedTransaction?) throws(StoreError)
+    {
+        do {
+            try pool.writeWithoutTransaction { db in
+                var written = 0
+                // The immediate transaction takes the write lock before the read.
+                try db.inTransaction(.immediate) {
+                    let missed = try Self.readTransactions(db, sql: Self.transactionsAfter, arguments: [sequence])
+                    guard let transaction = try body(missed) else { return .commit }
+                    let prepared = try prepare(transaction)
+                    written = Self.size(bodies: prepared.bodies, mutations: prepared.mutations)
+                    do { try Self.insert(transaction, bodies: prepared.bodies, mutations: prepared.mutations, db) } catch let error as DatabaseError
+                        where error.resultCode == .SQLITE_CONSTRAINT
+                    {
+                        throw StoreError.transactionIDUsed(transaction.id)
+                    }
+                    return .commit
+                }
+                if written > 0 { checkpoints.wrote(bytes: written, writer: db) }
+            }
+        } catch let error as StoreError {
+            throw error
+        } catch {
+            throw StoreError.storage("Cannot commit to \(path): \(error)")
+        }
+    }
+
     private static func lastSequence(_ db: Database) throws -> Int64 {
         try Int64.fetchOne(db.cachedStatement(sql: "SELECT coalesce(max(seq), 0) FROM transactions")) ?? 0
     }
@@ -353,32 +380,6 @@ final class SQLiteDatasetStorage: DatasetStorage {
     /// its revision) and the mutations once.
     private static func size(bodies: [String?], mutations: String) -> Int {
         bodies.reduce(mutations.utf8.count) { $0 + 2 * ($1?.utf8.count ?? 0) }
-    }
-
-    /// The documents' and the mutations' JSON text. A large transaction (an import batch)
-    /// serialises its mutations and its documents on two threads: they are about the same size.
-    private static func serialized(_ transaction: CommittedTransaction) -> (bodies: [String?], mutations: String) {
-        let effects = transaction.effects
-        guard effects.count >= 64 else {
-            return (effects.map { $0.document?.serialized() }, JSONValue.array(transaction.mutations).serialized())
-        }
-        var bodies = [String?](repeating: nil, count: effects.count)
-        var mutations = ""
-        bodies.withUnsafeMutableBufferPointer { buffer in
-            withUnsafeMutablePointer(to: &mutations) { text in
-                nonisolated(unsafe) let bodiesOut = buffer
-                nonisolated(unsafe) let mutationsOut = text
-                // Each job writes only its own output.
-                DispatchQueue.concurrentPerform(iterations: 2) { job in
-                    if job == 0 {
-                        mutationsOut.pointee = JSONValue.array(transaction.mutations).serialized()
-                    } else {
-                        for index in effects.indices { bodiesOut[index] = effects[index].document?.serialized() }
-                    }
-                }
-            }
-        }
-        return (bodies, mutations)
     }
 
     var imagePath: String? { path + ".image" }
@@ -461,36 +462,39 @@ final class SQLiteDatasetStorage: DatasetStorage {
         return try readTransactions(sql: sql, arguments: StatementArguments(arguments))
     }
 
+    private static let transactionsAfter = "SELECT seq, id, timestamp, author, mutations FROM transactions WHERE seq > ? ORDER BY seq"
+
     func transactions(after sequence: Int64) throws(StoreError) -> [CommittedTransaction] {
-        try readTransactions(sql: "SELECT seq, id, timestamp, author, mutations FROM transactions WHERE seq > ? ORDER BY seq",
-                             arguments: [sequence])
+        try readTransactions(sql: Self.transactionsAfter, arguments: [sequence])
     }
 
     private func readTransactions(sql: String, arguments: StatementArguments) throws(StoreError) -> [CommittedTransaction] {
         do {
-            return try pool.read { db in
-                var result: [CommittedTransaction] = []
-                let rows = try Row.fetchAll(db, sql: sql, arguments: arguments)
-                for row in rows {
-                    let sequence: Int64 = row[0]
-                    let mutations = try Self.parseBody(row, index: 4, context: { "transaction \(sequence)" })
-                    let effectRows = try Row.fetchAll(db.cachedStatement(sql: "SELECT document_id, previous_rev, rev, body FROM revisions WHERE seq = ?"),
-                                                      arguments: [sequence])
-                    let effects = try effectRows.map { effect in
-                        let body = try Self.parseBody(effect, index: 3, context: { "a revision of transaction \(sequence)" })
-                        return CommittedTransaction.Effect(documentID: effect[0], previousRevision: effect[1], resultRevision: effect[2],
-                                                           document: body.isNull ? JSONValue?.none : body)
-                    }
-                    result.append(CommittedTransaction(sequence: sequence, id: row[1], timestamp: row[2], author: row[3],
-                                                       mutations: mutations.arrayValue ?? [], effects: effects))
-                }
-                return result
-            }
+            return try pool.read { db in try Self.readTransactions(db, sql: sql, arguments: arguments) }
         } catch let error as StoreError {
             throw error
         } catch {
             throw StoreError.storage("Cannot read history from \(path): \(error)")
         }
+    }
+
+    private static func readTransactions(_ db: Database, sql: String, arguments: StatementArguments) throws -> [CommittedTransaction] {
+        var result: [CommittedTransaction] = []
+        let rows = try Row.fetchAll(db, sql: sql, arguments: arguments)
+        for row in rows {
+            let sequence: Int64 = row[0]
+            let mutations = try Self.parseBody(row, index: 4, context: { "transaction \(sequence)" })
+            let effectRows = try Row.fetchAll(db.cachedStatement(sql: "SELECT document_id, previous_rev, rev, body FROM revisions WHERE seq = ?"),
+                                              arguments: [sequence])
+            let effects = try effectRows.map { effect in
+                let body = try Self.parseBody(effect, index: 3, context: { "a revision of transaction \(sequence)" })
+                return CommittedTransaction.Effect(documentID: effect[0], previousRevision: effect[1], resultRevision: effect[2],
+                                                   document: body.isNull ? JSONValue?.none : body)
+            }
+            result.append(CommittedTransaction(sequence: sequence, id: row[1], timestamp: row[2], author: row[3],
+                                               mutations: mutations.arrayValue ?? [], effects: effects))
+        }
+        return result
     }
 
     func close() {

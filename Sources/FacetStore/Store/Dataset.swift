@@ -158,17 +158,37 @@ public final class Dataset: Sendable {
             if let given = options.transactionId, try storage.containsTransaction(id: given) {
                 throw StoreError.transactionIDUsed(given)
             }
-            // Another process sharing the file may have committed since this one last did: then
-            // the append is refused, this process catches up, and the transaction is worked out
-            // again on the newer state (its ifRevisionID checks included).
-            for _ in 0..<8 {
+            // Another process sharing the storage may have committed since this one last did:
+            // then the append is refused, this process catches up, and the transaction is
+            // worked out again on the newer state (its ifRevisionID checks included). A writer
+            // that keeps losing that race takes the storage's write lock for its next try, so
+            // that it cannot lose again.
+            for _ in 0..<3 {
                 if let result = try attempt(mutations, options: options, state: &state) { return result }
                 try catchUp()
             }
-            throw StoreError(.conflict, type: "concurrentWriteError",
-                             message: "Other processes kept committing to dataset \"\(name)\" while this transaction was retried",
-                             advice: "Retry the transaction.")
+            return try attemptHoldingLock(mutations, options: options, state: &state)
         }
+    }
+
+    /// Works out and commits one transaction while holding the storage's write lock, on the
+    /// snapshot caught up under that lock.
+    private func attemptHoldingLock(_ mutations: [Mutation], options: TransactionOptions, state: inout WriterState) throws(StoreError)
+        -> TransactionResult
+    {
+        var outcome: (work: WorkedOut, start: DatasetSnapshot)?
+        try storage.appendHoldingLock(after: current.withLock { $0.sequence }) { (missed) throws(StoreError) in
+            apply(caughtUp: missed)
+            let start = current.withLock { $0 }
+            let work = try workOut(mutations, options: options, on: start)
+            outcome = (work, start)
+            return work.transaction
+        }
+        guard let outcome else { throw StoreError.storage("The storage wrote nothing and gave no reason") }
+        if let committed = outcome.work.transaction {
+            adopt(committed, from: outcome.start, to: outcome.work.next, source: options.source, state: &state)
+        }
+        return outcome.work.result
     }
 
     /// Works out and commits one transaction on the current snapshot; `nil` when the storage
@@ -407,8 +427,13 @@ public final class Dataset: Sendable {
     /// Applies the transactions other processes committed since the current snapshot, and tells
     /// this process's listeners about them. Called with the writer lock held.
     private func catchUp() throws(StoreError) {
+        apply(caughtUp: try storage.transactions(after: current.withLock { $0.sequence }))
+    }
+
+    /// Applies transactions another process committed, in order, as ``catchUp()`` finds them.
+    private func apply(caughtUp transactions: [CommittedTransaction]) {
         var snapshot = current.withLock { $0 }
-        for transaction in try storage.transactions(after: snapshot.sequence) {
+        for transaction in transactions where transaction.sequence > snapshot.sequence {
             let next = snapshot.applying(transaction.effects.map { ($0.documentID, $0.document) }, sequence: transaction.sequence)
             // Queries see the change before listeners hear of it: a client that queries when the
             // event arrives must find what the event announced.

@@ -115,5 +115,6 @@ public final class DocumentStore: Sendable {
             return Array(datasets.values)
         }
         for dataset in datasets { dataset.close() }
+        backend.close()
     }
 }

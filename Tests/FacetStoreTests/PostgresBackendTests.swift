@@ -1,0 +1,109 @@
+import FacetPostgres
+import Foundation
+import GROQ
+import Synchronization
+import Testing
+import TestSupport
+@testable import FacetStore
+
+@Suite("PostgreSQL backend")
+struct PostgresBackendTests {
+    @Test func theTestsGetAServerUnderCI() {
+        // Without one, every PostgreSQL case of the parameterised suites would silently not run.
+        let underCI = ProcessInfo.processInfo.environment["CI"] == "true"
+        #expect(!underCI || TestDatabase.url != nil, "\(TestDatabaseMissing())")
+    }
+
+    @Test func aURLIsReadWithItsSettingsAndShownWithoutItsPassword() throws {
+        let location = try PostgresLocation(url: "postgres://ada:s%40cret@db.example:6543/crm?pool=3&timeout=7&schema=facet")
+        #expect(location.configuration.username == "ada" && location.configuration.password == "s@cret")
+        #expect(location.configuration.host == "db.example" && location.configuration.port == 6543 && location.configuration.database == "crm")
+        #expect(location.poolSize == 3 && location.checkoutTimeout == .seconds(7) && location.schema == "facet")
+        #expect(!location.description.contains("cret") && location.description.contains("db.example"))
+        #expect(PostgresLocation.isURL("postgresql://x") && !PostgresLocation.isURL("./facet-data"))
+    }
+
+    @Test(arguments: [
+        ("postgres://h/db?pol=3", "pol"),
+        ("postgres://h/db?pool=0", "pool=0"),
+        ("postgres://h/db?schema=Drop%20Table", "schema="),
+        ("postgres://h/db?sslmode=sometimes", "sslmode=sometimes"),
+        ("postgres:///db", "no host"),
+        ("mysql://h/db", "postgres://"),
+    ])
+    func aBadURLIsRefusedSayingWhatIsWrong(url: String, named: String) {
+        let error = storeError { _ = try PostgresLocation(url: url) }
+        #expect(error?.kind == .invalid && error?.message.contains(named) == true, "\(String(describing: error))")
+        #expect(error?.advice.contains("postgres://") == true)
+    }
+
+    @Test func aDatabaseOutOfReachIsUnavailableNotAnInternalError() throws {
+        // A port nothing listens on: bound and closed again.
+        let url = "postgres://postgres@127.0.0.1:\(try Self.closedPort())/facet?connect_timeout=2"
+        let started = ContinuousClock.now
+        let error = storeError { _ = try PostgresBackend(location: PostgresLocation(url: url)) }
+        #expect(error?.kind == .unavailable && error?.status == 503, "\(String(describing: error))")
+        #expect(ContinuousClock.now - started < .seconds(10))
+    }
+
+    @Test func writersOnTwoServersTakeTurnsAndLoseNothing() async throws {
+        guard TestDatabase.url != nil else { return }
+        let fixture = try StoreFixture(.postgres)
+        let other = try fixture.otherStore()
+        defer { other.close() }
+        let datasets = [try fixture.dataset, try other.dataset("production", create: true)]
+        try datasets[0].mutate([.create(["_id": "counter", "_type": "x", "n": 0])])
+        try datasets[1].refresh()
+        // Both increment the same counter 25 times at once; each commit is worked out again on
+        // the other's newer state when it lost the race, so every increment lands.
+        try await withThrowingTaskGroup(of: Void.self) { group in
+            for dataset in datasets {
+                group.addTask {
+                    try await offThePool {
+                        for _ in 0..<25 { try dataset.mutate(mutations(#"[{"patch": {"id": "counter", "inc": {"n": 1}}}]"#)) }
+                    }
+                }
+            }
+            try await group.waitForAll()
+        }
+        for dataset in datasets { try dataset.refresh() }
+        #expect(datasets[0].document(id: "counter")?["n"] == 50)
+        #expect(datasets[1].document(id: "counter") == datasets[0].document(id: "counter"))
+        let history = try datasets[0].transactions(documentIDs: ["counter"])
+        #expect(history.count == 51)
+        #expect(history.map(\.sequence) == Array(1...51), "one order, no gaps")
+    }
+
+    @Test func aStagedDatasetIsInvisibleUntilPublishedAndRefusedWhenItsNameIsTaken() throws {
+        guard TestDatabase.url != nil else { return }
+        let fixture = try StoreFixture(.postgres)
+        let backend = fixture.store.backend
+        let staged = try backend.stageDataset("imported")
+        _ = try staged.storage.append(CommittedTransaction(sequence: 1, id: "t1", timestamp: "2026-01-01T00:00:00.000Z", author: nil,
+                                                           mutations: [], effects: [.init(documentID: "a", previousRevision: nil, resultRevision: "t1",
+                                                                                          document: ["_id": "a", "_type": "x"])]))
+        #expect(try backend.datasetNames().contains("imported") == false)
+        try staged.publish()
+        #expect(try backend.datasetNames().contains("imported"))
+        #expect(try fixture.store.dataset("imported").document(id: "a")?["_type"] == "x")
+
+        let second = try backend.stageDataset("imported")
+        #expect(storeError { try second.publish() }?.type == "datasetExistsError")
+        #expect(try backend.datasetNames() == ["imported"], "the refused one is gone")
+    }
+
+    private static func closedPort() throws -> Int {
+        let socket = Foundation.socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
+        defer { Foundation.close(socket) }
+        var address = sockaddr_in()
+        address.sin_family = sa_family_t(AF_INET)
+        address.sin_addr.s_addr = inet_addr("127.0.0.1")
+        var length = socklen_t(MemoryLayout<sockaddr_in>.size)
+        try withUnsafeMutablePointer(to: &address) { pointer in
+            try pointer.withMemoryRebound(to: sockaddr.self, capacity: 1) { generic in
+                guard bind(socket, generic, length) == 0, getsockname(socket, generic, &length) == 0 else { throw CocoaError(.fileWriteUnknown) }
+            }
+        }
+        return Int(UInt16(bigEndian: address.sin_port))
+    }
+}
