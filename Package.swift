@@ -161,6 +161,7 @@ let package = Package(
             dependencies: [
                 "GROQ",
                 "FacetStore",
+                "FacetPostgres",
                 "FacetSchema",
                 "SchemaTypes",
                 "StudioConfig",

@@ -53,8 +53,10 @@ public final class SecuritySystem: Sendable {
     /// The document store of this data directory, with sensitive fields sealed at rest, card
     /// numbers refused, and every transaction audited.
     public func documentStore(validator: (any DocumentValidating)?, limits: DocumentLimits = DocumentLimits(),
-                              imagePolicy: ImagePolicy = ImagePolicy()) throws(StoreError) -> DocumentStore {
-        try DocumentStore(directory: directory, limits: limits, validator: PaymentCardScreen(inner: validator),
-                          sealing: encryption, observer: audit, imagePolicy: imagePolicy)
+                              imagePolicy: ImagePolicy = ImagePolicy(), backend: (any StorageBackend)? = nil) throws(StoreError) -> DocumentStore {
+        let storage: any StorageBackend
+        if let backend { storage = backend } else { storage = try SQLiteBackend(directory: directory) }
+        return DocumentStore(backend: storage, limits: limits, validator: PaymentCardScreen(inner: validator),
+                      sealing: encryption, observer: audit, imagePolicy: imagePolicy)
     }
 }

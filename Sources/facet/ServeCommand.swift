@@ -1,6 +1,7 @@
 import ArgumentParser
 import Dispatch
 import FacetAssets
+import FacetPostgres
 import FacetSchema
 import FacetSecurity
 import FacetServer
@@ -18,9 +19,9 @@ struct ServeCommand: AsyncParsableCommand {
         commandName: "serve",
         abstract: "Serve the studio HTTP API (Sanity-compatible) on http://127.0.0.1:3333.",
         discussion: """
-            Settings come from the flags, else the environment (FACET_DATA, FACET_DATASET, FACET_HOST, \
-            FACET_PORT, FACET_CONFIG), else the JSON config file (--config, default ./facet.json when it \
-            exists), else the defaults. The config file may set host, port, data, dataset, maxBodyBytes, \
+            Settings come from the flags, else the environment (FACET_DATA, FACET_DATABASE_URL, FACET_DATASET, \
+            FACET_HOST, FACET_PORT, FACET_CONFIG), else the JSON config file (--config, default ./facet.json when it \
+            exists), else the defaults. The config file may set host, port, data, database, dataset, maxBodyBytes, \
             queryTimeLimitSeconds, maxResultBytes, maxQueryElements, queryBudgets, restrictedRoles, maxConcurrentQueries, \
             listenerBufferBytes (what one slow listener may hold before it is dropped, 8 MiB by default), allowedOrigins \
             and threats (rate limits, \
@@ -38,6 +39,9 @@ struct ServeCommand: AsyncParsableCommand {
 
     @Option(name: .long, help: "The default dataset (default: $FACET_DATASET, else production; created if missing).")
     var dataset: String?
+
+    @Option(name: .long, help: "A PostgreSQL database for the datasets, postgres://user:password@host:5432/database (default: $FACET_DATABASE_URL; else the data directory's SQLite files).")
+    var database: String?
 
     @Option(name: .long, help: "The address to bind (default: $FACET_HOST, else 127.0.0.1; a non-loopback address serves the network: put TLS in front).")
     var host: String?
@@ -62,7 +66,7 @@ struct ServeCommand: AsyncParsableCommand {
         do {
             try FileManager.default.createDirectory(atPath: settings.data, withIntermediateDirectories: true)
             security = try SecuritySystem(directory: settings.data, policy: CRMRoles.policy(schema: schema), schema: schema)
-            store = try security.documentStore(validator: validator)
+            store = try security.documentStore(validator: validator, backend: try DatabaseChoice.backend(url: settings.database, logger: logger))
             assets = try AssetLibrary(directory: settings.data, limits: settings.assets)
             let opening = ContinuousClock.now
             let dataset = try store.dataset(settings.server.defaultDataset, create: true)
@@ -88,7 +92,8 @@ struct ServeCommand: AsyncParsableCommand {
                            starters: [DemoStarter.crm(assets: assets)], assets: assets)
         let app = api.application(logger: logger)
         let exposure = ServeSettings.isLoopback(settings.server.host) ? "this machine only" : "the network: put TLS in front of it"
-        logger.info("Facet serving \(settings.data) on http://\(settings.server.host):\(settings.server.port) (\(exposure); sign-in required)")
+        let storage = settings.database.flatMap { try? PostgresLocation(url: $0).description } ?? settings.data
+        logger.info("Facet serving \(storage) on http://\(settings.server.host):\(settings.server.port) (\(exposure); sign-in required)")
         let refreshes = Self.scheduleAnalytics(store: store, dataset: settings.server.defaultDataset, security: security, logger: logger,
                                                  every: settings.schedulerInterval)
         do {
@@ -163,6 +168,9 @@ struct ServeSettings {
     /// How often the scheduler looks for work whose time has come (`FACET_SCHEDULER_INTERVAL`
     /// or the config file's `"schedulerIntervalSeconds"`, in seconds).
     var schedulerInterval = Duration.seconds(600)
+    /// The PostgreSQL database that holds the datasets (`--database`, `FACET_DATABASE_URL` or
+    /// the config file's `"database"`); `nil` keeps them in the data directory.
+    var database: String?
 
     init(flags: ServeCommand, environment: [String: String]) throws {
         let configPath = flags.config ?? environment["FACET_CONFIG"]
@@ -179,7 +187,7 @@ struct ServeSettings {
         }
         let known: Set<String> = ["host", "port", "data", "dataset", "maxBodyBytes", "queryTimeLimitSeconds", "maxResultBytes",
                                   "maxQueryElements", "queryBudgets", "restrictedRoles", "maxConcurrentQueries",
-                                  "listenerBufferBytes", "allowedOrigins", "threats", "assets", "schedulerIntervalSeconds"]
+                                  "listenerBufferBytes", "allowedOrigins", "threats", "assets", "schedulerIntervalSeconds", "database"]
         for key in file.objectValue?.keys ?? JSONObject().keys where !known.contains(key) {
             throw CommandFailure("the config file sets \"\(key)\", which Facet does not know; known settings: \(known.sorted().joined(separator: ", "))")
         }
@@ -191,6 +199,7 @@ struct ServeSettings {
             return Int(number)
         }
         data = flags.data ?? environment["FACET_DATA"] ?? file["data"]?.stringValue ?? data
+        database = flags.database ?? environment["FACET_DATABASE_URL"] ?? file["database"]?.stringValue
         server.defaultDataset = flags.dataset ?? environment["FACET_DATASET"] ?? file["dataset"]?.stringValue ?? server.defaultDataset
         server.host = flags.host ?? environment["FACET_HOST"] ?? file["host"]?.stringValue ?? server.host
         if let port = flags.port {

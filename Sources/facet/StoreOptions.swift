@@ -16,6 +16,9 @@ struct StoreOptions: ParsableArguments {
     @Option(name: .long, help: "The dataset name (default: $FACET_DATASET, else production).")
     var dataset: String?
 
+    @Option(name: .long, help: "A PostgreSQL database holding the datasets, postgres://user:password@host:5432/database (default: $FACET_DATABASE_URL; else the data directory).")
+    var database: String?
+
     @Option(name: .long, help: "The schema that validates writes: crm (the default, or $FACET_SCHEMA) or none.")
     var schema: String?
 
@@ -61,7 +64,8 @@ struct StoreOptions: ParsableArguments {
     /// The store, opened through `security` (for a command that also audits what it does).
     func openStore(through security: SecuritySystem) throws -> DocumentStore {
         let validator = try validator()
-        do { return try security.documentStore(validator: validator) } catch { throw CommandFailure(error.description) }
+        let backend = try DatabaseChoice.backend(url: database ?? ProcessInfo.processInfo.environment["FACET_DATABASE_URL"])
+        do { return try security.documentStore(validator: validator, backend: backend) } catch { throw CommandFailure(error.description) }
     }
 
     /// The dataset; a missing `production` dataset is created (it is the default everyone expects),

@@ -7,6 +7,7 @@ import HTTPTypes
 import Hummingbird
 import HummingbirdTesting
 import Testing
+import TestSupport
 
 /// A small content model for the route tests: articles with a required title and a rating of
 /// at most 5, written by authors.
@@ -32,8 +33,9 @@ struct DocumentOperationRouteTests {
                                  body: DataRoutes.body(body))
     }
 
-    @Test func publishingMovesTheDraftInOneTransactionAndUnpublishingMovesItBack() async throws {
-        let fixture = try ServerFixture(schema: try DataRouteSchema.compile())
+    @Test(arguments: StorageKind.available)
+    func publishingMovesTheDraftInOneTransactionAndUnpublishingMovesItBack(_ storage: StorageKind) async throws {
+        let fixture = try ServerFixture(storage, schema: try DataRouteSchema.compile())
         defer { fixture.close() }
         let dataset = try fixture.store.dataset("production")
         try dataset.mutate([.create(["_id": "drafts.a-1", "_type": "article", "title": "Draft title"])])
@@ -62,8 +64,9 @@ struct DocumentOperationRouteTests {
         }
     }
 
-    @Test func discardingDropsTheDraftAndKeepsThePublishedDocument() async throws {
-        let fixture = try ServerFixture()
+    @Test(arguments: StorageKind.available)
+    func discardingDropsTheDraftAndKeepsThePublishedDocument(_ storage: StorageKind) async throws {
+        let fixture = try ServerFixture(storage)
         defer { fixture.close() }
         let dataset = try fixture.store.dataset("production")
         try dataset.mutate([.create(["_id": "a-1", "_type": "article", "title": "Live"]),
@@ -87,8 +90,9 @@ struct DocumentOperationRouteTests {
         }
     }
 
-    @Test func nothingToOperateOnIs404AndAStaleRevisionIs409() async throws {
-        let fixture = try ServerFixture()
+    @Test(arguments: StorageKind.available)
+    func nothingToOperateOnIs404AndAStaleRevisionIs409(_ storage: StorageKind) async throws {
+        let fixture = try ServerFixture(storage)
         defer { fixture.close() }
         let dataset = try fixture.store.dataset("production")
         try dataset.mutate([.create(["_id": "a-1", "_type": "article", "title": "Live"])], options: TransactionOptions(transactionId: "rev-live"))
@@ -136,8 +140,9 @@ struct DocumentOperationRouteTests {
         }
     }
 
-    @Test func unpublishingAReferencedDocumentIs409() async throws {
-        let fixture = try ServerFixture()
+    @Test(arguments: StorageKind.available)
+    func unpublishingAReferencedDocumentIs409(_ storage: StorageKind) async throws {
+        let fixture = try ServerFixture(storage)
         defer { fixture.close() }
         let dataset = try fixture.store.dataset("production")
         try dataset.mutate([.create(["_id": "w-1", "_type": "author", "name": "Ada"]),
@@ -152,8 +157,9 @@ struct DocumentOperationRouteTests {
         }
     }
 
-    @Test func publishingADraftWithErrorsIs422WithEveryMarker() async throws {
-        let fixture = try ServerFixture(schema: try DataRouteSchema.compile())
+    @Test(arguments: StorageKind.available)
+    func publishingADraftWithErrorsIs422WithEveryMarker(_ storage: StorageKind) async throws {
+        let fixture = try ServerFixture(storage, schema: try DataRouteSchema.compile())
         defer { fixture.close() }
         let dataset = try fixture.store.dataset("production")
         try dataset.mutate([.create(["_id": "drafts.a-1", "_type": "article", "rating": 7])])
@@ -173,8 +179,9 @@ struct DocumentOperationRouteTests {
         }
     }
 
-    @Test func validationReportsTheDraftElseThePublishedDocument() async throws {
-        let fixture = try ServerFixture(schema: try DataRouteSchema.compile())
+    @Test(arguments: StorageKind.available)
+    func validationReportsTheDraftElseThePublishedDocument(_ storage: StorageKind) async throws {
+        let fixture = try ServerFixture(storage, schema: try DataRouteSchema.compile())
         defer { fixture.close() }
         let dataset = try fixture.store.dataset("production")
         try dataset.mutate([
@@ -204,8 +211,9 @@ struct DocumentOperationRouteTests {
         }
     }
 
-    @Test func validationWithoutASchemaIs404() async throws {
-        let fixture = try ServerFixture()
+    @Test(arguments: StorageKind.available)
+    func validationWithoutASchemaIs404(_ storage: StorageKind) async throws {
+        let fixture = try ServerFixture(storage)
         defer { fixture.close() }
         try fixture.store.dataset("production").mutate([.create(["_id": "a-1", "_type": "article"])])
         try await Application(router: fixture.api.router()).test(.router) { client in

@@ -6,11 +6,13 @@ import HTTPTypes
 import Hummingbird
 import HummingbirdTesting
 import Testing
+import TestSupport
 
 @Suite("GET /data/doc")
 struct DocumentRouteTests {
-    @Test func documentsAreReturnedInTheOrderAskedAndMissingOnesAreOmitted() async throws {
-        let fixture = try ServerFixture()
+    @Test(arguments: StorageKind.available)
+    func documentsAreReturnedInTheOrderAskedAndMissingOnesAreOmitted(_ storage: StorageKind) async throws {
+        let fixture = try ServerFixture(storage)
         defer { fixture.close() }
         let result = try fixture.store.dataset("production").mutate([
             .create(["_id": "c-1", "_type": "customer", "name": "Ada"]),
@@ -33,8 +35,9 @@ struct DocumentRouteTests {
         }
     }
 
-    @Test func excludeContentKeepsOnlyTheSystemFields() async throws {
-        let fixture = try ServerFixture()
+    @Test(arguments: StorageKind.available)
+    func excludeContentKeepsOnlyTheSystemFields(_ storage: StorageKind) async throws {
+        let fixture = try ServerFixture(storage)
         defer { fixture.close() }
         try fixture.store.dataset("production").mutate([.create(["_id": "c-1", "_type": "customer", "name": "Ada", "email": "ada@example.com"])])
         try await Application(router: fixture.api.router()).test(.router) { client in
@@ -46,8 +49,9 @@ struct DocumentRouteTests {
         }
     }
 
-    @Test func aMalformedIdOrAnUnknownDatasetIsAnError() async throws {
-        let fixture = try ServerFixture()
+    @Test(arguments: StorageKind.available)
+    func aMalformedIdOrAnUnknownDatasetIsAnError(_ storage: StorageKind) async throws {
+        let fixture = try ServerFixture(storage)
         defer { fixture.close() }
         try await Application(router: fixture.api.router()).test(.router) { client in
             var response = try await client.execute(uri: "/v1/data/doc/production/c-1,%23x", method: .get)

@@ -6,11 +6,13 @@ import HTTPTypes
 import Hummingbird
 import HummingbirdTesting
 import Testing
+import TestSupport
 
 @Suite("GET /data/export")
 struct ExportRouteTests {
-    @Test func theExportIsEveryDocumentDraftsIncludedInIdOrder() async throws {
-        let fixture = try ServerFixture()
+    @Test(arguments: StorageKind.available)
+    func theExportIsEveryDocumentDraftsIncludedInIdOrder(_ storage: StorageKind) async throws {
+        let fixture = try ServerFixture(storage)
         defer { fixture.close() }
         let dataset = try fixture.store.dataset("production")
         try dataset.mutate([
@@ -40,8 +42,9 @@ struct ExportRouteTests {
         }
     }
 
-    @Test func aLargeExportStreamsInChunksAndLosesNothing() async throws {
-        let fixture = try ServerFixture()
+    @Test(arguments: StorageKind.available)
+    func aLargeExportStreamsInChunksAndLosesNothing(_ storage: StorageKind) async throws {
+        let fixture = try ServerFixture(storage)
         defer { fixture.close() }
         let dataset = try fixture.store.dataset("production")
         // About 2.5 MB: ten of the store's chunks, more than the hand-off holds at once.
@@ -59,8 +62,9 @@ struct ExportRouteTests {
         }
     }
 
-    @Test func theSnapshotIsTheOneCommittedWhenTheRequestWasAnswered() async throws {
-        let fixture = try ServerFixture()
+    @Test(arguments: StorageKind.available)
+    func theSnapshotIsTheOneCommittedWhenTheRequestWasAnswered(_ storage: StorageKind) async throws {
+        let fixture = try ServerFixture(storage)
         defer { fixture.close() }
         let dataset = try fixture.store.dataset("production")
         let padding = String(repeating: "x", count: 500)

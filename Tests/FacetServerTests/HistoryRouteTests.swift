@@ -6,6 +6,7 @@ import HTTPTypes
 import Hummingbird
 import HummingbirdTesting
 import Testing
+import TestSupport
 
 @Suite("GET /data/history")
 struct HistoryRouteTests {
@@ -27,8 +28,9 @@ struct HistoryRouteTests {
         return try dataset.transactions(documentIDs: [])
     }
 
-    @Test func aDocumentIsReadAsOfARevisionATimeOrItsLastRevision() async throws {
-        let fixture = try ServerFixture()
+    @Test(arguments: StorageKind.available)
+    func aDocumentIsReadAsOfARevisionATimeOrItsLastRevision(_ storage: StorageKind) async throws {
+        let fixture = try ServerFixture(storage)
         defer { fixture.close() }
         let log = try Self.seed(try fixture.store.dataset("production"))
         try await Application(router: fixture.api.router()).test(.router) { client in
@@ -52,8 +54,9 @@ struct HistoryRouteTests {
         }
     }
 
-    @Test func theStateMustBeNamedExactlyOnce() async throws {
-        let fixture = try ServerFixture()
+    @Test(arguments: StorageKind.available)
+    func theStateMustBeNamedExactlyOnce(_ storage: StorageKind) async throws {
+        let fixture = try ServerFixture(storage)
         defer { fixture.close() }
         _ = try Self.seed(try fixture.store.dataset("production"))
         try await Application(router: fixture.api.router()).test(.router) { client in
@@ -75,8 +78,9 @@ struct HistoryRouteTests {
         }
     }
 
-    @Test func transactionsAreNDJSONLinesInSanitysShape() async throws {
-        let fixture = try ServerFixture()
+    @Test(arguments: StorageKind.available)
+    func transactionsAreNDJSONLinesInSanitysShape(_ storage: StorageKind) async throws {
+        let fixture = try ServerFixture(storage)
         defer { fixture.close() }
         let log = try Self.seed(try fixture.store.dataset("production"))
         try await Application(router: fixture.api.router()).test(.router) { client in
@@ -93,8 +97,9 @@ struct HistoryRouteTests {
         }
     }
 
-    @Test func transactionsAreFilteredOrderedAndTrimmedAsAsked() async throws {
-        let fixture = try ServerFixture()
+    @Test(arguments: StorageKind.available)
+    func transactionsAreFilteredOrderedAndTrimmedAsAsked(_ storage: StorageKind) async throws {
+        let fixture = try ServerFixture(storage)
         defer { fixture.close() }
         let log = try Self.seed(try fixture.store.dataset("production"))
         try await Application(router: fixture.api.router()).test(.router) { client in
@@ -130,8 +135,9 @@ struct HistoryRouteTests {
 
     /// The studio's own request: each line's effect, applied to the state before it, gives the
     /// revision the transaction left, and its revert gives the state before back.
-    @Test func mendozaEffectsStepThroughEveryRevision() async throws {
-        let fixture = try ServerFixture()
+    @Test(arguments: StorageKind.available)
+    func mendozaEffectsStepThroughEveryRevision(_ storage: StorageKind) async throws {
+        let fixture = try ServerFixture(storage)
         defer { fixture.close() }
         let dataset = try fixture.store.dataset("production")
         _ = try Self.seed(dataset)
@@ -163,8 +169,9 @@ struct HistoryRouteTests {
         }
     }
 
-    @Test func badTransactionOptionsAre400() async throws {
-        let fixture = try ServerFixture()
+    @Test(arguments: StorageKind.available)
+    func badTransactionOptionsAre400(_ storage: StorageKind) async throws {
+        let fixture = try ServerFixture(storage)
         defer { fixture.close() }
         _ = try Self.seed(try fixture.store.dataset("production"))
         try await Application(router: fixture.api.router()).test(.router) { client in

@@ -5,6 +5,7 @@ import GROQ
 import Hummingbird
 import HummingbirdTesting
 import Testing
+import TestSupport
 
 /// `GET /data/listen/:dataset` on a live server, read with a bare socket client: an event stream
 /// never ends, and HummingbirdTesting's clients wait for the end of a body.
@@ -13,13 +14,13 @@ struct ListenRouteTests {
     // MARK: Helpers
 
     /// Runs `body` against a live server on a fresh store.
-    private func withServer(keepAlive: Duration = .seconds(30), configure: (inout ServerConfiguration) -> Void = { _ in },
+    private func withServer(_ storage: StorageKind = .sqlite, keepAlive: Duration = .seconds(30), configure: (inout ServerConfiguration) -> Void = { _ in },
                             _ body: @Sendable (ServerFixture, Int) async throws -> Void) async throws
     {
         var configuration = ServerConfiguration()
         configuration.keepAliveInterval = keepAlive
         configure(&configuration)
-        let fixture = try ServerFixture(configuration: configuration)
+        let fixture = try ServerFixture(storage, configuration: configuration)
         defer { fixture.close() }
         let app = Application(router: fixture.api.router())
         try await app.test(.live) { client in
@@ -67,8 +68,9 @@ struct ListenRouteTests {
 
     // MARK: Events
 
-    @Test func mutationsArriveWithTheirTransitionAndSanitysFields() async throws {
-        try await withServer { fixture, port in
+    @Test(arguments: StorageKind.available)
+    func mutationsArriveWithTheirTransitionAndSanitysFields(_ storage: StorageKind) async throws {
+        try await withServer(storage) { fixture, port in
             let listener = try await listen(port, #"*[_type == "customer" && tier == $tier]"#, "&%24tier=%22gold%22&includeResult=true")
             defer { listener.hangUp() }
             let welcome = try await event(listener)
@@ -171,8 +173,9 @@ struct ListenRouteTests {
 
     /// `effectFormat=mendoza`: each event's effects step the document from its state before
     /// to its state after, live and when replayed to a client that resumes.
-    @Test func mendozaEffectsStepEachDocumentLiveAndReplayed() async throws {
-        try await withServer { fixture, port in
+    @Test(arguments: StorageKind.available)
+    func mendozaEffectsStepEachDocumentLiveAndReplayed(_ storage: StorageKind) async throws {
+        try await withServer(storage) { fixture, port in
             let query = #"*[_type == "customer"]"#
             let live = try await listen(port, query, "&effectFormat=mendoza")
             #expect(try await event(live).name == "welcome")
@@ -352,8 +355,9 @@ struct ListenRouteTests {
 
     // MARK: Resuming
 
-    @Test func aReconnectingClientGetsWhatItMissedExactlyOnce() async throws {
-        try await withServer { fixture, port in
+    @Test(arguments: StorageKind.available)
+    func aReconnectingClientGetsWhatItMissedExactlyOnce(_ storage: StorageKind) async throws {
+        try await withServer(storage) { fixture, port in
             let dataset = try fixture.store.dataset("production")
             let query = #"*[_type == "customer"]"#
             let first = try await listen(port, query, "&includeResult=true")
@@ -384,8 +388,9 @@ struct ListenRouteTests {
         }
     }
 
-    @Test func commitsDuringTheReplayAreNeitherLostNorRepeated() async throws {
-        try await withServer { fixture, port in
+    @Test(arguments: StorageKind.available)
+    func commitsDuringTheReplayAreNeitherLostNorRepeated(_ storage: StorageKind) async throws {
+        try await withServer(storage) { fixture, port in
             let start = try commit(fixture, #"[{"create": {"_id": "d-0", "_type": "doc"}}]"#)
             for index in 1...200 { try commit(fixture, #"[{"create": {"_id": "d-\#(index)", "_type": "doc"}}]"#) }
             // Writers keep committing while the client resumes from the first event.
@@ -404,8 +409,9 @@ struct ListenRouteTests {
         }
     }
 
-    @Test func aClientResumesAcrossARestartOfTheServer() async throws {
-        let fixture = try ServerFixture()
+    @Test(arguments: StorageKind.available)
+    func aClientResumesAcrossARestartOfTheServer(_ storage: StorageKind) async throws {
+        let fixture = try ServerFixture(storage)
         defer { fixture.close() }
         let seen = try await Application(router: fixture.api.router()).test(.live) { client -> String in
             let listener = try await listen(try #require(client.port), "*")
@@ -417,7 +423,7 @@ struct ListenRouteTests {
         // While the server is down, a command line (another process, say) writes on.
         let missed = try commit(fixture, #"[{"create": {"_id": "c-2", "_type": "customer"}}]"#)
         fixture.store.close()
-        let reopened = try DocumentStore(directory: fixture.directory)
+        let reopened = try fixture.otherStore()
         defer { reopened.close() }
         try await Application(router: FacetAPI(store: reopened).router()).test(.live) { client in
             let listener = try await listen(try #require(client.port), "*", headers: ["Last-Event-ID": seen])
@@ -427,8 +433,9 @@ struct ListenRouteTests {
         }
     }
 
-    @Test func anIdThatCannotBeResumedGetsResetAndResumingCanBeAskedFor() async throws {
-        try await withServer { fixture, port in
+    @Test(arguments: StorageKind.available)
+    func anIdThatCannotBeResumedGetsResetAndResumingCanBeAskedFor(_ storage: StorageKind) async throws {
+        try await withServer(storage) { fixture, port in
             let unknown = try await listen(port, "*", headers: ["Last-Event-ID": "gone#c-1"])
             #expect(try await event(unknown).name == "welcome")
             let reset = try await event(unknown)

@@ -5,6 +5,7 @@ import HTTPTypes
 import Hummingbird
 import HummingbirdTesting
 import Testing
+import TestSupport
 
 @testable import FacetServer
 
@@ -56,8 +57,9 @@ struct MetricsTests {
         return (samples, types)
     }
 
-    @Test func metricsShowRouteLabelledCountersHistogramsAndGauges() async throws {
-        let fixture = try ServerFixture()
+    @Test(arguments: StorageKind.available)
+    func metricsShowRouteLabelledCountersHistogramsAndGauges(_ storage: StorageKind) async throws {
+        let fixture = try ServerFixture(storage)
         defer { fixture.close() }
         let dataset = try fixture.store.dataset("production")
         try dataset.mutate([.create(["_id": "c-1", "_type": "customer", "name": "Ada"])])
@@ -123,8 +125,9 @@ struct MetricsTests {
     /// Every commit counts, whoever makes it: the mutate and publish routes, an import, and
     /// another process writing to the same data directory (seen when this one catches up); dry
     /// runs, refused transactions and changes that change nothing do not.
-    @Test func everyCommitIsCountedByWhatMadeIt() async throws {
-        let fixture = try ServerFixture()
+    @Test(arguments: StorageKind.available)
+    func everyCommitIsCountedByWhatMadeIt(_ storage: StorageKind) async throws {
+        let fixture = try ServerFixture(storage)
         defer { fixture.close() }
         let dataset = try fixture.store.dataset("production")
         let app = Application(router: fixture.api.router())
@@ -147,7 +150,7 @@ struct MetricsTests {
         defer { try? FileManager.default.removeItem(atPath: path) }
         try #"{"_id": "c-2", "_type": "customer"}"#.write(toFile: path, atomically: true, encoding: .utf8)
         _ = try dataset.importNDJSON(path: path)
-        let other = try DocumentStore(directory: fixture.directory)
+        let other = try fixture.otherStore()
         try other.dataset("production").mutate([.create(["_id": "c-3", "_type": "customer"])])
         other.close()
         try dataset.refresh()

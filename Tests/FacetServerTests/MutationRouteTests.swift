@@ -6,6 +6,7 @@ import HTTPTypes
 import Hummingbird
 import HummingbirdTesting
 import Testing
+import TestSupport
 
 /// Bodies in and out of the data-route tests.
 enum DataRoutes {
@@ -33,8 +34,9 @@ enum DataRoutes {
 
 @Suite("POST /data/mutate")
 struct MutationRouteTests {
-    @Test func mutationsCommitAsOneTransactionInSanitysResultShape() async throws {
-        let fixture = try ServerFixture()
+    @Test(arguments: StorageKind.available)
+    func mutationsCommitAsOneTransactionInSanitysResultShape(_ storage: StorageKind) async throws {
+        let fixture = try ServerFixture(storage)
         defer { fixture.close() }
         try await Application(router: fixture.api.router()).test(.router) { client in
             let response = try await DataRoutes.mutate(client, #"""
@@ -60,8 +62,9 @@ struct MutationRouteTests {
         }
     }
 
-    @Test func theURLOptionsShapeTheResultAndTheTransaction() async throws {
-        let fixture = try ServerFixture()
+    @Test(arguments: StorageKind.available)
+    func theURLOptionsShapeTheResultAndTheTransaction(_ storage: StorageKind) async throws {
+        let fixture = try ServerFixture(storage)
         defer { fixture.close() }
         try await Application(router: fixture.api.router()).test(.router) { client in
             var response = try await DataRoutes.mutate(client, #"{"mutations": [{"create": {"_id": "c-1", "_type": "customer", "name": "Ada"}}]}"#,
@@ -88,8 +91,9 @@ struct MutationRouteTests {
         }
     }
 
-    @Test func badOptionsAreRefusedBeforeAnythingIsWritten() async throws {
-        let fixture = try ServerFixture()
+    @Test(arguments: StorageKind.available)
+    func badOptionsAreRefusedBeforeAnythingIsWritten(_ storage: StorageKind) async throws {
+        let fixture = try ServerFixture(storage)
         defer { fixture.close() }
         let create = #"{"mutations": [{"create": {"_id": "c-1", "_type": "customer"}}], "transactionId": "tx-b"}"#
         try await Application(router: fixture.api.router()).test(.router) { client in
@@ -112,8 +116,9 @@ struct MutationRouteTests {
         }
     }
 
-    @Test func aMalformedMutationIsAMutationErrorNamingItsIndex() async throws {
-        let fixture = try ServerFixture()
+    @Test(arguments: StorageKind.available)
+    func aMalformedMutationIsAMutationErrorNamingItsIndex(_ storage: StorageKind) async throws {
+        let fixture = try ServerFixture(storage)
         defer { fixture.close() }
         try await Application(router: fixture.api.router()).test(.router) { client in
             let response = try await DataRoutes.mutate(client, #"""
@@ -140,8 +145,9 @@ struct MutationRouteTests {
         }
     }
 
-    @Test func conflictsAre409WithSanitysItemTypes() async throws {
-        let fixture = try ServerFixture()
+    @Test(arguments: StorageKind.available)
+    func conflictsAre409WithSanitysItemTypes(_ storage: StorageKind) async throws {
+        let fixture = try ServerFixture(storage)
         defer { fixture.close() }
         let dataset = try fixture.store.dataset("production")
         let seeded = try dataset.mutate([
@@ -194,8 +200,9 @@ struct MutationRouteTests {
         #expect(dataset.document(id: "c-9") == nil)
     }
 
-    @Test func aDocumentTheSchemaRefusesIs422WithEveryMarker() async throws {
-        let fixture = try ServerFixture(schema: try DataRouteSchema.compile())
+    @Test(arguments: StorageKind.available)
+    func aDocumentTheSchemaRefusesIs422WithEveryMarker(_ storage: StorageKind) async throws {
+        let fixture = try ServerFixture(storage, schema: try DataRouteSchema.compile())
         defer { fixture.close() }
         try await Application(router: fixture.api.router()).test(.router) { client in
             let response = try await DataRoutes.mutate(client, #"""

@@ -6,11 +6,13 @@ import HTTPTypes
 import Hummingbird
 import HummingbirdTesting
 import Testing
+import TestSupport
 
 @Suite("GET and POST /data/query")
 struct QueryRouteTests {
-    @Test func aQueryIsAnsweredInSanitysShapeUnderEveryVersion() async throws {
-        let fixture = try ServerFixture()
+    @Test(arguments: StorageKind.available)
+    func aQueryIsAnsweredInSanitysShapeUnderEveryVersion(_ storage: StorageKind) async throws {
+        let fixture = try ServerFixture(storage)
         defer { fixture.close() }
         try fixture.store.dataset("production").mutate([
             .create(["_id": "c-1", "_type": "customer", "name": "Ada", "tier": "gold"]),
@@ -45,8 +47,9 @@ struct QueryRouteTests {
         }
     }
 
-    @Test func explainAddsThePlanReadFromTheCallersView() async throws {
-        let fixture = try ServerFixture()
+    @Test(arguments: StorageKind.available)
+    func explainAddsThePlanReadFromTheCallersView(_ storage: StorageKind) async throws {
+        let fixture = try ServerFixture(storage)
         defer { fixture.close() }
         try fixture.store.dataset("production").mutate([
             .create(["_id": "c-1", "_type": "customer", "name": "Ada"]),
@@ -82,8 +85,9 @@ struct QueryRouteTests {
         }
     }
 
-    @Test func badQueriesAndUnknownPlacesAreClearErrors() async throws {
-        let fixture = try ServerFixture()
+    @Test(arguments: StorageKind.available)
+    func badQueriesAndUnknownPlacesAreClearErrors(_ storage: StorageKind) async throws {
+        let fixture = try ServerFixture(storage)
         defer { fixture.close() }
         let app = Application(router: fixture.api.router())
         try await app.test(.router) { client in

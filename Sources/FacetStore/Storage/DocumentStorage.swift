@@ -98,10 +98,16 @@ public protocol StorageBackend: Sendable {
     /// Lets go of what the backend holds beyond its datasets (a database's connections); called
     /// once, when its store closes.
     func close()
+    /// The names of datasets other processes commit to, as the storage announces them (an
+    /// empty name: any dataset may have changed, as after a lost connection), so that a server
+    /// catches up at once instead of at its next look; `nil` for a storage that announces
+    /// nothing, which is looked at on a timer alone.
+    func commitAnnouncements() -> AsyncStream<String>?
 }
 
 extension StorageBackend {
     public func close() {}
+    public func commitAnnouncements() -> AsyncStream<String>? { nil }
 }
 
 /// A dataset being made out of sight (see ``StorageBackend/stageDataset(_:)``).
