@@ -185,8 +185,7 @@ let package = Package(
                     swiftSettings: strictSwift),
         // What several test targets share: running long synchronous work off the task threads.
         .target(name: "TestSupport",
-                dependencies: ["FacetAssets", "FacetStore", "FacetPostgres", .product(name: "PostgresNIO", package: "postgres-nio"),
-                               .product(name: "NIOPosix", package: "swift-nio")],
+                dependencies: ["FacetAssets", "FacetStore", "FacetPostgres"],
                 path: "Tests/TestSupport", swiftSettings: strictSwift),
         .testTarget(name: "FacetServerTests",
                     dependencies: ["TestSupport", "FacetServer", "FacetAssets", "FacetStore", "FacetSchema", "FacetSecurity", "GROQ", "SchemaTypes", "StudioConfig",

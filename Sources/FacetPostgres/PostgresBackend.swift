@@ -1,6 +1,7 @@
 import FacetStore
 import Logging
 import PostgresNIO
+import Synchronization
 
 /// The server backend: every dataset in one PostgreSQL database, which any number of Facet
 /// processes share.
@@ -20,12 +21,38 @@ public final class PostgresBackend: StorageBackend {
     public let location: PostgresLocation
     let connections: PostgresConnections
 
+    /// Whether Facet's tables were checked (and made or brought up to date) since start.
+    private let ready = Mutex(false)
+
     /// Connects and brings Facet's tables up to date (creating them in an empty database).
-    /// Throws `unavailable` when the database cannot be reached.
+    ///
+    /// A database that cannot be reached yet is not an error here: a server starts anyway, and
+    /// each use of the backend tries again, failing with `unavailable` (503) until the database
+    /// answers. A database whose tables a newer Facet wrote is refused at once.
     public init(location: PostgresLocation, logger: Logger = Logger(label: "facet.postgres")) throws(StoreError) {
         self.location = location
         connections = PostgresConnections(location: location, logger: logger)
+        do { try ensureReady() } catch where error.kind == .unavailable {}
+    }
+
+    /// Checks Facet's tables once, on the first use that reaches the database.
+    private func ensureReady() throws(StoreError) {
+        guard !ready.withLock({ $0 }) else { return }
+        // Servers starting together may both get here: the migration takes turns in the
+        // database and does nothing the second time.
         try PostgresSchema.migrate(connections)
+        ready.withLock { $0 = true }
+    }
+
+    /// Whether the database answers now; the reason when it does not (for `/health`).
+    public func reachability() -> StoreError? {
+        do {
+            try ensureReady()
+            _ = try connections.withConnection { connection in try connection.run("SELECT 1") }
+            return nil
+        } catch {
+            return error
+        }
     }
 
     /// The channel each commit is announced on: one per schema, so that Facets sharing a
@@ -37,13 +64,15 @@ public final class PostgresBackend: StorageBackend {
     }
 
     public func datasetNames() throws(StoreError) -> [String] {
-        try connections.withConnection { connection in
+        try ensureReady()
+        return try connections.withConnection { connection in
             try connection.run("SELECT name FROM facet_datasets WHERE name IS NOT NULL ORDER BY name").map { try $0.decode(String.self) }
         }
     }
 
     public func openDataset(_ name: String, create: Bool) throws(StoreError) -> any DatasetStorage {
         try SQLiteBackend.validateName(name)
+        try ensureReady()
         let key: Int64? = try connections.withConnection { connection in
             if create {
                 try connection.run("INSERT INTO facet_datasets (name) VALUES (\(name)) ON CONFLICT (name) DO NOTHING")
@@ -59,6 +88,7 @@ public final class PostgresBackend: StorageBackend {
 
     public func deleteDataset(_ name: String) throws(StoreError) {
         try SQLiteBackend.validateName(name)
+        try ensureReady()
         let deleted = try connections.withConnection { connection in
             try connection.run("DELETE FROM facet_datasets WHERE name = \(name)").metadata.rows ?? 0
         }
@@ -70,6 +100,7 @@ public final class PostgresBackend: StorageBackend {
 
     public func stageDataset(_ name: String) throws(StoreError) -> any StagedDataset {
         try SQLiteBackend.validateName(name)
+        try ensureReady()
         let key = try connections.withConnection { connection in
             // A staged dataset untouched for an hour was left by a process that died while
             // importing it: the next import of the same name removes it.
@@ -78,6 +109,21 @@ public final class PostgresBackend: StorageBackend {
                 .map { try $0.decode(Int64.self) } ?? 0
         }
         return StagedPostgresDataset(connections: connections, key: key, name: name)
+    }
+
+    /// Removes the schema the URL names (`schema=`), with every table and dataset in it: for
+    /// benchmarks and tests that work in a schema of their own. Refused without a `schema=`, so
+    /// that nothing else in the database can be removed by it.
+    public func dropSchema() throws(StoreError) {
+        guard let schema = location.schema else {
+            throw StoreError(.invalid, type: "validationError", message: "The database URL names no schema to remove",
+                             advice: "Give schema= in the URL; only a schema of Facet's own is removed.")
+        }
+        _ = try connections.withConnection { connection in
+            // The name is checked to be a plain lowercase identifier (see PostgresLocation).
+            try connection.run(PostgresQuery(unsafeSQL: "DROP SCHEMA IF EXISTS \(schema) CASCADE"))
+        }
+        ready.withLock { $0 = false }
     }
 
     /// Closes the connections; the backend is not used again.

@@ -10,7 +10,7 @@ struct DatasetCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "dataset",
         abstract: "Manage datasets and move documents in and out as NDJSON.",
-        subcommands: [List.self, Create.self, Delete.self, Import.self, Export.self])
+        subcommands: [List.self, Create.self, Delete.self, Import.self, Export.self, Copy.self])
 
     struct List: ParsableCommand {
         static let configuration = CommandConfiguration(abstract: "Print the datasets' names.")

@@ -38,10 +38,34 @@ final class LoopbackHTTPClient {
     /// Sends `GET path` and reads the whole answer; returns its status. A connection the server
     /// closed is opened again once.
     func get(_ path: String, headers: [String: String] = [:]) throws -> Int {
-        do { return try exchange(path, headers) } catch {
+        try request("GET", path, headers: headers).status
+    }
+
+    /// Sends `method path` with `body` and reads the whole answer: its status and body. A
+    /// connection the server closed is opened again once.
+    func request(_ method: String, _ path: String, headers: [String: String] = [:], body: String = "") throws -> (status: Int, body: [UInt8]) {
+        do { return try exchange(method, path, headers, body) } catch {
             hangUp()
             try open()
-            return try exchange(path, headers)
+            return try exchange(method, path, headers, body)
+        }
+    }
+
+    /// Sends `GET path` for an answer that never ends (server-sent events); read it with
+    /// ``await(_:)``.
+    func startStream(_ path: String) throws {
+        try write("GET \(path) HTTP/1.1\r\nHost: 127.0.0.1\r\nUser-Agent: facet-bench\r\nAccept: text/event-stream\r\n\r\n")
+    }
+
+    /// Reads the stream until `text` arrives, and drops what came up to its end.
+    func await(_ text: String) throws {
+        let needle = Array(text.utf8)
+        while true {
+            if let found = Self.find(needle, in: buffer) {
+                buffer.removeFirst(found + needle.count)
+                return
+            }
+            try receive()
         }
     }
 
@@ -69,17 +93,22 @@ final class LoopbackHTTPClient {
         buffer = []
     }
 
-    private func exchange(_ path: String, _ headers: [String: String]) throws -> Int {
+    private func write(_ text: String) throws {
         guard descriptor >= 0 else { throw Failure(description: "not connected") }
-        var text = "GET \(path) HTTP/1.1\r\nHost: 127.0.0.1\r\nUser-Agent: facet-bench\r\n"
-        for (name, value) in headers { text += "\(name): \(value)\r\n" }
-        let bytes = Array((text + "\r\n").utf8)
+        let bytes = Array(text.utf8)
         var sent = 0
         while sent < bytes.count {
             let count = bytes[sent...].withUnsafeBytes { send(descriptor, $0.baseAddress, $0.count, Self.noSignal) }
             guard count > 0 else { throw Failure(description: "send: errno \(errno)") }
             sent += count
         }
+    }
+
+    private func exchange(_ method: String, _ path: String, _ headers: [String: String], _ body: String) throws -> (status: Int, body: [UInt8]) {
+        var text = "\(method) \(path) HTTP/1.1\r\nHost: 127.0.0.1\r\nUser-Agent: facet-bench\r\n"
+        for (name, value) in headers { text += "\(name): \(value)\r\n" }
+        if method != "GET" { text += "Content-Length: \(body.utf8.count)\r\n" }
+        try write(text + "\r\n" + body)
         // The head, then a body of Content-Length bytes (Facet's JSON answers all have one).
         var headEnd: Int?
         while headEnd == nil {
@@ -97,9 +126,10 @@ final class LoopbackHTTPClient {
         }.first ?? 0
         let end = headEnd! + 4 + length
         while buffer.count < end { try receive() }
+        let answer = Array(buffer[(headEnd! + 4)..<end])
         buffer.removeFirst(end)
         if lines.contains(where: { $0.lowercased() == "connection: close" }) { hangUp() }
-        return status
+        return (status, answer)
     }
 
     private func receive() throws {

@@ -68,12 +68,14 @@ struct ServeCommand: AsyncParsableCommand {
             security = try SecuritySystem(directory: settings.data, policy: CRMRoles.policy(schema: schema), schema: schema)
             store = try security.documentStore(validator: validator, backend: try DatabaseChoice.backend(url: settings.database, logger: logger))
             assets = try AssetLibrary(directory: settings.data, limits: settings.assets)
-            let opening = ContinuousClock.now
-            let dataset = try store.dataset(settings.server.defaultDataset, create: true)
-            let elapsed = ContinuousClock.now - opening
-            let milliseconds = elapsed.components.seconds * 1_000 + elapsed.components.attoseconds / 1_000_000_000_000_000
-            logger.info("Dataset \(dataset.name): \(dataset.snapshot.count) documents in \(milliseconds) ms, \(dataset.openedFrom)")
-            Self.prepareStudioViews(of: dataset)
+            do {
+                try Self.openDefaultDataset(of: store, named: settings.server.defaultDataset, logger: logger)
+            } catch let error as StoreError where error.kind == .unavailable {
+                // A server started before its database (a machine booting, a database restarting)
+                // serves 503s until the database answers, and opens the dataset then.
+                logger.warning("the database cannot be reached (\(error.message)); serving anyway: requests get 503 until it answers")
+                Self.openWhenReachable(store, named: settings.server.defaultDataset, logger: logger)
+            }
         } catch {
             throw CommandFailure("the data directory \(settings.data) is unusable: \(error)")
         }
@@ -116,6 +118,38 @@ struct ServeCommand: AsyncParsableCommand {
 }
 
 extension ServeCommand {
+    /// Opens the default dataset (created when missing), logs how long it took, and builds the
+    /// studio's views.
+    static func openDefaultDataset(of store: DocumentStore, named name: String, logger: Logger) throws {
+        let opening = ContinuousClock.now
+        let dataset = try store.dataset(name, create: true)
+        let elapsed = ContinuousClock.now - opening
+        let milliseconds = elapsed.components.seconds * 1_000 + elapsed.components.attoseconds / 1_000_000_000_000_000
+        logger.info("Dataset \(dataset.name): \(dataset.snapshot.count) documents in \(milliseconds) ms, \(dataset.openedFrom)")
+        prepareStudioViews(of: dataset)
+    }
+
+    /// Tries to open the default dataset again, waiting longer each time (up to 30 s), until the
+    /// database answers; a request that comes first opens it itself.
+    static func openWhenReachable(_ store: DocumentStore, named name: String, logger: Logger) {
+        Task.detached {
+            var pause = Duration.seconds(1)
+            while !Task.isCancelled {
+                try? await Task.sleep(for: pause)
+                do {
+                    try openDefaultDataset(of: store, named: name, logger: logger)
+                    logger.info("the database answers again")
+                    return
+                } catch let error as StoreError where error.kind == .unavailable {
+                    pause = min(pause * 2, .seconds(30))
+                } catch {
+                    logger.error("cannot open dataset \(name): \(error)")
+                    return
+                }
+            }
+        }
+    }
+
     /// Builds the views the studio reads (drafts, and published for API clients) on a thread of
     /// their own while the server starts, so that the first query does not wait for them: on a
     /// million documents they take seconds. A query that comes first builds what it needs itself.

@@ -41,8 +41,12 @@ struct PostgresBackendTests {
         // A port nothing listens on: bound and closed again.
         let url = "postgres://postgres@127.0.0.1:\(try Self.closedPort())/facet?connect_timeout=2"
         let started = ContinuousClock.now
-        let error = storeError { _ = try PostgresBackend(location: PostgresLocation(url: url)) }
+        // The backend is made all the same (a server starts before its database), and each use
+        // says the database is out of reach.
+        let backend = try PostgresBackend(location: PostgresLocation(url: url))
+        let error = storeError { _ = try backend.datasetNames() }
         #expect(error?.kind == .unavailable && error?.status == 503, "\(String(describing: error))")
+        #expect(backend.reachability()?.kind == .unavailable)
         #expect(ContinuousClock.now - started < .seconds(10))
     }
 
@@ -90,6 +94,31 @@ struct PostgresBackendTests {
         let second = try backend.stageDataset("imported")
         #expect(storeError { try second.publish() }?.type == "datasetExistsError")
         #expect(try backend.datasetNames() == ["imported"], "the refused one is gone")
+    }
+
+    @Test func aDatasetCopiedToPostgreSQLAndBackKeepsItsDocumentsAndHistory() throws {
+        guard TestDatabase.url != nil else { return }
+        let sqlite = try StoreFixture(.sqlite)
+        let postgres = try StoreFixture(.postgres)
+        let source = try sqlite.dataset
+        for n in 0..<30 {
+            try source.mutate([.createOrReplace(["_id": .string("c-\(n % 7)"), "_type": "customer", "n": .number(Double(n)), "name": "Zoë"])])
+        }
+        try source.mutate(mutations(#"[{"delete": {"id": "c-3"}}]"#))
+        let there = try DatasetCopy.copy("production", from: sqlite.store.backend, to: postgres.store.backend)
+        #expect(there.documents == 6 && there.transactions == 31)
+        let copied = try postgres.store.dataset("production")
+        #expect(copied.document(id: "c-1") == source.document(id: "c-1") && copied.document(id: "c-3") == nil)
+        #expect(try copied.transactions(documentIDs: ["c-3"]).map(\.id) == source.transactions(documentIDs: ["c-3"]).map(\.id))
+        #expect(try copied.document(id: "c-3", at: .lastRevision)?["n"] == 24, "a deleted document's history came along")
+
+        // Back, under another name, with the same checksums.
+        let back = try DatasetCopy.copy("production", from: postgres.store.backend, to: sqlite.store.backend, as: "returned")
+        #expect(back == there)
+        // A second copy onto the same name is refused, and the first is untouched.
+        let again = storeError { _ = try DatasetCopy.copy("production", from: sqlite.store.backend, to: postgres.store.backend) }
+        #expect(again?.type == "datasetExistsError")
+        #expect(try postgres.store.backend.datasetNames() == ["production"])
     }
 
     private static func closedPort() throws -> Int {

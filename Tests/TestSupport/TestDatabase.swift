@@ -1,8 +1,6 @@
 import FacetPostgres
 import FacetStore
 import Foundation
-import NIOPosix
-import PostgresNIO
 
 /// The storage a parameterised test runs on: every store, security and server suite runs once
 /// per kind the machine offers.
@@ -26,23 +24,26 @@ public enum TestDatabase {
         return url
     }()
 
-    /// The URL of a new, empty schema in the test database.
-    public static func freshSchemaURL() throws -> String {
-        guard let url else { throw TestDatabaseMissing() }
+    /// The URL of a new, empty schema in the test database; reached through `port` on this
+    /// machine instead of the server's own when given (a ``CuttableRelay``).
+    public static func freshSchemaURL(throughPort port: Int? = nil) throws -> String {
+        guard var url else { throw TestDatabaseMissing() }
+        if let port, var components = URLComponents(string: url) {
+            components.port = port
+            url = components.string ?? url
+        }
         let schema = "t_" + UUID().uuidString.lowercased().replacingOccurrences(of: "-", with: "")
         return url + (url.contains("?") ? "&" : "?") + "schema=" + schema + "&pool=4"
     }
 
+    /// The test database server's port.
+    public static var port: Int? { url.flatMap { URLComponents(string: $0)?.port } ?? (url == nil ? nil : 5432) }
+
     /// Drops the schema `url` names and everything in it.
     public static func dropSchema(of url: String) {
-        guard let location = try? PostgresLocation(url: url), let schema = location.schema else { return }
-        var configuration = location.configuration
-        configuration.options.additionalStartupParameters.removeAll { $0.0 == "search_path" }
-        guard let connection = try? PostgresConnection.connect(on: MultiThreadedEventLoopGroup.singleton.next(), configuration: configuration,
-                                                                id: 0, logger: .init(label: "facet.tests")).wait()
-        else { return }
-        _ = try? connection.query(PostgresQuery(unsafeSQL: "DROP SCHEMA IF EXISTS \(schema) CASCADE"), logger: .init(label: "facet.tests")).wait()
-        try? connection.close().wait()
+        guard let backend = try? PostgresBackend(location: PostgresLocation(url: url)) else { return }
+        try? backend.dropSchema()
+        backend.close()
     }
 
     /// A backend of `kind`, and what removes it again: a temporary directory, or a schema.

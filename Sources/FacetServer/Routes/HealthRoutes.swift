@@ -1,5 +1,6 @@
 import Foundation
 import GROQ
+import FacetStore
 import Hummingbird
 
 /// `GET /health`: the server answers and its database can be read.
@@ -11,7 +12,13 @@ extension FacetAPI {
             do {
                 datasets = try await probes.run { try store.datasetNames() }
             } catch {
-                return JSONBody.response(["status": "unavailable", "database": "unreadable"], status: .serviceUnavailable)
+                // What is wrong, without addresses or file names: this route answers anyone.
+                let state: JSONValue = (error as? StoreError)?.kind == .unavailable ? "unreachable" : "unreadable"
+                var headers = HTTPFields()
+                headers[.retryAfter] = "5"
+                return JSONBody.response(["status": "unavailable", "database": state,
+                                          "advice": "The server keeps trying and resumes by itself once the database answers."],
+                                         status: .serviceUnavailable, headers: headers)
             }
             return JSONBody.response(["status": "ok", "database": "ok", "datasets": .array(datasets.map(JSONValue.string))])
         }
