@@ -111,6 +111,21 @@ public final class PostgresBackend: StorageBackend {
         return StagedPostgresDataset(connections: connections, key: key, name: name)
     }
 
+    /// Leases are rows of `facet_leases`, timed by the database's clock, so that servers whose
+    /// clocks disagree still agree on when a lease runs out.
+    public func lease(_ name: String, holder: String, for duration: Duration) throws(StoreError) -> Bool {
+        try ensureReady()
+        let seconds = Double(duration.components.seconds) + Double(duration.components.attoseconds) / 1e18
+        return try connections.withConnection { connection in
+            try connection.run("""
+                INSERT INTO facet_leases (name, holder, expires_at) VALUES (\(name), \(holder), now() + \(seconds) * interval '1 second')
+                ON CONFLICT (name) DO UPDATE SET holder = excluded.holder, expires_at = excluded.expires_at
+                WHERE facet_leases.holder = excluded.holder OR facet_leases.expires_at <= now()
+                RETURNING holder
+                """).first != nil
+        }
+    }
+
     /// Removes the schema the URL names (`schema=`), with every table and dataset in it: for
     /// benchmarks and tests that work in a schema of their own. Refused without a `schema=`, so
     /// that nothing else in the database can be removed by it.

@@ -143,6 +143,11 @@ final class PostgresConnections: Sendable {
 }
 
 extension PostgresConnection {
+    /// Sends one statement without waiting: the connection answers its statements in order.
+    func send(_ query: PostgresQuery) -> EventLoopFuture<PostgresQueryResult> {
+        self.query(query, logger: logger)
+    }
+
     /// Runs one statement and waits for all its rows.
     @discardableResult
     func run(_ query: PostgresQuery) throws -> PostgresQueryResult {

@@ -87,8 +87,8 @@ final class PostgresDatasetStorage: DatasetStorage {
             // The row lock is held until the commit: no other server commits to this dataset
             // between the check and the inserts.
             guard try lockedLastSequence(connection) == prepared.transaction.sequence - 1 else { return (false, commit: false) }
-            try insert(prepared, connection)
-            try finish(at: prepared.transaction.sequence, connection)
+            let pending = insert(prepared, connection)
+            try finish(at: prepared.transaction.sequence, connection, after: pending)
             return (true, commit: true)
         }
     }
@@ -99,14 +99,25 @@ final class PostgresDatasetStorage: DatasetStorage {
         try connections.withTransaction { connection in
             guard try lockedLastSequence(connection) == sequence else { return (false, commit: false) }
             var expected = sequence + 1
-            try body { (transaction: CommittedTransaction) throws(StoreError) in
-                guard transaction.sequence == expected else {
-                    throw StoreError.storage("Transaction \(transaction.id) has sequence \(transaction.sequence), expected \(expected)")
+            // One transaction's statements are in flight while the next is worked out; they
+            // are waited for before the next ones are sent, so no more than one is queued.
+            var pending: PendingWrites?
+            do {
+                try body { (transaction: CommittedTransaction) throws(StoreError) in
+                    guard transaction.sequence == expected else {
+                        throw StoreError.storage("Transaction \(transaction.id) has sequence \(transaction.sequence), expected \(expected)")
+                    }
+                    let prepared = try prepare(transaction)
+                    try pending?.wait()
+                    pending = insert(prepared, connection)
+                    expected += 1
                 }
-                do { try insert(prepare(transaction), connection) } catch { throw PostgresConnections.translate(error) }
-                expected += 1
+            } catch {
+                // What was sent is answered before the rollback goes out on the same connection.
+                try? pending?.wait()
+                throw error
             }
-            if expected > sequence + 1 { try finish(at: expected - 1, connection) }
+            if expected > sequence + 1 { try finish(at: expected - 1, connection, after: pending) }
             return (true, commit: true)
         }
     }
@@ -118,8 +129,8 @@ final class PostgresDatasetStorage: DatasetStorage {
             _ = try lockedLastSequence(connection)
             let missed = try readTransactions(Self.transactionsAfter(sequence, dataset: key), connection)
             guard let transaction = try body(missed) else { return ((), commit: true) }
-            try insert(prepare(transaction), connection)
-            try finish(at: transaction.sequence, connection)
+            let pending = insert(try prepare(transaction), connection)
+            try finish(at: transaction.sequence, connection, after: pending)
             return ((), commit: true)
         }
     }
@@ -130,26 +141,28 @@ final class PostgresDatasetStorage: DatasetStorage {
     }
 
     /// Moves the dataset's sequence number and announces the commit, which the database sends
-    /// to listeners only once the transaction commits.
-    private func finish(at sequence: Int64, _ connection: PostgresConnection) throws {
-        try connection.run("UPDATE facet_datasets SET last_seq = \(sequence), touched_at = now() WHERE key = \(key)")
+    /// to listeners only once the transaction commits; then waits for every write sent.
+    private func finish(at sequence: Int64, _ connection: PostgresConnection, after pending: PendingWrites?) throws {
+        var pending = pending ?? PendingWrites(transactionID: "")
+        pending.rest.append(connection.send("UPDATE facet_datasets SET last_seq = \(sequence), touched_at = now() WHERE key = \(key)"))
         if let name {
-            try connection.run("SELECT pg_notify(\(PostgresBackend.commitChannel(schema: connections.location.schema)), \(name + " " + String(sequence)))")
+            pending.rest.append(connection.send(
+                "SELECT pg_notify(\(PostgresBackend.commitChannel(schema: connections.location.schema)), \(name + " " + String(sequence)))"))
         }
+        try pending.wait()
     }
 
-    /// Writes one transaction's history record and documents, inside the caller's transaction:
-    /// four statements whatever its size, the documents passed as arrays.
-    private func insert(_ prepared: PreparedTransaction, _ connection: PostgresConnection) throws {
+    /// Sends one transaction's history record and documents, inside the caller's transaction:
+    /// four statements whatever its size, the documents passed as arrays. They are sent
+    /// without waiting for their answers; the caller waits for the ``PendingWrites`` before it
+    /// commits, and meanwhile works out what comes next while the database writes.
+    private func insert(_ prepared: PreparedTransaction, _ connection: PostgresConnection) -> PendingWrites {
         let transaction = prepared.transaction
-        do {
-            try connection.run("""
+        var pending = PendingWrites(transactionID: transaction.id)
+        pending.history = connection.send("""
                 INSERT INTO facet_transactions (dataset, seq, id, timestamp, author, mutations)
                 VALUES (\(key), \(transaction.sequence), \(transaction.id), \(transaction.timestamp), \(transaction.author), \(prepared.mutations))
                 """)
-        } catch where PostgresConnections.isUniqueViolation(error) {
-            throw StoreError.transactionIDUsed(transaction.id)
-        }
         // A document's last effect in the transaction is what it holds after it.
         var last: [String: Int] = [:]
         for (index, effect) in transaction.effects.enumerated() { last[effect.documentID] = index }
@@ -166,24 +179,25 @@ final class PostgresDatasetStorage: DatasetStorage {
             }
         }
         if !written.ids.isEmpty {
-            try connection.run("""
+            pending.rest.append(connection.send("""
                 INSERT INTO facet_documents (dataset, id, type, rev, body)
                 SELECT \(key), u.id, u.type, u.rev, u.body FROM unnest(\(written.ids)::text[], \(written.types)::text[], \(written.revs)::text[], \(written.bodies)::text[]) AS u (id, type, rev, body)
                 ON CONFLICT (dataset, id) DO UPDATE SET type = excluded.type, rev = excluded.rev, body = excluded.body
-                """)
+                """))
         }
         if !deleted.isEmpty {
-            try connection.run("DELETE FROM facet_documents WHERE dataset = \(key) AND id = ANY(\(deleted))")
+            pending.rest.append(connection.send("DELETE FROM facet_documents WHERE dataset = \(key) AND id = ANY(\(deleted))"))
         }
-        guard !transaction.effects.isEmpty else { return }
+        guard !transaction.effects.isEmpty else { return pending }
         // Neither a revision nor a body is ever empty text, so empty text stands for NULL.
         let effects = transaction.effects
-        try connection.run("""
+        pending.rest.append(connection.send("""
             INSERT INTO facet_revisions (dataset, document_id, seq, rev, previous_rev, timestamp, body)
             SELECT \(key), u.id, \(transaction.sequence), u.rev, NULLIF(u.previous, ''), \(transaction.timestamp), NULLIF(u.body, '')
             FROM unnest(\(effects.map(\.documentID))::text[], \(effects.map(\.resultRevision))::text[], \(effects.map { $0.previousRevision ?? "" })::text[],
                         \(prepared.bodies.map { $0 ?? "" })::text[]) AS u (id, rev, previous, body)
-            """)
+            """))
+        return pending
     }
 
     var imagePath: String? { nil }
@@ -294,4 +308,31 @@ final class PostgresDatasetStorage: DatasetStorage {
     }
 
     func close() {}
+}
+
+/// Statements sent for one transaction and not answered yet.
+private struct PendingWrites {
+    let transactionID: String
+    /// The history record, whose failure on the unique id means the id was used before.
+    var history: EventLoopFuture<PostgresQueryResult>?
+    var rest: [EventLoopFuture<PostgresQueryResult>] = []
+
+    init(transactionID: String) {
+        self.transactionID = transactionID
+    }
+
+    /// Waits for every answer; the first failure is thrown (the ones after it only say the
+    /// transaction was aborted).
+    func wait() throws(StoreError) {
+        var failure: (any Error)?
+        do { _ = try history?.wait() } catch { failure = error }
+        for future in rest {
+            do { _ = try future.wait() } catch { failure = failure ?? error }
+        }
+        guard let failure else { return }
+        if PostgresConnections.isUniqueViolation(failure), history != nil, !transactionID.isEmpty {
+            throw StoreError.transactionIDUsed(transactionID)
+        }
+        throw PostgresConnections.translate(failure)
+    }
 }

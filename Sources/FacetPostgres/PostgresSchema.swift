@@ -59,6 +59,15 @@ enum PostgresSchema {
             """,
             "CREATE INDEX facet_revisions_by_seq ON facet_revisions (dataset, seq)",
         ]),
+        ("leases for work done once among servers", [
+            """
+            CREATE TABLE facet_leases (
+                name text COLLATE "C" PRIMARY KEY,
+                holder text NOT NULL,
+                expires_at timestamptz NOT NULL
+            )
+            """,
+        ]),
     ]
 
     /// Any number to lock on that no other program is likely to use: servers starting together

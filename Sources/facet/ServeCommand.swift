@@ -170,12 +170,29 @@ extension ServeCommand {
     static func scheduleAnalytics(store: DocumentStore, dataset name: String, security: SecuritySystem, logger: Logger,
                                   every interval: Duration) -> Task<Void, Never> {
         Task.detached(priority: .background) {
-            guard let dataset = try? store.dataset(name) else { return }
-            let refresher = ScheduledRefresh(dataset: dataset)
+            // Among servers sharing a database, only the holder of this lease runs the work; when
+            // it dies, another takes the lease over once it runs out (15 s).
+            let lease = HeldLease(backend: store.backend, name: "scheduler")
+            let keeping = Task { await lease.keep() }
+            defer { keeping.cancel() }
+            let shared = store.backend is PostgresBackend
             logger.info("The scheduler looks for due analytics refreshes every \(interval.components.seconds) s")
+            var refresher: ScheduledRefresh?
+            var holding = false
             while !Task.isCancelled {
                 try? await Task.sleep(for: interval)
                 guard !Task.isCancelled else { return }
+                if lease.isHeld != holding {
+                    holding.toggle()
+                    if shared {
+                        logger.info(holding ? "This server runs the scheduled work now (it holds the scheduler's lease)"
+                                            : "Another server runs the scheduled work now")
+                    }
+                }
+                guard holding else { continue }
+                // Opened at the first turn that finds the database (a server may start before it).
+                if refresher == nil, let dataset = try? store.dataset(name) { refresher = ScheduledRefresh(dataset: dataset) }
+                guard let refresher else { continue }
                 do {
                     for run in try await refresher.runDue() {
                         logger.info("Scheduled analytics refresh (\(run.refresh.rawValue)): \(run.message)")

@@ -106,6 +106,71 @@ struct ServerCrashTests {
         #expect(try server.stop() == 0)
     }
 
+    /// Two servers on one PostgreSQL database: one is killed with SIGKILL while a client writes
+    /// through it, twice, and the other serves every acknowledged transaction whole, with no
+    /// restart of its own.
+    @Test(.timeLimit(.minutes(8)))
+    func aServerKilledMidWriteLosesNothingTheOtherServes() async throws {
+        guard TestDatabase.url != nil else { return }
+        try await withProcessTurn { try Self.killOneOfTwoServers() }
+    }
+
+    static func killOneOfTwoServers() throws {
+        let url = try TestDatabase.freshSchemaURL()
+        defer { TestDatabase.dropSchema(of: url) }
+        let directory = try QueryCommandTests.temporaryDirectory()
+        defer { try? FileManager.default.removeItem(at: directory) }
+        let data = directory.appendingPathComponent("data").path
+        let arguments = ["--data", data, "--database", url]
+        let survivor = try ServeCommandTests.Server(arguments: arguments, port: try ServeCommandTests.freePort(), directory: directory)
+        _ = try survivor.waitUntilServing()
+        let token = try ServeCommandTests.token(data: data, role: "manager")
+        var random = SystemRandomNumberGenerator()
+        let acknowledged = Acknowledged()
+        var next = 0
+        for round in 0..<2 {
+            let victim = try ServeCommandTests.Server(arguments: arguments, port: try ServeCommandTests.freePort(), directory: directory)
+            _ = try victim.waitUntilServing()
+            let stop = DispatchSemaphore(value: 0)
+            let (first, port) = (next, victim.port)
+            Thread {
+                var k = first
+                while true {
+                    acknowledged.attempt(k)
+                    guard let status = Self.post(port: port, token: token, Self.body(k)) else { break }
+                    if status == 200 {
+                        acknowledged.add(k)
+                        k += 1
+                    } else if status == 429 {
+                        Thread.sleep(forTimeInterval: 0.2)
+                    } else {
+                        acknowledged.refuse("transaction \(k) was answered \(status)")
+                        break
+                    }
+                }
+                stop.signal()
+            }.start()
+            Thread.sleep(forTimeInterval: Double.random(in: 0.8...2.5, using: &random))
+            kill(victim.process.processIdentifier, SIGKILL)
+            _ = try? victim.waitForExit(timeout: 30)
+            #expect(stop.wait(timeout: .now() + 60) == .success, "the writer did not notice the kill")
+            next = acknowledged.snapshot.highestAttempt + 1
+
+            // The survivor hears of the victim's commits on the commit channel (or its timer).
+            let state = acknowledged.snapshot
+            let deadline = Date().addingTimeInterval(10)
+            var ids = try Self.staffIDs(port: survivor.port, token: token)
+            while Date() < deadline, !state.acknowledged.allSatisfy({ ids.contains("staff-k\($0)-b") }) {
+                Thread.sleep(forTimeInterval: 0.1)
+                ids = try Self.staffIDs(port: survivor.port, token: token)
+            }
+            try Self.check(ids, state, round: round)
+        }
+        #expect(acknowledged.refused.isEmpty, "\(acknowledged.refused)")
+        #expect(acknowledged.snapshot.acknowledged.count >= 3, "the writer made too little progress to mean anything")
+        #expect(try survivor.stop() == 0)
+    }
+
     static func staffIDs(port: Int, token: String) throws -> Set<String> {
         let reply = try ServeCommandTests.get(port: port, path: "/v1/data/query/production?query=*%5B_type%3D%3D%22staff%22%5D._id", token: token)
         #expect(reply.status == 200, "\(reply.body)")

@@ -114,6 +114,43 @@ struct ClusterTests {
         }
     }
 
+    @Test func aListenerResumesOnAnotherServerWithWhatItMissedOnce() async throws {
+        try await withCluster { ports in
+            let query = "/v1/data/listen/production?query=*%5B_type%3D%3D%22note%22%5D"
+            let first = try RawHTTPConnection(port: ports[0])
+            try first.get(query)
+            #expect(try await first.head().status == 200)
+            #expect(try await first.nextEvent()?.name == "welcome")
+            var sent: [String] = []
+            for n in 0..<2 {
+                let answer = try await mutate(ports[1], #"[{"create": {"_id": "early-\#(n)", "_type": "note"}}]"#)
+                sent.append(try #require(answer.body["transactionId"]?.stringValue))
+            }
+            var heard: ReceivedEvent?
+            while heard?.name != "mutation" { heard = try await first.nextEvent(timeout: .seconds(10)) }
+            let resumeFrom = try #require(heard?.id)
+            #expect(resumeFrom == "\(sent[0])#early-0")
+            first.hangUp()
+            for n in 0..<2 {
+                let answer = try await mutate(ports[2], #"[{"create": {"_id": "late-\#(n)", "_type": "note"}}]"#)
+                sent.append(try #require(answer.body["transactionId"]?.stringValue))
+            }
+            // Back on the third server, which has never seen this client.
+            let again = try RawHTTPConnection(port: ports[2])
+            defer { again.hangUp() }
+            try again.get(query, headers: ["Last-Event-ID": resumeFrom])
+            #expect(try await again.head().status == 200)
+            var ids: [String] = []
+            while ids.count < 3 {
+                let event = try #require(try await again.nextEvent(timeout: .seconds(10)), "the stream ended after \(ids)")
+                if event.name == "mutation", let id = event.id { ids.append(id) }
+            }
+            #expect(ids == ["\(sent[1])#early-1", "\(sent[2])#late-0", "\(sent[3])#late-1"])
+            let extra = try? await again.nextEvent(timeout: .milliseconds(500))
+            #expect(extra?.name != "mutation", "\(String(describing: extra))")
+        }
+    }
+
     @Test func racingRevisionGuardedPatchesOnThreeServersHaveOneWinner() async throws {
         try await withCluster { ports in
             #expect(try await mutate(ports[0], #"[{"create": {"_id": "contested", "_type": "note", "winner": -1}}]"#).status == 200)

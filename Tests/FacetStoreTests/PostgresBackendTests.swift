@@ -121,6 +121,33 @@ struct PostgresBackendTests {
         #expect(try postgres.store.backend.datasetNames() == ["production"])
     }
 
+    @Test func aLeaseHasOneHolderAndMovesWhenItsHolderStopsRenewing() async throws {
+        guard TestDatabase.url != nil else { return }
+        let fixture = try StoreFixture(.postgres)
+        let other = try fixture.otherStore()
+        defer { other.close() }
+        let first = HeldLease(backend: fixture.store.backend, name: "scheduler", holder: "server-a", duration: .seconds(1))
+        let second = HeldLease(backend: other.backend, name: "scheduler", holder: "server-b", duration: .seconds(1))
+        #expect(first.renew() && first.isHeld)
+        #expect(!second.renew() && !second.isHeld, "one holder at a time")
+        #expect(first.renew(), "the holder renews")
+        // The holder dies: it renews no more, and the lease runs out.
+        try await Task.sleep(for: .milliseconds(1_300))
+        #expect(!first.isHeld, "a holder that could not renew stops counting itself the holder")
+        #expect(second.renew() && second.isHeld, "taken over once it ran out")
+        #expect(!first.renew())
+        // Given up on stopping: taken over at once.
+        second.release()
+        #expect(first.renew())
+        #expect(HeldLease(backend: fixture.store.backend, name: "another", holder: "server-b").renew(), "leases are by name")
+    }
+
+    @Test func aStorageUsedByOneServerGrantsEveryLease() throws {
+        let fixture = try StoreFixture(.sqlite)
+        #expect(HeldLease(backend: fixture.store.backend, name: "scheduler", holder: "a").renew())
+        #expect(HeldLease(backend: fixture.store.backend, name: "scheduler", holder: "b").renew())
+    }
+
     private static func closedPort() throws -> Int {
         let socket = Foundation.socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
         defer { Foundation.close(socket) }

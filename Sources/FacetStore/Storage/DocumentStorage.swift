@@ -103,11 +103,18 @@ public protocol StorageBackend: Sendable {
     /// catches up at once instead of at its next look; `nil` for a storage that announces
     /// nothing, which is looked at on a timer alone.
     func commitAnnouncements() -> AsyncStream<String>?
+    /// Takes or renews the lease `name` for `holder` until `duration` from now, unless another
+    /// holder has it and it has not run out; `true` when `holder` holds it afterwards. A
+    /// duration of zero gives it up. How work that must happen once among servers sharing the
+    /// storage is given to one of them (see ``HeldLease``); a storage that one server uses
+    /// alone grants every lease.
+    func lease(_ name: String, holder: String, for duration: Duration) throws(StoreError) -> Bool
 }
 
 extension StorageBackend {
     public func close() {}
     public func commitAnnouncements() -> AsyncStream<String>? { nil }
+    public func lease(_ name: String, holder: String, for duration: Duration) throws(StoreError) -> Bool { true }
 }
 
 /// A dataset being made out of sight (see ``StorageBackend/stageDataset(_:)``).
