@@ -56,7 +56,9 @@ final class PostgresConnections: Sendable {
     /// returns `false`.
     func withTransaction<T>(_ begin: String = "BEGIN", _ body: (PostgresConnection) throws -> (T, commit: Bool)) throws(StoreError) -> T {
         try withConnection { connection in
-            try connection.run(PostgresQuery(unsafeSQL: begin))
+            // Not waited for: the first statement of `body` is answered only after it, and
+            // fails if it failed.
+            _ = connection.send(PostgresQuery(unsafeSQL: begin))
             let result: (T, commit: Bool)
             do {
                 result = try body(connection)

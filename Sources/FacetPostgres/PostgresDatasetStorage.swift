@@ -200,6 +200,9 @@ final class PostgresDatasetStorage: DatasetStorage {
         return pending
     }
 
+    /// Servers sharing the database commit to it as a rule.
+    var expectsConcurrentWriters: Bool { true }
+
     var imagePath: String? { nil }
 
     func historyMark(at sequence: Int64) throws(StoreError) -> HistoryMark {

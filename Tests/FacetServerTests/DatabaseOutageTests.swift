@@ -37,7 +37,9 @@ struct DatabaseOutageTests {
         relay.cut()
         let outage = ContinuousClock.now
         var refused = 0
-        while ContinuousClock.now - outage < .seconds(5) {
+        // Five seconds at least, and three rounds at least however slow a loaded machine
+        // answers them.
+        while refused < 3 || ContinuousClock.now - outage < .seconds(5) {
             let write = try await request(port, "POST", "/v1/data/mutate/production", #"{"mutations": [{"create": {"_type": "note"}}]}"#)
             #expect(write.status == 503, "\(write.body)")
             #expect(write.retryAfter != nil)
@@ -49,7 +51,6 @@ struct DatabaseOutageTests {
             #expect(read.status == 200 && read.body["result"] == 1)
             try await Task.sleep(for: .milliseconds(500))
         }
-        #expect(refused >= 3)
 
         relay.restore()
         let recovery = ContinuousClock.now

@@ -133,6 +133,8 @@ struct SealedDatasetStorage: DatasetStorage {
 
     func containsTransaction(id: String) throws(StoreError) -> Bool { try inner.containsTransaction(id: id) }
 
+    var expectsConcurrentWriters: Bool { inner.expectsConcurrentWriters }
+
     var imagePath: String? { inner.imagePath }
 
     func historyMark(at sequence: Int64) throws(StoreError) -> HistoryMark { try inner.historyMark(at: sequence) }

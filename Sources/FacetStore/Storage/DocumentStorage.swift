@@ -222,6 +222,11 @@ public protocol DatasetStorage: Sendable {
     /// refused. How a writer that keeps losing the race to other processes gets its turn.
     func appendHoldingLock(after sequence: Int64,
                            _ body: (_ missed: [CommittedTransaction]) throws(StoreError) -> CommittedTransaction?) throws(StoreError)
+    /// Whether other processes commit to this storage as a rule (servers sharing a database):
+    /// then a commit takes the write lock first and catches up under it
+    /// (``appendHoldingLock(after:_:)``), rather than trying on its snapshot and catching up
+    /// when refused, which would mostly be refused.
+    var expectsConcurrentWriters: Bool { get }
     /// Whether a transaction with this id was ever committed.
     func containsTransaction(id: String) throws(StoreError) -> Bool
     /// Where this dataset's image is kept (see ``Dataset/openedFrom``); `nil` for a storage that
@@ -244,6 +249,8 @@ public protocol DatasetStorage: Sendable {
 }
 
 extension DatasetStorage {
+    public var expectsConcurrentWriters: Bool { false }
+
     /// Prepares and writes `transaction` (see ``append(_:)-(PreparedTransaction)``).
     public func append(_ transaction: CommittedTransaction) throws(StoreError) -> Bool {
         try append(prepare(transaction))

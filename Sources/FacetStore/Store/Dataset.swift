@@ -163,7 +163,10 @@ public final class Dataset: Sendable {
             // worked out again on the newer state (its ifRevisionID checks included). A writer
             // that keeps losing that race takes the storage's write lock for its next try, so
             // that it cannot lose again.
-            for _ in 0..<3 {
+            // A storage that others commit to as a rule is locked first, unless nothing is to
+            // be written (a dry run): then the first try cannot be refused.
+            let tries = storage.expectsConcurrentWriters && !options.dryRun ? 0 : 3
+            for _ in 0..<tries {
                 if let result = try attempt(mutations, options: options, state: &state) { return result }
                 try catchUp()
             }
