@@ -22,18 +22,25 @@ extension PostgresBackend {
                         pause = .milliseconds(100)
                         if warned { logger.info("listening for commits on \(location) again") }
                         warned = false
-                        try await withTaskCancellationHandler {
-                            try await connection.listen(on: channel) { notices in
-                                continuation.yield("")
-                                for try await notice in notices {
-                                    let name = notice.payload.split(separator: " ").first.map(String.init) ?? ""
-                                    continuation.yield(name)
+                        var failure: (any Error)?
+                        do {
+                            try await withTaskCancellationHandler {
+                                try await connection.listen(on: channel) { notices in
+                                    continuation.yield("")
+                                    for try await notice in notices {
+                                        let name = notice.payload.split(separator: " ").first.map(String.init) ?? ""
+                                        continuation.yield(name)
+                                    }
                                 }
+                            } onCancel: {
+                                connection.close().whenComplete { _ in withExtendedLifetime(connection) {} }
                             }
-                        } onCancel: {
-                            connection.close().whenComplete { _ in }
+                        } catch {
+                            failure = error
                         }
+                        // Closed however listening ended: postgres-nio requires it before release.
                         try? await connection.close()
+                        if let failure { throw failure }
                     } catch {
                         if Task.isCancelled { break }
                         if !warned { logger.warning("lost the commit channel of \(location) (\(error)); reconnecting, and catching up on a timer meanwhile") }

@@ -45,10 +45,9 @@ final class PostgresConnections: Sendable {
             checkIn(connection)
             return result
         } catch {
-            let translated = Self.translate(error)
-            // A connection that failed for any reason but the statement's own is not trusted again.
-            if translated.kind == .unavailable { close(connection) } else { checkIn(connection) }
-            throw translated
+            // A connection that failed, rather than its statement, is not trusted again.
+            if connection.isClosed || Self.isConnectionFailure(error) { close(connection) } else { checkIn(connection) }
+            throw Self.translate(error)
         }
     }
 
@@ -100,7 +99,23 @@ final class PostgresConnections: Sendable {
     }
 
     private func close(_ connection: PostgresConnection) {
-        connection.close().whenComplete { _ in }
+        // The connection must live until it is closed: postgres-nio checks that on release.
+        connection.close().whenComplete { _ in withExtendedLifetime(connection) {} }
+    }
+
+    /// Whether `error` means the connection itself failed (lost, refused, shut down by the
+    /// server), as opposed to one statement.
+    static func isConnectionFailure(_ error: any Error) -> Bool {
+        guard let error = error as? PSQLError else { return !(error is StoreError) }
+        switch error.code {
+        case .server:
+            let state = error.serverInfo?[.sqlState] ?? ""
+            return state.hasPrefix("08") || state.hasPrefix("57P")
+        case .connectionError, .serverClosedConnection, .clientClosedConnection, .uncleanShutdown, .poolClosed:
+            return true
+        default:
+            return false
+        }
     }
 
     /// Closes every idle connection; those in use close when they are given back.
@@ -128,6 +143,11 @@ final class PostgresConnections: Sendable {
             // still starting; 53300 too many connections.
             if state.hasPrefix("08") || state.hasPrefix("57P") || state == "53300" {
                 return StoreError.unavailable("The database is not accepting requests: \(message)")
+            }
+            // The statement ran past `statement_timeout`, or waited past `lock_timeout`.
+            if state == "57014" || state == "55P03" {
+                return StoreError.unavailable("The database did not answer in time: \(message)",
+                                              advice: "Try again shortly; if it keeps happening, the database is overloaded or a lock is held too long.")
             }
             return StoreError.storage("The database refused a statement: \(message) (SQLSTATE \(state))",
                                       advice: "Check the database's log; if the disk is full or the user lacks rights, fix that and retry.")

@@ -8,7 +8,8 @@ import PostgresNIO
 ///
 /// The settings beside the address are Facet's own: `pool` (connections per server, default
 /// 10), `connect_timeout` (seconds to wait for a connection, default 10), `timeout` (seconds
-/// a request waits for a free connection, default 30) and `schema` (the schema Facet's tables
+/// a request waits for a free connection, default 30), `statement_timeout` (seconds a statement
+/// or its wait for a lock may take, default 60) and `schema` (the schema Facet's tables
 /// live in, made when missing; by default the user's `search_path`, usually `public`). `sslmode` is libpq's: `disable`,
 /// `prefer` or `require`. A socket directory is given as `host=/var/run/postgresql`.
 ///
@@ -25,6 +26,9 @@ public struct PostgresLocation: Sendable, CustomStringConvertible {
     public var connectTimeout: Duration
     /// How long a request waits for a free connection before it is answered "unavailable".
     public var checkoutTimeout: Duration
+    /// How long one statement (or its wait for a lock) may take before the database cancels it:
+    /// a database that stalls costs a bounded wait and a 503, never a request that hangs.
+    public var statementTimeout: Duration
     /// The schema Facet's tables live in; `nil` for the connection's default.
     public var schema: String?
     /// The address without its password, for logs and messages.
@@ -40,7 +44,7 @@ public struct PostgresLocation: Sendable, CustomStringConvertible {
             throw Self.invalid(text, "is not a postgres:// URL")
         }
         let settings = Dictionary((components.queryItems ?? []).map { ($0.name, $0.value ?? "") }, uniquingKeysWith: { $1 })
-        let known: Set = ["sslmode", "pool", "connect_timeout", "timeout", "host", "application_name", "schema"]
+        let known: Set = ["sslmode", "pool", "connect_timeout", "timeout", "statement_timeout", "host", "application_name", "schema"]
         if let unknown = settings.keys.sorted().first(where: { !known.contains($0) }) {
             throw Self.invalid(text, "has the setting \"\(unknown)\", which Facet does not know (it knows \(known.sorted().joined(separator: ", ")))")
         }
@@ -58,6 +62,7 @@ public struct PostgresLocation: Sendable, CustomStringConvertible {
         poolSize = try number("pool", default: 10, in: 1...500)
         connectTimeout = .seconds(try number("connect_timeout", default: 10, in: 1...600))
         checkoutTimeout = .seconds(try number("timeout", default: 30, in: 1...3_600))
+        statementTimeout = .seconds(try number("statement_timeout", default: 60, in: 1...86_400))
 
         if let socket = settings["host"], socket.hasPrefix("/") {
             let port = components.port ?? 5432
@@ -81,7 +86,9 @@ public struct PostgresLocation: Sendable, CustomStringConvertible {
                                                              password: password, database: database, tls: tls)
         }
         configuration.options.connectTimeout = .seconds(Int64(connectTimeout.components.seconds))
-        configuration.options.additionalStartupParameters = [("application_name", settings["application_name"] ?? "facet")]
+        let limit = "\(statementTimeout.components.seconds)s"
+        configuration.options.additionalStartupParameters = [("application_name", settings["application_name"] ?? "facet"),
+                                                              ("statement_timeout", limit), ("lock_timeout", limit)]
         if let schema = settings["schema"] {
             let bytes = Array(schema.utf8)
             guard !bytes.isEmpty, bytes.count <= 63, bytes[0] >= 0x61, bytes[0] <= 0x7A,

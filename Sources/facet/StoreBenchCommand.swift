@@ -76,7 +76,12 @@ struct StoreBenchCommand: ParsableCommand {
         }
         latencies.sort()
         let median = latencies[latencies.count / 2], p99 = latencies[min(latencies.count - 1, latencies.count * 99 / 100)]
-        print("createOrReplace, one document per transaction (\(transactions), durable commits): median \(fmt(median)) ms \(verdict(median < 1, "target < 1 ms")), p99 \(fmt(p99)) ms \(verdict(p99 < 5, "target < 5 ms")), max \(fmt(latencies.last ?? 0)) ms")
+        if backend == nil {
+            print("createOrReplace, one document per transaction (\(transactions), durable commits): median \(fmt(median)) ms \(verdict(median < 1, "target < 1 ms")), p99 \(fmt(p99)) ms \(verdict(p99 < 5, "target < 5 ms")), max \(fmt(latencies.last ?? 0)) ms")
+        } else {
+            // The targets are the embedded store's: here each commit is a round trip and the database's durable flush.
+            print("createOrReplace, one document per transaction (\(transactions), durable commits): median \(fmt(median)) ms, p99 \(fmt(p99)) ms, max \(fmt(latencies.last ?? 0)) ms")
+        }
 
         // 3. Indexed query, on a settled snapshot and right after a write.
         let text = #"*[_type == "customer" && lifetimeValue > 25000] | order(lifetimeValue desc)[0...20]"#

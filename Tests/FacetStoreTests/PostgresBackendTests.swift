@@ -1,3 +1,4 @@
+import Dispatch
 import FacetPostgres
 import Foundation
 import GROQ
@@ -140,6 +141,44 @@ struct PostgresBackendTests {
         second.release()
         #expect(first.renew())
         #expect(HeldLease(backend: fixture.store.backend, name: "another", holder: "server-b").renew(), "leases are by name")
+    }
+
+    @Test func aCommitWaitingPastTheLockTimeoutIsAnsweredUnavailableNotLeftHanging() async throws {
+        guard TestDatabase.url != nil else { return }
+        let url = try TestDatabase.freshSchemaURL() + "&statement_timeout=1"
+        defer { TestDatabase.dropSchema(of: url) }
+        let holder = DocumentStore(backend: try PostgresBackend(location: PostgresLocation(url: url)))
+        let waiter = DocumentStore(backend: try PostgresBackend(location: PostgresLocation(url: url)))
+        defer {
+            holder.close()
+            waiter.close()
+        }
+        try holder.dataset("production", create: true).mutate([.create(["_id": "a", "_type": "x"])])
+        let waiting = try waiter.dataset("production")
+        // Another server holds the dataset's row lock for three seconds.
+        let storage = try holder.backend.openDataset("production", create: false)
+        // A thread of its own: the test's threads may all be busy.
+        let (locked, released) = (DispatchSemaphore(value: 0), DispatchSemaphore(value: 0))
+        Thread {
+            _ = try? storage.appendHoldingLock(after: 1) { _ in
+                locked.signal()
+                Thread.sleep(forTimeInterval: 3)
+                return nil
+            }
+            released.signal()
+        }.start()
+        try await offThePool {
+            #expect(locked.wait(timeout: .now() + 30) == .success)
+            // Left to wait, the commit would go through once the lock is free: the refusal is
+            // the lock timeout cutting the wait short.
+            let error = storeError { try waiting.mutate([.create(["_id": "b", "_type": "x"])]) }
+            #expect(error?.kind == .unavailable && error?.status == 503, "\(String(describing: error))")
+            #expect(error?.message.contains("in time") == true)
+            #expect(released.wait(timeout: .now() + 30) == .success)
+        }
+        // Once the lock is free the same commit goes through.
+        try waiting.mutate([.create(["_id": "b", "_type": "x"])])
+        #expect(waiting.document(id: "b") != nil)
     }
 
     @Test func aStorageUsedByOneServerGrantsEveryLease() throws {
