@@ -43,7 +43,7 @@ extension PostgresBackend {
                         if let failure { throw failure }
                     } catch {
                         if Task.isCancelled { break }
-                        if !warned { logger.warning("lost the commit channel of \(location) (\(error)); reconnecting, and catching up on a timer meanwhile") }
+                        if !warned { logger.warning("lost the commit channel of \(location) (\(PostgresConnections.translate(error).message)); reconnecting, and catching up on a timer meanwhile") }
                         warned = true
                     }
                     try? await Task.sleep(for: pause)
