@@ -171,7 +171,10 @@ final class PostgresDatasetStorage: DatasetStorage {
         for (index, effect) in transaction.effects.enumerated() where last[effect.documentID] == index {
             if let document = effect.document, let body = prepared.bodies[index] {
                 written.ids.append(effect.documentID)
-                written.types.append(document["_type"]?.stringValue ?? "")
+                // PostgreSQL's text holds no NUL character, which a JSON string may: the body
+                // keeps the type exactly (escaped as JSON writes it); this column, which only
+                // describes the row, gets it with NUL shown as U+FFFD.
+                written.types.append((document["_type"]?.stringValue ?? "").replacingOccurrences(of: "\u{0}", with: "\u{FFFD}"))
                 written.revs.append(effect.resultRevision)
                 written.bodies.append(body)
             } else {

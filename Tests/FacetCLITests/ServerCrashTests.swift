@@ -69,27 +69,7 @@ struct ServerCrashTests {
             try Self.check(ids, acknowledged.snapshot, round: round)
 
             // A writer sends transactions one after another until the server dies.
-            let stop = DispatchSemaphore(value: 0)
-            let first = next
-            let port = server.port
-            let writer = Thread {
-                var k = first
-                while true {
-                    acknowledged.attempt(k)
-                    guard let status = Self.post(port: port, token: bearer, Self.body(k)) else { break }
-                    if status == 200 {
-                        acknowledged.add(k)
-                        k += 1
-                    } else if status == 429 {
-                        Thread.sleep(forTimeInterval: 0.2)  // the rate limit: the same transaction again
-                    } else {
-                        acknowledged.refuse("transaction \(k) was answered \(status)")
-                        break
-                    }
-                }
-                stop.signal()
-            }
-            writer.start()
+            let stop = Self.startWriter(port: server.port, token: bearer, from: next, acknowledged: acknowledged)
             Thread.sleep(forTimeInterval: Double.random(in: 0.8...3.0, using: &random))
             kill(server.process.processIdentifier, SIGKILL)
             _ = try? server.waitForExit(timeout: 30)
@@ -131,25 +111,7 @@ struct ServerCrashTests {
         for round in 0..<2 {
             let victim = try ServeCommandTests.Server(arguments: arguments, port: try ServeCommandTests.freePort(), directory: directory)
             _ = try victim.waitUntilServing()
-            let stop = DispatchSemaphore(value: 0)
-            let (first, port) = (next, victim.port)
-            Thread {
-                var k = first
-                while true {
-                    acknowledged.attempt(k)
-                    guard let status = Self.post(port: port, token: token, Self.body(k)) else { break }
-                    if status == 200 {
-                        acknowledged.add(k)
-                        k += 1
-                    } else if status == 429 {
-                        Thread.sleep(forTimeInterval: 0.2)
-                    } else {
-                        acknowledged.refuse("transaction \(k) was answered \(status)")
-                        break
-                    }
-                }
-                stop.signal()
-            }.start()
+            let stop = Self.startWriter(port: victim.port, token: token, from: next, acknowledged: acknowledged)
             Thread.sleep(forTimeInterval: Double.random(in: 0.8...2.5, using: &random))
             kill(victim.process.processIdentifier, SIGKILL)
             _ = try? victim.waitForExit(timeout: 30)
@@ -169,6 +131,30 @@ struct ServerCrashTests {
         #expect(acknowledged.refused.isEmpty, "\(acknowledged.refused)")
         #expect(acknowledged.snapshot.acknowledged.count >= 3, "the writer made too little progress to mean anything")
         #expect(try survivor.stop() == 0)
+    }
+
+    /// A writer that sends transactions one after another, from `first`, until the server dies;
+    /// what it returns is signalled when it has stopped.
+    static func startWriter(port: Int, token: String, from first: Int, acknowledged: Acknowledged) -> DispatchSemaphore {
+        let stop = DispatchSemaphore(value: 0)
+        Thread {
+            var k = first
+            while true {
+                acknowledged.attempt(k)
+                guard let status = Self.post(port: port, token: token, Self.body(k)) else { break }
+                if status == 200 {
+                    acknowledged.add(k)
+                    k += 1
+                } else if status == 429 {
+                    Thread.sleep(forTimeInterval: 0.2)  // the rate limit: the same transaction again
+                } else {
+                    acknowledged.refuse("transaction \(k) was answered \(status)")
+                    break
+                }
+            }
+            stop.signal()
+        }.start()
+        return stop
     }
 
     static func staffIDs(port: Int, token: String) throws -> Set<String> {

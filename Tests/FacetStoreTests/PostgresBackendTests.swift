@@ -181,6 +181,20 @@ struct PostgresBackendTests {
         #expect(waiting.document(id: "b") != nil)
     }
 
+    @Test(arguments: StorageKind.available)
+    func stringsWithNULAndFourMegabyteFieldsAreStoredAndReadBackExactly(_ storage: StorageKind) throws {
+        let fixture = try StoreFixture(storage)
+        let dataset = try fixture.dataset
+        let big = String(repeating: "é🙂x", count: 4 << 20 / 7)
+        try dataset.mutate([.create(["_id": "odd", "_type": "a\u{0}b", "text": .string("nul \u{0} inside"), "big": .string(big)])])
+        let written = dataset.document(id: "odd")
+        try fixture.reopen()
+        let read = try fixture.dataset.document(id: "odd")
+        #expect(read == written)
+        #expect(read?["_type"] == "a\u{0}b" && read?["big"]?.stringValue?.utf8.count == big.utf8.count)
+        #expect(try fixture.dataset.document(id: "odd", at: .lastRevision) == written)
+    }
+
     @Test func aStorageUsedByOneServerGrantsEveryLease() throws {
         let fixture = try StoreFixture(.sqlite)
         #expect(HeldLease(backend: fixture.store.backend, name: "scheduler", holder: "a").renew())
