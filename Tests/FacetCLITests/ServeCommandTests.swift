@@ -59,7 +59,8 @@ struct ServeCommandTests {
 
         /// Sends `signal` and waits for the exit; kills it (and throws) after `timeout` seconds.
         func stop(with signal: Int32 = SIGTERM, timeout: TimeInterval = 30) throws -> Int32 {
-            kill(process.processIdentifier, signal)
+            // Only while it runs: the id of a process already gone may be another's now.
+            if process.isRunning { kill(process.processIdentifier, signal) }
             return try waitForExit(timeout: timeout)
         }
 

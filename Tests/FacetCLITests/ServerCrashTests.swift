@@ -71,7 +71,9 @@ struct ServerCrashTests {
             // A writer sends transactions one after another until the server dies.
             let stop = Self.startWriter(port: server.port, token: bearer, from: next, acknowledged: acknowledged)
             Thread.sleep(forTimeInterval: Double.random(in: 0.8...3.0, using: &random))
-            kill(server.process.processIdentifier, SIGKILL)
+            // Killed only while it runs: the id of a process already gone may be another's now.
+            #expect(server.process.isRunning, "round \(round): the server died before it was killed")
+            if server.process.isRunning { kill(server.process.processIdentifier, SIGKILL) }
             _ = try? server.waitForExit(timeout: 30)
             #expect(stop.wait(timeout: .now() + 60) == .success, "the writer did not notice the kill")
             next = acknowledged.snapshot.highestAttempt + 1
@@ -113,7 +115,9 @@ struct ServerCrashTests {
             _ = try victim.waitUntilServing()
             let stop = Self.startWriter(port: victim.port, token: token, from: next, acknowledged: acknowledged)
             Thread.sleep(forTimeInterval: Double.random(in: 0.8...2.5, using: &random))
-            kill(victim.process.processIdentifier, SIGKILL)
+            // Killed only while it runs: the id of a process already gone may be another's now.
+            #expect(victim.process.isRunning, "round \(round): the server died before it was killed")
+            if victim.process.isRunning { kill(victim.process.processIdentifier, SIGKILL) }
             _ = try? victim.waitForExit(timeout: 30)
             #expect(stop.wait(timeout: .now() + 60) == .success, "the writer did not notice the kill")
             next = acknowledged.snapshot.highestAttempt + 1

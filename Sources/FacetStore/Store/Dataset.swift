@@ -162,9 +162,8 @@ public final class Dataset: Sendable {
             // then the append is refused, this process catches up, and the transaction is
             // worked out again on the newer state (its ifRevisionID checks included). A writer
             // that keeps losing that race takes the storage's write lock for its next try, so
-            // that it cannot lose again.
-            // A storage that others commit to as a rule is locked first, unless nothing is to
-            // be written (a dry run): then the first try cannot be refused.
+            // that it cannot lose again; on a storage that others commit to as a rule it takes
+            // the lock at once, unless it writes nothing (a dry run).
             let tries = storage.expectsConcurrentWriters && !options.dryRun ? 0 : 3
             for _ in 0..<tries {
                 if let result = try attempt(mutations, options: options, state: &state) { return result }
