@@ -85,7 +85,11 @@ final class PostgresConnections: Sendable {
             return try PostgresConnection.connect(on: MultiThreadedEventLoopGroup.singleton.next(), configuration: location.configuration,
                                                   id: id, logger: logger).wait()
         } catch {
-            throw Self.translate(error)
+            let reason = Self.translate(error)
+            guard reason.kind == .unavailable else { throw reason }
+            // Never connected: say where it tried, not that a connection was lost.
+            throw StoreError.unavailable("Cannot connect to the database at \(location): nothing answered, or it refused the connection",
+                                         advice: "Check that PostgreSQL runs there and the URL is right; a server keeps trying by itself.")
         }
     }
 

@@ -11,7 +11,7 @@ enum DatabaseChoice {
         do {
             return try PostgresBackend(location: PostgresLocation(url: url), logger: logger)
         } catch {
-            throw CommandFailure("the database \(url.contains("@") ? (try? PostgresLocation(url: url).description) ?? "given" : url): \(error)")
+            throw CommandFailure("\(error)")
         }
     }
 }

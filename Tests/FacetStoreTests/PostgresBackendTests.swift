@@ -47,6 +47,7 @@ struct PostgresBackendTests {
         let backend = try PostgresBackend(location: PostgresLocation(url: url))
         let error = storeError { _ = try backend.datasetNames() }
         #expect(error?.kind == .unavailable && error?.status == 503, "\(String(describing: error))")
+        #expect(error?.message.contains("Cannot connect to the database at postgres://postgres@127.0.0.1:") == true, "\(String(describing: error))")
         #expect(backend.reachability()?.kind == .unavailable)
         #expect(ContinuousClock.now - started < .seconds(10))
     }
