@@ -45,6 +45,8 @@ let package = Package(
         .library(name: "FacetMigration", targets: ["FacetMigration"]),
         .library(name: "Migrations", targets: ["Migrations"]),
         .library(name: "FacetAssets", targets: ["FacetAssets"]),
+        .library(name: "FacetWebhooks", targets: ["FacetWebhooks"]),
+        .library(name: "FacetSchedules", targets: ["FacetSchedules"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-collections.git", from: "1.6.0"),
@@ -59,6 +61,7 @@ let package = Package(
         .package(url: "https://github.com/vapor/jwt-kit.git", from: "5.8.0"),
         .package(url: "https://github.com/hummingbird-project/hummingbird-auth.git", from: "2.5.0"),
         .package(url: "https://github.com/vapor/postgres-nio.git", from: "1.33.2"),
+        .package(url: "https://github.com/swift-server/async-http-client.git", from: "1.37.0"),
     ],
     targets: [
         // The query language alone: JSON values, lexer, parser, evaluator, functions.
@@ -111,6 +114,21 @@ let package = Package(
             ],
             swiftSettings: strictSwift
         ),
+        // GROQ-filtered webhooks: hooks, the outbox that follows each dataset's log, signed delivery
+        // with retries, and the log of attempts.
+        .target(
+            name: "FacetWebhooks",
+            dependencies: [
+                "GROQ", "FacetStore",
+                .product(name: "Crypto", package: "swift-crypto"),
+                .product(name: "AsyncHTTPClient", package: "async-http-client"),
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOHTTP1", package: "swift-nio"),
+            ],
+            swiftSettings: strictSwift
+        ),
+        // Scheduled publishing: documents published or unpublished at a time, once, under a lease.
+        .target(name: "FacetSchedules", dependencies: ["GROQ", "FacetStore"], swiftSettings: strictSwift),
         // libvips, the image library (Debian's libvips-dev), through non-variadic wrappers.
         // The include paths are glib's, given here rather than through pkg-config, whose flags
         // for libvips carry `-pthread`, which the package manager refuses with a warning.
@@ -143,7 +161,7 @@ let package = Package(
         .target(
             name: "FacetServer",
             dependencies: [
-                "GROQ", "FacetStore", "FacetSchema", "FacetSecurity", "FacetAssets",
+                "GROQ", "FacetStore", "FacetSchema", "FacetSecurity", "FacetAssets", "FacetWebhooks", "FacetSchedules",
                 .product(name: "OrderedCollections", package: "swift-collections"),
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "HTTPTypes", package: "swift-http-types"),
@@ -169,10 +187,13 @@ let package = Package(
                 "FacetAnalytics",
                 "FacetServer",
                 "FacetAssets",
+                "FacetWebhooks",
+                "FacetSchedules",
                 "FacetMigration",
                 "Migrations",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "NIOEmbedded", package: "swift-nio"),
+                .product(name: "HTTPTypes", package: "swift-http-types"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ],
@@ -185,25 +206,38 @@ let package = Package(
                     swiftSettings: strictSwift),
         // What several test targets share: running long synchronous work off the task threads.
         .target(name: "TestSupport",
-                dependencies: ["FacetAssets", "FacetStore", "FacetPostgres"],
+                dependencies: ["FacetAssets", "FacetStore", "FacetPostgres",
+                               .product(name: "Hummingbird", package: "hummingbird"),
+                               .product(name: "HummingbirdTesting", package: "hummingbird"),
+                               .product(name: "Crypto", package: "swift-crypto")],
                 path: "Tests/TestSupport", swiftSettings: strictSwift),
         .testTarget(name: "FacetServerTests",
-                    dependencies: ["TestSupport", "FacetServer", "FacetAssets", "FacetStore", "FacetSchema", "FacetSecurity", "GROQ", "SchemaTypes", "StudioConfig",
+                    dependencies: ["TestSupport", "FacetServer", "FacetSchedules", "FacetAssets", "FacetStore", "FacetSchema", "FacetSecurity", "GROQ", "SchemaTypes", "StudioConfig",
                                    .product(name: "HummingbirdTesting", package: "hummingbird"),
                                    .product(name: "GRDB", package: "GRDB.swift"),
                                    .product(name: "ServiceLifecycle", package: "swift-service-lifecycle")],
                     swiftSettings: strictSwift),
         .testTarget(name: "FacetSecurityTests",
-                    dependencies: ["FacetSecurity", "FacetStore", "FacetSchema", "GROQ", "SchemaTypes", "StudioConfig",
+                    dependencies: ["TestSupport", "FacetPostgres", "FacetSecurity", "FacetStore", "FacetSchema", "GROQ", "SchemaTypes", "StudioConfig",
                                    .product(name: "GRDB", package: "GRDB.swift"), .product(name: "Crypto", package: "swift-crypto"),
                                    .product(name: "JWTKit", package: "jwt-kit")],
                     swiftSettings: strictSwift),
         .testTarget(name: "FacetAnalyticsTests", dependencies: ["FacetAnalytics"], resources: [.copy("Fixtures")], swiftSettings: strictSwift),
         .testTarget(name: "FacetAssetsTests", dependencies: ["TestSupport", "FacetAssets", "FacetStore", "GROQ"], swiftSettings: strictSwift + glibIncludes),
         .testTarget(name: "FacetStoreTests", dependencies: ["TestSupport", "FacetStore", "FacetPostgres", "GROQ"], swiftSettings: strictSwift),
-        .testTarget(name: "FacetCLITests", dependencies: ["TestSupport", "GROQ", "FacetStore", "FacetAssets"], swiftSettings: strictSwift),
+        .testTarget(name: "FacetWebhooksTests",
+                    dependencies: ["TestSupport", "FacetWebhooks", "FacetSchedules", "FacetStore", "FacetPostgres", "GROQ",
+                                   .product(name: "Crypto", package: "swift-crypto"),
+                                   .product(name: "Hummingbird", package: "hummingbird"),
+                                   .product(name: "HummingbirdTesting", package: "hummingbird")],
+                    swiftSettings: strictSwift),
+        .testTarget(name: "FacetCLITests",
+                    dependencies: ["TestSupport", "GROQ", "FacetStore", "FacetAssets",
+                                   .product(name: "Hummingbird", package: "hummingbird"),
+                                   .product(name: "HummingbirdTesting", package: "hummingbird")],
+                    swiftSettings: strictSwift),
         .testTarget(name: "FacetMigrationTests",
-                    dependencies: ["FacetMigration", "Migrations", "FacetStore", "FacetSchema", "SchemaTypes", "GROQ"],
+                    dependencies: ["TestSupport", "FacetMigration", "Migrations", "FacetStore", "FacetSchema", "SchemaTypes", "GROQ"],
                     swiftSettings: strictSwift),
     ]
 )

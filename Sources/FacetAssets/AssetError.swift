@@ -2,7 +2,7 @@
 ///
 /// Each kind maps to one HTTP status, so the server answers every refusal the same way:
 /// `tooLarge` is 413, `unsupportedType` 415, `unreadable` and `tooManyPixels` 422, `badParameter`
-/// 400, `notFound` 404, `timedOut` 503.
+/// 400, `notFound` 404, `timedOut` and `unavailable` 503.
 public struct AssetError: Error, Sendable, Equatable, CustomStringConvertible {
     public enum Kind: String, Sendable {
         /// The body is over the configured size.
@@ -21,6 +21,8 @@ public struct AssetError: Error, Sendable, Equatable, CustomStringConvertible {
         case timedOut
         /// The storage could not write or read (disk full, permissions).
         case storage
+        /// The database the assets are kept in cannot be reached for now: 503, tried again.
+        case unavailable
     }
 
     public var kind: Kind

@@ -137,6 +137,7 @@ public final class PostgresBackend: StorageBackend {
         _ = try connections.withConnection { connection in
             // The name is checked to be a plain lowercase identifier (see PostgresLocation).
             try connection.run(PostgresQuery(unsafeSQL: "DROP SCHEMA IF EXISTS \(schema) CASCADE"))
+            try connection.run(PostgresQuery(unsafeSQL: "DROP SCHEMA IF EXISTS \(PostgresRecords.schema(besides: schema)) CASCADE"))
         }
         ready.withLock { $0 = false }
     }

@@ -122,6 +122,18 @@ final class PostgresConnections: Sendable {
         }
     }
 
+    /// Connections still idle when the pool goes (a backend dropped without ``shutdown()``) are
+    /// closed, each kept alive until it is: postgres-nio requires it.
+    deinit {
+        let idle = state.withLock { state in
+            defer { state.idle.removeAll() }
+            return state.idle
+        }
+        for connection in idle {
+            connection.close().whenComplete { _ in withExtendedLifetime(connection) {} }
+        }
+    }
+
     /// Closes every idle connection; those in use close when they are given back.
     func shutdown() {
         let idle = state.withLock { state in

@@ -94,16 +94,18 @@ final class PostgresDatasetStorage: DatasetStorage {
     }
 
     func appendAll(after sequence: Int64,
-                   _ body: (_ append: (CommittedTransaction) throws(StoreError) -> Void) throws(StoreError) -> Void) throws(StoreError) -> Bool
+                   _ body: (_ missed: [CommittedTransaction], _ append: (CommittedTransaction) throws(StoreError) -> Void) throws(StoreError) -> Void)
+        throws(StoreError)
     {
         try connections.withTransaction { connection in
-            guard try lockedLastSequence(connection) == sequence else { return (false, commit: false) }
-            var expected = sequence + 1
+            let last = try lockedLastSequence(connection)
+            let missed = last == sequence ? [] : try readTransactions(Self.transactionsAfter(sequence, dataset: key), connection)
+            var expected = last + 1
             // One transaction's statements are in flight while the next is worked out; they
             // are waited for before the next ones are sent, so no more than one is queued.
             var pending: PendingWrites?
             do {
-                try body { (transaction: CommittedTransaction) throws(StoreError) in
+                try body(missed) { (transaction: CommittedTransaction) throws(StoreError) in
                     guard transaction.sequence == expected else {
                         throw StoreError.storage("Transaction \(transaction.id) has sequence \(transaction.sequence), expected \(expected)")
                     }
@@ -117,8 +119,8 @@ final class PostgresDatasetStorage: DatasetStorage {
                 try? pending?.wait()
                 throw error
             }
-            if expected > sequence + 1 { try finish(at: expected - 1, connection, after: pending) }
-            return (true, commit: true)
+            if expected > last + 1 { try finish(at: expected - 1, connection, after: pending) }
+            return ((), commit: true)
         }
     }
 
@@ -274,12 +276,13 @@ final class PostgresDatasetStorage: DatasetStorage {
         return try readTransactions(query)
     }
 
-    func transactions(after sequence: Int64) throws(StoreError) -> [CommittedTransaction] {
-        try readTransactions(Self.transactionsAfter(sequence, dataset: key))
+    func transactions(after sequence: Int64, limit: Int?) throws(StoreError) -> [CommittedTransaction] {
+        try readTransactions(Self.transactionsAfter(sequence, dataset: key, limit: limit))
     }
 
-    private static func transactionsAfter(_ sequence: Int64, dataset key: Int64) -> PostgresQuery {
-        "SELECT seq, id, timestamp, author, mutations FROM facet_transactions WHERE dataset = \(key) AND seq > \(sequence) ORDER BY seq"
+    private static func transactionsAfter(_ sequence: Int64, dataset key: Int64, limit: Int? = nil) -> PostgresQuery {
+        let limit = limit.map { Int64(max(0, $0)) }
+        return "SELECT seq, id, timestamp, author, mutations FROM facet_transactions WHERE dataset = \(key) AND seq > \(sequence) ORDER BY seq LIMIT \(limit)"
     }
 
     private func readTransactions(_ query: PostgresQuery) throws(StoreError) -> [CommittedTransaction] {

@@ -33,6 +33,8 @@ public struct PostgresLocation: Sendable, CustomStringConvertible {
     public var schema: String?
     /// The address without its password, for logs and messages.
     public let description: String
+    /// The URL as given, password included: never for logs (``description`` is).
+    public let url: String
 
     /// Whether `text` names a PostgreSQL database rather than a directory.
     public static func isURL(_ text: String) -> Bool {
@@ -40,6 +42,7 @@ public struct PostgresLocation: Sendable, CustomStringConvertible {
     }
 
     public init(url text: String) throws(StoreError) {
+        url = text
         guard Self.isURL(text), let components = URLComponents(string: text) else {
             throw Self.invalid(text, "is not a postgres:// URL")
         }

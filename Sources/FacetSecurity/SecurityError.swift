@@ -18,6 +18,8 @@ public struct SecurityError: Error, Sendable, Equatable, CustomStringConvertible
         case throttled
         /// A key, the database or the key file is unusable: HTTP 500.
         case storage
+        /// The database cannot be reached for now: HTTP 503, with `retryAfter`.
+        case unavailable
     }
 
     public var kind: Kind

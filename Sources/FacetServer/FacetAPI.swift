@@ -1,7 +1,9 @@
 import FacetAssets
+import FacetSchedules
 import FacetSchema
 import FacetSecurity
 import FacetStore
+import FacetWebhooks
 import GROQ
 import HTTPTypes
 import Hummingbird
@@ -53,6 +55,11 @@ public struct FacetAPI: Sendable {
     /// Uploaded images and files (`/vX/assets/…`, `/images/…`, `/files/…`); `nil` on a server
     /// that keeps none, which answers those routes with 501.
     public let assets: AssetLibrary?
+    /// GROQ-filtered webhooks (`/vX/hooks/…`); `nil` on a server that keeps none, which answers
+    /// those routes with 404.
+    public let webhooks: Webhooks?
+    /// Scheduled publishing (`/vX/schedules/…`); `nil` on a server that schedules nothing.
+    public let schedules: PublishSchedules?
     /// Signs asset URLs for pages that cannot send a token (`<img src>`), with a key derived
     /// from the master key.
     let assetSigner: AssetURLSigner
@@ -60,9 +67,12 @@ public struct FacetAPI: Sendable {
     public init(store: DocumentStore, schema: Schema? = nil, structure: JSONValue? = nil,
                 configuration: ServerConfiguration = ServerConfiguration(), access: any AccessPolicy = LoopbackAccess(),
                 actions: [DocumentAction] = [], security: SecuritySystem? = nil, presence: PresenceBoard = PresenceBoard(),
-                starters: [DatasetStarter] = [], assets: AssetLibrary? = nil)
+                starters: [DatasetStarter] = [], assets: AssetLibrary? = nil, webhooks: Webhooks? = nil,
+                schedules: PublishSchedules? = nil)
     {
+        self.schedules = schedules
         self.assets = assets
+        self.webhooks = webhooks
         self.assetSigner = (try? security?.encryption.derivedKey(purpose: "asset url signatures")).map(AssetURLSigner.init(key:)) ?? .random()
         self.starters = starters
         self.security = security
@@ -105,6 +115,9 @@ public struct FacetAPI: Sendable {
         addExportRoutes(to: version)
         addDocumentOperationRoutes(to: version)
         addActionRoutes(to: version)
+        addHookRoutes(to: version)
+        addDraftActionRoutes(to: version)
+        addScheduleRoutes(to: version)
         addAuthRoutes(to: version)
         addSecurityRoutes(to: version)
         addPresenceRoutes(to: version)

@@ -83,6 +83,7 @@ struct SecurityHTTPError: Error, HTTPResponseError {
         case .conflict: .conflict
         case .throttled: .tooManyRequests
         case .storage: .internalServerError
+        case .unavailable: .serviceUnavailable
         }
     }
 
@@ -100,6 +101,7 @@ struct SecurityHTTPError: Error, HTTPResponseError {
             case .invalid: "badRequest"
             case .notFound: "notFound"
             case .conflict: "conflict"
+            case .unavailable: "databaseUnavailable"
             default: "tooManyRequests"
             }
             var details: JSONObject = [:]
@@ -114,6 +116,7 @@ struct SecurityHTTPError: Error, HTTPResponseError {
         switch error.kind {
         case .unauthenticated: headers[.wwwAuthenticate] = "Bearer"
         case .throttled: headers[.retryAfter] = String(max(1, error.retryAfter ?? 1))
+        case .unavailable: headers[.retryAfter] = String(max(1, error.retryAfter ?? 5))
         default: break
         }
         return JSONBody.response(apiError.json, status: status, headers: headers)

@@ -29,7 +29,7 @@ struct AssetsCommand: ParsableCommand {
             defer { documents.close() }
             let dataset = try store.openDataset(documents, create: false)
             let assets: AssetLibrary
-            do { assets = try AssetLibrary(directory: store.directory) } catch { throw CommandFailure(error.description) }
+            assets = try store.openAssets()
             let unused: UnusedAssets
             do { unused = try UnusedAssets(dataset: dataset, storage: assets.storage) } catch { throw CommandFailure("\(error)") }
             guard !unused.assets.isEmpty else {

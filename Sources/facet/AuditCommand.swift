@@ -25,12 +25,19 @@ struct AuditCommand: ParsableCommand {
         @Option(name: .long, help: "The data directory (default: $FACET_DATA, else ./facet-data).")
         var data: String?
 
+        @Option(name: .long, help: "A PostgreSQL URL whose records servers share (default: $FACET_DATABASE_URL, else the data directory).")
+        var database: String?
+
         var directory: String {
             data ?? ProcessInfo.processInfo.environment["FACET_DATA"] ?? "./facet-data"
         }
 
-        /// The security database of the directory; an error (not a new empty one) when it has none.
+        /// The security database of the directory (or of the shared database); an error (not a
+        /// new empty one) when the directory has none.
         func openDatabase() throws -> SecurityDatabase {
+            if let records = try DatabaseChoice.backend(url: database ?? ProcessInfo.processInfo.environment["FACET_DATABASE_URL"])?.sharedRecords {
+                do { return try SecurityDatabase(records: records, directory: directory) } catch { throw CommandFailure(error.description) }
+            }
             let path = (directory as NSString).appendingPathComponent("security.sqlite")
             guard FileManager.default.fileExists(atPath: path) else {
                 throw CommandFailure("No audit log in \(directory): \(path) does not exist. Check --data (or FACET_DATA); "
@@ -239,11 +246,9 @@ struct AuditCommand: ParsableCommand {
         }
 
         func run() throws {
-            let path = (location.directory as NSString).appendingPathComponent("security.sqlite")
-            _ = try location.openLog()
+            let database = try location.openDatabase()
             let events: [SecurityEvent]
             do {
-                let database = try SecurityDatabase(path: path)
                 let monitor = ThreatMonitor(database: database, audit: AuditLog(database: database))
                 events = try monitor.events(limit: limit, kind: kind.flatMap(SecurityEventKind.init(rawValue:)), since: since.flatMap(Timestamp.date))
             } catch {

@@ -3,6 +3,21 @@ import Foundation
 
 /// Timing shared by the benchmarks: wall-clock milliseconds and the median of repeated runs.
 enum BenchTiming {
+    /// Runs blocking work (a load driver, a timed loop) on a thread of its own, away from
+    /// Swift's shared task threads, which the work under test needs.
+    static func offThread<Value: Sendable>(_ body: @escaping @Sendable () throws -> Value) async throws -> Value {
+        try await withCheckedThrowingContinuation { continuation in
+            Thread { continuation.resume(with: Result { try body() }) }.start()
+        }
+    }
+
+    /// The `fraction` percentile of `values` (nearest rank); 0 for none.
+    static func percentile(_ values: [Double], _ fraction: Double) -> Double {
+        guard !values.isEmpty else { return 0 }
+        let sorted = values.sorted()
+        return sorted[min(sorted.count - 1, max(0, Int((fraction * Double(sorted.count)).rounded(.up)) - 1))]
+    }
+
     /// Milliseconds since `start`.
     static func milliseconds(since start: DispatchTime) -> Double {
         Double(DispatchTime.now().uptimeNanoseconds - start.uptimeNanoseconds) / 1e6

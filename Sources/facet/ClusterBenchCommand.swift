@@ -1,12 +1,15 @@
 import ArgumentParser
 import Dispatch
 import FacetPostgres
+import FacetSecurity
 import FacetServer
 import FacetStore
 import Foundation
 import GROQ
 import Hummingbird
 import Logging
+import SchemaTypes
+import StudioConfig
 import Synchronization
 
 /// `facet bench cluster`: several servers on one storage, as behind a load balancer — commits and
@@ -41,6 +44,9 @@ struct ClusterBenchCommand: AsyncParsableCommand {
 
     @Option(help: "Commits whose arrival on another server is timed.")
     var probes = 200
+
+    @Flag(help: "Open each server's store through its security, as `facet serve` does: every commit is also appended to the audit log, which on PostgreSQL all servers share.")
+    var audited = false
 
     func validate() throws {
         guard (100...2_000_000).contains(documents) else { throw ValidationError("--docs must be between 100 and 2000000") }
@@ -112,8 +118,18 @@ struct ClusterBenchCommand: AsyncParsableCommand {
             for task in tasks { task.cancel() }
             for store in stores { store.close() }
         }
-        for _ in 0..<count {
-            let store = DocumentStore(backend: try open())
+        // One master key for every server, as a deployment gives them.
+        let environment = ["FACET_MASTER_KEY": Data((0..<32).map { UInt8($0) }).base64EncodedString()]
+        let policy = audited ? CRMRoles.policy(schema: try CRMSchema.compile()) : nil
+        for index in 0..<count {
+            let store: DocumentStore
+            if let policy {
+                let security = try SecuritySystem(directory: directory + "/server-\(index)", backend: try open(), policy: policy, schema: nil,
+                                                  environment: environment)
+                store = try security.documentStore(validator: nil)
+            } else {
+                store = DocumentStore(backend: try open())
+            }
             _ = try store.dataset("production")
             stores.append(store)
             let api = FacetAPI(store: store)
@@ -126,10 +142,10 @@ struct ClusterBenchCommand: AsyncParsableCommand {
             ports.append(port)
         }
         let (seconds, clients, serving) = (seconds, clients, ports)
-        let commits = try await offThread { try Self.commitRate(ports: serving, clients: clients, seconds: seconds) }
+        let commits = try await BenchTiming.offThread { try Self.commitRate(ports: serving, clients: clients, seconds: seconds) }
         let script = try ServerBenchCommand.script(for: .init(name: "_id lookup", query: "*[_id == $id][0]", variesID: true), ids: ids,
                                                    in: directory)
-        let queries = try await offThread {
+        let queries = try await BenchTiming.offThread {
             let results = Mutex<[Double]>([])
             DispatchQueue.concurrentPerform(iterations: serving.count) { index in
                 let result = try? ServerBenchCommand.drive(wrk, port: serving[index], script: script, threads: 1,
@@ -141,8 +157,8 @@ struct ClusterBenchCommand: AsyncParsableCommand {
         var line = "  \(count) server\(count == 1 ? " " : "s"): \(String(format: "%7.0f", commits)) commits/s, \(String(format: "%7.0f", queries)) _id queries/s"
         if count > 1 {
             let probes = probes
-            let query = try await offThread { try Self.delays(from: serving[0], to: serving[1], probes: probes, listener: false) }
-            let listener = try await offThread { try Self.delays(from: serving[0], to: serving[1], probes: probes, listener: true) }
+            let query = try await BenchTiming.offThread { try Self.delays(from: serving[0], to: serving[1], probes: probes, listener: false) }
+            let listener = try await BenchTiming.offThread { try Self.delays(from: serving[0], to: serving[1], probes: probes, listener: true) }
             line += String(format: "; commit on one, seen on another by a query p50 %.1f ms p99 %.1f ms, by a listener p50 %.1f ms p99 %.1f ms",
                            query.p50, query.p99, listener.p50, listener.p99)
         }
@@ -202,11 +218,5 @@ struct ClusterBenchCommand: AsyncParsableCommand {
         }
         delays.sort()
         return (delays[delays.count / 2], delays[min(delays.count - 1, delays.count * 99 / 100)])
-    }
-
-    private func offThread<Value: Sendable>(_ body: @escaping @Sendable () throws -> Value) async throws -> Value {
-        try await withCheckedThrowingContinuation { continuation in
-            Thread { continuation.resume(with: Result { try body() }) }.start()
-        }
     }
 }

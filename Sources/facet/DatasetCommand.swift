@@ -82,7 +82,7 @@ struct DatasetCommand: ParsableCommand {
             let terminal = isatty(2) == 1
             let options = ImportOptions(mode: mode, allowFailing: allowFailing, batchSize: batchSize)
             let archived = Self.isArchive(file)
-            let assets: AssetLibrary? = archived ? try Self.assets(store.directory) : nil
+            let assets: AssetLibrary? = archived ? try store.openAssets() : nil
             let archiveOutcome = ArchiveOutcome()
             let importing = { (dataset: Dataset) throws(StoreError) -> ImportReport in
                 if let assets {
@@ -142,9 +142,6 @@ struct DatasetCommand: ParsableCommand {
             return Array(head) == [0x1F, 0x8B]
         }
 
-        static func assets(_ directory: String) throws -> AssetLibrary {
-            do { return try AssetLibrary(directory: directory) } catch { throw CommandFailure("the data directory's assets are unusable: \(error)") }
-        }
     }
 
     struct Export: ParsableCommand {
@@ -188,7 +185,7 @@ struct DatasetCommand: ParsableCommand {
             }
             if assets {
                 guard file != "-" else { throw CommandFailure("--assets writes a .tar.gz file: give its name, not -") }
-                let library = try Import.assets(store.directory)
+                let library = try store.openAssets()
                 let report: DatasetArchive.ExportReport
                 do { report = try DatasetArchive.export(dataset, storage: library.storage, to: file, options: options) } catch {
                     try? FileManager.default.removeItem(atPath: file)

@@ -64,9 +64,7 @@ struct DemoCommand: ParsableCommand {
             let dataset = try store.openDataset(documentStore, create: true)
             try refuseOtherDemo(in: dataset, content: content)
             let pictures: DemoPictures
-            do { pictures = DemoPictures(assets: try AssetLibrary(directory: store.directory), dataset: dataset) } catch {
-                throw CommandFailure("the data directory's assets are unusable: \(error)")
-            }
+            pictures = DemoPictures(assets: try store.openAssets(), dataset: dataset)
 
             let terminal = isatty(2) == 1
             let total = DemoContent.Batch.allCases.reduce(0) { $0 + content.count(of: $1) }

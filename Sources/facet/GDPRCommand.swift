@@ -19,8 +19,8 @@ struct GDPRCommand: ParsableCommand {
     static func request(_ store: StoreOptions) throws -> PersonalDataRequest {
         do {
             let schema = try CRMSchema.compile()
-            let security = try SecuritySystem(directory: store.directory, policy: CRMRoles.policy(schema: schema), schema: schema)
-            let documents = try security.documentStore(validator: try CRMSchema.validator())
+            let security = try store.openSecurity()
+            let documents = try store.openStore(through: security)
             let dataset = try documents.dataset(store.datasetName, create: false)
             return PersonalDataRequest(dataset: dataset, encryption: security.encryption, audit: security.audit,
                                        personalDataFields: schema.personalDataFields)
@@ -81,7 +81,7 @@ struct GDPRCommand: ParsableCommand {
             let released = UnusedAssets(releasedBy: scope.documents + scope.referencing, in: request.dataset)
             guard !released.assets.isEmpty else { return }
             do {
-                let library = try AssetLibrary(directory: store.directory)
+                let library = try store.openAssets()
                 try released.remove(from: request.dataset, storage: library.storage, options: TransactionOptions(author: PersonalDataRequest.eraseAuthor, source: "gdpr"))
             } catch {
                 throw CommandFailure("the person's documents were erased, but \(released.assets.count) asset(s) only they used could not be: \(error); run `facet assets gc --yes`")

@@ -31,7 +31,12 @@ struct MigrationCommand: ParsableCommand {
     }
 
     static func ledger(_ store: StoreOptions) throws -> MigrationLedger {
-        do { return try MigrationLedger(directory: store.directory) } catch { throw CommandFailure(error.description) }
+        do {
+            if let records = try DatabaseChoice.backend(url: store.databaseURL)?.sharedRecords { return try MigrationLedger(records: records) }
+            return try MigrationLedger(directory: store.directory)
+        } catch let error as MigrationError {
+            throw CommandFailure(error.description)
+        }
     }
 
     struct List: ParsableCommand {

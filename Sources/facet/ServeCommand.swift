@@ -5,7 +5,9 @@ import FacetPostgres
 import FacetSchema
 import FacetSecurity
 import FacetServer
+import FacetSchedules
 import FacetStore
+import FacetWebhooks
 import Foundation
 import GROQ
 import Hummingbird
@@ -62,12 +64,27 @@ struct ServeCommand: AsyncParsableCommand {
             desk = try CRMDesk.structure(schema: schema)
             validator = try CRMSchema.validator()
         } catch { throw CommandFailure(error.description) }
-        let store: DocumentStore, security: SecuritySystem, assets: AssetLibrary
+        let store: DocumentStore, security: SecuritySystem, assets: AssetLibrary, webhooks: Webhooks, schedules: PublishSchedules
         do {
             try FileManager.default.createDirectory(atPath: settings.data, withIntermediateDirectories: true)
-            security = try SecuritySystem(directory: settings.data, policy: CRMRoles.policy(schema: schema), schema: schema)
-            store = try security.documentStore(validator: validator, backend: try DatabaseChoice.backend(url: settings.database, logger: logger))
-            assets = try AssetLibrary(directory: settings.data, limits: settings.assets)
+            let backend = try DatabaseChoice.backend(url: settings.database, logger: logger)
+            // Users, keys and the audit log are read before anything can be answered: a database
+            // out of reach at start is waited for, with 503s answered meanwhile.
+            let data = settings.data
+            security = try await DatabaseWait.answering(host: settings.server.host, port: settings.server.port, logger: logger,
+                                                        isUnavailable: { ($0 as? SecurityError)?.kind == .unavailable }) {
+                try SecuritySystem(directory: data, backend: backend, policy: CRMRoles.policy(schema: schema), schema: schema)
+            }
+            store = try security.documentStore(validator: validator)
+            assets = try DatabaseChoice.assets(directory: settings.data, backend: backend, limits: settings.assets)
+            // Hooks and schedules share one file on one machine. The schedules are flushed at every
+            // commit (an editor was told it is scheduled); the webhooks' outbox is not, as a lost
+            // cursor move or attempt is repeated safely, which lets deliveries keep up with commits.
+            let file = (settings.data as NSString).appendingPathComponent("integrations.sqlite")
+            let shared = store.backend.sharedRecords
+            webhooks = try Webhooks(store: store, records: shared ?? SQLiteRecords(path: file, flushEachCommit: false),
+                                    secretKey: security.encryption.derivedKey(purpose: "webhook secrets"), settings: settings.webhooks)
+            schedules = try PublishSchedules(store: store, records: shared ?? SQLiteRecords(path: file))
             do {
                 try Self.openDefaultDataset(of: store, named: settings.server.defaultDataset, logger: logger)
             } catch let error as StoreError where error.kind == .unavailable {
@@ -91,21 +108,36 @@ struct ServeCommand: AsyncParsableCommand {
         }
         let api = FacetAPI(store: store, schema: schema, structure: desk.json, configuration: settings.server,
                            access: TokenAccess(security: security), actions: CRMActions.all, security: security,
-                           starters: [DemoStarter.crm(assets: assets)], assets: assets)
+                           starters: [DemoStarter.crm(assets: assets)], assets: assets, webhooks: webhooks, schedules: schedules)
         let app = api.application(logger: logger)
         let exposure = ServeSettings.isLoopback(settings.server.host) ? "this machine only" : "the network: put TLS in front of it"
         let storage = settings.database.flatMap { try? PostgresLocation(url: $0).description } ?? settings.data
         logger.info("Facet serving \(storage) on http://\(settings.server.host):\(settings.server.port) (\(exposure); sign-in required)")
         let refreshes = Self.scheduleAnalytics(store: store, dataset: settings.server.defaultDataset, security: security, logger: logger,
                                                  every: settings.schedulerInterval)
+        // Among servers sharing a database, one delivers the hooks: the holder of this lease.
+        let delivering = Task.detached(priority: .utility) { await webhooks.run(lease: HeldLease(backend: store.backend, name: "webhooks")) }
+        let scheduleLog = logger
+        let publishing = Task.detached(priority: .utility) {
+            await schedules.run(every: settings.schedulePollInterval, lease: HeldLease(backend: store.backend, name: "schedules")) { schedule in
+                scheduleLog.info("Scheduled \(schedule.action.rawValue) of \(schedule.documentID) in \(schedule.dataset): \(schedule.outcome ?? schedule.state.rawValue)")
+                _ = try? security.audit.record(AuditEvent(action: "schedule-\(schedule.state == .done ? "run" : "fail")",
+                                                          actor: PublishSchedules.author(for: schedule), documentID: schedule.documentID,
+                                                          details: schedule.json))
+            }
+        }
         do {
             // Returns after SIGINT or SIGTERM once the server has drained and stopped.
             try await api.serviceGroup(running: app, logger: logger).run()
             // Closed only now: no request can write any more, and no scheduled refresh starts.
             refreshes.cancel()
+            delivering.cancel()
+            publishing.cancel()
             store.close()
         } catch {
             refreshes.cancel()
+            delivering.cancel()
+            publishing.cancel()
             store.close()
             let text = "\(error)"
             if text.contains("Address already in use") || text.contains("EADDRINUSE") || text.contains("errno: 98") {
@@ -219,6 +251,11 @@ struct ServeSettings {
     /// How often the scheduler looks for work whose time has come (`FACET_SCHEDULER_INTERVAL`
     /// or the config file's `"schedulerIntervalSeconds"`, in seconds).
     var schedulerInterval = Duration.seconds(600)
+    /// How hooks are delivered (the config file's `"webhooks"`).
+    var webhooks = WebhookSettings()
+    /// How often due publishing schedules are looked for (the config file's
+    /// `"schedulePollSeconds"`): well within the minute a schedule is promised.
+    var schedulePollInterval = Duration.seconds(5)
     /// The PostgreSQL database that holds the datasets (`--database`, `FACET_DATABASE_URL` or
     /// the config file's `"database"`); `nil` keeps them in the data directory.
     var database: String?
@@ -238,7 +275,7 @@ struct ServeSettings {
         }
         let known: Set<String> = ["host", "port", "data", "dataset", "maxBodyBytes", "queryTimeLimitSeconds", "maxResultBytes",
                                   "maxQueryElements", "queryBudgets", "restrictedRoles", "maxConcurrentQueries",
-                                  "listenerBufferBytes", "allowedOrigins", "threats", "assets", "schedulerIntervalSeconds", "database"]
+                                  "listenerBufferBytes", "allowedOrigins", "threats", "assets", "schedulerIntervalSeconds", "database", "webhooks", "schedulePollSeconds"]
         for key in file.objectValue?.keys ?? JSONObject().keys where !known.contains(key) {
             throw CommandFailure("the config file sets \"\(key)\", which Facet does not know; known settings: \(known.sorted().joined(separator: ", "))")
         }
@@ -296,6 +333,10 @@ struct ServeSettings {
         }
         if let given = file["assets"] {
             assets = try Self.assetLimits(given)
+        }
+        if let seconds = try integer("schedulePollSeconds", 1...60) { schedulePollInterval = .seconds(seconds) }
+        if let given = file["webhooks"] {
+            do { webhooks = try WebhookSettings(json: given) } catch { throw CommandFailure("the config file: \(error.description)") }
         }
     }
 

@@ -1,4 +1,5 @@
 import ArgumentParser
+import FacetAssets
 import FacetSchema
 import FacetSecurity
 import FacetStore
@@ -30,6 +31,11 @@ struct StoreOptions: ParsableArguments {
         dataset ?? ProcessInfo.processInfo.environment["FACET_DATASET"] ?? DocumentStore.defaultDataset
     }
 
+    /// The PostgreSQL database given by `--database` or `FACET_DATABASE_URL`, if any.
+    var databaseURL: String? {
+        database ?? ProcessInfo.processInfo.environment["FACET_DATABASE_URL"]
+    }
+
     /// The schema that validates writes, or `nil` when writes are not checked.
     func validator() throws -> Validator? {
         switch schema ?? ProcessInfo.processInfo.environment["FACET_SCHEMA"] ?? "crm" {
@@ -48,11 +54,22 @@ struct StoreOptions: ParsableArguments {
     func openSecurity() throws -> SecuritySystem {
         do {
             let schema = try CRMSchema.compile()
-            return try SecuritySystem(directory: directory, policy: CRMRoles.policy(schema: schema), schema: schema)
+            let backend = try DatabaseChoice.backend(url: databaseURL)
+            return try SecuritySystem(directory: directory, backend: backend, policy: CRMRoles.policy(schema: schema), schema: schema)
         } catch let error as SecurityError {
             throw CommandFailure(error.description)
         } catch {
             throw CommandFailure("\(error)")
+        }
+    }
+
+    /// The assets beside the datasets: rows of the shared PostgreSQL database with `--database`,
+    /// else the data directory's files.
+    func openAssets() throws -> AssetLibrary {
+        do {
+            return try DatabaseChoice.assets(directory: directory, backend: try DatabaseChoice.backend(url: databaseURL))
+        } catch let error as AssetError {
+            throw CommandFailure("the assets are unusable: \(error)")
         }
     }
 
@@ -64,8 +81,7 @@ struct StoreOptions: ParsableArguments {
     /// The store, opened through `security` (for a command that also audits what it does).
     func openStore(through security: SecuritySystem) throws -> DocumentStore {
         let validator = try validator()
-        let backend = try DatabaseChoice.backend(url: database ?? ProcessInfo.processInfo.environment["FACET_DATABASE_URL"])
-        do { return try security.documentStore(validator: validator, backend: backend) } catch { throw CommandFailure(error.description) }
+        do { return try security.documentStore(validator: validator) } catch { throw CommandFailure(error.description) }
     }
 
     /// The dataset; a missing `production` dataset is created (it is the default everyone expects),

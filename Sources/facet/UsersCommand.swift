@@ -12,6 +12,9 @@ struct SecurityOptions: ParsableArguments {
     @Option(name: .long, help: "The data directory (default: $FACET_DATA, else ./facet-data).")
     var data: String?
 
+    @Option(name: .long, help: "A PostgreSQL URL whose records (users, tokens, keys) servers share (default: $FACET_DATABASE_URL, else the data directory).")
+    var database: String?
+
     var directory: String {
         data ?? ProcessInfo.processInfo.environment["FACET_DATA"] ?? "./facet-data"
     }
@@ -19,7 +22,8 @@ struct SecurityOptions: ParsableArguments {
     func open() throws -> SecuritySystem {
         do {
             let schema = try CRMSchema.compile()
-            return try SecuritySystem(directory: directory, policy: CRMRoles.policy(schema: schema), schema: schema)
+            let backend = try DatabaseChoice.backend(url: database ?? ProcessInfo.processInfo.environment["FACET_DATABASE_URL"])
+            return try SecuritySystem(directory: directory, backend: backend, policy: CRMRoles.policy(schema: schema), schema: schema)
         } catch {
             throw CommandFailure(String(describing: error))
         }

@@ -15,8 +15,10 @@ dashboard is created, previewed while its widget is written, and published. At 8
 shows one pane with Back and a breadcrumb; at 390 x 844 a list, a document, an edit, Publish,
 More and search all work. Dark mode follows the system. Sales is offered only what sales can do
 and sees where fields are hidden from it; the audit log offers no write. Each new screen passes
-axe-core with no serious or critical violation; any console error fails. Screenshots of every
-screen at 1440, 820 and 390 px go to --screenshots.
+axe-core with no serious or critical violation; any console error fails. Integrations: a publish
+scheduled from the editor, listed and cancelled; a webhook refused at its bad filter, created, its
+delivery tried and its attempts read (integrations.py). Screenshots of every screen at 1440, 820
+and 390 px go to --screenshots.
 """
 
 import sys
@@ -25,26 +27,9 @@ from selenium.webdriver.common.by import By
 from selenium.webdriver.common.keys import Keys
 
 import studio_test
-from studio_test import API, Studio, StudioFailure
+from integrations import check_integrations
+from studio_test import API, WIDTHS, Studio, StudioFailure, check_screen, size
 
-WIDTHS = {"laptop": (1440, 900), "tablet": (820, 1180), "phone": (390, 844)}
-
-
-def size(studio, name):
-    width, height = WIDTHS[name]
-    studio.driver.set_window_size(width, height)
-    # The window's frame takes some of its size: the page itself gets the width asked for.
-    inner = studio.driver.execute_script("return [window.innerWidth, window.innerHeight]")
-    studio.driver.set_window_size(width + (width - inner[0]), height + (height - inner[1]))
-    studio.wait(lambda driver: driver.execute_script("return window.innerWidth") == width, f"a {width} px wide page")
-
-
-def check_screen(studio, step, name):
-    """A screen as an editor sees it: a screenshot, axe-core, labels and the console."""
-    studio.screenshot(name)
-    studio.check_labels(step)
-    studio.check_accessibility(step)
-    studio.check_console(step)
 
 
 def rect(studio, selector):
@@ -455,6 +440,7 @@ def run(arguments):
         phone(studio, api)
         gallery(studio)
         dark(studio)
+        check_integrations(studio, api)
         if arguments.sales_user:
             sales(studio, arguments)
     finally:

@@ -233,12 +233,12 @@ class API:
             answer = self.call("/v1/auth/login", {"username": username, "password": password}, token=None)
             self.token = answer["accessToken"]
 
-    def call(self, path, body=None, token="self"):
+    def call(self, path, body=None, token="self", method=None):
         headers = {"Content-Type": "application/json"}
         if token == "self":
             headers["Authorization"] = f"Bearer {self.token}"
         data = json.dumps(body).encode() if body is not None else None
-        request = urllib.request.Request(self.url + path, data=data, headers=headers, method="POST" if data else "GET")
+        request = urllib.request.Request(self.url + path, data=data, headers=headers, method=method or ("POST" if data else "GET"))
         with urllib.request.urlopen(request, timeout=30) as response:
             return json.loads(response.read())
 
@@ -682,6 +682,27 @@ def run(arguments):
             studio.check_console("the sales session")
     finally:
         studio.close()
+
+
+
+WIDTHS = {"laptop": (1440, 900), "tablet": (820, 1180), "phone": (390, 844)}
+
+
+def size(studio, name):
+    width, height = WIDTHS[name]
+    studio.driver.set_window_size(width, height)
+    # The window's frame takes some of its size: the page itself gets the width asked for.
+    inner = studio.driver.execute_script("return [window.innerWidth, window.innerHeight]")
+    studio.driver.set_window_size(width + (width - inner[0]), height + (height - inner[1]))
+    studio.wait(lambda driver: driver.execute_script("return window.innerWidth") == width, f"a {width} px wide page")
+
+
+def check_screen(studio, step, name):
+    """A screen as an editor sees it: a screenshot, axe-core, labels and the console."""
+    studio.screenshot(name)
+    studio.check_labels(step)
+    studio.check_accessibility(step)
+    studio.check_console(step)
 
 
 def main(flow=None, description=__doc__, passed="studio test passed"):

@@ -42,12 +42,9 @@ struct DatasetArchiveTests {
         try Data(#"{"image-0123abcd-400x300-png": {"originalFilename": "ring.png", "creditLine": "Atelier"}}"#.utf8)
             .write(to: folder.appendingPathComponent("assets.json"))
         let archive = place.root.appendingPathComponent("export.tar.gz").path
-        let tar = Process()
-        tar.executableURL = URL(fileURLWithPath: "/usr/bin/env")
-        tar.arguments = ["tar", "-czf", archive, "-C", place.root.appendingPathComponent("staging").path, "production-export-2026-01-01t00-00-00-000z"]
-        try tar.run()
-        tar.waitUntilExit()
-        try #require(tar.terminationStatus == 0)
+        let tar = try ChildProcess("/usr/bin/env", ["tar", "-czf", archive, "-C", place.root.appendingPathComponent("staging").path,
+                                                    "production-export-2026-01-01t00-00-00-000z"])
+        try #require(try tar.wait(timeout: 120).status == 0)
         return archive
     }
 
@@ -87,15 +84,10 @@ struct DatasetArchiveTests {
             let report = try DatasetArchive.export(try source.dataset, storage: source.assets.storage, to: archive)
             #expect(report.documents == 2 && report.images == 1 && report.files == 1)
 
-            let listing = Process()
-            let pipe = Pipe()
-            listing.executableURL = URL(fileURLWithPath: "/usr/bin/env")
-            listing.arguments = ["tar", "-tzf", archive]
-            listing.standardOutput = pipe
-            try listing.run()
-            let names = String(decoding: pipe.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self).split(separator: "\n")
-            listing.waitUntilExit()
-            #expect(listing.terminationStatus == 0)
+            let listed = source.root.appendingPathComponent("listing.txt").path
+            let listing = try ChildProcess("/usr/bin/env", ["tar", "-tzf", archive], stdout: .file(listed))
+            #expect(try listing.wait(timeout: 120).status == 0)
+            let names = String(decoding: try Data(contentsOf: URL(fileURLWithPath: listed)), as: UTF8.self).split(separator: "\n")
             #expect(names.contains { $0.hasSuffix("/data.ndjson") } && names.contains { $0.hasSuffix("/assets.json") })
             #expect(names.filter { $0.contains("/images/") }.count == 1 && names.filter { $0.contains("/files/") }.count == 1)
 

@@ -60,8 +60,9 @@ import Testing
             let connection = try ServeCommandTests.open(port: port, sending: head)
             try connection.write(String(decoding: body.prefix(body.count / 2), as: Unicode.ASCII.self))
             Thread.sleep(forTimeInterval: 0.3)
-            #expect(kill(server.process.processIdentifier, SIGKILL) == 0)
-            server.process.waitUntilExit()
+            #expect(server.process.isRunning)
+            server.process.signal(SIGKILL)
+            _ = try server.waitForExit()
             // A write cut short by the crash, as the rename would have found it.
             let folder = data + "/assets/images/production"
             try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true)

@@ -19,13 +19,8 @@ struct AuditCommandTests {
     /// Runs `sql` on the data directory's security database with the `sqlite3` tool.
     static func tamper(_ data: String, _ sql: String, sourceLocation: SourceLocation = #_sourceLocation) throws {
         let tool = try #require(sqlite3, "the sqlite3 tool is needed to edit the file behind Facet's back", sourceLocation: sourceLocation)
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: tool)
-        process.arguments = [data + "/security.sqlite", sql]
-        process.standardOutput = FileHandle.nullDevice
-        try process.run()
-        process.waitUntilExit()
-        #expect(process.terminationStatus == 0, "sqlite3 failed on: \(sql)", sourceLocation: sourceLocation)
+        let ending = try ChildProcess(tool, [data + "/security.sqlite", sql]).wait(timeout: 60)
+        #expect(ending.status == 0, "sqlite3 failed on: \(sql)", sourceLocation: sourceLocation)
     }
 
     /// A user added and given two other roles: at least three entries (user-change, role-change ×2).

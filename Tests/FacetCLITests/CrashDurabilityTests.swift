@@ -119,7 +119,7 @@ extension StoreCommandTests {
             let child = try StreamChild(binary: binary, data: data, arguments: ["--author", "crash-test"])
             defer { child.stop() }
             let collector = child.collector, stdinFD = child.stdinFD, output = child.output
-            let exited = child.exited, process = child.process, pid = process.processIdentifier
+            let process = child.process
             func childStderr() -> String { child.stderr }
 
             let targetAcknowledged = 300, writeAhead = 16
@@ -163,10 +163,10 @@ extension StoreCommandTests {
                 // Somewhere within the next commit or two (a commit waits for the disk).
                 usleep(UInt32.random(in: 0...3_000))
             }
-            #expect(kill(pid, SIGKILL) == 0)
-            try #require(exited.wait(timeout: .now() + 30) == .success, "the child did not die")
-            #expect(process.terminationReason == .uncaughtSignal)
-            #expect(process.terminationStatus == SIGKILL)
+            #expect(process.isRunning)
+            process.signal(SIGKILL)
+            let ending = try process.wait(timeout: 30)
+            #expect(ending == ChildProcess.Ending(status: SIGKILL, bySignal: true))
             collector.resume()
             let end = collector.waitForEnd(until: Date().addingTimeInterval(30))
             try #require(end.ended, "its stdout did not reach end of file")
@@ -279,7 +279,7 @@ extension StoreCommandTests {
             try Self.withDataDirectory { data in
                 let child = try StreamChild(binary: binary, data: data)
                 defer { child.stop() }
-                let collector = child.collector, stdinFD = child.stdinFD, exited = child.exited
+                let collector = child.collector, stdinFD = child.stdinFD
                 let deadline = Date().addingTimeInterval(60)
 
                 try #require(Self.writeAll(stdinFD, #"{"createOrReplace": {"_id": "a", "_type": "t", "n": 1}}"# + "\n"))
@@ -288,7 +288,7 @@ extension StoreCommandTests {
                 try #require(Self.writeAll(stdinFD, #"{"patch": {"id": "a", "inc": {"n": 10}}}"# + "\n"))
                 let second = collector.wait(forMoreThan: 1, until: deadline)
                 child.closeInput()
-                try #require(exited.wait(timeout: .now() + 30) == .success)
+                try child.process.wait(timeout: 30)
                 let stderr = child.stderr
 
                 // Whatever the stream did, the other process's commit is kept.
@@ -308,26 +308,19 @@ extension StoreCommandTests {
 /// A `facet mutate --stream -` child with its standard input, its result lines collected as
 /// they come, and its standard error in a file.
 final class StreamChild {
-    let process = Process()
+    let process: ChildProcess
     let input = Pipe(), output = Pipe()
-    let exited = DispatchSemaphore(value: 0)
     let collector = StoreCommandTests.LineCollector()
     private let errPath: String
-    private let errHandle: FileHandle
 
     init(binary: URL, data: String, arguments: [String] = []) throws {
         // Writes to a pipe whose reader died must fail with EPIPE, not kill the test runner.
         signal(SIGPIPE, SIG_IGN)
         errPath = URL(fileURLWithPath: data).deletingLastPathComponent().appendingPathComponent("stream-stderr").path
-        _ = FileManager.default.createFile(atPath: errPath, contents: nil)
-        errHandle = try #require(FileHandle(forWritingAtPath: errPath))
-        process.executableURL = binary
-        process.arguments = ["mutate", "--data", data, "--schema", "none"] + arguments + ["--stream", "-"]
-        process.standardInput = input
-        process.standardOutput = output
-        process.standardError = errHandle
-        process.terminationHandler = { [exited] _ in exited.signal() }
-        try process.run()
+        process = try ChildProcess(binary.path, ["mutate", "--data", data, "--schema", "none"] + arguments + ["--stream", "-"],
+                                   stdin: .descriptor(input.fileHandleForReading.fileDescriptor),
+                                   stdout: .descriptor(output.fileHandleForWriting.fileDescriptor),
+                                   stderr: .file(errPath))
         // The child has its own copies; without closing ours the reader would never see the end.
         try? output.fileHandleForWriting.close()
         try? input.fileHandleForReading.close()
@@ -344,11 +337,8 @@ final class StreamChild {
 
     /// Kills the child if it still runs, and closes the test's ends of the pipes.
     func stop() {
-        if process.isRunning {
-            kill(process.processIdentifier, SIGKILL)
-            _ = exited.wait(timeout: .now() + 10)
-        }
+        process.signal(SIGKILL)
+        _ = try? process.wait(timeout: 10)
         closeInput()
-        try? errHandle.close()
     }
 }

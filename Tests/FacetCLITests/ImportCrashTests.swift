@@ -25,20 +25,11 @@ extension StoreCommandTests {
         return try file(text, named: "import.ndjson", beside: data)
     }
 
-    /// Starts `facet dataset import` on `file`; returns the child and a semaphore its exit signals.
-    static func startImport(_ data: String, _ file: String, _ options: [String] = []) throws -> (Process, DispatchSemaphore) {
+    /// Starts `facet dataset import` on `file`.
+    static func startImport(_ data: String, _ file: String, _ options: [String] = []) throws -> ChildProcess {
         let binary = try #require(QueryCommandTests.binary, "the facet executable was not found")
-        let process = Process()
-        process.executableURL = binary
-        process.arguments = ["dataset", "import", "--data", data] + options + [file]
-        process.environment = ProcessInfo.processInfo.environment.merging(["FACET_SCHEMA": "none"]) { $1 }
-        process.standardInput = FileHandle.nullDevice
-        process.standardOutput = FileHandle.nullDevice
-        process.standardError = FileHandle.nullDevice
-        let exited = DispatchSemaphore(value: 0)
-        process.terminationHandler = { _ in exited.signal() }
-        try process.run()
-        return (process, exited)
+        return try ChildProcess(binary.path, ["dataset", "import", "--data", data] + options + [file],
+                                environment: ProcessInfo.processInfo.environment.merging(["FACET_SCHEMA": "none"]) { $1 })
     }
 
     /// How many documents of each kind the dataset holds, or nil when it does not exist.
@@ -88,7 +79,7 @@ extension StoreCommandTests {
                     try Self.mutate(target, #"{"patch": {"id": "kept-1", "set": {"edited": true}}}"#)
                     before = try Self.state(target)
                 }
-                let (process, exited) = try Self.startImport(target, file, round > 0 ? ["--replace"] : [])
+                let process = try Self.startImport(target, file, round > 0 ? ["--replace"] : [])
                 // Round 1 is killed at a random time (in the checking pass, likely); the others
                 // once the import has written a random amount of its transaction to the
                 // write-ahead log, so that the kill lands in the middle of writing it.
@@ -99,16 +90,17 @@ extension StoreCommandTests {
                 while Date() < deadline {
                     wal = Self.writeAheadBytes(target)
                     if wal >= walTrigger { break }
-                    if exited.wait(timeout: .now() + .milliseconds(2)) == .success {
+                    if !process.isRunning {
                         finished = true
                         break
                     }
+                    usleep(2_000)
                 }
                 let delay = Date().timeIntervalSince(started)
                 if !finished {
-                    #expect(kill(process.processIdentifier, SIGKILL) == 0)
-                    try #require(exited.wait(timeout: .now() + 30) == .success, "the child did not die")
-                    if process.terminationReason != .uncaughtSignal { finished = true }
+                    process.signal(SIGKILL)
+                    let ending = try process.wait(timeout: 30)
+                    if !ending.bySignal { finished = true }
                 }
                 if round != 1 { walAtKill.append(finished ? 0 : wal) }
                 let count = try Self.importedCount(target)

@@ -111,15 +111,9 @@ struct MigrationCommandTests {
                 let directory = try QueryCommandTests.temporaryDirectory()
                 defer { try? FileManager.default.removeItem(at: directory) }
                 let errURL = directory.appendingPathComponent("stderr")
-                _ = FileManager.default.createFile(atPath: errURL.path, contents: nil)
-                let err = try FileHandle(forWritingTo: errURL)
-                let child = Process()
-                child.executableURL = binary
-                child.arguments = ["migration", "run", "phone-e164", "--data", data, "--no-dry-run", "--batch-size", "2"]
-                child.environment = ProcessInfo.processInfo.environment.merging(["FACET_SCHEMA": "none"]) { $1 }
-                child.standardOutput = FileHandle.nullDevice
-                child.standardError = err
-                try child.run()
+                let child = try ChildProcess(binary.path, ["migration", "run", "phone-e164", "--data", data, "--no-dry-run", "--batch-size", "2"],
+                                             environment: ProcessInfo.processInfo.environment.merging(["FACET_SCHEMA": "none"]) { $1 },
+                                             stderr: .file(errURL.path))
                 // Kill it once the progress shows a tenth done: well before the end.
                 let deadline = Date().addingTimeInterval(240)
                 var killed = false
@@ -127,16 +121,15 @@ struct MigrationCommandTests {
                     let progress = String(decoding: (try? Data(contentsOf: errURL)) ?? Data(), as: UTF8.self)
                     // The first line is 0%; the next is printed a tenth of the way in.
                     if progress.split(separator: "\n").count >= 2 {
-                        kill(child.processIdentifier, SIGKILL)
+                        child.signal(SIGKILL)
                         killed = true
                         break
                     }
                     usleep(5_000)
                 }
-                child.waitUntilExit()
-                try err.close()
+                let ending = try child.wait(timeout: 60)
                 try #require(killed, "the run finished before it could be killed")
-                #expect(child.terminationReason == .uncaughtSignal)
+                #expect(ending.bySignal)
 
                 let migratedQuery = #"count(*[_type == "customer" && length(phone) == 12 && length(contacts[0].phone) == 13])"#
                 let partly = try StoreCommandTests.json(try Self.run(["query", "--data", data, migratedQuery]).stdout).numberValue ?? -1

@@ -19,26 +19,21 @@ struct ServeCommandTests {
 
     /// A `facet serve` process, its output captured in files (no pipe can fill up).
     final class Server {
-        let process = Process()
+        let process: ChildProcess
         let port: Int
         let directory: URL
-        private let exited = DispatchSemaphore(value: 0)
 
-        init(arguments: [String], port: Int, directory: URL) throws {
+        /// `environment` is added to the test process's own, less its `FACET_` variables.
+        init(arguments: [String], port: Int, directory: URL, environment: [String: String] = [:]) throws {
             let binary = try #require(QueryCommandTests.binary, "the facet executable was not found: run `swift build` first")
             self.port = port
             self.directory = directory
-            for name in ["stdout", "stderr"] { _ = FileManager.default.createFile(atPath: directory.appendingPathComponent(name).path, contents: nil) }
-            process.executableURL = binary
-            process.arguments = ["serve", "--port", String(port)] + arguments
             // Its own working directory: no ./facet.json of the test run is read.
-            process.currentDirectoryURL = directory
-            process.environment = ProcessInfo.processInfo.environment.filter { !$0.key.hasPrefix("FACET_") }
-            process.standardInput = FileHandle.nullDevice
-            process.standardOutput = try FileHandle(forWritingTo: directory.appendingPathComponent("stdout"))
-            process.standardError = try FileHandle(forWritingTo: directory.appendingPathComponent("stderr"))
-            process.terminationHandler = { [exited] _ in exited.signal() }
-            try process.run()
+            process = try ChildProcess(binary.path, ["serve", "--port", String(port)] + arguments,
+                                       environment: ProcessInfo.processInfo.environment.filter { !$0.key.hasPrefix("FACET_") }.merging(environment) { $1 },
+                                       directory: directory.path,
+                                       stdout: .file(directory.appendingPathComponent("stdout").path),
+                                       stderr: .file(directory.appendingPathComponent("stderr").path))
         }
 
         /// Everything it wrote, standard output then standard error.
@@ -59,23 +54,16 @@ struct ServeCommandTests {
 
         /// Sends `signal` and waits for the exit; kills it (and throws) after `timeout` seconds.
         func stop(with signal: Int32 = SIGTERM, timeout: TimeInterval = 30) throws -> Int32 {
-            // Only while it runs: the id of a process already gone may be another's now.
-            if process.isRunning { kill(process.processIdentifier, signal) }
+            process.signal(signal)
             return try waitForExit(timeout: timeout)
         }
 
         func waitForExit(timeout: TimeInterval = 30) throws -> Int32 {
-            if exited.wait(timeout: .now() + timeout) == .timedOut {
-                kill(process.processIdentifier, SIGKILL)
-                _ = exited.wait(timeout: .now() + 10)
+            do {
+                return try process.wait(timeout: timeout).status
+            } catch {
                 throw Failure(description: "facet serve did not stop within \(Int(timeout)) s: \(log)")
             }
-            process.waitUntilExit()
-            return process.terminationStatus
-        }
-
-        deinit {
-            if process.isRunning { kill(process.processIdentifier, SIGKILL) }
         }
     }
 
@@ -86,6 +74,8 @@ struct ServeCommandTests {
     struct HTTPReply {
         let status: Int
         let body: String
+        /// The status line and headers, as sent.
+        var headers = ""
     }
 
     /// A TCP connection to this machine with blocking, time-limited reads.
@@ -103,12 +93,15 @@ struct ServeCommandTests {
                 $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { connect(descriptor, $0, socklen_t(MemoryLayout<sockaddr_in>.size)) }
             }
             guard descriptor >= 0, result == 0 else {
-                close(descriptor)
+                // Closed here once: a thrown init still runs deinit, and a second close could
+                // close a descriptor another thread (a server under test) has been given since.
+                if descriptor >= 0 { close(descriptor) }
+                descriptor = -1
                 throw Failure(description: "cannot connect to port \(port)")
             }
         }
 
-        deinit { close(descriptor) }
+        deinit { if descriptor >= 0 { close(descriptor) } }
 
         func write(_ text: String) throws {
             let bytes = Array(text.utf8)
@@ -151,7 +144,7 @@ struct ServeCommandTests {
         guard let statusLine = parts.first?.components(separatedBy: "\r\n").first,
               let status = statusLine.split(separator: " ").dropFirst().first.flatMap({ Int($0) })
         else { throw Failure(description: "not an HTTP response: \(text)") }
-        return HTTPReply(status: status, body: parts.dropFirst().joined(separator: "\r\n\r\n"))
+        return HTTPReply(status: status, body: parts.dropFirst().joined(separator: "\r\n\r\n"), headers: parts.first ?? "")
     }
 
     /// A connection with `request` sent on it. A connection the loaded server resets before the
@@ -190,8 +183,9 @@ struct ServeCommandTests {
     }
 
     /// An API token of `role` for the data directory `data`, made with `facet tokens create`.
-    static func token(data: String, role: String = "admin") throws -> String {
-        let created = try StoreCommandTests.run(["tokens", "create", "--data", data, "--role", role, "--name", "test-\(role)-\(UUID().uuidString.prefix(8))"])
+    static func token(data: String, role: String = "admin", database: String? = nil) throws -> String {
+        let created = try StoreCommandTests.run(["tokens", "create", "--data", data, "--role", role, "--name", "test-\(role)-\(UUID().uuidString.prefix(8))"]
+            + (database.map { ["--database", $0] } ?? []))
         #expect(created.status == 0, "\(created.stderr)")
         return try #require(created.stdout.split(separator: "\n").last.map(String.init))
     }
@@ -222,7 +216,7 @@ struct ServeCommandTests {
             #expect(try listener.read { $0.contains("event: welcome") }.hasPrefix("HTTP/1.1 200"))
 
             let stopping = Date()
-            kill(server.process.processIdentifier, SIGTERM)
+            server.process.signal(SIGTERM)
             let rest = try listener.read()
             #expect(rest.contains("event: reconnect"), "\(rest)")
             #expect(try server.waitForExit() == 0, "\(server.log)")

@@ -73,7 +73,7 @@ struct ServerCrashTests {
             Thread.sleep(forTimeInterval: Double.random(in: 0.8...3.0, using: &random))
             // Killed only while it runs: the id of a process already gone may be another's now.
             #expect(server.process.isRunning, "round \(round): the server died before it was killed")
-            if server.process.isRunning { kill(server.process.processIdentifier, SIGKILL) }
+            server.process.signal(SIGKILL)
             _ = try? server.waitForExit(timeout: 30)
             #expect(stop.wait(timeout: .now() + 60) == .success, "the writer did not notice the kill")
             next = acknowledged.snapshot.highestAttempt + 1
@@ -106,7 +106,7 @@ struct ServerCrashTests {
         let arguments = ["--data", data, "--database", url]
         let survivor = try ServeCommandTests.Server(arguments: arguments, port: try ServeCommandTests.freePort(), directory: directory)
         _ = try survivor.waitUntilServing()
-        let token = try ServeCommandTests.token(data: data, role: "manager")
+        let token = try ServeCommandTests.token(data: data, role: "manager", database: url)
         var random = SystemRandomNumberGenerator()
         let acknowledged = Acknowledged()
         var next = 0
@@ -117,7 +117,7 @@ struct ServerCrashTests {
             Thread.sleep(forTimeInterval: Double.random(in: 0.8...2.5, using: &random))
             // Killed only while it runs: the id of a process already gone may be another's now.
             #expect(victim.process.isRunning, "round \(round): the server died before it was killed")
-            if victim.process.isRunning { kill(victim.process.processIdentifier, SIGKILL) }
+            victim.process.signal(SIGKILL)
             _ = try? victim.waitForExit(timeout: 30)
             #expect(stop.wait(timeout: .now() + 60) == .success, "the writer did not notice the kill")
             next = acknowledged.snapshot.highestAttempt + 1

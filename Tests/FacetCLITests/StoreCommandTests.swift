@@ -36,38 +36,19 @@ struct StoreCommandTests {
         let directory = try QueryCommandTests.temporaryDirectory()
         defer { try? FileManager.default.removeItem(at: directory) }
         let outURL = directory.appendingPathComponent("stdout"), errURL = directory.appendingPathComponent("stderr")
-        _ = FileManager.default.createFile(atPath: outURL.path, contents: nil)
-        _ = FileManager.default.createFile(atPath: errURL.path, contents: nil)
-        let out = try FileHandle(forWritingTo: outURL), err = try FileHandle(forWritingTo: errURL)
-        let process = Process()
-        process.executableURL = binary
-        process.arguments = arguments
-        // These tests exercise the generic store with ad-hoc types; CRM tests ask for FACET_SCHEMA=crm.
-        process.environment = ProcessInfo.processInfo.environment.merging(["FACET_SCHEMA": "none"]) { $1 }.merging(environment) { $1 }
-        var inputHandle: FileHandle?
+        var stdin = ChildProcess.Stream.null
         if let input {
             let inURL = directory.appendingPathComponent("stdin")
             try Data(input.utf8).write(to: inURL)
-            inputHandle = try FileHandle(forReadingFrom: inURL)
-            process.standardInput = inputHandle
-        } else {
-            process.standardInput = FileHandle.nullDevice
+            stdin = .file(inURL.path)
         }
-        process.standardOutput = out
-        process.standardError = err
-        let exited = DispatchSemaphore(value: 0)
-        process.terminationHandler = { _ in exited.signal() }
-        try process.run()
-        if exited.wait(timeout: .now() + timeout) == .timedOut {
-            kill(process.processIdentifier, SIGKILL)
-            _ = exited.wait(timeout: .now() + 10)
-            throw Timeout(arguments: arguments)
-        }
-        process.waitUntilExit()
-        try out.close()
-        try err.close()
-        try inputHandle?.close()
-        return Outcome(status: process.terminationStatus,
+        // These tests exercise the generic store with ad-hoc types; CRM tests ask for FACET_SCHEMA=crm.
+        let process = try ChildProcess(binary.path, arguments,
+                                       environment: ProcessInfo.processInfo.environment.merging(["FACET_SCHEMA": "none"]) { $1 }.merging(environment) { $1 },
+                                       stdin: stdin, stdout: .file(outURL.path), stderr: .file(errURL.path))
+        let ending: ChildProcess.Ending
+        do { ending = try process.wait(timeout: timeout) } catch { throw Timeout(arguments: arguments) }
+        return Outcome(status: ending.status,
                        stdout: String(decoding: try Data(contentsOf: outURL), as: UTF8.self),
                        stderr: String(decoding: try Data(contentsOf: errURL), as: UTF8.self))
     }

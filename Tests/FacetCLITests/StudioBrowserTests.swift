@@ -144,18 +144,13 @@ struct StudioBrowserTests {
         let output: String
     }
 
-    /// Runs a program, its standard output and error together in a file (no pipe can fill up).
+    /// Runs a program, its standard output and error together in a file (no pipe can fill up);
+    /// it is killed after `timeout` seconds (status -1, as for any signal).
     static func runTool(_ path: String, _ arguments: [String], environment: [String: String] = [:], timeout: TimeInterval) throws -> ToolOutcome {
-        let tool = try PreparedTool(path, arguments, environment: environment)
-        defer { tool.remove() }
-        let exited = DispatchSemaphore(value: 0)
-        tool.process.terminationHandler = { _ in exited.signal() }
-        try tool.process.run()
-        if exited.wait(timeout: .now() + timeout) == .timedOut {
-            kill(tool.process.processIdentifier, SIGKILL)
-            _ = exited.wait(timeout: .now() + 10)
-        }
-        return try tool.outcome()
+        let (child, log) = try startTool(path, arguments, environment: environment)
+        defer { try? FileManager.default.removeItem(atPath: log) }
+        let ending = (try? child.wait(timeout: timeout)) ?? ChildProcess.Ending(status: SIGKILL, bySignal: true)
+        return outcome(ending, log: log)
     }
 
     /// ``runTool(_:_:environment:timeout:)`` awaited without holding a thread: the browser run
@@ -164,86 +159,40 @@ struct StudioBrowserTests {
     static func runToolAwaiting(_ path: String, _ arguments: [String], environment: [String: String] = [:],
                                 timeout: TimeInterval) async throws -> ToolOutcome
     {
-        let tool = try PreparedTool(path, arguments, environment: environment)
-        defer { tool.remove() }
-        let (ended, end) = AsyncStream.makeStream(of: Void.self)
-        tool.process.terminationHandler = { _ in
-            end.yield()
-            end.finish()
-        }
-        try tool.process.run()
-        let pid = tool.process.processIdentifier
-        let watchdog = Task {
-            try await Task.sleep(for: .seconds(timeout))
-            kill(pid, SIGKILL)
-        }
-        for await _ in ended {}
-        watchdog.cancel()
-        return try tool.outcome()
+        let (child, log) = try startTool(path, arguments, environment: environment)
+        defer { try? FileManager.default.removeItem(atPath: log) }
+        let ending = (try? await child.ended(timeout: timeout)) ?? ChildProcess.Ending(status: SIGKILL, bySignal: true)
+        return outcome(ending, log: log)
     }
 
-    /// A program ready to run, its output going to a log file.
-    struct PreparedTool {
-        let process = Process()
-        let log = FileManager.default.temporaryDirectory.appendingPathComponent("facet-studio-tool-\(UUID().uuidString)")
-        let handle: FileHandle
+    /// Starts a program in the package's root, its output going to a log file.
+    private static func startTool(_ path: String, _ arguments: [String], environment: [String: String]) throws -> (ChildProcess, String) {
+        let log = FileManager.default.temporaryDirectory.appendingPathComponent("facet-studio-tool-\(UUID().uuidString)").path
+        let child = try ChildProcess(path, arguments, environment: ProcessInfo.processInfo.environment.merging(environment) { $1 },
+                                     directory: packageRoot.path, stdout: .file(log), stderr: .appending(log))
+        return (child, log)
+    }
 
-        init(_ path: String, _ arguments: [String], environment: [String: String]) throws {
-            _ = FileManager.default.createFile(atPath: log.path, contents: nil)
-            handle = try FileHandle(forWritingTo: log)
-            process.executableURL = URL(fileURLWithPath: path)
-            process.arguments = arguments
-            process.environment = ProcessInfo.processInfo.environment.merging(environment) { $1 }
-            process.currentDirectoryURL = packageRoot
-            process.standardInput = FileHandle.nullDevice
-            process.standardOutput = handle
-            process.standardError = handle
-        }
-
-        /// What the program said and how it ended, once it has.
-        func outcome() throws -> ToolOutcome {
-            process.waitUntilExit()
-            try handle.close()
-            let output = String(decoding: (try? Data(contentsOf: log)) ?? Data(), as: UTF8.self)
-            return ToolOutcome(status: process.terminationReason == .uncaughtSignal ? -1 : process.terminationStatus, output: output)
-        }
-
-        func remove() {
-            try? FileManager.default.removeItem(at: log)
-        }
+    /// What the program said and how it ended.
+    private static func outcome(_ ending: ChildProcess.Ending, log: String) -> ToolOutcome {
+        let output = String(decoding: FileManager.default.contents(atPath: log) ?? Data(), as: UTF8.self)
+        return ToolOutcome(status: ending.bySignal ? -1 : ending.status, output: output)
     }
 }
 
 /// `facet serve` with the CRM schema and a chosen admin password, its output kept in files.
 final class StudioServer: @unchecked Sendable {
-    let process = Process()
-    let port: Int
-    let directory: URL
-    private let exited = DispatchSemaphore(value: 0)
+    let server: ServeCommandTests.Server
+    var process: ChildProcess { server.process }
+    var port: Int { server.port }
+    var log: String { server.log }
 
     init(data: String, port: Int, directory: URL, adminPassword: String) throws {
-        let binary = try #require(QueryCommandTests.binary, "the facet executable was not found: run `swift build` first")
-        self.port = port
-        self.directory = directory
-        for name in ["server-stdout", "server-stderr"] { _ = FileManager.default.createFile(atPath: directory.appendingPathComponent(name).path, contents: nil) }
-        process.executableURL = binary
-        process.arguments = ["serve", "--data", data, "--port", String(port)]
-        process.currentDirectoryURL = directory
-        var environment = ProcessInfo.processInfo.environment.filter { !$0.key.hasPrefix("FACET_") }
-        environment["FACET_SCHEMA"] = "crm"
-        environment["FACET_ADMIN_PASSWORD"] = adminPassword
-        process.environment = environment
-        process.standardInput = FileHandle.nullDevice
-        process.standardOutput = try FileHandle(forWritingTo: directory.appendingPathComponent("server-stdout"))
-        process.standardError = try FileHandle(forWritingTo: directory.appendingPathComponent("server-stderr"))
-        process.terminationHandler = { [exited] _ in exited.signal() }
-        try process.run()
+        server = try ServeCommandTests.Server(arguments: ["--data", data], port: port, directory: directory,
+                                              environment: ["FACET_SCHEMA": "crm", "FACET_ADMIN_PASSWORD": adminPassword])
     }
 
-    var log: String {
-        ["server-stdout", "server-stderr"].map { (try? String(contentsOf: directory.appendingPathComponent($0), encoding: .utf8)) ?? "" }.joined()
-    }
-
+    /// Waits until `/health` answers 200 (a server reading its data answers 503 first).
     func waitUntilServing(timeout: TimeInterval = 120) throws {
         let deadline = Date().addingTimeInterval(timeout)
         while Date() < deadline, process.isRunning {
@@ -253,16 +202,8 @@ final class StudioServer: @unchecked Sendable {
         throw ServeCommandTests.Failure(description: "facet serve did not answer /health on port \(port): \(log)")
     }
 
-    func stop() {
-        guard process.isRunning else { return }
-        kill(process.processIdentifier, SIGTERM)
-        if exited.wait(timeout: .now() + 30) == .timedOut {
-            kill(process.processIdentifier, SIGKILL)
-            _ = exited.wait(timeout: .now() + 10)
-        }
-    }
+    func waitForExit(timeout: TimeInterval = 30) throws -> Int32 { try server.waitForExit(timeout: timeout) }
 
-    deinit {
-        if process.isRunning { kill(process.processIdentifier, SIGKILL) }
-    }
+    /// Stops it with SIGTERM, or SIGKILL after 30 s.
+    func stop() { _ = try? server.stop() }
 }

@@ -5,36 +5,63 @@ import GRDB
 import GROQ
 import SchemaTypes
 import Testing
+import TestSupport
 @testable import FacetSecurity
 
-/// A security database in a fresh temporary directory.
+/// A security database in a fresh temporary directory (SQLite), or in a fresh schema of the
+/// test PostgreSQL server.
 final class SecurityDirectory: @unchecked Sendable {
+    let kind: StorageKind
     let path: String
     let database: SecurityDatabase
     let audit: AuditLog
 
-    init() throws {
+    init(_ kind: StorageKind = .sqlite) throws {
+        self.kind = kind
         path = NSTemporaryDirectory() + "facet-security-test-" + UUID().uuidString
         try FileManager.default.createDirectory(atPath: path, withIntermediateDirectories: true)
-        database = try SecurityDatabase(directory: path)
+        database = try SecurityDatabase.forTests(kind, directory: path)
         audit = AuditLog(database: database)
     }
 
-    /// A second, raw connection to the same file: what an intruder with file access would use.
-    func tamper(_ sql: String, _ arguments: StatementArguments = []) throws {
-        let raw = try DatabaseQueue(path: database.path)
-        try raw.write { try $0.execute(sql: sql, arguments: arguments) }
-        try raw.close()
+    /// The same records opened again, as by a restarted process.
+    func reopened() throws -> SecurityDatabase {
+        try SecurityDatabase.forTests(kind, directory: path, url: database.testURL)
+    }
+
+    /// A second, raw connection: what an intruder with access to the file or the database would use.
+    func tamper(_ sql: String, _ arguments: [any SQLColumnValue] = []) throws {
+        switch kind {
+        case .sqlite:
+            let raw = try DatabaseQueue(path: database.path)
+            try raw.write { try $0.execute(sql: sql, arguments: StatementArguments(arguments.map(\.grdbValue))) }
+            try raw.close()
+        case .postgres:
+            let raw = try reopened()
+            _ = try raw.records.write { try $0.execute(sql, arguments) }
+        }
     }
 
     func storedEntry(_ sequence: Int64) throws -> String {
-        let raw = try DatabaseQueue(path: database.path)
-        defer { try? raw.close() }
-        return try raw.read { try String.fetchOne($0, sql: "SELECT entry FROM audit_log WHERE seq = ?", arguments: [sequence]) } ?? ""
+        try database.read { try $0.value("SELECT entry FROM audit_log WHERE seq = ?", [sequence], as: String.self) } ?? ""
     }
 
     deinit {
         try? FileManager.default.removeItem(atPath: path)
+        if let url = database.testURL { TestDatabase.dropSchema(of: url) }
+    }
+}
+
+extension SQLColumnValue {
+    /// The value as GRDB binds it.
+    var grdbValue: DatabaseValue {
+        switch sqlValue {
+        case .null: .null
+        case .integer(let value): value.databaseValue
+        case .real(let value): value.databaseValue
+        case .text(let value): value.databaseValue
+        case .blob(let value): value.databaseValue
+        }
     }
 }
 
@@ -49,20 +76,20 @@ final class SecurityDirectory: @unchecked Sendable {
         try audit.record(AuditEvent(action: "logout", actor: "ada", actorRole: .manager))
     }
 
-    @Test func anUntouchedChainVerifies() throws {
-        let directory = try SecurityDirectory()
+    @Test(arguments: StorageKind.available) func anUntouchedChainVerifies(kind: StorageKind) throws {
+        let directory = try SecurityDirectory(kind)
         #expect(try directory.audit.verify() == .intact(count: 0))
         try Self.recordFive(directory.audit)
         #expect(try directory.audit.verify() == .intact(count: 5))
         #expect(try directory.audit.count() == 5)
         // Reopening the file (a restarted process) continues the same chain.
-        let reopened = AuditLog(database: try SecurityDatabase(path: directory.database.path))
+        let reopened = AuditLog(database: try directory.reopened())
         try reopened.record(AuditEvent(action: "export", actor: "ada"))
         #expect(try reopened.verify() == .intact(count: 6))
     }
 
-    @Test func aChangedFieldInsideAnEntryIsNamed() throws {
-        let directory = try SecurityDirectory()
+    @Test(arguments: StorageKind.available) func aChangedFieldInsideAnEntryIsNamed(kind: StorageKind) throws {
+        let directory = try SecurityDirectory(kind)
         try Self.recordFive(directory.audit)
         let original = try directory.storedEntry(3)
         #expect(original.contains(#""actor":"mallory""#))
@@ -79,8 +106,8 @@ final class SecurityDirectory: @unchecked Sendable {
         #expect(fault.description.contains("entry 3"))
     }
 
-    @Test func aRecomputedHashStillBreaksTheNextEntry() throws {
-        let directory = try SecurityDirectory()
+    @Test(arguments: StorageKind.available) func aRecomputedHashStillBreaksTheNextEntry(kind: StorageKind) throws {
+        let directory = try SecurityDirectory(kind)
         try Self.recordFive(directory.audit)
         let original = try directory.storedEntry(2)
         let forged = original.replacingOccurrences(of: "tx-1", with: "tx-9")
@@ -96,8 +123,8 @@ final class SecurityDirectory: @unchecked Sendable {
         #expect(fault.reason == .previousHashMismatch)
     }
 
-    @Test func aDeletedEntryIsNamed() throws {
-        let directory = try SecurityDirectory()
+    @Test(arguments: StorageKind.available) func aDeletedEntryIsNamed(kind: StorageKind) throws {
+        let directory = try SecurityDirectory(kind)
         try Self.recordFive(directory.audit)
         try directory.tamper("DELETE FROM audit_log WHERE seq = 2")
         let outcome = try directory.audit.verify()
@@ -110,8 +137,8 @@ final class SecurityDirectory: @unchecked Sendable {
         #expect(fault.detail == "entry 2 is missing")
     }
 
-    @Test func deletingTheFirstEntryIsNamed() throws {
-        let directory = try SecurityDirectory()
+    @Test(arguments: StorageKind.available) func deletingTheFirstEntryIsNamed(kind: StorageKind) throws {
+        let directory = try SecurityDirectory(kind)
         try Self.recordFive(directory.audit)
         try directory.tamper("DELETE FROM audit_log WHERE seq = 1")
         guard case .broken(let fault) = try directory.audit.verify() else {
@@ -122,8 +149,8 @@ final class SecurityDirectory: @unchecked Sendable {
         #expect(fault.reason == .missingSequence)
     }
 
-    @Test func reorderedEntriesAreNamed() throws {
-        let directory = try SecurityDirectory()
+    @Test(arguments: StorageKind.available) func reorderedEntriesAreNamed(kind: StorageKind) throws {
+        let directory = try SecurityDirectory(kind)
         try Self.recordFive(directory.audit)
         // Swap rows 2 and 3 whole (entry, hashes and all).
         try directory.tamper("UPDATE audit_log SET seq = -2 WHERE seq = 2")
@@ -137,7 +164,7 @@ final class SecurityDirectory: @unchecked Sendable {
         #expect(fault.reason == .sequenceMismatch)
 
         // Renumbering the JSON too leaves the hashes to tell.
-        let other = try SecurityDirectory()
+        let other = try SecurityDirectory(kind)
         try Self.recordFive(other.audit)
         let second = try other.storedEntry(2), third = try other.storedEntry(3)
         try other.tamper("UPDATE audit_log SET entry = ? WHERE seq = 2", [third.replacingOccurrences(of: #""sequence":3"#, with: #""sequence":2"#)])
@@ -150,8 +177,8 @@ final class SecurityDirectory: @unchecked Sendable {
         #expect(swapped.reason == .hashMismatch)
     }
 
-    @Test func unreadableEntriesAreNamedAndStillListed() throws {
-        let directory = try SecurityDirectory()
+    @Test(arguments: StorageKind.available) func unreadableEntriesAreNamedAndStillListed(kind: StorageKind) throws {
+        let directory = try SecurityDirectory(kind)
         try Self.recordFive(directory.audit)
         try directory.tamper("UPDATE audit_log SET entry = 'garbage' WHERE seq = 4")
         #expect(try directory.audit.verify() == .broken(AuditFault(sequence: 4, reason: .unreadable, detail: "the stored entry is not a JSON object")))
@@ -160,8 +187,8 @@ final class SecurityDirectory: @unchecked Sendable {
         #expect(listed.first?.event.action == "unreadable")
     }
 
-    @Test func entriesPageAndFilter() throws {
-        let directory = try SecurityDirectory()
+    @Test(arguments: StorageKind.available) func entriesPageAndFilter(kind: StorageKind) throws {
+        let directory = try SecurityDirectory(kind)
         try Self.recordFive(directory.audit)
         #expect(try directory.audit.entries(after: 0, limit: 2).map(\.sequence) == [1, 2])
         #expect(try directory.audit.entries(after: 2, limit: 2).map(\.sequence) == [3, 4])
@@ -178,8 +205,8 @@ final class SecurityDirectory: @unchecked Sendable {
         #expect(try directory.audit.entries(AuditFilter(since: Date().addingTimeInterval(-3600))).count == 5)
     }
 
-    @Test func entriesReadAsAuditLogDocuments() throws {
-        let directory = try SecurityDirectory()
+    @Test(arguments: StorageKind.available) func entriesReadAsAuditLogDocuments(kind: StorageKind) throws {
+        let directory = try SecurityDirectory(kind)
         try Self.recordFive(directory.audit)
         let documents = try directory.audit.documents(AuditFilter(after: 1, limit: 1))
         let document = try #require(documents.first)
@@ -223,8 +250,8 @@ final class SecurityDirectory: @unchecked Sendable {
         }
     }
 
-    @Test func aStoreWithTheObserverAuditsEveryTransaction() throws {
-        let directory = try SecurityDirectory()
+    @Test(arguments: StorageKind.available) func aStoreWithTheObserverAuditsEveryTransaction(kind: StorageKind) throws {
+        let directory = try SecurityDirectory(kind)
         let store = try DocumentStore(directory: directory.path, observer: directory.audit)
         defer { store.close() }
         let dataset = try store.dataset("production", create: true)

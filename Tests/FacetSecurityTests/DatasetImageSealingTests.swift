@@ -78,7 +78,7 @@ struct DatasetImageSealingTests {
             #expect(erasure.destroyedKeys == 2)
             #expect(!FileManager.default.fileExists(atPath: Self.imagePath(fixture)))
             let destroyedImageKeys = try fixture.security.database.read { db in
-                try Int.fetchOne(db, sql: "SELECT count(*) FROM destroyed_keys WHERE subject = ?", arguments: [SubjectKey.image])
+                try db.value("SELECT count(*) FROM destroyed_keys WHERE subject = ?", [SubjectKey.image], as: Int.self)
             }
             #expect(destroyedImageKeys == 1)
             store.close()

@@ -133,7 +133,7 @@ struct EncryptionFixture {
 
     /// The audit log's actions, oldest first.
     func auditActions() throws -> [String] {
-        try security.database.read { db in try String.fetchAll(db, sql: "SELECT entry FROM audit_log ORDER BY seq") }
+        try security.database.read { db in try db.values("SELECT entry FROM audit_log ORDER BY seq", as: String.self) }
             .compactMap { try JSONValue(parsing: $0)["action"]?.stringValue }
     }
 

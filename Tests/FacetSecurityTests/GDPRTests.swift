@@ -60,7 +60,7 @@ struct GDPRTests {
         let firstRevision = try Self.populate(dataset)
         let earlierExport = try fixture.export(dataset)
         let wrapped = try fixture.security.database.read { db in
-            try Data.fetchAll(db, sql: "SELECT wrapped FROM data_keys WHERE subject IN ('c-1', 'i-1')")
+            try db.values("SELECT wrapped FROM data_keys WHERE subject IN ('c-1', 'i-1')", as: Data.self)
         }
         #expect(wrapped.count == 2)
 

@@ -1,13 +1,19 @@
+import FacetPostgres
 @testable import FacetSecurity
+import FacetStore
 import Foundation
-import GRDB
 import GROQ
 import Testing
+import TestSupport
 
-/// A security database in a temporary directory with users, tokens and sessions over it. Users
-/// are hashed at bcrypt cost 4 so that tests stay quick; one test checks the default cost.
+/// A security database (a temporary directory's SQLite file, or a fresh schema's records in the
+/// test PostgreSQL server) with users, tokens and sessions over it. Users are hashed at bcrypt
+/// cost 4 so that tests stay quick; one test checks the default cost.
 struct IdentityFixture {
+    let kind: StorageKind
     let directory: String
+    /// The PostgreSQL schema's URL, for ``StorageKind/postgres``.
+    let url: String?
     let database: SecurityDatabase
     let audit: AuditLog
     let identities: IdentityStore
@@ -15,10 +21,12 @@ struct IdentityFixture {
 
     static let password = "correct horse battery staple"
 
-    init(directory: String? = nil) throws {
+    init(_ kind: StorageKind = .sqlite, directory: String? = nil, url: String? = nil) throws {
+        self.kind = kind
         self.directory = directory ?? NSTemporaryDirectory() + "facet-identity-test-" + UUID().uuidString
         try FileManager.default.createDirectory(atPath: self.directory, withIntermediateDirectories: true)
-        database = try SecurityDatabase(directory: self.directory)
+        database = try SecurityDatabase.forTests(kind, directory: self.directory, url: url)
+        self.url = kind == .postgres ? database.testURL : nil
         audit = AuditLog(database: database)
         identities = IdentityStore(database: database, passwordCost: 4)
         sessions = SessionAuthority(database: database, identities: identities, audit: audit)
@@ -26,11 +34,12 @@ struct IdentityFixture {
 
     /// The same directory opened again, as after a restart.
     func reopened() throws -> IdentityFixture {
-        try IdentityFixture(directory: directory)
+        try IdentityFixture(kind, directory: directory, url: url)
     }
 
     func close() {
         try? FileManager.default.removeItem(atPath: directory)
+        if let url { TestDatabase.dropSchema(of: url) }
     }
 
     @discardableResult
@@ -40,7 +49,7 @@ struct IdentityFixture {
 
     /// The audit log's entries, oldest first, as JSON.
     func auditEntries() throws -> [JSONValue] {
-        try database.read { db in try String.fetchAll(db, sql: "SELECT entry FROM audit_log ORDER BY seq") }
+        try database.read { db in try db.values("SELECT entry FROM audit_log ORDER BY seq", as: String.self) }
             .map { try JSONValue(parsing: $0) }
     }
 

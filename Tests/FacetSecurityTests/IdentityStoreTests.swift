@@ -3,6 +3,7 @@ import Foundation
 import GRDB
 import GROQ
 import Testing
+import TestSupport
 
 @Suite("Identities: users, passwords, API tokens")
 struct IdentityStoreTests {
@@ -30,35 +31,35 @@ struct IdentityStoreTests {
         #expect(PasswordRules.generate() != generated)
     }
 
-    @Test func aRefusedPasswordStoresNothing() throws {
-        let fixture = try IdentityFixture()
+    @Test(arguments: StorageKind.available) func aRefusedPasswordStoresNothing(kind: StorageKind) throws {
+        let fixture = try IdentityFixture(kind)
         defer { fixture.close() }
         #expect(throws: SecurityError.self) { try fixture.identities.addUser(name: "ada", role: .sales, password: "password1234", by: .system()) }
         #expect(try fixture.identities.users().isEmpty)
         #expect(try fixture.auditActions().isEmpty)
     }
 
-    @Test func passwordsAreHashedWithBcryptAtCost12ByDefault() throws {
-        let fixture = try IdentityFixture()
+    @Test(arguments: StorageKind.available) func passwordsAreHashedWithBcryptAtCost12ByDefault(kind: StorageKind) throws {
+        let fixture = try IdentityFixture(kind)
         defer { fixture.close() }
         let identities = IdentityStore(database: fixture.database)
         #expect(identities.passwordCost == 12)
         let user = try identities.addUser(name: "ada", role: .sales, password: IdentityFixture.password, by: .system())
         let hash = try #require(try fixture.database.read { db in
-            try String.fetchOne(db, sql: "SELECT password_hash FROM users WHERE id = ?", arguments: [user.id])
+            try db.value("SELECT password_hash FROM users WHERE id = ?", [user.id], as: String.self)
         })
         #expect(hash.hasPrefix("$2b$12$") || hash.hasPrefix("$2a$12$") || hash.hasPrefix("$2y$12$"), "\(hash)")
         #expect(!hash.contains(IdentityFixture.password))
         // The test fixture's low cost is what its hashes carry.
         let quick = try fixture.addUser("bea")
         let quickHash = try #require(try fixture.database.read { db in
-            try String.fetchOne(db, sql: "SELECT password_hash FROM users WHERE id = ?", arguments: [quick.id])
+            try db.value("SELECT password_hash FROM users WHERE id = ?", [quick.id], as: String.self)
         })
         #expect(quickHash.dropFirst(3).hasPrefix("$04$"))
     }
 
-    @Test func usersAreUniqueByNameWhateverTheCase() throws {
-        let fixture = try IdentityFixture()
+    @Test(arguments: StorageKind.available) func usersAreUniqueByNameWhateverTheCase(kind: StorageKind) throws {
+        let fixture = try IdentityFixture(kind)
         defer { fixture.close() }
         let ada = try fixture.addUser("Ada", role: .sales, staffID: "staff-ada")
         #expect(ada.principal == Principal(id: ada.id, name: "Ada", role: .sales, kind: .user, staffID: "staff-ada"))
@@ -84,8 +85,8 @@ struct IdentityStoreTests {
         }
     }
 
-    @Test func roleChangesDisablingAndPasswordResetsAreAudited() async throws {
-        let fixture = try IdentityFixture()
+    @Test(arguments: StorageKind.available) func roleChangesDisablingAndPasswordResetsAreAudited(kind: StorageKind) async throws {
+        let fixture = try IdentityFixture(kind)
         defer { fixture.close() }
         try fixture.addUser("ada", role: .sales)
         let boss = Principal(id: "usr_boss", name: "boss", role: .admin, kind: .user)
@@ -114,8 +115,8 @@ struct IdentityStoreTests {
         }
     }
 
-    @Test func theFirstStartCreatesAdminWithThePasswordFromTheEnvironment() async throws {
-        let fixture = try IdentityFixture()
+    @Test(arguments: StorageKind.available) func theFirstStartCreatesAdminWithThePasswordFromTheEnvironment(kind: StorageKind) async throws {
+        let fixture = try IdentityFixture(kind)
         defer { fixture.close() }
         let password = "admin passphrase from env"
         #expect(try fixture.identities.ensureAdmin(environment: ["FACET_ADMIN_PASSWORD": password]) == nil)
@@ -127,8 +128,8 @@ struct IdentityStoreTests {
         #expect(try fixture.identities.users().count == 1)
     }
 
-    @Test func theFirstStartGeneratesAnAdminPasswordWhenNoneIsGiven() async throws {
-        let fixture = try IdentityFixture()
+    @Test(arguments: StorageKind.available) func theFirstStartGeneratesAnAdminPasswordWhenNoneIsGiven(kind: StorageKind) async throws {
+        let fixture = try IdentityFixture(kind)
         defer { fixture.close() }
         let generated = try #require(try fixture.identities.ensureAdmin(environment: [:]))
         #expect(generated.count >= 20)
@@ -136,8 +137,8 @@ struct IdentityStoreTests {
         #expect(try fixture.identities.ensureAdmin(environment: [:]) == nil)
     }
 
-    @Test func aWeakAdminPasswordFromTheEnvironmentIsRefused() throws {
-        let fixture = try IdentityFixture()
+    @Test(arguments: StorageKind.available) func aWeakAdminPasswordFromTheEnvironmentIsRefused(kind: StorageKind) throws {
+        let fixture = try IdentityFixture(kind)
         defer { fixture.close() }
         do {
             try fixture.identities.ensureAdmin(environment: ["FACET_ADMIN_PASSWORD": "admin"])
@@ -150,13 +151,13 @@ struct IdentityStoreTests {
         #expect(try fixture.identities.users().isEmpty)
     }
 
-    @Test func apiTokensAreShownOnceStoredHashedAndRevocable() async throws {
-        let fixture = try IdentityFixture()
+    @Test(arguments: StorageKind.available) func apiTokensAreShownOnceStoredHashedAndRevocable(kind: StorageKind) async throws {
+        let fixture = try IdentityFixture(kind)
         defer { fixture.close() }
         let issued = try fixture.identities.createToken(name: "importer", role: .marketing, by: .system())
         #expect(issued.secret.hasPrefix("fct_"))
         #expect(issued.secret.count >= 40)
-        let stored = try fixture.database.read { db in try Row.fetchAll(db, sql: "SELECT * FROM api_tokens") }
+        let stored = try fixture.database.read { db in try db.rows("SELECT * FROM api_tokens") }
         #expect(stored.count == 1)
         #expect(!stored[0].description.contains(issued.secret), "the secret is stored: \(stored[0])")
         #expect(stored[0]["token_hash"] == SecretMaterial.digest(issued.secret))

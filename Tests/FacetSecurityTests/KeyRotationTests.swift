@@ -90,7 +90,7 @@ struct KeyRotationTests {
         let history = try server.transactions(documentIDs: ["c-1"])
         #expect(history.last?.effects.first?.document?["phone"] == "+41 44 668 18 00")
         let kids = try fixture.keyIDsInRows()
-        let current = try rotator.security.database.read { db in try String.fetchAll(db, sql: "SELECT kid FROM data_keys WHERE retired = 0") }
+        let current = try rotator.security.database.read { db in try db.values("SELECT kid FROM data_keys WHERE retired = 0", as: String.self) }
         #expect(kids.isSubset(of: Set(current)), "rows use keys that are not current: \(kids.subtracting(current))")
 
         let later = try fixture.reopened()

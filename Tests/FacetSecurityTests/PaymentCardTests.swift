@@ -116,7 +116,7 @@ struct PaymentCardTests {
 
         // Every attempt is audited, without the number.
         let refusals = try fixture.security.database.read { db in
-            try String.fetchAll(db, sql: "SELECT entry FROM audit_log ORDER BY seq")
+            try db.values("SELECT entry FROM audit_log ORDER BY seq", as: String.self)
         }.filter { $0.contains("refused-value") }
         #expect(refusals.count == 3)
         #expect(refusals.allSatisfy { !$0.contains("4111") && !$0.contains("3782") })

@@ -3,11 +3,12 @@ import Foundation
 import GRDB
 import GROQ
 import Testing
+import TestSupport
 
 @Suite("Sessions: sign-in, access and refresh tokens")
 struct SessionAuthorityTests {
-    @Test func signingInGivesAShortLivedSignedAccessTokenAndARefreshToken() async throws {
-        let fixture = try IdentityFixture()
+    @Test(arguments: StorageKind.available) func signingInGivesAShortLivedSignedAccessTokenAndARefreshToken(kind: StorageKind) async throws {
+        let fixture = try IdentityFixture(kind)
         defer { fixture.close() }
         let ada = try fixture.addUser("ada", role: .sales, staffID: "staff-ada")
         let tokens = try await fixture.sessions.login(username: "ADA", password: IdentityFixture.password, address: "10.0.0.7")
@@ -19,9 +20,9 @@ struct SessionAuthorityTests {
         #expect(header["alg"] == "HS256")
         #expect(header["typ"] == "JWT")
         let kid = try #require(header["kid"]?.stringValue)
-        let stored = try fixture.database.read { db in try String.fetchAll(db, sql: "SELECT kid FROM signing_keys") }
+        let stored = try fixture.database.read { db in try db.values("SELECT kid FROM signing_keys", as: String.self) }
         #expect(stored == [kid])
-        let secret = try #require(try fixture.database.read { db in try Data.fetchOne(db, sql: "SELECT secret FROM signing_keys") })
+        let secret = try #require(try fixture.database.read { db in try db.value("SELECT secret FROM signing_keys", as: Data.self) })
         #expect(secret.count >= 32)
         #expect(payload["sub"] == .string(ada.id))
         #expect(payload["name"] == "ada")
@@ -42,8 +43,8 @@ struct SessionAuthorityTests {
         #expect(login["ipAddress"] == "10.0.0.7")
     }
 
-    @Test func anUnknownUserAWrongPasswordAndADisabledUserFailAlike() async throws {
-        let fixture = try IdentityFixture()
+    @Test(arguments: StorageKind.available) func anUnknownUserAWrongPasswordAndADisabledUserFailAlike(kind: StorageKind) async throws {
+        let fixture = try IdentityFixture(kind)
         defer { fixture.close() }
         try fixture.addUser("ada")
         try fixture.addUser("bea")
@@ -66,15 +67,15 @@ struct SessionAuthorityTests {
         #expect(failures.allSatisfy { $0["ipAddress"] == "10.0.0.9" })
     }
 
-    @Test func forgedAndStaleAccessTokensAreRefused() async throws {
-        let fixture = try IdentityFixture()
+    @Test(arguments: StorageKind.available) func forgedAndStaleAccessTokensAreRefused(kind: StorageKind) async throws {
+        let fixture = try IdentityFixture(kind)
         defer { fixture.close() }
         let ada = try fixture.addUser("ada", role: .sales)
         let valid = try await fixture.sessions.login(username: "ada", password: IdentityFixture.password, address: nil).accessToken
         let (header, payload) = try IdentityFixture.decode(valid)
         let kid = try #require(header["kid"]?.stringValue)
         let parts = valid.split(separator: ".").map(String.init)
-        let realKey = try #require(try fixture.database.read { db in try Data.fetchOne(db, sql: "SELECT secret FROM signing_keys") })
+        let realKey = try #require(try fixture.database.read { db in try db.value("SELECT secret FROM signing_keys", as: Data.self) })
         let now = Date()
         func claims(issued: Date = now, notBefore: Date? = nil, expires: Date = now.addingTimeInterval(900)) -> AccessClaims {
             AccessClaims(user: ada, jti: SecretMaterial.identifier("jti"), issuedAt: issued, notBefore: notBefore, expires: expires)
@@ -113,8 +114,8 @@ struct SessionAuthorityTests {
         #expect(try await fixture.sessions.principal(forBearer: valid) == ada.principal)
     }
 
-    @Test func aDisabledUsersTokensAreRefusedAndADemotionAppliesAtOnce() async throws {
-        let fixture = try IdentityFixture()
+    @Test(arguments: StorageKind.available) func aDisabledUsersTokensAreRefusedAndADemotionAppliesAtOnce(kind: StorageKind) async throws {
+        let fixture = try IdentityFixture(kind)
         defer { fixture.close() }
         try fixture.addUser("ada", role: .manager)
         let token = try await fixture.sessions.login(username: "ada", password: IdentityFixture.password, address: nil).accessToken
@@ -129,8 +130,8 @@ struct SessionAuthorityTests {
         #expect(try await fixture.sessions.principal(forBearer: token).name == "ada")
     }
 
-    @Test func signingOutRevokesTheTokensAndSurvivesARestart() async throws {
-        let fixture = try IdentityFixture()
+    @Test(arguments: StorageKind.available) func signingOutRevokesTheTokensAndSurvivesARestart(kind: StorageKind) async throws {
+        let fixture = try IdentityFixture(kind)
         defer { fixture.close() }
         try fixture.addUser("ada")
         let first = try await fixture.sessions.login(username: "ada", password: IdentityFixture.password, address: nil)
@@ -146,7 +147,7 @@ struct SessionAuthorityTests {
         await #expect(throws: SecurityError.unauthenticated) { try await restarted.sessions.principal(forBearer: first.accessToken) }
         await #expect(throws: SecurityError.unauthenticated) { try await restarted.sessions.refresh(token: first.refreshToken) }
         #expect(try await restarted.sessions.principal(forBearer: other.accessToken).name == "ada")
-        let revoked = try fixture.database.read { db in try String.fetchAll(db, sql: "SELECT jti FROM revoked_access_tokens") }
+        let revoked = try fixture.database.read { db in try db.values("SELECT jti FROM revoked_access_tokens", as: String.self) }
         #expect(revoked == [try #require(IdentityFixture.decode(first.accessToken).payload["jti"]?.stringValue)])
 
         // Signing out with the refresh token alone ends that session too.
@@ -157,8 +158,8 @@ struct SessionAuthorityTests {
         #expect(logout["ipAddress"] == "10.0.0.7")
     }
 
-    @Test func refreshRotatesAndReuseRevokesTheWholeFamily() async throws {
-        let fixture = try IdentityFixture()
+    @Test(arguments: StorageKind.available) func refreshRotatesAndReuseRevokesTheWholeFamily(kind: StorageKind) async throws {
+        let fixture = try IdentityFixture(kind)
         defer { fixture.close() }
         try fixture.addUser("ada")
         let first = try await fixture.sessions.login(username: "ada", password: IdentityFixture.password, address: nil)
@@ -170,7 +171,7 @@ struct SessionAuthorityTests {
         #expect(try await fixture.sessions.principal(forBearer: third.accessToken).name == "ada")
 
         // The first refresh token again, after the grace window: stolen. Everything of the family goes.
-        try fixture.database.write { db in try db.execute(sql: "UPDATE refresh_tokens SET used_at = used_at - 60 WHERE used_at IS NOT NULL") }
+        _ = try fixture.database.write { db in try db.execute("UPDATE refresh_tokens SET used_at = used_at - 60 WHERE used_at IS NOT NULL") }
         await #expect(throws: SecurityError.unauthenticated) { try await fixture.sessions.refresh(token: first.refreshToken) }
         await #expect(throws: SecurityError.unauthenticated) { try await fixture.sessions.refresh(token: third.refreshToken) }
         for token in [first.accessToken, second.accessToken, third.accessToken] {
@@ -192,8 +193,8 @@ struct SessionAuthorityTests {
     /// same new pair and stay signed in, whichever order the two refreshes interleave in. A use
     /// of that token once the grace window is over is still a theft, and revokes the family, the
     /// pair handed out twice included.
-    @Test func twoTabsRefreshingAtOnceGetTheSamePairAndALaterReuseStillRevokes() async throws {
-        let fixture = try IdentityFixture()
+    @Test(arguments: StorageKind.available) func twoTabsRefreshingAtOnceGetTheSamePairAndALaterReuseStillRevokes(kind: StorageKind) async throws {
+        let fixture = try IdentityFixture(kind)
         defer { fixture.close() }
         try fixture.addUser("ada")
         let sessions = fixture.sessions
@@ -212,15 +213,15 @@ struct SessionAuthorityTests {
         let start = try await sessions.login(username: "ada", password: IdentityFixture.password, address: nil)
         let bought = try await sessions.refresh(token: start.refreshToken)
         #expect(try await sessions.refresh(token: start.refreshToken) == bought, "within the window: the same pair again")
-        try fixture.database.write { db in try db.execute(sql: "UPDATE refresh_tokens SET used_at = used_at - 11 WHERE used_at IS NOT NULL") }
+        _ = try fixture.database.write { db in try db.execute("UPDATE refresh_tokens SET used_at = used_at - 11 WHERE used_at IS NOT NULL") }
         await #expect(throws: SecurityError.unauthenticated) { try await sessions.refresh(token: start.refreshToken) }
         await #expect(throws: SecurityError.unauthenticated) { try await sessions.principal(forBearer: bought.accessToken) }
         await #expect(throws: SecurityError.unauthenticated) { try await sessions.refresh(token: bought.refreshToken) }
         #expect(try fixture.auditEntries().contains { $0["action"] == "refresh-reuse" })
     }
 
-    @Test func rotatedSigningKeysKeepVerifyingTheTokensTheySigned() async throws {
-        let fixture = try IdentityFixture()
+    @Test(arguments: StorageKind.available) func rotatedSigningKeysKeepVerifyingTheTokensTheySigned(kind: StorageKind) async throws {
+        let fixture = try IdentityFixture(kind)
         defer { fixture.close() }
         try fixture.addUser("ada")
         let before = try await fixture.sessions.login(username: "ada", password: IdentityFixture.password, address: nil).accessToken
@@ -237,8 +238,8 @@ struct SessionAuthorityTests {
         #expect(try fixture.auditActions().contains("key-rotation"))
     }
 
-    @Test func anAPITokenDoesNotSignOut() async throws {
-        let fixture = try IdentityFixture()
+    @Test(arguments: StorageKind.available) func anAPITokenDoesNotSignOut(kind: StorageKind) async throws {
+        let fixture = try IdentityFixture(kind)
         defer { fixture.close() }
         let issued = try fixture.identities.createToken(name: "robot", role: .support, by: .system())
         do {
@@ -251,8 +252,8 @@ struct SessionAuthorityTests {
         #expect(try await fixture.sessions.principal(forBearer: issued.secret).kind == .apiToken)
     }
 
-    @Test func failedSignInsLockTheAccountOutBeforeAnyPasswordCheck() async throws {
-        let fixture = try IdentityFixture()
+    @Test(arguments: StorageKind.available) func failedSignInsLockTheAccountOutBeforeAnyPasswordCheck(kind: StorageKind) async throws {
+        let fixture = try IdentityFixture(kind)
         defer { fixture.close() }
         try fixture.addUser("ada")
         var policy = ThreatPolicy()
@@ -277,8 +278,8 @@ struct SessionAuthorityTests {
         #expect(try !fixture.auditActions().contains("login"))
     }
 
-    @Test func aPasswordResetEndsTheUsersSessions() async throws {
-        let fixture = try IdentityFixture()
+    @Test(arguments: StorageKind.available) func aPasswordResetEndsTheUsersSessions(kind: StorageKind) async throws {
+        let fixture = try IdentityFixture(kind)
         defer { fixture.close() }
         try fixture.addUser("ada")
         try fixture.addUser("bea")

@@ -18,7 +18,7 @@ struct SigningKeySealingTests {
 
     static func storedKeys(_ database: SecurityDatabase) throws -> [(kid: String, secret: Data, masterKid: String?)] {
         try database.read { db in
-            try Row.fetchAll(db, sql: "SELECT kid, secret, master_kid FROM signing_keys ORDER BY created_at").map { ($0["kid"], $0["secret"], $0["master_kid"]) }
+            try db.rows("SELECT kid, secret, master_kid FROM signing_keys ORDER BY created_at").map { ($0["kid"], $0["secret"], $0["master_kid"]) }
         }
     }
 
@@ -50,7 +50,7 @@ struct SigningKeySealingTests {
         let start = try await sessions.login(username: "ada", password: IdentityFixture.password, address: nil)
         let bought = try await sessions.refresh(token: start.refreshToken)
         let kept = try fixture.security.database.read { db in
-            try Data.fetchOne(db, sql: "SELECT successor FROM refresh_tokens WHERE token_hash = ?", arguments: [SecretMaterial.digest(start.refreshToken)])
+            try db.value("SELECT successor FROM refresh_tokens WHERE token_hash = ?", [SecretMaterial.digest(start.refreshToken)], as: Data.self)
         }
         let bytes = try #require(kept)
         // Random ciphertext may hold any two letters by chance, so look for whole tokens only.
@@ -61,8 +61,8 @@ struct SigningKeySealingTests {
         // Moved onto another used token's row, it does not open: refused, never the pair.
         let other = try await sessions.login(username: "ada", password: IdentityFixture.password, address: nil)
         _ = try await sessions.refresh(token: other.refreshToken)
-        try fixture.security.database.write { db in
-            try db.execute(sql: "UPDATE refresh_tokens SET successor = ? WHERE token_hash = ?", arguments: [bytes, SecretMaterial.digest(other.refreshToken)])
+        _ = try fixture.security.database.write { db in
+            try db.execute("UPDATE refresh_tokens SET successor = ? WHERE token_hash = ?", [bytes, SecretMaterial.digest(other.refreshToken)])
         }
         await #expect(throws: SecurityError.unauthenticated) { try await sessions.refresh(token: other.refreshToken) }
     }

@@ -292,7 +292,7 @@ struct ActionProgressRouteTests {
         defer { try? FileManager.default.removeItem(atPath: directory) }
         let schema = try CRMSchema.compile()
         let security = try SecuritySystem(directory: directory, policy: CRMRoles.policy(schema: schema), schema: schema,
-                                          environment: ["FACET_ADMIN_PASSWORD": "correct horse battery staple 42"])
+                                          environment: ["FACET_ADMIN_PASSWORD": "correct horse battery staple 42"], passwordCost: 4)
         let store = try security.documentStore(validator: nil)
         defer { store.close() }
         let dataset = try store.dataset("production", create: true)

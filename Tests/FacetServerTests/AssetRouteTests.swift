@@ -26,7 +26,7 @@ import Testing
         init(limits: AssetLimits = AssetLimits()) throws {
             let schema = try CRMSchema.compile()
             security = try SecuritySystem(directory: directory, policy: CRMRoles.policy(schema: schema), schema: schema,
-                                          environment: ["FACET_ADMIN_PASSWORD": "correct horse battery staple 42"])
+                                          environment: ["FACET_ADMIN_PASSWORD": "correct horse battery staple 42"], passwordCost: 4)
             // Validated: the asset documents must pass the schema's built-in asset types.
             store = try security.documentStore(validator: Validator(schema: schema, customChecks: CRMSchema.customChecks))
             _ = try store.dataset("production", create: true)

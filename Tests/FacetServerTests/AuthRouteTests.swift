@@ -12,21 +12,41 @@ import NIOCore
 import SchemaTypes
 import StudioConfig
 import Testing
+import TestSupport
 
 /// A secure server: the CRM's roles, a security database, and ``TokenAccess`` in front of every
 /// route. Users are hashed at bcrypt cost 4 so that tests stay quick.
+///
+/// On ``StorageKind/postgres`` the datasets and the security records (users, tokens, keys, the
+/// audit log) are both in a fresh schema of the test PostgreSQL server, as `facet serve
+/// --database` keeps them.
 struct SecureServerFixture {
+    let kind: StorageKind
     let directory: String
+    /// The PostgreSQL schema's URL, for ``StorageKind/postgres``.
+    let location: String?
     let store: DocumentStore
     let security: SecuritySystem
     let api: FacetAPI
     static let password = "correct horse battery staple"
 
-    init() throws {
+    init(_ kind: StorageKind = .sqlite) throws {
+        self.kind = kind
         directory = NSTemporaryDirectory() + "facet-auth-test-" + UUID().uuidString
         let schema = try CRMSchema.compile()
-        security = try SecuritySystem(directory: directory, policy: CRMRoles.policy(schema: schema), schema: schema, environment: [:])
-        store = try DocumentStore(directory: directory)
+        switch kind {
+        case .sqlite:
+            location = nil
+            security = try SecuritySystem(directory: directory, policy: CRMRoles.policy(schema: schema), schema: schema, environment: [:],
+                                          passwordCost: 4)
+            store = try DocumentStore(directory: directory)
+        case .postgres:
+            let (backend, url) = try TestDatabase.backend(.postgres)
+            location = url
+            security = try SecuritySystem(directory: directory, backend: backend, policy: CRMRoles.policy(schema: schema), schema: schema,
+                                          environment: [:], passwordCost: 4)
+            store = DocumentStore(backend: backend)
+        }
         _ = try store.dataset("production", create: true)
         api = FacetAPI(store: store, schema: schema, access: TokenAccess(security: security), security: security)
         let identities = IdentityStore(database: security.database, passwordCost: 4)
@@ -37,6 +57,7 @@ struct SecureServerFixture {
     func close() {
         store.close()
         try? FileManager.default.removeItem(atPath: directory)
+        if let location { TestDatabase.remove(.postgres, at: location) }
     }
 
     static func json(_ response: TestResponse) throws -> JSONValue {
@@ -64,8 +85,8 @@ struct SecureServerFixture {
 
 @Suite("/v1/auth and TokenAccess")
 struct AuthRouteTests {
-    @Test func signingInAnswersTokensThatOpenTheOtherRoutes() async throws {
-        let fixture = try SecureServerFixture()
+    @Test(arguments: StorageKind.available) func signingInAnswersTokensThatOpenTheOtherRoutes(kind: StorageKind) async throws {
+        let fixture = try SecureServerFixture(kind)
         defer { fixture.close() }
         try await Application(router: fixture.api.router()).test(.router) { client in
             let response = try await client.execute(uri: "/v1/auth/login", method: .post, headers: SecureServerFixture.jsonHeaders,
@@ -96,8 +117,8 @@ struct AuthRouteTests {
         }
     }
 
-    @Test func everyRouteButTheOpenOnesNeedsAValidBearerToken() async throws {
-        let fixture = try SecureServerFixture()
+    @Test(arguments: StorageKind.available) func everyRouteButTheOpenOnesNeedsAValidBearerToken(kind: StorageKind) async throws {
+        let fixture = try SecureServerFixture(kind)
         defer { fixture.close() }
         try await Application(router: fixture.api.router()).test(.router) { client in
             let bad: [HTTPFields] = [
@@ -144,8 +165,8 @@ struct AuthRouteTests {
         #expect(token("Bearer é-token") == "é-token")
     }
 
-    @Test func wrongCredentialsAllGetTheSameAnswer() async throws {
-        let fixture = try SecureServerFixture()
+    @Test(arguments: StorageKind.available) func wrongCredentialsAllGetTheSameAnswer(kind: StorageKind) async throws {
+        let fixture = try SecureServerFixture(kind)
         defer { fixture.close() }
         try await Application(router: fixture.api.router()).test(.router) { client in
             var bodies: [JSONValue] = []
@@ -169,8 +190,8 @@ struct AuthRouteTests {
         }
     }
 
-    @Test func refreshRotatesAndReuseIsRefused() async throws {
-        let fixture = try SecureServerFixture()
+    @Test(arguments: StorageKind.available) func refreshRotatesAndReuseIsRefused(kind: StorageKind) async throws {
+        let fixture = try SecureServerFixture(kind)
         defer { fixture.close() }
         try await Application(router: fixture.api.router()).test(.router) { client in
             let first = try await SecureServerFixture.login(client, "ada")
@@ -190,9 +211,7 @@ struct AuthRouteTests {
             #expect(try SecureServerFixture.json(twin)["refreshToken"] == second["refreshToken"])
 
             // Once the grace window is over, the same token again is a theft.
-            let file = try DatabaseQueue(path: fixture.security.database.path)
-            try await file.write { db in try db.execute(sql: "UPDATE refresh_tokens SET used_at = used_at - 60 WHERE used_at IS NOT NULL") }
-            try file.close()
+            _ = try fixture.security.database.records.write { try $0.execute("UPDATE refresh_tokens SET used_at = used_at - 60 WHERE used_at IS NOT NULL") }
             let reused = try await client.execute(uri: "/v1/auth/refresh", method: .post, headers: SecureServerFixture.jsonHeaders,
                                                   body: SecureServerFixture.body(["refreshToken": .string(refresh)]))
             #expect(reused.status == .unauthorized)
@@ -200,8 +219,8 @@ struct AuthRouteTests {
         }
     }
 
-    @Test func signingOutRevokesTheToken() async throws {
-        let fixture = try SecureServerFixture()
+    @Test(arguments: StorageKind.available) func signingOutRevokesTheToken(kind: StorageKind) async throws {
+        let fixture = try SecureServerFixture(kind)
         defer { fixture.close() }
         try await Application(router: fixture.api.router()).test(.router) { client in
             let tokens = try await SecureServerFixture.login(client, "ada")
@@ -224,8 +243,8 @@ struct AuthRouteTests {
         }
     }
 
-    @Test func apiTokensAuthenticateRobotsUntilRevoked() async throws {
-        let fixture = try SecureServerFixture()
+    @Test(arguments: StorageKind.available) func apiTokensAuthenticateRobotsUntilRevoked(kind: StorageKind) async throws {
+        let fixture = try SecureServerFixture(kind)
         defer { fixture.close() }
         let issued = try fixture.security.identities.createToken(name: "importer", role: .marketing, by: .system())
         try await Application(router: fixture.api.router()).test(.router) { client in
@@ -240,8 +259,8 @@ struct AuthRouteTests {
         }
     }
 
-    @Test func adminRoutesNeedARoleThatManagesDatasets() async throws {
-        let fixture = try SecureServerFixture()
+    @Test(arguments: StorageKind.available) func adminRoutesNeedARoleThatManagesDatasets(kind: StorageKind) async throws {
+        let fixture = try SecureServerFixture(kind)
         defer { fixture.close() }
         let router = Router(context: FacetRequestContext.self)
         router.group("admin").add(middleware: AccessMiddleware(access: .admin, policy: TokenAccess(security: fixture.security)))

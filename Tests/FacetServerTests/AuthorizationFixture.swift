@@ -27,7 +27,7 @@ final class AuthorizationFixture: Sendable {
         schema = try CRMSchema.compile()
         policy = CRMRoles.policy(schema: schema)
         security = try SecuritySystem(directory: directory, policy: policy, schema: schema,
-                                      environment: ["FACET_ADMIN_PASSWORD": "correct horse battery staple 42"])
+                                      environment: ["FACET_ADMIN_PASSWORD": "correct horse battery staple 42"], passwordCost: 4)
         store = try security.documentStore(validator: validated ? Validator(schema: schema, customChecks: CRMSchema.customChecks) : nil)
         let dataset = try store.dataset("production", create: true)
         if !seed.isEmpty {

@@ -34,7 +34,7 @@ struct HeaderRoleAccess: AccessPolicy {
         init() throws {
             let schema = try CRMSchema.compile()
             security = try SecuritySystem(directory: directory, policy: CRMRoles.policy(schema: schema), schema: schema,
-                                          environment: ["FACET_ADMIN_PASSWORD": "correct horse battery staple 42"])
+                                          environment: ["FACET_ADMIN_PASSWORD": "correct horse battery staple 42"], passwordCost: 4)
             // No validator: each document holds only what a test needs.
             store = try security.documentStore(validator: nil)
             let dataset = try store.dataset("production", create: true)

@@ -32,7 +32,7 @@ struct ThreatServerFixture {
     init(role: Role? = nil, _ configure: (inout ThreatPolicy) -> Void = { _ in }) throws {
         directory = NSTemporaryDirectory() + "facet-threat-test-" + UUID().uuidString
         let schema = try CRMSchema.compile()
-        security = try SecuritySystem(directory: directory, policy: CRMRoles.policy(schema: schema), schema: schema, environment: [:])
+        security = try SecuritySystem(directory: directory, policy: CRMRoles.policy(schema: schema), schema: schema, environment: [:], passwordCost: 4)
         var policy = security.threats.policy
         configure(&policy)
         security.threats.policy = policy

@@ -1,5 +1,6 @@
 import Foundation
 import GROQ
+import Synchronization
 import Testing
 import TestSupport
 @testable import FacetStore
@@ -19,6 +20,51 @@ struct TransferTests {
         var documents: [JSONValue] = []
         while let document = try? reader.next() { documents.append(document) }
         return documents
+    }
+
+    /// Imports (atomic units of several transactions) while another process commits as fast as
+    /// it can: each import takes the write lock, works itself out on top of what the other
+    /// committed, and is never refused, however often the other wins the race to the lock.
+    @Test(arguments: StorageKind.available)
+    func importsRacingABusyWriterAreNeverRefused(_ storage: StorageKind) async throws {
+        let fixture = try StoreFixture(storage)
+        let importer = try fixture.dataset
+        let other = try fixture.otherStore()
+        defer { other.close() }
+        let writer = try other.dataset("production", create: false)
+        let outcome = try await offThePool { () throws -> (written: Int, imported: Int, failures: [String]) in
+            let stop = Mutex(false), written = Mutex(0)
+            let done = DispatchSemaphore(value: 0)
+            Thread {
+                var index = 0
+                while !stop.withLock({ $0 }) {
+                    if (try? writer.mutate([.createOrReplace(["_id": .string("w-\(index)"), "_type": "note"])])) != nil { written.withLock { $0 += 1 } }
+                    index += 1
+                }
+                done.signal()
+            }.start()
+            var imported = 0, failures: [String] = []
+            for round in 0..<12 {
+                var batches = (0..<3).map { batch in
+                    (0..<20).map { item in Mutation.create(["_id": .string("i-\(round)-\(batch)-\(item)"), "_type": "note"]) }
+                }
+                do {
+                    try importer.commitAll({ () throws(StoreError) -> [Mutation]? in batches.isEmpty ? nil : batches.removeFirst() })
+                    imported += 60
+                } catch {
+                    failures.append("\(error)")
+                }
+            }
+            stop.withLock { $0 = true }
+            done.wait()
+            return (written.withLock { $0 }, imported, failures)
+        }
+        #expect(outcome.failures.isEmpty, "\(outcome.failures)")
+        #expect(outcome.imported == 12 * 60)
+        try importer.refresh()
+        #expect(try importer.query("count(*)") == .number(Double(outcome.written + outcome.imported)))
+        try writer.refresh()
+        #expect(writer.snapshot.sequence == importer.snapshot.sequence)
     }
 
     @Test(arguments: StorageKind.available)

@@ -40,6 +40,24 @@ struct MutationContextTests {
         #expect(try run("before()", after: after) == nil)
     }
 
+    @Test func operationNamesWhatTheMutationDid() throws {
+        let before: JSONValue = ["_id": "p", "status": "draft"]
+        let after: JSONValue = ["_id": "p", "status": "published"]
+        #expect(try run("delta::operation()", after: after) == "create")
+        #expect(try run("delta::operation()", before: before, after: after) == "update")
+        #expect(try run("delta::operation()", before: before) == "delete")
+        #expect(try run("delta::operation()") == nil)
+        #expect(try run("delta::operation() == 'update' && after().status == 'published'", before: before, after: after) == true)
+        #expect(GROQText.render(try GROQQuery("*[delta::operation() == 'delete']").root) == #"*[delta::operation() == "delete"]"#)
+        do throws(GROQError) {
+            _ = try run("delta::operation(status)")
+            Issue.record("expected an error")
+        } catch {
+            #expect(error.kind == .query)
+            #expect(error.message.contains("takes no arguments"))
+        }
+    }
+
     @Test func deltaWithoutAMutationIsAClearError() {
         do throws(GROQError) {
             _ = try run("delta::changedAny(status)")
@@ -48,5 +66,15 @@ struct MutationContextTests {
             #expect(error.kind == .evaluation)
             #expect(error.message.contains("mutation context"))
         }
+    }
+}
+
+extension MutationContextTests {
+    @Test func changedOnlyOverlooksTheRevisionAndUpdateTime() throws {
+        let before: JSONValue = ["_id": "o", "_rev": "r1", "_updatedAt": "2026-01-01T00:00:00Z", "notes": "a", "total": 1]
+        let after: JSONValue = ["_id": "o", "_rev": "r2", "_updatedAt": "2026-01-02T00:00:00Z", "notes": "b", "total": 1]
+        #expect(try run("delta::changedOnly(notes)", before: before, after: after) == true)
+        #expect(try run("delta::changedOnly(total)", before: before, after: after) == false)
+        #expect(try run("delta::changedAny(_rev)", before: before, after: after) == true)
     }
 }

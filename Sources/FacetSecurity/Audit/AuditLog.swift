@@ -1,7 +1,6 @@
 import Crypto
 import FacetStore
 import Foundation
-import GRDB
 import GROQ
 
 /// Something worth recording: who did what, to what, from where.
@@ -72,18 +71,16 @@ public final class AuditLog: Sendable {
         self.checkpoints = checkpoints
     }
 
-    static func registerMigrations(in migrator: inout DatabaseMigrator) {
-        migrator.registerMigration("audit log") { db in
-            try db.execute(sql: """
-                CREATE TABLE audit_log (
-                    seq INTEGER PRIMARY KEY,
-                    entry TEXT NOT NULL,
-                    previous_hash TEXT,
-                    hash TEXT NOT NULL
-                );
-                """)
-        }
-    }
+    static let tables = [
+        TableStep("audit log", sqlite: ["""
+            CREATE TABLE audit_log (
+                seq INTEGER PRIMARY KEY,
+                entry TEXT NOT NULL,
+                previous_hash TEXT,
+                hash TEXT NOT NULL
+            );
+            """], postgres: ["CREATE TABLE audit_log (seq bigint PRIMARY KEY, entry text NOT NULL, previous_hash text, hash text NOT NULL)"]),
+    ]
 
     /// Appends `event` to the chain.
     @discardableResult
@@ -91,24 +88,19 @@ public final class AuditLog: Sendable {
         let timestamp = Timestamp.string(date)
         let entry: AuditEntry
         do {
-            entry = try database.pool.writeWithoutTransaction { db in
-                var appended: AuditEntry?
-                try db.inTransaction(.immediate) {
-                    let last = try Row.fetchOne(db.cachedStatement(sql: "SELECT seq, hash FROM audit_log ORDER BY seq DESC LIMIT 1"))
-                    let sequence = (last?["seq"] as Int64? ?? 0) + 1
-                    let previous: String? = last?["hash"]
-                    let text = Self.canonicalText(sequence: sequence, timestamp: timestamp, event: event)
-                    let hash = Self.chainHash(previous: previous, canonical: text)
-                    try db.cachedStatement(sql: "INSERT INTO audit_log (seq, entry, previous_hash, hash) VALUES (?, ?, ?, ?)")
-                        .execute(arguments: [sequence, text, previous, hash])
-                    appended = AuditEntry(sequence: sequence, timestamp: timestamp, event: event, previousHash: previous, hash: hash)
-                    return .commit
-                }
-                guard let appended else { throw SecurityError(.storage, "The audit entry was not written") }
-                return appended
+            // Writes take turns (SQLite's one writer, PostgreSQL's lock on the records), so the
+            // head read here is the head the entry is appended to, on whichever server.
+            entry = try database.records.write { db in
+                let last = try db.row("SELECT seq, hash FROM audit_log ORDER BY seq DESC LIMIT 1")
+                let sequence = (last?["seq"] as Int64? ?? 0) + 1
+                let previous: String? = last?["hash"]
+                let text = Self.canonicalText(sequence: sequence, timestamp: timestamp, event: event)
+                let hash = Self.chainHash(previous: previous, canonical: text)
+                try db.execute("INSERT INTO audit_log (seq, entry, previous_hash, hash) VALUES (?, ?, ?, ?)", [sequence, text, previous, hash])
+                return AuditEntry(sequence: sequence, timestamp: timestamp, event: event, previousHash: previous, hash: hash)
             }
         } catch {
-            throw SecurityError(.storage, "Cannot append to the audit log: \(error)")
+            throw SecurityDatabase.failure(error, doing: "Cannot append to the audit log")
         }
         // After the commit: a checkpoint must never name an entry that could still roll back.
         checkpoints?.recorded(entry)
@@ -125,7 +117,7 @@ public final class AuditLog: Sendable {
     /// The newest entry's sequence and hash; `nil` for an empty log.
     func head() throws(SecurityError) -> (sequence: Int64, hash: String)? {
         try database.read { db in
-            try Row.fetchOne(db.cachedStatement(sql: "SELECT seq, hash FROM audit_log ORDER BY seq DESC LIMIT 1"))
+            try db.row("SELECT seq, hash FROM audit_log ORDER BY seq DESC LIMIT 1")
                 .map { (sequence: $0["seq"], hash: $0["hash"]) }
         }
     }

@@ -1,6 +1,5 @@
 import Foundation
 import FacetStore
-import GRDB
 import GROQ
 
 /// Which audit entries to read.
@@ -56,13 +55,13 @@ public struct AuditFilter: Sendable, Equatable {
 extension AuditLog {
     /// The number of entries in the log.
     public func count() throws(SecurityError) -> Int {
-        try database.read { db in try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM audit_log") ?? 0 }
+        try database.read { db in try db.value("SELECT COUNT(*) FROM audit_log", as: Int.self) ?? 0 }
     }
 
     /// The sequence number of the newest entry (0 when the log is empty): a cheap way to tell
     /// whether anything was recorded since a reader last looked.
     public func lastSequence() throws(SecurityError) -> Int64 {
-        try database.read { db in try Int64.fetchOne(db.cachedStatement(sql: "SELECT coalesce(max(seq), 0) FROM audit_log")) ?? 0 }
+        try database.read { db in try db.value("SELECT coalesce(max(seq), 0) FROM audit_log", as: Int64.self) ?? 0 }
     }
 
     /// Up to `limit` entries with a sequence number above `sequence`, oldest first: page through
@@ -77,30 +76,38 @@ extension AuditLog {
     /// scan of the range, never more than `limit` entries of memory.
     public func entries(_ filter: AuditFilter) throws(SecurityError) -> [AuditEntry] {
         guard filter.limit > 0 else { return [] }
-        var conditions: [String] = []
-        var arguments: [(any DatabaseValueConvertible)?] = []
-        if let after = filter.after {
-            conditions.append("seq > ?")
-            arguments.append(after)
-        }
-        if let before = filter.before {
-            conditions.append("seq < ?")
-            arguments.append(before)
-        }
-        let sql = "SELECT seq, entry, previous_hash, hash FROM audit_log"
-            + (conditions.isEmpty ? "" : " WHERE " + conditions.joined(separator: " AND "))
-            + " ORDER BY seq " + (filter.newestFirst ? "DESC" : "ASC")
         let sinceText = filter.since.map(Timestamp.string)
-        return try database.read { db in
-            let rows = try Row.fetchCursor(db, sql: sql, arguments: StatementArguments(arguments))
-            var found: [AuditEntry] = []
-            while found.count < filter.limit, let row = try rows.next() {
-                let entry = Self.entry(row)
-                if filter.matches(entry, sinceText: sinceText) { found.append(entry) }
+        var found: [AuditEntry] = []
+        try eachPage(after: filter.after, before: filter.before, newestFirst: filter.newestFirst) { row in
+            let entry = Self.entry(row)
+            if filter.matches(entry, sinceText: sinceText) { found.append(entry) }
+            return found.count < filter.limit
+        }
+        return found
+    }
+
+    /// Calls `body` with the entries between `after` and `before` (exclusive) in sequence order,
+    /// until it returns `false`: read a page at a time on one consistent view, so that a long
+    /// log costs a page of memory, on either database.
+    func eachPage(after: Int64? = nil, before: Int64? = nil, newestFirst: Bool = false,
+                  _ body: (SQLRow) throws -> Bool) throws(SecurityError) {
+        try database.read { db in
+            var low = after, high = before
+            while true {
+                var conditions: [String] = [], arguments: [any SQLColumnValue] = []
+                if let low { conditions.append("seq > ?"); arguments.append(low) }
+                if let high { conditions.append("seq < ?"); arguments.append(high) }
+                let rows = try db.rows("SELECT seq, entry, previous_hash, hash FROM audit_log"
+                    + (conditions.isEmpty ? "" : " WHERE " + conditions.joined(separator: " AND "))
+                    + " ORDER BY seq " + (newestFirst ? "DESC" : "ASC") + " LIMIT \(Self.pageSize)", arguments)
+                for row in rows where try !body(row) { return }
+                guard rows.count == Self.pageSize, let last = rows.last else { return }
+                if newestFirst { high = last["seq"] } else { low = last["seq"] }
             }
-            return found
         }
     }
+
+    static let pageSize = 1_000
 
     /// The matching entries as read-only `auditLog` documents, the shape the content model's
     /// `auditLog` type declares: `_id` `audit.000000000042`, the event's fields, `details` as
@@ -112,7 +119,7 @@ extension AuditLog {
     /// An entry as stored; an entry whose JSON cannot be read (tampered with) keeps its
     /// sequence and hashes and reads as action `unreadable`, so that listing never fails where
     /// ``verify()`` would name the entry.
-    static func entry(_ row: Row) -> AuditEntry {
+    static func entry(_ row: SQLRow) -> AuditEntry {
         let sequence: Int64 = row["seq"]
         let text: String = row["entry"]
         let json = (try? JSONValue(parsing: text)) ?? .null

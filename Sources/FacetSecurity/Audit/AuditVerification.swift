@@ -1,5 +1,5 @@
 import Foundation
-import GRDB
+import FacetStore
 import GROQ
 
 /// The outcome of walking the audit chain: intact with its length, or the first entry that breaks it.
@@ -73,43 +73,48 @@ extension AuditLog {
     /// newest entries leaves a shorter chain that is still intact; ``verify(against:)`` notices
     /// that too.
     public func verify() throws(SecurityError) -> AuditVerification {
-        try database.read { db in
-            let rows = try Row.fetchCursor(db, sql: "SELECT seq, entry, previous_hash, hash FROM audit_log ORDER BY seq")
-            var expected: Int64 = 1
-            var previous: String?
-            while let row = try rows.next() {
-                let sequence: Int64 = row["seq"]
-                let text: String = row["entry"]
-                let recordedPrevious: String? = row["previous_hash"]
-                let hash: String = row["hash"]
-                if sequence != expected {
-                    let detail = sequence > expected
-                        ? (sequence == expected + 1 ? "entry \(expected) is missing" : "entries \(expected) to \(sequence - 1) are missing")
-                        : "entry \(sequence) appears out of order"
-                    return .broken(AuditFault(sequence: expected, reason: .missingSequence, detail: detail))
-                }
-                guard let json = try? JSONValue(parsing: text), case .object = json else {
-                    return .broken(AuditFault(sequence: sequence, reason: .unreadable, detail: "the stored entry is not a JSON object"))
-                }
-                if json["sequence"]?.numberValue != Double(sequence) {
-                    let inner = json["sequence"].map { $0.serialized() } ?? "nothing"
-                    return .broken(AuditFault(sequence: sequence, reason: .sequenceMismatch,
-                                              detail: "the entry in row \(sequence) says it is entry \(inner)"))
-                }
-                if recordedPrevious != previous {
-                    return .broken(AuditFault(sequence: sequence, reason: .previousHashMismatch,
-                                              detail: "it follows \(previous.map { "hash \($0.prefix(12))…" } ?? "nothing") but records "
-                                                  + "\(recordedPrevious.map { "\($0.prefix(12))…" } ?? "none"); an entry before it was changed or removed"))
-                }
-                if Self.chainHash(previous: previous, canonical: text) != hash {
-                    return .broken(AuditFault(sequence: sequence, reason: .hashMismatch,
-                                              detail: "its content does not match its hash; the entry was altered after it was written"))
-                }
-                previous = hash
-                expected += 1
+        var expected: Int64 = 1
+        var previous: String?
+        var fault: AuditFault?
+        try eachPage { row in
+            let sequence: Int64 = row["seq"]
+            let text: String = row["entry"]
+            let recordedPrevious: String? = row["previous_hash"]
+            let hash: String = row["hash"]
+            if sequence != expected {
+                let detail = sequence > expected
+                    ? (sequence == expected + 1 ? "entry \(expected) is missing" : "entries \(expected) to \(sequence - 1) are missing")
+                    : "entry \(sequence) appears out of order"
+                fault = AuditFault(sequence: expected, reason: .missingSequence, detail: detail)
+                return false
             }
-            return .intact(count: Int(expected - 1))
+            guard let json = try? JSONValue(parsing: text), case .object = json else {
+                fault = AuditFault(sequence: sequence, reason: .unreadable, detail: "the stored entry is not a JSON object")
+                return false
+            }
+            if json["sequence"]?.numberValue != Double(sequence) {
+                let inner = json["sequence"].map { $0.serialized() } ?? "nothing"
+                fault = AuditFault(sequence: sequence, reason: .sequenceMismatch,
+                                   detail: "the entry in row \(sequence) says it is entry \(inner)")
+                return false
+            }
+            if recordedPrevious != previous {
+                fault = AuditFault(sequence: sequence, reason: .previousHashMismatch,
+                                   detail: "it follows \(previous.map { "hash \($0.prefix(12))…" } ?? "nothing") but records "
+                                       + "\(recordedPrevious.map { "\($0.prefix(12))…" } ?? "none"); an entry before it was changed or removed")
+                return false
+            }
+            if Self.chainHash(previous: previous, canonical: text) != hash {
+                fault = AuditFault(sequence: sequence, reason: .hashMismatch,
+                                   detail: "its content does not match its hash; the entry was altered after it was written")
+                return false
+            }
+            previous = hash
+            expected += 1
+            return true
         }
+        if let fault { return .broken(fault) }
+        return .intact(count: Int(expected - 1))
     }
 
     /// ``verify()``, then the log against the signed checkpoints of `reading`: the first fault
@@ -128,7 +133,7 @@ extension AuditLog {
         let head = Int64(count)
         let anchored = reading.verified.filter { $0.sequence <= head }.sorted { $0.sequence < $1.sequence }
         let hashes = try database.read { db in
-            try anchored.map { try String.fetchOne(db.cachedStatement(sql: "SELECT hash FROM audit_log WHERE seq = ?"), arguments: [$0.sequence]) }
+            try anchored.map { try db.value("SELECT hash FROM audit_log WHERE seq = ?", [$0.sequence], as: String.self) }
         }
         var matched: AuditCheckpoint?
         for (checkpoint, hash) in zip(anchored, hashes) {

@@ -1,7 +1,6 @@
 import Crypto
 import FacetStore
 import Foundation
-import GRDB
 import Synchronization
 
 /// The data keys: one random AES-256 key per subject (a document's published id) in a dataset,
@@ -50,34 +49,61 @@ final class DataKeyring: Sendable {
     private let state: Mutex<State>
 
 
-    static func registerMigrations(in migrator: inout DatabaseMigrator) {
-        migrator.registerMigration("field encryption keys") { db in
-            try db.execute(sql: """
-                CREATE TABLE encryption_state (
-                    id INTEGER PRIMARY KEY CHECK (id = 1),
-                    master_kid TEXT NOT NULL,
-                    generation INTEGER NOT NULL
-                );
-                CREATE TABLE data_keys (
-                    kid TEXT PRIMARY KEY NOT NULL,
-                    dataset TEXT NOT NULL,
-                    subject TEXT NOT NULL,
-                    wrapped BLOB NOT NULL,
-                    master_kid TEXT NOT NULL,
-                    created_at TEXT NOT NULL,
-                    retired INTEGER NOT NULL DEFAULT 0
-                ) WITHOUT ROWID;
-                CREATE INDEX data_keys_by_subject ON data_keys(dataset, subject);
-                CREATE TABLE destroyed_keys (
-                    kid TEXT PRIMARY KEY NOT NULL,
-                    dataset TEXT NOT NULL,
-                    subject TEXT NOT NULL,
-                    destroyed_at TEXT NOT NULL,
-                    reason TEXT NOT NULL
-                ) WITHOUT ROWID;
-                """)
-        }
-    }
+    static let tables = [
+        TableStep("field encryption keys", sqlite: ["""
+            CREATE TABLE encryption_state (
+                id INTEGER PRIMARY KEY CHECK (id = 1),
+                master_kid TEXT NOT NULL,
+                generation INTEGER NOT NULL
+            );
+            CREATE TABLE data_keys (
+                kid TEXT PRIMARY KEY NOT NULL,
+                dataset TEXT NOT NULL,
+                subject TEXT NOT NULL,
+                wrapped BLOB NOT NULL,
+                master_kid TEXT NOT NULL,
+                created_at TEXT NOT NULL,
+                retired INTEGER NOT NULL DEFAULT 0
+            ) WITHOUT ROWID;
+            CREATE INDEX data_keys_by_subject ON data_keys(dataset, subject);
+            CREATE TABLE destroyed_keys (
+                kid TEXT PRIMARY KEY NOT NULL,
+                dataset TEXT NOT NULL,
+                subject TEXT NOT NULL,
+                destroyed_at TEXT NOT NULL,
+                reason TEXT NOT NULL
+            ) WITHOUT ROWID;
+            """], postgres: [
+            """
+            CREATE TABLE encryption_state (
+                id bigint PRIMARY KEY CHECK (id = 1),
+                master_kid text NOT NULL,
+                generation bigint NOT NULL
+            )
+            """,
+            """
+            CREATE TABLE data_keys (
+                kid text PRIMARY KEY,
+                dataset text NOT NULL,
+                subject text NOT NULL,
+                wrapped bytea NOT NULL,
+                master_kid text NOT NULL,
+                created_at text NOT NULL,
+                retired bigint NOT NULL DEFAULT 0
+            )
+            """,
+            "CREATE INDEX data_keys_by_subject ON data_keys (dataset, subject)",
+            """
+            CREATE TABLE destroyed_keys (
+                kid text PRIMARY KEY,
+                dataset text NOT NULL,
+                subject text NOT NULL,
+                destroyed_at text NOT NULL,
+                reason text NOT NULL
+            )
+            """,
+        ]),
+    ]
 
     /// Opens the keys of `database`, with the master key from `environment` or the key file in
     /// `directory` (created when this is the directory's first start).
@@ -87,10 +113,10 @@ final class DataKeyring: Sendable {
         self.database = database
         self.directory = directory
         let recorded = try database.read { db in
-            try Row.fetchOne(db, sql: "SELECT master_kid, generation FROM encryption_state WHERE id = 1")
+            try db.row("SELECT master_kid, generation FROM encryption_state WHERE id = 1")
                 .map { (kid: $0[0] as String, generation: $0[1] as Int64) }
         }
-        let keyCount = try database.read { db in try Int.fetchOne(db, sql: "SELECT count(*) FROM data_keys") ?? 0 }
+        let keyCount = try database.read { db in try db.value("SELECT count(*) FROM data_keys", as: Int.self) ?? 0 }
         var master: MasterKey
         var environmentKeys: [MasterKey] = []
         let previousKey = try MasterKey.previousFromEnvironment(environment)
@@ -130,12 +156,12 @@ final class DataKeyring: Sendable {
         }
         let chosen = master
         let generation = try database.write { db -> Int64 in
-            try db.execute(sql: """
+            try db.execute("""
                 INSERT INTO encryption_state (id, master_kid, generation) VALUES (1, ?, 0)
                 ON CONFLICT(id) DO UPDATE SET master_kid = excluded.master_kid
                     WHERE NOT EXISTS (SELECT 1 FROM data_keys)
-                """, arguments: [chosen.kid])
-            return try Int64.fetchOne(db, sql: "SELECT generation FROM encryption_state WHERE id = 1") ?? 0
+                """, [chosen.kid])
+            return try db.value("SELECT generation FROM encryption_state WHERE id = 1", as: Int64.self) ?? 0
         }
         state = Mutex(State(master: master, environmentKeys: environmentKeys, generation: generation, capacity: max(1, openKeyCapacity)))
     }
@@ -163,12 +189,12 @@ final class DataKeyring: Sendable {
     func refresh() throws(SecurityError) {
         let recorded: (kid: String, generation: Int64)?
         do {
-            recorded = try database.pool.unsafeRead { db in
-                try Row.fetchOne(db.cachedStatement(sql: "SELECT master_kid, generation FROM encryption_state WHERE id = 1"))
+            recorded = try database.records.read { db in
+                try db.row("SELECT master_kid, generation FROM encryption_state WHERE id = 1")
                     .map { (kid: $0[0] as String, generation: $0[1] as Int64) }
             }
         } catch {
-            throw SecurityError(.storage, "Cannot read the encryption state: \(error)")
+            throw SecurityDatabase.failure(error, doing: "Cannot read the encryption state")
         }
         guard let recorded else { return }
         let stale = state.withLock { state -> String? in
@@ -279,9 +305,8 @@ final class DataKeyring: Sendable {
         try database.read { db in
             var found: [WrappedKey] = []
             found.reserveCapacity(kids.count)
-            let statement = try db.cachedStatement(sql: "SELECT kid, wrapped, master_kid, dataset, subject FROM data_keys WHERE kid = ?")
             for kid in kids {
-                if let row = try Row.fetchOne(statement, arguments: [kid]) {
+                if let row = try db.row("SELECT kid, wrapped, master_kid, dataset, subject FROM data_keys WHERE kid = ?", [kid]) {
                     found.append(WrappedKey(kid: row[0], wrapped: row[1], masterKid: row[2], subject: SubjectKey(dataset: row[3], subject: row[4])))
                 }
             }
@@ -295,8 +320,7 @@ final class DataKeyring: Sendable {
             var destroyed = Set<String>()
             for start in stride(from: 0, to: kids.count, by: Self.idsPerStatement) {
                 let part = kids[start..<min(kids.count, start + Self.idsPerStatement)]
-                destroyed.formUnion(try String.fetchAll(db, sql: "SELECT kid FROM destroyed_keys WHERE kid IN (\(Self.placeholders(part.count)))",
-                                                        arguments: StatementArguments(Array(part))))
+                destroyed.formUnion(try db.values("SELECT kid FROM destroyed_keys WHERE kid IN (\(Self.placeholders(part.count)))", Array(part), as: String.self))
             }
             return destroyed
         }
@@ -333,10 +357,9 @@ final class DataKeyring: Sendable {
         // A key made here is kept as made; one found (made by another process) is unwrapped.
         typealias Found = (subject: SubjectKey, kid: String, wrapped: Data, masterKid: String, made: SymmetricKey?)
         let found: [Found]? = try database.write { db in
-            guard try String.fetchOne(db, sql: "SELECT master_kid FROM encryption_state WHERE id = 1") == master.kid else { return nil }
+            guard try db.value("SELECT master_kid FROM encryption_state WHERE id = 1", as: String.self) == master.kid else { return nil }
             let existing = try Self.currentKeys(of: subjects, db)
             var found: [Found] = []
-            let insert = try db.cachedStatement(sql: "INSERT INTO data_keys (kid, dataset, subject, wrapped, master_kid, created_at) VALUES (?, ?, ?, ?, ?, ?)")
             let now = Timestamp.string(Date())
             for (subject, key) in zip(subjects, made) {
                 if let existing = existing[subject] {
@@ -344,7 +367,8 @@ final class DataKeyring: Sendable {
                     continue
                 }
                 let key = try key.get()
-                try insert.execute(arguments: [key.kid, subject.dataset, subject.subject, key.wrapped, master.kid, now])
+                try db.execute("INSERT INTO data_keys (kid, dataset, subject, wrapped, master_kid, created_at) VALUES (?, ?, ?, ?, ?, ?)",
+                               [key.kid, subject.dataset, subject.subject, key.wrapped, master.kid, now])
                 found.append((subject, key.kid, key.wrapped, master.kid, key.key))
             }
             return found
@@ -368,15 +392,15 @@ final class DataKeyring: Sendable {
 
     /// The current (newest, not retired) key of each of `subjects` that has one, read in a few
     /// statements rather than one per subject.
-    private static func currentKeys(of subjects: [SubjectKey], _ db: Database) throws -> [SubjectKey: (kid: String, wrapped: Data, masterKid: String)] {
+    private static func currentKeys(of subjects: [SubjectKey], _ db: any RelationalTransaction) throws -> [SubjectKey: (kid: String, wrapped: Data, masterKid: String)] {
         var keys: [SubjectKey: (kid: String, wrapped: Data, masterKid: String)] = [:]
         for (dataset, group) in Dictionary(grouping: subjects, by: \.dataset) {
             for start in stride(from: 0, to: group.count, by: idsPerStatement) {
                 let names = group[start..<min(group.count, start + idsPerStatement)].map(\.subject)
-                let rows = try Row.fetchAll(db, sql: """
+                let rows = try db.rows("""
                     SELECT subject, kid, wrapped, master_kid FROM data_keys WHERE dataset = ? AND retired = 0 AND subject IN (\(placeholders(names.count)))
                     ORDER BY created_at DESC, kid
-                    """, arguments: StatementArguments([dataset] + names))
+                    """, Array([dataset] + names))
                 for row in rows {
                     let subject = SubjectKey(dataset: dataset, subject: row[0])
                     if keys[subject] == nil { keys[subject] = (row[1], row[2], row[3]) }
@@ -394,18 +418,17 @@ final class DataKeyring: Sendable {
         for _ in 0..<3 {
             let master = state.withLock { $0.master }
             let found: (kid: String, wrapped: Data, masterKid: String, created: Bool)? = try database.write { db in
-                let existing = try Row.fetchOne(db.cachedStatement(sql: """
+                let existing = try db.row("""
                     SELECT kid, wrapped, master_kid FROM data_keys WHERE dataset = ? AND subject = ? AND retired = 0
                     ORDER BY created_at DESC, kid LIMIT 1
-                    """), arguments: [subject.dataset, subject.subject])
+                    """, [subject.dataset, subject.subject])
                 if let existing { return (existing[0], existing[1], existing[2], false) }
                 // Wrap only with the master key the database names, checked in the same
                 // transaction: a rotation that has just replaced it must not get a key it cannot open.
-                guard try String.fetchOne(db, sql: "SELECT master_kid FROM encryption_state WHERE id = 1") == master.kid else { return nil }
+                guard try db.value("SELECT master_kid FROM encryption_state WHERE id = 1", as: String.self) == master.kid else { return nil }
                 let kid = Self.newKeyID()
                 let wrapped = try Self.wrap(SymmetricKey(data: RandomPool.shared.bytes(32)), kid: kid, subject: subject, master: master)
-                try db.execute(sql: "INSERT INTO data_keys (kid, dataset, subject, wrapped, master_kid, created_at) VALUES (?, ?, ?, ?, ?, ?)",
-                               arguments: [kid, subject.dataset, subject.subject, wrapped, master.kid, Timestamp.string(Date())])
+                try db.execute("INSERT INTO data_keys (kid, dataset, subject, wrapped, master_kid, created_at) VALUES (?, ?, ?, ?, ?, ?)", [kid, subject.dataset, subject.subject, wrapped, master.kid, Timestamp.string(Date())])
                 return (kid, wrapped, master.kid, true)
             }
             guard let found else {
@@ -473,28 +496,26 @@ final class DataKeyring: Sendable {
         let now = Timestamp.string(Date())
         let destroyed: [String]
         do {
-            destroyed = try database.pool.writeWithoutTransaction { db in
-                try db.execute(sql: "PRAGMA secure_delete = ON")
+            destroyed = try database.records.write { db in
                 var kids: [String] = []
-                try db.inTransaction(.immediate) {
-                    for subject in subjects + images {
-                        let found = try String.fetchAll(db, sql: "SELECT kid FROM data_keys WHERE dataset = ? AND subject = ?",
-                                                        arguments: [subject.dataset, subject.subject])
-                        for kid in found {
-                            try db.execute(sql: "INSERT OR REPLACE INTO destroyed_keys (kid, dataset, subject, destroyed_at, reason) VALUES (?, ?, ?, ?, ?)",
-                                           arguments: [kid, subject.dataset, subject.subject, now, reason])
-                            try db.execute(sql: "DELETE FROM data_keys WHERE kid = ?", arguments: [kid])
-                        }
-                        if subject.subject != SubjectKey.image { kids += found }
+                for subject in subjects + images {
+                    let found = try db.values("SELECT kid FROM data_keys WHERE dataset = ? AND subject = ?", [subject.dataset, subject.subject],
+                                              as: String.self)
+                    for kid in found {
+                        try db.execute("""
+                            INSERT INTO destroyed_keys (kid, dataset, subject, destroyed_at, reason) VALUES (?, ?, ?, ?, ?)
+                            ON CONFLICT (kid) DO UPDATE SET destroyed_at = excluded.destroyed_at, reason = excluded.reason
+                            """, [kid, subject.dataset, subject.subject, now, reason])
+                        try db.execute("DELETE FROM data_keys WHERE kid = ?", [kid])
                     }
-                    try db.execute(sql: "UPDATE encryption_state SET generation = generation + 1 WHERE id = 1")
-                    return .commit
+                    if subject.subject != SubjectKey.image { kids += found }
                 }
-                _ = try? db.checkpoint(.truncate)
+                try db.execute("UPDATE encryption_state SET generation = generation + 1 WHERE id = 1")
                 return kids
             }
+            try? database.records.purgeDeleted()
         } catch {
-            throw SecurityError(.storage, "Cannot destroy data keys: \(error)")
+            throw SecurityDatabase.failure(error, doing: "Cannot destroy data keys")
         }
         try refresh()
         return destroyed
@@ -507,7 +528,7 @@ final class DataKeyring: Sendable {
         let master = state.withLock { $0.master }
         let target = newMaster ?? master
         let result: (Set<String>, Int) = try database.write { db in
-            let rows = try Row.fetchAll(db, sql: "SELECT kid, dataset, subject, wrapped, master_kid, retired FROM data_keys")
+            let rows = try db.rows("SELECT kid, dataset, subject, wrapped, master_kid, retired FROM data_keys")
             var subjects: Set<SubjectKey> = []
             var retired: Set<String> = []
             let now = Timestamp.string(Date())
@@ -521,16 +542,14 @@ final class DataKeyring: Sendable {
                     let key = try self.unwrap(row["wrapped"], masterKid: row["master_kid"], kid: kid, subject: subject)
                     wrapped = try Self.wrap(key, kid: kid, subject: subject, master: target)
                 }
-                try db.execute(sql: "UPDATE data_keys SET retired = 1, wrapped = ?, master_kid = ? WHERE kid = ?",
-                               arguments: [wrapped, target.kid, kid])
+                try db.execute("UPDATE data_keys SET retired = 1, wrapped = ?, master_kid = ? WHERE kid = ?", [wrapped, target.kid, kid])
             }
             for subject in subjects {
                 let kid = Self.newKeyID()
                 let wrapped = try Self.wrap(SymmetricKey(data: RandomPool.shared.bytes(32)), kid: kid, subject: subject, master: target)
-                try db.execute(sql: "INSERT INTO data_keys (kid, dataset, subject, wrapped, master_kid, created_at) VALUES (?, ?, ?, ?, ?, ?)",
-                               arguments: [kid, subject.dataset, subject.subject, wrapped, target.kid, now])
+                try db.execute("INSERT INTO data_keys (kid, dataset, subject, wrapped, master_kid, created_at) VALUES (?, ?, ?, ?, ?, ?)", [kid, subject.dataset, subject.subject, wrapped, target.kid, now])
             }
-            try db.execute(sql: "UPDATE encryption_state SET master_kid = ?, generation = generation + 1 WHERE id = 1", arguments: [target.kid])
+            try db.execute("UPDATE encryption_state SET master_kid = ?, generation = generation + 1 WHERE id = 1", [target.kid])
             return (retired, subjects.count)
         }
         state.withLock { $0.master = target }
@@ -544,14 +563,14 @@ final class DataKeyring: Sendable {
         let removed = try database.write { db -> Int in
             var removed = 0
             for kid in retired.sorted() {
-                try db.execute(sql: """
-                    INSERT OR REPLACE INTO destroyed_keys (kid, dataset, subject, destroyed_at, reason)
+                try db.execute("""
+                    INSERT INTO destroyed_keys (kid, dataset, subject, destroyed_at, reason)
                     SELECT kid, dataset, subject, ?, 'rotated' FROM data_keys WHERE kid = ? AND retired = 1
-                    """, arguments: [Timestamp.string(Date()), kid])
-                try db.execute(sql: "DELETE FROM data_keys WHERE kid = ? AND retired = 1", arguments: [kid])
-                removed += db.changesCount
+                    ON CONFLICT (kid) DO UPDATE SET destroyed_at = excluded.destroyed_at, reason = excluded.reason
+                    """, [Timestamp.string(Date()), kid])
+                removed += try db.execute("DELETE FROM data_keys WHERE kid = ? AND retired = 1", [kid])
             }
-            try db.execute(sql: "UPDATE encryption_state SET generation = generation + 1 WHERE id = 1")
+            try db.execute("UPDATE encryption_state SET generation = generation + 1 WHERE id = 1")
             return removed
         }
         try refresh()
@@ -561,9 +580,9 @@ final class DataKeyring: Sendable {
     /// Counts for `facet keys status`.
     func counts() throws(SecurityError) -> (active: Int, retired: Int, destroyed: Int) {
         try database.read { db in
-            (try Int.fetchOne(db, sql: "SELECT count(*) FROM data_keys WHERE retired = 0") ?? 0,
-             try Int.fetchOne(db, sql: "SELECT count(*) FROM data_keys WHERE retired = 1") ?? 0,
-             try Int.fetchOne(db, sql: "SELECT count(*) FROM destroyed_keys") ?? 0)
+            (try db.value("SELECT count(*) FROM data_keys WHERE retired = 0", as: Int.self) ?? 0,
+             try db.value("SELECT count(*) FROM data_keys WHERE retired = 1", as: Int.self) ?? 0,
+             try db.value("SELECT count(*) FROM destroyed_keys", as: Int.self) ?? 0)
         }
     }
 }

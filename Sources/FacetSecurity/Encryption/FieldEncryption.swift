@@ -1,7 +1,6 @@
 import Crypto
 import FacetStore
 import Foundation
-import GRDB
 import GROQ
 
 /// Seals the protected fields of documents at rest: each value becomes a ``FieldEnvelope``
@@ -50,7 +49,7 @@ public final class FieldEncryption: DocumentSealing {
                 environment: [String: String] = ProcessInfo.processInfo.environment) throws(SecurityError)
     {
         self.database = database
-        directory = (database.path as NSString).deletingLastPathComponent
+        directory = database.directory
         self.fields = fields.mapValues(Set.init)
         anyTypeFields = Set(fields.values.joined())
         loaded = .success(try DataKeyring(database: database, directory: directory, environment: environment))
@@ -61,7 +60,7 @@ public final class FieldEncryption: DocumentSealing {
     /// write that needs it, rather than this initialiser.
     public init(database: SecurityDatabase) {
         self.database = database
-        directory = (database.path as NSString).deletingLastPathComponent
+        directory = database.directory
         fields = [:]
         anyTypeFields = []
         do {
@@ -71,9 +70,6 @@ public final class FieldEncryption: DocumentSealing {
         }
     }
 
-    static func registerMigrations(in migrator: inout DatabaseMigrator) {
-        DataKeyring.registerMigrations(in: &migrator)
-    }
 
     /// The master key's id (first 16 hex digits of its SHA-256).
     public var masterKeyID: String {

@@ -282,6 +282,13 @@ extension FieldEncryption {
     ///   sealed before the rotation may take to commit (SQLite's busy timeout, 10 s). Only a
     ///   directory no other process uses may pass 0.
     public func rotateKeys(grace: Double = 15, audit: AuditLog?, actor: String = "facet") throws(SecurityError) -> KeyRotationReport {
+        // The rotation rewrites the envelopes of the data directory's SQLite files and then
+        // deletes the old keys: keys shared with datasets in PostgreSQL would be deleted while
+        // those datasets still need them, so nothing is started there.
+        guard database.dialect == .sqlite else {
+            throw SecurityError(.invalid, "facet keys rotate does not yet rewrite datasets kept in PostgreSQL; nothing was changed",
+                                advice: "Keep the master key and data keys as they are; rotation of a PostgreSQL deployment is planned.")
+        }
         let report = try KeyRotation(encryption: self, keyring: keyring, grace: grace).run()
         try audit?.record(AuditEvent(action: "key-rotation", actor: actor, details: [
             "previousMasterKey": .string(report.previousMasterKeyID), "masterKey": .string(report.masterKeyID),

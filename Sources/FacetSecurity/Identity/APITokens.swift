@@ -1,5 +1,5 @@
 import Foundation
-import GRDB
+import FacetStore
 
 /// A token a robot (an importer, a build, an integration) authenticates with, acting in a role.
 public struct APIToken: Sendable, Equatable {
@@ -40,12 +40,11 @@ extension IdentityStore {
         let now = Date()
         let token = APIToken(id: SecretMaterial.identifier("tok"), name: name, role: role, createdAt: now)
         try database.write { db in
-            if try Row.fetchOne(db, sql: "SELECT 1 FROM api_tokens WHERE name = ? AND revoked_at IS NULL", arguments: [name]) != nil {
+            if try db.row("SELECT 1 FROM api_tokens WHERE lower(name) = lower(?) AND revoked_at IS NULL", [name]) != nil {
                 throw SecurityError(.conflict, "A token named \"\(name)\" already exists",
                                     advice: "Choose another name, or revoke the existing token first (`facet tokens revoke \(name)`).")
             }
-            try db.execute(sql: "INSERT INTO api_tokens (id, name, role, token_hash, created_at) VALUES (?, ?, ?, ?, ?)",
-                           arguments: [token.id, name, role.rawValue, SecretMaterial.digest(secret), now.timeIntervalSince1970])
+            try db.execute("INSERT INTO api_tokens (id, name, role, token_hash, created_at) VALUES (?, ?, ?, ?, ?)", [token.id, name, role.rawValue, SecretMaterial.digest(secret), now.timeIntervalSince1970])
         }
         try audit.record(AuditEvent(action: "token-issued", actor: actor.author, actorRole: actor.role,
                                     details: ["tokenId": .string(token.id), "name": .string(name), "role": .string(role.rawValue)]))
@@ -54,7 +53,7 @@ extension IdentityStore {
 
     /// Every API token, revoked ones included, oldest first.
     public func tokens() throws(SecurityError) -> [APIToken] {
-        try database.read { db in try Row.fetchAll(db, sql: "SELECT * FROM api_tokens ORDER BY created_at, id").map(Self.token) }
+        try database.read { db in try db.rows("SELECT * FROM api_tokens ORDER BY created_at, id").map(Self.token) }
     }
 
     /// Revokes the token with the id, or the live token with the name, `idOrName`; audited as
@@ -62,13 +61,12 @@ extension IdentityStore {
     @discardableResult
     public func revokeToken(_ idOrName: String, by actor: Principal) throws(SecurityError) -> APIToken {
         let revoked = try database.write { db -> APIToken? in
-            let row = try Row.fetchOne(db, sql: "SELECT * FROM api_tokens WHERE id = ?", arguments: [idOrName])
-                ?? Row.fetchOne(db, sql: "SELECT * FROM api_tokens WHERE name = ? AND revoked_at IS NULL", arguments: [idOrName])
+            let row = try db.row("SELECT * FROM api_tokens WHERE id = ?", [idOrName])
+                ?? db.row("SELECT * FROM api_tokens WHERE lower(name) = lower(?) AND revoked_at IS NULL", [idOrName])
             guard var token = row.map(Self.token) else { return nil }
             if token.revokedAt == nil {
                 token.revokedAt = Date()
-                try db.execute(sql: "UPDATE api_tokens SET revoked_at = ? WHERE id = ?",
-                               arguments: [token.revokedAt!.timeIntervalSince1970, token.id])
+                try db.execute("UPDATE api_tokens SET revoked_at = ? WHERE id = ?", [token.revokedAt!.timeIntervalSince1970, token.id])
             }
             return token
         }
@@ -87,19 +85,19 @@ extension IdentityStore {
     func liveToken(secret: String) throws(SecurityError) -> APIToken? {
         let digest = SecretMaterial.digest(secret)
         let token = try database.read { db in
-            try Row.fetchOne(db, sql: "SELECT * FROM api_tokens WHERE token_hash = ?", arguments: [digest]).map(Self.token)
+            try db.row("SELECT * FROM api_tokens WHERE token_hash = ?", [digest]).map(Self.token)
         }
         guard let token, !token.isRevoked else { return nil }
         let now = Date()
         if token.lastUsedAt.map({ now.timeIntervalSince($0) > 60 }) ?? true {
             _ = try? database.write { db in
-                try db.execute(sql: "UPDATE api_tokens SET last_used_at = ? WHERE id = ?", arguments: [now.timeIntervalSince1970, token.id])
+                try db.execute("UPDATE api_tokens SET last_used_at = ? WHERE id = ?", [now.timeIntervalSince1970, token.id])
             }
         }
         return token
     }
 
-    static func token(_ row: Row) -> APIToken {
+    static func token(_ row: SQLRow) -> APIToken {
         APIToken(id: row["id"], name: row["name"], role: Role(rawValue: row["role"]) ?? .support,
                  createdAt: Date(timeIntervalSince1970: row["created_at"]),
                  lastUsedAt: (row["last_used_at"] as Double?).map(Date.init(timeIntervalSince1970:)),

@@ -1,5 +1,5 @@
 import Foundation
-import GRDB
+import FacetStore
 import HummingbirdBcrypt
 
 /// A person who signs in to the studio.
@@ -52,41 +52,72 @@ public final class IdentityStore: Sendable {
     public init(database: SecurityDatabase, audit: AuditLog? = nil, passwordCost: UInt8 = 12, rules: PasswordRules = PasswordRules()) {
         self.database = database
         // Beside the database, so that every process using it sees the others' revocations.
-        self.verified = VerifiedTokens(generationPath: database.path + "-access-generation")
+        // Processes sharing a SQLite file count changes in a file beside it. Servers sharing
+        // PostgreSQL are on other machines: there a checked token is trusted for one second, so
+        // a change made on one server bites on the others within a second.
+        self.verified = database.dialect == .sqlite
+            ? VerifiedTokens(generationPath: database.path + "-access-generation")
+            : VerifiedTokens(lifetime: 1)
         self.audit = audit ?? AuditLog(database: database)
         self.passwordCost = passwordCost
         self.rules = rules
     }
 
-    static func registerMigrations(in migrator: inout DatabaseMigrator) {
-        migrator.registerMigration("identities") { db in
-            try db.execute(sql: """
-                CREATE TABLE users (
-                    id TEXT PRIMARY KEY,
-                    name TEXT NOT NULL UNIQUE COLLATE NOCASE,
-                    role TEXT NOT NULL,
-                    staff_id TEXT,
-                    password_hash TEXT NOT NULL,
-                    disabled INTEGER NOT NULL DEFAULT 0,
-                    created_at REAL NOT NULL,
-                    updated_at REAL NOT NULL,
-                    password_changed_at REAL NOT NULL
-                );
-                CREATE TABLE api_tokens (
-                    id TEXT PRIMARY KEY,
-                    name TEXT NOT NULL COLLATE NOCASE,
-                    role TEXT NOT NULL,
-                    token_hash TEXT NOT NULL UNIQUE,
-                    created_at REAL NOT NULL,
-                    last_used_at REAL,
-                    revoked_at REAL
-                );
-                -- A name names one live token; revoked ones keep theirs for the record.
-                CREATE UNIQUE INDEX api_tokens_live_name ON api_tokens(name COLLATE NOCASE) WHERE revoked_at IS NULL;
-                """)
-        }
-        SessionAuthority.registerMigrations(in: &migrator)
-    }
+    /// Names are unique whatever their case: SQLite by the column's collation, PostgreSQL by an
+    /// index on the lowered name (names are ASCII, see ``checkName(_:of:)``).
+    static let tables = [
+        TableStep("identities", sqlite: ["""
+            CREATE TABLE users (
+                id TEXT PRIMARY KEY,
+                name TEXT NOT NULL UNIQUE COLLATE NOCASE,
+                role TEXT NOT NULL,
+                staff_id TEXT,
+                password_hash TEXT NOT NULL,
+                disabled INTEGER NOT NULL DEFAULT 0,
+                created_at REAL NOT NULL,
+                updated_at REAL NOT NULL,
+                password_changed_at REAL NOT NULL
+            );
+            CREATE TABLE api_tokens (
+                id TEXT PRIMARY KEY,
+                name TEXT NOT NULL COLLATE NOCASE,
+                role TEXT NOT NULL,
+                token_hash TEXT NOT NULL UNIQUE,
+                created_at REAL NOT NULL,
+                last_used_at REAL,
+                revoked_at REAL
+            );
+            -- A name names one live token; revoked ones keep theirs for the record.
+            CREATE UNIQUE INDEX api_tokens_live_name ON api_tokens(name COLLATE NOCASE) WHERE revoked_at IS NULL;
+            """], postgres: [
+            """
+            CREATE TABLE users (
+                id text PRIMARY KEY,
+                name text NOT NULL,
+                role text NOT NULL,
+                staff_id text,
+                password_hash text NOT NULL,
+                disabled bigint NOT NULL DEFAULT 0,
+                created_at double precision NOT NULL,
+                updated_at double precision NOT NULL,
+                password_changed_at double precision NOT NULL
+            )
+            """,
+            "CREATE UNIQUE INDEX users_name ON users (lower(name))",
+            """
+            CREATE TABLE api_tokens (
+                id text PRIMARY KEY,
+                name text NOT NULL,
+                role text NOT NULL,
+                token_hash text NOT NULL UNIQUE,
+                created_at double precision NOT NULL,
+                last_used_at double precision,
+                revoked_at double precision
+            )
+            """,
+            "CREATE UNIQUE INDEX api_tokens_live_name ON api_tokens (lower(name)) WHERE revoked_at IS NULL",
+        ]),
+    ]
 
     // MARK: Users
 
@@ -103,14 +134,14 @@ public final class IdentityStore: Sendable {
         let user = UserAccount(id: SecretMaterial.identifier("usr"), name: name, role: role, staffID: staffID, disabled: false,
                                createdAt: now, updatedAt: now, passwordChangedAt: now)
         try database.write { db in
-            if try Row.fetchOne(db, sql: "SELECT 1 FROM users WHERE name = ?", arguments: [name]) != nil {
+            if try db.row("SELECT 1 FROM users WHERE lower(name) = lower(?)", [name]) != nil {
                 throw SecurityError(.conflict, "A user named \"\(name)\" already exists",
                                     advice: "Choose another name, or change the existing user (set-role, reset-password, enable).")
             }
-            try db.execute(sql: """
+            try db.execute("""
                 INSERT INTO users (id, name, role, staff_id, password_hash, disabled, created_at, updated_at, password_changed_at)
                 VALUES (?, ?, ?, ?, ?, 0, ?, ?, ?)
-                """, arguments: [user.id, name, role.rawValue, staffID, hash, now.timeIntervalSince1970,
+                """, [user.id, name, role.rawValue, staffID, hash, now.timeIntervalSince1970,
                                  now.timeIntervalSince1970, now.timeIntervalSince1970])
         }
         try audit.record(AuditEvent(action: "user-change", actor: actor.author, actorRole: actor.role,
@@ -121,13 +152,13 @@ public final class IdentityStore: Sendable {
 
     /// Every user, by name.
     public func users() throws(SecurityError) -> [UserAccount] {
-        try database.read { db in try Row.fetchAll(db, sql: "SELECT * FROM users ORDER BY name COLLATE NOCASE").map(Self.account) }
+        try database.read { db in try db.rows("SELECT * FROM users ORDER BY lower(name), name").map(Self.account) }
     }
 
     /// The user called `name` (any case); `notFound` when there is none.
     public func user(named name: String) throws(SecurityError) -> UserAccount {
         guard let user = try database.read({ db in
-            try Row.fetchOne(db, sql: "SELECT * FROM users WHERE name = ?", arguments: [name]).map(Self.account)
+            try db.row("SELECT * FROM users WHERE lower(name) = lower(?)", [name]).map(Self.account)
         }) else {
             throw SecurityError(.notFound, "No user named \"\(name)\"", advice: "List the users with `facet users list`.")
         }
@@ -136,7 +167,7 @@ public final class IdentityStore: Sendable {
 
     /// The user with `id`, or `nil`.
     public func user(id: String) throws(SecurityError) -> UserAccount? {
-        try database.read { db in try Row.fetchOne(db, sql: "SELECT * FROM users WHERE id = ?", arguments: [id]).map(Self.account) }
+        try database.read { db in try db.row("SELECT * FROM users WHERE id = ?", [id]).map(Self.account) }
     }
 
     /// Gives the user `name` the role `role`; audited as `role-change`. Their tokens carry the
@@ -145,8 +176,7 @@ public final class IdentityStore: Sendable {
     public func setRole(_ role: Role, forUser name: String, by actor: Principal) throws(SecurityError) -> UserAccount {
         let before = try user(named: name)
         let after = try update(before) { db in
-            try db.execute(sql: "UPDATE users SET role = ?, updated_at = ? WHERE id = ?",
-                           arguments: [role.rawValue, Date().timeIntervalSince1970, before.id])
+            try db.execute("UPDATE users SET role = ?, updated_at = ? WHERE id = ?", [role.rawValue, Date().timeIntervalSince1970, before.id])
         }
         try audit.record(AuditEvent(action: "role-change", actor: actor.author, actorRole: actor.role,
                                     details: ["user": .string(before.name), "userId": .string(before.id),
@@ -160,8 +190,7 @@ public final class IdentityStore: Sendable {
     public func setDisabled(_ disabled: Bool, user name: String, by actor: Principal) throws(SecurityError) -> UserAccount {
         let before = try user(named: name)
         let after = try update(before) { db in
-            try db.execute(sql: "UPDATE users SET disabled = ?, updated_at = ? WHERE id = ?",
-                           arguments: [disabled, Date().timeIntervalSince1970, before.id])
+            try db.execute("UPDATE users SET disabled = ?, updated_at = ? WHERE id = ?", [disabled, Date().timeIntervalSince1970, before.id])
         }
         try audit.record(AuditEvent(action: "user-change", actor: actor.author, actorRole: actor.role,
                                     details: ["change": .string(disabled ? "disabled" : "enabled"), "user": .string(before.name),
@@ -177,8 +206,7 @@ public final class IdentityStore: Sendable {
         let hash = Bcrypt.hash(password, cost: passwordCost)
         let after = try update(before) { db in
             let now = Date().timeIntervalSince1970
-            try db.execute(sql: "UPDATE users SET password_hash = ?, updated_at = ?, password_changed_at = ? WHERE id = ?",
-                           arguments: [hash, now, now, before.id])
+            try db.execute("UPDATE users SET password_hash = ?, updated_at = ?, password_changed_at = ? WHERE id = ?", [hash, now, now, before.id])
             try SessionAuthority.revokeSessions(ofUser: before.id, in: db, now: Date(timeIntervalSince1970: now))
         }
         try audit.record(AuditEvent(action: "user-change", actor: actor.author, actorRole: actor.role,
@@ -192,7 +220,7 @@ public final class IdentityStore: Sendable {
     /// generated.
     @discardableResult
     public func ensureAdmin(environment: [String: String] = ProcessInfo.processInfo.environment) throws(SecurityError) -> String? {
-        let count = try database.read { db in try Int.fetchOne(db, sql: "SELECT count(*) FROM users") ?? 0 }
+        let count = try database.read { db in try db.value("SELECT count(*) FROM users", as: Int.self) ?? 0 }
         guard count == 0 else { return nil }
         let given = environment["FACET_ADMIN_PASSWORD"].flatMap { $0.isEmpty ? nil : $0 }
         let password = given ?? SecretMaterial.password()
@@ -211,21 +239,21 @@ public final class IdentityStore: Sendable {
     /// The user called `name` and their password hash, for signing in.
     func credentials(named name: String) throws(SecurityError) -> (user: UserAccount, hash: String)? {
         try database.read { db in
-            try Row.fetchOne(db, sql: "SELECT * FROM users WHERE name = ?", arguments: [name]).map { (Self.account($0), $0["password_hash"]) }
+            try db.row("SELECT * FROM users WHERE lower(name) = lower(?)", [name]).map { (Self.account($0), $0["password_hash"]) }
         }
     }
 
-    private func update(_ user: UserAccount, _ change: (Database) throws -> Void) throws(SecurityError) -> UserAccount {
+    private func update(_ user: UserAccount, _ change: (any RelationalTransaction) throws -> Void) throws(SecurityError) -> UserAccount {
         let updated = try database.write { db in
             try change(db)
-            return try Row.fetchOne(db, sql: "SELECT * FROM users WHERE id = ?", arguments: [user.id]).map(Self.account)
+            return try db.row("SELECT * FROM users WHERE id = ?", [user.id]).map(Self.account)
         }
         verified.forget(principalID: user.id)
         guard let updated else { throw SecurityError(.notFound, "The user \"\(user.name)\" was removed meanwhile") }
         return updated
     }
 
-    static func account(_ row: Row) -> UserAccount {
+    static func account(_ row: SQLRow) -> UserAccount {
         UserAccount(id: row["id"], name: row["name"], role: Role(rawValue: row["role"]) ?? .support, staffID: row["staff_id"],
                     disabled: row["disabled"], createdAt: Date(timeIntervalSince1970: row["created_at"]),
                     updatedAt: Date(timeIntervalSince1970: row["updated_at"]),

@@ -1,5 +1,5 @@
 import Foundation
-import GRDB
+import FacetStore
 import GROQ
 import JWTKit
 import Synchronization
@@ -81,37 +81,51 @@ public final class SessionAuthority: Sendable {
         keys = SigningKeys(database: database, accessLifetime: accessLifetime, keyring: keyring)
     }
 
-    static func registerMigrations(in migrator: inout DatabaseMigrator) {
-        SigningKeys.registerMigrations(in: &migrator)
-        migrator.registerMigration("sessions") { db in
-            try db.execute(sql: """
-                CREATE TABLE refresh_tokens (
-                    token_hash TEXT PRIMARY KEY,
-                    family TEXT NOT NULL,
-                    user_id TEXT NOT NULL,
-                    access_jti TEXT NOT NULL,
-                    access_expires_at REAL NOT NULL,
-                    created_at REAL NOT NULL,
-                    expires_at REAL NOT NULL,
-                    used_at REAL,
-                    revoked_at REAL
-                );
-                CREATE INDEX refresh_tokens_family ON refresh_tokens(family);
-                CREATE INDEX refresh_tokens_access ON refresh_tokens(access_jti);
-                CREATE TABLE revoked_access_tokens (
-                    jti TEXT PRIMARY KEY,
-                    expires_at REAL NOT NULL
-                );
-                """)
-        }
-        migrator.registerMigration("refresh grace") { db in
-            // The pair a refresh bought, sealed by the master key, kept for the grace window.
-            try db.execute(sql: """
-                ALTER TABLE refresh_tokens ADD COLUMN successor BLOB;
-                ALTER TABLE refresh_tokens ADD COLUMN successor_master_kid TEXT;
-                """)
-        }
-    }
+    static let tables = [
+        TableStep("sessions", sqlite: ["""
+            CREATE TABLE refresh_tokens (
+                token_hash TEXT PRIMARY KEY,
+                family TEXT NOT NULL,
+                user_id TEXT NOT NULL,
+                access_jti TEXT NOT NULL,
+                access_expires_at REAL NOT NULL,
+                created_at REAL NOT NULL,
+                expires_at REAL NOT NULL,
+                used_at REAL,
+                revoked_at REAL
+            );
+            CREATE INDEX refresh_tokens_family ON refresh_tokens(family);
+            CREATE INDEX refresh_tokens_access ON refresh_tokens(access_jti);
+            CREATE TABLE revoked_access_tokens (
+                jti TEXT PRIMARY KEY,
+                expires_at REAL NOT NULL
+            );
+            """], postgres: [
+            """
+            CREATE TABLE refresh_tokens (
+                token_hash text PRIMARY KEY,
+                family text NOT NULL,
+                user_id text NOT NULL,
+                access_jti text NOT NULL,
+                access_expires_at double precision NOT NULL,
+                created_at double precision NOT NULL,
+                expires_at double precision NOT NULL,
+                used_at double precision,
+                revoked_at double precision,
+                successor bytea,
+                successor_master_kid text
+            )
+            """,
+            "CREATE INDEX refresh_tokens_family ON refresh_tokens (family)",
+            "CREATE INDEX refresh_tokens_access ON refresh_tokens (access_jti)",
+            "CREATE TABLE revoked_access_tokens (jti text PRIMARY KEY, expires_at double precision NOT NULL)",
+        ]),
+        // The pair a refresh bought, sealed by the master key, kept for the grace window.
+        TableStep("refresh grace", sqlite: ["""
+            ALTER TABLE refresh_tokens ADD COLUMN successor BLOB;
+            ALTER TABLE refresh_tokens ADD COLUMN successor_master_kid TEXT;
+            """], postgres: []),
+    ]
 
     // MARK: Signing in
 
@@ -151,12 +165,12 @@ public final class SessionAuthority: Sendable {
         let now = Date()
         enum Found { case unused(UserAccount, family: String), used, refused }
         let found = try database.read { db -> Found in
-            guard let row = try Row.fetchOne(db, sql: "SELECT * FROM refresh_tokens WHERE token_hash = ?", arguments: [digest]) else {
+            guard let row = try db.row("SELECT * FROM refresh_tokens WHERE token_hash = ?", [digest]) else {
                 return .refused
             }
             if (row["used_at"] as Double?) != nil { return .used }
             guard (row["revoked_at"] as Double?) == nil, (row["expires_at"] as Double) > now.timeIntervalSince1970,
-                  let user = try Row.fetchOne(db, sql: "SELECT * FROM users WHERE id = ?", arguments: [row["user_id"] as String]).map(IdentityStore.account),
+                  let user = try db.row("SELECT * FROM users WHERE id = ?", [row["user_id"] as String]).map(IdentityStore.account),
                   !user.disabled
             else { return .refused }
             return .unused(user, family: row["family"])
@@ -179,9 +193,9 @@ public final class SessionAuthority: Sendable {
                 kept = (Self.encoded(pair), nil)
             }
             let won = try database.write { db -> Bool in
-                try db.execute(sql: "UPDATE refresh_tokens SET used_at = ?, successor = ?, successor_master_kid = ? WHERE token_hash = ? AND used_at IS NULL",
-                               arguments: [now.timeIntervalSince1970, kept.data, kept.masterKid, digest])
-                guard db.changesCount == 1 else { return false }
+                let changed = try db.execute("UPDATE refresh_tokens SET used_at = ?, successor = ?, successor_master_kid = ? WHERE token_hash = ? AND used_at IS NULL",
+                                             [now.timeIntervalSince1970, kept.data, kept.masterKid, digest])
+                guard changed == 1 else { return false }
                 try insert(pair, family: family, in: db)
                 return true
             }
@@ -196,7 +210,7 @@ public final class SessionAuthority: Sendable {
         enum Outcome { case again(Data, masterKid: String?, userID: String), refused, revoked(family: String, userID: String, [(String, Date)]) }
         let grace = refreshReuseGrace
         let outcome = try database.write { db -> Outcome in
-            guard let row = try Row.fetchOne(db, sql: "SELECT * FROM refresh_tokens WHERE token_hash = ?", arguments: [digest]) else { return .refused }
+            guard let row = try db.row("SELECT * FROM refresh_tokens WHERE token_hash = ?", [digest]) else { return .refused }
             let family: String = row["family"], userID: String = row["user_id"]
             if (row["revoked_at"] as Double?) == nil, let used = row["used_at"] as Double?, now.timeIntervalSince1970 - used <= grace,
                let kept = row["successor"] as Data?
@@ -258,15 +272,13 @@ public final class SessionAuthority: Sendable {
             var revoked: [(String, Date)] = []
             var families: Set<String> = []
             if let claims {
-                try db.execute(sql: "INSERT OR IGNORE INTO revoked_access_tokens (jti, expires_at) VALUES (?, ?)",
-                               arguments: [claims.jti.value, claims.exp.value.timeIntervalSince1970])
+                try db.execute("INSERT INTO revoked_access_tokens (jti, expires_at) VALUES (?, ?) ON CONFLICT DO NOTHING", [claims.jti.value, claims.exp.value.timeIntervalSince1970])
                 revoked.append((claims.jti.value, claims.exp.value))
-                if let family = try String.fetchOne(db, sql: "SELECT family FROM refresh_tokens WHERE access_jti = ?", arguments: [claims.jti.value]) {
+                if let family = try db.value("SELECT family FROM refresh_tokens WHERE access_jti = ?", [claims.jti.value], as: String.self) {
                     families.insert(family)
                 }
             }
-            if let refreshDigest, let row = try Row.fetchOne(db, sql: "SELECT family, user_id FROM refresh_tokens WHERE token_hash = ?",
-                                                              arguments: [refreshDigest]),
+            if let refreshDigest, let row = try db.row("SELECT family, user_id FROM refresh_tokens WHERE token_hash = ?", [refreshDigest]),
                claims.map({ $0.sub.value == (row["user_id"] as String) }) ?? true
             {
                 families.insert(row["family"])
@@ -298,8 +310,8 @@ public final class SessionAuthority: Sendable {
         let claims = try await verifiedClaims(token)
         let jti = claims.jti.value
         let (user, revoked) = try database.read { db in
-            (try Row.fetchOne(db, sql: "SELECT * FROM users WHERE id = ?", arguments: [claims.sub.value]).map(IdentityStore.account),
-             try Row.fetchOne(db, sql: "SELECT 1 FROM revoked_access_tokens WHERE jti = ?", arguments: [jti]) != nil)
+            (try db.row("SELECT * FROM users WHERE id = ?", [claims.sub.value]).map(IdentityStore.account),
+             try db.row("SELECT 1 FROM revoked_access_tokens WHERE jti = ?", [jti]) != nil)
         }
         guard let user, !user.disabled, !revoked, !verified.isRevoked(jti: jti) else { throw .unauthenticated }
         // The role and name are the user's now, not those at sign-in: a demotion applies at once.
@@ -356,11 +368,11 @@ public final class SessionAuthority: Sendable {
     }
 
     /// Stores `pair`'s refresh token (as its digest) in `family`.
-    private func insert(_ pair: IssuedPair, family: String, in db: Database) throws {
-        try db.execute(sql: """
+    private func insert(_ pair: IssuedPair, family: String, in db: any RelationalTransaction) throws {
+        try db.execute("""
             INSERT INTO refresh_tokens (token_hash, family, user_id, access_jti, access_expires_at, created_at, expires_at)
             VALUES (?, ?, ?, ?, ?, ?, ?)
-            """, arguments: [SecretMaterial.digest(pair.tokens.refreshToken), family, pair.claims.sub.value, pair.claims.jti.value,
+            """, [SecretMaterial.digest(pair.tokens.refreshToken), family, pair.claims.sub.value, pair.claims.jti.value,
                              pair.claims.exp.value.timeIntervalSince1970, pair.issuedAt.timeIntervalSince1970,
                              pair.issuedAt.addingTimeInterval(refreshLifetime).timeIntervalSince1970])
     }
@@ -377,16 +389,15 @@ public final class SessionAuthority: Sendable {
 
     /// Revokes every refresh token of `family` and the access tokens they issued that have not
     /// expired; returns those access tokens.
-    static func revokeFamily(_ family: String, in db: Database, now: Date) throws -> [(String, Date)] {
+    static func revokeFamily(_ family: String, in db: any RelationalTransaction, now: Date) throws -> [(String, Date)] {
         let stamp = now.timeIntervalSince1970
-        try db.execute(sql: "UPDATE refresh_tokens SET revoked_at = ? WHERE family = ? AND revoked_at IS NULL", arguments: [stamp, family])
-        let live = try Row.fetchAll(db, sql: "SELECT access_jti, access_expires_at FROM refresh_tokens WHERE family = ? AND access_expires_at > ?",
-                                    arguments: [family, stamp])
+        try db.execute("UPDATE refresh_tokens SET revoked_at = ? WHERE family = ? AND revoked_at IS NULL", [stamp, family])
+        let live = try db.rows("SELECT access_jti, access_expires_at FROM refresh_tokens WHERE family = ? AND access_expires_at > ?", [family, stamp])
         var revoked: [(String, Date)] = []
         for row in live {
             let jti: String = row["access_jti"]
             let expires: Double = row["access_expires_at"]
-            try db.execute(sql: "INSERT OR IGNORE INTO revoked_access_tokens (jti, expires_at) VALUES (?, ?)", arguments: [jti, expires])
+            try db.execute("INSERT INTO revoked_access_tokens (jti, expires_at) VALUES (?, ?) ON CONFLICT DO NOTHING", [jti, expires])
             revoked.append((jti, Date(timeIntervalSince1970: expires)))
         }
         return revoked
@@ -394,9 +405,8 @@ public final class SessionAuthority: Sendable {
 
     /// Revokes every session of the user `userID` (after a password reset: whoever knew the old
     /// password must not stay signed in).
-    static func revokeSessions(ofUser userID: String, in db: Database, now: Date) throws {
-        let families = try String.fetchAll(db, sql: "SELECT DISTINCT family FROM refresh_tokens WHERE user_id = ? AND revoked_at IS NULL",
-                                           arguments: [userID])
+    static func revokeSessions(ofUser userID: String, in db: any RelationalTransaction, now: Date) throws {
+        let families = try db.values("SELECT DISTINCT family FROM refresh_tokens WHERE user_id = ? AND revoked_at IS NULL", [userID], as: String.self)
         for family in families { _ = try revokeFamily(family, in: db, now: now) }
     }
 
@@ -404,10 +414,9 @@ public final class SessionAuthority: Sendable {
     private func pruneExpired() throws(SecurityError) {
         let now = Date().timeIntervalSince1970
         try database.write { db in
-            try db.execute(sql: "UPDATE refresh_tokens SET successor = NULL, successor_master_kid = NULL WHERE successor IS NOT NULL AND used_at < ?",
-                           arguments: [now - refreshReuseGrace])
-            try db.execute(sql: "DELETE FROM revoked_access_tokens WHERE expires_at < ?", arguments: [now - AccessClaims.clockSkew])
-            try db.execute(sql: "DELETE FROM refresh_tokens WHERE expires_at < ?", arguments: [now - 30 * 24 * 3600])
+            try db.execute("UPDATE refresh_tokens SET successor = NULL, successor_master_kid = NULL WHERE successor IS NOT NULL AND used_at < ?", [now - refreshReuseGrace])
+            try db.execute("DELETE FROM revoked_access_tokens WHERE expires_at < ?", [now - AccessClaims.clockSkew])
+            try db.execute("DELETE FROM refresh_tokens WHERE expires_at < ?", [now - 30 * 24 * 3600])
         }
     }
 

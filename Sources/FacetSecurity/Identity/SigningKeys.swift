@@ -1,6 +1,6 @@
 import Crypto
 import Foundation
-import GRDB
+import FacetStore
 import JWTKit
 import Synchronization
 
@@ -34,22 +34,26 @@ final class SigningKeys: Sendable {
         self.keyring = keyring
     }
 
-    static func registerMigrations(in migrator: inout DatabaseMigrator) {
-        migrator.registerMigration("signing keys") { db in
-            try db.execute(sql: """
-                CREATE TABLE signing_keys (
-                    kid TEXT PRIMARY KEY,
-                    secret BLOB NOT NULL,
-                    created_at REAL NOT NULL,
-                    retired_at REAL
-                );
-                """)
-        }
-        migrator.registerMigration("signing keys sealed") { db in
-            // NULL: the secret is stored in the clear (before sealing, or without a keyring).
-            try db.execute(sql: "ALTER TABLE signing_keys ADD COLUMN master_kid TEXT")
-        }
-    }
+    static let tables = [
+        TableStep("signing keys", sqlite: ["""
+            CREATE TABLE signing_keys (
+                kid TEXT PRIMARY KEY,
+                secret BLOB NOT NULL,
+                created_at REAL NOT NULL,
+                retired_at REAL
+            );
+            """], postgres: ["""
+            CREATE TABLE signing_keys (
+                kid text PRIMARY KEY,
+                secret bytea NOT NULL,
+                created_at double precision NOT NULL,
+                retired_at double precision,
+                master_kid text
+            )
+            """]),
+        // NULL: the secret is stored in the clear (before sealing, or without a keyring).
+        TableStep("signing keys sealed", sqlite: ["ALTER TABLE signing_keys ADD COLUMN master_kid TEXT"], postgres: []),
+    ]
 
     /// The keys, with a current one (created on first use). Read again every minute, so that a
     /// rotation by another process is followed and retired keys are dropped.
@@ -74,7 +78,7 @@ final class SigningKeys: Sendable {
     func rotate() async throws(SecurityError) -> String {
         let now = Date()
         let kid = try database.write { db -> String in
-            try db.execute(sql: "UPDATE signing_keys SET retired_at = ? WHERE retired_at IS NULL", arguments: [now.timeIntervalSince1970])
+            try db.execute("UPDATE signing_keys SET retired_at = ? WHERE retired_at IS NULL", [now.timeIntervalSince1970])
             return try insertNewKey(db, at: now)
         }
         _ = try await reload()
@@ -87,12 +91,12 @@ final class SigningKeys: Sendable {
     private func reload() async throws(SecurityError) -> Loaded {
         let now = Date()
         let oldest = now.addingTimeInterval(-accessLifetime - AccessClaims.clockSkew).timeIntervalSince1970
-        let rows = try database.write { db -> [Row] in
-            try db.execute(sql: "DELETE FROM signing_keys WHERE retired_at IS NOT NULL AND retired_at < ?", arguments: [oldest])
-            if try Row.fetchOne(db, sql: "SELECT 1 FROM signing_keys WHERE retired_at IS NULL") == nil {
+        let rows = try database.write { db -> [SQLRow] in
+            try db.execute("DELETE FROM signing_keys WHERE retired_at IS NOT NULL AND retired_at < ?", [oldest])
+            if try db.row("SELECT 1 FROM signing_keys WHERE retired_at IS NULL") == nil {
                 _ = try insertNewKey(db, at: now)
             }
-            return try Row.fetchAll(db, sql: "SELECT kid, secret, master_kid, retired_at FROM signing_keys ORDER BY created_at")
+            return try db.rows("SELECT kid, secret, master_kid, retired_at FROM signing_keys ORDER BY created_at")
         }
         try sealKeptInTheClear(rows)
         let collection = JWTKeyCollection()
@@ -112,11 +116,10 @@ final class SigningKeys: Sendable {
     }
 
     /// Adds a new random key, sealed when there is a keyring; returns its kid.
-    private func insertNewKey(_ db: Database, at now: Date) throws -> String {
+    private func insertNewKey(_ db: any RelationalTransaction, at now: Date) throws -> String {
         let kid = Self.newKid()
         let key = try stored(Data(SecretMaterial.randomBytes(64)), kid: kid)
-        try db.execute(sql: "INSERT INTO signing_keys (kid, secret, master_kid, created_at) VALUES (?, ?, ?, ?)",
-                       arguments: [kid, key.secret, key.masterKid, now.timeIntervalSince1970])
+        try db.execute("INSERT INTO signing_keys (kid, secret, master_kid, created_at) VALUES (?, ?, ?, ?)", [kid, key.secret, key.masterKid, now.timeIntervalSince1970])
         return kid
     }
 
@@ -128,7 +131,7 @@ final class SigningKeys: Sendable {
     }
 
     /// The secret of a stored key.
-    private func opened(_ row: Row) throws(SecurityError) -> Data {
+    private func opened(_ row: SQLRow) throws(SecurityError) -> Data {
         let kid: String = row["kid"]
         let secret: Data = row["secret"]
         guard let masterKid = row["master_kid"] as String? else { return secret }
@@ -140,7 +143,7 @@ final class SigningKeys: Sendable {
     }
 
     /// Seals the keys an earlier version stored in the clear.
-    private func sealKeptInTheClear(_ rows: [Row]) throws(SecurityError) {
+    private func sealKeptInTheClear(_ rows: [SQLRow]) throws(SecurityError) {
         guard keyring != nil else { return }
         let clear = rows.filter { ($0["master_kid"] as String?) == nil }
         guard !clear.isEmpty else { return }
@@ -152,8 +155,7 @@ final class SigningKeys: Sendable {
         }
         try database.write { db in
             for key in sealed {
-                try db.execute(sql: "UPDATE signing_keys SET secret = ?, master_kid = ? WHERE kid = ? AND master_kid IS NULL",
-                               arguments: [key.secret, key.masterKid, key.kid])
+                try db.execute("UPDATE signing_keys SET secret = ?, master_kid = ? WHERE kid = ? AND master_kid IS NULL", [key.secret, key.masterKid, key.kid])
             }
         }
     }
@@ -163,8 +165,7 @@ final class SigningKeys: Sendable {
     static func reseal(database: SecurityDatabase, keyring: DataKeyring) throws(SecurityError) -> Int {
         let current = keyring.master.kid
         let rows = try database.read { db in
-            try Row.fetchAll(db, sql: "SELECT kid, secret, master_kid FROM signing_keys WHERE master_kid IS NOT NULL AND master_kid != ?",
-                             arguments: [current])
+            try db.rows("SELECT kid, secret, master_kid FROM signing_keys WHERE master_kid IS NOT NULL AND master_kid != ?", [current])
         }
         var resealed: [(kid: String, secret: Data, masterKid: String)] = []
         for row in rows {
@@ -175,7 +176,7 @@ final class SigningKeys: Sendable {
         }
         try database.write { db in
             for key in resealed {
-                try db.execute(sql: "UPDATE signing_keys SET secret = ?, master_kid = ? WHERE kid = ?", arguments: [key.secret, key.masterKid, key.kid])
+                try db.execute("UPDATE signing_keys SET secret = ?, master_kid = ? WHERE kid = ?", [key.secret, key.masterKid, key.kid])
             }
         }
         return resealed.count

@@ -1,7 +1,7 @@
 import Crypto
 import Dispatch
 import Foundation
-import GRDB
+import FacetStore
 import GROQ
 import Synchronization
 
@@ -86,12 +86,15 @@ public final class ThreatMonitor: Sendable {
     let audit: AuditLog
     let clock: ThreatClock
     let state: Mutex<ThreatState>
+    /// Where the exchange of spent tokens with other servers stands (see SharedRateLimits.swift).
+    let rateExchange = Mutex(RateExchange())
 
     public init(database: SecurityDatabase, audit: AuditLog, policy: ThreatPolicy = ThreatPolicy(), clock: ThreatClock = .system) {
         self.database = database
         self.audit = audit
         self.clock = clock
         state = Mutex(ThreatState(policy: policy, lastPrune: clock.now()))
+        if database.dialect == .postgres { startSharingRates() }
     }
 
     /// The thresholds and decisions in force; changing them applies to the next request.
@@ -315,9 +318,10 @@ public final class ThreatMonitor: Sendable {
         return recorded
     }
 
-    /// The key of a credential's rate limit: a hash with this process's random seed, never stored.
+    /// The key of a credential's rate limit: the first 8 bytes of its SHA-256, the same on every
+    /// server (servers sharing a database count a credential's requests together).
     static func limitKey(_ credential: String) -> Int {
-        credential.hashValue
+        SHA256.hash(data: Array(credential.utf8)).withUnsafeBytes { $0.loadUnaligned(as: Int.self) }
     }
 
     /// The identity of a credential in events: a short digest, never the secret.

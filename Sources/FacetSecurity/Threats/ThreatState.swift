@@ -45,7 +45,25 @@ struct ThreatState: Sendable {
         var bucket = buckets[key].flatMap { $0.limit == limit ? $0 : nil } ?? TokenBucket(limit, now: now)
         let decision = bucket.take(at: now)
         buckets[key] = bucket
+        if decision.allowed, sharesRates { spent[key, default: 0] += 1 }
         return decision
+    }
+
+    /// Whether tokens taken here are told to the other servers (see SharedRateLimits.swift).
+    var sharesRates = false
+    /// Tokens taken here since the last exchange with the other servers.
+    var spent: [RateKey: Double] = [:]
+
+    /// Takes `tokens` another server spent from `key`'s bucket.
+    mutating func charge(_ key: RateKey, _ tokens: Double, at now: Double) {
+        let limit = switch key {
+        case .address: policy.addressLimit
+        case .identity: policy.identityLimit
+        case .automation: policy.automationLimit
+        }
+        var bucket = buckets[key].flatMap { $0.limit == limit ? $0 : nil } ?? TokenBucket(limit, now: now)
+        bucket.charge(tokens, at: now)
+        buckets[key] = bucket
     }
 
     // MARK: Cadence

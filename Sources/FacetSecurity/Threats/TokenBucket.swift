@@ -40,6 +40,13 @@ public struct TokenBucket: Sendable, Equatable {
         return Decision(allowed: false, remaining: 0, retryAfter: wait)
     }
 
+    /// Takes `count` tokens spent elsewhere (by another server on the same client): the bucket
+    /// may go below zero, down to minus its burst, and a client then waits for it to refill.
+    public mutating func charge(_ count: Double, at now: Double) {
+        refill(at: now)
+        tokens = max(-Double(limit.burst), tokens - count)
+    }
+
     /// Whether the bucket would be full at `now`: such a bucket carries no information and can be
     /// forgotten (a new one starts full).
     public func isFull(at now: Double) -> Bool {

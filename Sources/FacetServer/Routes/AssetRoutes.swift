@@ -246,7 +246,7 @@ extension APIError {
         case .unreadable, .tooManyPixels: .unprocessableContent
         case .badParameter: .badRequest
         case .notFound: .notFound
-        case .timedOut: .serviceUnavailable
+        case .timedOut, .unavailable: .serviceUnavailable
         case .storage: .internalServerError
         }
         var details: JSONObject = [:]

@@ -1,11 +1,12 @@
 // The studio's entry: shows the sign-in screen or the studio itself, and moves between the
-// desk and Vision as the address's hash says (`#/desk/…`, `#/vision`).
+// desk, Vision and Integrations as the address's hash says (`#/desk/…`, `#/vision`, `#/integrations`).
 
 import { isSignedIn, onSessionEnd, request, resume, SessionEnded, signOut } from "./api.js";
 import { element, replace } from "./dom.js";
 import { showSignIn } from "./signin.js";
 import { Desk } from "./desk.js";
 import { Vision } from "./vision.js";
+import { Integrations } from "./integrations.js";
 import { Workspace } from "./workspace.js";
 import { GlobalSearch } from "./globalsearch.js";
 import { FirstRun, isFirstRun } from "./firstrun.js";
@@ -67,7 +68,7 @@ async function start() {
 
 function route() {
   const hash = location.hash || "#/desk";
-  const screen = hash.startsWith("#/vision") ? "vision" : "desk";
+  const screen = hash.startsWith("#/vision") ? "vision" : hash.startsWith("#/integrations") ? "integrations" : "desk";
   if (current?.screen === screen) {
     current.navigate?.(hash);
     return;
@@ -86,6 +87,8 @@ function route() {
   }
   current = screen === "vision"
     ? new Vision(content, workspace)
+    : screen === "integrations"
+    ? new Integrations(content, workspace)
     : new Desk(content, workspace, hash);
   current.screen = screen;
 }
@@ -98,7 +101,8 @@ function header(screen) {
     element("span", { class: "brand" }, "Facet Studio"),
     element("nav", { "aria-label": "Studio" },
       link("desk", "#/desk", "Desk"),
-      link("vision", "#/vision", "Vision")),
+      link("vision", "#/vision", "Vision"),
+      link("integrations", "#/integrations", "Integrations")),
     element("button", { type: "button", class: "search-button", id: "open-search", title: "Search everywhere (Ctrl+K)",
       onclick: () => everywhere?.open() }, "Search", element("kbd", { class: "shortcut", "aria-hidden": "true" }, "Ctrl K")),
     element("div", { class: "identity" },

@@ -16,6 +16,7 @@ import { listen } from "./listen.js";
 import { GroupTabs } from "./tabs.js";
 import { markerFrame } from "./markers.js";
 import { draftID, publishedID } from "./workspace.js";
+import { DocumentSchedule } from "./schedule.js";
 import { pendingDocument, settleDocument } from "./newdocument.js";
 import { ReferencedBy } from "./referencedby.js";
 import { draftCopy, draftPatch, mergeStored } from "./draftsync.js";
@@ -261,6 +262,8 @@ export class Editor {
     this.publishReason = element("span", { class: "action-reason", id: this.idOf("publish-reason") });
     this.summary = element("p", { class: "marker-summary", id: this.idOf("marker-summary"), "aria-live": "polite" });
     this.actions = new DocumentActions(this);
+    // Scheduling is offered to whoever may publish the type, once the document exists.
+    this.schedule = !this.isNew && this.workspace.may("publish", type.name) && !bySystem ? new DocumentSchedule(this) : null;
     this.lastMessage = null;
     this.history = new DocumentHistory(this);
     this.referencedBy?.close();
@@ -316,7 +319,8 @@ export class Editor {
           this.referencedBy?.element),
         this.history.panel),
       element("div", { class: "document-actions", role: "group", "aria-label": "Document actions" },
-        element("div", { class: "publish-row" }, this.publishButton, this.publishReason),
+        element("div", { class: "publish-row" }, this.publishButton, this.schedule?.toggle, this.publishReason),
+        this.schedule?.element,
         this.actions.element));
     this.showTitle();
     this.presence?.render();

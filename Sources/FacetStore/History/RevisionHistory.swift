@@ -35,6 +35,16 @@ extension Dataset {
         return try storage.transactions(touching: documentIDs, filter: filter)
     }
 
+    /// The transactions committed after the one numbered `sequence`, oldest first, at most
+    /// `limit`: how work that follows the dataset's log (webhooks) reads it in bounded steps.
+    /// They are read from storage, so commits of other servers sharing it are among them.
+    public func transactions(after sequence: Int64, limit: Int) throws(StoreError) -> [CommittedTransaction] {
+        guard limit > 0 else {
+            throw StoreError.invalid("limit must be positive, found \(limit)", advice: "Give a positive number of transactions.")
+        }
+        return try storage.transactions(after: sequence, limit: limit)
+    }
+
     /// The state each effect of `transactions` started from, in the order of their effects
     /// (`nil` where the document did not exist): with the states the effects left, what
     /// Sanity's `effects` (``MendozaPatch/effect(from:to:)``) are made from. A state one of the

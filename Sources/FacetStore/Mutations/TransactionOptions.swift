@@ -29,6 +29,8 @@ public struct TransactionOptions: Sendable {
     /// after the caller's check and before the commit fails the transaction instead of being
     /// overwritten unseen.
     public var expectedRevisions: [String: String] = [:]
+    /// The expected revision of a document that must still not exist at the commit.
+    public static let absent = ""
     /// What a patch's or delete's selecting query may cost (depth, size, elements built).
     public var queryLimits = GROQLimits.standard
     /// When a selecting query is stopped: a server gives the caller's query time limit, so that

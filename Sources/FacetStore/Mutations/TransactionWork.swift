@@ -33,10 +33,17 @@ struct TransactionWork {
     }
 
     /// Fails unless every document in ``TransactionOptions/expectedRevisions`` is at its
-    /// revision in the snapshot the transaction starts from (an absent document never is).
+    /// revision in the snapshot the transaction starts from (an absent document never is), and
+    /// every document expected at ``TransactionOptions/absent`` is still absent.
     func checkExpectedRevisions() throws(StoreError) {
         for (id, expected) in options.expectedRevisions.sorted(by: { $0.key < $1.key }) {
             let actual = snapshot.document(id: id)?["_rev"]?.stringValue
+            if expected == TransactionOptions.absent {
+                guard let actual else { continue }
+                throw StoreError(.conflict, type: "documentAlreadyExistsError",
+                                 message: "Document by ID \"\(id)\" was created (revision \(actual)) after it was read as absent",
+                                 advice: "Read it again and retry.", documentID: id, details: ["currentRevisionID": .string(actual)])
+            }
             guard actual == expected else { throw StoreError.revisionMismatch(id, actual: actual, expected: expected) }
         }
     }

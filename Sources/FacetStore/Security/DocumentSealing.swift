@@ -109,12 +109,13 @@ struct SealedDatasetStorage: DatasetStorage {
     }
 
     func appendAll(after sequence: Int64,
-                   _ body: (_ append: (CommittedTransaction) throws(StoreError) -> Void) throws(StoreError) -> Void) throws(StoreError) -> Bool
+                   _ body: (_ missed: [CommittedTransaction], _ append: (CommittedTransaction) throws(StoreError) -> Void) throws(StoreError) -> Void)
+        throws(StoreError)
     {
-        try inner.appendAll(after: sequence) { (append) throws(StoreError) in
+        try inner.appendAll(after: sequence) { (missed, append) throws(StoreError) in
             // `body` only calls it while `appendAll` runs, as the one caller of both.
             try withoutActuallyEscaping(append) { (append) throws(StoreError) in
-                try body { (transaction) throws(StoreError) in try append(sealed(transaction)) }
+                try body(opened(missed)) { (transaction) throws(StoreError) in try append(sealed(transaction)) }
             }
         }
     }
@@ -148,8 +149,8 @@ struct SealedDatasetStorage: DatasetStorage {
         try opened(inner.transactions(touching: documentIDs, filter: filter))
     }
 
-    func transactions(after sequence: Int64) throws(StoreError) -> [CommittedTransaction] {
-        try opened(inner.transactions(after: sequence))
+    func transactions(after sequence: Int64, limit: Int?) throws(StoreError) -> [CommittedTransaction] {
+        try opened(inner.transactions(after: sequence, limit: limit))
     }
 
     /// Transactions as they were committed: their documents and mutations opened, so that no

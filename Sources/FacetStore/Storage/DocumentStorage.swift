@@ -109,9 +109,14 @@ public protocol StorageBackend: Sendable {
     /// storage is given to one of them (see ``HeldLease``); a storage that one server uses
     /// alone grants every lease.
     func lease(_ name: String, holder: String, for duration: Duration) throws(StoreError) -> Bool
+    /// Where the records that are not documents (users, keys, the audit log, the migration
+    /// ledger) are kept when every server sharing this storage must share them too; `nil` for
+    /// a storage on one machine, whose data directory keeps them in files of its own.
+    var sharedRecords: (any RelationalDatabase)? { get }
 }
 
 extension StorageBackend {
+    public var sharedRecords: (any RelationalDatabase)? { nil }
     public func close() {}
     public func commitAnnouncements() -> AsyncStream<String>? { nil }
     public func lease(_ name: String, holder: String, for duration: Duration) throws(StoreError) -> Bool { true }
@@ -210,11 +215,14 @@ public protocol DatasetStorage: Sendable {
     /// up with ``transactions(after:)`` and work the transaction out again.
     func append(_ transaction: PreparedTransaction) throws(StoreError) -> Bool
     /// Writes the transactions `body` hands to `append`, in order, as one atomic and durable
-    /// unit: all of them, or (when `body` throws, or the process dies first) none. Returns
-    /// `false` without calling `body` when the storage holds transactions after `sequence`.
-    /// Other writers wait until it returns.
+    /// unit: all of them, or (when `body` throws, or the process dies first) none. It holds the
+    /// dataset's write lock throughout, and first hands `body` the transactions other writers
+    /// committed after `sequence`, read under the lock, for it to work the rest out on top of:
+    /// so a long import is never refused however busy the other writers are. They wait until
+    /// it returns.
     func appendAll(after sequence: Int64,
-                   _ body: (_ append: (CommittedTransaction) throws(StoreError) -> Void) throws(StoreError) -> Void) throws(StoreError) -> Bool
+                   _ body: (_ missed: [CommittedTransaction], _ append: (CommittedTransaction) throws(StoreError) -> Void) throws(StoreError) -> Void)
+        throws(StoreError)
     /// Holds the dataset's write lock while `body` runs, then writes the transaction it returns
     /// (nothing when it returns `nil`), atomically and durably. `body` is handed the
     /// transactions committed after `sequence`, read under the lock: no other process can
@@ -241,9 +249,10 @@ public protocol DatasetStorage: Sendable {
     func document(id: String, at point: RevisionPoint) throws(StoreError) -> JSONValue?
     /// The transactions that touched any of `documentIDs` (all transactions when empty), in commit order.
     func transactions(touching documentIDs: [String], filter: HistoryFilter) throws(StoreError) -> [CommittedTransaction]
-    /// The transactions committed after `sequence`, in order: how a process catches up with
-    /// writes that another process made to a shared database.
-    func transactions(after sequence: Int64) throws(StoreError) -> [CommittedTransaction]
+    /// The transactions committed after `sequence`, in order, at most `limit` of them (all when
+    /// `nil`): how a process catches up with writes that another process made to a shared
+    /// database, and how work that follows the log (webhooks) reads it in bounded steps.
+    func transactions(after sequence: Int64, limit: Int?) throws(StoreError) -> [CommittedTransaction]
     /// Closes the files; later calls fail.
     func close()
 }

@@ -287,18 +287,21 @@ final class SQLiteDatasetStorage: DatasetStorage {
     }
 
     func appendAll(after sequence: Int64,
-                   _ body: (_ append: (CommittedTransaction) throws(StoreError) -> Void) throws(StoreError) -> Void) throws(StoreError) -> Bool
+                   _ body: (_ missed: [CommittedTransaction], _ append: (CommittedTransaction) throws(StoreError) -> Void) throws(StoreError) -> Void)
+        throws(StoreError)
     {
         do {
-            return try pool.writeWithoutTransaction { db in
+            try pool.writeWithoutTransaction { db in
                 var appended = false
                 var written = 0
                 // One SQLite transaction for the lot: a process killed midway leaves only a WAL
                 // tail without a commit record, which SQLite ignores when the file opens again.
+                // The immediate transaction takes the write lock before the reads.
                 try db.inTransaction(.immediate) {
-                    guard try Self.lastSequence(db) == sequence else { return .rollback }
-                    var expected = sequence + 1
-                    try body { (transaction: CommittedTransaction) throws(StoreError) in
+                    let last = try Self.lastSequence(db)
+                    let missed = last == sequence ? [] : try Self.readTransactions(db, sql: Self.transactionsAfter, arguments: [sequence])
+                    var expected = last + 1
+                    try body(missed) { (transaction: CommittedTransaction) throws(StoreError) in
                         guard transaction.sequence == expected else {
                             throw StoreError.storage("Transaction \(transaction.id) has sequence \(transaction.sequence), expected \(expected)")
                         }
@@ -317,7 +320,6 @@ final class SQLiteDatasetStorage: DatasetStorage {
                     return .commit
                 }
                 if appended { checkpoints.wrote(bytes: written, writer: db) }
-                return appended
             }
         } catch let error as StoreError {
             throw error
@@ -464,8 +466,8 @@ final class SQLiteDatasetStorage: DatasetStorage {
 
     private static let transactionsAfter = "SELECT seq, id, timestamp, author, mutations FROM transactions WHERE seq > ? ORDER BY seq"
 
-    func transactions(after sequence: Int64) throws(StoreError) -> [CommittedTransaction] {
-        try readTransactions(sql: Self.transactionsAfter, arguments: [sequence])
+    func transactions(after sequence: Int64, limit: Int?) throws(StoreError) -> [CommittedTransaction] {
+        try readTransactions(sql: Self.transactionsAfter + " LIMIT ?", arguments: [sequence, limit.map { max(0, $0) } ?? -1])
     }
 
     private func readTransactions(sql: String, arguments: StatementArguments) throws(StoreError) -> [CommittedTransaction] {

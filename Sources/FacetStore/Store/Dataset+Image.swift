@@ -116,7 +116,7 @@ extension Dataset {
             }
             let documents = try DatasetImage.documents(at: path, header: header, cipher: cipher)
             let later: [CommittedTransaction]
-            do throws(StoreError) { later = try storage.transactions(after: header.header.sequence) } catch {
+            do throws(StoreError) { later = try storage.transactions(after: header.header.sequence, limit: nil) } catch {
                 throw DatasetImage.Unusable(reason: "history could not be read: \(error.message)")
             }
             // The last revision of each document stands: applied at once, each document is

@@ -47,13 +47,13 @@ public enum DatasetCopy {
         let staged = try target.stageDataset(targetName)
         do throws(StoreError) {
             var written = HistoryDigest()
-            let appended = try staged.storage.appendAll(after: 0) { (append) throws(StoreError) in
+            try staged.storage.appendAll(after: 0) { (missed, append) throws(StoreError) in
+                guard missed.isEmpty else { throw StoreError.storage("The staged copy of \"\(targetName)\" was written to meanwhile") }
                 try eachTransaction(of: from) { (transaction) throws(StoreError) in
                     written.add(transaction)
                     try append(transaction)
                 }
             }
-            guard appended else { throw StoreError.storage("The staged copy of \"\(targetName)\" was written to meanwhile") }
             var read = HistoryDigest()
             try eachTransaction(of: staged.storage) { (transaction) throws(StoreError) in read.add(transaction) }
             let sourceDocuments = try documentDigest(of: from)

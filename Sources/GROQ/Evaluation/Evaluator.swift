@@ -73,7 +73,11 @@ enum Evaluator {
         case .delta(let only, let selector):
             return try delta(only, selector, scope)
         case .context(let key):
-            return Value(key == "before" ? scope.context.before : scope.context.after)
+            switch key {
+            case "before": return Value(scope.context.before)
+            case "after": return Value(scope.context.after)
+            default: return operation(scope)
+            }
         case .pair(_, _, let offset):
             throw GROQError(.query, "'=>' is only allowed inside select() and object projections", at: offset, in: scope.context.source)
         case .tuple(_, let offset):
@@ -347,6 +351,17 @@ enum Evaluator {
     private static func diff(_ only: Bool, _ before: Node, _ after: Node, _ selector: Selector, _ scope: Scope) throws(GROQError) -> Value {
         let b = try evaluate(before, scope), a = try evaluate(after, scope)
         return .bool(try Diff.changed(only: only, before: b.json, after: a.json, selector: selector, scope: scope))
+    }
+
+    /// `delta::operation()`: what the mutation did to the document, as Sanity's webhooks name it.
+    @inline(never)
+    private static func operation(_ scope: Scope) -> Value {
+        switch (scope.context.before, scope.context.after) {
+        case (nil, nil): .null
+        case (nil, _): .string("create")
+        case (_, nil): .string("delete")
+        default: .string("update")
+        }
     }
 
     @inline(never)

@@ -114,7 +114,7 @@ enum GROQText {
             case .desc(let inner, _): write(inner, depth: next); text += " desc"
             case .diff(let only, _, _, _): text += "diff::\(only ? "changedOnly" : "changedAny")(…)"
             case .delta(let only, _): text += "delta::\(only ? "changedOnly" : "changedAny")(…)"
-            case .context(let key): text += key + "()"
+            case .context(let key): text += (key == "operation" ? "delta::operation" : key) + "()"
             case .pair(let l, let r, _): write(l, depth: next); text += " => "; write(r, depth: next)
             case .tuple(let items, _): text += "("; arguments(items, depth: next); text += ")"
             }

@@ -113,6 +113,10 @@ extension Parser {
         if namespace == "global" && (name == "before" || name == "after") && args.isEmpty {
             return .context(name)
         }
+        if namespace == "delta" && name == "operation" {
+            guard args.isEmpty else { throw query("delta::operation() takes no arguments, got \(args.count)", at: start) }
+            return .context("operation")
+        }
         if namespace == "global" && name == "boost" {
             guard allowBoost else {
                 throw query("boost() is only allowed inside score()", at: start)
