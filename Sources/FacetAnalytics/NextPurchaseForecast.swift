@@ -61,7 +61,7 @@ public struct NextPurchaseForecaster: Sendable, Hashable, Codable {
         let overdue = due < date
         let expected = overdue ? AnalyticsCalendar.adding(days: seasonality.calendarDays(for: interval, from: date), to: date) : due
         return NextPurchaseForecast(customerID: history.id, lastPurchase: last, intervals: intervals.count, ownMeanInterval: own,
-                                    modelInterval: modelInterval, expectedInterval: interval, expectedDate: expected,
+                                    modelInterval: modelInterval, expectedInterval: interval, dueDate: due, expectedDate: expected,
                                     daysUntil: AnalyticsCalendar.days(from: date, to: expected), isOverdue: overdue,
                                     seasonalFactor: seasonality.factor(for: expected), probabilityAlive: alive,
                                     intervalVariation: intervals.count >= 2 ? variation : nil, confidence: confidence)
@@ -81,6 +81,8 @@ public struct NextPurchaseForecast: Sendable, Hashable, Codable {
     public var modelInterval: Double?
     /// The blended interval, in average-season days.
     public var expectedInterval: Double
+    /// When the interval runs out after the last purchase (before the forecast date when overdue).
+    public var dueDate: Date
     /// When the next purchase is expected.
     public var expectedDate: Date
     /// Days from the forecast date to `expectedDate`.

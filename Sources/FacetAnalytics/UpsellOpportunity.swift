@@ -18,11 +18,15 @@ public struct UpsellPolicy: Sendable, Hashable, Codable {
     public var goldThreshold: Double
     /// Months from the first order or contact before any upgrade is offered.
     public var minimumContactMonths: Double
+    /// The currency the amounts are said in.
+    public var currency: HouseCurrency
 
-    public init(platinumThreshold: Double = 100_000, goldThreshold: Double = 50_000, minimumContactMonths: Double = 6) {
+    public init(platinumThreshold: Double = 100_000, goldThreshold: Double = 50_000, minimumContactMonths: Double = 6,
+                currency: HouseCurrency = .usd) {
         self.platinumThreshold = platinumThreshold
         self.goldThreshold = goldThreshold
         self.minimumContactMonths = minimumContactMonths
+        self.currency = currency
     }
 
     /// The highest tier whose threshold `value` reaches; nil below Gold Preferred's.
@@ -41,7 +45,7 @@ public struct UpsellPolicy: Sendable, Hashable, Codable {
         let eligible = tier(forLifetimeValue: forecastLifetimeValue)
         var blockers: [String] = []
         if eligible == nil {
-            blockers.append("forecast lifetime value \(ChurnModel.money(forecastLifetimeValue)) is below the Gold Preferred threshold of \(ChurnModel.money(goldThreshold))")
+            blockers.append("forecast lifetime value \(currency.text(forecastLifetimeValue)) is below the Gold Preferred threshold of \(currency.text(goldThreshold))")
         }
         if let eligible, let current = history.tier, current >= eligible {
             blockers.append("already \(current.title)")

@@ -18,7 +18,7 @@ struct UpsellTests {
         #expect(policy.assess(Self.client(monthsAgo: 12), forecastLifetimeValue: 99_999, at: Self.today).recommendedTier == .goldPreferred)
         let below = policy.assess(Self.client(monthsAgo: 12), forecastLifetimeValue: 49_999, at: Self.today)
         #expect(below.recommendedTier == nil && below.eligibleTier == nil && below.message == nil)
-        #expect(below.blockers.first?.contains("$49999") == true)
+        #expect(below.blockers.first?.contains("USD 49,999") == true)
         // Five months of history: eligible by value, not yet by relationship.
         let young = policy.assess(Self.client(monthsAgo: 5), forecastLifetimeValue: 150_000, at: Self.today)
         #expect(young.eligibleTier == .platinumPremier && young.recommendedTier == nil)

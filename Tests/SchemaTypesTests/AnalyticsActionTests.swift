@@ -1,3 +1,4 @@
+import FacetAnalytics
 import FacetSchema
 import FacetSecurity
 import FacetStore
@@ -155,6 +156,28 @@ struct AnalyticsActionTests {
             let distribution = try #require(data["churn"]?["distribution"]?.objectValue)
             #expect(distribution.values.reduce(0) { $0 + Self.number($1) } == Double(clients))
 
+            // Risk that means something: probabilities calibrated on the backtest (better than
+            // saying the base rate to everyone), and "critical" the few, not most of the book.
+            let calibration = try #require(data["churn"]?["calibration"]?.objectValue)
+            #expect(["platt", "isotonic"].contains(calibration["method"]?.stringValue ?? ""))
+            #expect(Self.number(calibration["brierScore"]) < Self.number(calibration["brierScoreBaseRate"]), "\(calibration)")
+            #expect(Self.number(calibration["expectedCalibrationError"]) < 0.1, "\(calibration)")
+            let reliability = calibration["reliability"]?.arrayValue ?? []
+            #expect(reliability.reduce(0) { $0 + Self.number($1["clients"]) } == Self.number(data["churn"]?["backtestSize"]))
+            let shares = try #require(data["churn"]?["shares"]?.objectValue)
+            let criticalShare = Self.number(shares["critical"]), highShare = Self.number(shares["high"])
+            #expect(criticalShare > 0 && criticalShare < 0.10 && criticalShare + highShare < 0.35, "\(shares)")
+            #expect(abs(shares.values.reduce(0) { $0 + Self.number($1) } - 1) < 1e-3)
+            #expect(abs(Self.number(cohort["parameters"]?.arrayValue?.first { $0["name"] == "brierScore" }?["value"]) - Self.number(calibration["brierScore"])) < 1e-4)
+            print("churn on the test demo: shares \(shares), calibration \(calibration["method"] ?? .null) Brier \(calibration["brierScore"] ?? .null) "
+                  + "(base rate \(calibration["brierScoreBaseRate"] ?? .null)), ECE \(calibration["expectedCalibrationError"] ?? .null)")
+            // Each client's churn document says it in words, with their rhythm and what is at risk.
+            let described = try #require(churn.first { Self.number($0["predictions"]?["probability"]) > 0.5 })
+            let drivers = (described["predictions"]?["keyDrivers"]?.arrayValue ?? []).compactMap { $0["factor"]?.stringValue }
+            #expect(drivers.contains("usual-interval") && drivers.contains("value-at-risk"))
+            let sentence = described["predictions"]?["recommendations"]?[0]?.stringValue ?? ""
+            #expect(sentence.hasPrefix("Churn risk ") && sentence.contains("chance of no purchase in the next") && sentence.contains("usually buys every"), "\(sentence)")
+
             // Lifetime value: the model's forecasts, ordered as the brief's query asks.
             let ltv = try dataset.query(#"*[_type == "analyticsModel" && modelType == "ltv-forecasting" && defined(customer)] | order(forecast.forecastedValue desc)[0...3]"#)
             let top = ltv.arrayValue ?? []
@@ -227,6 +250,52 @@ struct AnalyticsActionTests {
             let probability = Self.number(churn.data["probability"])
             #expect(probability >= 0 && probability <= 1)
             #expect(churn.data["riskLevel"]?.stringValue.map { ["critical", "high", "medium", "low"].contains($0) } == true)
+        }
+    }
+
+    /// What an advisor reads: one sentence per prediction, amounts in the house currency, spans
+    /// in words, and the date the figures are for when the data end before today.
+    @Test func predictionsReadAsPlainSentences() async throws {
+        try await Self.withDemo { dataset in
+            let refresh = try await Self.run(CRMActions.refreshPredictions, on: Self.dashboardID, in: dataset)
+            let asOfText = try #require(refresh.data["asOf"]?.stringValue)
+            let asOf = try #require(AnalyticsDate.parse(asOfText))
+            let behind = AnalyticsCalendar.days(from: asOf, to: Date())
+            // A client overdue on their rhythm, and one who is not.
+            let overdue = try #require(try dataset.query(#"*[_type == "analyticsModel" && modelType == "next-purchase" && predictions.recommendations[0] match "Overdue"][0].customer._ref"#).stringValue)
+            let due = try #require(try dataset.query(#"*[_type == "analyticsModel" && modelType == "next-purchase" && predictions.recommendations[0] match "Likely"][0].customer._ref"#).stringValue)
+            let late = try await Self.run(CRMActions.predictNextPurchase, on: overdue, in: dataset, params: ["currency": "EUR"])
+            #expect(late.message.hasPrefix("Overdue by ") && late.message.contains("on their usual rhythm of every "), "\(late.message)")
+            let chance = Self.number(late.data["purchaseWithin30Days"])
+            #expect(chance > 0 && chance < 1)
+            #expect(late.message.contains("likely within the next 30 days: \(Int((chance * 100).rounded()))%"), "\(late.message)")
+            let coming = try await Self.run(CRMActions.predictNextPurchase, on: due, in: dataset)
+            #expect(coming.message.hasPrefix("Likely to buy again in "), "\(coming.message)")
+            let expectedDate = try #require(coming.data["expectedDate"]?.stringValue)
+            #expect(coming.message.contains("(around \(expectedDate)"))
+            // The figures are for the day the data end; more than a week ago, the answer says so.
+            for message in [late.message, coming.message] {
+                #expect(message.contains("when the data end") == (abs(behind) > 7), "\(message)")
+            }
+            // One figure in the house currency, whole units.
+            let value = try await Self.run(CRMActions.forecastLifetimeValue, on: due, in: dataset, params: ["currency": "CHF"])
+            let forecast = Self.number(value.data["forecast"])
+            #expect(value.message.hasPrefix("Likely to spend about \(try HouseCurrency("CHF").text(forecast)) over the next 5 years"), "\(value.message)")
+            #expect(!value.message.contains("heuristic") && value.data["briefHeuristic"]?.numberValue != nil)
+            let churn = try await Self.run(CRMActions.predictChurn, on: due, in: dataset, params: ["currency": "EUR"])
+            #expect(churn.message.contains("EUR ") && churn.message.contains("of forecast value at risk"), "\(churn.message)")
+            #expect(abs(Self.number(churn.data["valueAtRisk"]) - Self.number(churn.data["probability"]) * forecast) <= 0.01 * max(1, forecast))
+            // The documents say the date the figures are for, without counting from today.
+            let document = try #require(dataset.document(id: "analytics.client.next-purchase.\(overdue)"))
+            let sentence = document["predictions"]?["recommendations"]?[0]?.stringValue ?? ""
+            #expect(sentence.hasSuffix("(as of \(AnalyticsDate.day(asOf)), when the data end)"), "\(sentence)")
+            // A currency that is not one is refused, saying what is expected.
+            do {
+                _ = try await Self.run(CRMActions.predictChurn, on: due, in: dataset, params: ["currency": "euro"])
+                Issue.record("a currency of \"euro\" was accepted")
+            } catch let error as StoreError {
+                #expect(error.message.contains("params.currency") && error.advice.contains("ISO 4217"))
+            }
         }
     }
 

@@ -15,30 +15,31 @@ extension CRMActions {
         refreshPredictions, refreshTrends, refreshDashboard,
     ]
 
-    /// Churn risk of one client: the churn score (the backtest's best scorer), the brief's
-    /// heuristic with its drivers and interventions. Result: `probability`, `riskLevel`,
-    /// `heuristicScore`, `heuristicRiskLevel`, `scores`, `scorer`.
+    /// Churn risk of one client: the calibrated probability of no purchase within the client's own
+    /// window, the value it puts at risk and the house's level, beside the brief's heuristic with
+    /// its drivers and interventions. Result: `probability`, `riskLevel`, `valueAtRisk`,
+    /// `usualIntervalDays`, `windowDays`, `heuristicScore`, `heuristicRiskLevel`, `scores`, `scorer`.
     public static let predictChurn = clientAction(
         "predict-churn", title: "Predict churn", type: .churn,
-        description: "Scores the client's risk of not buying in the coming months and suggests interventions."
+        description: "Scores the client's risk of not buying again on their usual rhythm and suggests interventions."
     ) { forecast, predictions in
-        let horizon = Int(predictions.settings.horizonDays)
         var scores: JSONObject = [:]
         for scorer in ChurnScorer.allCases { if let score = forecast.churnScores[scorer] { scores[scorer.rawValue] = .number(ModelDocuments.round(score, 4)) } }
         let data: JSONObject = [
             "probability": .number(ModelDocuments.round(forecast.churnScore, 4)), "riskLevel": .string(forecast.churnLevel.rawValue),
-            "scorer": .string(predictions.churnScorer.rawValue), "horizonDays": .number(predictions.settings.horizonDays),
+            "valueAtRisk": .number(ModelDocuments.round(forecast.valueAtRisk, 2)),
+            "usualIntervalDays": forecast.usualInterval.map { .number(ModelDocuments.round($0, 1)) } ?? .null,
+            "windowDays": forecast.lapseWindow.map { .number(ModelDocuments.round($0, 1)) } ?? .null,
+            "scorer": .string(predictions.churnScorer.rawValue), "calibration": predictions.calibration.map { .string($0.calibrator.method.rawValue) } ?? .null,
             "heuristicScore": .number(ModelDocuments.round(forecast.heuristic.score, 4)),
             "heuristicRiskLevel": .string(forecast.heuristic.riskLevel.rawValue), "scores": .object(scores),
         ]
-        let what = predictions.churnScorer == .briefHeuristic
-            ? "score \(String(format: "%.2f", forecast.churnScore))"
-            : "\(ModelDocuments.percent(forecast.churnScore)) chance of no purchase in the next \(horizon) days"
-        return ("Churn risk \(forecast.churnLevel.rawValue): \(what) (brief heuristic: \(forecast.heuristic.riskLevel.rawValue), \(String(format: "%.2f", forecast.heuristic.score)))", data)
+        return (AdvisorWording.churn(forecast, predictions, today: Date())
+            + " (brief heuristic: \(forecast.heuristic.riskLevel.rawValue), \(String(format: "%.2f", forecast.heuristic.score)))", data)
     }
 
-    /// The client's discounted lifetime value (BG/NBD × Gamma-Gamma) beside the brief's
-    /// heuristic, with key drivers. Result: `forecast`, `briefHeuristic`, `months`, `drivers`.
+    /// The client's discounted lifetime value (BG/NBD × Gamma-Gamma), with the brief's heuristic
+    /// kept for comparison, and key drivers. Result: `forecast`, `briefHeuristic`, `months`, `drivers`, `currency`.
     public static let forecastLifetimeValue = clientAction(
         "forecast-lifetime-value", title: "Forecast lifetime value", type: .lifetimeValue,
         description: "Forecasts what the client will spend over the next five years, with the brief's heuristic beside it."
@@ -46,14 +47,11 @@ extension CRMActions {
         let model = forecast.modelValue?.value, brief = forecast.briefValue?.value ?? 0
         let data: JSONObject = [
             "forecast": model.map { .number(ModelDocuments.round($0, 2)) } ?? .null, "briefHeuristic": .number(ModelDocuments.round(brief, 2)),
-            "months": .number(Double(predictions.settings.months)),
+            "months": .number(Double(predictions.settings.months)), "currency": .string(predictions.settings.currency.code),
             "drivers": .array((forecast.modelValue?.drivers ?? forecast.briefValue?.drivers ?? []).map { .string($0.input) }),
         ]
-        let years = predictions.settings.months % 12 == 0 ? "\(predictions.settings.months / 12)-year" : "\(predictions.settings.months)-month"
-        guard let model else {
-            return ("\(years) value \(money(brief)) by the brief's heuristic (the spend model needs repeat purchases in the data)", data)
-        }
-        return ("\(years) value forecast \(money(model)) (BG/NBD × Gamma-Gamma) against \(money(brief)) by the brief's heuristic", data)
+        // One figure to act on; the brief's heuristic stays in the result and the document's details.
+        return (AdvisorWording.lifetimeValue(forecast, predictions, today: Date()) ?? "No order to forecast from", data)
     }
 
     /// When the client will next buy, with a confidence score. Result: `expectedDate`,
@@ -61,14 +59,15 @@ extension CRMActions {
     public static let predictNextPurchase = clientAction(
         "predict-next-purchase", title: "Predict next purchase", type: .nextPurchase,
         description: "Estimates when the client will next buy, adjusted for the season, and when to reach out."
-    ) { forecast, _ in
+    ) { forecast, predictions in
         guard let next = forecast.nextPurchase else { return ("The client has no purchase to start from", [:]) }
         let data: JSONObject = [
             "expectedDate": .string(AnalyticsDate.day(next.expectedDate)), "daysUntil": .number(ModelDocuments.round(next.daysUntil, 1)),
             "interval": .number(ModelDocuments.round(next.expectedInterval, 1)), "confidence": .number(ModelDocuments.round(next.confidence, 4)),
-            "overdue": .bool(next.isOverdue),
+            "overdue": .bool(next.isOverdue), "dueDate": .string(AnalyticsDate.day(next.dueDate)),
+            "purchaseWithin30Days": forecast.purchaseWithin30Days.map { .number(ModelDocuments.round($0, 4)) } ?? .null,
         ]
-        return ("Next purchase expected around \(AnalyticsDate.day(next.expectedDate)) (in \(Int(next.daysUntil.rounded())) days, confidence \(String(format: "%.2f", next.confidence)))\(next.isOverdue ? ", already overdue on the usual rhythm" : "")", data)
+        return (AdvisorWording.nextPurchase(forecast, predictions, today: Date()) ?? next.outreach, data)
     }
 
     /// The client's affinity for each product category. Result: `categories` (category, score,
@@ -94,7 +93,7 @@ extension CRMActions {
     public static let checkUpsell = clientAction(
         "check-upsell", title: "Check upsell", type: .upsell,
         description: "Checks whether the client qualifies for a higher LIZA tier and drafts the invitation."
-    ) { forecast, _ in
+    ) { forecast, predictions in
         let upsell = forecast.upsell
         let data: JSONObject = [
             "recommendedTier": upsell.recommendedTier.map { .string($0.rawValue) } ?? .null,
@@ -104,7 +103,7 @@ extension CRMActions {
             "blockers": .array(upsell.blockers.map(JSONValue.string)),
         ]
         guard let tier = upsell.recommendedTier else { return ("No upgrade yet: " + upsell.blockers.joined(separator: "; "), data) }
-        return ("Invite to \(tier.title): forecast value \(money(upsell.forecastLifetimeValue)); the invitation is in the upsell document", data)
+        return ("Invite to \(tier.title): forecast value \(predictions.settings.currency.text(upsell.forecastLifetimeValue)); the invitation is in the upsell document", data)
     }
 
     /// An action on a client that runs every model and writes the client's document of `type`.

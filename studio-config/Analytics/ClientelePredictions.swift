@@ -6,9 +6,13 @@ import Foundation
 ///
 /// - Purchases and dropout: BG/NBD fitted by maximum likelihood on every client's history up to
 ///   ``asOf`` (in days); spend: Gamma-Gamma on the clients with repeat purchases.
-/// - Churn: a time-split backtest (models fitted before ``cutoff``, label "no purchase in the
-///   following `horizonDays`") of the brief's weighted heuristic, 1 − P(alive) and
-///   e^−E[purchases in the horizon]; the scorer with the highest AUC becomes the churn score.
+/// - Churn: each client is measured against their own rhythm (``PurchaseRhythm``): lapsing means
+///   no purchase within 1.5 usual intervals. A time-split backtest (models fitted before
+///   ``churnCutoff``, each client labelled by their own window after it) compares the brief's
+///   weighted heuristic, 1 − P(alive) and BG/NBD's probability of no purchase in the window; the
+///   scorer with the highest AUC is calibrated (Platt or isotonic, chosen by cross-validated Brier
+///   score) and becomes the churn probability. Levels come from ``ChurnRiskPolicy`` on that
+///   probability and the forecast value it puts at risk.
 /// - Lifetime value: the discounted BG/NBD × Gamma-Gamma value over `months` beside the brief's
 ///   multiplier heuristic, with Spearman rank correlations against the spend that followed the cut-off.
 /// - Next purchase: ``NextPurchaseForecaster`` with the seasonal index estimated from the data.
@@ -23,7 +27,15 @@ import Foundation
 public struct ClientelePredictions: Sendable {
     public let settings: PredictionSettings
     public let asOf: Date
+    /// The lifetime-value comparison's cut-off: `horizonDays` before ``asOf`` unless set.
     public let cutoff: Date
+    /// The churn backtest's cut-off: the longest lapse window before ``asOf`` unless set.
+    public let churnCutoff: Date
+    /// What lapsing means, and the house's risk levels.
+    public let lapseWindow: LapseWindow
+    public let riskPolicy: ChurnRiskPolicy
+    /// Each client's rhythm under the model fitted at ``asOf``; nil without repeat purchases.
+    public let rhythm: PurchaseRhythm?
     /// How many clients the models learned from (those with an order before ``asOf``).
     public let clientsWithOrders: Int
     /// BG/NBD at ``asOf``; nil when no client made a repeat purchase.
@@ -35,6 +47,8 @@ public struct ClientelePredictions: Sendable {
     public let backtestProblem: String?
     /// The churn scorer used for the churn score.
     public let churnScorer: ChurnScorer
+    /// The churn scorer's calibration on the backtest; nil when there is none (the probability is then the raw score).
+    public let calibration: ProbabilityCalibrator.Choice?
     public let lifetimeComparison: LifetimeValueComparison?
     public let seasonality: SeasonalIndex
     public let affinity: ProductAffinityModel
@@ -53,6 +67,10 @@ public struct ClientelePredictions: Sendable {
         self.asOf = asOf
         let cutoff = settings.cutoff ?? AnalyticsCalendar.adding(days: -settings.horizonDays, to: asOf)
         self.cutoff = cutoff
+        lapseWindow = settings.lapseWindow
+        riskPolicy = settings.riskPolicy
+        let churnCutoff = settings.cutoff ?? AnalyticsCalendar.adding(days: -settings.lapseWindow.longest, to: asOf)
+        self.churnCutoff = churnCutoff
         // Whatever happened after the as-of date is unknown to every model, the backtest included.
         let histories = clientele.histories.map { $0.known(before: asOf) }
         let summaries = try Self.analytics { () throws(AnalyticsError) -> [RFMSummary] in
@@ -68,6 +86,7 @@ public struct ClientelePredictions: Sendable {
         clientsWithOrders = summaries.count
         let repeaters = summaries.contains { $0.frequency > 0 }
         purchases = repeaters ? try Self.analytics { () throws(AnalyticsError) in try BGNBDModel.fit(summaries) } : nil
+        rhythm = purchases.map { settings.lapseWindow.rhythm($0.model) }
         spend = repeaters ? try? GammaGammaModel.fit(summaries) : nil
         reference = try? RFMSummary.populationMean(summaries)
         projection = try Self.analytics { () throws(AnalyticsError) in
@@ -77,22 +96,19 @@ public struct ClientelePredictions: Sendable {
 
         var report: ChurnBacktestReport?, problem: String?
         do {
-            report = try ChurnBacktest(cutoff: cutoff, horizonDays: settings.horizonDays, heuristic: ChurnModel()).run(histories)
+            // Windows running past the data are left out of the labels (a late client would look lapsed).
+            report = try ChurnBacktest(cutoff: churnCutoff, window: settings.lapseWindow, dataEnd: asOf, heuristic: ChurnModel()).run(histories)
         } catch {
             problem = error.description
-        }
-        if cutoff.addingTimeInterval(settings.horizonDays * AnalyticsCalendar.secondsPerDay) > asOf.addingTimeInterval(1) {
-            // A horizon running past the data would count every recent client as churned.
-            report = nil
-            problem = "the cut-off \(AnalyticsDate.day(cutoff)) plus \(Int(settings.horizonDays)) days runs past the data (\(AnalyticsDate.day(asOf)))"
         }
         backtest = report
         backtestProblem = problem
         // The best scorer by AUC; without a backtest, the one that ranked best on simulated data.
-        let ranked = (report?.evaluations ?? []).compactMap { evaluation in evaluation.metrics.auc.map { (evaluation.scorer, $0) } }
-        let best = ranked.max { $0.1 < $1.1 }?.0 ?? .bgnbdNoPurchase
-        churnScorer = purchases == nil ? .briefHeuristic : best
-        lifetimeComparison = report == nil ? nil : try? LifetimeValueComparison.run(histories, cutoff: cutoff, horizonDays: settings.horizonDays)
+        churnScorer = purchases == nil ? .briefHeuristic : report?.best ?? .bgnbdNoPurchase
+        calibration = report?.best == churnScorer ? report?.calibration : nil
+        // A horizon running past the data would count every recent client's spend as missing.
+        let horizonFits = cutoff.addingTimeInterval(settings.horizonDays * AnalyticsCalendar.secondsPerDay) <= asOf.addingTimeInterval(1)
+        lifetimeComparison = horizonFits ? try? LifetimeValueComparison.run(histories, cutoff: cutoff, horizonDays: settings.horizonDays) : nil
         seasonality = SeasonalIndex.estimate(from: histories, until: asOf)
         affinity = ProductAffinityModel(statistics: CoPurchaseStatistics(histories))
         affinityEvaluation = try? AffinityEvaluation.holdout(histories, k: settings.affinityCount)
@@ -107,9 +123,18 @@ public struct ClientelePredictions: Sendable {
         public var heuristic: ChurnAssessment
         /// Each scorer's score for the client.
         public var churnScores: [ChurnScorer: Double]
-        /// The chosen scorer's score and its risk level.
+        /// The calibrated probability that the client lapses (no purchase within their window).
         public var churnScore: Double
+        /// The house's level for ``churnScore`` and ``valueAtRisk``.
         public var churnLevel: RiskLevel
+        /// The client's usual interval between purchases and their lapse window, in days (nil
+        /// without a purchase model).
+        public var usualInterval: Double?
+        public var lapseWindow: Double?
+        /// The forecast value the client's lapse would lose: ``churnScore`` × their lifetime value.
+        public var valueAtRisk: Double
+        /// The chance of at least one purchase in the next 30 days (BG/NBD); nil without a model.
+        public var purchaseWithin30Days: Double?
         /// Expected purchases in the churn horizon (BG/NBD).
         public var expectedPurchases: Double?
         /// The model's lifetime value, and the brief heuristic's.
@@ -130,13 +155,17 @@ public struct ClientelePredictions: Sendable {
             let heuristic = churnModel.assess(known, at: asOf)
             var scores: [ChurnScorer: Double] = [.briefHeuristic: heuristic.score]
             var expected: Double?
-            if let model = purchases?.model, let summary {
+            var usual: Double?, window: Double?, soon: Double?
+            if let model = purchases?.model, let rhythm, let summary {
                 scores[.bgnbdDropout] = model.probabilityChurned(frequency: summary.frequency, recency: summary.recency, age: summary.age)
-                let count = try model.expectedPurchases(in: horizon, for: summary)
-                expected = count
-                scores[.bgnbdNoPurchase] = exp(-count)
+                expected = try model.expectedPurchases(in: horizon, for: summary)
+                usual = rhythm.usualInterval(summary)
+                window = rhythm.lapseWindow(summary)
+                scores[.bgnbdNoPurchase] = try rhythm.probabilityOfLapse(summary)
+                soon = try rhythm.probabilityOfPurchase(summary, within: 30)
             }
-            let score = scores[churnScorer] ?? heuristic.score
+            let raw = scores[churnScorer] ?? heuristic.score
+            let score = calibration?.calibrator.probability(raw) ?? min(1, max(0, raw))
             var modelValue: LifetimeValueForecast?
             if let summary, let purchases = purchases?.model, let spend = spend?.model, let reference {
                 modelValue = try projection.forecast(of: summary, reference: reference, purchases: purchases, spend: spend)
@@ -144,9 +173,11 @@ public struct ClientelePredictions: Sendable {
             let briefValue = heuristicValue.forecast(known, at: asOf)
             let next = try NextPurchaseForecaster(model: purchases?.model, seasonality: seasonality).forecast(known, at: asOf)
             let basis = modelValue?.value ?? briefValue?.value ?? 0
+            let atRisk = score * basis
             return ClientForecast(
                 history: history, summary: summary, heuristic: heuristic, churnScores: scores, churnScore: score,
-                churnLevel: churnModel.thresholds.level(of: score), expectedPurchases: expected, modelValue: modelValue,
+                churnLevel: riskPolicy.level(probability: score, valueAtRisk: atRisk), usualInterval: usual, lapseWindow: window,
+                valueAtRisk: atRisk, purchaseWithin30Days: soon, expectedPurchases: expected, modelValue: modelValue,
                 briefValue: briefValue, nextPurchase: next, affinity: affinity.scores(for: known),
                 upsell: settings.upsell.assess(known, forecastLifetimeValue: basis, at: asOf))
         }

@@ -12,7 +12,7 @@ extension ModelDocuments {
                                        types: [ModelType]) -> [JSONObject] {
         types.flatMap { type -> [JSONObject] in
             switch type {
-            case .churn: churnCohort(predictions)
+            case .churn: churnCohort(predictions, clients: clients)
             case .lifetimeValue: [lifetimeValueCohort(predictions, clients: clients)]
             case .nextPurchase: [nextPurchaseCohort(predictions)]
             case .affinity: [affinityCohort(predictions)]
@@ -26,13 +26,14 @@ extension ModelDocuments {
          "modelType": .string(type.rawValue), "algorithm": .string(algorithm), "modelVersion": .string(version)]
     }
 
-    static func trainingData(size: Int, features: [String], date: Date, predictions: ClientelePredictions, cutoff: Date? = nil) -> JSONValue {
+    static func trainingData(size: Int, features: [String], date: Date, predictions: ClientelePredictions, cutoff: Date? = nil,
+                             horizonDays: Double? = nil) -> JSONValue {
         var object: JSONObject = ["datasetSize": .number(Double(size)), "features": .array(features.map(JSONValue.string)),
                                   "trainingDate": .string(AnalyticsDate.dateTime(date)),
                                   "retrainSchedule": .string(predictions.settings.retrainSchedule)]
         if let cutoff {
             object["cutoffDate"] = .string(AnalyticsDate.dateTime(cutoff))
-            object["horizonDays"] = .number(predictions.settings.horizonDays)
+            object["horizonDays"] = .number(horizonDays ?? predictions.settings.horizonDays)
         }
         return .object(object)
     }
@@ -51,9 +52,37 @@ extension ModelDocuments {
          ("bgnbdLogLikelihood", fit.logLikelihood, nil)]
     }
 
-    static func churnCohort(_ predictions: ClientelePredictions) -> [JSONObject] {
+    /// The chosen scorer's calibration as parameters: the method, Brier scores, calibration
+    /// error and the reliability table (per bin: clients, mean prediction, observed rate).
+    static func calibrationParameters(_ calibration: ProbabilityCalibrator.Choice) -> [(String, Double, Double?)] {
+        let report = calibration.report
+        var values: [(String, Double, Double?)] = [
+            ("calibrationIsotonic", calibration.calibrator.method == .isotonic ? 1 : 0, nil),
+            ("brierScore", report.brierScore, nil), ("brierScoreUncalibrated", calibration.uncalibrated.brierScore, nil),
+            ("brierScoreBaseRate", report.baseRateBrierScore, nil), ("expectedCalibrationError", report.expectedCalibrationError, nil),
+            ("expectedCalibrationErrorUncalibrated", calibration.uncalibrated.expectedCalibrationError, nil),
+        ]
+        if calibration.calibrator.method == .platt {
+            values += [("plattSlope", calibration.calibrator.slope, nil), ("plattIntercept", calibration.calibrator.intercept, nil)]
+        }
+        for bin in report.reliability where bin.count > 0 {
+            let name = "reliability-\(Int((bin.lower * 100).rounded()))-\(Int((bin.upper * 100).rounded()))"
+            values += [(name + "-clients", Double(bin.count), nil), (name + "-predicted", bin.meanPredicted ?? 0, nil),
+                       (name + "-observed", bin.observedRate ?? 0, nil)]
+        }
+        return values
+    }
+
+    /// The share of scored clients in each risk level.
+    static func shares(_ predictions: ClientelePredictions, clients: [ClientelePredictions.ClientForecast]) -> [(String, Double, Double?)] {
+        let scored = clients.filter { $0.summary != nil }
+        return RiskLevel.allCases.map { level in
+            ("share-\(level.rawValue)", Double(scored.filter { $0.churnLevel == level }.count) / Double(max(1, scored.count)), nil)
+        }
+    }
+
+    static func churnCohort(_ predictions: ClientelePredictions, clients: [ClientelePredictions.ClientForecast]) -> [JSONObject] {
         guard let report = predictions.backtest else { return [] }
-        let horizon = Int(predictions.settings.horizonDays)
         let training = report.trainingData
         let summary = report.evaluations.map { evaluation in
             "\(evaluation.scorer.rawValue) AUC \(evaluation.metrics.auc.map { String(format: "%.3f", $0) } ?? "undefined")"
@@ -61,7 +90,7 @@ extension ModelDocuments {
         return report.evaluations.map { evaluation in
             let metrics = evaluation.metrics
             var document = cohortBase(.churn, variant: evaluation.scorer.rawValue,
-                                      name: "Churn backtest — \(describe(evaluation.scorer, horizon: horizon))", algorithm: evaluation.scorer.rawValue)
+                                      name: "Churn backtest — \(describe(evaluation.scorer))", algorithm: evaluation.scorer.rawValue)
             var performance: JSONObject = ["accuracy": .number(round(metrics.accuracy, 4))]
             if let precision = metrics.precision { performance["precision"] = .number(round(precision, 4)) }
             if let recall = metrics.recall { performance["recall"] = .number(round(recall, 4)) }
@@ -70,7 +99,7 @@ extension ModelDocuments {
             if let error = metrics.aucStandardError { performance["aucStandardError"] = .number(round(error, 4)) }
             document["performance"] = .object(performance)
             document["trainingData"] = trainingData(size: training.datasetSize, features: ChurnBacktest.features, date: training.cutoff,
-                                                    predictions: predictions, cutoff: training.cutoff)
+                                                    predictions: predictions, cutoff: training.cutoff, horizonDays: training.horizonDays)
             var values: [(String, Double, Double?)] = [("threshold", metrics.threshold, nil), ("churnedShare", Double(training.churned) / Double(max(1, training.datasetSize)), nil),
                                                        ("truePositives", Double(metrics.truePositives), nil), ("falsePositives", Double(metrics.falsePositives), nil),
                                                        ("trueNegatives", Double(metrics.trueNegatives), nil), ("falseNegatives", Double(metrics.falseNegatives), nil)]
@@ -82,14 +111,28 @@ extension ModelDocuments {
             } else {
                 values += bgnbdParameters(report.model)
             }
-            document["parameters"] = parameters(values)
+            values.append(("medianWindowDays", training.medianWindowDays, nil))
             let chosen = evaluation.scorer == predictions.churnScorer
+            if chosen, let calibration = predictions.calibration {
+                values += calibrationParameters(calibration)
+                values += shares(predictions, clients: clients)
+            }
+            document["parameters"] = parameters(values)
             document["predictions"] = ["probability": .number(round(Double(training.churned) / Double(max(1, training.datasetSize)), 4)),
                                        "recommendations": [.string(chosen ? "Used as the churn score of every client: the highest AUC of the three scorers" : "Kept for comparison; \(predictions.churnScorer.rawValue) ranks churners better and is the churn score")]]
+            var calibrated = ""
+            if chosen, let calibration = predictions.calibration {
+                let report = calibration.report
+                calibrated = " Calibrated by \(calibration.calibrator.method.rawValue) (chosen by 5-fold cross-validated Brier score): "
+                    + "Brier \(String(format: "%.3f", report.brierScore)) against \(String(format: "%.3f", calibration.uncalibrated.brierScore)) uncalibrated "
+                    + "and \(String(format: "%.3f", report.baseRateBrierScore)) for the base rate; expected calibration error "
+                    + "\(String(format: "%.3f", report.expectedCalibrationError)) (\(String(format: "%.3f", calibration.uncalibrated.expectedCalibrationError)) uncalibrated)."
+            }
             document["notes"] = .string("""
-                Time-split backtest: models fitted on the orders before \(AnalyticsDate.day(training.cutoff)), label = no purchase in the \
-                following \(horizon) days (\(training.churned) of \(training.datasetSize) clients; \(training.excluded) without an order \
-                before the cut-off left out). Metrics at threshold \(metrics.threshold). All three scorers: \(summary). \
+                Time-split backtest: models fitted on the orders before \(AnalyticsDate.day(training.cutoff)), label = \(report.window.description) \
+                after it (median window \(Int(training.medianWindowDays.rounded())) days; \(training.churned) of \(training.datasetSize) clients lapsed; \
+                \(training.excluded) without an order before the cut-off and \(training.beyondData) whose window runs past the data left out). \
+                Metrics at threshold \(metrics.threshold). All three scorers: \(summary).\(calibrated) \
                 The brief's weights sum to 120%; the heuristic divides by their sum, keeping their proportions.
                 """)
             return document

@@ -77,6 +77,12 @@ public enum ModelDocuments {
         var drivers: [JSONObject] = forecast.heuristic.drivers.map { driver in
             ["factor": .string(driver.factor.rawValue), "weight": .number(round(driver.contribution, 4)), "detail": .string(driver.detail)]
         }
+        if let usual = forecast.usualInterval, let window = forecast.lapseWindow {
+            drivers.append(["factor": "usual-interval", "weight": .number(round(usual, 1)),
+                            "detail": .string("usually buys every \(AdvisorWording.span(days: usual)); lapsing after \(AdvisorWording.span(days: window)) without a purchase")])
+        }
+        drivers.append(["factor": "value-at-risk", "weight": .number(round(forecast.valueAtRisk, 2)),
+                        "detail": .string("\(percent(forecast.churnScore)) of the forecast value \(predictions.settings.currency.text(forecast.modelValue?.value ?? forecast.briefValue?.value ?? 0))")])
         if let dropout = forecast.churnScores[.bgnbdDropout] {
             drivers.append(["factor": "p-alive", "weight": .number(round(1 - dropout, 4)),
                             "detail": .string("BG/NBD probability that the client is still active: \(percent(1 - dropout))")])
@@ -85,26 +91,30 @@ public enum ModelDocuments {
             drivers.append(["factor": "expected-purchases", "weight": .number(round(expected, 4)),
                             "detail": .string("BG/NBD expects \(String(format: "%.2f", expected)) purchases in the next \(horizon) days")])
         }
-        var prediction: JSONObject = [
+        var recommendations = [JSONValue.string(AdvisorWording.churn(forecast, predictions))]
+        recommendations += forecast.heuristic.recommendations.map(JSONValue.string)
+        if forecast.churnLevel != forecast.heuristic.riskLevel {
+            recommendations.append(.string("The brief's heuristic rates this client \(forecast.heuristic.riskLevel.rawValue); the calibrated churn probability and the value at risk rate them \(forecast.churnLevel.rawValue)"))
+        }
+        document["predictions"] = [
             "value": .number(round(forecast.heuristic.score, 4)),
             "probability": .number(round(forecast.churnScore, 4)),
             "riskLevel": .string(forecast.churnLevel.rawValue),
             "keyDrivers": keyed(drivers, type: "keyDriver", by: "factor"),
-            "recommendations": .array(forecast.heuristic.recommendations.map(JSONValue.string)),
+            "recommendations": .array(recommendations),
         ]
-        if forecast.churnLevel != forecast.heuristic.riskLevel {
-            prediction["recommendations"] = .array(
-                forecast.heuristic.recommendations.map(JSONValue.string)
-                    + [.string("The brief's heuristic rates this client \(forecast.heuristic.riskLevel.rawValue); the churn score (\(predictions.churnScorer.rawValue)) rates them \(forecast.churnLevel.rawValue)")])
-        }
-        document["predictions"] = .object(prediction)
         if let expected = forecast.expectedPurchases {
             document["forecast"] = ["forecastedValue": .number(round(expected, 4)), "timeframe": .string(timeframe(days: predictions.settings.horizonDays))]
         }
         let scores = ChurnScorer.allCases.compactMap { scorer in
             forecast.churnScores[scorer].map { "\(scorer.rawValue) \(String(format: "%.3f", $0))" }
         }
-        document["notes"] = .string("probability is the churn score (\(describe(predictions.churnScorer, horizon: horizon))), value the brief's weighted heuristic (weights normalised from 120% to 100%). Scores: \(scores.joined(separator: ", ")).")
+        let calibrated = predictions.calibration.map { " calibrated by \($0.calibrator.method.rawValue) on the backtest" } ?? " (not calibrated: \(predictions.backtestProblem ?? "no backtest"))"
+        document["notes"] = .string("""
+            probability is the chance of \(predictions.lapseWindow.description), from \(describe(predictions.churnScorer))\(calibrated); \
+            riskLevel comes from the house's thresholds on it and on the value at risk; value is the brief's weighted heuristic \
+            (weights normalised from 120% to 100%), kept for comparison. Scores: \(scores.joined(separator: ", ")).
+            """)
         return document
     }
 
@@ -118,7 +128,8 @@ public enum ModelDocuments {
         drivers += brief.drivers.map { driver in
             ["factor": .string("brief-" + driver.input), "weight": .number(round(driver.effect, 2)), "detail": .string(driver.detail)]
         }
-        document["predictions"] = ["value": .number(round(brief.value, 2)), "keyDrivers": keyed(drivers, type: "keyDriver", by: "factor")]
+        document["predictions"] = ["value": .number(round(brief.value, 2)), "keyDrivers": keyed(drivers, type: "keyDriver", by: "factor"),
+                                   "recommendations": .array(AdvisorWording.lifetimeValue(forecast, predictions).map { [.string($0)] } ?? [])]
         document["forecast"] = ["forecastedValue": .number(round(model?.value ?? brief.value, 2)),
                                 "timeframe": .string(timeframe(days: Double(predictions.settings.months) * LifetimeValueProjection.daysPerMonth))]
         let months = predictions.settings.months, rate = predictions.settings.monthlyDiscountRate
@@ -145,7 +156,8 @@ public enum ModelDocuments {
         document["predictions"] = [
             "value": .number(round(next.expectedInterval, 1)), "probability": .number(round(next.confidence, 4)),
             "date": .string(AnalyticsDate.day(next.expectedDate)),
-            "keyDrivers": keyed(drivers, type: "keyDriver", by: "factor"), "recommendations": [.string(next.outreach)],
+            "keyDrivers": keyed(drivers, type: "keyDriver", by: "factor"),
+            "recommendations": [.string(AdvisorWording.nextPurchase(forecast, predictions) ?? next.outreach)],
         ]
         document["forecast"] = ["forecastedValue": .number(round(next.daysUntil, 1)), "timeframe": .string(timeframe(days: next.daysUntil))]
         document["notes"] = .string("Expected \(AnalyticsDate.day(next.expectedDate)), \(Int(next.daysUntil.rounded())) days after \(AnalyticsDate.day(predictions.asOf))\(next.isOverdue ? " (overdue on the usual rhythm)" : ""); value is the blended interval in days, probability the confidence score.")
@@ -186,7 +198,7 @@ public enum ModelDocuments {
         let message = assessment.message.map { [JSONValue.string($0)] } ?? assessment.blockers.map { .string("No upgrade yet: \($0)") }
         document["predictions"] = ["value": .number(round(assessment.forecastLifetimeValue, 2)),
                                    "keyDrivers": keyed(drivers, type: "keyDriver", by: "factor"), "recommendations": .array(message)]
-        document["notes"] = .string("value is the forecast lifetime value the tiers are checked against (\(forecast.modelValue == nil ? "brief heuristic" : "BG/NBD × Gamma-Gamma")); Gold Preferred from \(CRMActions.money(predictions.settings.upsell.goldThreshold)), Platinum Premier from \(CRMActions.money(predictions.settings.upsell.platinumThreshold)), after \(Int(predictions.settings.upsell.minimumContactMonths)) months of contact.")
+        document["notes"] = .string("value is the forecast lifetime value the tiers are checked against (\(forecast.modelValue == nil ? "brief heuristic" : "BG/NBD × Gamma-Gamma")); Gold Preferred from \(predictions.settings.currency.text(predictions.settings.upsell.goldThreshold)), Platinum Premier from \(predictions.settings.currency.text(predictions.settings.upsell.platinumThreshold)), after \(Int(predictions.settings.upsell.minimumContactMonths)) months of contact.")
         return document
     }
 
@@ -203,11 +215,11 @@ public enum ModelDocuments {
         }
     }
 
-    static func describe(_ scorer: ChurnScorer, horizon: Int) -> String {
+    static func describe(_ scorer: ChurnScorer) -> String {
         switch scorer {
         case .briefHeuristic: "the brief's weighted heuristic"
         case .bgnbdDropout: "1 − P(alive) from BG/NBD"
-        case .bgnbdNoPurchase: "BG/NBD probability of no purchase in the next \(horizon) days, e^−E[purchases]"
+        case .bgnbdNoPurchase: "BG/NBD's probability of no purchase within the client's window"
         }
     }
 

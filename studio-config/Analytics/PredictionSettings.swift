@@ -14,10 +14,20 @@ import GROQ
 public struct PredictionSettings: Sendable, Equatable {
     /// The date the predictions are for; by default the day after the latest order or contact.
     public var asOf: Date?
-    /// The churn horizon: "no purchase in the next N days" (default 180).
+    /// The horizon of the expected purchase count and the lifetime-value backtest (default 180 days).
     public var horizonDays: Double = 180
-    /// The churn backtest's cut-off; by default `horizonDays` before ``asOf``.
+    /// The backtests' cut-off; by default the longest lapse window before ``asOf`` for churn and
+    /// `horizonDays` before it for lifetime value.
     public var cutoff: Date?
+    /// What lapsing means: no purchase within `lapseMultiple` usual intervals (default 1.5),
+    /// between 60 days and two years.
+    public var lapseWindow = LapseWindow.ownRhythm
+    /// The house's churn risk levels.
+    public var riskPolicy = ChurnRiskPolicy()
+    /// The currency amounts are said in (default USD).
+    public var currency = HouseCurrency.usd {
+        didSet { upsell.currency = currency }
+    }
     /// The lifetime-value horizon in months (default 60, five years).
     public var months: Int = 60
     /// The lifetime-value discount rate per month (default 0.01).
@@ -36,6 +46,8 @@ public struct PredictionSettings: Sendable, Equatable {
         ("monthlyDiscountRate", "a rate from 0 to 0.2, e.g. 0.01"), ("goldThreshold", "an amount above 0"),
         ("platinumThreshold", "an amount above goldThreshold"), ("minimumContactMonths", "a number of months from 0 to 120"),
         ("affinityCount", "a whole number from 1 to 6"), ("retrainSchedule", "daily, weekly, monthly or quarterly"),
+        ("lapseMultiple", "a number of usual intervals from 1 to 4, e.g. 1.5"),
+        ("currency", "a three-letter ISO 4217 code, e.g. USD, EUR or CHF"),
     ]
 
     public init() {}
@@ -80,6 +92,17 @@ public struct PredictionSettings: Sendable, Equatable {
                                advice: "Platinum Premier is the higher tier: give it the higher threshold")
         }
         if let count = try number("affinityCount", in: 1...6) { affinityCount = Int(count.rounded()) }
+        if let code = params["currency"], !code.isNull {
+            guard let text = code.stringValue, let currency = try? HouseCurrency(text) else {
+                throw Self.refusal("currency", code, "is not a currency code", advice: "Give currency as \(Self.expectation("currency"))")
+            }
+            // Observers do not run in an initialiser: the upsell wording is told here.
+            self.currency = currency
+            upsell.currency = currency
+        }
+        if let multiple = try number("lapseMultiple", in: 1...4), case let .rhythm(_, shortest, longest) = lapseWindow {
+            lapseWindow = .rhythm(multiple: multiple, shortest: shortest, longest: longest)
+        }
         if let schedule = params["retrainSchedule"], !schedule.isNull {
             guard let text = schedule.stringValue, ["daily", "weekly", "monthly", "quarterly"].contains(text) else {
                 throw Self.refusal("retrainSchedule", schedule, "is not a schedule", advice: "Give retrainSchedule as \(Self.expectation("retrainSchedule"))")

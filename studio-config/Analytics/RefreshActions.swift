@@ -135,6 +135,29 @@ public struct PredictionRefresh: Sendable {
         let scored = forecasts.filter { $0.summary != nil }
         var distribution: JSONObject = [:]
         for level in RiskLevel.allCases { distribution[level.rawValue] = .number(Double(scored.filter { $0.churnLevel == level }.count)) }
+        var shares: JSONObject = [:], policy: JSONObject = [:]
+        for level in RiskLevel.allCases {
+            shares[level.rawValue] = .number(ModelDocuments.round(Double(scored.filter { $0.churnLevel == level }.count) / Double(max(1, scored.count)), 4))
+            if let threshold = predictions.riskPolicy.threshold(level) {
+                policy[level.rawValue] = ["probability": .number(threshold.probability), "valueAtRisk": .number(threshold.valueAtRisk)]
+            }
+        }
+        let calibration: JSONValue = predictions.calibration.map { choice in
+            let report = choice.report
+            return [
+                "method": .string(choice.calibrator.method.rawValue),
+                "brierScore": .number(ModelDocuments.round(report.brierScore, 4)),
+                "brierScoreUncalibrated": .number(ModelDocuments.round(choice.uncalibrated.brierScore, 4)),
+                "brierScoreBaseRate": .number(ModelDocuments.round(report.baseRateBrierScore, 4)),
+                "expectedCalibrationError": .number(ModelDocuments.round(report.expectedCalibrationError, 4)),
+                "expectedCalibrationErrorUncalibrated": .number(ModelDocuments.round(choice.uncalibrated.expectedCalibrationError, 4)),
+                "reliability": .array(report.reliability.map { bin in
+                    ["from": .number(bin.lower), "to": .number(bin.upper), "clients": .number(Double(bin.count)),
+                     "predicted": bin.meanPredicted.map { .number(ModelDocuments.round($0, 4)) } ?? .null,
+                     "observed": bin.observedRate.map { .number(ModelDocuments.round($0, 4)) } ?? .null]
+                }),
+            ]
+        } ?? .null
         var metrics: JSONObject = [:]
         for evaluation in predictions.backtest?.evaluations ?? [] {
             let m = evaluation.metrics
@@ -152,7 +175,9 @@ public struct PredictionRefresh: Sendable {
             "clients": .number(Double(forecasts.count)), "clientsWithOrders": .number(Double(predictions.clientsWithOrders)),
             "asOf": .string(AnalyticsDate.day(predictions.asOf)), "cutoff": .string(AnalyticsDate.day(predictions.cutoff)),
             "horizonDays": .number(predictions.settings.horizonDays), "churnScorer": .string(predictions.churnScorer.rawValue),
-            "churn": ["distribution": .object(distribution), "backtest": .object(metrics),
+            "churn": ["distribution": .object(distribution), "shares": .object(shares), "backtest": .object(metrics),
+                      "calibration": calibration, "policy": .object(policy), "cutoff": .string(AnalyticsDate.day(predictions.churnCutoff)),
+                      "medianWindowDays": predictions.backtest.map { .number(ModelDocuments.round($0.trainingData.medianWindowDays, 1)) } ?? .null,
                       "churned": predictions.backtest.map { .number(Double($0.trainingData.churned)) } ?? .null,
                       "backtestSize": predictions.backtest.map { .number(Double($0.trainingData.datasetSize)) } ?? .null,
                       "backtestProblem": predictions.backtestProblem.map(JSONValue.string) ?? .null],
