@@ -202,7 +202,7 @@ let package = Package(
         .testTarget(
             name: "GROQTests", dependencies: ["GROQ"], exclude: ["conformance-baseline.json"], swiftSettings: strictSwift),
         .testTarget(name: "FacetSchemaTests", dependencies: ["TestSupport", "FacetSchema", "FacetStore", "GROQ"], swiftSettings: strictSwift),
-        .testTarget(name: "SchemaTypesTests", dependencies: ["SchemaTypes", "StudioConfig", "FacetSchema", "FacetStore", "GROQ"],
+        .testTarget(name: "SchemaTypesTests", dependencies: ["TestSupport", "SchemaTypes", "StudioConfig", "FacetAnalytics", "FacetSchema", "FacetStore", "GROQ"],
                     swiftSettings: strictSwift),
         // What several test targets share: running long synchronous work off the task threads.
         .target(name: "TestSupport",

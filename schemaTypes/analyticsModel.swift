@@ -23,6 +23,7 @@ let analyticsModel = SchemaType.document("analyticsModel", title: "Analytics Mod
         ListOption("next-purchase", title: "Next purchase"),
         ListOption("product-affinity", title: "Product affinity"),
         ListOption("upsell-opportunity", title: "Upsell opportunity"),
+        ListOption("clienteling-worklist", title: "Clienteling worklist"),
     ])).rules(.required())
     Field("algorithm", .string(), description: "e.g. bg-nbd, gamma-gamma, logistic-regression, brief-heuristic").rules(.required())
     Field("modelVersion", .string()).rules(.regex(#"^[0-9]+\.[0-9]+(\.[0-9]+)?$"#, name: "version number"))

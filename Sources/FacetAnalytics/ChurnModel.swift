@@ -112,8 +112,10 @@ public struct ChurnModel: Sendable, Hashable, Codable {
     static func money(_ value: Double) -> String { "$" + String(Int(value.rounded())) }
 
     /// One recommendation per factor that scores at least ½, strongest contribution first; a
-    /// critical client also gets a personal escalation.
-    static func recommendations(for drivers: [ChurnAssessment.Contribution], level: RiskLevel) -> [String] {
+    /// client at `level` critical also gets a personal escalation. The level may come from
+    /// another model than the drivers (a calibrated churn probability), so that the escalation
+    /// follows the level the advisor is shown.
+    public static func recommendations(for drivers: [ChurnAssessment.Contribution], level: RiskLevel) -> [String] {
         var lines: [String] = []
         if level == .critical {
             lines.append("Escalate to the client advisor's manager: a personal call this week, before any campaign")

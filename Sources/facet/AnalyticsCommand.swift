@@ -86,7 +86,7 @@ struct AnalyticsCommand: AsyncParsableCommand {
         static let configuration = CommandConfiguration(
             abstract: "Run the predictive models or the trend analyses on a dataset and write their documents.",
             discussion: """
-                MODEL is churn, ltv, next-purchase, affinity, upsell, trends or all. Without --document, the \
+                MODEL is churn, ltv, next-purchase, affinity, upsell, worklist, trends or all. Without --document, the \
                 model is fitted on every client and each client's analyticsModel document of that type is \
                 rewritten (trends: the seven trendAnalysis documents; all: every model and trend). With \
                 --document ID of a client, only that client's document is written; with the ID of an \
@@ -96,7 +96,7 @@ struct AnalyticsCommand: AsyncParsableCommand {
 
                 Parameters are those of the studio's actions (--param name=JSON): asOf, horizonDays, cutoff, \
                 months, monthlyDiscountRate, goldThreshold, platinumThreshold, minimumContactMonths, \
-                affinityCount, retrainSchedule.
+                affinityCount, retrainSchedule, lapseMultiple, currency.
 
                 Examples:
                   facet analytics run all --data ./facet-data
@@ -104,7 +104,7 @@ struct AnalyticsCommand: AsyncParsableCommand {
                   facet analytics run ltv --document customer-000042
                 """)
 
-        @Argument(help: "churn, ltv, next-purchase, affinity, upsell, trends or all.")
+        @Argument(help: "churn, ltv, next-purchase, affinity, upsell, worklist, trends or all.")
         var model: String
 
         @OptionGroup var store: StoreOptions
@@ -120,6 +120,7 @@ struct AnalyticsCommand: AsyncParsableCommand {
 
         static let models: [String: ModelDocuments.ModelType] = [
             "churn": .churn, "ltv": .lifetimeValue, "next-purchase": .nextPurchase, "affinity": .affinity, "upsell": .upsell,
+            "worklist": .worklist,
         ]
         static let clientActions: [String: DocumentAction] = [
             "churn": CRMActions.predictChurn, "ltv": CRMActions.forecastLifetimeValue, "next-purchase": CRMActions.predictNextPurchase,
@@ -128,7 +129,7 @@ struct AnalyticsCommand: AsyncParsableCommand {
 
         func validate() throws {
             guard Self.models[model] != nil || ["trends", "all"].contains(model) else {
-                throw ValidationError("\(model) is not a model: use churn, ltv, next-purchase, affinity, upsell, trends or all")
+                throw ValidationError("\(model) is not a model: use churn, ltv, next-purchase, affinity, upsell, worklist, trends or all")
             }
         }
 

@@ -6,6 +6,7 @@ import Foundation
 import GROQ
 import SchemaTypes
 import StudioConfig
+import TestSupport
 import Testing
 
 /// The predictive-analytics actions on a seeded demo CRM: what they write validates, every
@@ -177,6 +178,11 @@ struct AnalyticsActionTests {
             #expect(drivers.contains("usual-interval") && drivers.contains("value-at-risk"))
             let sentence = described["predictions"]?["recommendations"]?[0]?.stringValue ?? ""
             #expect(sentence.hasPrefix("Churn risk ") && sentence.contains("chance of no purchase in the next") && sentence.contains("usually buys every"), "\(sentence)")
+            // The escalation follows the level the advisor is shown, not the brief heuristic's.
+            for document in churn {
+                let escalates = (document["predictions"]?["recommendations"]?.arrayValue ?? []).contains { $0.stringValue?.hasPrefix("Escalate") == true }
+                #expect(escalates == (document["predictions"]?["riskLevel"] == "critical"), "\(document["_id"] ?? .null)")
+            }
 
             // Lifetime value: the model's forecasts, ordered as the brief's query asks.
             let ltv = try dataset.query(#"*[_type == "analyticsModel" && modelType == "ltv-forecasting" && defined(customer)] | order(forecast.forecastedValue desc)[0...3]"#)
@@ -296,6 +302,45 @@ struct AnalyticsActionTests {
             } catch let error as StoreError {
                 #expect(error.message.contains("params.currency") && error.advice.contains("ISO 4217"))
             }
+        }
+    }
+
+    /// Each advisor's "this week": the clients with the most at stake, each with a reason and a
+    /// next step, and a list that would have brought more than a random one and more than the
+    /// biggest spenders in the 90 days after a cut-off.
+    @Test func theWorklistIsWorthMoreThanRandomOrTheBiggestSpenders() async throws {
+        try await Self.withDemo { dataset in
+            let context = ActionContext(dataset: dataset, documentID: Self.dashboardID, document: try #require(dataset.document(id: Self.dashboardID)))
+            let clientele = try await ClienteleHistories.read(context)
+            #expect(clientele.advisors.count == clientele.histories.count, "every demo client has an advisor")
+            let (lists, report) = try await offThePool { () throws -> ([String: [ClientWorklist.Entry]], ContactListBacktest.Report) in
+                let predictions = try ClientelePredictions(clientele, settings: PredictionSettings())
+                let forecasts = try clientele.histories.map(predictions.forecast(for:))
+                return (ClientWorklist.lists(predictions, forecasts: forecasts, clientele: clientele),
+                        try ClientWorklist.backtest(clientele, settings: PredictionSettings()))
+            }
+            #expect(lists.count == Set(clientele.advisors.values).count)
+            for (advisor, entries) in lists {
+                #expect(entries.count == min(ClientWorklist.listSize, clientele.advisors.values.filter { $0 == advisor }.count))
+                #expect(zip(entries, entries.dropFirst()).allSatisfy { $0.worth >= $1.worth })
+                #expect(entries.allSatisfy { $0.advisorID == advisor && clientele.advisors[$0.clientID] == advisor })
+                for entry in entries.prefix(3) {
+                    #expect(entry.sentence.contains(" expected in the next 90 days") && entry.sentence.contains(": "), "\(entry.sentence)")
+                }
+            }
+            let gain = report.meanGainOverRandom, error = try #require(report.standardErrorOverRandom)
+            let overValue = report.meanGainOverLifetimeValue, valueError = try #require(report.standardErrorOverLifetimeValue)
+            print("worklist backtest: \(report.advisors.count) advisors, top \(report.listSize) revenue \(Int(report.ranked)) against random \(Int(report.random)) "
+                  + "and top lifetime value \(Int(report.topLifetimeValue)); gain per advisor \(Int(gain)) ± \(Int(error)) over random, \(Int(overValue)) ± \(Int(valueError)) over lifetime value")
+            #expect(gain > 2 * error)
+            #expect(overValue > 0)
+
+            // The refresh stores the same backtest with the model, in a valid cohort document.
+            let refresh = try await Self.run(CRMActions.refreshPredictions, on: Self.dashboardID, in: dataset)
+            #expect(abs(Self.number(refresh.data["worklist"]?["revenueTopOfList"]) - report.ranked) < 0.01)
+            let cohort = try #require(dataset.document(id: "analytics.cohort.clienteling-worklist.expected-revenue"))
+            #expect(Self.errors(cohort).isEmpty, "\(Self.errors(cohort))")
+            #expect(cohort["predictions"]?["recommendations"]?[0]?.stringValue?.contains("times a random list") == true)
         }
     }
 

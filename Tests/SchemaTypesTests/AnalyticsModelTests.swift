@@ -17,9 +17,9 @@ struct AnalyticsModelTests {
         return options.compactMap(\.value.stringValue)
     }
 
-    @Test func theFivePredictiveModelsOfTheBrief() {
+    @Test func theFivePredictiveModelsOfTheBriefAndTheWorklist() {
         #expect(Self.options("analyticsModel", "modelType") == [
-            "churn-prediction", "ltv-forecasting", "next-purchase", "product-affinity", "upsell-opportunity",
+            "churn-prediction", "ltv-forecasting", "next-purchase", "product-affinity", "upsell-opportunity", "clienteling-worklist",
         ])
         #expect(Self.options("analyticsModel", "predictions.riskLevel") == ["critical", "high", "medium", "low"])
         #expect(Self.options("analyticsModel", "forecast.timeframe") == ["30-days", "90-days", "6-months", "1-year", "5-years"])
@@ -40,7 +40,7 @@ struct AnalyticsModelTests {
         let run = CRMSamples.churnModel.without("name", "modelType", "algorithm")
         #expect(CRM.markers(run) == ["error at name: Required", "error at modelType: Required", "error at algorithm: Required"])
         #expect(CRM.markers(CRMSamples.churnModel.edited("modelType", to: "clv")) == [
-            "error at modelType: Must be one of \"churn-prediction\", \"ltv-forecasting\", \"next-purchase\", \"product-affinity\", \"upsell-opportunity\"",
+            "error at modelType: Must be one of \"churn-prediction\", \"ltv-forecasting\", \"next-purchase\", \"product-affinity\", \"upsell-opportunity\", \"clienteling-worklist\"",
         ])
     }
 

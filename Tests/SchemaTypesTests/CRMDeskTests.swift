@@ -86,7 +86,7 @@ struct CRMDeskTests {
         #expect(Self.outline(Self.item("intelligence")) == ["analyticsDashboard", "modelsByType", "trendsByDimension"])
         #expect(Self.outline(Self.item("modelsByType")) == [
             "analyticsModel", "—", "model-churn-prediction", "model-ltv-forecasting", "model-next-purchase", "model-product-affinity",
-            "model-upsell-opportunity",
+            "model-upsell-opportunity", "model-clienteling-worklist",
         ])
         #expect(Self.outline(Self.item("trendsByDimension")) == [
             "trendAnalysis", "—", "trend-seasonal", "trend-cultural-preferences", "trend-musical-jewelry-correlation",
@@ -172,7 +172,7 @@ struct CRMDeskTests {
         ],
         "model-ltv-forecasting": ["model.ltv.mei-lin-chen.2025-11"],
         "model-next-purchase": [], "model-product-affinity": [],
-        "model-upsell-opportunity": ["model.upsell.lars-eriksen"],
+        "model-upsell-opportunity": ["model.upsell.lars-eriksen"], "model-clienteling-worklist": [],
         "trend-seasonal": ["trend.seasonal.2025"],
         "trend-cultural-preferences": [], "trend-musical-jewelry-correlation": [], "trend-engagement-effectiveness": [],
         "trend-collection-performance": [], "trend-experience-adoption": [],

@@ -51,6 +51,8 @@ public struct ClienteleHistories: Sendable {
     public var histories: [CustomerHistory]
     /// `customer` or `lizaCustomer`, by client id.
     public var clientTypes: [String: String]
+    /// Each client's advisor (`assignedStaff`), by client id; clients without one are absent.
+    public var advisors: [String: String]
     /// Kept orders, oldest first.
     public var orders: [Order]
     public var contacts: [Contact]
@@ -68,10 +70,11 @@ public struct ClienteleHistories: Sendable {
 
     private var position: [String: Int]
 
-    public init(histories: [CustomerHistory], clientTypes: [String: String], orders: [Order], contacts: [Contact],
-                experienceAdoption: [String: Date], asOf: Date) {
+    public init(histories: [CustomerHistory], clientTypes: [String: String], advisors: [String: String] = [:], orders: [Order],
+                contacts: [Contact], experienceAdoption: [String: Date], asOf: Date) {
         self.histories = histories
         self.clientTypes = clientTypes
+        self.advisors = advisors
         self.orders = orders
         self.contacts = contacts
         self.experienceAdoption = experienceAdoption
@@ -82,7 +85,7 @@ public struct ClienteleHistories: Sendable {
     // MARK: Reading
 
     static let clientQuery = """
-        *[_type in ["customer", "lizaCustomer"]]{_id, _type, segment, energyAlignment, tier, culturalHeritage, culturalValues, \
+        *[_type in ["customer", "lizaCustomer"]]{_id, _type, segment, energyAlignment, tier, "advisor": assignedStaff._ref, culturalHeritage, culturalValues, \
         communicationStyle, culturalInvestmentPhilosophy, preferredCulturalExperiences}
         """
     static let orderQuery = """
@@ -170,10 +173,11 @@ public struct ClienteleHistories: Sendable {
         for contact in recorded { contactsByClient[contact.customerID, default: []].append(contact.date) }
 
         var histories: [CustomerHistory] = []
-        var types: [String: String] = [:]
+        var types: [String: String] = [:], advisors: [String: String] = [:]
         for client in clients.arrayValue ?? [] {
             guard let id = client["_id"]?.stringValue, DocumentID.isPublished(id) else { continue }
             types[id] = client["_type"]?.stringValue ?? "customer"
+            advisors[id] = client["advisor"]?.stringValue
             let strings = { (key: String) in (client[key]?.arrayValue ?? []).compactMap(\.stringValue) }
             let profile = creative[id]
             let cultural = CulturalProfile(
@@ -193,7 +197,7 @@ public struct ClienteleHistories: Sendable {
 
         let latest = [kept.last?.date, recorded.last?.date].compactMap { $0 }.max() ?? Date(timeIntervalSince1970: 0)
         let asOf = AnalyticsCalendar.utc.startOfDay(for: latest).addingTimeInterval(AnalyticsCalendar.secondsPerDay)
-        return ClienteleHistories(histories: histories, clientTypes: types, orders: kept, contacts: recorded,
+        return ClienteleHistories(histories: histories, clientTypes: types, advisors: advisors, orders: kept, contacts: recorded,
                                   experienceAdoption: adoption, asOf: asOf)
     }
 

@@ -9,7 +9,7 @@ extension ModelDocuments {
     /// The cohort documents of `types`: for churn one per scorer of the backtest, with its
     /// classification metrics; for the others the fitted parameters and how well they did.
     public static func cohortDocuments(_ predictions: ClientelePredictions, clients: [ClientelePredictions.ClientForecast],
-                                       types: [ModelType]) -> [JSONObject] {
+                                       types: [ModelType], worklist: ContactListBacktest.Report? = nil) -> [JSONObject] {
         types.flatMap { type -> [JSONObject] in
             switch type {
             case .churn: churnCohort(predictions, clients: clients)
@@ -17,6 +17,7 @@ extension ModelDocuments {
             case .nextPurchase: [nextPurchaseCohort(predictions)]
             case .affinity: [affinityCohort(predictions)]
             case .upsell: [upsellCohort(predictions, clients: clients)]
+            case .worklist: worklist.map { [worklistCohort(predictions, report: $0)] } ?? []
             }
         }
     }
@@ -79,6 +80,38 @@ extension ModelDocuments {
         return RiskLevel.allCases.map { level in
             ("share-\(level.rawValue)", Double(scored.filter { $0.churnLevel == level }.count) / Double(max(1, scored.count)), nil)
         }
+    }
+
+    /// The worklist's backtest: the revenue the top of each advisor's list brought in the 90
+    /// days after a cut-off, against a random list and the biggest spenders to date.
+    static func worklistCohort(_ predictions: ClientelePredictions, report: ContactListBacktest.Report) -> JSONObject {
+        var document = cohortBase(.worklist, variant: "expected-revenue", name: "Clienteling worklist — \(Int(ClientWorklist.horizonDays))-day backtest",
+                                  algorithm: "bg-nbd+gamma-gamma-expected-revenue")
+        var values: [(String, Double, Double?)] = [
+            ("listSize", Double(report.listSize), nil), ("advisors", Double(report.advisors.count), nil), ("clients", Double(report.clients), nil),
+            ("revenueTopOfList", report.ranked, nil), ("revenueRandomList", report.random, nil), ("revenueTopLifetimeValue", report.topLifetimeValue, nil),
+            ("gainPerAdvisorOverRandom", report.meanGainOverRandom, report.standardErrorOverRandom),
+            ("gainPerAdvisorOverTopLifetimeValue", report.meanGainOverLifetimeValue, report.standardErrorOverLifetimeValue),
+        ]
+        for advisor in report.advisors {
+            values += [("\(advisor.advisor)-topOfList", advisor.ranked, nil), ("\(advisor.advisor)-random", advisor.random, nil),
+                       ("\(advisor.advisor)-topLifetimeValue", advisor.topLifetimeValue, nil)]
+        }
+        document["parameters"] = parameters(values)
+        let currency = predictions.settings.currency
+        let times = report.random > 0 ? String(format: "%.1f", report.ranked / report.random) : "—"
+        let sentence = "The top \(report.listSize) of each advisor's list brought \(currency.text(report.ranked)) in the \(Int(ClientWorklist.horizonDays)) days "
+            + "after the cut-off: \(times) times a random list (\(currency.text(report.random))) and \(currency.text(report.ranked - report.topLifetimeValue)) "
+            + "more than each advisor's biggest spenders (\(currency.text(report.topLifetimeValue)))"
+        document["predictions"] = ["value": .number(round(report.ranked, 2)), "recommendations": [.string(sentence)]]
+        document["notes"] = .string("""
+            Backtest: every model refitted on the data up to \(Int(ClientWorklist.horizonDays)) days before \(AnalyticsDate.day(predictions.asOf)), \
+            each advisor's clients ranked by expected spend in the following \(Int(ClientWorklist.horizonDays)) days (BG/NBD × Gamma-Gamma), and the \
+            revenue of the top \(report.listSize) compared with the expected revenue of a random \(report.listSize) and of the \(report.listSize) \
+            highest spenders to date. Standard errors are of the mean per-advisor gain (advisors are the replicates). The house has no \
+            record of what contacts changed, so the list ranks by what is at stake, not by a measured effect of calling.
+            """)
+        return document
     }
 
     static func churnCohort(_ predictions: ClientelePredictions, clients: [ClientelePredictions.ClientForecast]) -> [JSONObject] {

@@ -35,6 +35,8 @@ public enum ModelDocuments {
         case nextPurchase = "next-purchase"
         case affinity = "product-affinity"
         case upsell = "upsell-opportunity"
+        /// Each advisor's weekly list; a cohort document with its backtest, no per-client ones.
+        case worklist = "clienteling-worklist"
 
         var title: String {
             switch self {
@@ -43,6 +45,7 @@ public enum ModelDocuments {
             case .nextPurchase: "Next purchase"
             case .affinity: "Product affinity"
             case .upsell: "Upsell opportunity"
+            case .worklist: "Clienteling worklist"
             }
         }
     }
@@ -60,6 +63,7 @@ public enum ModelDocuments {
             case .nextPurchase: nextPurchase(forecast, predictions)
             case .affinity: affinity(forecast, predictions)
             case .upsell: upsell(forecast, predictions)
+            case .worklist: nil
             }
         }
     }
@@ -92,7 +96,8 @@ public enum ModelDocuments {
                             "detail": .string("BG/NBD expects \(String(format: "%.2f", expected)) purchases in the next \(horizon) days")])
         }
         var recommendations = [JSONValue.string(AdvisorWording.churn(forecast, predictions))]
-        recommendations += forecast.heuristic.recommendations.map(JSONValue.string)
+        // The heuristic's interventions, escalated by the level shown, not by the heuristic's own.
+        recommendations += ChurnModel.recommendations(for: forecast.heuristic.drivers, level: forecast.churnLevel).map(JSONValue.string)
         if forecast.churnLevel != forecast.heuristic.riskLevel {
             recommendations.append(.string("The brief's heuristic rates this client \(forecast.heuristic.riskLevel.rawValue); the calibrated churn probability and the value at risk rate them \(forecast.churnLevel.rawValue)"))
         }

@@ -105,8 +105,8 @@ public struct PredictionRefresh: Sendable {
         let settings = try PredictionSettings(params: context.params)
         let (progress, clientele) = try await RefreshStart.begin(context, clientele: given, progress: reporter)
         progress("fitting the models", 0.1)
-        let (predictions, forecasts, documents) = try await context.blocking {
-            () throws -> (ClientelePredictions, [ClientelePredictions.ClientForecast], [JSONObject]) in
+        let (predictions, forecasts, documents, worklist) = try await context.blocking {
+            () throws -> (ClientelePredictions, [ClientelePredictions.ClientForecast], [JSONObject], Result<ContactListBacktest.Report, any Error>?) in
             let predictions = try ClientelePredictions(clientele, settings: settings)
             let histories = clientele.histories
             let stage = "forecasting \(CRMActions.grouped(histories.count)) clients"
@@ -119,9 +119,11 @@ public struct PredictionRefresh: Sendable {
                 forecasts.append(try predictions.forecast(for: history))
                 if (index + 1) % step == 0 { progress(stage, 0.15 + 0.3 * Double(index + 1) / Double(histories.count)) }
             }
-            var documents = ModelDocuments.cohortDocuments(predictions, clients: forecasts, types: types)
+            // The worklist's backtest refits every model at its own cut-off.
+            let worklist = types.contains(.worklist) ? Result { try ClientWorklist.backtest(clientele, settings: settings) } : nil
+            var documents = ModelDocuments.cohortDocuments(predictions, clients: forecasts, types: types, worklist: try? worklist?.get())
             for forecast in forecasts { documents += ModelDocuments.clientDocuments(forecast, predictions: predictions, types: types) }
-            return (predictions, forecasts, documents)
+            return (predictions, forecasts, documents, worklist)
         }
         let writing = "writing \(CRMActions.grouped(documents.count)) documents"
         progress(writing, 0.45)
@@ -194,6 +196,22 @@ public struct PredictionRefresh: Sendable {
             "upsell": ["goldPreferred": .number(Double(recommended.filter { $0 == .goldPreferred }.count)),
                        "platinumPremier": .number(Double(recommended.filter { $0 == .platinumPremier }.count))],
         ]
+        switch worklist {
+        case .success(let report)?:
+            data["worklist"] = [
+                "listSize": .number(Double(report.listSize)), "advisors": .number(Double(report.advisors.count)),
+                "revenueTopOfList": .number(ModelDocuments.round(report.ranked, 2)), "revenueRandomList": .number(ModelDocuments.round(report.random, 2)),
+                "revenueTopLifetimeValue": .number(ModelDocuments.round(report.topLifetimeValue, 2)),
+                "gainPerAdvisorOverRandom": .number(ModelDocuments.round(report.meanGainOverRandom, 2)),
+                "gainPerAdvisorOverRandomStandardError": report.standardErrorOverRandom.map { .number(ModelDocuments.round($0, 2)) } ?? .null,
+                "gainPerAdvisorOverTopLifetimeValue": .number(ModelDocuments.round(report.meanGainOverLifetimeValue, 2)),
+                "gainPerAdvisorOverTopLifetimeValueStandardError": report.standardErrorOverLifetimeValue.map { .number(ModelDocuments.round($0, 2)) } ?? .null,
+            ]
+        case .failure(let error)?:
+            data["worklist"] = ["problem": .string(String(describing: error))]
+        case nil:
+            break
+        }
         data["documents"] = ["written": .number(Double(outcome.written.count)), "deleted": .number(Double(outcome.deleted.count)),
                              "unchanged": .number(Double(outcome.unchanged))]
         let atRisk = scored.filter { $0.churnLevel == .critical || $0.churnLevel == .high }.count
