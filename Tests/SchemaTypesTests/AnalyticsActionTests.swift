@@ -317,7 +317,7 @@ struct AnalyticsActionTests {
                 let predictions = try ClientelePredictions(clientele, settings: PredictionSettings())
                 let forecasts = try clientele.histories.map(predictions.forecast(for:))
                 return (ClientWorklist.lists(predictions, forecasts: forecasts, clientele: clientele),
-                        try ClientWorklist.backtest(clientele, settings: PredictionSettings()))
+                        try ClientWorklist.backtest(clientele))
             }
             #expect(lists.count == Set(clientele.advisors.values).count)
             for (advisor, entries) in lists {

@@ -8,7 +8,7 @@ import Foundation
 /// expected purchases × Gamma-Gamma's expected order value): the revenue a timely contact is
 /// there to secure. The house has no record of what contacts changed (no held-out clients), so
 /// the list ranks by what is at stake rather than by a measured effect of calling; its worth is
-/// checked after the fact by ``backtest(_:settings:listSize:)``: the revenue the top of each
+/// checked after the fact by ``backtest(_:listSize:)``: the revenue the top of each
 /// advisor's list brought in the 90 days after a cut-off, against a random list of theirs and
 /// their biggest spenders to date.
 ///
@@ -41,10 +41,16 @@ public enum ClientWorklist {
 
     /// The client's expected spend in the next ``horizonDays``; 0 without a purchase model.
     public static func worth(_ forecast: ClientelePredictions.ClientForecast, _ predictions: ClientelePredictions) -> Double {
-        guard let summary = forecast.summary, let purchases = predictions.purchases?.model,
-              let count = try? purchases.expectedPurchases(in: horizonDays, for: summary) else { return 0 }
-        let orderValue = predictions.spend.flatMap { try? $0.model.expectedAverageValue(for: summary) }
-            ?? forecast.history.orders.map(\.amount).reduce(0, +) / Double(max(1, forecast.history.orders.count))
+        guard let summary = forecast.summary, let purchases = predictions.purchases?.model else { return 0 }
+        return worth(summary, orders: forecast.history.known(before: predictions.asOf).orders, purchases: purchases, spend: predictions.spend?.model)
+    }
+
+    /// Expected purchases in the next ``horizonDays`` × the expected order value (Gamma-Gamma's,
+    /// else the mean of the client's orders).
+    static func worth(_ summary: RFMSummary, orders: [CustomerHistory.Order], purchases: BGNBDModel, spend: GammaGammaModel?) -> Double {
+        guard let count = try? purchases.expectedPurchases(in: horizonDays, for: summary) else { return 0 }
+        let orderValue = spend.flatMap { try? $0.expectedAverageValue(for: summary) }
+            ?? orders.map(\.amount).reduce(0, +) / Double(max(1, orders.count))
         return count * orderValue
     }
 
@@ -104,30 +110,37 @@ public enum ClientWorklist {
         }
     }
 
-    /// The lists' worth after the fact: every model fitted on the data before a cut-off
+    /// The lists' worth after the fact: BG/NBD and Gamma-Gamma fitted on the data before a cut-off
     /// ``horizonDays`` before the data end, each advisor's top `listSize` by worth, against a
     /// random `listSize` of theirs and their `listSize` biggest spenders before the cut-off, by
     /// the revenue each list's clients brought in the ``horizonDays`` after it.
-    /// - Throws: `StoreError` (`invalid`) when the data before the cut-off cannot be fitted or no
-    ///   client has an advisor.
-    public static func backtest(_ clientele: ClienteleHistories, settings: PredictionSettings,
-                                listSize: Int = listSize) throws -> ContactListBacktest.Report {
-        let cutoff = AnalyticsCalendar.adding(days: -horizonDays, to: clientele.asOf)
-        var earlier = settings
-        earlier.asOf = cutoff
-        earlier.cutoff = nil
-        let predictions = try ClientelePredictions(clientele, settings: earlier)
-        let end = clientele.asOf
-        var clients: [ContactListBacktest.Client] = []
-        for history in clientele.histories {
-            guard let advisor = clientele.advisors[history.id] else { continue }
-            let before = history.known(before: cutoff)
-            guard !before.orders.isEmpty else { continue }
-            let forecast = try predictions.forecast(for: history)
-            clients.append(.init(id: history.id, advisor: advisor, score: worth(forecast, predictions),
-                                 lifetimeValue: before.orders.reduce(0) { $0 + $1.amount },
-                                 revenueAfter: history.orders(from: cutoff, to: end).reduce(0) { $0 + $1.amount }))
+    /// - Throws: `StoreError` (`invalid`) when the data before the cut-off hold no repeat purchase,
+    ///   cannot be fitted, or no client has an advisor.
+    public static func backtest(_ clientele: ClienteleHistories, listSize: Int = listSize) throws -> ContactListBacktest.Report {
+        let cutoff = AnalyticsCalendar.adding(days: -horizonDays, to: clientele.asOf), end = clientele.asOf
+        // Only the two models the worth reads are refitted: the rest of a refresh is not needed here.
+        return try ClientelePredictions.analytics { () throws(AnalyticsError) -> ContactListBacktest.Report in
+            var rows: [(history: CustomerHistory, before: CustomerHistory, summary: RFMSummary, advisor: String)] = []
+            for history in clientele.histories {
+                guard let advisor = clientele.advisors[history.id] else { continue }
+                let before = history.known(before: cutoff)
+                guard let summary = try before.rfmSummary(at: cutoff) else { continue }
+                rows.append((history, before, summary, advisor))
+            }
+            let summaries = rows.map(\.summary)
+            guard summaries.contains(where: { $0.frequency > 0 }) else {
+                throw .unusableInput(problem: "No client made a repeat purchase before \(AnalyticsDate.day(cutoff))",
+                                     advice: "The worklist's backtest needs repeat purchases before its cut-off, \(Int(horizonDays)) days before the data end")
+            }
+            let purchases = try BGNBDModel.fit(summaries).model
+            let spend = try? GammaGammaModel.fit(summaries).model
+            let clients = rows.map { row in
+                ContactListBacktest.Client(id: row.history.id, advisor: row.advisor,
+                                           score: worth(row.summary, orders: row.before.orders, purchases: purchases, spend: spend),
+                                           lifetimeValue: row.before.orders.reduce(0) { $0 + $1.amount },
+                                           revenueAfter: row.history.orders(from: cutoff, to: end).reduce(0) { $0 + $1.amount })
+            }
+            return try ContactListBacktest.run(clients, listSize: listSize)
         }
-        return try ClientelePredictions.analytics { () throws(AnalyticsError) in try ContactListBacktest.run(clients, listSize: listSize) }
     }
 }

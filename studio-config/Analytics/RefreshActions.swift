@@ -120,7 +120,7 @@ public struct PredictionRefresh: Sendable {
                 if (index + 1) % step == 0 { progress(stage, 0.15 + 0.3 * Double(index + 1) / Double(histories.count)) }
             }
             // The worklist's backtest refits every model at its own cut-off.
-            let worklist = types.contains(.worklist) ? Result { try ClientWorklist.backtest(clientele, settings: settings) } : nil
+            let worklist = types.contains(.worklist) ? Result { try ClientWorklist.backtest(clientele) } : nil
             var documents = ModelDocuments.cohortDocuments(predictions, clients: forecasts, types: types, worklist: try? worklist?.get())
             for forecast in forecasts { documents += ModelDocuments.clientDocuments(forecast, predictions: predictions, types: types) }
             return (predictions, forecasts, documents, worklist)
