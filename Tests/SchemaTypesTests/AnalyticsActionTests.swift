@@ -348,7 +348,8 @@ struct AnalyticsActionTests {
         try await Self.withDemo { dataset in
             let before = try dataset.query(#"count(*[_type == "analyticsModel"])"#)
             for params: JSONObject in [["horizonDays": "ninety"], ["horizon": 90], ["cutoff": "2030-01-01", "asOf": "2025-06-01"],
-                                       ["platinumThreshold": 10_000]] {
+                                       ["platinumThreshold": 10_000], ["lapseMultiple": 9], ["lapseMultiple": "often"], ["currency": 12],
+                                       ["currency": .string(String(repeating: "E", count: 4 << 20))]] {
                 do {
                     _ = try await Self.run(CRMActions.refreshPredictions, on: Self.dashboardID, in: dataset, params: params)
                     Issue.record("\(params) was accepted")

@@ -31,9 +31,9 @@ public struct ClientelePredictions: Sendable {
     public let cutoff: Date
     /// The churn backtest's cut-off: the longest lapse window before ``asOf`` unless set.
     public let churnCutoff: Date
-    /// What lapsing means, and the house's risk levels.
-    public let lapseWindow: LapseWindow
-    public let riskPolicy: ChurnRiskPolicy
+    /// What lapsing means, and the house's risk levels (from the settings).
+    public var lapseWindow: LapseWindow { settings.lapseWindow }
+    public var riskPolicy: ChurnRiskPolicy { settings.riskPolicy }
     /// Each client's rhythm under the model fitted at ``asOf``; nil without repeat purchases.
     public let rhythm: PurchaseRhythm?
     /// How many clients the models learned from (those with an order before ``asOf``).
@@ -67,8 +67,6 @@ public struct ClientelePredictions: Sendable {
         self.asOf = asOf
         let cutoff = settings.cutoff ?? AnalyticsCalendar.adding(days: -settings.horizonDays, to: asOf)
         self.cutoff = cutoff
-        lapseWindow = settings.lapseWindow
-        riskPolicy = settings.riskPolicy
         let churnCutoff = settings.cutoff ?? AnalyticsCalendar.adding(days: -settings.lapseWindow.longest, to: asOf)
         self.churnCutoff = churnCutoff
         // Whatever happened after the as-of date is unknown to every model, the backtest included.
