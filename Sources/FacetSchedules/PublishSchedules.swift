@@ -222,13 +222,11 @@ public final class PublishSchedules: Sendable {
                     executed: @escaping @Sendable (PublishSchedule) -> Void = { _ in }) async {
         let keeping = lease.map { lease in Task { await lease.keep() } }
         defer { keeping?.cancel() }
-        let queue = DispatchQueue(label: "facet.schedules")
+        let lane = BlockingLane("facet.schedules")
         while !Task.isCancelled {
             if lease?.isHeld ?? true {
                 // The records and the store block: off Swift's shared task threads.
-                let finished = await withCheckedContinuation { continuation in
-                    queue.async { continuation.resume(returning: (try? self.runDue()) ?? []) }
-                }
+                let finished = await lane.run { (try? self.runDue()) ?? [] }
                 for schedule in finished { executed(schedule) }
             }
             try? await Task.sleep(for: interval)

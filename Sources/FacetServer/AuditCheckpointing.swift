@@ -1,4 +1,5 @@
 import FacetSecurity
+import FacetStore
 import Logging
 import ServiceLifecycle
 
@@ -22,7 +23,8 @@ struct AuditCheckpointing: Service {
                 // Cancelled without a graceful shutdown: the group is failing; nothing to anchor.
                 if !Task.isShuttingDownGracefully { return }
             }
-            anchor()
+            // The log's records block (on PostgreSQL, a round trip): off the task threads.
+            await BlockingLane("facet.audit-checkpoints").run { anchor() }
         }
     }
 

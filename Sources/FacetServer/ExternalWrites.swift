@@ -15,6 +15,9 @@ final class ExternalWrites: Service {
     let store: DocumentStore
     let interval: Duration
     let logger: Logger
+    /// Reading the storage blocks (on PostgreSQL, for as long as the database takes to answer or
+    /// to refuse): never on a task thread that requests need.
+    private let lane = BlockingLane("facet.external-writes")
 
     init(store: DocumentStore, interval: Duration, logger: Logger) {
         self.store = store
@@ -33,14 +36,16 @@ final class ExternalWrites: Service {
                 group.addTask { [self] in
                     for await name in announcements {
                         if Task.isCancelled { break }
-                        refresh(store.openDatasets.filter { name.isEmpty || $0.name == name })
+                        let datasets = store.openDatasets.filter { name.isEmpty || $0.name == name }
+                        await lane.run { self.refresh(datasets) }
                     }
                 }
             }
             group.addTask { [self] in
                 while !Task.isCancelled {
                     do { try await Task.sleep(for: interval) } catch { return }
-                    refresh(store.openDatasets)
+                    let datasets = store.openDatasets
+                    await lane.run { self.refresh(datasets) }
                 }
             }
             await group.next()

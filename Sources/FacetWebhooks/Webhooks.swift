@@ -32,7 +32,7 @@ public final class Webhooks: Sendable {
     private let clock: @Sendable () -> Double
     /// Where the records are read and written: their calls block, and Swift's shared task
     /// threads (as few as the cores) must not wait on a database.
-    private let queue = DispatchQueue(label: "facet.webhooks")
+    private let lane = BlockingLane("facet.webhooks")
     /// When each hook's outbox is next worth a look, and whether the hooks changed here: an
     /// idle server then looks at the records once a second, not at every turn.
     private let wakeups = Mutex(Wakeups())
@@ -232,7 +232,7 @@ extension Webhooks {
 
     /// Runs `body` on this instance's own queue.
     private func offTheTaskThreads<T: Sendable>(_ body: @escaping @Sendable () -> T) async -> T {
-        await withCheckedContinuation { continuation in queue.async { continuation.resume(returning: body()) } }
+        await lane.run(body)
     }
 
     /// Reads the transactions after the hooks' cursors (at most `batch`), and queues what each

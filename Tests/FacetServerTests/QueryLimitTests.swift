@@ -377,13 +377,14 @@ struct QueryLimitTests {
                 try await Task.sleep(for: .milliseconds(20))
             }
             #expect(try await Self.settled(fixture.api.workers).running == 0)
-            let asked = DispatchTime.now()
+            // Were the only slot still held, this query would wait for it past its 10 s time limit
+            // and be refused (503): an answer at all proves the slot free, however slowly a loaded
+            // machine gives it.
             try await client.execute(uri: Self.uri("*[_id == 'doc-100007'][0].rank"), method: .get) { response in
                 #expect(response.status == .ok)
                 let body = try JSONValue(parsing: Array(response.body.readableBytesView))
                 #expect(body["result"] == 7)
             }
-            #expect(Self.seconds(since: asked) < 20)
             #expect(fixture.api.metrics.snapshot.queryEvaluation.count == 2)
         }
     }

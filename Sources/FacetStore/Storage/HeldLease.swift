@@ -55,11 +55,13 @@ public final class HeldLease: Sendable {
     /// Renews the lease every third of its length until the task is cancelled, then gives it
     /// up, so that another server takes over at once rather than when it runs out.
     public func keep() async {
+        // The database's answer is awaited on a lane of its own, not on a task thread.
+        let lane = BlockingLane("facet.lease.\(name)")
         while !Task.isCancelled {
-            renew()
+            await lane.run { _ = self.renew() }
             try? await Task.sleep(for: duration / 3)
         }
-        release()
+        await lane.run { self.release() }
     }
 
     /// Gives the lease up, when this process holds it.
