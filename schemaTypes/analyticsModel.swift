@@ -29,6 +29,15 @@ let analyticsModel = SchemaType.document("analyticsModel", title: "Analytics Mod
     Field("modelVersion", .string()).rules(.regex(#"^[0-9]+\.[0-9]+(\.[0-9]+)?$"#, name: "version number"))
     Field("customer", .reference(to: ["customer", "lizaCustomer"], weak: true), description: "The client predicted for; empty for a cohort model")
     Field("product", .reference(to: "product", weak: true), description: "The product an affinity score is about")
+    Field("advisor", .reference(to: "staff", weak: true), description: "The advisor a clienteling worklist is for")
+    Field("worklist", .array(of: .inline(name: "worklistEntry", fields: [
+        Field("customer", .reference(to: ["customer", "lizaCustomer"], weak: true)).rules(.required()),
+        Field("worth", .number(), description: "Expected spend in the next 90 days, in the house currency").rules(.required(), .min(0)),
+        Field("sentence", .string(), description: "Why now, and the next step").rules(.required()),
+        Field("categories", .array(of: .string)),
+        Field("channel", .string(options: Vocabulary.contactChannels)),
+    ])), description: "The advisor's clients most worth a contact now, best first")
+    Field("currency", .string(), description: "The house currency of the amounts, e.g. USD").rules(.regex("^[A-Z]{3}$", name: "ISO 4217 code"))
     Field("performance", .object {
         Field("accuracy", .number()).rules(.min(0), .max(1))
         Field("precision", .number()).rules(.min(0), .max(1))

@@ -96,6 +96,11 @@ public struct ActionContext: Sendable {
 
     /// Runs `work`, which may block (it reads or writes the store), where the host runs such work.
     public func blocking<Value: Sendable>(_ work: @escaping @Sendable () throws -> Value) async throws -> Value {
+        try await Self.blocking(work, offload: offload)
+    }
+
+    /// Runs `work` through `offload` and hands back what it returned or threw.
+    static func blocking<Value: Sendable>(_ work: @escaping @Sendable () throws -> Value, offload: Offload) async throws -> Value {
         let outcome = Outcome<Value>()
         await offload { outcome.set(Result { try work() }) }
         return try outcome.get()

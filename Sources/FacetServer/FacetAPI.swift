@@ -35,6 +35,8 @@ public struct FacetAPI: Sendable {
     let auditTrail: AuditTrailView?
     /// The document actions served at `/v1/actions`, in the order the studio lists them.
     public let actions: [DocumentAction]
+    /// The studio's reports, served at `/v1/reports` (and each at its own path).
+    public let reports: [StudioReport]
     /// What an admin may load into an empty dataset from the studio (`/v1/starters`).
     public let starters: [DatasetStarter]
     /// The datasets a starter is loading into now.
@@ -68,8 +70,9 @@ public struct FacetAPI: Sendable {
                 configuration: ServerConfiguration = ServerConfiguration(), access: any AccessPolicy = LoopbackAccess(),
                 actions: [DocumentAction] = [], security: SecuritySystem? = nil, presence: PresenceBoard = PresenceBoard(),
                 starters: [DatasetStarter] = [], assets: AssetLibrary? = nil, webhooks: Webhooks? = nil,
-                schedules: PublishSchedules? = nil)
+                schedules: PublishSchedules? = nil, reports: [StudioReport] = [])
     {
+        self.reports = reports
         self.schedules = schedules
         self.assets = assets
         self.webhooks = webhooks
@@ -115,6 +118,7 @@ public struct FacetAPI: Sendable {
         addExportRoutes(to: version)
         addDocumentOperationRoutes(to: version)
         addActionRoutes(to: version)
+        addReportRoutes(to: version)
         addHookRoutes(to: version)
         addDraftActionRoutes(to: version)
         addScheduleRoutes(to: version)

@@ -108,7 +108,8 @@ struct ServeCommand: AsyncParsableCommand {
         }
         let api = FacetAPI(store: store, schema: schema, structure: desk.json, configuration: settings.server,
                            access: TokenAccess(security: security), actions: CRMActions.all, security: security,
-                           starters: [DemoStarter.crm(assets: assets)], assets: assets, webhooks: webhooks, schedules: schedules)
+                           starters: [DemoStarter.crm(assets: assets)], assets: assets, webhooks: webhooks, schedules: schedules,
+                           reports: CRMReports.all)
         let app = api.application(logger: logger)
         let exposure = ServeSettings.isLoopback(settings.server.host) ? "this machine only" : "the network: put TLS in front of it"
         let storage = settings.database.flatMap { try? PostgresLocation(url: $0).description } ?? settings.data

@@ -1,5 +1,6 @@
 import FacetAnalytics
 import Foundation
+import GROQ
 
 /// Each advisor's "this week": the clients most worth a contact now, each with the reason in one
 /// sentence and a next step.
@@ -71,6 +72,39 @@ public enum ClientWorklist {
         }
         return byAdvisor.mapValues { entries in
             Array(entries.sorted { ($0.worth, $1.clientID) > ($1.worth, $0.clientID) }.prefix(listSize))
+        }
+    }
+
+    /// One `analyticsModel` document per advisor (`analytics.advisor.clienteling-worklist.<staff
+    /// id>`) holding their list, best first, which the worklist report reads and overlays with
+    /// what happened since (contacts logged, clients who wrote, birthdays).
+    public static func documents(_ lists: [String: [Entry]], predictions: ClientelePredictions) -> [JSONObject] {
+        lists.keys.sorted().map { advisor in
+            let entries = lists[advisor] ?? []
+            return [
+                "_id": .string(ModelDocuments.advisorDocumentID(.worklist, advisor: advisor)), "_type": "analyticsModel",
+                "name": .string("This week — \(advisor)"), "modelType": .string(ModelDocuments.ModelType.worklist.rawValue),
+                "algorithm": "bg-nbd+gamma-gamma-expected-revenue", "modelVersion": .string(ModelDocuments.version),
+                "advisor": ["_type": "reference", "_ref": .string(advisor), "_weak": true],
+                "currency": .string(predictions.settings.currency.code),
+                // Keyed by client: an editor's or a migration's patch addresses an entry by who it is.
+                "worklist": .array(entries.map { entry in
+                    var item: JSONObject = [
+                        "_key": .string(entry.clientID), "_type": "worklistEntry",
+                        "customer": ["_type": "reference", "_ref": .string(entry.clientID), "_weak": true],
+                        "worth": .number(ModelDocuments.round(entry.worth, 2)), "sentence": .string(entry.sentence),
+                        "categories": .array(entry.categories.map(JSONValue.string)),
+                    ]
+                    if let channel = entry.channel { item["channel"] = .string(channel) }
+                    return .object(item)
+                }),
+                "notes": .string("""
+                    The \(entries.count) clients of this advisor most worth a contact, ranked by their expected spend in the next \
+                    \(Int(horizonDays)) days (BG/NBD's expected purchases × Gamma-Gamma's expected order value) on the data up to \
+                    \(AnalyticsDate.day(predictions.asOf)). The studio's "This week" adds clients who wrote and had no answer, and \
+                    birthdays, and marks the clients contacted since.
+                    """),
+            ]
         }
     }
 

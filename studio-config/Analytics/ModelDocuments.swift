@@ -25,6 +25,14 @@ public enum ModelDocuments {
         "analytics.cohort.\(modelType.rawValue).\(variant)"
     }
 
+    /// The id of `advisor`'s document of `modelType` (their worklist).
+    public static func advisorDocumentID(_ modelType: ModelType, advisor: String) -> String {
+        advisorPrefix(modelType) + advisor
+    }
+
+    /// The prefix of every per-advisor document of `modelType`.
+    public static func advisorPrefix(_ modelType: ModelType) -> String { "analytics.advisor.\(modelType.rawValue)." }
+
     /// The prefix of every per-client document of `modelType`.
     public static func clientPrefix(_ modelType: ModelType) -> String { "analytics.client.\(modelType.rawValue)." }
 

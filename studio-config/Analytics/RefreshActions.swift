@@ -122,6 +122,10 @@ public struct PredictionRefresh: Sendable {
             // The worklist's backtest refits every model at its own cut-off.
             let worklist = types.contains(.worklist) ? Result { try ClientWorklist.backtest(clientele) } : nil
             var documents = ModelDocuments.cohortDocuments(predictions, clients: forecasts, types: types, worklist: try? worklist?.get())
+            if types.contains(.worklist) {
+                documents += ClientWorklist.documents(ClientWorklist.lists(predictions, forecasts: forecasts, clientele: clientele),
+                                                      predictions: predictions)
+            }
             for forecast in forecasts { documents += ModelDocuments.clientDocuments(forecast, predictions: predictions, types: types) }
             return (predictions, forecasts, documents, worklist)
         }
@@ -129,7 +133,8 @@ public struct PredictionRefresh: Sendable {
         progress(writing, 0.45)
         let outcome = try await GeneratedDocuments.replace(
             documents, type: "analyticsModel",
-            prefixes: types.map(ModelDocuments.clientPrefix) + types.map { "analytics.cohort.\($0.rawValue)." }, context: context) { share in
+            prefixes: types.map(ModelDocuments.clientPrefix) + types.map { "analytics.cohort.\($0.rawValue)." }
+                + (types.contains(.worklist) ? [ModelDocuments.advisorPrefix(.worklist)] : []), context: context) { share in
             progress(writing, 0.45 + 0.55 * share)
         }
         let cohortIDs = documents.compactMap { $0["_id"]?.stringValue }.filter { $0.hasPrefix("analytics.cohort.") }
