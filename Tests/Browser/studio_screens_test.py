@@ -17,7 +17,9 @@ More and search all work. Dark mode follows the system. Sales is offered only wh
 and sees where fields are hidden from it; the audit log offers no write. Each new screen passes
 axe-core with no serious or critical violation; any console error fails. Integrations: a publish
 scheduled from the editor, listed and cancelled; a webhook refused at its bad filter, created, its
-delivery tried and its attempts read (integrations.py). Screenshots of every screen at 1440, 820
+delivery tried and its attempts read (integrations.py). This week: a manager chooses an advisor's
+list and logs a contact in one click; a seller linked to no staff record is told why they have
+no list. Screenshots of every screen at 1440, 820
 and 390 px go to --screenshots.
 """
 
@@ -25,6 +27,7 @@ import sys
 
 from selenium.webdriver.common.by import By
 from selenium.webdriver.common.keys import Keys
+from selenium.webdriver.support.ui import Select
 
 import studio_test
 from integrations import check_integrations
@@ -412,7 +415,41 @@ def sales(studio, arguments):
     open_document(studio, ["commerce", "ordersByStatus", "salesOrder"], what="an order for sales")
     if "action-delete" not in menu_items(studio):
         raise StudioFailure(f"sales, who may delete orders, is offered {menu_items(studio)}")
+    # A seller whose user is linked to no staff record has no list of their own, and is told why.
+    studio.driver.get(studio.url + "/#/reports/worklist")
+    studio.text_of(".report-body", "not linked to a staff member", "the worklist's note for an unlinked seller")
     studio.click(".sign-out", "Sign out")
+
+
+def worklist(studio, api):
+    """This week, as a manager: every advisor's list, one chosen, a contact logged in one click."""
+    size(studio, "laptop")
+    studio.driver.get(studio.url + "/#/reports/worklist")
+    studio.visible(".report-card", "a card of the worklist")
+    if studio.driver.find_element(By.CSS_SELECTOR, ".nav-link[aria-current=page]").text != "This week":
+        raise StudioFailure("the header does not mark This week as the page shown")
+    advisors = studio.driver.find_elements(By.CSS_SELECTOR, ".report-filter select option")
+    sections = studio.driver.find_elements(By.CSS_SELECTOR, ".report-section")
+    if len(advisors) != len(sections) + 1 or advisors[0].text != "Every advisor":
+        raise StudioFailure(f"the advisor filter offers {[a.text for a in advisors]} for {len(sections)} sections")
+    chosen = advisors[1].get_attribute("value")
+    Select(studio.driver.find_element(By.CSS_SELECTOR, ".report-filter select")).select_by_value(chosen)
+    studio.wait(lambda driver: "staff=" in driver.current_url and len(driver.find_elements(By.CSS_SELECTOR, ".report-section")) == 1,
+                "the list of one advisor")
+    studio.visible(f'.report-section[data-section="{chosen}"] .report-card', "the chosen advisor's cards")
+    for name in ["laptop", "tablet", "phone"]:
+        size(studio, name)
+        check_screen(studio, f"the worklist at {WIDTHS[name][0]} px", f"{name}-worklist")
+    size(studio, "laptop")
+    card = studio.driver.find_element(By.CSS_SELECTOR, ".report-card:not(.is-done)")
+    client = card.get_attribute("data-item")
+    card.find_element(By.XPATH, ".//button[text()='Interested']").click()
+    studio.text_of("#report-message", "Logged a", "the contact's confirmation")
+    studio.visible(f'.report-card.is-done[data-item="{client}"] .report-done', "the contacted card marked done")
+    logged = api.query('*[_type == "interaction" && customer._ref == $client && outcome == "interested" && direction == "outbound"]', {"client": client})
+    if len(logged) != 1:
+        raise StudioFailure(f"Contacted wrote {len(logged)} interactions for {client}")
+    check_screen(studio, "the worklist after a contact", "laptop-worklist-contacted")
 
 
 def audit_log(studio):
@@ -436,6 +473,7 @@ def run(arguments):
         laptop(studio, api)
         audit_log(studio)
         dashboards(studio, api)
+        worklist(studio, api)
         tablet(studio, api)
         phone(studio, api)
         gallery(studio)

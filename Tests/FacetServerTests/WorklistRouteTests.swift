@@ -92,12 +92,11 @@ struct WorklistRouteTests {
             #expect(sections.map { $0["id"] } == [.string(fixture.advisor)])
             let items = try #require(sections.first?["items"]?.arrayValue)
             let listed = try #require(fixture.lists[fixture.advisor])
-            // The demo's own birthdays in the next two weeks come first; then the stored ranking, in its order.
-            let birthdays = items.prefix { $0["badges"]?[0]?["text"] == "birthday" }
-            let ranked = items.dropFirst(birthdays.count).compactMap { $0["id"]?.stringValue }
-            #expect(ranked == listed.filter { id in !birthdays.contains { $0["id"]?.stringValue == id } }, "\(items)")
-            #expect(birthdays.count + ranked.count == items.count)
-            for extra in birthdays where !listed.contains(extra["id"]?.stringValue ?? "") {
+            // The stored ranking, in its order; then the demo's own birthdays in the next two weeks
+            // of clients beyond it.
+            #expect(Array(items.prefix(listed.count).compactMap { $0["id"]?.stringValue }) == listed, "\(items)")
+            for extra in items.dropFirst(listed.count) {
+                #expect(extra["badges"]?[0]?["text"] == "birthday", "\(extra)")
                 #expect(extra["figure"] == .null, "a client beyond the list has no stored worth")
             }
             let first = try #require(items.first { $0["id"]?.stringValue == listed[0] })
@@ -135,7 +134,7 @@ struct WorklistRouteTests {
         }
     }
 
-    @Test func clientsWhoWroteAndBirthdaysComeFirstAndAContactLoggedInOneClickIsDone() async throws {
+    @Test func clientsWhoWroteComeFirstBirthdaysFollowTheListAndAContactLoggedInOneClickIsDone() async throws {
         let fixture = try await Fixture()
         defer { fixture.close() }
         let dataset = try fixture.store.dataset("production")
@@ -174,12 +173,17 @@ struct WorklistRouteTests {
             #expect(ids.first == wrote)
             #expect(items[0]["sentence"]?.stringValue?.hasPrefix("Wrote to us 2 days ago and has had no answer") == true, "\(items[0])")
             #expect(items[0]["badges"]?[0]?["text"] == "unanswered")
+            #expect(Array(ids.dropFirst().prefix(listed.count)) == listed, "then the ranked list: \(ids)")
+            // Then the birthdays beyond the list, soonest first.
+            let birthdays = Array(items.dropFirst(1 + listed.count))
+            #expect(birthdays.contains { $0["id"]?.stringValue == birthday })
+            let days = birthdays.compactMap { card -> Int? in
+                guard let words = card["sentence"]?.stringValue?.split(separator: " ") else { return nil }
+                return words.starts(with: ["Birthday", "today"]) ? 0 : words.dropFirst(2).first.flatMap { Int($0) }
+            }
+            #expect(days.count == birthdays.count && days == days.sorted(), "\(birthdays)")
             let birthdayCard = try #require(items.first { $0["id"]?.stringValue == birthday })
             #expect(birthdayCard["sentence"]?.stringValue?.hasPrefix("Birthday in 3 days") == true, "\(birthdayCard)")
-            // Birthdays, soonest first, before the ranked list.
-            let birthdays = items.dropFirst().prefix { $0["badges"]?[0]?["text"] == "birthday" }
-            #expect(birthdays.contains { $0["id"]?.stringValue == birthday })
-            #expect(Array(ids.dropFirst(1 + birthdays.count)) == listed.filter { id in !birthdays.contains { $0["id"]?.stringValue == id } }, "\(ids)")
 
             // The manager sees the birthday too; an advisor of another book would not have the client at all.
             let target = listed[0]
@@ -202,7 +206,7 @@ struct WorklistRouteTests {
             #expect(answered == .ok)
             let (_, after) = try await Self.get(client, ana)
             let now = try #require(after["sections"]?[0]?["items"]?.arrayValue)
-            #expect(now.first?["badges"]?[0]?["text"] == "birthday", "the client who wrote is answered")
+            #expect(now.first?["id"]?.stringValue == listed[1], "the client who wrote is answered, the first of the list contacted")
             let done = now.filter { $0["done"] != .null }
             #expect(Set(done.compactMap { $0["id"]?.stringValue }) == [target, wrote])
             #expect(now.suffix(2).allSatisfy { $0["done"] != .null }, "done cards last")

@@ -53,13 +53,7 @@ public struct DemoRandom: RandomSource, Sendable {
         self.init(seed: Self.splitMix(&streamMixer))
     }
 
-    private static func splitMix(_ state: inout UInt64) -> UInt64 {
-        state &+= 0x9E37_79B9_7F4A_7C15
-        var z = state
-        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-        return z ^ (z >> 31)
-    }
+    private static func splitMix(_ state: inout UInt64) -> UInt64 { SplitMix64.step(&state) }
 
     private static func rotate(_ x: UInt64, _ k: UInt64) -> UInt64 { (x << k) | (x >> (64 - k)) }
 

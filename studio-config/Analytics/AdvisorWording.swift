@@ -52,7 +52,13 @@ public enum AdvisorWording {
         let period = months % 12 == 0 ? "\(months / 12) year\(months == 12 ? "" : "s")" : "\(months) months"
         let currency = predictions.settings.currency
         if let model = forecast.modelValue {
-            return "Likely to spend about \(currency.text(model.value)) over the next \(period), discounted (BG/NBD × Gamma-Gamma)"
+            let range = forecast.valueInterval.map { interval in
+                // A client most likely gone: an interval of [0, 0] says less than the share of empty futures.
+                interval.upper < 0.5
+                    ? "; in \(ModelDocuments.percent(interval.shareWithoutPurchase)) of simulated futures they buy nothing"
+                    : "; \(Int((interval.level * 100).rounded()))% chance of between \(currency.text(interval.lower)) and \(currency.text(interval.upper))"
+            } ?? ""
+            return "Likely to spend about \(currency.text(model.value)) over the next \(period), discounted\(range) (BG/NBD × Gamma-Gamma)"
                 + asOf(predictions, today: today)
         }
         guard let brief = forecast.briefValue else { return nil }

@@ -137,6 +137,9 @@ public struct ClientelePredictions: Sendable {
         public var expectedPurchases: Double?
         /// The model's lifetime value, and the brief heuristic's.
         public var modelValue: LifetimeValueForecast?
+        /// The central 80% interval of the model's lifetime value, by simulating the client's
+        /// future under the fitted models (``ForecastInterval``).
+        public var valueInterval: ForecastInterval.Bounds?
         public var briefValue: LifetimeValueForecast?
         public var nextPurchase: NextPurchaseForecast?
         /// Every category's affinity, highest first.
@@ -165,8 +168,10 @@ public struct ClientelePredictions: Sendable {
             let raw = scores[churnScorer] ?? heuristic.score
             let score = calibration?.calibrator.probability(raw) ?? min(1, max(0, raw))
             var modelValue: LifetimeValueForecast?
+            var interval: ForecastInterval.Bounds?
             if let summary, let purchases = purchases?.model, let spend = spend?.model, let reference {
                 modelValue = try projection.forecast(of: summary, reference: reference, purchases: purchases, spend: spend)
+                interval = try ForecastInterval(projection: projection, purchases: purchases, spend: spend).interval(for: summary, level: 0.8)
             }
             let briefValue = heuristicValue.forecast(known, at: asOf)
             let next = try NextPurchaseForecaster(model: purchases?.model, seasonality: seasonality).forecast(known, at: asOf)
@@ -176,7 +181,7 @@ public struct ClientelePredictions: Sendable {
                 history: history, summary: summary, heuristic: heuristic, churnScores: scores, churnScore: score,
                 churnLevel: riskPolicy.level(probability: score, valueAtRisk: atRisk), usualInterval: usual, lapseWindow: window,
                 valueAtRisk: atRisk, purchaseWithin30Days: soon, expectedPurchases: expected, modelValue: modelValue,
-                briefValue: briefValue, nextPurchase: next, affinity: affinity.scores(for: known),
+                valueInterval: interval, briefValue: briefValue, nextPurchase: next, affinity: affinity.scores(for: known),
                 upsell: settings.upsell.assess(known, forecastLifetimeValue: basis, at: asOf))
         }
     }

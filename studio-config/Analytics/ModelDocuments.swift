@@ -143,12 +143,17 @@ public enum ModelDocuments {
         }
         document["predictions"] = ["value": .number(round(brief.value, 2)), "keyDrivers": keyed(drivers, type: "keyDriver", by: "factor"),
                                    "recommendations": .array(AdvisorWording.lifetimeValue(forecast, predictions).map { [.string($0)] } ?? [])]
-        document["forecast"] = ["forecastedValue": .number(round(model?.value ?? brief.value, 2)),
-                                "timeframe": .string(timeframe(days: Double(predictions.settings.months) * LifetimeValueProjection.daysPerMonth))]
+        var projected: JSONObject = ["forecastedValue": .number(round(model?.value ?? brief.value, 2)),
+                                     "timeframe": .string(timeframe(days: Double(predictions.settings.months) * LifetimeValueProjection.daysPerMonth))]
+        if model != nil, let interval = forecast.valueInterval {
+            projected["confidenceInterval"] = ["lower": .number(round(interval.lower, 2)), "upper": .number(round(interval.upper, 2)),
+                                               "level": .number(interval.level)]
+        }
+        document["forecast"] = .object(projected)
         let months = predictions.settings.months, rate = predictions.settings.monthlyDiscountRate
         document["notes"] = .string(model == nil
             ? "forecastedValue is the brief's multiplier heuristic over \(months) months: the spend model could not be fitted (no repeat purchases)."
-            : "forecastedValue is BG/NBD × Gamma-Gamma over \(months) months discounted at \(String(format: "%.2f", rate * 100))% a month; predictions.value is the brief's multiplier heuristic (\(predictions.heuristicValue.years) years, \(Int(predictions.heuristicValue.annualGrowth * 100))% annual growth).")
+            : "forecastedValue is BG/NBD × Gamma-Gamma over \(months) months discounted at \(String(format: "%.2f", rate * 100))% a month; its confidenceInterval holds the client's discounted spend with 80% probability, from \(ForecastInterval.defaultDraws) simulated futures under the fitted models (the client's own randomness, not the parameters' error); predictions.value is the brief's multiplier heuristic (\(predictions.heuristicValue.years) years, \(Int(predictions.heuristicValue.annualGrowth * 100))% annual growth).")
         return document
     }
 

@@ -156,8 +156,8 @@ public enum WorklistReport {
             "sections": .array(sections),
             "notes": .string("""
                 Ranked by what each client is expected to spend in the next \(Int(ClientWorklist.horizonDays)) days. Clients who wrote \
-                and had no answer in the last \(unansweredWithinDays) days come first, then birthdays in the next \(birthdayWithinDays) days; \
-                a client contacted in the last \(contactedWithinDays) days is done. The ranking's worth is backtested on the \
+                and had no answer in the last \(unansweredWithinDays) days come first; birthdays in the next \(birthdayWithinDays) days \
+                are noted, and those of clients beyond the list follow it; a client contacted in the last \(contactedWithinDays) days is done. The ranking's worth is backtested on the \
                 clienteling-worklist model document.
                 """),
         ]
@@ -168,14 +168,16 @@ public enum WorklistReport {
         return .object(page)
     }
 
-    /// Unanswered messages first (oldest first), then birthdays (soonest first), then the
-    /// stored ranking; the clients already contacted last.
+    /// Clients waiting for an answer first (the longest waiting first), then the stored ranking
+    /// (a birthday there adds its reason), then the birthdays of clients beyond it (soonest
+    /// first); the clients already contacted last. A birthday alone is a reason to write, not
+    /// to pass a client worth more.
     static func ordered(_ cards: [Card]) -> [Card] {
         func key(_ card: Card) -> (Int, Double, Int, String) {
             if card.contacted != nil { return (3, 0, card.rank, card.clientID) }
             if let since = card.unansweredSince { return (0, since.timeIntervalSince1970, card.rank, card.clientID) }
-            if let days = card.birthdayInDays { return (1, Double(days), card.rank, card.clientID) }
-            return (2, 0, card.rank, card.clientID)
+            if card.rank != Int.max { return (1, 0, card.rank, card.clientID) }
+            return (2, Double(card.birthdayInDays ?? 0), card.rank, card.clientID)
         }
         return cards.sorted { key($0) < key($1) }
     }

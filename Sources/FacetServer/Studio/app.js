@@ -1,5 +1,6 @@
 // The studio's entry: shows the sign-in screen or the studio itself, and moves between the
-// desk, Vision and Integrations as the address's hash says (`#/desk/…`, `#/vision`, `#/integrations`).
+// desk, the reports, Vision and Integrations as the address's hash says (`#/desk/…`,
+// `#/reports/<name>`, `#/vision`, `#/integrations`).
 
 import { isSignedIn, onSessionEnd, request, resume, SessionEnded, signOut } from "./api.js";
 import { element, replace } from "./dom.js";
@@ -7,6 +8,7 @@ import { showSignIn } from "./signin.js";
 import { Desk } from "./desk.js";
 import { Vision } from "./vision.js";
 import { Integrations } from "./integrations.js";
+import { ReportScreen, reportAddress } from "./reports.js";
 import { Workspace } from "./workspace.js";
 import { GlobalSearch } from "./globalsearch.js";
 import { FirstRun, isFirstRun } from "./firstrun.js";
@@ -41,17 +43,19 @@ async function boot() {
 async function start() {
   replace(root, element("main", { id: "main", tabindex: "-1" }, element("p", { class: "loading" }, "Loading the studio…")));
   try {
-    const [me, schema, structure, actions] = await Promise.all([
+    // A server without document actions or reports answers 404: the studio then offers none.
+    const optional = (path, empty) => request(path).catch((error) => {
+      if (error instanceof SessionEnded) throw error;
+      return empty;
+    });
+    const [me, schema, structure, actions, reports] = await Promise.all([
       request("/v1/auth/me"),
       request("/v1/schema"),
       request("/v1/structure"),
-      // A server without document actions answers 404: the studio then offers none.
-      request("/v1/actions").catch((error) => {
-        if (error instanceof SessionEnded) throw error;
-        return { actions: [] };
-      }),
+      optional("/v1/actions", { actions: [] }),
+      optional("/v1/reports", { reports: [] }),
     ]);
-    workspace = new Workspace({ me, schema, structure, actions: actions.actions ?? [] });
+    workspace = new Workspace({ me, schema, structure, actions: actions.actions ?? [], reports: reports.reports ?? [] });
     workspace.firstRun = await isFirstRun(workspace);
     everywhere?.destroy();
     everywhere = new GlobalSearch(workspace);
@@ -68,7 +72,8 @@ async function start() {
 
 function route() {
   const hash = location.hash || "#/desk";
-  const screen = hash.startsWith("#/vision") ? "vision" : hash.startsWith("#/integrations") ? "integrations" : "desk";
+  const screen = hash.startsWith("#/vision") ? "vision" : hash.startsWith("#/integrations") ? "integrations"
+    : hash.startsWith("#/reports") ? `report:${reportAddress(hash).name}` : "desk";
   if (current?.screen === screen) {
     current.navigate?.(hash);
     return;
@@ -85,7 +90,9 @@ function route() {
     current.screen = "first-run";
     return;
   }
-  current = screen === "vision"
+  current = screen.startsWith("report:")
+    ? new ReportScreen(content, workspace, hash)
+    : screen === "vision"
     ? new Vision(content, workspace)
     : screen === "integrations"
     ? new Integrations(content, workspace)
@@ -101,6 +108,7 @@ function header(screen) {
     element("span", { class: "brand" }, "Facet Studio"),
     element("nav", { "aria-label": "Studio" },
       link("desk", "#/desk", "Desk"),
+      workspace.reports.map((report) => link(`report:${report.name}`, `#/reports/${encodeURIComponent(report.name)}`, report.title)),
       link("vision", "#/vision", "Vision"),
       link("integrations", "#/integrations", "Integrations")),
     element("button", { type: "button", class: "search-button", id: "open-search", title: "Search everywhere (Ctrl+K)",

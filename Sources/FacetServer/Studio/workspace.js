@@ -2,9 +2,10 @@
 // with the questions screens ask of them.
 
 export class Workspace {
-  constructor({ me, schema, structure, actions = [] }) {
+  constructor({ me, schema, structure, actions = [], reports = [] }) {
     this.me = me;
     this.actions = actions;
+    this.reports = reports;
     this.schema = schema;
     this.structure = structure;
     this.types = new Map(schema.types.map((type) => [type.name, type]));
