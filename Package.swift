@@ -200,7 +200,7 @@ let package = Package(
             swiftSettings: strictSwift
         ),
         .testTarget(
-            name: "GROQTests", dependencies: ["GROQ"], exclude: ["conformance-baseline.json"], swiftSettings: strictSwift),
+            name: "GROQTests", dependencies: ["GROQ", "TestSupport"], exclude: ["conformance-baseline.json"], swiftSettings: strictSwift),
         .testTarget(name: "FacetSchemaTests", dependencies: ["TestSupport", "FacetSchema", "FacetStore", "GROQ"], swiftSettings: strictSwift),
         .testTarget(name: "SchemaTypesTests", dependencies: ["TestSupport", "SchemaTypes", "StudioConfig", "FacetAnalytics", "FacetSchema", "FacetStore", "GROQ"],
                     swiftSettings: strictSwift),
@@ -222,7 +222,7 @@ let package = Package(
                                    .product(name: "GRDB", package: "GRDB.swift"), .product(name: "Crypto", package: "swift-crypto"),
                                    .product(name: "JWTKit", package: "jwt-kit")],
                     swiftSettings: strictSwift),
-        .testTarget(name: "FacetAnalyticsTests", dependencies: ["FacetAnalytics"], resources: [.copy("Fixtures")], swiftSettings: strictSwift),
+        .testTarget(name: "FacetAnalyticsTests", dependencies: ["FacetAnalytics", "TestSupport"], resources: [.copy("Fixtures")], swiftSettings: strictSwift),
         .testTarget(name: "FacetAssetsTests", dependencies: ["TestSupport", "FacetAssets", "FacetStore", "GROQ"], swiftSettings: strictSwift + glibIncludes),
         .testTarget(name: "FacetStoreTests", dependencies: ["TestSupport", "FacetStore", "FacetPostgres", "GROQ"], swiftSettings: strictSwift),
         .testTarget(name: "FacetWebhooksTests",

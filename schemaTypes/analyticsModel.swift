@@ -90,7 +90,10 @@ let analyticsModel = SchemaType.document("analyticsModel", title: "Analytics Mod
     Field("notes", .text(rows: 3), description: "How the model was run and what to keep in mind when reading it")
     Field("generatedAt", .datetime).readOnly()
 }
-.preview(select: ["title": "name", "subtitle": "modelType"])
+// Titled by the client's name, read from the client (never copied here, where erasure would
+// miss it); a cohort document, with no client, by its own name.
+.preview(select: ["title": "customer.name", "subtitle": "modelType"])
+.searchable("name", "modelType")
 .orderings(
     .init("generatedAtDesc", title: "Newest first", by: [.init("generatedAt", descending: true)]),
     .init("forecastDesc", title: "Forecast, highest first", by: [.init("forecast.forecastedValue", descending: true)])

@@ -25,6 +25,8 @@ public struct ChurnModel: Sendable, Hashable, Codable {
     public var trendWindowDays: Double
     /// Days without contact at which that factor reaches 1 (it rises linearly from 0).
     public var contactSaturationDays: Double
+    /// The currency the drivers' amounts are written in.
+    public var currency: HouseCurrency
 
     /// The brief's weights, as written (they sum to 1.2; the score normalises them).
     public static let briefWeights: [ChurnFactor: Double] = [
@@ -32,7 +34,8 @@ public struct ChurnModel: Sendable, Hashable, Codable {
     ]
 
     public init(weights: [ChurnFactor: Double] = briefWeights, thresholds: RiskThresholds = RiskThresholds(),
-                trendWindowDays: Double = 180, contactSaturationDays: Double = 180) {
+                trendWindowDays: Double = 180, contactSaturationDays: Double = 180, currency: HouseCurrency = .usd) {
+        self.currency = currency
         self.weights = weights
         self.thresholds = thresholds
         self.trendWindowDays = trendWindowDays
@@ -77,7 +80,7 @@ public struct ChurnModel: Sendable, Hashable, Codable {
                                    "\(recent.count) orders in the last \(window) days against \(previous.count) in the \(window) before")
         let recentSpend = recent.reduce(0) { $0 + $1.amount }, previousSpend = previous.reduce(0) { $0 + $1.amount }
         result[.lifetimeValueTrend] = (Self.decline(from: previousSpend, to: recentSpend),
-                                       "spend \(Self.money(recentSpend)) in the last \(window) days against \(Self.money(previousSpend)) before")
+                                       "spend \(currency.text(recentSpend)) in the last \(window) days against \(currency.text(previousSpend)) before")
 
         if let alignment = known.energyAlignment {
             result[.energyAlignment] = (1 - alignment.score, "energy alignment \(alignment.rawValue)")
@@ -109,7 +112,6 @@ public struct ChurnModel: Sendable, Hashable, Codable {
         return min(1, max(0, (previous - recent) / (previous + recent)))
     }
 
-    static func money(_ value: Double) -> String { "$" + String(Int(value.rounded())) }
 
     /// One recommendation per factor that scores at least ½, strongest contribution first; a
     /// client at `level` critical also gets a personal escalation. The level may come from

@@ -88,7 +88,14 @@ public final class PublishSchedules: Sendable {
         }
         var trial = options
         trial.dryRun = true
-        do { try dataset.perform([Self.draftAction(action, publishedID)], options: trial) } catch {
+        do {
+            do { try dataset.perform([Self.draftAction(action, publishedID)], options: trial) } catch where error.kind == .notFound {
+                // A dry run reads this server's copy, which may not have caught up yet with a draft
+                // written through another server a moment ago: catch up, then look again.
+                try dataset.refresh()
+                try dataset.perform([Self.draftAction(action, publishedID)], options: trial)
+            }
+        } catch {
             switch error.kind {
             case .forbidden: throw ScheduleError(.forbidden, error.message, advice: "Ask someone who may \(action.rawValue) it.")
             case .notFound: throw ScheduleError(.notFound, error.message, advice: error.advice.isEmpty ? nil : error.advice)

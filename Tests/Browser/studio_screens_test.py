@@ -443,12 +443,14 @@ def worklist(studio, api):
     size(studio, "laptop")
     card = studio.driver.find_element(By.CSS_SELECTOR, ".report-card:not(.is-done)")
     client = card.get_attribute("data-item")
+    contacts = '*[_type == "interaction" && customer._ref == $client && outcome == "interested" && direction == "outbound"]'
+    before = len(api.query(contacts, {"client": client}))
     card.find_element(By.XPATH, ".//button[text()='Interested']").click()
     studio.text_of("#report-message", "Logged a", "the contact's confirmation")
     studio.visible(f'.report-card.is-done[data-item="{client}"] .report-done', "the contacted card marked done")
-    logged = api.query('*[_type == "interaction" && customer._ref == $client && outcome == "interested" && direction == "outbound"]', {"client": client})
-    if len(logged) != 1:
-        raise StudioFailure(f"Contacted wrote {len(logged)} interactions for {client}")
+    logged = len(api.query(contacts, {"client": client})) - before
+    if logged != 1:
+        raise StudioFailure(f"Contacted wrote {logged} interactions for {client}")
     check_screen(studio, "the worklist after a contact", "laptop-worklist-contacted")
 
 

@@ -91,10 +91,18 @@ class Studio:
             const menu = target && target.closest('[role=menu]');
             if (menu && menu.hidden) document.querySelector(`[aria-controls="${menu.id}"]`)?.click();
         """, selector)
-        element = self.wait(EC.element_to_be_clickable((By.CSS_SELECTOR, selector)), what or selector)
-        # As a person would: scrolled to the middle, clear of the sticky action bar.
-        self.driver.execute_script("arguments[0].scrollIntoView({block: 'center'})", element)
-        element.click()
+        # A list that draws itself again (a live update) may replace the element between finding
+        # and clicking it: the element is found afresh, as a person would simply click again.
+        for attempt in range(3):
+            element = self.wait(EC.element_to_be_clickable((By.CSS_SELECTOR, selector)), what or selector)
+            try:
+                # As a person would: scrolled to the middle, clear of the sticky action bar.
+                self.driver.execute_script("arguments[0].scrollIntoView({block: 'center'})", element)
+                element.click()
+                return element
+            except StaleElementReferenceException:
+                if attempt == 2:
+                    raise
         return element
 
     def replace_text(self, element, text):

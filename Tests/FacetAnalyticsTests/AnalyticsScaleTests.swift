@@ -1,10 +1,11 @@
 import Foundation
 import Testing
+import TestSupport
 @testable import FacetAnalytics
 
 /// Every model over 5,000 simulated clients, the size of the demo book, timed and printed (no
 /// bound is asserted: the machine is shared). Checks only that each produced a result per client.
-@Suite("Analytics at the scale of the demo")
+@Suite("Analytics at the scale of the demo", .ownThread(computing: true))
 struct AnalyticsScaleTests {
     @Test func allModelsOnFiveThousandClients() throws {
         let end = HistorySimulator.date(2025, 1, 1)

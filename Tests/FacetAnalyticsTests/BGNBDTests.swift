@@ -1,8 +1,9 @@
 import Foundation
 import Testing
+import TestSupport
 @testable import FacetAnalytics
 
-@Suite("BG/NBD")
+@Suite("BG/NBD", .ownThread(computing: true))
 struct BGNBDTests {
     /// The estimates Fader, Hardie and Lee (2005) publish for the CDNOW sample.
     static let published = try! BGNBDModel(r: 0.243, alpha: 4.414, a: 0.793, b: 2.426)

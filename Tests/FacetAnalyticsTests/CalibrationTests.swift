@@ -1,9 +1,10 @@
 import Foundation
 import Testing
+import TestSupport
 @testable import FacetAnalytics
 
 /// Churn measured against each client's own rhythm, and probabilities that mean what they say.
-@Suite("Purchase rhythm and calibration")
+@Suite("Purchase rhythm and calibration", .ownThread(computing: true))
 struct CalibrationTests {
     static func day(_ year: Int, _ month: Int, _ day: Int) -> Date { HistorySimulator.date(year, month, day) }
 

@@ -1,8 +1,9 @@
 import Foundation
 import Testing
+import TestSupport
 @testable import FacetAnalytics
 
-@Suite("Classification metrics")
+@Suite("Classification metrics", .ownThread(computing: true))
 struct ClassificationMetricsTests {
     @Test func handComputedCase() throws {
         // Threshold 0.5: predicted positive 0.8 (yes), 0.6 (no), 0.7 (yes); negative 0.1 (no), 0.4 (yes), 0.2 (no).

@@ -1,8 +1,9 @@
 import Foundation
 import Testing
+import TestSupport
 @testable import FacetAnalytics
 
-@Suite("Contact list backtest")
+@Suite("Contact list backtest", .ownThread(computing: true))
 struct ContactListBacktestTests {
     typealias Client = ContactListBacktest.Client
 

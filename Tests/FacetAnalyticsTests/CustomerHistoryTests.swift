@@ -1,8 +1,9 @@
 import Foundation
 import Testing
+import TestSupport
 @testable import FacetAnalytics
 
-@Suite("Customer history")
+@Suite("Customer history", .ownThread(computing: true))
 struct CustomerHistoryTests {
     static func at(_ day: Int, hour: Double = 12) -> Date {
         AnalyticsCalendar.adding(days: Double(day) + hour / 24, to: HistorySimulator.date(2024, 1, 1))

@@ -1,11 +1,12 @@
 import Foundation
 @testable import FacetAnalytics
 import Testing
+import TestSupport
 
 /// The 80% interval of a client's lifetime value: its simulation agrees with the analytic
 /// expectation, and on clients simulated from known parameters the interval holds their actual
 /// future spend as often as it says.
-@Suite("Forecast intervals")
+@Suite("Forecast intervals", .ownThread(computing: true))
 struct ForecastIntervalTests {
     // CDNOW's published fits (weeks), and a year's projection at 1% a month.
     static let purchases = try! BGNBDModel(r: 0.243, alpha: 4.414, a: 0.793, b: 2.426)

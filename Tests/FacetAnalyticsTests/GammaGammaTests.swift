@@ -1,8 +1,9 @@
 import Foundation
 import Testing
+import TestSupport
 @testable import FacetAnalytics
 
-@Suite("Gamma-Gamma")
+@Suite("Gamma-Gamma", .ownThread(computing: true))
 struct GammaGammaTests {
     static let published = try! GammaGammaModel(p: 6.25, q: 3.74, gamma: 15.44)
 

@@ -1,10 +1,11 @@
 import Foundation
 import Testing
+import TestSupport
 @testable import FacetAnalytics
 
 /// ₂F₁ against closed forms (A&S 15.1), across the three regimes: the direct series (0 ≤ z ≤ 0.9),
 /// the z → 1 − z transformation (z > 0.9, including integer c − a − b) and Pfaff's transformation (z < 0).
-@Suite("Hypergeometric 2F1")
+@Suite("Hypergeometric 2F1", .ownThread(computing: true))
 struct HypergeometricTests {
     static func close(_ value: Double, _ expected: Double, relative: Double = 1e-11, sourceLocation: SourceLocation = #_sourceLocation) {
         #expect(abs(value - expected) <= relative * abs(expected), "got \(value), expected \(expected)", sourceLocation: sourceLocation)

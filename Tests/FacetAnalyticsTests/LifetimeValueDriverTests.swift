@@ -1,8 +1,9 @@
 import Foundation
 import Testing
+import TestSupport
 @testable import FacetAnalytics
 
-@Suite("Lifetime value drivers and the brief's heuristic")
+@Suite("Lifetime value drivers and the brief's heuristic", .ownThread(computing: true))
 struct LifetimeValueDriverTests {
     static func day(_ year: Int, _ month: Int, _ day: Int) -> Date { HistorySimulator.date(year, month, day) }
 

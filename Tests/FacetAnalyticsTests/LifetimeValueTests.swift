@@ -1,8 +1,9 @@
 import Foundation
 import Testing
+import TestSupport
 @testable import FacetAnalytics
 
-@Suite("Customer lifetime value")
+@Suite("Customer lifetime value", .ownThread(computing: true))
 struct LifetimeValueTests {
     static let purchases = try! BGNBDModel(r: 0.243, alpha: 4.414, a: 0.793, b: 2.426)
     static let spend = try! GammaGammaModel(p: 6.25, q: 3.74, gamma: 15.44)

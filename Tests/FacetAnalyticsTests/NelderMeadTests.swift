@@ -1,8 +1,9 @@
 import Foundation
 import Testing
+import TestSupport
 @testable import FacetAnalytics
 
-@Suite("Nelder-Mead")
+@Suite("Nelder-Mead", .ownThread(computing: true))
 struct NelderMeadTests {
     @Test func findsTheRosenbrockValley() throws {
         // The banana function's minimum is 0 at (1, 1), at the end of a long curved valley.
@@ -45,7 +46,7 @@ struct NelderMeadTests {
     }
 }
 
-@Suite("BFGS")
+@Suite("BFGS", .ownThread(computing: true))
 struct QuasiNewtonTests {
     @Test func findsTheRosenbrockValley() throws {
         let minimum = try QuasiNewton().minimize(from: [-1.2, 1]) { x in

@@ -1,8 +1,9 @@
 import Foundation
 import Testing
+import TestSupport
 @testable import FacetAnalytics
 
-@Suite("Next purchase and seasonality")
+@Suite("Next purchase and seasonality", .ownThread(computing: true))
 struct NextPurchaseTests {
     static func day(_ year: Int, _ month: Int, _ day: Int) -> Date { HistorySimulator.date(year, month, day) }
 

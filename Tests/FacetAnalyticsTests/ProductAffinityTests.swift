@@ -1,8 +1,9 @@
 import Foundation
 import Testing
+import TestSupport
 @testable import FacetAnalytics
 
-@Suite("Product affinity")
+@Suite("Product affinity", .ownThread(computing: true))
 struct ProductAffinityTests {
     static func day(_ n: Int) -> Date { AnalyticsCalendar.adding(days: Double(n), to: HistorySimulator.date(2024, 1, 1)) }
 

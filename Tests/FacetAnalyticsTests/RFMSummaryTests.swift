@@ -1,8 +1,9 @@
 import Foundation
 import Testing
+import TestSupport
 @testable import FacetAnalytics
 
-@Suite("RFM summary CSV")
+@Suite("RFM summary CSV", .ownThread(computing: true))
 struct RFMSummaryTests {
     @Test func readsTheLifetimesLayout() throws {
         let csv = "customer_id,frequency,recency,T,monetary_value\r\n\"A, Ltd\",2,30.43,38.86,22.35\r\n\r\nb,0,0,38.86,0\r\n"

@@ -1,11 +1,12 @@
 import Foundation
 import Testing
+import TestSupport
 @testable import FacetAnalytics
 
 /// Fits on data simulated from known parameters recover them within sampling error. The standard
 /// errors come from the observed information at the estimate; they are checked to be small
 /// relative to the truth, so "within four standard errors" is a real constraint.
-@Suite("Parameter recovery from simulated customers")
+@Suite("Parameter recovery from simulated customers", .ownThread(computing: true))
 struct SimulationTests {
     static let truth = CustomerSimulator(purchases: try! BGNBDModel(r: 0.25, alpha: 4, a: 0.8, b: 2.5),
                                          spend: try! GammaGammaModel(p: 6, q: 4, gamma: 15),

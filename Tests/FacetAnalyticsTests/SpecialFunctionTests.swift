@@ -1,8 +1,9 @@
 import Foundation
 import Testing
+import TestSupport
 @testable import FacetAnalytics
 
-@Suite("Digamma and likelihood gradients")
+@Suite("Digamma and likelihood gradients", .ownThread(computing: true))
 struct SpecialFunctionTests {
     static let eulerGamma = 0.577_215_664_901_532_9
 

@@ -1,8 +1,9 @@
 import Foundation
 import Testing
+import TestSupport
 @testable import FacetAnalytics
 
-@Suite("Trend statistics")
+@Suite("Trend statistics", .ownThread(computing: true))
 struct TrendStatisticsTests {
     @Test func distributionTails() {
         #expect(abs(Distributions.normalQuantile(0.975) - 1.959963984540054) < 1e-12)

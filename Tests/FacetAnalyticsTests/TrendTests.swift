@@ -1,10 +1,11 @@
 import Foundation
 import Testing
+import TestSupport
 @testable import FacetAnalytics
 
 /// Each dimension finds an effect planted in simulated data, within the sampling error of the
 /// simulation, and reports no effect where none was planted.
-@Suite("Trend dimensions")
+@Suite("Trend dimensions", .ownThread(computing: true))
 struct TrendTests {
     static func day(_ year: Int, _ month: Int, _ day: Int) -> Date { HistorySimulator.date(year, month, day) }
 

@@ -1,8 +1,9 @@
 import Foundation
 import Testing
+import TestSupport
 @testable import FacetAnalytics
 
-@Suite("Upsell")
+@Suite("Upsell", .ownThread(computing: true))
 struct UpsellTests {
     static let today = HistorySimulator.date(2025, 6, 1)
 

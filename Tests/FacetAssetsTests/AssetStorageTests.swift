@@ -2,8 +2,9 @@ import FacetAssets
 import Foundation
 import Synchronization
 import Testing
+import TestSupport
 
-@Suite("Asset storage and the variant cache")
+@Suite("Asset storage and the variant cache", .ownThread(computing: true))
 struct AssetStorageTests {
     static func folder() -> URL {
         FileManager.default.temporaryDirectory.appendingPathComponent("facet-assets-\(UUID().uuidString)")

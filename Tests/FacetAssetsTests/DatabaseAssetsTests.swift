@@ -5,7 +5,7 @@ import Testing
 import TestSupport
 
 /// Asset bytes as rows of shared records: what one server stores, another reads, whole.
-@Suite("Assets kept in the database")
+@Suite("Assets kept in the database", .ownThread(computing: true))
 struct DatabaseAssetsTests {
     /// Two handles on one set of records, as two servers have: two SQLite connections to one
     /// file, or two PostgreSQL backends on one schema.

@@ -5,7 +5,7 @@ import GROQ
 import TestSupport
 import Testing
 
-@Suite("Dataset archives in Sanity's export layout")
+@Suite("Dataset archives in Sanity's export layout", .ownThread(computing: true))
 struct DatasetArchiveTests {
     final class Place {
         let root = FileManager.default.temporaryDirectory.appendingPathComponent("facet-archive-\(UUID().uuidString)")

@@ -4,7 +4,7 @@ import Foundation
 import GROQ
 import Testing
 
-@Suite("Image metadata, sniffing and upload preparation")
+@Suite("Image metadata, sniffing and upload preparation", .ownThread(computing: true))
 struct ImageMetadataTests {
     @Test("Types are sniffed from the bytes, whatever a client claims")
     func sniffing() throws {

@@ -4,7 +4,7 @@ import TestSupport
 import Synchronization
 import Testing
 
-@Suite("Image URL parameters: sizes, fits, crops and formats")
+@Suite("Image URL parameters: sizes, fits, crops and formats", .ownThread(computing: true))
 struct ImageTransformTests {
     func plan(_ query: [(String, String)], _ width: Int = 2000, _ height: Int = 1500) throws -> ImageTransform.Plan {
         try ImageTransform(query: query).plan(sourceWidth: width, sourceHeight: height)

@@ -5,7 +5,7 @@ import GROQ
 import TestSupport
 import Testing
 
-@Suite("Unused assets")
+@Suite("Unused assets", .ownThread(computing: true))
 struct UnusedAssetsTests {
     @Test("An asset is unused only when no document, draft or revision refers to it")
     func findsAndRemoves() throws {

@@ -151,6 +151,25 @@ extension StoreCommandTests {
                     guard Self.writeAll(stdinFD, StreamLine(number: written + 1).body) else { break }
                     written += 1
                 }
+                // Until the child has filled the page and stopped (the bytes waiting in the pipe
+                // stay the same for a second), however slowly a loaded machine lets it get there;
+                // then a moment for it to commit the transaction whose result it cannot write.
+                #if os(Linux)
+                if resultPipeShrunk {
+                    var waiting: Int32 = 0, last: Int32 = -1, steadySince = Date()
+                    let limit = Date().addingTimeInterval(60)
+                    while Date() < limit {
+                        _ = ioctl(output.fileHandleForReading.fileDescriptor, UInt(0x541B) /* FIONREAD */, &waiting)
+                        if waiting != last {
+                            last = waiting
+                            steadySince = Date()
+                        } else if waiting > 2_048, Date().timeIntervalSince(steadySince) > 1 {
+                            break
+                        }
+                        usleep(50_000)
+                    }
+                }
+                #endif
                 usleep(500_000)
             } else {
                 // Put more transactions in flight, then kill the child as it works through them,

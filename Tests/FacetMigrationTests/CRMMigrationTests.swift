@@ -6,10 +6,11 @@ import GROQ
 import Migrations
 import SchemaTypes
 import Testing
+import TestSupport
 
 /// The CRM's two migrations: the phone normaliser and the boutique values, on their own and
 /// on the demo CRM under the CRM's schema.
-@Suite("CRM migrations")
+@Suite("CRM migrations", .ownThread(computing: true))
 struct CRMMigrationTests {
     @Test("phone numbers as people write them become E.164; what cannot be read is left alone", arguments: [
         ("+44 20 7946 0958", "FR", "+442079460958"),

@@ -4,10 +4,11 @@ import Foundation
 import GROQ
 import Synchronization
 import Testing
+import TestSupport
 
 /// The DSL's handlers on nested documents, and the dry run's output: everything a migration
 /// says before anything is written.
-@Suite("migration handlers and dry run")
+@Suite("migration handlers and dry run", .ownThread(computing: true))
 struct MigrationHandlerTests {
     /// A nested document: objects in objects, keyed and unkeyed arrays, every JSON kind.
     static let nested: JSONValue = [

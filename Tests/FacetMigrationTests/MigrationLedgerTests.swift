@@ -6,7 +6,7 @@ import TestSupport
 
 /// The record of applied migrations, in a data directory's file or in the records of a
 /// PostgreSQL database that servers share: what one process records, another reads.
-@Suite("The migration ledger")
+@Suite("The migration ledger", .ownThread(computing: true))
 struct MigrationLedgerTests {
     @Test(arguments: StorageKind.available)
     func whatOneProcessRecordsAnotherReads(kind: StorageKind) throws {

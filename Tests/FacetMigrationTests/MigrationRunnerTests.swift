@@ -5,10 +5,11 @@ import Foundation
 import GROQ
 import Synchronization
 import Testing
+import TestSupport
 
 /// Real runs on real SQLite files: batching, idempotence and the applied record, a concurrent
 /// writer, and a migration whose result does not validate.
-@Suite("migration runner")
+@Suite("migration runner", .ownThread(computing: true))
 struct MigrationRunnerTests {
     static let schema = try! Schema([
         SchemaType.document("customer") {

@@ -1,8 +1,9 @@
 import GROQ
 import Testing
+import TestSupport
 @testable import FacetSchema
 
-@Suite("Desk structure")
+@Suite("Desk structure", .ownThread(computing: true))
 struct DeskStructureTests {
     static let schema = try! Schema([
         SchemaType.document("customer") { Field("tier", .string(options: ["gold", "silver"])) },

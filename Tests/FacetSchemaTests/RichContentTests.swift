@@ -1,8 +1,9 @@
 import GROQ
 import Testing
+import TestSupport
 @testable import FacetSchema
 
-@Suite("Portable Text and images")
+@Suite("Portable Text and images", .ownThread(computing: true))
 struct RichContentTests {
     static let validator = Validator(schema: try! Schema([
         SchemaType.document("story") {

@@ -1,8 +1,9 @@
 import GROQ
 import Testing
+import TestSupport
 @testable import FacetSchema
 
-@Suite("Schema DSL and self-checks")
+@Suite("Schema DSL and self-checks", .ownThread(computing: true))
 struct SchemaTests {
     static let address = SchemaType.object("address") {
         Field("city", .string())

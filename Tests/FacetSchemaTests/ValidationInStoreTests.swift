@@ -5,7 +5,7 @@ import TestSupport
 import Testing
 @testable import FacetSchema
 
-@Suite("Validation in the mutation pipeline")
+@Suite("Validation in the mutation pipeline", .ownThread(computing: true))
 struct ValidationInStoreTests {
     static let schema = try! Schema([
         SchemaType.document("customer") {

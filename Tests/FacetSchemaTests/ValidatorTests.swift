@@ -1,8 +1,9 @@
 import GROQ
 import Testing
+import TestSupport
 @testable import FacetSchema
 
-@Suite("Validation markers")
+@Suite("Validation markers", .ownThread(computing: true))
 struct ValidatorTests {
     static let schema: Schema = {
         let line = SchemaType.object("line") {

@@ -4,6 +4,7 @@ import Foundation
 import GRDB
 import GROQ
 import Testing
+import TestSupport
 @testable import FacetSecurity
 
 /// A security directory whose audit log writes signed checkpoints, with a master key from the
@@ -38,7 +39,7 @@ final class AnchoredDirectory: @unchecked Sendable {
     }
 }
 
-@Suite("audit checkpoints")
+@Suite("audit checkpoints", .ownThread())
 struct AuditCheckpointTests {
     @Test func aLogWithCheckpointsVerifies() throws {
         let anchored = try AnchoredDirectory(cadence: AuditCheckpoints.Cadence(every: 2, interval: 3600))

@@ -65,7 +65,7 @@ extension SQLColumnValue {
     }
 }
 
-@Suite("audit log") struct AuditLogTests {
+@Suite("audit log", .ownThread()) struct AuditLogTests {
     /// Five entries of different kinds.
     static func recordFive(_ audit: AuditLog) throws {
         try audit.record(AuditEvent(action: "login", actor: "ada", actorRole: .manager, ipAddress: "192.0.2.1"))

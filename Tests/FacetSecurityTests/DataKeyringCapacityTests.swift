@@ -1,10 +1,11 @@
 import Crypto
 import Foundation
 import Testing
+import TestSupport
 @testable import FacetSecurity
 
 /// The keyring keeps a bounded number of keys open, and a key it forgot is read again, the same.
-@Suite("Open data keys, bounded")
+@Suite("Open data keys, bounded", .ownThread())
 struct DataKeyringCapacityTests {
     private func bytes(_ key: SymmetricKey) -> [UInt8] { key.withUnsafeBytes { Array($0) } }
 

@@ -4,10 +4,11 @@ import Foundation
 import GRDB
 import GROQ
 import Testing
+import TestSupport
 
 /// A sealed store's dataset image: it holds the documents opened, so it is sealed with a key of
 /// its own, never holds a plaintext value on disk, and dies with any erasure.
-@Suite("Sealed dataset images")
+@Suite("Sealed dataset images", .ownThread())
 struct DatasetImageSealingTests {
     static let eager = ImagePolicy(minimumDocuments: 1, rewriteAfterRevisions: 1)
 

@@ -3,11 +3,12 @@ import FacetStore
 import Foundation
 import GROQ
 import Testing
+import TestSupport
 
 /// What encryption at rest costs when a dataset loads: 20,000 customers, each with four sealed
 /// fields and four personal ones, opened with and without field encryption. A measurement, not
 /// a pass/fail bound (the machine is shared); run with FACET_MEASURE_ENCRYPTION=1.
-@Suite("Field encryption load cost", .enabled(if: ProcessInfo.processInfo.environment["FACET_MEASURE_ENCRYPTION"] == "1"))
+@Suite("Field encryption load cost", .ownThread(), .enabled(if: ProcessInfo.processInfo.environment["FACET_MEASURE_ENCRYPTION"] == "1"))
 struct EncryptionLoadTests {
     static let customers = 20_000
 

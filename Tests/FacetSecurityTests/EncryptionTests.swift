@@ -4,9 +4,10 @@ import Foundation
 import GRDB
 import GROQ
 import Testing
+import TestSupport
 
 /// Field encryption at rest: what reaches the disk, what reads back, and what refuses to open.
-@Suite("Field encryption")
+@Suite("Field encryption", .ownThread())
 struct EncryptionTests {
     @Test func sensitiveFieldsNeverReachTheDiskInClear() throws {
         let fixture = try EncryptionFixture()

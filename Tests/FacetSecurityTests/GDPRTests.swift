@@ -4,9 +4,10 @@ import Foundation
 import GRDB
 import GROQ
 import Testing
+import TestSupport
 
 /// A person's requests: everything held about them, and erasure by crypto-shredding.
-@Suite("GDPR requests")
+@Suite("GDPR requests", .ownThread())
 struct GDPRTests {
     static func request(_ fixture: EncryptionFixture) throws -> PersonalDataRequest {
         PersonalDataRequest(dataset: try fixture.production, encryption: fixture.security.encryption, audit: fixture.security.audit,

@@ -5,7 +5,7 @@ import GROQ
 import Testing
 import TestSupport
 
-@Suite("Identities: users, passwords, API tokens")
+@Suite("Identities: users, passwords, API tokens", .ownThread())
 struct IdentityStoreTests {
     @Test func passwordsMustBeLongUncommonAndNotTheUserName() throws {
         let rules = PasswordRules()

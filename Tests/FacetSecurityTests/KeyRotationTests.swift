@@ -5,9 +5,10 @@ import GRDB
 import GROQ
 import Synchronization
 import Testing
+import TestSupport
 
 /// `facet keys rotate`: every envelope, history included, under new keys; nothing lost.
-@Suite("Key rotation")
+@Suite("Key rotation", .ownThread())
 struct KeyRotationTests {
     /// A customer with history (created, then updated) and an interaction.
     static func populate(_ dataset: Dataset) throws -> String {

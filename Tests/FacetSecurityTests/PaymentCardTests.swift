@@ -3,9 +3,10 @@ import FacetStore
 import Foundation
 import GROQ
 import Testing
+import TestSupport
 
 /// The card-number screen: what it refuses, what it lets through, and what it records.
-@Suite("Payment card screen")
+@Suite("Payment card screen", .ownThread())
 struct PaymentCardTests {
     @Test(arguments: [
         ("4111 1111 1111 1111", 16),

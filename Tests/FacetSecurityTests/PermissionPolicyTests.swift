@@ -1,8 +1,9 @@
 import FacetSecurity
 import GROQ
 import Testing
+import TestSupport
 
-@Suite struct PermissionPolicyTests {
+@Suite(.ownThread()) struct PermissionPolicyTests {
     @Test func rolesParseByName() throws {
         #expect(try Role(named: "Sales") == .sales)
         #expect(throws: SecurityError.self) { try Role(named: "owner") }

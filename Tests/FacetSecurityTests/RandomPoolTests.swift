@@ -2,10 +2,11 @@ import Dispatch
 import Foundation
 import Synchronization
 import Testing
+import TestSupport
 @testable import FacetSecurity
 
 /// Random bytes handed out from a pool: never the same twice, of the size asked, from any thread.
-@Suite("Random bytes from a pool")
+@Suite("Random bytes from a pool", .ownThread())
 struct RandomPoolTests {
     @Test func noTwoCallersAreGivenTheSameBytes() {
         let pool = RandomPool()

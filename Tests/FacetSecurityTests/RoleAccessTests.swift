@@ -6,10 +6,11 @@ import GROQ
 import SchemaTypes
 import StudioConfig
 import Testing
+import TestSupport
 
 /// The CRM's roles enforced where data leaves (queries on a role's view of a snapshot) and enters
 /// (the mutation pipeline), on a real store.
-@Suite struct RoleAccessTests {
+@Suite(.ownThread()) struct RoleAccessTests {
     /// A store with two advisors, a client assigned to each, an order, an interaction, a product
     /// and a campaign. The schema is not checked, so that each document holds only what a test needs.
     final class Fixture {

@@ -5,7 +5,7 @@ import GROQ
 import Testing
 import TestSupport
 
-@Suite("Sessions: sign-in, access and refresh tokens")
+@Suite("Sessions: sign-in, access and refresh tokens", .ownThread())
 struct SessionAuthorityTests {
     @Test(arguments: StorageKind.available) func signingInGivesAShortLivedSignedAccessTokenAndARefreshToken(kind: StorageKind) async throws {
         let fixture = try IdentityFixture(kind)

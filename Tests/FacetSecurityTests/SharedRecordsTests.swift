@@ -14,7 +14,7 @@ import TestSupport
 /// Three servers' security over one PostgreSQL database, each with a data directory of its own
 /// and the same master key, as three `facet serve --database postgres://…` on three machines:
 /// one audit chain, one set of users and sessions, one set of data keys.
-@Suite("Security shared by several servers")
+@Suite("Security shared by several servers", .ownThread())
 struct SharedRecordsTests {
     /// `count` security systems on one fresh schema; removed afterwards. Opening and removing
     /// them waits for the database, so it is done off the shared threads.

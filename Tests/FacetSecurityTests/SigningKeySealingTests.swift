@@ -4,10 +4,11 @@ import Foundation
 import GRDB
 import JWTKit
 import Testing
+import TestSupport
 
 /// The token signing keys are stored sealed by the master key: a copy of the security database
 /// alone cannot sign or check tokens.
-@Suite("token signing keys sealed by the master key")
+@Suite("token signing keys sealed by the master key", .ownThread())
 struct SigningKeySealingTests {
     /// Signs in a user made at bcrypt cost 4 (the system's own store would hash at cost 12).
     static func accessToken(_ security: SecuritySystem) async throws -> String {

@@ -2,6 +2,7 @@ import Foundation
 import GROQ
 import Synchronization
 import Testing
+import TestSupport
 @testable import FacetSecurity
 
 /// A clock the test moves by hand.
@@ -34,7 +35,7 @@ struct MonitorFixture {
     }
 }
 
-@Suite("token bucket") struct TokenBucketTests {
+@Suite("token bucket", .ownThread()) struct TokenBucketTests {
     @Test func takesRefillsAndCaps() {
         var bucket = TokenBucket(RateLimit(perSecond: 2, burst: 3), now: 0)
         #expect(bucket.take(at: 0) == .init(allowed: true, remaining: 2, retryAfter: 0))
@@ -62,7 +63,7 @@ struct MonitorFixture {
     }
 }
 
-@Suite("threat monitor") struct ThreatMonitorTests {
+@Suite("threat monitor", .ownThread()) struct ThreatMonitorTests {
     // MARK: Rate limits
 
     @Test func addressesAreRateLimitedWithRetryAfter() throws {
@@ -405,7 +406,7 @@ struct MonitorFixture {
     }
 }
 
-@Suite("threat policy from a configuration file")
+@Suite("threat policy from a configuration file", .ownThread())
 struct ThreatPolicyConfigurationTests {
     @Test func settingsOverrideTheDefaultsAndUnknownOnesAreRefused() throws {
         let policy = try ThreatPolicy(json: [

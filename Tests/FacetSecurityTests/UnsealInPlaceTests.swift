@@ -2,9 +2,10 @@
 import FacetStore
 @testable import GROQ
 import Testing
+import TestSupport
 
 /// Opening a stored document that the caller hands over, as a load does, edits it where it is.
-@Suite("Unsealing in place")
+@Suite("Unsealing in place", .ownThread())
 struct UnsealInPlaceTests {
     @Test func aDocumentHandedOverIsOpenedWithoutACopy() throws {
         let fixture = try EncryptionFixture()

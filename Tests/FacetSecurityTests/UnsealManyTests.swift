@@ -3,10 +3,11 @@ import FacetStore
 import Foundation
 @testable import GROQ
 import Testing
+import TestSupport
 
 /// A batch of stored documents (what a dataset being loaded opens) opens as each document
 /// would on its own, with its keys read together and not kept open.
-@Suite("Unsealing a batch")
+@Suite("Unsealing a batch", .ownThread())
 struct UnsealManyTests {
     @Test func aBatchOpensAsEachDocumentWouldAndKeepsNoKeyOpen() throws {
         let fixture = try EncryptionFixture()

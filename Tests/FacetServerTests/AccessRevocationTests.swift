@@ -6,6 +6,7 @@ import HTTPTypes
 import Hummingbird
 import HummingbirdTesting
 import Testing
+import TestSupport
 
 /// Taking access away bites on the very next request, also when another process (a `facet
 /// users` or `facet tokens` command) does it: the server's memory of checked tokens does not

@@ -12,8 +12,9 @@ import NIOCore
 import SchemaTypes
 import StudioConfig
 import Testing
+import TestSupport
 
-@Suite("GET and POST /actions")
+@Suite("GET and POST /actions", .ownThread(computing: true))
 struct ActionRouteTests {
     /// Stamps `note` on the document (its draft too when it has one) from the `note` parameter;
     /// refuses without one.
@@ -184,7 +185,7 @@ struct ActionRouteTests {
 
 /// `Accept: text/event-stream` on `POST /v1/actions/...`: progress events, then the plain
 /// answer as `result` (or `error`), and the same writes as the plain request.
-@Suite("Action progress as server-sent events")
+@Suite("Action progress as server-sent events", .ownThread(computing: true))
 struct ActionProgressRouteTests {
     static let streamHeaders: HTTPFields = [.contentType: "application/json", .accept: "text/event-stream"]
 
@@ -395,7 +396,7 @@ struct ActionProgressRouteTests {
 }
 
 /// The CRM's refresh actions over HTTP, streamed and plain, on two copies of one small demo.
-@Suite("Refresh actions stream their progress")
+@Suite("Refresh actions stream their progress", .ownThread(computing: true))
 struct RefreshProgressRouteTests {
     static let dashboardID = "dashboard.clientele"
 

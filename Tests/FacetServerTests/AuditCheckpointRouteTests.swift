@@ -8,6 +8,7 @@ import Hummingbird
 import HummingbirdTesting
 import Logging
 import Testing
+import TestSupport
 
 /// The audit log's checkpoints over HTTP: an admin copies them off the machine, verification
 /// uses them, and the running server writes them, the last one as it stops.

@@ -10,6 +10,7 @@ import HummingbirdTesting
 import SchemaTypes
 import StudioConfig
 import Testing
+import TestSupport
 
 /// Every role × document type × write, through `POST /v1/data/mutate` (dry run, then for real)
 /// and `POST /v1/data/publish`, allowed exactly when the CRM's policy says so; and no answer to

@@ -9,6 +9,7 @@ import HummingbirdTesting
 import SchemaTypes
 import StudioConfig
 import Testing
+import TestSupport
 
 @testable import FacetServer
 

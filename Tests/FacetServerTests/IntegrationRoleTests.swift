@@ -9,6 +9,7 @@ import HTTPTypes
 import Hummingbird
 import HummingbirdTesting
 import Testing
+import TestSupport
 
 /// Each role trying the integrations it should not: the Actions API (dry runs included),
 /// scheduling, and webhooks, with the CRM's roles.

@@ -9,6 +9,7 @@ import Hummingbird
 import HummingbirdTesting
 import Synchronization
 import Testing
+import TestSupport
 
 /// A clock the test moves by hand: expiry is tested without waiting.
 final class ManualClock: Sendable {

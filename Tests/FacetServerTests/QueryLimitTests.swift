@@ -82,7 +82,9 @@ struct QueryLimitTests {
             // limit when the request waited for a thread before it started).
             let evaluation = fixture.api.metrics.snapshot.queryEvaluation
             #expect(evaluation.count == 1)
-            #expect(evaluation.sum < 2, "evaluated for \(evaluation.sum) s")
+            // Run to its end, the query would take hours (cubic in 2,000 documents): any bound far
+            // below that shows it was stopped, however long a loaded machine took to notice.
+            #expect(evaluation.sum < 60, "evaluated for \(evaluation.sum) s")
             // The slot is free again: a cheap query is answered at once.
             try await client.execute(uri: Self.uri("count(*[_type == 'customer'])"), method: .get) { response in
                 #expect(response.status == .ok)
@@ -107,15 +109,28 @@ struct QueryLimitTests {
         }
         let app = Application(router: fixture.api.router())
         try await app.test(.router) { client in
-            let started = DispatchTime.now()
-            try await client.execute(uri: Self.uri("*[_id == 'doc-100002']._id") + "&perspective=drafts", method: .get) { response in
+            // Each perspective builds a view of its own. On a machine so loaded that the query
+            // waited 40 ms for a thread (refused as queued: the wait counts), the next perspective
+            // tries again; building the view is never what makes it fail.
+            var refusals: [String] = []
+            for perspective in ["drafts", "published"] {
+                let started = DispatchTime.now()
+                let (status, body) = try await client.execute(uri: Self.uri("*[_id == 'doc-100002']._id") + "&perspective=" + perspective,
+                                                              method: .get) { response in
+                    (response.status, try JSONValue(parsing: Array(response.body.readableBytesView)))
+                }
                 let elapsed = Self.seconds(since: started)
-                let body = try JSONValue(parsing: Array(response.body.readableBytesView))
-                #expect(response.status == .ok, "\(body)")
+                if status == .serviceUnavailable, body["error"]?["description"]?.stringValue?.contains("waited") == true {
+                    refusals.append("\(perspective): \(body)")
+                    continue
+                }
+                #expect(status == .ok, "\(body)")
                 #expect(body["result"] == ["doc-100002"])
                 // The view took longer than the limit to build, so the limit was really passed.
                 #expect(elapsed > 0.04, "answered after \(elapsed) s")
+                break
             }
+            #expect(refusals.count < 2, "every attempt waited past its limit for a thread: \(refusals)")
         }
     }
 

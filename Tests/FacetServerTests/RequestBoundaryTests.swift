@@ -5,6 +5,7 @@ import HTTPTypes
 import Hummingbird
 import HummingbirdTesting
 import Testing
+import TestSupport
 
 /// What the server lets through at its edge: cross-origin browsers (closed unless configured) and
 /// bodies over the size limit.

@@ -10,6 +10,7 @@ import HummingbirdTesting
 import SchemaTypes
 import StudioConfig
 import Testing
+import TestSupport
 
 /// Takes the caller's role from a header: lets a test speak as any role without signing in.
 struct HeaderRoleAccess: AccessPolicy {

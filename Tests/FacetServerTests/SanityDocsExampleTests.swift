@@ -6,6 +6,7 @@ import HTTPTypes
 import Hummingbird
 import HummingbirdTesting
 import Testing
+import TestSupport
 
 /// Drives the API with nothing but HTTP requests shaped like the examples of Sanity's HTTP API
 /// documentation (mutate, doc, history, query), under a dated version as Sanity's clients send

@@ -7,6 +7,7 @@ import HTTPTypes
 import Hummingbird
 import HummingbirdTesting
 import Testing
+import TestSupport
 
 /// History read from an encrypted store: a caller cleared for a client's sensitive fields reads
 /// their values in every revision, effect and mutation, never an envelope; any other caller

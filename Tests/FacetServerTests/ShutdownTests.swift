@@ -6,6 +6,7 @@ import Hummingbird
 import HummingbirdTesting
 import Logging
 import Testing
+import TestSupport
 
 /// Stopping a running server: listeners are told to reconnect and their streams end, requests in
 /// flight finish, new ones are refused with 503 while the server drains, and the run returns.

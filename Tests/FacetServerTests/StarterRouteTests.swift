@@ -10,6 +10,7 @@ import NIOCore
 import SchemaTypes
 import StudioConfig
 import Testing
+import TestSupport
 
 @testable import FacetServer
 

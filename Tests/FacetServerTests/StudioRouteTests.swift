@@ -4,6 +4,7 @@ import HTTPTypes
 import Hummingbird
 import HummingbirdTesting
 import Testing
+import TestSupport
 
 /// The studio's files: served at `/` and `/studio/…` with the right content types, open without a
 /// token, never a file outside the studio, and beside the API routes without clashing with

@@ -12,6 +12,7 @@ import SchemaTypes
 import StudioConfig
 import Synchronization
 import Testing
+import TestSupport
 
 /// A server with security on (the CRM's roles, a security database) and the given threat
 /// policy; `role` chooses who every caller is (`nil`: unrestricted, as on a loopback server).

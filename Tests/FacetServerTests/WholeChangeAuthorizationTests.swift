@@ -8,6 +8,7 @@ import HTTPTypes
 import Hummingbird
 import HummingbirdTesting
 import Testing
+import TestSupport
 
 /// The findings of the outside attack on `POST /v1/data/mutate`, each replayed as the role that
 /// found it: authorization decides on the whole change (before and after), queries inside a

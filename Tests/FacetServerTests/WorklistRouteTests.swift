@@ -17,7 +17,7 @@ import TestSupport
 /// each advisor gets their own list, the live reasons (a client who wrote, a birthday) come
 /// first, "Contacted" logs an interaction as the caller and marks the card done, and every
 /// refusal says why.
-@Suite("The clienteling worklist report")
+@Suite("The clienteling worklist report", .ownThread(computing: true))
 struct WorklistRouteTests {
     struct Fixture {
         let directory: String

@@ -1,10 +1,11 @@
 import Foundation
 import GRDB
 import Testing
+import TestSupport
 @testable import FacetStore
 
 /// The write-ahead log is copied into the dataset file beside the commits, and stays bounded.
-@Suite("Checkpoints beside the commits")
+@Suite("Checkpoints beside the commits", .ownThread())
 struct BackgroundCheckpointTests {
     /// A pool as a dataset's writer opens it: without SQLite's automatic checkpoint.
     private func pool(at path: String) throws -> DatabasePool {

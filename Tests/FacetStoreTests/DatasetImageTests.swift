@@ -1,12 +1,13 @@
 import Foundation
 import GROQ
 import Testing
+import TestSupport
 @testable import FacetStore
 
 /// The image a dataset keeps of its documents: a reopened dataset reads it (and the history
 /// after it) instead of every document, and sees exactly what a full read sees; an image that
 /// cannot be trusted for any reason is passed over, never half-used.
-@Suite("Dataset images")
+@Suite("Dataset images", .ownThread())
 struct DatasetImageTests {
     /// A store whose datasets keep an image from the first document.
     static let eager = ImagePolicy(minimumDocuments: 1, rewriteAfterRevisions: 1, maximumCatchUp: 10_000)
@@ -287,7 +288,7 @@ struct DatasetImageTests {
 }
 
 /// The binary form of JSON values: exact round trips, and damaged bytes are errors.
-@Suite("Binary JSON")
+@Suite("Binary JSON", .ownThread())
 struct JSONBinaryTests {
     static func randomValue(_ generator: inout SystemRandomNumberGenerator, depth: Int = 0) -> JSONValue {
         switch Int.random(in: 0..<(depth > 4 ? 4 : 6), using: &generator) {

@@ -6,7 +6,7 @@ import Testing
 /// Sanity's Actions API on the store, on both backends: each action as its documentation
 /// describes it, several in one transaction (all or none), revision guards inside the commit,
 /// and every malformed action refused with its index.
-@Suite("Draft actions")
+@Suite("Draft actions", .ownThread())
 struct DraftActionTests {
     static func actions(_ json: JSONValue) throws -> [DraftAction] {
         try (json.arrayValue ?? []).enumerated().map { index, item in try DraftAction(json: item, index: index) }

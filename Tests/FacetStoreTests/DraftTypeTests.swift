@@ -5,7 +5,7 @@ import TestSupport
 
 /// A draft or version is its published document being edited: it keeps that document's type,
 /// whoever writes it.
-@Suite("Drafts keep their document's type")
+@Suite("Drafts keep their document's type", .ownThread())
 struct DraftTypeTests {
     @Test func variantIDsNameTheirPublishedDocument() {
         #expect(DocumentID.published(ofVariant: "drafts.c-1") == "c-1")

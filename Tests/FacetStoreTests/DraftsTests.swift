@@ -3,7 +3,7 @@ import Testing
 import TestSupport
 @testable import FacetStore
 
-@Suite("Drafts, publishing and perspectives")
+@Suite("Drafts, publishing and perspectives", .ownThread())
 struct DraftsTests {
     @Test(arguments: StorageKind.available)
     func publishReplacesThePublishedDocumentAndRemovesTheDraft(_ storage: StorageKind) throws {

@@ -5,7 +5,7 @@ import TestSupport
 import Testing
 @testable import FacetStore
 
-@Suite("Revision history")
+@Suite("Revision history", .ownThread())
 struct HistoryTests {
     /// The document without the fields the store sets, for comparing with a model.
     private func content(_ document: JSONValue?) -> JSONObject? {

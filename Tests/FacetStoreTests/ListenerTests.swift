@@ -1,10 +1,11 @@
 import Foundation
 import GROQ
+import Synchronization
 import Testing
 import TestSupport
 @testable import FacetStore
 
-@Suite("Listeners")
+@Suite("Listeners", .ownThread())
 struct ListenerTests {
     /// Reads `count` events after the welcome, failing instead of hanging when they do not come.
     private func events(_ subscription: ListenerSubscription, count: Int) async throws -> [ListenerEvent] {
@@ -178,14 +179,26 @@ struct ListenerTests {
         let fixture = try StoreFixture(storage)
         let dataset = try fixture.dataset
         let subscription = try dataset.listen("*")
+        final class Heard: Sendable { let count = Mutex(0) }
+        let heardSoFar = Heard()
         let reader = Task { () -> Int in
             var count = 0
-            for await _ in subscription { count += 1 }
+            for await _ in subscription {
+                count += 1
+                heardSoFar.count.withLock { $0 = count }
+            }
             return count
         }
-        try await Task.sleep(for: .milliseconds(50))
+        // Each step waits for the reader to have heard the one before, however slowly a loaded
+        // machine runs it: the welcome, then the mutation, then the end.
+        func heard(_ count: Int) async throws -> Bool {
+            let deadline = ContinuousClock.now + .seconds(30)
+            while heardSoFar.count.withLock({ $0 }) < count, ContinuousClock.now < deadline { try await Task.sleep(for: .milliseconds(10)) }
+            return heardSoFar.count.withLock { $0 } >= count
+        }
+        #expect(try await heard(1))
         try dataset.mutate([.create(["_id": "a", "_type": "x"])])
-        try await Task.sleep(for: .milliseconds(50))
+        #expect(try await heard(2))
         subscription.cancel()
         #expect(await reader.value == 2)
         #expect(dataset.listenerCount == 0)

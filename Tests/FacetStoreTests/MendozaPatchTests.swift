@@ -4,7 +4,7 @@ import TestSupport
 import Testing
 @testable import FacetStore
 
-@Suite("Mendoza patches")
+@Suite("Mendoza patches", .ownThread())
 struct MendozaPatchTests {
     @Test func applyTurnsEachRandomDocumentIntoTheNextAndRevertTurnsItBack() async throws {
         // Seconds of work: on a thread of its own, not one the servers of other tests need.

@@ -6,7 +6,7 @@ import TestSupport
 
 /// `mutateEach` works out the next batch while the one before is written: it must end as
 /// calling `mutate` once per batch would, whatever happens in between.
-@Suite("Batches worked out beside the writes")
+@Suite("Batches worked out beside the writes", .ownThread())
 struct MutateEachTests {
     private func batch(_ n: Int, size: Int = 3) -> [Mutation] {
         (0..<size).map { .createOrReplace(["_id": .string("d-\(n)-\($0)"), "_type": "x", "batch": .number(Double(n))]) }

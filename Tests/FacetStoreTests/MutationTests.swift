@@ -4,7 +4,7 @@ import Testing
 import TestSupport
 @testable import FacetStore
 
-@Suite("Mutations and transactions")
+@Suite("Mutations and transactions", .ownThread())
 struct MutationTests {
     @Test(arguments: StorageKind.available)
     func createSetsSystemFields(_ storage: StorageKind) throws {

@@ -3,7 +3,7 @@ import Testing
 import TestSupport
 @testable import FacetStore
 
-@Suite("Reference integrity")
+@Suite("Reference integrity", .ownThread())
 struct ReferenceTests {
     @Test(arguments: StorageKind.available)
     func aStrongReferenceMustPointToAnExistingDocument(_ storage: StorageKind) throws {

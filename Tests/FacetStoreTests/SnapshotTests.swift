@@ -5,7 +5,7 @@ import Synchronization
 import Testing
 @testable import FacetStore
 
-@Suite("Snapshots and concurrency")
+@Suite("Snapshots and concurrency", .ownThread())
 struct SnapshotTests {
     @Test(arguments: StorageKind.available)
     func aSnapshotNeverChanges(_ storage: StorageKind) throws {
@@ -217,7 +217,7 @@ private struct ReversingSealing: DocumentSealing {
     }
 }
 
-@Suite("Opening a sealed dataset")
+@Suite("Opening a sealed dataset", .ownThread())
 struct SealedLoadTests {
     /// Large enough to be opened on several threads.
     static let count = 10_000
@@ -247,7 +247,7 @@ struct SealedLoadTests {
     }
 }
 
-@Suite("The lookup answers a snapshot keeps")
+@Suite("The lookup answers a snapshot keeps", .ownThread())
 struct AnswerCacheTests {
     @Test(arguments: StorageKind.available)
     func theCacheStaysWithinItsBoundsAndAnswersStayRight(_ storage: StorageKind) throws {
@@ -276,7 +276,7 @@ private struct DeclaringValidator: DocumentValidating {
     func findings(for document: JSONValue, among documents: any DocumentSource) -> [ValidationFinding] { [] }
 }
 
-@Suite("Indexes the schema declares")
+@Suite("Indexes the schema declares", .ownThread())
 struct DeclaredIndexTests {
     @Test func everyViewHasThemFromTheStartAndKeepsThemAcrossCompaction() throws {
         let directory = NSTemporaryDirectory() + "facet-declared-" + UUID().uuidString
@@ -314,7 +314,7 @@ struct DeclaredIndexTests {
     }
 }
 
-@Suite("The drafts view")
+@Suite("The drafts view", .ownThread())
 struct DraftsPresentationTests {
     /// Without drafts or versions the published view is the raw one (no second set of indexes);
     /// a draft committed later is still left out of it, and a base with drafts builds its own.
@@ -399,7 +399,7 @@ struct DraftsPresentationTests {
     }
 }
 
-@Suite("Opening a dataset from its file")
+@Suite("Opening a dataset from its file", .ownThread())
 struct DatasetFileLoadTests {
     /// Large documents fill a batch by bytes before they fill it by count: each is loaded whole,
     /// in order, on either side of the batch's end.

@@ -5,7 +5,7 @@ import Testing
 import TestSupport
 @testable import FacetStore
 
-@Suite("Import and export")
+@Suite("Import and export", .ownThread())
 struct TransferTests {
     private func write(_ lines: [String], in fixture: StoreFixture) throws -> String {
         let path = fixture.directory + "/input-\(UUID().uuidString).ndjson"

@@ -1,5 +1,6 @@
 import Foundation
 import Testing
+import TestSupport
 
 @testable import GROQ
 
@@ -8,7 +9,7 @@ import Testing
 ///
 /// It prints `N passed, M failed` with every failing case named, and fails when the number of
 /// passing cases drops below the figure recorded in `conformance-baseline.json`.
-@Suite("GROQ conformance")
+@Suite("GROQ conformance", .ownThread(computing: true))
 struct ConformanceTests {
     static let repositoryRoot = URL(fileURLWithPath: #filePath)
         .deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()

@@ -1,11 +1,12 @@
 import Dispatch
 import Foundation
 import Testing
+import TestSupport
 
 @testable import GROQ
 
 /// Deadlines and cancellation: evaluation stops at its checkpoints, whatever loop it is in.
-@Suite("Evaluation deadline and cancellation")
+@Suite("Evaluation deadline and cancellation", .ownThread(computing: true))
 struct EvaluationDeadlineTests {
     /// `count` documents of two types, each pointing at the next.
     private static func documents(_ count: Int) -> InMemoryDataset {

@@ -1,5 +1,6 @@
 import Foundation
 import Testing
+import TestSupport
 
 @testable import GROQ
 
@@ -81,7 +82,7 @@ private let generated: [JSONValue] = {
     return docs
 }()
 
-@Suite("GROQ evaluation")
+@Suite("GROQ evaluation", .ownThread(computing: true))
 struct EvaluationTests {
     // MARK: Logic, equality, comparison
 
@@ -489,7 +490,7 @@ struct EvaluationTests {
 }
 
 /// Sub-queries that do not depend on the loop around them run once per query.
-@Suite("GROQ invariant sub-queries")
+@Suite("GROQ invariant sub-queries", .ownThread(computing: true))
 struct InvariantSubqueryTests {
     let dataset = InMemoryDataset([
         ["_id": "c1", "_type": "customer", "tier": "gold"],
@@ -527,7 +528,7 @@ struct InvariantSubqueryTests {
     }
 }
 
-@Suite("GROQ parameters at evaluation")
+@Suite("GROQ parameters at evaluation", .ownThread(computing: true))
 struct EvaluationParameterTests {
     let dataset = InMemoryDataset([["_id": "a", "title": "A", "rating": 5], ["_id": "b", "title": "B", "rating": 2]])
 
@@ -544,7 +545,7 @@ struct EvaluationParameterTests {
 }
 
 /// Large maps run on every core; results must keep their order and errors must surface.
-@Suite("GROQ parallel map")
+@Suite("GROQ parallel map", .ownThread(computing: true))
 struct ParallelMapTests {
     let dataset = InMemoryDataset((0..<20_000).map { i in
         ["_id": .string("d-\(String(repeating: "0", count: 5 - String(i).count))\(i)"), "_type": "n", "n": .number(Double(i)),
@@ -568,7 +569,7 @@ struct ParallelMapTests {
     }
 }
 
-@Suite("GROQ field maps")
+@Suite("GROQ field maps", .ownThread(computing: true))
 struct FieldMapTests {
     /// `xs.a` reads one field of each element: null for what is not an object (numbers, null,
     /// arrays, date-times) and for objects without it.

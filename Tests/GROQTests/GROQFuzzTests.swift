@@ -1,5 +1,6 @@
 import Foundation
 import Testing
+import TestSupport
 
 @testable import GROQ
 
@@ -10,7 +11,7 @@ import Testing
 ///
 /// The same seed gives the same queries; `GROQ_FUZZ_SEED` picks another and `GROQ_FUZZ_SECONDS`
 /// runs longer than the default 25 seconds. A failure names the seed and the query.
-@Suite("GROQ fuzzing")
+@Suite("GROQ fuzzing", .ownThread(computing: true))
 struct GROQFuzzTests {
     /// Deterministic and fast: SplitMix64.
     struct Generator: RandomNumberGenerator {

@@ -1,11 +1,12 @@
 import Foundation
 import Testing
+import TestSupport
 
 @testable import GROQ
 
 /// The limits every query runs within: depth (operator and traversal chains included), size
 /// after custom functions expand, elements built by the evaluation, bytes written.
-@Suite("GROQ limits")
+@Suite("GROQ limits", .ownThread(computing: true))
 struct GROQLimitTests {
     /// Chains of one operator, as long as an attacker sends them: each parses into a tree as deep
     /// as the chain is long, so each must be refused, never recursed through.

@@ -1,5 +1,6 @@
 import Foundation
 import Testing
+import TestSupport
 
 @testable import GROQ
 
@@ -30,7 +31,7 @@ private func box(_ west: Double, _ south: Double, _ east: Double, _ north: Doubl
     [(west, south), (east, south), (east, north), (west, north), (west, south)]
 }
 
-@Suite("Geo")
+@Suite("Geo", .ownThread(computing: true))
 struct GeoTests {
     // MARK: geo() — reading and normalising
 

@@ -1,10 +1,11 @@
 import Testing
+import TestSupport
 
 @testable import GROQ
 
 /// Objects read from JSON text or its binary form share one list of keys with the objects made
 /// alike; each must still read and change as an object of its own.
-@Suite("Shared object keys")
+@Suite("Shared object keys", .ownThread(computing: true))
 struct JSONObjectKeysTests {
     static let order = #"{"_id": "o-1", "_type": "salesOrder", "paymentReference": "pay-000001-abcdef", "total": 1250, "lines": [{"sku": "rg-1", "quantity": 1}]}"#
 
@@ -110,7 +111,7 @@ struct JSONObjectKeysTests {
 }
 
 /// One decoder reading many values keeps each long string that repeats among them once.
-@Suite("Binary JSON read with one decoder")
+@Suite("Binary JSON read with one decoder", .ownThread(computing: true))
 struct JSONBinaryDecoderTests {
     static func address(_ value: JSONValue?) -> UInt? {
         guard var string = value?.stringValue else { return nil }

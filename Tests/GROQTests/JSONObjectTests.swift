@@ -1,10 +1,11 @@
 import Testing
+import TestSupport
 
 @testable import GROQ
 
 /// The compact object against the plainest model of an ordered JSON object: an array of
 /// key/value pairs searched in order.
-@Suite("JSONObject")
+@Suite("JSONObject", .ownThread(computing: true))
 struct JSONObjectTests {
     /// A deterministic generator, so a failing round can be replayed.
     struct Draws {

@@ -1,5 +1,6 @@
 import Foundation
 import Testing
+import TestSupport
 
 @testable import GROQ
 
@@ -19,7 +20,7 @@ private func parseError(_ bytes: [UInt8], maxDepth: Int = 512) -> JSONError? {
 
 private func parse(_ text: String) throws -> JSONValue { try JSONValue(parsing: text) }
 
-@Suite("JSON")
+@Suite("JSON", .ownThread(computing: true))
 struct JSONTests {
     // MARK: Round trips and structure
 
@@ -419,7 +420,7 @@ struct JSONTests {
 }
 
 /// A long array is written a part per core; the text is the one a single writer makes.
-@Suite("JSON written in parts")
+@Suite("JSON written in parts", .ownThread(computing: true))
 struct JSONPartsTests {
     private static func rows(_ count: Int) -> JSONValue {
         .array((0..<count).map { index -> JSONValue in

@@ -1,10 +1,11 @@
 import Testing
+import TestSupport
 
 @testable import GROQ
 
 /// `diff::changedOnly`, and `before()`, `after()` and `delta::` in a mutation context (what a
 /// listener filter sees): the conformance suite has no case for these.
-@Suite("GROQ mutation context")
+@Suite("GROQ mutation context", .ownThread(computing: true))
 struct MutationContextTests {
     let empty = InMemoryDataset([])
 

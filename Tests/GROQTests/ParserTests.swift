@@ -1,5 +1,6 @@
 import Foundation
 import Testing
+import TestSupport
 
 @testable import GROQ
 
@@ -36,7 +37,7 @@ private func explain(_ query: String, params: [String: JSONValue] = [:]) throws 
     try GROQQuery(query, params: params).explanation.split(separator: "\n").map(String.init)
 }
 
-@Suite("GROQ parser")
+@Suite("GROQ parser", .ownThread(computing: true))
 struct ParserTests {
     // MARK: Literals
 
@@ -543,7 +544,7 @@ struct ParserTests {
 }
 
 /// Hostile input gets an error, never a crash.
-@Suite("GROQ parser limits")
+@Suite("GROQ parser limits", .ownThread(computing: true))
 struct ParserLimitTests {
     @Test func deepNestingIsAnErrorNotACrash() {
         for opener in ["[", "(", "{\"a\": ", "!", "-", "count("] {

@@ -1,9 +1,10 @@
 import Testing
+import TestSupport
 @testable import GROQ
 
 /// Projections made only of paths (`{_id, "c": customer->name}`) are evaluated a column at a time
 /// over large arrays; the results must be exactly those of evaluating each document alone.
-@Suite("Column-wise path projections")
+@Suite("Column-wise path projections", .ownThread(computing: true))
 struct PathProjectionTests {
     /// Orders of every awkward shape: a missing customer, a dangling or non-string `_ref`, a
     /// reference to a non-object, nested objects, arrays where objects are expected.

@@ -1,12 +1,13 @@
 import Foundation
 import Testing
+import TestSupport
 
 @testable import GROQ
 
 /// An explained evaluation records each filter over the documents with the index that answered
 /// it, its runs, candidates and kept rows; a query stopped by its time limit names the filter it
 /// was scanning.
-@Suite("Explained plans")
+@Suite("Explained plans", .ownThread(computing: true))
 struct QueryProfileTests {
     static let documents: [JSONValue] = (0..<400).map(document)
 

@@ -1,12 +1,13 @@
 import Foundation
 import Testing
+import TestSupport
 
 @testable import GROQ
 
 /// `match` answered from token indexes must give exactly what a scan gives: random documents
 /// (accents, apostrophes, full-width letters, dotted words, arrays, non-text values) and random
 /// patterns, each query run over an indexed source and over one that keeps no index.
-@Suite("Text index plans")
+@Suite("Text index plans", .ownThread(computing: true))
 struct TextIndexPlanTests {
     private static let words = [
         "López", "Lopez", "lopez", "Zoë", "zoe", "ZOE", "ＺＯＥ", "O'Brien", "d’Arcy", "Ada", "A.B.C", "Müller",

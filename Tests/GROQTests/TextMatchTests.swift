@@ -1,9 +1,10 @@
 import Testing
+import TestSupport
 @testable import GROQ
 
 /// GROQ's `match` as people searching expect it: accents, case, full-width letters and
 /// apostrophes folded on both sides, and the streaming reader agreeing with the plain rule.
-@Suite("Text matching")
+@Suite("Text matching", .ownThread(computing: true))
 struct TextMatchTests {
     @Test func matchIgnoresAccentsCaseAndApostrophesOnBothSides() {
         checkMatches([

@@ -1,12 +1,13 @@
 import Foundation
 import Testing
+import TestSupport
 
 @testable import GROQ
 
 /// `field == value` and `field in [values]` answered from value indexes must give exactly what a
 /// scan gives, whatever the field holds: strings, numbers (`1 == 1.0`), booleans, null, nothing,
 /// arrays, objects, and text that only looks like a number.
-@Suite("Value index plans")
+@Suite("Value index plans", .ownThread(computing: true))
 struct ValueIndexPlanTests {
     private static let values: [JSONValue] = [
         "vip", "VIP", "new", "1", .number(1), .number(1.0), .number(2.5), .number(0), .number(-0.0), .bool(true), .bool(false),
@@ -162,7 +163,7 @@ struct ValueIndexPlanTests {
 
 /// Sub-queries that read the outer row (`^._id`, `^.segment`) answered through indexes, once per
 /// row, must give what a scan gives: references nested, weak, to missing documents, from drafts.
-@Suite("Correlated plans")
+@Suite("Correlated plans", .ownThread(computing: true))
 struct CorrelatedPlanTests {
     private static let queries = [
         "*[_type == 'client'] {_id, 'orders': count(*[_type == 'order' && references(^._id)])}",
@@ -215,7 +216,7 @@ struct CorrelatedPlanTests {
 
 /// `order(…)[a...b]` selects the first rows of the order without sorting all of them: it must give
 /// exactly the slice of the full order, ties in input order, mixed kinds in GROQ's total order.
-@Suite("Ordered pages")
+@Suite("Ordered pages", .ownThread(computing: true))
 struct OrderedPageTests {
     @Test func aPageOfAnOrderEqualsTheSameSliceOfTheWholeOrder() throws {
         var random = SeededNumbers(state: 17)

@@ -6,10 +6,11 @@ import SchemaTypes
 import StudioConfig
 import Synchronization
 import Testing
+import TestSupport
 
 /// How actions report their progress: the value the host hands them, and the stages the
 /// analytics refreshes report through it.
-@Suite("Action progress")
+@Suite("Action progress", .ownThread(computing: true))
 struct ActionProgressTests {
     /// Collects what an action reports.
     final class Reports: Sendable {

@@ -2,9 +2,10 @@ import FacetAnalytics
 import Foundation
 import StudioConfig
 import Testing
+import TestSupport
 
 /// The pieces every advisor sentence is made of.
-@Suite("Advisor wording")
+@Suite("Advisor wording", .ownThread(computing: true))
 struct AdvisorWordingTests {
     @Test func amountsAreWholeUnitsInTheHouseCurrency() throws {
         #expect(HouseCurrency.usd.text(64_224.54) == "USD 64,225")

@@ -16,7 +16,7 @@ import Testing
 /// test, so no test can remove it).
 nonisolated(unsafe) private var analyticsTemplateDirectory: String?
 
-@Suite("Analytics actions on the demo CRM")
+@Suite("Analytics actions on the demo CRM", .ownThread(computing: true))
 struct AnalyticsActionTests {
     static let customers = 1_200
     static let dashboardID = "dashboard.clientele"

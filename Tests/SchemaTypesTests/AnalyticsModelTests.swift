@@ -2,8 +2,9 @@ import FacetSchema
 import GROQ
 import SchemaTypes
 import Testing
+import TestSupport
 
-@Suite("Analytics models")
+@Suite("Analytics models", .ownThread(computing: true))
 struct AnalyticsModelTests {
     /// The string options of `type.path`, where `path` names fields of nested objects (`forecast.timeframe`).
     static func options(_ type: String, _ path: String) -> [String] {

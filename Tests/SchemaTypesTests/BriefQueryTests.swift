@@ -3,10 +3,11 @@ import FacetStore
 import GROQ
 import SchemaTypes
 import Testing
+import TestSupport
 
 /// The four GROQ examples of the product brief, run against model runs and trend analyses of the
 /// house's book.
-@Suite("The brief's GROQ examples")
+@Suite("The brief's GROQ examples", .ownThread(computing: true))
 struct BriefQueryTests {
     static let highRiskChurn = #"*[_type == "analyticsModel" && modelType == "churn-prediction" && predictions.riskLevel == "critical"]"#
     static let fiveYearLTV = #"*[_type == "analyticsModel" && modelType == "ltv-forecasting"] | order(forecast.forecastedValue desc)"#

@@ -5,8 +5,9 @@ import GROQ
 import SchemaTypes
 import StudioConfig
 import Testing
+import TestSupport
 
-@Suite("The CRM's document actions")
+@Suite("The CRM's document actions", .ownThread(computing: true))
 struct CRMActionTests {
     static let action = CRMActions.recalculateLifetimeValue
 

@@ -4,8 +4,9 @@ import GROQ
 import SchemaTypes
 import StudioConfig
 import Testing
+import TestSupport
 
-@Suite("The CRM desk")
+@Suite("The CRM desk", .ownThread(computing: true))
 struct CRMDeskTests {
     static let desk: DeskStructure = try! CRMDesk.structure(schema: CRM.schema)
 

@@ -3,8 +3,9 @@ import GROQ
 import SchemaTypes
 import StudioConfig
 import Testing
+import TestSupport
 
-@Suite("The CRM schema")
+@Suite("The CRM schema", .ownThread(computing: true))
 struct CRMSchemaTests {
     @Test func compilesWithThirteenDocumentTypes() throws {
         let schema = try CRMSchema.compile()

@@ -3,8 +3,9 @@ import FacetStore
 import GROQ
 import SchemaTypes
 import Testing
+import TestSupport
 
-@Suite("The CRM in a store")
+@Suite("The CRM in a store", .ownThread(computing: true))
 struct CRMStoreTests {
     /// Stores every sample in one transaction.
     static func seed(_ dataset: Dataset) throws {

@@ -3,9 +3,10 @@ import Foundation
 import GROQ
 import StudioConfig
 import Testing
+import TestSupport
 
 /// The mapping from stored documents to the analytics' inputs, on hand-made query answers.
-@Suite("Clientele histories from CRM documents")
+@Suite("Clientele histories from CRM documents", .ownThread(computing: true))
 struct ClienteleHistoriesTests {
     static let clients: JSONValue = [
         ["_id": "customer.ada", "_type": "customer", "segment": "regular", "energyAlignment": "strong", "culturalHeritage": ["Yoruba"]],

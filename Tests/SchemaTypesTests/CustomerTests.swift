@@ -2,8 +2,9 @@ import FacetSchema
 import GROQ
 import SchemaTypes
 import Testing
+import TestSupport
 
-@Suite("Customers and LIZA VIPs")
+@Suite("Customers and LIZA VIPs", .ownThread(computing: true))
 struct CustomerTests {
     static let customerFields = [
         "name", "email", "phone", "address", "birthday", "segment", "lifetimeValue", "energyAlignment", "assignedStaff", "customerSince",

@@ -2,8 +2,9 @@ import FacetSchema
 import GROQ
 import SchemaTypes
 import Testing
+import TestSupport
 
-@Suite("Analytics dashboards and the audit log")
+@Suite("Analytics dashboards and the audit log", .ownThread(computing: true))
 struct DashboardAndAuditLogTests {
     @Test func aDashboardNeedsTitleAndSlug() {
         #expect(CRM.markers(CRMSamples.dashboard.without("title", "slug")) == ["error at title: Required", "error at slug: Required"])

@@ -1,9 +1,10 @@
 import GROQ
 import SchemaTypes
 import Testing
+import TestSupport
 
 /// The demo's dashboard: its widgets' queries run on the demo and answer the figures they name.
-@Suite struct DemoDashboardTests {
+@Suite(.ownThread(computing: true)) struct DemoDashboardTests {
     static let content = try! CRMDemo(customers: 150, seed: 4).generate()
     static let documents = content.finalDocuments()
 

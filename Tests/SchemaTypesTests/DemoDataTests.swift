@@ -3,10 +3,11 @@ import Foundation
 import GROQ
 import SchemaTypes
 import Testing
+import TestSupport
 
 /// The demo CRM: every document valid, the same documents for the same seed, references that
 /// resolve in write order, and orders that follow the process the truth document records.
-@Suite("Demo data")
+@Suite("Demo data", .ownThread(computing: true))
 struct DemoDataTests {
     /// A validator whose `unique` rule looks at the generated documents themselves.
     static func validator(over documents: [JSONValue]) throws -> Validator {

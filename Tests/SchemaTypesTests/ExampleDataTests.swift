@@ -3,10 +3,11 @@ import Foundation
 import GROQ
 import SchemaTypes
 import Testing
+import TestSupport
 
 /// `examples/crm.ndjson`, which the README's first command queries, is a real export of the demo
 /// CRM: every document valid, and the same documents the generator makes for 20 customers, seed 1.
-@Suite("The example CRM export")
+@Suite("The example CRM export", .ownThread(computing: true))
 struct ExampleDataTests {
     static let file = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
         .deletingLastPathComponent().appendingPathComponent("examples/crm.ndjson")

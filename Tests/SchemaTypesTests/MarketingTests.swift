@@ -2,8 +2,9 @@ import FacetSchema
 import GROQ
 import SchemaTypes
 import Testing
+import TestSupport
 
-@Suite("Marketing campaigns and creative expressions")
+@Suite("Marketing campaigns and creative expressions", .ownThread(computing: true))
 struct MarketingTests {
     @Test func aCampaignNeedsNameChannelStatusAndStartDate() {
         let campaign = CRMSamples.campaign.without("name", "channel", "status", "startDate")

@@ -2,8 +2,9 @@ import FacetSchema
 import GROQ
 import SchemaTypes
 import Testing
+import TestSupport
 
-@Suite("Products and collections")
+@Suite("Products and collections", .ownThread(computing: true))
 struct ProductAndCollectionTests {
     @Test func aProductNeedsNameSlugSkuCategoryPriceAndCurrency() {
         let piece = CRMSamples.ring.without("name", "slug", "sku", "category", "price", "currency")

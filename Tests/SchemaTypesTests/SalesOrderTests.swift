@@ -2,8 +2,9 @@ import FacetSchema
 import GROQ
 import SchemaTypes
 import Testing
+import TestSupport
 
-@Suite("Sales orders")
+@Suite("Sales orders", .ownThread(computing: true))
 struct SalesOrderTests {
     @Test func anOrderNeedsItsNumberClientDateStatusChannelLinesAndMoney() {
         let order = CRMSamples.salesOrder.without(

@@ -4,10 +4,11 @@ import Foundation
 import GROQ
 import StudioConfig
 import Testing
+import TestSupport
 
 /// The background retraining `facet serve` runs: nothing before the analytics were run once,
 /// nothing while their schedule has not come round, then each due refresh once, as the scheduler.
-@Suite("Scheduled analytics refresh")
+@Suite("Scheduled analytics refresh", .ownThread(computing: true))
 struct ScheduledRefreshTests {
     @Test func runsWhatIsDueOnceAndOnlyOnceAsTheScheduler() async throws {
         try await AnalyticsActionTests.withDemo { dataset in

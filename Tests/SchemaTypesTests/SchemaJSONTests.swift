@@ -2,8 +2,9 @@ import FacetSchema
 import GROQ
 import SchemaTypes
 import Testing
+import TestSupport
 
-@Suite("The CRM schema as JSON")
+@Suite("The CRM schema as JSON", .ownThread(computing: true))
 struct SchemaJSONTests {
     @Test func theExportedSchemaReadsBackAsTheSameSchema() throws {
         let schema = try CRMSchema.compile()

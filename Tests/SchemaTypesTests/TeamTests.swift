@@ -2,8 +2,9 @@ import FacetSchema
 import GROQ
 import SchemaTypes
 import Testing
+import TestSupport
 
-@Suite("Staff and interactions")
+@Suite("Staff and interactions", .ownThread(computing: true))
 struct TeamTests {
     @Test func aMemberOfStaffNeedsNameEmailJobAndStudioRole() {
         let advisor = CRMSamples.staff.without("name", "email", "jobTitle", "studioRole")

@@ -2,8 +2,9 @@ import FacetSchema
 import GROQ
 import SchemaTypes
 import Testing
+import TestSupport
 
-@Suite("Trend analyses")
+@Suite("Trend analyses", .ownThread(computing: true))
 struct TrendAnalysisTests {
     @Test func aTrendNeedsTitleDimensionAndTimeframe() {
         let trend = CRMSamples.seasonalTrend.without("title", "trendType", "timeframe")

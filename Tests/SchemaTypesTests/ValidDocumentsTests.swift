@@ -2,8 +2,9 @@ import FacetSchema
 import GROQ
 import SchemaTypes
 import Testing
+import TestSupport
 
-@Suite("Complete, valid documents of every CRM type")
+@Suite("Complete, valid documents of every CRM type", .ownThread(computing: true))
 struct ValidDocumentsTests {
     @Test(arguments: CRMSamples.ids)
     func aCompleteDocumentHasNoMarkers(_ id: String) throws {

@@ -14,16 +14,20 @@ public func offThePool<Value: Sendable>(_ body: @escaping @Sendable () throws ->
     }
 }
 
-/// Turns for test bodies that start child processes and wait for them: at most one per two
-/// cores runs at once, each on a thread of its own (``offThePool(_:)``), and the others wait
-/// without holding any thread. Waiting on a child on one of the few threads every test shares
-/// would starve the rest of the suite on a loaded machine; running every such body at once
-/// would start more processes than the machine can finish within their time limits, and a
-/// child (`facet` opens its data on every core) beside each core leaves the servers of the
-/// other tests too little to meet their own.
-public actor ProcessTurns {
-    /// The turns the whole test process shares.
-    public static let shared = ProcessTurns(limit: max(1, ProcessInfo.processInfo.activeProcessorCount / 2))
+/// Turns for test bodies that would otherwise crowd the machine: at most `limit` run at once,
+/// and the others wait without holding any thread.
+///
+/// - ``processes``: bodies that start child processes and wait for them, one per two cores.
+///   Running every such body at once would start more processes than the machine can finish
+///   within their time limits, and a child (`facet` opens its data on every core) beside each
+///   core leaves the servers of the other tests too little to meet their own.
+/// - ``computation``: test bodies that compute for seconds (fits, conformance suites, demo
+///   data), one per core, each on a thread of its own (see ``OwnThreadTrait``): more would
+///   leave the child processes of the command-line tests, and the servers other tests talk
+///   to, too little of the machine to meet their time limits.
+public actor Turns {
+    public static let processes = Turns(limit: max(1, ProcessInfo.processInfo.activeProcessorCount / 2))
+    public static let computation = Turns(limit: max(1, ProcessInfo.processInfo.activeProcessorCount))
 
     private var free: Int
     private var waiting: [CheckedContinuation<Void, Never>] = []
@@ -41,18 +45,23 @@ public actor ProcessTurns {
     func give() {
         if waiting.isEmpty { free += 1 } else { waiting.removeFirst().resume() }
     }
+
+    /// Runs `body` once a turn is free, and gives the turn back however it ends.
+    public func during<Value: Sendable>(_ body: () async throws -> Value) async throws -> Value {
+        await take()
+        do {
+            let value = try await body()
+            give()
+            return value
+        } catch {
+            give()
+            throw error
+        }
+    }
 }
 
 /// Runs `body`, which starts child processes and waits for them, on a thread of its own once a
-/// turn is free (see ``ProcessTurns``).
+/// turn is free (see ``Turns/processes``).
 public func withProcessTurn<Value: Sendable>(_ body: @escaping @Sendable () throws -> Value) async throws -> Value {
-    await ProcessTurns.shared.take()
-    do {
-        let value = try await offThePool(body)
-        await ProcessTurns.shared.give()
-        return value
-    } catch {
-        await ProcessTurns.shared.give()
-        throw error
-    }
+    try await Turns.processes.during { try await offThePool(body) }
 }

@@ -54,7 +54,7 @@ public enum AdvisorWording {
         if let model = forecast.modelValue {
             let range = forecast.valueInterval.map { interval in
                 // A client most likely gone: an interval of [0, 0] says less than the share of empty futures.
-                interval.upper < 0.5
+                interval.upper < model.value
                     ? "; in \(ModelDocuments.percent(interval.shareWithoutPurchase)) of simulated futures they buy nothing"
                     : "; \(Int((interval.level * 100).rounded()))% chance of between \(currency.text(interval.lower)) and \(currency.text(interval.upper))"
             } ?? ""

@@ -1,6 +1,7 @@
 import FacetAnalytics
 import FacetStore
 import Foundation
+import Synchronization
 
 /// The five predictive models fitted on a clientele, and what they say about each client.
 ///
@@ -53,7 +54,7 @@ public struct ClientelePredictions: Sendable {
     public let seasonality: SeasonalIndex
     public let affinity: ProductAffinityModel
     public let affinityEvaluation: AffinityEvaluation?
-    public let churnModel = ChurnModel()
+    public let churnModel: ChurnModel
     public let heuristicValue = BriefLifetimeValue()
     let projection: LifetimeValueProjection
     let reference: RFMSummary?
@@ -92,10 +93,11 @@ public struct ClientelePredictions: Sendable {
                                         timeUnitsPerMonth: LifetimeValueProjection.daysPerMonth)
         }
 
+        churnModel = ChurnModel(currency: settings.currency)
         var report: ChurnBacktestReport?, problem: String?
         do {
             // Windows running past the data are left out of the labels (a late client would look lapsed).
-            report = try ChurnBacktest(cutoff: churnCutoff, window: settings.lapseWindow, dataEnd: asOf, heuristic: ChurnModel()).run(histories)
+            report = try ChurnBacktest(cutoff: churnCutoff, window: settings.lapseWindow, dataEnd: asOf, heuristic: churnModel).run(histories)
         } catch {
             problem = error.description
         }
@@ -184,6 +186,36 @@ public struct ClientelePredictions: Sendable {
                 valueInterval: interval, briefValue: briefValue, nextPurchase: next, affinity: affinity.scores(for: known),
                 upsell: settings.upsell.assess(known, forecastLifetimeValue: basis, at: asOf))
         }
+    }
+
+    /// The forecast of every one of `histories`, in their order, computed on every core (each
+    /// client's forecast reads only the fitted models and their own history). `progress` hears
+    /// the share done about twenty times.
+    public func forecasts(for histories: [CustomerHistory], progress: @Sendable (Double) -> Void = { _ in }) throws -> [ClientForecast] {
+        let count = histories.count
+        guard count > 0 else { return [] }
+        // Chunks small enough for a bar to move and the cores to finish together.
+        let chunkSize = max(64, count / (20 * EveryCore.cores))
+        let chunks = (count + chunkSize - 1) / chunkSize
+        let results = Mutex<(chunks: [Int: Result<[ClientForecast], any Error>], done: Int)>(([:], 0))
+        DispatchQueue.concurrentPerform(iterations: chunks) { chunk in
+            let range = (chunk * chunkSize)..<min(count, (chunk + 1) * chunkSize)
+            let outcome = Result { try range.map { try forecast(for: histories[$0]) } }
+            // Told under the lock, so that the shares heard only rise.
+            results.withLock { state in
+                state.chunks[chunk] = outcome
+                state.done += range.count
+                progress(Double(state.done) / Double(count))
+            }
+        }
+        let all = results.withLock { $0.chunks }
+        var forecasts: [ClientForecast] = []
+        forecasts.reserveCapacity(count)
+        for chunk in 0..<chunks {
+            guard let outcome = all[chunk] else { continue }
+            forecasts += try outcome.get()
+        }
+        return forecasts
     }
 
     /// Runs analytics work, turning its error into a `StoreError` the action route answers with 400.

@@ -145,7 +145,10 @@ public enum ModelDocuments {
                                    "recommendations": .array(AdvisorWording.lifetimeValue(forecast, predictions).map { [.string($0)] } ?? [])]
         var projected: JSONObject = ["forecastedValue": .number(round(model?.value ?? brief.value, 2)),
                                      "timeframe": .string(timeframe(days: Double(predictions.settings.months) * LifetimeValueProjection.daysPerMonth))]
-        if model != nil, let interval = forecast.valueInterval {
+        // A central interval need not hold the mean of a skewed spend: a client most likely gone
+        // has [0, 0] around a mean above 0. The document then keeps the mean alone, and the
+        // sentence says how often their simulated futures hold no purchase.
+        if let model, let interval = forecast.valueInterval, interval.lower <= model.value, model.value <= interval.upper {
             projected["confidenceInterval"] = ["lower": .number(round(interval.lower, 2)), "upper": .number(round(interval.upper, 2)),
                                                "level": .number(interval.level)]
         }

@@ -111,14 +111,7 @@ public struct PredictionRefresh: Sendable {
             let histories = clientele.histories
             let stage = "forecasting \(CRMActions.grouped(histories.count)) clients"
             progress(stage, 0.15)
-            // A report every twentieth of the clients: enough for a bar to move, few enough to cost nothing.
-            let step = max(1, histories.count / 20)
-            var forecasts: [ClientelePredictions.ClientForecast] = []
-            forecasts.reserveCapacity(histories.count)
-            for (index, history) in histories.enumerated() {
-                forecasts.append(try predictions.forecast(for: history))
-                if (index + 1) % step == 0 { progress(stage, 0.15 + 0.3 * Double(index + 1) / Double(histories.count)) }
-            }
+            let forecasts = try predictions.forecasts(for: histories) { done in progress(stage, 0.15 + 0.3 * done) }
             // The worklist's backtest refits every model at its own cut-off.
             let worklist = types.contains(.worklist) ? Result { try ClientWorklist.backtest(clientele) } : nil
             var documents = ModelDocuments.cohortDocuments(predictions, clients: forecasts, types: types, worklist: try? worklist?.get())

@@ -332,8 +332,12 @@ export class Editor {
   showTitle() {
     const path = this.type.preview?.select?.title ?? this.workspace.firstStringField(this.type);
     const title = path ? path.split(".").reduce((value, part) => value?.[part], this.document) : null;
-    this.title.textContent = typeof title === "string" && title ? title : "Untitled";
-    if (path && title === undefined) this.showReferencedTitle(path);
+    // Without the reference a title comes through (a model's cohort document has no client),
+    // the document's own first text titles it, as in lists.
+    const own = this.workspace.firstStringField(this.type);
+    const fallback = path?.includes(".") && this.document?.[path.split(".")[0]] == null && own ? this.document?.[own] : null;
+    this.title.textContent = typeof title === "string" && title ? title : (typeof fallback === "string" && fallback ? fallback : "Untitled");
+    if (path && title === undefined && fallback == null) this.showReferencedTitle(path);
   }
 
   /**

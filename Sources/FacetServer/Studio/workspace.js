@@ -52,7 +52,13 @@ export class Workspace {
       for (const name of types) {
         const type = this.type(name);
         const path = type?.preview?.select?.[slot] ?? (slot === "title" ? this.firstStringField(type) : null);
-        if (path) cases.push(`_type == ${JSON.stringify(name)} => ${this.groqPath(type, path)}`);
+        if (!path) continue;
+        let expression = this.groqPath(type, path);
+        // A title taken from a referenced document (a prediction's client) falls back to the
+        // document's own first text when there is no reference (a model's cohort document).
+        const fallback = slot === "title" && path.includes(".") ? this.firstStringField(type) : null;
+        if (fallback) expression = `coalesce(${expression}, ${this.groqPath(type, fallback)})`;
+        cases.push(`_type == ${JSON.stringify(name)} => ${expression}`);
       }
       if (cases.length) members.push(`"${slot}": select(${cases.join(", ")})`);
     }

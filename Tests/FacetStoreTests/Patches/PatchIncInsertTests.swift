@@ -1,8 +1,9 @@
 import FacetStore
 import GROQ
 import Testing
+import TestSupport
 
-@Suite("inc, dec and insert")
+@Suite("inc, dec and insert", .ownThread())
 struct PatchIncInsertTests: PatchTestSuite {
     // MARK: inc / dec
 

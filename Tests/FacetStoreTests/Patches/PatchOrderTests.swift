@@ -1,8 +1,9 @@
 import FacetStore
 import GROQ
 import Testing
+import TestSupport
 
-@Suite("order of operations and diffMatchPatch")
+@Suite("order of operations and diffMatchPatch", .ownThread())
 struct PatchOrderTests: PatchTestSuite {
     @Test("operations run set, setIfMissing, unset, inc, dec, insert, whatever the body's key order")
     func sanityOrder() throws {

@@ -1,8 +1,9 @@
 import FacetStore
 import GROQ
 import Testing
+import TestSupport
 
-@Suite("Patch body parsing")
+@Suite("Patch body parsing", .ownThread())
 struct PatchParsingTests {
     @Test("id, query, params and ifRevisionID are ignored; no operations means isEmpty")
     func selectorsOnly() throws {

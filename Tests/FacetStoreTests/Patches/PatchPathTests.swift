@@ -1,7 +1,8 @@
 import FacetStore
 import Testing
+import TestSupport
 
-@Suite("PatchPath parsing")
+@Suite("PatchPath parsing", .ownThread())
 struct PatchPathTests {
     @Test("every path form round-trips to its canonical text", arguments: [
         ("a", "a"),

@@ -1,8 +1,9 @@
 import FacetStore
 import GROQ
 import Testing
+import TestSupport
 
-@Suite("set, setIfMissing and unset")
+@Suite("set, setIfMissing and unset", .ownThread())
 struct PatchSetUnsetTests: PatchTestSuite {
     static let doc = #"""
         {"_id": "d", "title": "T", "n": 1,
