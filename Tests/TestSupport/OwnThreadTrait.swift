@@ -36,6 +36,11 @@ public struct OwnThreadTrait: SuiteTrait, TestTrait, TestScoping {
     }
 }
 
+extension OwnThreadTrait {
+    /// The label of the test queue the caller runs on (`test.<name>`), or nil on any other thread.
+    public static var currentQueue: String? { DispatchQueue.getSpecific(key: QueueExecutor.label) }
+}
+
 extension Trait where Self == OwnThreadTrait {
     /// Each test on a thread of its own; `computing` tests also take a turn of the cores.
     public static func ownThread(computing: Bool = false) -> Self { OwnThreadTrait(computing: computing) }
@@ -45,9 +50,12 @@ extension Trait where Self == OwnThreadTrait {
 /// gives a thread of its own whenever it has work (an "overcommit" queue).
 final class QueueExecutor: TaskExecutor {
     private let queue: DispatchQueue
+    /// Marks the queue, so that a test can tell where it runs.
+    static let label = DispatchSpecificKey<String>()
 
     init(label: String) {
         queue = DispatchQueue(label: label)
+        queue.setSpecific(key: Self.label, value: label)
     }
 
     func enqueue(_ job: consuming ExecutorJob) {
