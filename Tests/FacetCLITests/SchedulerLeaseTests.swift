@@ -12,7 +12,7 @@ import Glibc
 struct SchedulerLeaseTests {
     static let holding = "This server runs the scheduled work now"
 
-    @Test(.timeLimit(.minutes(8)))
+    @Test(.timeLimit(.minutes(15)))
     func theSchedulerMovesToTheOtherServerWhenItsHolderIsKilled() async throws {
         guard TestDatabase.url != nil else { return }
         try await withProcessTurn { try Self.killTheHolder() }

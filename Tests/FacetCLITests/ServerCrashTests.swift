@@ -44,7 +44,7 @@ struct ServerCrashTests {
         var snapshot: (acknowledged: Set<Int>, highestAttempt: Int) { lock.withLock { (values, attempted) } }
     }
 
-    @Test(.timeLimit(.minutes(8)))
+    @Test(.timeLimit(.minutes(15)))
     func acknowledgedWritesSurviveAKillAndNoneIsHalfDone() async throws {
         try await offThePool { try Self.killServersMidWrite() }
     }
@@ -91,7 +91,7 @@ struct ServerCrashTests {
     /// Two servers on one PostgreSQL database: one is killed with SIGKILL while a client writes
     /// through it, twice, and the other serves every acknowledged transaction whole, with no
     /// restart of its own.
-    @Test(.timeLimit(.minutes(8)))
+    @Test(.timeLimit(.minutes(15)))
     func aServerKilledMidWriteLosesNothingTheOtherServes() async throws {
         guard TestDatabase.url != nil else { return }
         try await withProcessTurn { try Self.killOneOfTwoServers() }
