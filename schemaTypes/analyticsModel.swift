@@ -35,6 +35,7 @@ let analyticsModel = SchemaType.document("analyticsModel", title: "Analytics Mod
         Field("worth", .number(), description: "Expected spend in the next 90 days, in the house currency").rules(.required(), .min(0)),
         Field("sentence", .string(), description: "Why now, and the next step").rules(.required()),
         Field("categories", .array(of: .string)),
+        Field("products", .array(of: .reference(to: "product", weak: true)), description: "Pieces to show, best first, by the recommender the backtest chose"),
         Field("channel", .string(options: Vocabulary.contactChannels)),
     ])), description: "The advisor's clients most worth a contact now, best first")
     Field("currency", .string(), description: "The house currency of the amounts, e.g. USD").rules(.regex("^[A-Z]{3}$", name: "ISO 4217 code"))

@@ -93,10 +93,7 @@ public enum ContactListBacktest {
                                     topLifetimeValue: byValue.prefix(take).reduce(0) { $0 + $1.revenueAfter }))
         }
         func standardError(_ difference: (Advisor) -> Double) -> Double? {
-            guard advisors.count >= 2 else { return nil }
-            let values = advisors.map(difference), mean = values.reduce(0, +) / Double(values.count)
-            let variance = values.reduce(0) { $0 + ($1 - mean) * ($1 - mean) } / Double(values.count - 1)
-            return (variance / Double(values.count)).squareRoot()
+            advisors.count >= 2 ? MeanAndError(advisors.map(difference)).error : nil
         }
         return Report(listSize: listSize, clients: clients.count, advisors: advisors,
                       ranked: advisors.reduce(0) { $0 + $1.ranked }, random: advisors.reduce(0) { $0 + $1.random },

@@ -219,6 +219,12 @@ public enum AnalyticsCalendar {
     /// `days` days after `date`.
     public static func adding(days: Double, to date: Date) -> Date { date.addingTimeInterval(days * secondsPerDay) }
 
+    /// `date`'s day as YYYY-MM-DD (UTC).
+    public static func isoDay(_ date: Date) -> String {
+        let parts = utc.dateComponents([.year, .month, .day], from: date)
+        return String(format: "%04d-%02d-%02d", parts.year ?? 0, parts.month ?? 0, parts.day ?? 0)
+    }
+
     /// Days from `start` to `end` (negative when `end` is earlier).
     public static func days(from start: Date, to end: Date) -> Double { end.timeIntervalSince(start) / secondsPerDay }
 }

@@ -105,19 +105,17 @@ struct Catalog: Sendable {
         return low
     }
 
-    /// A product on sale on `date` whose list price is close to `amount`: the closest (in ratio)
-    /// of a few drawn at random, so that baskets are plausible but varied.
-    func product(near amount: Cents, on date: CivilDate, random: inout DemoRandom) -> Int {
+    /// A product on sale on `date` whose list price is close to `amount`, leaning on `taste`: one
+    /// of a dozen drawn at random, chosen with weight `exp(−4·|Δ log price|)` times the taste's
+    /// weight, so that baskets are plausible, varied, and say something about who bought them.
+    func product(near amount: Cents, on date: CivilDate, taste: Taste, random: inout DemoRandom) -> Int {
         let count = max(1, onSale(on: date))
         let target = log(max(amount.dollars, 1))
-        var best = random.int(below: count)
-        var bestDistance = abs(log(products[best].price.dollars) - target)
-        for _ in 0..<7 {
-            let candidate = random.int(below: count)
-            let distance = abs(log(products[candidate].price.dollars) - target)
-            if distance < bestDistance { (best, bestDistance) = (candidate, distance) }
+        let candidates = (0..<24).map { _ in random.int(below: count) }
+        let weighted = candidates.map { candidate in
+            (candidate, exp(-4 * abs(log(products[candidate].price.dollars) - target)) * taste.weight(of: products[candidate]))
         }
-        return best
+        return random.pick(weighted: weighted)
     }
 
     // MARK: Documents

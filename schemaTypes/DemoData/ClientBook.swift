@@ -22,6 +22,8 @@ struct Client: Sendable {
     /// A latent affinity with the house's way of serving: it rises with the client's expected
     /// spend (λ and p/ν) plus noise, and ranks clients into the four energy alignments.
     let harmonyScore: Double
+    /// The favourite aesthetic and category the orders lean on.
+    let taste: Taste
 
     var energyAlignment = "moderate"
     /// The client's orders, indices into the order book, in time order.
@@ -89,7 +91,8 @@ struct Client: Sendable {
         let score = log(max(expectedWeeklySpend, 1e-12)) + 0.9 * random.normal()
         return Client(index: index, id: "customer-" + DemoText.padded(index + 1, width: idWidth), culture: cultureIndex, home: homeIndex,
                       heritage: heritage, name: "\(first) \(last)", email: email, language: language, advisor: advisor, consent: consent,
-                      preferredChannel: channel, history: history, harmonyScore: score)
+                      preferredChannel: channel, history: history, harmonyScore: score,
+                      taste: Taste.draw(seed: seed, index: index, culture: cultureIndex))
     }
 
     /// The client's `customer` or (for LIZA members) `lizaCustomer` document.

@@ -67,9 +67,11 @@ enum CreativeProfile {
     static func document(for client: Client, seed: UInt64, window: ObservationWindow, roster: StaffRoster) -> JSONValue {
         var random = DemoRandom(seed: seed, stream: .creative, index: client.index)
         let culture = Clientele.cultures[client.culture]
-        let genres = random.sample(weighted: culture.music, count: random.int(in: 1...2))
+        // The advisor heard the client's taste: its genre and aesthetic come first.
+        let genres = [client.taste.genre] + random.sample(weighted: culture.music.filter { $0.0 != client.taste.genre }, count: random.int(in: 0...1))
         let primary = genres[0]
-        let aesthetics = random.sample(weighted: aestheticsByGenre[primary] ?? [], count: random.int(in: 1...2))
+        let aesthetics = [client.taste.aesthetic]
+            + random.sample(weighted: (aestheticsByGenre[primary] ?? []).filter { $0.0 != client.taste.aesthetic }, count: random.int(in: 0...1))
         let look = aesthetics[0]
         let captured = client.acquisition + random.uniform() * (window.weeks - 0.0001 - client.acquisition)
         let decision = random.pick(weighted: [("solo", 2.0), ("partner", 3), ("family", 2), ("group", 1)])

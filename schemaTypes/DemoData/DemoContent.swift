@@ -130,4 +130,20 @@ public struct DemoContent: Sendable {
     /// The simulated purchase histories, by customer (customer `i` is `customer-` followed by
     /// `i + 1`): the traits each customer drew and what they bought when.
     public var histories: [PurchaseProcess.History] { clients.map(\.history) }
+
+    /// Each customer's planted favourites, by customer id: what a recommender should recover.
+    public var plantedTastes: [String: PlantedTaste] {
+        Dictionary(uniqueKeysWithValues: clients.map { ($0.id, PlantedTaste(aesthetic: $0.taste.aesthetic, category: $0.taste.category)) })
+    }
+
+    /// The design aesthetic and category of each product, by product id.
+    public var productTraits: [String: PlantedTaste] {
+        Dictionary(uniqueKeysWithValues: catalog.products.map { ($0.id, PlantedTaste(aesthetic: $0.aesthetic, category: $0.category)) })
+    }
+}
+
+/// A favourite design aesthetic and product category (or a product's own).
+public struct PlantedTaste: Sendable, Hashable {
+    public let aesthetic: String
+    public let category: String
 }

@@ -33,6 +33,8 @@ public struct DemoRandom: RandomSource, Sendable {
         case membership = 10
         case payments = 11
         case creativeConsent = 12
+        /// Each client's planted favourites (``Taste``).
+        case taste = 13
     }
 
     private var state: (UInt64, UInt64, UInt64, UInt64)

@@ -27,6 +27,7 @@ enum GeneratorTruth {
             ("holidaySeasonShare", season), ("observationWeeks", window.weeks), ("expectedOrderValue", process.expectedOrderValue),
             ("customers", Double(demo.customers)), ("seed", Double(demo.seed)), ("orders", Double(orders)), ("lizaMembers", Double(members)),
             ("lizaShare", lizaShare), ("cancelledShare", cancelledShare),
+            ("aestheticPreference", Taste.aestheticWeight), ("categoryPreference", Taste.categoryWeight),
         ]
         let end = window.end.adding(days: -1)
         return [
@@ -73,7 +74,8 @@ enum GeneratorTruth {
             value are lizaCustomer documents, tiered at 50,000 and 100,000, and memberSince is the day their spend first reached \
             the programme's threshold. energyAlignment ranks customers by their expected weekly spend (lambda·p/nu) plus noise: \
             the top 15% exceptional, the next 30% strong, the next 35% moderate, the rest developing. \
-            Times of day are spread over shop hours (10:00 to 19:00 UTC) within the day of the event.
+            Times of day are spread over shop hours (10:00 to 19:00 UTC) within the day of the event. \
+            \(Taste.description)
             """
     }
 }

@@ -60,15 +60,15 @@ struct Order: Sendable {
                          payment: payment)
         }
         for index in orders.indices {
-            orders[index].lines = lines(for: orders[index].amount, on: window.date(atWeek: orders[index].time), catalog: catalog,
-                                        random: &random)
+            orders[index].lines = lines(for: orders[index].amount, on: window.date(atWeek: orders[index].time), taste: client.taste,
+                                        catalog: catalog, random: &random)
         }
         return orders
     }
 
     /// One to three lines whose quantities times unit prices add up to `amount` exactly, each
-    /// for a product on sale that day and priced near its share.
-    static func lines(for amount: Cents, on date: CivilDate, catalog: Catalog, random: inout DemoRandom) -> [Line] {
+    /// for a product on sale that day, priced near its share and leaning on the client's taste.
+    static func lines(for amount: Cents, on date: CivilDate, taste: Taste, catalog: Catalog, random: inout DemoRandom) -> [Line] {
         let count = amount.value < 80_000 ? 1 : random.pick(weighted: [(1, 0.6), (2, 0.28), (3, 0.12)])
         var parts = [amount.value]
         if count > 1 {
@@ -84,9 +84,9 @@ struct Order: Sendable {
             let half = Cents(part / 2)
             let quantity = part % 2 == 0 && half.value >= 100 && random.chance(0.08) ? 2 : 1
             let unitPrice = quantity == 2 ? half : Cents(part)
-            var product = catalog.product(near: unitPrice, on: date, random: &random)
+            var product = catalog.product(near: unitPrice, on: date, taste: taste, random: &random)
             for _ in 0..<4 where lines.contains(where: { $0.product == product }) {
-                product = catalog.product(near: unitPrice, on: date, random: &random)
+                product = catalog.product(near: unitPrice, on: date, taste: taste, random: &random)
             }
             lines.append(Line(product: product, quantity: quantity, unitPrice: unitPrice))
         }

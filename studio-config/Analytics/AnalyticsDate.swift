@@ -52,10 +52,7 @@ public enum AnalyticsDate {
     }
 
     /// `YYYY-MM-DD` in UTC.
-    public static func day(_ date: Date) -> String {
-        let parts = AnalyticsCalendar.utc.dateComponents([.year, .month, .day], from: date)
-        return String(format: "%04d-%02d-%02d", parts.year ?? 0, parts.month ?? 0, parts.day ?? 0)
-    }
+    public static func day(_ date: Date) -> String { AnalyticsCalendar.isoDay(date) }
 
     /// `YYYY-MM-DDTHH:MM:SSZ` in UTC.
     public static func dateTime(_ date: Date) -> String {

@@ -35,6 +35,8 @@ public enum ClientWorklist {
         public var sentence: String
         /// The categories to show (the client's strongest affinities they do not own yet).
         public var categories: [String]
+        /// The pieces to show (the chosen recommender's first), by product id.
+        public var products: [String] = []
         /// The channel the client answers best: the one most of their purchases followed, else
         /// the one they were reached through most; nil without contacts.
         public var channel: String?
@@ -66,13 +68,25 @@ public enum ClientWorklist {
             let categories = forecast.affinity.filter { !$0.owned }.prefix(2).map(\.category)
             let channel = channels[forecast.history.id]
             byAdvisor[advisor, default: []].append(Entry(
-                clientID: forecast.history.id, advisorID: advisor, worth: worth,
-                sentence: sentence(forecast, predictions, worth: worth, categories: categories, channel: channel),
+                clientID: forecast.history.id, advisorID: advisor, worth: worth, sentence: "",
                 categories: categories, channel: channel))
         }
-        return byAdvisor.mapValues { entries in
-            Array(entries.sorted { ($0.worth, $1.clientID) > ($1.worth, $0.clientID) }.prefix(listSize))
+        // Sentences (and their products) only for the clients listed: the recommender scores the
+        // catalogue per client, which for every client of a large house would be wasted.
+        var lists: [String: [Entry]] = [:]
+        let byClient = Dictionary(forecasts.map { ($0.history.id, $0) }, uniquingKeysWith: { first, _ in first })
+        for (advisor, entries) in byAdvisor {
+            lists[advisor] = entries.sorted { ($0.worth, $1.clientID) > ($1.worth, $0.clientID) }.prefix(listSize).map { entry in
+                var entry = entry
+                guard let forecast = byClient[entry.clientID] else { return entry }
+                let products = predictions.productsToShow(entry.clientID, count: 2)
+                entry.products = products.map(\.id)
+                entry.sentence = sentence(forecast, predictions, worth: entry.worth, categories: entry.categories,
+                                          products: products.map(\.name), channel: entry.channel)
+                return entry
+            }
         }
+        return lists
     }
 
     /// One `analyticsModel` document per advisor (`analytics.advisor.clienteling-worklist.<staff
@@ -94,6 +108,9 @@ public enum ClientWorklist {
                         "customer": ["_type": "reference", "_ref": .string(entry.clientID), "_weak": true],
                         "worth": .number(ModelDocuments.round(entry.worth, 2)), "sentence": .string(entry.sentence),
                         "categories": .array(entry.categories.map(JSONValue.string)),
+                        "products": .array(entry.products.map { product in
+                            ["_key": .string(product), "_type": "reference", "_ref": .string(product), "_weak": true]
+                        }),
                     ]
                     if let channel = entry.channel { item["channel"] = .string(channel) }
                     return .object(item)
@@ -110,7 +127,7 @@ public enum ClientWorklist {
 
     /// Why now and what to do, in one sentence.
     static func sentence(_ forecast: ClientelePredictions.ClientForecast, _ predictions: ClientelePredictions, worth: Double,
-                         categories: [String], channel: String?) -> String {
+                         categories: [String], products: [String] = [], channel: String?) -> String {
         let currency = predictions.settings.currency
         var reasons: [String] = []
         if let next = forecast.nextPurchase, next.isOverdue {
@@ -124,7 +141,8 @@ public enum ClientWorklist {
         }
         if let tier = forecast.upsell.recommendedTier { reasons.append("ready for \(tier.title)") }
         reasons.append("\(currency.text(worth)) expected in the next \(Int(horizonDays)) days")
-        var step = categories.isEmpty ? "a private preview of new arrivals" : "show " + categories.joined(separator: " or ")
+        var step = !products.isEmpty ? "show the " + products.joined(separator: " and the ")
+            : categories.isEmpty ? "a private preview of new arrivals" : "show " + categories.joined(separator: " or ")
         if let channel { step += ", by \(channel)" }
         let first = reasons.removeFirst()
         return ([first] + reasons).joined(separator: "; ") + ": " + step

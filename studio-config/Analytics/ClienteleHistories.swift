@@ -58,6 +58,8 @@ public struct ClienteleHistories: Sendable {
     public var contacts: [Contact]
     /// When each client first had a creative profile listing an experience they took up.
     public var experienceAdoption: [String: Date]
+    /// Product names by id, for recommendations in words.
+    public var productNames: [String: String] = [:]
     /// The date the analyses are "as of": the day after the latest order or contact, so that the
     /// same data always gives the same figures (the wall clock would age every client between runs).
     public var asOf: Date
@@ -92,7 +94,7 @@ public struct ClienteleHistories: Sendable {
         *[_type == "salesOrder" && !(status in ["cancelled", "returned"])]{_id, "customer": customer._ref, orderDate, total, \
         "lines": lineItems[]{"product": product._ref, quantity, unitPrice}}
         """
-    static let productQuery = #"*[_type == "product"]{_id, category, "collection": collection._ref}"#
+    static let productQuery = #"*[_type == "product"]{_id, name, category, "collection": collection._ref}"#
     static let contactQuery = #"*[_type == "interaction"]{"customer": customer._ref, date, channel, outcome, "order": salesOrder._ref}"#
     static let profileQuery = """
         *[_type == "creativeExpression"]{"customer": customer._ref, capturedAt, _createdAt, \
@@ -110,14 +112,37 @@ public struct ClienteleHistories: Sendable {
         return try await build(clients: clients, orders: orders, products: products, contacts: contacts, profiles: profiles)
     }
 
+    /// Reads the clientele from documents in memory (a demo's, an export's), with the same
+    /// queries as ``read(_:)``.
+    public static func read(_ documents: any DocumentSource) throws -> ClienteleHistories {
+        let answer = { (query: String) throws -> JSONValue in try GROQQuery(query).evaluate(in: documents) }
+        return try build(clients: answer(clientQuery), orders: answer(orderQuery), products: answer(productQuery),
+                         contacts: answer(contactQuery), profiles: answer(profileQuery))
+    }
+
+    /// Every product each client kept, one purchase per order line (a pair bought in one line
+    /// is one purchase): what the recommenders learn from.
+    public var productPurchases: [ProductPurchase] {
+        orders.flatMap { order in order.lines.map { ProductPurchase(customer: order.customerID, product: $0.productID, date: order.date) } }
+    }
+
+    /// Each client's first cultural heritage, the segments popularity by segment groups by.
+    public var heritageSegments: [String: String] {
+        var segments: [String: String] = [:]
+        for history in histories { if let heritage = history.profile.culturalHeritage.first { segments[history.id] = heritage } }
+        return segments
+    }
+
     /// Builds the clientele from the answers of the five queries above.
     /// - Throws: `StoreError` (`invalid`) when an order or contact carries a date that is not ISO 8601.
     public static func build(clients: JSONValue, orders: JSONValue, products: JSONValue, contacts: JSONValue,
                              profiles: JSONValue) throws -> ClienteleHistories {
         var catalogue: [String: (category: String?, collection: String?)] = [:]
+        var names: [String: String] = [:]
         for product in products.arrayValue ?? [] {
             guard let id = product["_id"]?.stringValue else { continue }
             catalogue[id] = (product["category"]?.stringValue, product["collection"]?.stringValue)
+            names[id] = product["name"]?.stringValue
         }
 
         var kept: [Order] = []
@@ -197,8 +222,10 @@ public struct ClienteleHistories: Sendable {
 
         let latest = [kept.last?.date, recorded.last?.date].compactMap { $0 }.max() ?? Date(timeIntervalSince1970: 0)
         let asOf = AnalyticsCalendar.utc.startOfDay(for: latest).addingTimeInterval(AnalyticsCalendar.secondsPerDay)
-        return ClienteleHistories(histories: histories, clientTypes: types, advisors: advisors, orders: kept, contacts: recorded,
-                                  experienceAdoption: adoption, asOf: asOf)
+        var clientele = ClienteleHistories(histories: histories, clientTypes: types, advisors: advisors, orders: kept, contacts: recorded,
+                                           experienceAdoption: adoption, asOf: asOf)
+        clientele.productNames = names
+        return clientele
     }
 
     /// The date in `value`, or an error naming the document and field.

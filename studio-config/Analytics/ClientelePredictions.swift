@@ -54,6 +54,12 @@ public struct ClientelePredictions: Sendable {
     public let seasonality: SeasonalIndex
     public let affinity: ProductAffinityModel
     public let affinityEvaluation: AffinityEvaluation?
+    /// The product recommender the backtest chose, fitted on every purchase before ``asOf``;
+    /// the best-sellers when the backtest could not run (``recommenderProblem`` says why).
+    public let recommender: ProductRecommender
+    public let recommenderBacktest: RecommenderBacktest?
+    public let recommenderProblem: String?
+    let productNames: [String: String]
     public let churnModel: ChurnModel
     public let heuristicValue = BriefLifetimeValue()
     let projection: LifetimeValueProjection
@@ -112,6 +118,23 @@ public struct ClientelePredictions: Sendable {
         seasonality = SeasonalIndex.estimate(from: histories, until: asOf)
         affinity = ProductAffinityModel(statistics: CoPurchaseStatistics(histories))
         affinityEvaluation = try? AffinityEvaluation.holdout(histories, k: settings.affinityCount)
+        let bought = clientele.productPurchases.filter { $0.date < asOf }
+        let segments = clientele.heritageSegments
+        var choice: RecommenderBacktest?, why: String?
+        do {
+            choice = try RecommenderBacktest.run(bought, segments: segments, asOf: asOf)
+        } catch {
+            why = error.description
+        }
+        recommenderBacktest = choice
+        recommenderProblem = why
+        recommender = ProductRecommender.fit(choice?.chosen ?? .popularity, matrix: PurchaseMatrix(bought), segments: segments)
+        productNames = clientele.productNames
+    }
+
+    /// The products to show the client, best first, by name where the catalogue has one.
+    public func productsToShow(_ clientID: String, count: Int = 3) -> [(id: String, name: String)] {
+        recommender.recommend(for: clientID, count: count).map { ($0, productNames[$0] ?? $0) }
     }
 
     /// Everything the models say about one client.

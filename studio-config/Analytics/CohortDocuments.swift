@@ -226,8 +226,20 @@ extension ModelDocuments {
             document["performance"] = ["accuracy": .number(round(evaluation.hitRate, 4))]
             document["notes"] = .string("performance.accuracy is hit-rate@\(evaluation.k) on each client's held-out last order (\(evaluation.hits) of \(evaluation.customers)) against \(String(format: "%.3f", evaluation.baselineHitRate)) for recommending the \(evaluation.k) most popular categories to everyone.")
         }
+        if let backtest = predictions.recommenderBacktest {
+            for evaluation in backtest.test {
+                let name = evaluation.algorithm.rawValue
+                values += [("\(name)-hitRateAt\(backtest.k)", evaluation.hitRate, evaluation.hitRateError),
+                           ("\(name)-ndcgAt\(backtest.k)", evaluation.ndcg, evaluation.ndcgError),
+                           ("\(name)-coverage", evaluation.coverage, nil),
+                           ("\(name)-hitRateGain", evaluation.hitRateGain, evaluation.hitRateGainError)]
+            }
+            document["notes"] = .string(RecommenderWording.summary(backtest) + " " + (document["notes"]?.stringValue ?? ""))
+        } else if let problem = predictions.recommenderProblem {
+            document["notes"] = .string("Pieces are recommended by best-sellers: the recommenders could not be judged (\(problem)). " + (document["notes"]?.stringValue ?? ""))
+        }
         document["parameters"] = parameters(values)
-        document["trainingData"] = trainingData(size: statistics.customers, features: ["order-categories", "segment"], date: predictions.asOf,
+        document["trainingData"] = trainingData(size: statistics.customers, features: ["order-categories", "order-products", "segment", "cultural-heritage"], date: predictions.asOf,
                                                 predictions: predictions)
         return document
     }

@@ -193,14 +193,16 @@ public enum ModelDocuments {
              "detail": .string("\(entry.rank.rawValue)\(entry.owned ? ", owned" : ""): \(entry.reason)")]
         }
         let recommended = forecast.affinity.filter { !$0.owned }.prefix(predictions.settings.affinityCount)
+        let pieces = predictions.productsToShow(forecast.history.id, count: predictions.settings.affinityCount)
+        let method = predictions.recommender.algorithm.title
         document["predictions"] = [
             "value": .number(round(recommended.first?.score ?? 0, 4)),
             "keyDrivers": keyed(drivers, type: "keyDriver", by: "factor"),
-            "recommendations": .array(recommended.map { entry in
+            "recommendations": .array(pieces.map { piece in .string("Show the \(piece.name) (\(method))") } + recommended.map { entry in
                 .string("Present \(entry.category) (\(entry.rank.rawValue), \(String(format: "%.2f", entry.score))): \(entry.reason)")
             }),
         ]
-        document["notes"] = "keyDrivers hold every category's affinity (0–1, after the segment boost), highest first; recommendations the best the client does not own yet."
+        document["notes"] = .string("Recommendations: first the pieces to show, by the recommender the backtest chose (\(method)), then the categories the client does not own yet. keyDrivers hold every category's affinity (0–1, after the segment boost), highest first.")
         return document
     }
 

@@ -191,6 +191,17 @@ public struct PredictionRefresh: Sendable {
                 ["k": .number(Double(evaluation.k)), "hitRate": .number(ModelDocuments.round(evaluation.hitRate, 4)),
                  "baselineHitRate": .number(ModelDocuments.round(evaluation.baselineHitRate, 4))]
             } ?? .null,
+            "recommender": predictions.recommenderBacktest.map { backtest in
+                ["chosen": .string(backtest.chosen.rawValue), "k": .number(Double(backtest.k)),
+                 "summary": .string(RecommenderWording.summary(backtest)),
+                 "test": .array(backtest.test.map { evaluation in
+                     ["algorithm": .string(evaluation.algorithm.rawValue), "customers": .number(Double(evaluation.customers)),
+                      "hitRate": .number(ModelDocuments.round(evaluation.hitRate, 4)), "ndcg": .number(ModelDocuments.round(evaluation.ndcg, 4)),
+                      "coverage": .number(ModelDocuments.round(evaluation.coverage, 4)),
+                      "hitRateGain": .number(ModelDocuments.round(evaluation.hitRateGain, 4)),
+                      "hitRateGainError": .number(ModelDocuments.round(evaluation.hitRateGainError, 4))]
+                 })]
+            } ?? .object(["problem": .string(predictions.recommenderProblem ?? "not run")]),
             "upsell": ["goldPreferred": .number(Double(recommended.filter { $0 == .goldPreferred }.count)),
                        "platinumPremier": .number(Double(recommended.filter { $0 == .platinumPremier }.count))],
         ]
