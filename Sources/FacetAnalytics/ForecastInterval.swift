@@ -80,6 +80,8 @@ public struct ForecastInterval: Sendable {
         let horizon = Double(projection.months) * projection.timeUnitsPerMonth
         let spendShape = spend.p
         let valueShape = spendShape * x + spend.q, valueRate = spend.gamma + x * (customer.frequency > 0 ? customer.monetaryValue : 0)
+        // The discount of each month, once: pow per simulated purchase was a tenth of a refresh.
+        let discounts = (0...max(1, projection.months + 1)).map { 1 / pow(1 + projection.monthlyDiscountRate, Double(max(1, $0))) }
         var values: [Double] = []
         values.reserveCapacity(count)
         for _ in 0..<count {
@@ -94,8 +96,8 @@ public struct ForecastInterval: Sendable {
             while true {
                 time += random.exponential(rate: rate)
                 guard time <= horizon else { break }
-                let month = (time / projection.timeUnitsPerMonth).rounded(.up)
-                total += random.gamma(shape: spendShape, rate: scale) / pow(1 + projection.monthlyDiscountRate, max(1, month))
+                let month = min(discounts.count - 1, Int((time / projection.timeUnitsPerMonth).rounded(.up)))
+                total += random.gamma(shape: spendShape, rate: scale) * discounts[month]
                 if random.uniform() < dropout { break }
             }
             values.append(total)

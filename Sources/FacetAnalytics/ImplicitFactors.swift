@@ -24,7 +24,7 @@ public struct ImplicitFactors: Sendable {
         public var iterations: Int
         public var seed: UInt64
 
-        public init(factors: Int = 16, confidence: Double = 5, regularisation: Double = 0.1, iterations: Int = 10, seed: UInt64 = 1) {
+        public init(factors: Int = 16, confidence: Double = 5, regularisation: Double = 0.1, iterations: Int = 6, seed: UInt64 = 1) {
             self.factors = max(1, factors)
             self.confidence = max(0, confidence)
             self.regularisation = max(1e-6, regularisation)

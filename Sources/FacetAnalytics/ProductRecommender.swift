@@ -99,8 +99,9 @@ public struct ProductRecommender: Sendable {
     }
 
     /// Every product's score for the client (higher is better), before owned products are removed.
-    public func scores(for customer: String) -> [Double] {
-        let row = matrix.row(of: customer)
+    /// - Parameter purchased: the client's products when they changed since the fit (scored afresh).
+    public func scores(for customer: String, purchased: [String]? = nil) -> [Double] {
+        let row = purchased.map(matrix.row(of:)) ?? matrix.row(of: customer)
         let house = normalised(popularity)
         let segmentScores = { () -> [Double] in
             let segment = segments[customer] ?? ""
@@ -122,7 +123,7 @@ public struct ProductRecommender: Sendable {
             }
         case .implicitFactors:
             guard let factors, !row.isEmpty else { scores = house; break }
-            if let number = matrix.number(ofCustomer: customer) {
+            if purchased == nil, let number = matrix.number(ofCustomer: customer) {
                 scores = (0..<matrix.products.count).map { factors.score(customer: number, product: $0) }
             } else {
                 scores = factors.scores(forRow: row, products: matrix.products.count)
@@ -135,9 +136,9 @@ public struct ProductRecommender: Sendable {
     }
 
     /// The `count` products the client does not own with the highest scores, best first.
-    public func recommend(for customer: String, count: Int, excluding owned: Set<String> = []) -> [String] {
-        let scores = scores(for: customer)
-        var skip = Set(matrix.row(of: customer).map(\.index))
+    public func recommend(for customer: String, count: Int, excluding owned: Set<String> = [], purchased: [String]? = nil) -> [String] {
+        let scores = scores(for: customer, purchased: purchased)
+        var skip = Set((purchased.map(matrix.row(of:)) ?? matrix.row(of: customer)).map(\.index))
         for product in owned { if let number = matrix.number(ofProduct: product) { skip.insert(number) } }
         return Self.top(scores, count: count, skipping: skip).map { matrix.products[$0] }
     }

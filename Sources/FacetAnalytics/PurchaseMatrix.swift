@@ -71,6 +71,13 @@ public struct PurchaseMatrix: Sendable {
     /// The client's row; empty for a client with no purchases.
     public func row(of customer: String) -> [Cell] { customerNumbers[customer].map { rows[$0] } ?? [] }
 
+    /// A row for a client who bought `products` (products the matrix does not know are left out).
+    public func row(of products: [String]) -> [Cell] {
+        var counts: [Int: Double] = [:]
+        for product in products { if let number = productNumbers[product] { counts[number, default: 0] += 1 } }
+        return counts.map { Cell(index: $0.key, count: $0.value) }.sorted { $0.index < $1.index }
+    }
+
     /// How many clients bought each product.
     public var buyers: [Double] { columns.map { Double($0.count) } }
 }

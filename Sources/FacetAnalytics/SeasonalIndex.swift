@@ -112,11 +112,9 @@ public struct SeasonalIndex: Sendable, Hashable, Codable {
 
     /// The starts of the months from the one holding `start` up to `end`, then `end` itself.
     static func monthBoundaries(from start: Date, to end: Date) -> [Date] {
-        let calendar = AnalyticsCalendar.utc
-        var boundaries = [calendar.dateInterval(of: .month, for: start)?.start ?? start]
-        while let last = boundaries.last, last < end,
-              let next = calendar.date(byAdding: .month, value: 1, to: last) {
-            boundaries.append(min(next, end))
+        var boundaries = [AnalyticsCalendar.startOfMonth(start)]
+        while let last = boundaries.last, last < end {
+            boundaries.append(min(AnalyticsCalendar.startOfNextMonth(last), end))
         }
         return boundaries
     }
@@ -127,11 +125,10 @@ public struct SeasonalIndex: Sendable, Hashable, Codable {
     public func calendarDays(for days: Double, from start: Date) -> Double {
         guard days > 0 else { return 0 }
         var remaining = days, elapsed = 0.0, current = start
-        let calendar = AnalyticsCalendar.utc
         // Ten years of calendar time bound the walk even for a nearly zero index.
         while remaining > 0, elapsed < 3_653 {
             let factor = max(self.factor(for: current), 1e-6)
-            let monthEnd = calendar.dateInterval(of: .month, for: current)?.end ?? AnalyticsCalendar.adding(days: 31, to: current)
+            let monthEnd = AnalyticsCalendar.startOfNextMonth(current)
             let available = max(AnalyticsCalendar.days(from: current, to: monthEnd), 1e-9)
             if available * factor >= remaining {
                 return elapsed + remaining / factor

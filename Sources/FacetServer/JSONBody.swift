@@ -44,4 +44,13 @@ enum JSONBody {
             throw APIError.badRequest("The body is not valid JSON: \(error.description)", type: "invalidJSON")
         }
     }
+
+    /// The body's `params` member: an object, or empty when absent or null; 400 otherwise.
+    static func params(of body: JSONValue) throws -> JSONObject {
+        guard let given = body["params"], !given.isNull else { return [:] }
+        guard case .object(let object) = given else {
+            throw APIError.badRequest("\"params\" must be an object, found \(given.typeName)", type: "invalidRequest")
+        }
+        return object
+    }
 }

@@ -125,12 +125,15 @@ struct AnalyticsBenchCommand: AsyncParsableCommand {
         let all = try await CRMActions.refreshDashboard.run(try context(dashboardID))
         let total = BenchTiming.milliseconds(since: start)
         let written = all.writtenIDs.count
-        print("  refresh-dashboard, from scratch       \(fmt(total)) ms: \(written) documents written — \(total < 30_000 ? "within" : "OVER") the 30 s target")
+        // The targets: 30 s for 5,000 clients, 60 s for 50,000 (in proportion between).
+        let target = customers <= 5_000 ? 30_000.0 : min(60_000, 30_000 + Double(customers - 5_000) / 45_000 * 30_000)
+        print("  refresh-dashboard, from scratch       \(fmt(total)) ms: \(written) documents written — \(total < target ? "within" : "OVER") the \(Int(target / 1000)) s target")
         for action in [CRMActions.refreshPredictions, CRMActions.refreshTrends, CRMActions.refreshDashboard] {
             start = DispatchTime.now()
             let result = try await action.run(try context(dashboardID))
             print("  \(action.name.padding(toLength: 20, withPad: " ", startingAt: 0)) unchanged     \(fmt(BenchTiming.milliseconds(since: start))) ms: \(result.writtenIDs.count) written")
         }
+        try await incremental(dataset: dataset, dashboardID: dashboardID)
         let client = try dataset.query(#"*[_type == "lizaCustomer"] | order(_id asc)[0]._id"#).stringValue ?? ""
         for action in [CRMActions.predictChurn, CRMActions.forecastLifetimeValue, CRMActions.predictNextPurchase, CRMActions.scoreAffinity,
                        CRMActions.checkUpsell] {
@@ -138,6 +141,31 @@ struct AnalyticsBenchCommand: AsyncParsableCommand {
             let result = try await action.run(try context(client))
             print("  \(action.name.padding(toLength: 24, withPad: " ", startingAt: 0)) on one client  \(fmt(BenchTiming.milliseconds(since: start))) ms: \(result.message)")
         }
+    }
+
+    /// A handful of new orders after the full refresh, then a refresh of only what they changed
+    /// (target under 2 s).
+    private func incremental(dataset: Dataset, dashboardID: String) async throws {
+        let buyers = try dataset.query(#"*[_type == "customer"] | order(_id asc)[0...5]._id"#).arrayValue?.compactMap(\.stringValue) ?? []
+        let product = try dataset.query(#"*[_type == "product"] | order(_id asc)[0]._id"#).stringValue ?? ""
+        let day = try dataset.query(#"*[_type == "salesOrder"] | order(orderDate desc)[0].orderDate"#).stringValue ?? "2026-01-01T12:00:00Z"
+        let next = AnalyticsDate.dateTime((AnalyticsDate.parse(day) ?? Date()).addingTimeInterval(86_400))
+        try dataset.mutate(buyers.enumerated().map { index, buyer in
+            .create(["_id": .string("order-bench-\(index)"), "_type": "salesOrder", "orderNumber": .string("SO-99\(String(format: "%04d", index))"),
+                     "customer": ["_type": "reference", "_ref": .string(buyer)], "orderDate": .string(next), "status": "confirmed",
+                     "channel": "boutique", "currency": "USD",
+                     "lineItems": [["_key": "l1", "_type": "lineItem", "product": ["_type": "reference", "_ref": .string(product)], "quantity": 1, "unitPrice": 4_200]],
+                     "subtotal": 4_200, "total": 4_200])
+        })
+        guard let document = dataset.document(id: dashboardID) else { throw CommandFailure("\(dashboardID) is missing") }
+        let context = ActionContext(dataset: dataset, documentID: dashboardID, document: document, params: ["incremental": true],
+                                    author: "facet bench analytics")
+        let start = DispatchTime.now()
+        let result = try await CRMActions.refreshPredictions.run(context)
+        let elapsed = BenchTiming.milliseconds(since: start)
+        let changed = result.data["incremental"]?["changedClients"]?.numberValue.map { Int($0) } ?? -1
+        print("  refresh-predictions, incremental      \(fmt(elapsed)) ms after \(buyers.count) new orders: \(changed) clients recomputed, "
+              + "\(result.writtenIDs.count) documents written — \(elapsed < 2_000 && changed >= 0 ? "within" : "OVER") the 2 s target")
     }
 
     private func fmt(_ value: Double) -> String { String(format: "%.1f", value) }

@@ -2,7 +2,9 @@ import ArgumentParser
 import FacetAnalytics
 import FacetSchema
 import FacetStore
+import Dispatch
 import Foundation
+import Synchronization
 import GROQ
 import StudioConfig
 
@@ -34,6 +36,9 @@ struct AnalyticsCommand: AsyncParsableCommand {
 
         @Flag(name: .long, help: "Indent the JSON.")
         var pretty = false
+
+        @Flag(name: .long, help: "Print each stage's start and elapsed seconds to standard error, one line each.")
+        var timings = false
 
         func run() throws {
             let text = try readInput()
@@ -118,6 +123,9 @@ struct AnalyticsCommand: AsyncParsableCommand {
         @Flag(name: .long, help: "Indent the JSON.")
         var pretty = false
 
+        @Flag(name: .long, help: "Print each stage's start and elapsed seconds to standard error, one line each.")
+        var timings = false
+
         static let models: [String: ModelDocuments.ModelType] = [
             "churn": .churn, "ltv": .lifetimeValue, "next-purchase": .nextPurchase, "affinity": .affinity, "upsell": .upsell,
             "worklist": .worklist,
@@ -149,7 +157,7 @@ struct AnalyticsCommand: AsyncParsableCommand {
             } else {
                 target = ["_id": "analytics", "_type": "analyticsDashboard"]
             }
-            let bar = AnalyticsProgressBar(enabled: isatty(2) == 1)
+            let bar = AnalyticsProgressBar(enabled: isatty(2) == 1 && !timings, timings: timings)
             // The bar hears the stages the actions report, as the studio's progress bar does.
             let context = ActionContext(dataset: dataset, documentID: document.map(DocumentID.published(of:)) ?? "analytics", document: target,
                                         params: settings, author: "facet analytics run", progress: ActionProgress(bar.show))
@@ -206,11 +214,28 @@ struct AnalyticsCommand: AsyncParsableCommand {
 /// not a terminal (a log file should not fill with carriage returns).
 final class AnalyticsProgressBar: Sendable {
     private let enabled: Bool
+    /// With timings, a line per stage instead of the bar: seconds since the start, and the stage.
+    private let timings: Bool
+    private let start = DispatchTime.now()
+    private let lastStage = Mutex<String?>(nil)
 
-    init(enabled: Bool) { self.enabled = enabled }
+    init(enabled: Bool, timings: Bool = false) {
+        self.enabled = enabled
+        self.timings = timings
+    }
 
     var show: AnalyticsProgress {
-        { [enabled] stage, done in
+        { [self] stage, done in
+            if timings {
+                let isNew = lastStage.withLock { last in
+                    defer { last = stage }
+                    return last != stage
+                }
+                guard isNew else { return }
+                let seconds = Double(DispatchTime.now().uptimeNanoseconds - start.uptimeNanoseconds) / 1e9
+                FileHandle.standardError.write(Data("\(String(format: "%8.2f", seconds)) s  \(stage)\n".utf8))
+                return
+            }
             guard enabled else { return }
             let width = 30, filled = Int((min(1, max(0, done)) * Double(width)).rounded())
             let bar = String(repeating: "#", count: filled) + String(repeating: ".", count: width - filled)
@@ -219,6 +244,10 @@ final class AnalyticsProgressBar: Sendable {
     }
 
     func finish() {
+        if timings {
+            let seconds = Double(DispatchTime.now().uptimeNanoseconds - start.uptimeNanoseconds) / 1e9
+            FileHandle.standardError.write(Data("\(String(format: "%8.2f", seconds)) s  done\n".utf8))
+        }
         if enabled { FileHandle.standardError.write(Data("\r\u{1B}[K".utf8)) }
     }
 }

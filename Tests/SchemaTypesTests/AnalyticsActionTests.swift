@@ -226,6 +226,63 @@ struct AnalyticsActionTests {
         }
     }
 
+    /// After a full refresh, an incremental one recomputes only the clients whose records
+    /// changed, with the models already fitted: their documents and their advisors' lists, and
+    /// nothing else; with nothing changed it writes nothing; without a full refresh before it in
+    /// this process it is a full refresh.
+    @Test func anIncrementalRefreshRecomputesOnlyTheClientsThatChanged() async throws {
+        try await Self.withDemo { dataset in
+            let incremental: JSONObject = ["incremental": true]
+            let full = try await Self.run(CRMActions.refreshPredictions, on: Self.dashboardID, in: dataset)
+            #expect(full.data["incremental"] == nil)
+            // Nothing changed: nothing written. (The first look also reads again what was written in
+            // the few seconds before the full refresh read, in case a commit was stamped before its
+            // reading and seen after it; the second finds nothing at all.)
+            let idle = try await Self.run(CRMActions.refreshPredictions, on: Self.dashboardID, in: dataset, params: incremental)
+            #expect(idle.data["incremental"] != nil && idle.writtenIDs.isEmpty && idle.transactionId == nil, "\(idle.message)")
+            let quiet = try await Self.run(CRMActions.refreshPredictions, on: Self.dashboardID, in: dataset, params: incremental)
+            #expect(Self.number(quiet.data["incremental"]?["changedClients"]) == 0 && quiet.writtenIDs.isEmpty, "\(quiet.message)")
+
+            let buyer = try #require(try dataset.query(#"*[_type == "customer" && count(*[_type == "salesOrder" && references(^._id)]) >= 2] | order(_id asc)[0]._id"#).stringValue)
+            let caller = try #require(try dataset.query(#"*[_type == "customer" && _id != $buyer] | order(_id desc)[0]._id"#, params: ["buyer": .string(buyer)]).stringValue)
+            let product = try #require(try dataset.query(#"*[_type == "product"] | order(_id asc)[0]._id"#).stringValue)
+            let before = try #require(dataset.document(id: "analytics.client.ltv-forecasting.\(buyer)"))
+            // A large order the day after the data end, and a call to another client.
+            let day = try #require(dataset.query(#"*[_type == "salesOrder"] | order(orderDate desc)[0].orderDate"#).stringValue)
+            let next = AnalyticsDate.dateTime(try #require(AnalyticsDate.parse(day)).addingTimeInterval(86_400))
+            try dataset.mutate([
+                .create(["_id": "order-incremental", "_type": "salesOrder", "orderNumber": "SO-990001", "customer": ["_type": "reference", "_ref": .string(buyer)],
+                         "orderDate": .string(next), "status": "confirmed", "channel": "boutique", "currency": "USD",
+                         "lineItems": [["_key": "l1", "_type": "lineItem", "product": ["_type": "reference", "_ref": .string(product)], "quantity": 1, "unitPrice": 25_000]],
+                         "subtotal": 25_000, "total": 25_000]),
+                .create(["_id": "interaction-incremental", "_type": "interaction", "customer": ["_type": "reference", "_ref": .string(caller)],
+                         "channel": "phone", "direction": "outbound", "date": .string(next), "purpose": "follow-up", "outcome": "interested"]),
+            ])
+            let update = try await Self.run(CRMActions.refreshPredictions, on: Self.dashboardID, in: dataset, params: incremental)
+            #expect(Self.number(update.data["incremental"]?["changedClients"]) == 2, "\(update.message)")
+            #expect(!update.writtenIDs.isEmpty)
+            for id in update.writtenIDs {
+                #expect(id.hasSuffix(".\(buyer)") || id.hasSuffix(".\(caller)") || id.hasPrefix("analytics.advisor.clienteling-worklist."), "\(id)")
+            }
+            #expect(!update.writtenIDs.contains { $0.hasPrefix("analytics.cohort.") }, "the models are not refitted")
+            let after = try #require(dataset.document(id: "analytics.client.ltv-forecasting.\(buyer)"))
+            #expect(after["predictions"] != before["predictions"], "the new order moves the buyer's forecast")
+            #expect(update.message.contains("2 changed clients recomputed"), "\(update.message)")
+            // The same again: the changes were taken in.
+            let again = try await Self.run(CRMActions.refreshPredictions, on: Self.dashboardID, in: dataset, params: incremental)
+            #expect(again.writtenIDs.isEmpty, "\(again.message)")
+            // A one-client action predicts with the same models, at once: the same document.
+            let single = try await Self.run(CRMActions.predictChurn, on: buyer, in: dataset)
+            #expect(single.data["modelsFitted"] != nil && single.writtenIDs.isEmpty, "\(single.message)")
+            // A wrong flag is refused, naming it.
+            await #expect(throws: StoreError.self) { try await Self.run(CRMActions.refreshPredictions, on: Self.dashboardID, in: dataset, params: ["incremental": "yes"]) }
+            // Without a full refresh remembered, an incremental refresh is a full one.
+            await PredictionMemory.shared.forget()
+            let fresh = try await Self.run(CRMActions.refreshPredictions, on: Self.dashboardID, in: dataset, params: incremental)
+            #expect(fresh.data["incremental"] == nil && fresh.data["churn"] != nil)
+        }
+    }
+
     @Test func theScheduleStartsNothingThatNeverRan() async throws {
         try await Self.withDemo { dataset in
             let context = ActionContext(dataset: dataset, documentID: Self.dashboardID, document: try #require(dataset.document(id: Self.dashboardID)))

@@ -1,3 +1,5 @@
+import FacetAnalytics
+
 /// A calendar day, counted from 1970-01-01 (day 0), in the proleptic Gregorian calendar and UTC.
 ///
 /// The demo does its date arithmetic on day numbers rather than with Foundation's calendars, so
@@ -9,29 +11,10 @@ public struct CivilDate: Sendable, Hashable, Comparable {
     public init(dayNumber: Int) { self.dayNumber = dayNumber }
 
     /// The day `year`-`month`-`day`; out-of-range days roll over as in `Date` arithmetic.
-    public init(_ year: Int, _ month: Int, _ day: Int) {
-        // Howard Hinnant's days_from_civil: years start in March so the leap day comes last.
-        let y = month <= 2 ? year - 1 : year
-        let era = (y >= 0 ? y : y - 399) / 400
-        let yearOfEra = y - era * 400
-        let shiftedMonth = month > 2 ? month - 3 : month + 9
-        let dayOfYear = (153 * shiftedMonth + 2) / 5 + day - 1
-        let dayOfEra = yearOfEra * 365 + yearOfEra / 4 - yearOfEra / 100 + dayOfYear
-        dayNumber = era * 146_097 + dayOfEra - 719_468
-    }
+    public init(_ year: Int, _ month: Int, _ day: Int) { dayNumber = AnalyticsCalendar.daysFromCivil(year, month, day) }
 
     /// Year, month (1–12) and day of the month.
-    public var components: (year: Int, month: Int, day: Int) {
-        let z = dayNumber + 719_468
-        let era = (z >= 0 ? z : z - 146_096) / 146_097
-        let dayOfEra = z - era * 146_097
-        let yearOfEra = (dayOfEra - dayOfEra / 1460 + dayOfEra / 36524 - dayOfEra / 146_096) / 365
-        let dayOfYear = dayOfEra - (365 * yearOfEra + yearOfEra / 4 - yearOfEra / 100)
-        let shiftedMonth = (5 * dayOfYear + 2) / 153
-        let day = dayOfYear - (153 * shiftedMonth + 2) / 5 + 1
-        let month = shiftedMonth < 10 ? shiftedMonth + 3 : shiftedMonth - 9
-        return (yearOfEra + era * 400 + (month <= 2 ? 1 : 0), month, day)
-    }
+    public var components: (year: Int, month: Int, day: Int) { AnalyticsCalendar.civilFromDays(dayNumber) }
 
     public var year: Int { components.year }
 

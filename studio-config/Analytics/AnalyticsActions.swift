@@ -113,14 +113,26 @@ extension CRMActions {
     {
         DocumentAction(name, title: title, description: description, types: clientTypes) { context in
             let settings = try PredictionSettings(params: context.params)
-            context.progress("reading the clientele", 0)
-            let clientele = try await ClienteleHistories.read(context)
             let id = context.documentID
-            // The models are fitted on the whole clientele, so one client's prediction takes most of a full refit.
-            context.progress("fitting the models", 0.3)
-            let (predictions, forecast) = try await context.blocking { () throws -> (ClientelePredictions, ClientelePredictions.ClientForecast?) in
-                let predictions = try ClientelePredictions(clientele, settings: settings)
-                return (predictions, try clientele.history(of: id).map(predictions.forecast(for:)))
+            let predictions: ClientelePredictions, forecast: ClientelePredictions.ClientForecast?
+            var fitted: Date?
+            if let entry = await PredictionMemory.shared.models(for: context.dataset, settings: settings.model) {
+                // The models of this server's last refresh, and the client as they are now.
+                context.progress("reading the client", 0)
+                let update = try await ClienteleHistories.read(context, clients: [id])
+                let bought = Dictionary(grouping: update.productPurchases, by: \.customer).mapValues { $0.map(\.product) }
+                predictions = entry.predictions.moved(to: settings.asOf ?? update.asOf, purchases: bought)
+                forecast = try await context.blocking { try update.history(of: id).map(predictions.forecast(for:)) }
+                fitted = entry.fitted
+            } else {
+                context.progress("reading the clientele", 0)
+                let clientele = try await ClienteleHistories.read(context)
+                // The models are fitted on the whole clientele, so one client's prediction takes most of a full refit.
+                context.progress("fitting the models", 0.3)
+                (predictions, forecast) = try await context.blocking { () throws -> (ClientelePredictions, ClientelePredictions.ClientForecast?) in
+                    let predictions = try ClientelePredictions(clientele, settings: settings)
+                    return (predictions, try clientele.history(of: id).map(predictions.forecast(for:)))
+                }
             }
             guard let forecast, let document = ModelDocuments.clientDocuments(forecast, predictions: predictions, types: [type]).first else {
                 return ActionResult(message: "Nothing to predict yet: the client has no order before \(AnalyticsDate.day(predictions.asOf))", tone: .info,
@@ -131,6 +143,7 @@ extension CRMActions {
             var (message, data) = summary(forecast, predictions)
             data["asOf"] = .string(AnalyticsDate.day(predictions.asOf))
             data["documentId"] = document["_id"] ?? .null
+            if let fitted { data["modelsFitted"] = .string(AnalyticsDate.dateTime(fitted)) }
             if outcome.written.isEmpty { message += "; unchanged since the last run" }
             return ActionResult(message: message, tone: outcome.written.isEmpty ? .info : .success, transactionId: outcome.transactionIDs.last,
                                 writtenIDs: outcome.written, data: data)

@@ -62,12 +62,5 @@ public enum AnalyticsDate {
     }
 
     /// Days from 1970-01-01 to a proleptic Gregorian date (Hinnant's algorithm).
-    static func daysFromCivil(_ year: Int, _ month: Int, _ day: Int) -> Int {
-        let y = month <= 2 ? year - 1 : year
-        let era = (y >= 0 ? y : y - 399) / 400
-        let yearOfEra = y - era * 400
-        let dayOfYear = (153 * (month > 2 ? month - 3 : month + 9) + 2) / 5 + day - 1
-        let dayOfEra = yearOfEra * 365 + yearOfEra / 4 - yearOfEra / 100 + dayOfYear
-        return era * 146_097 + dayOfEra - 719_468
-    }
+    static func daysFromCivil(_ year: Int, _ month: Int, _ day: Int) -> Int { AnalyticsCalendar.daysFromCivil(year, month, day) }
 }

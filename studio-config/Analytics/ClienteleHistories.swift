@@ -102,14 +102,43 @@ public struct ClienteleHistories: Sendable {
         "experiences": experientialProfile.experienceTypes}
         """
 
-    /// Reads the clientele through `context` (published documents only).
-    public static func read(_ context: ActionContext) async throws -> ClienteleHistories {
-        async let clients = context.query(clientQuery)
-        async let orders = context.query(orderQuery)
+    /// Reads the clientele through `context` (published documents only); with `ids`, only those
+    /// clients (and every product).
+    public static func read(_ context: ActionContext, clients ids: [String]? = nil) async throws -> ClienteleHistories {
+        let params: [String: JSONValue] = ids.map { ["ids": .array($0.map(JSONValue.string))] } ?? [:]
+        let whole = ids == nil
+        let clientText = whole ? clientQuery : restricted(clientQuery, "_id in $ids")
+        let orderText = whole ? orderQuery : restricted(orderQuery, "customer._ref in $ids")
+        let contactText = whole ? contactQuery : restricted(contactQuery, "customer._ref in $ids")
+        let profileText = whole ? profileQuery : restricted(profileQuery, "customer._ref in $ids")
+        async let clients = context.query(clientText, params: params)
+        async let orders = context.query(orderText, params: params)
         async let products = context.query(productQuery)
-        async let contacts = context.query(contactQuery)
-        async let profiles = context.query(profileQuery)
+        async let contacts = context.query(contactText, params: params)
+        async let profiles = context.query(profileText, params: params)
         return try await build(clients: clients, orders: orders, products: products, contacts: contacts, profiles: profiles)
+    }
+
+    /// `query` with `condition` added to its filter.
+    static func restricted(_ query: String, _ condition: String) -> String {
+        guard let end = query.range(of: "]{") else { return query }
+        return query.replacingCharacters(in: end, with: " && \(condition)]{")
+    }
+
+    /// This clientele with the clients `ids` replaced by what `update` knows of them (a client
+    /// absent from `update` is gone).
+    public func merging(_ update: ClienteleHistories, replacing ids: Set<String>) -> ClienteleHistories {
+        var merged = ClienteleHistories(
+            histories: (histories.filter { !ids.contains($0.id) } + update.histories).sorted { $0.id < $1.id },
+            clientTypes: clientTypes.filter { !ids.contains($0.key) }.merging(update.clientTypes) { _, new in new },
+            advisors: advisors.filter { !ids.contains($0.key) }.merging(update.advisors) { _, new in new },
+            orders: (orders.filter { !ids.contains($0.customerID) } + update.orders).sorted { ($0.date, $0.id) < ($1.date, $1.id) },
+            contacts: (contacts.filter { !ids.contains($0.customerID) } + update.contacts)
+                .sorted { ($0.date, $0.customerID) < ($1.date, $1.customerID) },
+            experienceAdoption: experienceAdoption.filter { !ids.contains($0.key) }.merging(update.experienceAdoption) { _, new in new },
+            asOf: max(asOf, update.asOf))
+        merged.productNames = productNames.merging(update.productNames) { _, new in new }
+        return merged
     }
 
     /// Reads the clientele from documents in memory (a demo's, an export's), with the same
@@ -221,7 +250,7 @@ public struct ClienteleHistories: Sendable {
         histories.sort { $0.id < $1.id }
 
         let latest = [kept.last?.date, recorded.last?.date].compactMap { $0 }.max() ?? Date(timeIntervalSince1970: 0)
-        let asOf = AnalyticsCalendar.utc.startOfDay(for: latest).addingTimeInterval(AnalyticsCalendar.secondsPerDay)
+        let asOf = AnalyticsCalendar.startOfDay(latest).addingTimeInterval(AnalyticsCalendar.secondsPerDay)
         var clientele = ClienteleHistories(histories: histories, clientTypes: types, advisors: advisors, orders: kept, contacts: recorded,
                                            experienceAdoption: adoption, asOf: asOf)
         clientele.productNames = names

@@ -27,7 +27,9 @@ import Synchronization
 /// ```
 public struct ClientelePredictions: Sendable {
     public let settings: PredictionSettings
-    public let asOf: Date
+    /// The day predictions are made for; an incremental refresh moves it forward for the
+    /// clients it recomputes (``moved(to:)``), the models staying those fitted.
+    public private(set) var asOf: Date
     /// The lifetime-value comparison's cut-off: `horizonDays` before ``asOf`` unless set.
     public let cutoff: Date
     /// The churn backtest's cut-off: the longest lapse window before ``asOf`` unless set.
@@ -132,9 +134,22 @@ public struct ClientelePredictions: Sendable {
         productNames = clientele.productNames
     }
 
+    /// Clients whose purchases changed since the recommender was fitted: their products now.
+    var recentPurchases: [String: [String]] = [:]
+
     /// The products to show the client, best first, by name where the catalogue has one.
     public func productsToShow(_ clientID: String, count: Int = 3) -> [(id: String, name: String)] {
-        recommender.recommend(for: clientID, count: count).map { ($0, productNames[$0] ?? $0) }
+        recommender.recommend(for: clientID, count: count, purchased: recentPurchases[clientID])
+            .map { ($0, productNames[$0] ?? $0) }
+    }
+
+    /// The same fitted models, predicting as of `date` (never earlier than now), with the
+    /// products `purchases` lists as each listed client's own.
+    func moved(to date: Date, purchases: [String: [String]] = [:]) -> ClientelePredictions {
+        var copy = self
+        copy.asOf = max(asOf, date)
+        copy.recentPurchases.merge(purchases) { _, new in new }
+        return copy
     }
 
     /// Everything the models say about one client.

@@ -19,6 +19,8 @@ import GROQ
 public enum GeneratedDocuments {
     /// Documents per transaction: large enough to keep commits few, small enough to keep each short.
     public static let batchSize = 1_000
+    /// From how many writes a run pauses the dataset's background index rebuilds until it is done.
+    public static let bulkFrom = 20_000
 
     /// What a replacement did.
     public struct Outcome: Sendable, Equatable {
@@ -78,21 +80,28 @@ public enum GeneratedDocuments {
         }
         let stale = existing.keys.filter { !generated.contains($0) }.sorted()
         if !stale.isEmpty { mutations.append(.delete(.ids(stale))) }
-        var start = 0
-        while start < mutations.count {
-            let batch = Array(mutations[start..<min(mutations.count, start + batchSize)])
-            let result = try await context.mutate(batch)
-            outcome.transactionIDs.append(result.transactionId)
-            for entry in result.results {
-                switch entry.operation {
-                case "delete": outcome.deleted.append(entry.id)
-                case "none": continue
-                default: outcome.written.append(entry.id)
+        let write = { [outcome] () async throws -> Outcome in
+            var outcome = outcome
+            var start = 0
+            while start < mutations.count {
+                let batch = Array(mutations[start..<min(mutations.count, start + batchSize)])
+                let result = try await context.mutate(batch)
+                outcome.transactionIDs.append(result.transactionId)
+                for entry in result.results {
+                    switch entry.operation {
+                    case "delete": outcome.deleted.append(entry.id)
+                    case "none": continue
+                    default: outcome.written.append(entry.id)
+                    }
                 }
+                start += batchSize
+                progress?(Double(min(start, mutations.count)) / Double(mutations.count))
             }
-            start += batchSize
-            progress?(Double(min(start, mutations.count)) / Double(mutations.count))
+            return outcome
         }
-        return outcome
+        // A first run on a large house writes hundreds of thousands of documents: rebuilding the
+        // query indexes every few thousand of them would cost more than the writes (queries
+        // meanwhile read the growing overlay on the old indexes).
+        return mutations.count >= bulkFrom ? try await context.dataset.bulkLoad(write) : try await write()
     }
 }

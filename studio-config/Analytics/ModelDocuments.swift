@@ -266,7 +266,20 @@ public enum ModelDocuments {
     }
 
     static func uniqueKey(_ text: String, index: Int, used: inout Set<String>) -> String {
-        var key = String(text.lowercased().map { $0.isLetter || $0.isNumber ? $0 : "-" }.prefix(40))
+        var key: String
+        if text.utf8.allSatisfy({ $0 < 0x80 }) {
+            // The common case (factor names), without building a Character per letter.
+            let bytes = text.utf8.prefix(40).map { byte -> UInt8 in
+                switch byte {
+                case UInt8(ascii: "A")...UInt8(ascii: "Z"): byte + 32
+                case UInt8(ascii: "a")...UInt8(ascii: "z"), UInt8(ascii: "0")...UInt8(ascii: "9"): byte
+                default: UInt8(ascii: "-")
+                }
+            }
+            key = String(decoding: bytes, as: UTF8.self)
+        } else {
+            key = String(text.lowercased().map { $0.isLetter || $0.isNumber ? $0 : "-" }.prefix(40))
+        }
         if key.isEmpty || !used.insert(key).inserted {
             key = "\(key)-\(index)"
             used.insert(key)

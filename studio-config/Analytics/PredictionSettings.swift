@@ -38,6 +38,17 @@ public struct PredictionSettings: Sendable, Equatable {
     public var affinityCount: Int = 3
     /// How often the cohort models should be retrained, recorded in `trainingData.retrainSchedule`.
     public var retrainSchedule: String = "weekly"
+    /// Recompute only the clients whose documents changed since this process's last full
+    /// refresh of the dataset, with the models it fitted (``IncrementalRefresh``); a full refresh
+    /// when there was none.
+    public var incremental = false
+
+    /// The settings that decide what a refresh computes (all but ``incremental``).
+    var model: PredictionSettings {
+        var copy = self
+        copy.incremental = false
+        return copy
+    }
 
     /// The parameters understood, with what each expects.
     public static let parameters: [(name: String, expects: String)] = [
@@ -48,6 +59,7 @@ public struct PredictionSettings: Sendable, Equatable {
         ("affinityCount", "a whole number from 1 to 6"), ("retrainSchedule", "daily, weekly, monthly or quarterly"),
         ("lapseMultiple", "a number of usual intervals from 1 to 4, e.g. 1.5"),
         ("currency", "a three-letter ISO 4217 code, e.g. USD, EUR or CHF"),
+        ("incremental", "true or false: only the clients whose data changed since the last full refresh"),
     ]
 
     public init() {}
@@ -102,6 +114,12 @@ public struct PredictionSettings: Sendable, Equatable {
         }
         if let multiple = try number("lapseMultiple", in: 1...4), case let .rhythm(_, shortest, longest) = lapseWindow {
             lapseWindow = .rhythm(multiple: multiple, shortest: shortest, longest: longest)
+        }
+        if let flag = params["incremental"], !flag.isNull {
+            guard case .bool(let value) = flag else {
+                throw Self.refusal("incremental", flag, "is not true or false", advice: "Give incremental as \(Self.expectation("incremental"))")
+            }
+            incremental = value
         }
         if let schedule = params["retrainSchedule"], !schedule.isNull {
             guard let text = schedule.stringValue, ["daily", "weekly", "monthly", "quarterly"].contains(text) else {

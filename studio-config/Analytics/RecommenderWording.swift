@@ -16,7 +16,7 @@ enum RecommenderWording {
             \(AnalyticsDate.day(backtest.validationStart)) to \(AnalyticsDate.day(backtest.testStart)) among \
             \(RecommenderAlgorithm.allCases.map(\.title).joined(separator: ", ")). On the later \(backtest.horizonDays) days, \
             never used to choose, its \(backtest.k) pieces held one the client went on to buy for \
-            \(ModelDocuments.percent(chosen.hitRate)) of \(chosen.customers) returning clients (best-sellers: \
+            \(ModelDocuments.percent(chosen.hitRate)) of \(CRMActions.grouped(chosen.customers)) returning clients (best-sellers: \
             \(ModelDocuments.percent(baseline.hitRate))), \(chosen.hitRateGain >= 0 ? "+" : "−")\(points(abs(chosen.hitRateGain))) points \
             ± \(points(chosen.hitRateGainError)) (paired standard error); NDCG@\(backtest.k) \(String(format: "%.3f", chosen.ndcg)) \
             against \(String(format: "%.3f", baseline.ndcg)); \(ModelDocuments.percent(chosen.coverage)) of the catalogue recommended \

@@ -47,12 +47,13 @@ extension CRMActions {
         types: ["analyticsDashboard"]
     ) { context in
         context.progress("reading the clientele", 0)
+        let readAt = Date()
         let clientele = try await ClienteleHistories.read(context)
         // Each part reports 0…1 of its own; the slices turn that into one rising figure, sized
         // roughly as the parts take time (forecasting and writing the predictions dominate).
         var part = context
         part.progress = context.progress.slice(0.1...0.85)
-        let predictions = try await PredictionRefresh.run(part, clientele: clientele)
+        let predictions = try await PredictionRefresh.run(part, clientele: clientele, readAt: readAt)
         part.progress = context.progress.slice(0.85...0.95)
         let trends = try await TrendRefresh.run(part, clientele: clientele)
         context.progress("updating the dashboard", 0.95)
@@ -101,8 +102,15 @@ public struct PredictionRefresh: Sendable {
     /// the clientele unless it is given; each stage is reported with the share done to
     /// `progress`, or to the context's progress when none is given.
     public static func run(_ context: ActionContext, types: [ModelDocuments.ModelType] = ModelDocuments.ModelType.allCases,
-                    clientele given: ClienteleHistories? = nil, progress reporter: AnalyticsProgress? = nil) async throws -> PredictionRefresh {
+                    clientele given: ClienteleHistories? = nil, readAt: Date? = nil,
+                    progress reporter: AnalyticsProgress? = nil) async throws -> PredictionRefresh {
         let settings = try PredictionSettings(params: context.params)
+        if settings.incremental, let entry = await PredictionMemory.shared.entry(for: context.dataset, settings: settings.model, types: types) {
+            let contextProgress = context.progress
+            return try await IncrementalRefresh.run(context, entry: entry, settings: settings, types: types,
+                                                    progress: reporter ?? { stage, done in contextProgress(stage, done) })
+        }
+        let started = Date()
         let (progress, clientele) = try await RefreshStart.begin(context, clientele: given, progress: reporter)
         progress("fitting the models", 0.1)
         let (predictions, forecasts, documents, worklist) = try await context.blocking {
@@ -111,15 +119,21 @@ public struct PredictionRefresh: Sendable {
             let histories = clientele.histories
             let stage = "forecasting \(CRMActions.grouped(histories.count)) clients"
             progress(stage, 0.15)
-            let forecasts = try predictions.forecasts(for: histories) { done in progress(stage, 0.15 + 0.3 * done) }
+            let forecasts = try predictions.forecasts(for: histories) { done in progress(stage, 0.15 + 0.25 * done) }
             // The worklist's backtest refits every model at its own cut-off.
+            if types.contains(.worklist) { progress("backtesting the worklist", 0.41) }
             let worklist = types.contains(.worklist) ? Result { try ClientWorklist.backtest(clientele) } : nil
+            progress("building the documents", 0.43)
             var documents = ModelDocuments.cohortDocuments(predictions, clients: forecasts, types: types, worklist: try? worklist?.get())
             if types.contains(.worklist) {
                 documents += ClientWorklist.documents(ClientWorklist.lists(predictions, forecasts: forecasts, clientele: clientele),
                                                       predictions: predictions)
             }
-            for forecast in forecasts { documents += ModelDocuments.clientDocuments(forecast, predictions: predictions, types: types) }
+            // Building a document per client and model is a quarter of a large run: on every core.
+            let perClient = EveryCore.chunks(of: forecasts.count) { range in
+                range.flatMap { ModelDocuments.clientDocuments(forecasts[$0], predictions: predictions, types: types) }
+            }
+            for part in perClient { documents += part }
             return (predictions, forecasts, documents, worklist)
         }
         let writing = "writing \(CRMActions.grouped(documents.count)) documents"
@@ -131,6 +145,14 @@ public struct PredictionRefresh: Sendable {
             progress(writing, 0.45 + 0.55 * share)
         }
         let cohortIDs = documents.compactMap { $0["_id"]?.stringValue }.filter { $0.hasPrefix("analytics.cohort.") }
+        // Kept for the next incremental refresh; a clientele handed in is remembered only with the
+        // moment it was read (changes after that moment are the next refresh's).
+        if given == nil || readAt != nil {
+            await PredictionMemory.shared.remember(PredictionMemory.Entry(
+                settings: settings.model, types: types, clientele: clientele, predictions: predictions,
+                forecasts: Dictionary(forecasts.map { ($0.history.id, $0) }, uniquingKeysWith: { first, _ in first }), cohortIDs: cohortIDs,
+                since: (readAt ?? started).addingTimeInterval(-IncrementalRefresh.margin), fitted: started), for: context.dataset)
+        }
 
         let scored = forecasts.filter { $0.summary != nil }
         var distribution: JSONObject = [:]

@@ -47,13 +47,7 @@ extension FacetAPI {
         guard let requested = body["documentId"]?.stringValue, !requested.isEmpty else {
             throw APIError.badRequest("The body needs \"documentId\": the document to run \"\(name)\" on", type: "invalidRequest")
         }
-        var params: JSONObject = [:]
-        if let given = body["params"], !given.isNull {
-            guard case .object(let object) = given else {
-                throw APIError.badRequest("\"params\" must be an object, found \(given.typeName)", type: "invalidRequest")
-            }
-            params = object
-        }
+        let params = try JSONBody.params(of: body)
         let documentID = DocumentID.published(of: requested)
         do throws(StoreError) { try DocumentID.validate(documentID) } catch { throw APIError.store(error) }
         let snapshot = dataset.snapshot

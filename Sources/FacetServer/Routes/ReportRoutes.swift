@@ -96,13 +96,7 @@ extension FacetAPI {
         guard let item = body["item"]?.stringValue, !item.isEmpty, let action = body["action"]?.stringValue, !action.isEmpty else {
             throw APIError.badRequest("The body needs \"item\" (the card's id) and \"action\" (the action's name)", type: "invalidRequest")
         }
-        var params: JSONObject = [:]
-        if let given = body["params"], !given.isNull {
-            guard case .object(let object) = given else {
-                throw APIError.badRequest("\"params\" must be an object, found \(given.typeName)", type: "invalidRequest")
-            }
-            params = object
-        }
+        let params = try JSONBody.params(of: body)
         let result: ActionResult
         do { result = try await act(reportContext(dataset, request: request, context: context), item, action, params) } catch let error as StoreError {
             throw APIError.operation(error)

@@ -485,6 +485,17 @@ public final class Dataset: Sendable {
         return try body()
     }
 
+    /// ``bulkLoad(_:)`` for asynchronous work (an analytics run writing a document per client
+    /// through an action's pipeline).
+    public func bulkLoad<Result>(_ body: () async throws -> Result) async rethrows -> Result {
+        writer.withLock { $0.bulkLoads += 1 }
+        defer {
+            writer.withLock { $0.bulkLoads -= 1 }
+            compact()
+        }
+        return try await body()
+    }
+
     /// Builds the indexes from the current state now, instead of in the background later: after
     /// an import, so that the first queries do not merge a large overlay.
     public func compact() {
