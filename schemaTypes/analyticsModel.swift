@@ -34,6 +34,8 @@ let analyticsModel = SchemaType.document("analyticsModel", title: "Analytics Mod
         Field("customer", .reference(to: ["customer", "lizaCustomer"], weak: true)).rules(.required()),
         Field("worth", .number(), description: "Expected spend in the next 90 days, in the house currency").rules(.required(), .min(0)),
         Field("sentence", .string(), description: "Why now, and the next step").rules(.required()),
+        Field("worthLower", .number(), description: "The 10th percentile of the client's simulated spend over the same 90 days").rules(.min(0)),
+        Field("worthUpper", .number(), description: "The 90th percentile of the client's simulated spend over the same 90 days").rules(.min(0)),
         Field("categories", .array(of: .string)),
         Field("products", .array(of: .reference(to: "product", weak: true)), description: "Pieces to show, best first, by the recommender the backtest chose"),
         Field("channel", .string(options: Vocabulary.contactChannels)),

@@ -454,6 +454,28 @@ def worklist(studio, api):
     check_screen(studio, "the worklist after a contact", "laptop-worklist-contacted")
 
 
+def prediction(studio, api):
+    """A client's lifetime value reads as a sentence and its figures, its workings behind Details."""
+    size(studio, "laptop")
+    document = api.query('*[_type == "analyticsModel" && modelType == "ltv-forecasting" && defined(customer)]'
+                         ' | order(defined(forecast.confidenceInterval) desc, _id asc)[0]._id')
+    if not document:
+        raise StudioFailure("the demo has no lifetime-value document to open")
+    studio.driver.get(studio.url + "/#/desk/:" + document)
+    studio.visible(".editor-pane .prediction .prediction-sentence", "the prediction's sentence")
+    studio.text_of(".prediction-sentence", "USD", "the sentence's amount in the house currency")
+    details = studio.driver.find_element(By.CSS_SELECTOR, ".prediction-details")
+    if details.get_attribute("open") is not None:
+        raise StudioFailure("the prediction's details are open before anyone asked")
+    studio.click(".prediction-details summary", "Details")
+    studio.visible(".prediction-details .prediction-drivers", "the drivers behind the prediction")
+    studio.text_of(".prediction-details", "The brief's heuristic, for comparison", "the heuristic beside the model")
+    for name in ["laptop", "tablet", "phone"]:
+        size(studio, name)
+        check_screen(studio, f"a prediction at {WIDTHS[name][0]} px", f"{name}-prediction")
+    size(studio, "laptop")
+
+
 def audit_log(studio):
     size(studio, "laptop")
     open_document(studio, ["compliance", "auditLog"], what="an audit entry")
@@ -476,6 +498,7 @@ def run(arguments):
         audit_log(studio)
         dashboards(studio, api)
         worklist(studio, api)
+        prediction(studio, api)
         tablet(studio, api)
         phone(studio, api)
         gallery(studio)

@@ -460,7 +460,9 @@ struct RefreshProgressRouteTests {
             answers[copy] = answer
             if copy == "streamed" {
                 progress = events.filter { $0.name == "progress" }
-                #expect(progress.count == events.count - 1, "only progress before the result: \(events.map(\.name))")
+                // Keep-alive comments (no event name) may come between stages on a busy machine.
+                let named = events.filter { $0.name != nil }
+                #expect(progress.count == named.count - 1, "only progress before the result: \(events.map(\.name))")
             }
             documents[copy] = try Self.generated(try store.dataset("production"))
         }

@@ -384,7 +384,18 @@ struct AnalyticsActionTests {
                 for entry in entries.prefix(3) {
                     #expect(entry.sentence.contains(" expected in the next 90 days") && entry.sentence.contains(": "), "\(entry.sentence)")
                 }
+                for entry in entries {
+                    let interval = try #require(entry.worthInterval, "a listed client's 90-day spend has an interval")
+                    #expect(interval.lower <= interval.upper && interval.lower >= 0)
+                    if interval.upper > interval.lower { #expect(entry.sentence.contains("(80% chance of "), "\(entry.sentence)") }
+                    #expect(entry.sentence.contains("show the "), "the pieces to show: \(entry.sentence)")
+                }
             }
+            // The simulated 90-day spend agrees with the analytic expectation the list ranks by
+            // (summed over every listed client, where the simulation's noise averages out).
+            let listed = lists.values.flatMap { $0 }
+            let simulated = listed.compactMap(\.worthInterval?.mean).reduce(0, +), expected = listed.map(\.worth).reduce(0, +)
+            #expect(abs(simulated / expected - 1) < 0.15, "simulated \(simulated) against expected \(expected)")
             let gain = report.meanGainOverRandom, error = try #require(report.standardErrorOverRandom)
             let overValue = report.meanGainOverLifetimeValue, valueError = try #require(report.standardErrorOverLifetimeValue)
             print("worklist backtest: \(report.advisors.count) advisors, top \(report.listSize) revenue \(Int(report.ranked)) against random \(Int(report.random)) "

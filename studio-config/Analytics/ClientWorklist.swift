@@ -37,6 +37,8 @@ public enum ClientWorklist {
         public var categories: [String]
         /// The pieces to show (the chosen recommender's first), by product id.
         public var products: [String] = []
+        /// The central 80% of the client's simulated spend over the same days (nil without a model).
+        public var worthInterval: ForecastInterval.Bounds?
         /// The channel the client answers best: the one most of their purchases followed, else
         /// the one they were reached through most; nil without contacts.
         public var channel: String?
@@ -46,6 +48,15 @@ public enum ClientWorklist {
     public static func worth(_ forecast: ClientelePredictions.ClientForecast, _ predictions: ClientelePredictions) -> Double {
         guard let summary = forecast.summary, let purchases = predictions.purchases?.model else { return 0 }
         return worth(summary, orders: forecast.history.known(before: predictions.asOf).orders, purchases: purchases, spend: predictions.spend?.model)
+    }
+
+    /// The client's spend over the next ``horizonDays`` simulated under the fitted models
+    /// (``ForecastInterval``, undiscounted), as a central 80% interval.
+    static func worthInterval(_ forecast: ClientelePredictions.ClientForecast, _ predictions: ClientelePredictions) -> ForecastInterval.Bounds? {
+        guard let summary = forecast.summary, let purchases = predictions.purchases?.model, let spend = predictions.spend?.model,
+              let projection = try? LifetimeValueProjection(months: 3, monthlyDiscountRate: 0, timeUnitsPerMonth: horizonDays / 3)
+        else { return nil }
+        return try? ForecastInterval(projection: projection, purchases: purchases, spend: spend).interval(for: summary, level: 0.8)
     }
 
     /// Expected purchases in the next ``horizonDays`` × the expected order value (Gamma-Gamma's,
@@ -81,8 +92,9 @@ public enum ClientWorklist {
                 guard let forecast = byClient[entry.clientID] else { return entry }
                 let products = predictions.productsToShow(entry.clientID, count: 2)
                 entry.products = products.map(\.id)
-                entry.sentence = sentence(forecast, predictions, worth: entry.worth, categories: entry.categories,
-                                          products: products.map(\.name), channel: entry.channel)
+                entry.worthInterval = worthInterval(forecast, predictions)
+                entry.sentence = sentence(forecast, predictions, worth: entry.worth, interval: entry.worthInterval,
+                                          categories: entry.categories, products: products.map(\.name), channel: entry.channel)
                 return entry
             }
         }
@@ -113,6 +125,10 @@ public enum ClientWorklist {
                         }),
                     ]
                     if let channel = entry.channel { item["channel"] = .string(channel) }
+                    if let interval = entry.worthInterval {
+                        item["worthLower"] = .number(ModelDocuments.round(interval.lower, 2))
+                        item["worthUpper"] = .number(ModelDocuments.round(interval.upper, 2))
+                    }
                     return .object(item)
                 }),
                 "notes": .string("""
@@ -127,7 +143,7 @@ public enum ClientWorklist {
 
     /// Why now and what to do, in one sentence.
     static func sentence(_ forecast: ClientelePredictions.ClientForecast, _ predictions: ClientelePredictions, worth: Double,
-                         categories: [String], products: [String] = [], channel: String?) -> String {
+                         interval: ForecastInterval.Bounds? = nil, categories: [String], products: [String] = [], channel: String?) -> String {
         let currency = predictions.settings.currency
         var reasons: [String] = []
         if let next = forecast.nextPurchase, next.isOverdue {
@@ -140,12 +156,17 @@ public enum ClientWorklist {
             reasons.append("\(forecast.churnLevel.rawValue) churn risk, \(currency.text(forecast.valueAtRisk)) at risk")
         }
         if let tier = forecast.upsell.recommendedTier { reasons.append("ready for \(tier.title)") }
-        reasons.append("\(currency.text(worth)) expected in the next \(Int(horizonDays)) days")
+        var stake = "\(currency.text(worth)) expected in the next \(Int(horizonDays)) days"
+        if let interval, interval.upper > interval.lower {
+            stake += " (80% chance of \(currency.text(interval.lower)) to \(currency.text(interval.upper)))"
+        }
+        reasons.append(stake)
         var step = !products.isEmpty ? "show the " + products.joined(separator: " and the ")
             : categories.isEmpty ? "a private preview of new arrivals" : "show " + categories.joined(separator: " or ")
         if let channel { step += ", by \(channel)" }
+        // A sentence starts with a capital, whichever reason comes first ("High churn risk, …").
         let first = reasons.removeFirst()
-        return ([first] + reasons).joined(separator: "; ") + ": " + step
+        return ([first.prefix(1).uppercased() + first.dropFirst()] + reasons).joined(separator: "; ") + ": " + step
     }
 
     /// The channel each client answers best.

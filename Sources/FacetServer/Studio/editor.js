@@ -6,6 +6,7 @@
 import { APIError, mutate, query, request, SessionEnded } from "./api.js";
 import { DocumentActions } from "./actions.js";
 import { DashboardView } from "./dashboard.js";
+import { hasPrediction, PredictionView } from "./prediction.js";
 import { DocumentHistory } from "./history.js";
 import { announce, debounce, element, replace } from "./dom.js";
 import { renderField } from "./fields/index.js";
@@ -290,6 +291,8 @@ export class Editor {
     // A type with widgets (each a GROQ query with a kind) is a dashboard: its charts come first.
     const dashboard = type.fields.some((field) => field.name === "widgets") ? new DashboardView(this) : null;
     this.dashboard = dashboard;
+    // A model's prediction reads as a sentence first, its workings behind "Details".
+    const prediction = hasPrediction(this.document) ? new PredictionView(this) : null;
 
     replace(this.container,
       element("div", { class: "editor-header" },
@@ -308,6 +311,7 @@ export class Editor {
           : `Your role (${role}) may read ${type.title} documents but not change them.`)
         : null,
       dashboard?.element,
+      prediction?.element,
       // The form and, when open, the history beside it (over it on narrow screens).
       element("div", { class: "editor-body" },
         element("div", { class: "editor-main" },
@@ -325,6 +329,7 @@ export class Editor {
     this.showTitle();
     this.presence?.render();
     dashboard?.render(this.document.widgets);
+    prediction?.render(this.document);
     this.updateActions();
     if (this.lastMessage) this.actions.say(this.lastMessage, this.lastTone);
   }
