@@ -7,7 +7,16 @@ import Foundation
 /// let seasonal = try Trends.seasonal(orders.map { DatedAmount(date: $0.date, amount: $0.total) })
 /// seasonal.topCategories.first   // ("December", 1.42): the peak season and its index
 /// ```
-public enum Trends {}
+public enum Trends {
+    /// Runs `body` with the trend texts naming amounts in `currency` ("EUR 1,200").
+    ///
+    /// ```swift
+    /// let report = try Trends.inCurrency(try HouseCurrency("EUR")) { try Trends.seasonal(revenue) }
+    /// ```
+    public static func inCurrency<Result>(_ currency: HouseCurrency, _ body: () throws -> Result) rethrows -> Result {
+        try TrendText.$currency.withValue(currency, operation: body)
+    }
+}
 
 /// Monthly aggregation and a seasonal decomposition of a revenue series.
 public struct MonthlySeries: Sendable, Hashable, Codable {

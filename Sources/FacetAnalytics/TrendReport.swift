@@ -115,7 +115,12 @@ enum TrendText {
 
     static func percent(_ share: Double, digits: Int = 0) -> String { String(format: "%.\(digits)f%%", 100 * share) }
     static func signedPercent(_ change: Double) -> String { String(format: "%+.1f%%", change) }
-    static func money(_ value: Double) -> String { HouseCurrency.usd.text(value) }
+    /// The currency the trend texts name amounts in, for the analyses running in this task
+    /// (``Trends/inCurrency(_:_:)``): an ambient setting, like a locale, rather than a parameter
+    /// of every analysis.
+    @TaskLocal static var currency = HouseCurrency.usd
+
+    static func money(_ value: Double) -> String { currency.text(value) }
     static func number(_ value: Double, digits: Int = 2) -> String { String(format: "%.\(digits)f", value) }
 
     /// "p < 0.001" or "p = 0.034".

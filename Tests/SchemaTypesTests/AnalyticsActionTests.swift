@@ -465,6 +465,18 @@ struct AnalyticsActionTests {
 
             let again = try await Self.run(CRMActions.refreshTrends, on: Self.dashboardID, in: dataset)
             #expect(again.writtenIDs.isEmpty && again.transactionId == nil)
+
+            // The texts name amounts in the currency asked for; a currency that is not one is refused.
+            let text = { () throws -> String in
+                var bytes: [UInt8] = []
+                try dataset.query(#"*[_type == "trendAnalysis"]"#).write(to: &bytes, pretty: false)
+                return String(decoding: bytes, as: UTF8.self)
+            }
+            #expect(try text().contains("USD ") && !text().contains("EUR "))
+            let euros = try await Self.run(CRMActions.refreshTrends, on: Self.dashboardID, in: dataset, params: ["currency": "EUR"])
+            #expect(!euros.writtenIDs.isEmpty)
+            #expect(try text().contains("EUR ") && !text().contains("USD "), "the trend texts in euros")
+            await #expect(throws: StoreError.self) { try await Self.run(CRMActions.refreshTrends, on: Self.dashboardID, in: dataset, params: ["currency": "euro"]) }
         }
     }
 

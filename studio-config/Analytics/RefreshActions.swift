@@ -281,9 +281,11 @@ public struct TrendRefresh: Sendable {
     /// progress when none is given.
     public static func run(_ context: ActionContext, clientele given: ClienteleHistories? = nil,
                            progress reporter: AnalyticsProgress? = nil) async throws -> TrendRefresh {
+        // The trends take the analytics' parameters too; of them, they use the currency.
+        let currency = try PredictionSettings(params: context.params).currency
         let (progress, clientele) = try await RefreshStart.begin(context, clientele: given, progress: reporter)
         progress("analysing seven trend dimensions", 0.3)
-        let analyses = try await context.blocking { ClienteleTrends.analyse(clientele) }
+        let analyses = try await context.blocking { Trends.inCurrency(currency) { ClienteleTrends.analyse(clientele) } }
         progress("writing the trend analyses", 0.9)
         let documents = analyses.reports.map { ClienteleTrends.document($0, seasonalIndex: analyses.seasonalIndex) }
         // Only the dimensions computed are replaced: a dimension that lacks data this time keeps its last analysis.
