@@ -239,7 +239,8 @@ struct AnalyticsActionTests {
             // the few seconds before the full refresh read, in case a commit was stamped before its
             // reading and seen after it; the second finds nothing at all.)
             let idle = try await Self.run(CRMActions.refreshPredictions, on: Self.dashboardID, in: dataset, params: incremental)
-            #expect(idle.data["incremental"] != nil && idle.writtenIDs.isEmpty && idle.transactionId == nil, "\(idle.message)")
+            // (Seeded just before, every client may fall in that window: then it refits, and still writes nothing.)
+            #expect(idle.writtenIDs.isEmpty && idle.transactionId == nil, "\(idle.message)")
             let quiet = try await Self.run(CRMActions.refreshPredictions, on: Self.dashboardID, in: dataset, params: incremental)
             #expect(Self.number(quiet.data["incremental"]?["changedClients"]) == 0 && quiet.writtenIDs.isEmpty, "\(quiet.message)")
 
@@ -276,6 +277,11 @@ struct AnalyticsActionTests {
             #expect(single.data["modelsFitted"] != nil && single.writtenIDs.isEmpty, "\(single.message)")
             // A wrong flag is refused, naming it.
             await #expect(throws: StoreError.self) { try await Self.run(CRMActions.refreshPredictions, on: Self.dashboardID, in: dataset, params: ["incremental": "yes"]) }
+            // With more than a tenth of the clients changed (an import, say), it refits everything.
+            let many = try dataset.query(#"*[_type == "customer"] | order(_id asc)[0...200]._id"#).arrayValue?.compactMap(\.stringValue) ?? []
+            try dataset.mutate(try many.map { .patch(try PatchMutation(json: ["id": .string($0), "set": ["notes": "Seen at the spring event."]])) })
+            let bulk = try await Self.run(CRMActions.refreshPredictions, on: Self.dashboardID, in: dataset, params: incremental)
+            #expect(bulk.data["incremental"] == nil && bulk.data["churn"] != nil, "\(bulk.message)")
             // Without a full refresh remembered, an incremental refresh is a full one.
             await PredictionMemory.shared.forget()
             let fresh = try await Self.run(CRMActions.refreshPredictions, on: Self.dashboardID, in: dataset, params: incremental)

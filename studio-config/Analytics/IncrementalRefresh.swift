@@ -64,7 +64,8 @@ public actor PredictionMemory {
 
 /// A prediction refresh that recomputes only the clients whose orders, interactions, profiles or
 /// client documents changed since this process's last full refresh, with the models that refresh
-/// fitted, and writes only their documents and their advisors' worklists.
+/// fitted, and writes only their documents and their advisors' worklists. When more than a tenth
+/// of the clients changed (an import, a migration), it declines and a full refresh runs.
 ///
 /// The models, the backtests and the cohort documents stay those of the full refresh until the
 /// next one (the retrain schedule's, or a refresh without `incremental`). A changed client is
@@ -81,7 +82,7 @@ enum IncrementalRefresh {
     static let changedClients = #"*[_type in ["customer", "lizaCustomer"] && dateTime(_updatedAt) > dateTime($since)]._id"#
 
     static func run(_ context: ActionContext, entry: PredictionMemory.Entry, settings: PredictionSettings,
-                    types: [ModelDocuments.ModelType], progress: @escaping AnalyticsProgress) async throws -> PredictionRefresh {
+                    types: [ModelDocuments.ModelType], progress: @escaping AnalyticsProgress) async throws -> PredictionRefresh? {
         let started = Date()
         progress("finding the clients that changed", 0.05)
         let params: [String: JSONValue] = ["since": .string(AnalyticsDate.dateTime(entry.since))]
@@ -89,6 +90,9 @@ enum IncrementalRefresh {
         async let clients = context.query(changedClients, params: params)
         let ids = Set(((try await records).arrayValue ?? []) + ((try await clients).arrayValue ?? [])).compactMap(\.stringValue).sorted()
         let fitted = AnalyticsDate.day(entry.fitted)
+        // Past a tenth of the clientele, refitting is worth it and reading the clients one list
+        // at a time is not: the caller runs a full refresh instead (nil).
+        guard ids.count <= max(1, entry.clientele.histories.count / 10) else { return nil }
         guard !ids.isEmpty else {
             await remember(entry, clientele: entry.clientele, predictions: entry.predictions, forecasts: entry.forecasts, since: started, in: context)
             return PredictionRefresh(outcome: GeneratedDocuments.Outcome(), data: summary(changed: 0, written: 0, fitted: entry.fitted),

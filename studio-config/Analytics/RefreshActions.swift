@@ -107,8 +107,10 @@ public struct PredictionRefresh: Sendable {
         let settings = try PredictionSettings(params: context.params)
         if settings.incremental, let entry = await PredictionMemory.shared.entry(for: context.dataset, settings: settings.model, types: types) {
             let contextProgress = context.progress
-            return try await IncrementalRefresh.run(context, entry: entry, settings: settings, types: types,
-                                                    progress: reporter ?? { stage, done in contextProgress(stage, done) })
+            if let refresh = try await IncrementalRefresh.run(context, entry: entry, settings: settings, types: types,
+                                                              progress: reporter ?? { stage, done in contextProgress(stage, done) }) {
+                return refresh
+            }
         }
         let started = Date()
         let (progress, clientele) = try await RefreshStart.begin(context, clientele: given, progress: reporter)
