@@ -103,6 +103,10 @@ struct SharedRecordsTests {
     @Test func failedSignInsSpreadOverServersLockTheAccountOutOnEveryServer() async throws {
         try await withServers { servers in
             try Self.addAda(to: servers[0])
+            // The first lock-out lasts a minute, not the policy's one second: on a loaded machine
+            // three sign-ins can take longer than a second, and the lock-out would lapse before the
+            // last server is asked. What is tested is that every server sees it, not its length.
+            for server in servers { server.threats.policy.lockoutBase = 60 }
             // Five wrong passwords (the threshold), spread over the three servers: none saw five.
             for attempt in 0..<5 {
                 await #expect(throws: SecurityError.unauthenticated) {
@@ -113,7 +117,7 @@ struct SharedRecordsTests {
                 let refused = await #expect(throws: SecurityError.self) {
                     try await server.sessions.login(username: "ada", password: "correct horse battery staple", address: "198.51.100.7")
                 }
-                #expect(refused?.kind == .throttled && (refused?.retryAfter ?? 0) >= 1, "\(String(describing: refused))")
+                #expect(refused?.kind == .throttled && (refused?.retryAfter ?? 0) >= 30, "\(String(describing: refused))")
             }
             // The account is locked out of that address only.
             _ = try await servers[1].sessions.login(username: "ada", password: "correct horse battery staple", address: "192.0.2.1")
