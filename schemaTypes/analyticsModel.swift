@@ -67,6 +67,11 @@ let analyticsModel = SchemaType.document("analyticsModel", title: "Analytics Mod
         Field("value", .number())
         Field("probability", .number()).rules(.min(0), .max(1))
         Field("date", .date, description: "The predicted date, e.g. of the next purchase")
+        Field("dateRange", .object {
+            Field("earliest", .date)
+            Field("latest", .date)
+            Field("level", .number(), description: "e.g. 0.8: the date falls in the range with this probability").rules(.greaterThan(0), .lessThan(1))
+        }, description: "Where the predicted date falls, e.g. the next purchase's if the client buys again")
         Field("riskLevel", .string(options: Vocabulary.riskLevels, layout: .radio)).indexed()
         Field("keyDrivers", .array(of: .inline(name: "keyDriver", fields: [
             Field("factor", .string()).rules(.required()),

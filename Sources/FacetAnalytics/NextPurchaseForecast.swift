@@ -12,6 +12,11 @@ import Foundation
 /// - The interval is in average-season days; ``SeasonalIndex/calendarDays(for:from:)`` turns it
 ///   into calendar days from the last purchase (or from today, when the client is already overdue:
 ///   under a Poisson rate the wait does not shorten with time already waited).
+/// - With a model, the expected date is the median of BG/NBD's waiting time from the forecast date,
+///   inside its 80% window (``PurchaseWindow``): a client with one repeat purchase who is "due in 6
+///   days" by their rhythm may buy in a month or in four years, and a date named alone would
+///   promise more than the data hold. The blended interval stays the client's usual rhythm, and
+///   says whether they are overdue. Without a model, the date is when the rhythm comes round.
 /// - Confidence = P(alive) × (n + 1)/(n + 4) × 1/(1 + cv): more intervals, steadier intervals
 ///   (cv, their coefficient of variation; 1, as for exponential gaps, with fewer than two) and a
 ///   client likely still active give a higher score, never 1.
@@ -27,11 +32,14 @@ public struct NextPurchaseForecaster: Sendable, Hashable, Codable {
     public var seasonality: SeasonalIndex
     /// How many of the client's intervals the model's interval is worth.
     public var modelWeight: Double
+    /// The share of next purchases the forecast's ``NextPurchaseForecast/window`` holds.
+    public var windowLevel: Double
 
-    public init(model: BGNBDModel? = nil, seasonality: SeasonalIndex = .flat, modelWeight: Double = 2) {
+    public init(model: BGNBDModel? = nil, seasonality: SeasonalIndex = .flat, modelWeight: Double = 2, windowLevel: Double = 0.8) {
         self.model = model
         self.seasonality = seasonality
         self.modelWeight = modelWeight
+        self.windowLevel = windowLevel
     }
 
     /// The forecast for `history` as of `date`; nil when the client never bought before `date`, or
@@ -59,12 +67,15 @@ public struct NextPurchaseForecaster: Sendable, Hashable, Codable {
 
         let due = AnalyticsCalendar.adding(days: seasonality.calendarDays(for: interval, from: last), to: last)
         let overdue = due < date
-        let expected = overdue ? AnalyticsCalendar.adding(days: seasonality.calendarDays(for: interval, from: date), to: date) : due
+        let window = model.flatMap { PurchaseWindow(model: $0, summary: summary, seasonality: seasonality, at: date, level: windowLevel) }
+        let rhythm = overdue ? AnalyticsCalendar.adding(days: seasonality.calendarDays(for: interval, from: date), to: date) : due
+        let expected = window?.median ?? rhythm
         return NextPurchaseForecast(customerID: history.id, lastPurchase: last, intervals: intervals.count, ownMeanInterval: own,
                                     modelInterval: modelInterval, expectedInterval: interval, dueDate: due, expectedDate: expected,
                                     daysUntil: AnalyticsCalendar.days(from: date, to: expected), isOverdue: overdue,
                                     seasonalFactor: seasonality.factor(for: expected), probabilityAlive: alive,
-                                    intervalVariation: intervals.count >= 2 ? variation : nil, confidence: confidence)
+                                    intervalVariation: intervals.count >= 2 ? variation : nil, confidence: confidence,
+                                    window: window)
     }
 }
 
@@ -83,7 +94,8 @@ public struct NextPurchaseForecast: Sendable, Hashable, Codable {
     public var expectedInterval: Double
     /// When the interval runs out after the last purchase (before the forecast date when overdue).
     public var dueDate: Date
-    /// When the next purchase is expected.
+    /// When the next purchase is expected: the median of the model's waiting time (inside
+    /// ``window``); without a model, when the usual interval runs out (from today when overdue).
     public var expectedDate: Date
     /// Days from the forecast date to `expectedDate`.
     public var daysUntil: Double
@@ -97,6 +109,9 @@ public struct NextPurchaseForecast: Sendable, Hashable, Codable {
     public var intervalVariation: Double?
     /// 0…1; see ``NextPurchaseForecaster``.
     public var confidence: Double
+    /// When the next purchase falls if the client buys again, from the forecast date
+    /// (``PurchaseWindow``); nil without a model.
+    public var window: PurchaseWindow?
 
     /// A sentence for the client advisor: when to reach out.
     public var outreach: String {

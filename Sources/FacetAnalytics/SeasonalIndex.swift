@@ -119,6 +119,19 @@ public struct SeasonalIndex: Sendable, Hashable, Codable {
         return boundaries
     }
 
+    /// The average-season time that passes between `start` and `end`: the inverse of
+    /// ``calendarDays(for:from:)`` (each calendar day counts its month's index).
+    public func averageSeasonDays(from start: Date, to end: Date) -> Double {
+        guard end > start else { return 0 }
+        var total = 0.0, current = start
+        while current < end {
+            let monthEnd = min(AnalyticsCalendar.startOfNextMonth(current), end)
+            total += AnalyticsCalendar.days(from: current, to: monthEnd) * max(factor(for: current), 1e-6)
+            current = monthEnd
+        }
+        return total
+    }
+
     /// The calendar time, in days from `start`, in which `days` of average-season time pass when
     /// time runs at the seasonal index: a 30-day interval starting in a month indexed 1.5 takes 20
     /// days. (For a purchase rate λ·index(t), the expected count reaches λ·days at that point.)

@@ -80,6 +80,12 @@ struct NextPurchaseTests {
         #expect(abs(try #require(blended.modelInterval) - modelInterval) < 1e-9)
         #expect(abs(blended.expectedInterval - (6 * 30 + 2 * modelInterval) / 8) < 1e-9)
         #expect(blended.probabilityAlive < 1 && blended.confidence < own.confidence)
+        // With a model the date named is the median of its waiting time, inside the window; the
+        // rhythm still says when the client is due.
+        let window = try #require(blended.window)
+        #expect(blended.expectedDate == window.median && window.earliest <= window.median && window.median <= window.latest)
+        #expect(abs(blended.daysUntil - window.medianDays) < 1e-6 && own.window == nil)
+        #expect(abs(AnalyticsCalendar.days(from: blended.lastPurchase, to: blended.dueDate) - blended.expectedInterval) < 1e-6)
 
         // Irregular gaps (10, 50, 10, 50 days) of the same mean give less confidence.
         var date = AnalyticsCalendar.adding(days: -125, to: asOf)
@@ -107,5 +113,88 @@ struct NextPurchaseTests {
         #expect(forecast.isOverdue)
         #expect(abs(forecast.daysUntil - 30) < 1e-6)
         #expect(forecast.outreach.hasPrefix("Overdue"))
+    }
+
+    // MARK: The window for the date
+
+    @Test func theWindowIsTheModelsOwnWaitingTime() throws {
+        let model = try BGNBDModel(r: 1, alpha: 50, a: 1.5, b: 4)
+        let summary = try RFMSummary(id: "c", frequency: 3, recency: 200, age: 300, monetaryValue: 100)
+        // Lomax with scale α + T = 350 and shape r + x = 4: the quantile and the probability invert each other.
+        for q in [0.01, 0.1, 0.5, 0.9, 0.99] {
+            let wait = PurchaseWindow.waitingQuantile(q, model: model, summary: summary)
+            #expect(abs(wait - 350 * (pow(1 - q, -0.25) - 1)) < 1e-9 * max(1, wait))
+            #expect(abs(PurchaseWindow.waitingProbability(within: wait, model: model, summary: summary) - q) < 1e-12)
+        }
+        // Consistent with the rhythm's chance of a purchase: P(alive) × P(wait ≤ 30 days).
+        let alive = model.probabilityAlive(frequency: 3, recency: 200, age: 300)
+        let within30 = try PurchaseRhythm(model: model).probabilityOfPurchase(summary, within: 30)
+        #expect(abs(within30 - alive * PurchaseWindow.waitingProbability(within: 30, model: model, summary: summary)) < 1e-12)
+
+        let start = Self.day(2024, 12, 1)
+        let flat = try #require(PurchaseWindow(model: model, summary: summary, seasonality: .flat, at: start))
+        #expect(flat.level == 0.8 && flat.probabilityAlive == alive)
+        #expect(abs(flat.earliestDays - PurchaseWindow.waitingQuantile(0.1, model: model, summary: summary)) < 1e-9)
+        #expect(abs(flat.latestDays - PurchaseWindow.waitingQuantile(0.9, model: model, summary: summary)) < 1e-9)
+        #expect(flat.earliest == AnalyticsCalendar.adding(days: flat.earliestDays, to: start))
+        // A busy December brings the window's start closer in calendar time.
+        var factors = Array(repeating: 1.0, count: 12)
+        factors[11] = 2
+        var busy = SeasonalIndex.flat
+        busy.factors = factors
+        let seasonal = try #require(PurchaseWindow(model: model, summary: summary, seasonality: busy, at: start))
+        #expect(seasonal.earliestDays < flat.earliestDays)
+        // Average-season time and calendar time convert both ways.
+        for days in [5.0, 20, 100, 400] {
+            let calendar = busy.calendarDays(for: days, from: start)
+            #expect(abs(busy.averageSeasonDays(from: start, to: AnalyticsCalendar.adding(days: calendar, to: start)) - days) < 1e-6)
+        }
+        #expect(PurchaseWindow(model: model, summary: summary, seasonality: .flat, at: start, level: 1) == nil)
+        // A client with many purchases has a narrower window than one with a single purchase.
+        let regular = try RFMSummary(id: "r", frequency: 20, recency: 290, age: 300, monetaryValue: 100)
+        let once = try RFMSummary(id: "o", frequency: 0, recency: 0, age: 300, monetaryValue: 0)
+        let narrow = try #require(PurchaseWindow(model: model, summary: regular, seasonality: .flat, at: start))
+        let wide = try #require(PurchaseWindow(model: model, summary: once, seasonality: .flat, at: start))
+        #expect(narrow.latestDays / max(narrow.earliestDays, 1e-9) < wide.latestDays / max(wide.earliestDays, 1e-9))
+    }
+
+    /// The windows, computed from models fitted before a cut-off on simulated clients with a
+    /// planted season, hold as many next purchases as they promise on the years after it.
+    @Test func theWindowsHoldWhatTheyPromiseOnLaterData() throws {
+        var simulator = HistorySimulator(purchases: try BGNBDModel(r: 0.8, alpha: 60, a: 0.6, b: 3),
+                                         acquisition: Self.day(2020, 1, 1)...Self.day(2023, 12, 31), end: Self.day(2025, 12, 31))
+        simulator.seasonality = Self.planted
+        let histories = try simulator.simulate(clients: 4_000, seed: 4_040).map(\.history)
+        let cutoff = Self.day(2024, 1, 1), end = Self.day(2025, 12, 31)
+        let known = histories.map { $0.known(before: cutoff) }
+        let fit = try BGNBDModel.fit(try known.compactMap { try $0.rfmSummary(at: cutoff) })
+        let index = SeasonalIndex.estimate(from: known, until: cutoff)
+        let check = try PurchaseWindowBacktest.run(histories.map { $0.known(before: end) }, model: fit.model, seasonality: index, cutoff: cutoff, dataEnd: end)
+        print("windows: \(check.inside) of \(check.clients) inside against \(check.expectedInside) ± \(check.insideError); before \(check.before) against \(check.expectedBefore); later \(check.later) against \(check.expectedLater)")
+        #expect(check.clients == known.filter { !$0.orders.isEmpty }.count)
+        #expect(check.before + check.inside + check.later == check.clients)
+        #expect(abs(check.expectedBefore + check.expectedInside + check.expectedLater - Double(check.clients)) < 1e-6)
+        #expect(check.inside > check.clients / 5, "the check has something to test")
+        // Within 10% of what was promised: the error of the count alone (±1.6% here) leaves out the
+        // fitted parameters' own error and the season the model only approximates.
+        #expect(abs(check.insideRatio - 1) < 0.1, "\(check.inside) inside against \(check.expectedInside) ± \(check.insideError)")
+        #expect(abs(Double(check.before) / check.expectedBefore - 1) < 0.15)
+        // Windows twice too narrow would be caught: halving every window's span moves the count
+        // far outside its error (the check can fail).
+        var narrow = 0
+        for history in histories {
+            guard let summary = try history.rfmSummary(at: cutoff),
+                  let window = PurchaseWindow(model: fit.model, summary: summary, seasonality: index, at: cutoff, level: 0.8),
+                  let next = history.orders.first(where: { $0.date >= cutoff && $0.date < end }) else { continue }
+            let wait = AnalyticsCalendar.days(from: cutoff, to: next.date)
+            let middle = (window.earliestDays + window.latestDays) / 2, half = (window.latestDays - window.earliestDays) / 4
+            if abs(wait - middle) <= half { narrow += 1 }
+        }
+        print("halved windows: \(narrow) inside against the full windows' \(check.expectedInside)")
+        #expect(Double(narrow) / check.expectedInside < 0.75)
+        // No client before the cut-off: refused with a reason.
+        #expect(throws: AnalyticsError.self) {
+            try PurchaseWindowBacktest.run([], model: fit.model, seasonality: index, cutoff: cutoff, dataEnd: end)
+        }
     }
 }

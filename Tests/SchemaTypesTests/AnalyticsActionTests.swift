@@ -342,6 +342,26 @@ struct AnalyticsActionTests {
             #expect(coming.message.hasPrefix("Likely to buy again in "), "\(coming.message)")
             let expectedDate = try #require(coming.data["expectedDate"]?.stringValue)
             #expect(coming.message.contains("(around \(expectedDate)"))
+            // The date's 80% window, if the client buys again: from the as-of day on, in order, said.
+            for answer in [late, coming] {
+                let window = try #require(answer.data["window"]?.objectValue, "\(answer.data)")
+                let earliest = try #require(window["earliest"]?.stringValue), latest = try #require(window["latest"]?.stringValue)
+                #expect(AnalyticsDate.day(asOf) <= earliest && earliest <= latest, "\(window)")
+                #expect(Self.number(window["level"]) == 0.8 && Self.number(window["probabilityAlive"]) > 0)
+                #expect(answer.message.contains("if they buy again, 80% chance "), "\(answer.message)")
+            }
+            let documentWithRange = try #require(dataset.document(id: "analytics.client.next-purchase.\(due)"))
+            let range = try #require(documentWithRange["predictions"]?["dateRange"], "\(documentWithRange)")
+            #expect(range["level"]?.numberValue == 0.8 && (range["earliest"]?.stringValue ?? "") <= (range["latest"]?.stringValue ?? ""))
+            let days = try #require(documentWithRange["forecast"]?["confidenceInterval"])
+            #expect(Self.number(days["lower"]) <= Self.number(days["upper"]) && Self.errors(documentWithRange).isEmpty)
+            // The windows were checked on the churn backtest's split: they hold about what they promise.
+            let cohort = try #require(dataset.document(id: "analytics.cohort.next-purchase.seasonal-interval"))
+            func parameter(_ name: String) -> Double { Self.number(cohort["parameters"]?.arrayValue?.first { $0["name"]?.stringValue == name }?["value"]) }
+            let inside = parameter("windowInside"), expected = parameter("windowExpectedInside")
+            #expect(inside > 50 && abs(inside / expected - 1) < 0.15, "\(inside) inside against \(expected) expected")
+            #expect(parameter("windowInside") + parameter("windowBefore") + parameter("windowLater") == parameter("windowClients"))
+            #expect(cohort["notes"]?.stringValue?.contains("clients made their next purchase inside their window") == true)
             // The figures are for the day the data end; more than a week ago, the answer says so.
             for message in [late.message, coming.message] {
                 #expect(message.contains("when the data end") == (abs(behind) > 7), "\(message)")

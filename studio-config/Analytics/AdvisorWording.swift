@@ -35,14 +35,25 @@ public enum AdvisorWording {
         guard let next = forecast.nextPurchase else { return nil }
         let chance = forecast.purchaseWithin30Days.map { "; likely within the next 30 days: \(ModelDocuments.percent($0))" } ?? ""
         let rhythm = "every \(span(days: next.expectedInterval))"
+        let window = next.window.map { "; if they buy again, " + self.window($0) } ?? ""
         if next.isOverdue {
             let late = AnalyticsCalendar.days(from: next.dueDate, to: predictions.asOf)
-            return "Overdue by \(span(days: late)) on their usual rhythm of \(rhythm)\(chance): reach out now" + asOf(predictions, today: today)
+            return "Overdue by \(span(days: late)) on their usual rhythm of \(rhythm)\(chance)\(window): reach out now" + asOf(predictions, today: today)
         }
         let lead = next.daysUntil - 7
         let when = lead <= 0 ? "reach out now" : "reach out in \(span(days: lead)) with something that fits"
-        return "Likely to buy again in \(span(days: next.daysUntil)) (around \(AnalyticsDate.day(next.expectedDate)), usually \(rhythm))\(chance): \(when)"
+        return "Likely to buy again in \(span(days: next.daysUntil)) (around \(AnalyticsDate.day(next.expectedDate)), usually \(rhythm))\(window)\(chance): \(when)"
             + asOf(predictions, today: today)
+    }
+
+    /// "80% chance in 3 weeks to 1.5 years", or "80% chance within 5 months" when the window
+    /// opens at once.
+    static func window(_ window: PurchaseWindow) -> String {
+        let level = "\(Int((window.level * 100).rounded()))% chance"
+        let latest = window.latestDays.isFinite ? span(days: window.latestDays) : "an unknown time"
+        guard window.earliestDays >= 1 else { return "\(level) within \(latest)" }
+        let earliest = span(days: window.earliestDays)
+        return earliest == latest ? "\(level) in about \(latest)" : "\(level) in \(earliest) to \(latest)"
     }
 
     /// The lifetime value in one sentence: the model's figure when it could be fitted (the brief's

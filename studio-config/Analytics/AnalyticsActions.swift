@@ -55,10 +55,11 @@ extension CRMActions {
     }
 
     /// When the client will next buy, with a confidence score. Result: `expectedDate`,
-    /// `daysUntil`, `interval`, `confidence`, `overdue`.
+    /// `daysUntil`, `interval`, `confidence`, `overdue`, `dueDate`, `purchaseWithin30Days` and
+    /// `window` (`earliest`, `latest`, `level`, `probabilityAlive`; null without a model).
     public static let predictNextPurchase = clientAction(
         "predict-next-purchase", title: "Predict next purchase", type: .nextPurchase,
-        description: "Estimates when the client will next buy, adjusted for the season, and when to reach out."
+        description: "Estimates when the client will next buy, adjusted for the season, the 80% window for the date, and when to reach out."
     ) { forecast, predictions in
         guard let next = forecast.nextPurchase else { return ("The client has no purchase to start from", [:]) }
         let data: JSONObject = [
@@ -66,6 +67,10 @@ extension CRMActions {
             "interval": .number(ModelDocuments.round(next.expectedInterval, 1)), "confidence": .number(ModelDocuments.round(next.confidence, 4)),
             "overdue": .bool(next.isOverdue), "dueDate": .string(AnalyticsDate.day(next.dueDate)),
             "purchaseWithin30Days": forecast.purchaseWithin30Days.map { .number(ModelDocuments.round($0, 4)) } ?? .null,
+            "window": next.window.map { window -> JSONValue in
+                ["earliest": .string(AnalyticsDate.day(window.earliest)), "latest": .string(AnalyticsDate.day(window.latest)),
+                 "level": .number(window.level), "probabilityAlive": .number(ModelDocuments.round(window.probabilityAlive, 4))]
+            } ?? .null,
         ]
         return (AdvisorWording.nextPurchase(forecast, predictions, today: Date()) ?? next.outreach, data)
     }

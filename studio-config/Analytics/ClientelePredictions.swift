@@ -16,7 +16,8 @@ import Synchronization
 ///   probability and the forecast value it puts at risk.
 /// - Lifetime value: the discounted BG/NBD × Gamma-Gamma value over `months` beside the brief's
 ///   multiplier heuristic, with Spearman rank correlations against the spend that followed the cut-off.
-/// - Next purchase: ``NextPurchaseForecaster`` with the seasonal index estimated from the data.
+/// - Next purchase: ``NextPurchaseForecaster`` with the seasonal index estimated from the data, and
+///   an 80% window for the date (``PurchaseWindow``) checked on the churn backtest's split.
 /// - Affinity: co-purchase statistics over every client, evaluated by hit-rate@k on each client's last order.
 /// - Upsell: ``UpsellPolicy`` on the model's forecast (the heuristic's when the spend model cannot be fitted).
 ///
@@ -54,6 +55,9 @@ public struct ClientelePredictions: Sendable {
     public let calibration: ProbabilityCalibrator.Choice?
     public let lifetimeComparison: LifetimeValueComparison?
     public let seasonality: SeasonalIndex
+    /// The next-purchase windows checked on the churn backtest's split (model and seasonal index
+    /// fitted before its cut-off); nil without a backtest.
+    public let windowCheck: PurchaseWindowBacktest?
     public let affinity: ProductAffinityModel
     public let affinityEvaluation: AffinityEvaluation?
     /// The product recommender the backtest chose, fitted on every purchase before ``asOf``;
@@ -92,46 +96,85 @@ public struct ClientelePredictions: Sendable {
         }
         clientsWithOrders = summaries.count
         let repeaters = summaries.contains { $0.frequency > 0 }
-        purchases = repeaters ? try Self.analytics { () throws(AnalyticsError) in try BGNBDModel.fit(summaries) } : nil
+        let churnModel = ChurnModel(currency: settings.currency)
+        self.churnModel = churnModel
+        let bought = clientele.productPurchases.filter { $0.date < asOf }
+        let segments = clientele.heritageSegments
+        // The purchase models and their backtests on one core, the season and the products on the
+        // other: neither half reads what the other fits.
+        let (fitted, products) = try EveryCore.both({ () throws -> PurchaseFits in
+            var fits = PurchaseFits()
+            fits.purchases = repeaters ? try Self.analytics { () throws(AnalyticsError) in try BGNBDModel.fit(summaries) } : nil
+            fits.spend = repeaters ? try? GammaGammaModel.fit(summaries) : nil
+            do throws(AnalyticsError) {
+                // Windows running past the data are left out of the labels (a late client would look lapsed).
+                fits.backtest = try ChurnBacktest(cutoff: churnCutoff, window: settings.lapseWindow, dataEnd: asOf, heuristic: churnModel).run(histories)
+            } catch {
+                fits.backtestProblem = error.description
+            }
+            fits.windowCheck = fits.backtest.flatMap { report in
+                try? PurchaseWindowBacktest.run(histories, model: report.model.model, seasonality: SeasonalIndex.estimate(from: histories, until: churnCutoff),
+                                                cutoff: churnCutoff, dataEnd: asOf)
+            }
+            // A horizon running past the data would count every recent client's spend as missing.
+            let horizonFits = cutoff.addingTimeInterval(settings.horizonDays * AnalyticsCalendar.secondsPerDay) <= asOf.addingTimeInterval(1)
+            fits.lifetimeComparison = horizonFits ? try? LifetimeValueComparison.run(histories, cutoff: cutoff, horizonDays: settings.horizonDays) : nil
+            return fits
+        }, { () -> ProductFits in
+            var choice: RecommenderBacktest?, why: String?
+            do throws(AnalyticsError) {
+                choice = try RecommenderBacktest.run(bought, segments: segments, asOf: asOf)
+            } catch {
+                why = error.description
+            }
+            return ProductFits(seasonality: SeasonalIndex.estimate(from: histories, until: asOf),
+                               affinity: ProductAffinityModel(statistics: CoPurchaseStatistics(histories)),
+                               affinityEvaluation: try? AffinityEvaluation.holdout(histories, k: settings.affinityCount),
+                               recommenderBacktest: choice, recommenderProblem: why,
+                               recommender: ProductRecommender.fit(choice?.chosen ?? .popularity, matrix: PurchaseMatrix(bought), segments: segments))
+        })
+        purchases = fitted.purchases
         rhythm = purchases.map { settings.lapseWindow.rhythm($0.model) }
-        spend = repeaters ? try? GammaGammaModel.fit(summaries) : nil
+        spend = fitted.spend
         reference = try? RFMSummary.populationMean(summaries)
         projection = try Self.analytics { () throws(AnalyticsError) in
             try LifetimeValueProjection(months: settings.months, monthlyDiscountRate: settings.monthlyDiscountRate,
                                         timeUnitsPerMonth: LifetimeValueProjection.daysPerMonth)
         }
-
-        churnModel = ChurnModel(currency: settings.currency)
-        var report: ChurnBacktestReport?, problem: String?
-        do {
-            // Windows running past the data are left out of the labels (a late client would look lapsed).
-            report = try ChurnBacktest(cutoff: churnCutoff, window: settings.lapseWindow, dataEnd: asOf, heuristic: churnModel).run(histories)
-        } catch {
-            problem = error.description
-        }
-        backtest = report
-        backtestProblem = problem
+        backtest = fitted.backtest
+        backtestProblem = fitted.backtestProblem
         // The best scorer by AUC; without a backtest, the one that ranked best on simulated data.
-        churnScorer = purchases == nil ? .briefHeuristic : report?.best ?? .bgnbdNoPurchase
-        calibration = report?.best == churnScorer ? report?.calibration : nil
-        // A horizon running past the data would count every recent client's spend as missing.
-        let horizonFits = cutoff.addingTimeInterval(settings.horizonDays * AnalyticsCalendar.secondsPerDay) <= asOf.addingTimeInterval(1)
-        lifetimeComparison = horizonFits ? try? LifetimeValueComparison.run(histories, cutoff: cutoff, horizonDays: settings.horizonDays) : nil
-        seasonality = SeasonalIndex.estimate(from: histories, until: asOf)
-        affinity = ProductAffinityModel(statistics: CoPurchaseStatistics(histories))
-        affinityEvaluation = try? AffinityEvaluation.holdout(histories, k: settings.affinityCount)
-        let bought = clientele.productPurchases.filter { $0.date < asOf }
-        let segments = clientele.heritageSegments
-        var choice: RecommenderBacktest?, why: String?
-        do {
-            choice = try RecommenderBacktest.run(bought, segments: segments, asOf: asOf)
-        } catch {
-            why = error.description
-        }
-        recommenderBacktest = choice
-        recommenderProblem = why
-        recommender = ProductRecommender.fit(choice?.chosen ?? .popularity, matrix: PurchaseMatrix(bought), segments: segments)
+        churnScorer = purchases == nil ? .briefHeuristic : fitted.backtest?.best ?? .bgnbdNoPurchase
+        calibration = fitted.backtest?.best == churnScorer ? fitted.backtest?.calibration : nil
+        lifetimeComparison = fitted.lifetimeComparison
+        windowCheck = fitted.windowCheck
+        seasonality = products.seasonality
+        affinity = products.affinity
+        affinityEvaluation = products.affinityEvaluation
+        recommenderBacktest = products.recommenderBacktest
+        recommenderProblem = products.recommenderProblem
+        recommender = products.recommender
         productNames = clientele.productNames
+    }
+
+    /// What the purchase half of the fitting finds.
+    private struct PurchaseFits: Sendable {
+        var purchases: BGNBDFit?
+        var spend: GammaGammaFit?
+        var backtest: ChurnBacktestReport?
+        var backtestProblem: String?
+        var windowCheck: PurchaseWindowBacktest?
+        var lifetimeComparison: LifetimeValueComparison?
+    }
+
+    /// What the season-and-products half of the fitting finds.
+    private struct ProductFits: Sendable {
+        var seasonality: SeasonalIndex
+        var affinity: ProductAffinityModel
+        var affinityEvaluation: AffinityEvaluation?
+        var recommenderBacktest: RecommenderBacktest?
+        var recommenderProblem: String?
+        var recommender: ProductRecommender
     }
 
     /// Clients whose purchases changed since the recommender was fitted: their products now.

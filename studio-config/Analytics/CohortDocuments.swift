@@ -204,14 +204,37 @@ extension ModelDocuments {
         var document = cohortBase(.nextPurchase, variant: "seasonal-interval", name: "Next purchase — intervals with a seasonal index",
                                   algorithm: predictions.purchases == nil ? "own-intervals" : "bg-nbd+own-intervals")
         let index = predictions.seasonality
-        document["parameters"] = parameters((1...12).map { month -> (String, Double, Double?) in
+        var values = (1...12).map { month -> (String, Double, Double?) in
             (String(format: "seasonalIndex%02d", month), index.factors[month - 1], nil)
-        } + [("priorStrength", index.priorStrength, nil)])
+        } + [("priorStrength", index.priorStrength, nil)]
+        var check = ""
+        if let windows = predictions.windowCheck {
+            values += [("windowClients", Double(windows.clients), nil),
+                       ("windowInside", Double(windows.inside), nil), ("windowExpectedInside", windows.expectedInside, windows.insideError),
+                       ("windowBefore", Double(windows.before), nil), ("windowExpectedBefore", windows.expectedBefore, nil),
+                       ("windowLater", Double(windows.later), nil), ("windowExpectedLater", windows.expectedLater, nil)]
+            check = " " + Self.windowSentence(windows)
+        }
+        document["parameters"] = parameters(values)
         document["trainingData"] = trainingData(size: predictions.clientsWithOrders, features: ["purchase-intervals", "frequency", "recency", "T", "month"],
                                                 date: predictions.asOf, predictions: predictions)
         let names = Self.monthNames
-        document["notes"] = .string("The purchase-rate index peaks in \(names[index.peakMonth - 1]) (\(String(format: "%.2f", index.factors[index.peakMonth - 1]))) and is lowest in \(names[index.lowMonth - 1]) (\(String(format: "%.2f", index.factors[index.lowMonth - 1]))), estimated from the repeat purchases and shrunk toward the brief's 30% holiday boost by \(Int(index.priorStrength)) purchases of prior evidence a month.")
+        document["notes"] = .string("The purchase-rate index peaks in \(names[index.peakMonth - 1]) (\(String(format: "%.2f", index.factors[index.peakMonth - 1]))) and is lowest in \(names[index.lowMonth - 1]) (\(String(format: "%.2f", index.factors[index.lowMonth - 1]))), estimated from the repeat purchases and shrunk toward the brief's 30% holiday boost by \(Int(index.priorStrength)) purchases of prior evidence a month.\(check)")
         return document
+    }
+
+    /// How the 80% windows held on the backtest's split, in a sentence.
+    static func windowSentence(_ check: PurchaseWindowBacktest) -> String {
+        let level = percent(check.level)
+        let count = { (value: Double) in Int(value.rounded()).formatted(.number.grouping(.automatic)) }
+        let verdict = abs(check.insideRatio - 1) <= 0.1 ? "the windows hold what they promise"
+            : check.insideRatio < 1 ? "the windows hold fewer purchases than they promise: read them as narrower than they are"
+            : "the windows hold more purchases than they promise: they are wider than they need be"
+        return "The \(level) windows, fitted before \(AnalyticsDate.day(check.cutoff)) and checked until \(AnalyticsDate.day(check.dataEnd)): "
+            + "\(count(Double(check.inside))) of \(count(Double(check.clients))) clients made their next purchase inside their window, "
+            + "\(percent(check.insideRatio)) of the \(count(check.expectedInside)) ± \(count(check.insideError)) the model expected "
+            + "(which counts the clients who never buy again and the windows the data end cuts short): \(verdict). "
+            + "\(count(Double(check.before))) bought before their window against \(count(check.expectedBefore)) expected, and \(count(Double(check.later))) later or not yet against \(count(check.expectedLater))."
     }
 
     static func affinityCohort(_ predictions: ClientelePredictions) -> JSONObject {

@@ -180,8 +180,21 @@ public enum ModelDocuments {
             "keyDrivers": keyed(drivers, type: "keyDriver", by: "factor"),
             "recommendations": [.string(AdvisorWording.nextPurchase(forecast, predictions) ?? next.outreach)],
         ]
-        document["forecast"] = ["forecastedValue": .number(round(next.daysUntil, 1)), "timeframe": .string(timeframe(days: next.daysUntil))]
-        document["notes"] = .string("Expected \(AnalyticsDate.day(next.expectedDate)), \(Int(next.daysUntil.rounded())) days after \(AnalyticsDate.day(predictions.asOf))\(next.isOverdue ? " (overdue on the usual rhythm)" : ""); value is the blended interval in days, probability the confidence score.")
+        if let window = next.window, window.latestDays.isFinite {
+            document["predictions"] = .object((document["predictions"]?.objectValue ?? [:]).merging([
+                "dateRange": ["earliest": .string(AnalyticsDate.day(window.earliest)), "latest": .string(AnalyticsDate.day(window.latest)),
+                              "level": .number(window.level)],
+            ]) { _, new in new })
+        }
+        var projected: JSONObject = ["forecastedValue": .number(round(next.daysUntil, 1)), "timeframe": .string(timeframe(days: next.daysUntil))]
+        var windowNote = ""
+        if let window = next.window, window.latestDays.isFinite {
+            projected["confidenceInterval"] = ["lower": .number(round(window.earliestDays, 1)), "upper": .number(round(window.latestDays, 1)),
+                                               "level": .number(window.level)]
+            windowNote = " predictions.dateRange (and forecast.confidenceInterval, in days) holds the next purchase with \(percent(window.level)) probability if the client buys again (P(alive) \(percent(window.probabilityAlive))), from BG/NBD's posterior wait stretched by the seasonal index; predictions.date is that wait's median, value the usual rhythm."
+        }
+        document["forecast"] = .object(projected)
+        document["notes"] = .string("Expected \(AnalyticsDate.day(next.expectedDate)), \(Int(next.daysUntil.rounded())) days after \(AnalyticsDate.day(predictions.asOf))\(next.isOverdue ? " (overdue on the usual rhythm)" : ""); value is the blended interval in days, probability the confidence score.\(windowNote)")
         return document
     }
 

@@ -34,7 +34,11 @@ export class PredictionView {
     if (typeof predictions.probability === "number") figures.push(["Probability", percent.format(predictions.probability)]);
     if (typeof predictions.riskLevel === "string") figures.push(["Risk level", humanise(predictions.riskLevel)]);
     if (typeof predictions.date === "string") figures.push(["Expected", predictions.date]);
-    if (interval && typeof interval.lower === "number" && typeof interval.upper === "number") {
+    const range = predictions.dateRange;
+    if (range && typeof range.earliest === "string" && typeof range.latest === "string") {
+      // A date's range reads as dates; the same interval in days (forecast.confidenceInterval) is left to the fields.
+      figures.push([`${percent.format(range.level ?? 0.8)} window`, `${range.earliest} – ${range.latest}`]);
+    } else if (interval && typeof interval.lower === "number" && typeof interval.upper === "number") {
       figures.push([`${percent.format(interval.level ?? 0.8)} interval`, `${money.format(interval.lower)} – ${money.format(interval.upper)}`]);
     }
     const detailRows = (list) => element("table", { class: "prediction-drivers" },

@@ -61,6 +61,28 @@ public enum EveryCore {
         return parts.withLock { parts in (0..<chunks).compactMap { parts[$0] } }
     }
 
+    /// `first` and `second` at the same time, each on a core of its own when there are two: for
+    /// independent pieces of work of similar size that do not spread over the cores themselves
+    /// (fitting two models). An error of `first` is thrown before one of `second`.
+    public static func both<First: Sendable, Second: Sendable>(_ first: @Sendable () throws -> First,
+                                                               _ second: @Sendable () throws -> Second) throws -> (First, Second)
+    {
+        guard cores > 1 else { return (try first(), try second()) }
+        let results = Mutex<(first: Result<First, any Error>?, second: Result<Second, any Error>?)>((nil, nil))
+        DispatchQueue.concurrentPerform(iterations: 2) { index in
+            if index == 0 {
+                let outcome = Result { try first() }
+                results.withLock { $0.first = outcome }
+            } else {
+                let outcome = Result { try second() }
+                results.withLock { $0.second = outcome }
+            }
+        }
+        let (one, two) = results.withLock { ($0.first, $0.second) }
+        guard let one, let two else { throw CancellationError() }
+        return (try one.get(), try two.get())
+    }
+
     /// Each chunk writes only its own slots, so sharing the buffer across threads is safe.
     private struct UncheckedSlots: @unchecked Sendable {
         let buffer: UnsafeMutableBufferPointer<JSONValue>
