@@ -31,6 +31,9 @@ public struct PurchaseWindow: Sendable, Hashable, Codable {
     public var median: Date
     /// The probability that the client buys again at all (BG/NBD's P(alive)).
     public var probabilityAlive: Double
+    /// True when the window's end lies beyond the ten years the seasonal calendar is walked:
+    /// ``latest`` is then ten years on, a floor, not the end (a rare buyer may wait decades).
+    public var isOpenEnded: Bool
 
     /// The window for the client `summary` describes, as of `date`; nil for a level outside (0, 1).
     public init?(model: BGNBDModel, summary: RFMSummary, seasonality: SeasonalIndex, at date: Date, level: Double = 0.8) {
@@ -38,7 +41,9 @@ public struct PurchaseWindow: Sendable, Hashable, Codable {
         let tail = (1 - level) / 2
         self.level = level
         earliestDays = seasonality.calendarDays(for: Self.waitingQuantile(tail, model: model, summary: summary), from: date)
-        latestDays = seasonality.calendarDays(for: Self.waitingQuantile(1 - tail, model: model, summary: summary), from: date)
+        let latestWait = Self.waitingQuantile(1 - tail, model: model, summary: summary)
+        latestDays = seasonality.calendarDays(for: latestWait, from: date)
+        isOpenEnded = !latestWait.isFinite || seasonality.averageSeasonDays(from: date, to: AnalyticsCalendar.adding(days: latestDays, to: date)) < latestWait * (1 - 1e-9)
         medianDays = seasonality.calendarDays(for: Self.waitingQuantile(0.5, model: model, summary: summary), from: date)
         median = AnalyticsCalendar.adding(days: medianDays, to: date)
         earliest = AnalyticsCalendar.adding(days: earliestDays, to: date)

@@ -150,6 +150,11 @@ struct NextPurchaseTests {
             #expect(abs(busy.averageSeasonDays(from: start, to: AnalyticsCalendar.adding(days: calendar, to: start)) - days) < 1e-6)
         }
         #expect(PurchaseWindow(model: model, summary: summary, seasonality: .flat, at: start, level: 1) == nil)
+        #expect(!flat.isOpenEnded)
+        // A rare buyer's window runs past the ten years the calendar is walked: its end is a floor, said so.
+        let rare = try RFMSummary(id: "rare", frequency: 0, recency: 0, age: 3_000, monetaryValue: 0)
+        let open = try #require(PurchaseWindow(model: try BGNBDModel(r: 0.2, alpha: 50, a: 1.5, b: 4), summary: rare, seasonality: .flat, at: start))
+        #expect(open.isOpenEnded && open.latestDays < 3_653 + 31)
         // A client with many purchases has a narrower window than one with a single purchase.
         let regular = try RFMSummary(id: "r", frequency: 20, recency: 290, age: 300, monetaryValue: 100)
         let once = try RFMSummary(id: "o", frequency: 0, recency: 0, age: 300, monetaryValue: 0)

@@ -121,6 +121,29 @@ struct WorklistRouteTests {
             let (_, everyone) = try await Self.get(client, mia)
             #expect(Set(everyone["sections"]?.arrayValue?.compactMap { $0["id"]?.stringValue } ?? []) == Set(fixture.lists.keys))
             #expect(everyone["filters"]?[0]?["options"]?.arrayValue?.count == fixture.lists.count + 1)
+            #expect(everyone["paging"]?["total"]?.numberValue == Double(fixture.lists.count) && everyone["paging"]?["offset"] == 0)
+            // A page of advisors at a time: consecutive pages are disjoint and together the whole.
+            #expect(fixture.lists.count >= 2, "the fixture has advisors enough to page")
+            var paged: [String] = []
+            for offset in 0..<fixture.lists.count {
+                let (status, page) = try await Self.get(client, mia, "/v1/clienteling/worklist?limit=1&offset=\(offset)")
+                #expect(status == .ok, "\(page)")
+                let ids = page["sections"]?.arrayValue?.compactMap { $0["id"]?.stringValue } ?? []
+                #expect(ids.count == 1)
+                #expect(page["paging"]?["limit"] == 1 && page["paging"]?["offset"]?.numberValue == Double(offset))
+                paged += ids
+            }
+            #expect(paged == fixture.lists.keys.sorted())
+            let (_, beyond) = try await Self.get(client, mia, "/v1/clienteling/worklist?offset=1000")
+            #expect(beyond["sections"] == [] && beyond["paging"]?["total"]?.numberValue == Double(fixture.lists.count))
+            for bad in ["limit=0", "limit=51", "limit=ten", "offset=-1", "offset=1.5"] {
+                let (status, refusal) = try await Self.get(client, mia, "/v1/clienteling/worklist?\(bad)")
+                let name = String(bad.prefix { $0 != "=" })
+                #expect(status == .badRequest, "\(bad): \(refusal)")
+                #expect(refusal["error"]?["description"]?.stringValue?.contains("?\(name)=") == true, "\(refusal)")
+            }
+            // An advisor's own list is not paged.
+            #expect(page["paging"] == nil)
             let (_, one) = try await Self.get(client, mia, "/v1/reports/production/worklist?staff=\(fixture.otherAdvisor)")
             #expect(one["sections"]?.arrayValue?.map { $0["id"] } == [.string(fixture.otherAdvisor)])
 

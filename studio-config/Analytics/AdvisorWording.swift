@@ -50,7 +50,7 @@ public enum AdvisorWording {
     /// opens at once.
     static func window(_ window: PurchaseWindow) -> String {
         let level = "\(Int((window.level * 100).rounded()))% chance"
-        let latest = window.latestDays.isFinite ? span(days: window.latestDays) : "an unknown time"
+        let latest = window.isOpenEnded ? "over \(span(days: window.latestDays))" : span(days: window.latestDays)
         guard window.earliestDays >= 1 else { return "\(level) within \(latest)" }
         let earliest = span(days: window.earliestDays)
         return earliest == latest ? "\(level) in about \(latest)" : "\(level) in \(earliest) to \(latest)"

@@ -56,7 +56,8 @@ extension CRMActions {
 
     /// When the client will next buy, with a confidence score. Result: `expectedDate`,
     /// `daysUntil`, `interval`, `confidence`, `overdue`, `dueDate`, `purchaseWithin30Days` and
-    /// `window` (`earliest`, `latest`, `level`, `probabilityAlive`; null without a model).
+    /// `window` (`earliest`, `latest` — null past ten years, when `openEnded` —, `level`,
+    /// `probabilityAlive`; null without a model).
     public static let predictNextPurchase = clientAction(
         "predict-next-purchase", title: "Predict next purchase", type: .nextPurchase,
         description: "Estimates when the client will next buy, adjusted for the season, the 80% window for the date, and when to reach out."
@@ -68,8 +69,9 @@ extension CRMActions {
             "overdue": .bool(next.isOverdue), "dueDate": .string(AnalyticsDate.day(next.dueDate)),
             "purchaseWithin30Days": forecast.purchaseWithin30Days.map { .number(ModelDocuments.round($0, 4)) } ?? .null,
             "window": next.window.map { window -> JSONValue in
-                ["earliest": .string(AnalyticsDate.day(window.earliest)), "latest": .string(AnalyticsDate.day(window.latest)),
-                 "level": .number(window.level), "probabilityAlive": .number(ModelDocuments.round(window.probabilityAlive, 4))]
+                ["earliest": .string(AnalyticsDate.day(window.earliest)), "latest": window.isOpenEnded ? .null : .string(AnalyticsDate.day(window.latest)),
+                 "openEnded": .bool(window.isOpenEnded), "level": .number(window.level),
+                 "probabilityAlive": .number(ModelDocuments.round(window.probabilityAlive, 4))]
             } ?? .null,
         ]
         return (AdvisorWording.nextPurchase(forecast, predictions, today: Date()) ?? next.outreach, data)

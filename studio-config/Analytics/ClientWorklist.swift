@@ -158,7 +158,11 @@ public enum ClientWorklist {
         if let tier = forecast.upsell.recommendedTier { reasons.append("ready for \(tier.title)") }
         var stake = "\(currency.text(worth)) expected in the next \(Int(horizonDays)) days"
         if let interval, interval.upper > interval.lower {
-            stake += " (80% chance of \(currency.text(interval.lower)) to \(currency.text(interval.upper)))"
+            // A mean above the interval's top: most simulated futures hold nothing, and a range
+            // that leaves out the figure named would read as a mistake.
+            stake += worth > interval.upper
+                ? " (80% chance of \(currency.text(interval.lower)) to \(currency.text(interval.upper)); nothing in \(ModelDocuments.percent(interval.shareWithoutPurchase)) of simulated futures)"
+                : " (80% chance of \(currency.text(interval.lower)) to \(currency.text(interval.upper)))"
         }
         reasons.append(stake)
         var step = !products.isEmpty ? "show the " + products.joined(separator: " and the ")

@@ -180,18 +180,20 @@ public enum ModelDocuments {
             "keyDrivers": keyed(drivers, type: "keyDriver", by: "factor"),
             "recommendations": [.string(AdvisorWording.nextPurchase(forecast, predictions) ?? next.outreach)],
         ]
-        if let window = next.window, window.latestDays.isFinite {
-            document["predictions"] = .object((document["predictions"]?.objectValue ?? [:]).merging([
-                "dateRange": ["earliest": .string(AnalyticsDate.day(window.earliest)), "latest": .string(AnalyticsDate.day(window.latest)),
-                              "level": .number(window.level)],
-            ]) { _, new in new })
+        if let window = next.window {
+            // An open-ended window has no last day to name (its ten-year floor is not one).
+            var range: JSONObject = ["earliest": .string(AnalyticsDate.day(window.earliest)), "level": .number(window.level)]
+            if !window.isOpenEnded { range["latest"] = .string(AnalyticsDate.day(window.latest)) }
+            document["predictions"] = .object((document["predictions"]?.objectValue ?? [:]).merging(["dateRange": .object(range)]) { _, new in new })
         }
         var projected: JSONObject = ["forecastedValue": .number(round(next.daysUntil, 1)), "timeframe": .string(timeframe(days: next.daysUntil))]
         var windowNote = ""
-        if let window = next.window, window.latestDays.isFinite {
-            projected["confidenceInterval"] = ["lower": .number(round(window.earliestDays, 1)), "upper": .number(round(window.latestDays, 1)),
-                                               "level": .number(window.level)]
-            windowNote = " predictions.dateRange (and forecast.confidenceInterval, in days) holds the next purchase with \(percent(window.level)) probability if the client buys again (P(alive) \(percent(window.probabilityAlive))), from BG/NBD's posterior wait stretched by the seasonal index; predictions.date is that wait's median, value the usual rhythm."
+        if let window = next.window {
+            if !window.isOpenEnded {
+                projected["confidenceInterval"] = ["lower": .number(round(window.earliestDays, 1)), "upper": .number(round(window.latestDays, 1)),
+                                                   "level": .number(window.level)]
+            }
+            windowNote = " predictions.dateRange (and forecast.confidenceInterval, in days; neither has an end past ten years) holds the next purchase with \(percent(window.level)) probability if the client buys again (P(alive) \(percent(window.probabilityAlive))), from BG/NBD's posterior wait stretched by the seasonal index; predictions.date is that wait's median, value the usual rhythm."
         }
         document["forecast"] = .object(projected)
         document["notes"] = .string("Expected \(AnalyticsDate.day(next.expectedDate)), \(Int(next.daysUntil.rounded())) days after \(AnalyticsDate.day(predictions.asOf))\(next.isOverdue ? " (overdue on the usual rhythm)" : ""); value is the blended interval in days, probability the confidence score.\(windowNote)")

@@ -14,7 +14,8 @@ import GROQ
 /// an `interaction` in one click, as the caller.
 ///
 /// Advisors (a user linked to a staff document) see their own list; managers and admins see
-/// every advisor's, or one with `?staff=<staff id>`.
+/// every advisor's, ten advisors a page (`?offset=` and `?limit=`, up to 50; the page's `paging`
+/// says where it is), or one with `?staff=<staff id>`.
 public enum WorklistReport {
     /// Days back an unanswered message from a client is still worth answering.
     static let unansweredWithinDays = 60
@@ -22,6 +23,9 @@ public enum WorklistReport {
     static let birthdayWithinDays = 14
     /// A client contacted this recently counts as done.
     static let contactedWithinDays = 7
+    /// Advisors on a page of every advisor's lists, unless `?limit=` says otherwise (up to the most).
+    static let advisorsPerPage = 10
+    static let mostAdvisorsPerPage = 50
 
     /// The outcomes a one-click "Contacted" may record, with their buttons' labels.
     static let outcomes: [(value: String, title: String)] = [
@@ -77,7 +81,17 @@ public enum WorklistReport {
         for list in stored.arrayValue ?? [] {
             if let advisor = list["advisor"]?["_ref"]?.stringValue { lists[advisor] = list }
         }
-        let shown = advisors ?? lists.keys.sorted()
+        var shown = advisors ?? []
+        var paging: JSONObject?
+        if advisors == nil {
+            // Every advisor's list, a page of advisors at a time: a house of 160 advisors would
+            // otherwise draw 3,000 cards at once.
+            let all = lists.keys.sorted()
+            let offset = try whole("offset", in: context.params, default: 0, range: 0...Int(Int32.max))
+            let limit = try whole("limit", in: context.params, default: advisorsPerPage, range: 1...mostAdvisorsPerPage)
+            shown = Array(all.dropFirst(offset).prefix(limit))
+            paging = ["offset": .number(Double(offset)), "limit": .number(Double(limit)), "total": .number(Double(all.count)), "unit": "advisors"]
+        }
         let staff = try await context.query("*[_type == \"staff\" && _id in $ids]{_id, name}", params: ["ids": .array(shown.map(JSONValue.string))])
         var advisorNames: [String: String] = [:]
         for member in staff.arrayValue ?? [] {
@@ -152,7 +166,7 @@ public enum WorklistReport {
         let everyone = context.caller?.seesEverything ?? true
         var page: JSONObject = [
             "title": "This week",
-            "subtitle": .string(shown.count == 1 ? "Clients of \(advisorNames[shown[0]] ?? shown[0]) most worth a contact now" : "\(shown.count) advisors' clients most worth a contact now"),
+            "subtitle": .string(advisors?.count == 1 ? "Clients of \(advisorNames[shown[0]] ?? shown[0]) most worth a contact now" : "\(advisors?.count ?? lists.count) advisors' clients most worth a contact now"),
             "sections": .array(sections),
             "notes": .string("""
                 Ranked by what each client is expected to spend in the next \(Int(ClientWorklist.horizonDays)) days. Clients who wrote \
@@ -161,11 +175,23 @@ public enum WorklistReport {
                 clienteling-worklist model document.
                 """),
         ]
+        if let paging { page["paging"] = .object(paging) }
         if everyone {
             // The advisors whose names the caller could not read (none for managers) keep their ids.
             page["filters"] = [["name": "staff", "title": "Advisor", "value": .string(asked ?? ""), "options": .array(options)]]
         }
         return .object(page)
+    }
+
+    /// The query parameter `name` as a whole number in `range`, `fallback` when absent.
+    static func whole(_ name: String, in params: [String: String], default fallback: Int, range: ClosedRange<Int>) throws -> Int {
+        guard let text = params[name], !text.isEmpty else { return fallback }
+        guard let value = Int(text), range.contains(value) else {
+            throw StoreError(.invalid, type: "invalidParameter",
+                             message: "?\(name)=\(text.prefix(40)) is not a whole number from \(range.lowerBound) to \(range.upperBound)",
+                             advice: "Give ?\(name)= a whole number in that range, or leave it out (\(fallback)).")
+        }
+        return value
     }
 
     /// Clients waiting for an answer first (the longest waiting first), then the stored ranking

@@ -31,13 +31,17 @@ export class PredictionView {
     const brief = drivers.filter((driver) => String(driver.factor ?? "").startsWith("brief-"));
     const interval = document.forecast?.confidenceInterval;
     const figures = [];
-    if (typeof predictions.probability === "number") figures.push(["Probability", percent.format(predictions.probability)]);
+    // A next-purchase document's probability is its confidence score, not a chance of anything.
+    if (typeof predictions.probability === "number") {
+      figures.push([document.modelType === "next-purchase" ? "Confidence" : "Probability", percent.format(predictions.probability)]);
+    }
     if (typeof predictions.riskLevel === "string") figures.push(["Risk level", humanise(predictions.riskLevel)]);
     if (typeof predictions.date === "string") figures.push(["Expected", predictions.date]);
     const range = predictions.dateRange;
-    if (range && typeof range.earliest === "string" && typeof range.latest === "string") {
+    if (range && typeof range.earliest === "string") {
       // A date's range reads as dates; the same interval in days (forecast.confidenceInterval) is left to the fields.
-      figures.push([`${percent.format(range.level ?? 0.8)} window`, `${range.earliest} – ${range.latest}`]);
+      figures.push([`${percent.format(range.level ?? 0.8)} window`,
+        typeof range.latest === "string" ? `${range.earliest} – ${range.latest}` : `${range.earliest} – over 10 years on`]);
     } else if (interval && typeof interval.lower === "number" && typeof interval.upper === "number") {
       figures.push([`${percent.format(interval.level ?? 0.8)} interval`, `${money.format(interval.lower)} – ${money.format(interval.upper)}`]);
     }

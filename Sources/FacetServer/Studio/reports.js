@@ -55,10 +55,28 @@ export class ReportScreen {
       page.subtitle ? element("p", { class: "report-subtitle" }, page.subtitle) : null,
       (page.filters ?? []).map((filter) => this.filterControl(filter)),
       sections.map((section) => this.section(section)),
+      this.pager(page.paging),
       // With nothing to show, the notes say why, in full; otherwise they wait behind a summary.
       sections.length === 0
         ? element("p", { class: "report-empty" }, page.notes || "Nothing to show.")
         : page.notes ? element("details", { class: "report-notes" }, element("summary", {}, "How this list is made"), element("p", {}, page.notes)) : null);
+  }
+
+  /** "Advisors 11–20 of 163" with Previous and Next, when the page is one of several. */
+  pager(paging) {
+    if (!paging || typeof paging.total !== "number" || paging.total <= paging.limit) return null;
+    const offset = paging.offset ?? 0, limit = paging.limit ?? 10, total = paging.total;
+    const go = (start) => {
+      const filters = new URLSearchParams(this.filters);
+      if (start > 0) filters.set("offset", String(start)); else filters.delete("offset");
+      location.hash = `#/reports/${encodeURIComponent(this.report.name)}?${filters.toString()}`;
+    };
+    const unit = paging.unit ? paging.unit[0].toUpperCase() + paging.unit.slice(1) : "Items";
+    const last = Math.min(total, offset + limit);
+    return element("nav", { class: "report-pager", "aria-label": "Pages" },
+      element("button", { type: "button", disabled: offset <= 0, onclick: () => go(Math.max(0, offset - limit)) }, "Previous"),
+      element("span", { class: "report-pager-position" }, offset >= total ? `${unit}: none past ${total}` : `${unit} ${offset + 1}–${last} of ${total}`),
+      element("button", { type: "button", disabled: last >= total, onclick: () => go(offset + limit) }, "Next"));
   }
 
   filterControl(filter) {
@@ -68,6 +86,7 @@ export class ReportScreen {
       onchange: () => {
         const filters = new URLSearchParams(this.filters);
         if (select.value) filters.set(filter.name, select.value); else filters.delete(filter.name);
+        filters.delete("offset");
         const query = filters.toString();
         location.hash = `#/reports/${encodeURIComponent(this.report.name)}${query ? `?${query}` : ""}`;
       },
