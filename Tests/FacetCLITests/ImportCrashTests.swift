@@ -155,4 +155,27 @@ extension StoreCommandTests {
             }
         }
     }
+
+    /// The same on PostgreSQL: the failed import leaves no dataset behind in the database either.
+    @Test func aFailedImportIntoPostgreSQLCreatesNothing() async throws {
+        guard TestDatabase.url != nil else { return }
+        try await withProcessTurn {
+            let url = try TestDatabase.freshSchemaURL()
+            defer { TestDatabase.dropSchema(of: url) }
+            try Self.withDataDirectory { data in
+                let file = try Self.file(#"{"_id": "a", "_type": "item"}"# + "\n" + #"{"_id": "b", "_type": "item", "ref": {"_ref": "missing"}}"# + "\n",
+                                         named: "bad.ndjson", beside: data)
+                let failed = try Self.run(["dataset", "import", "--data", data, "--database", url, file])
+                #expect(failed.status != 0)
+                #expect(failed.stderr.contains("nothing was imported"), "\(failed.stderr)")
+                let listed = try Self.run(["dataset", "list", "--data", data, "--database", url])
+                #expect(listed.status == 0, "\(listed.stderr)")
+                #expect(!listed.stdout.contains("production"), "\(listed.stdout)")
+                // A good file then imports whole, and is listed.
+                let good = try Self.file(#"{"_id": "a", "_type": "item"}"# + "\n", named: "good.ndjson", beside: data)
+                #expect(try Self.run(["dataset", "import", "--data", data, "--database", url, good]).status == 0)
+                #expect(try Self.run(["dataset", "list", "--data", data, "--database", url]).stdout.contains("production"))
+            }
+        }
+    }
 }

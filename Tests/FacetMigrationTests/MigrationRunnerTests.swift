@@ -66,6 +66,8 @@ struct MigrationRunnerTests {
         #expect(fixture.dataset.document(id: "o-1")?["tier"] == nil)
         let history = try fixture.dataset.transactions(documentIDs: ["c-003"])
         #expect(history.map(\.author).last == "migration:tiers")
+        // Each of its commits is counted as the migration's (what /metrics reports by source).
+        #expect(fixture.dataset.commitsBySource["migration"] == 3, "\(fixture.dataset.commitsBySource)")
         #expect(history.last?.mutations.first?["patch"]?["ifRevisionID"] != nil)
     }
 

@@ -89,6 +89,8 @@ struct ActionRouteTests {
             #expect(dataset.document(id: "a-1")?["note"] == "call back")
             #expect(dataset.document(id: "drafts.a-1")?["note"] == "call back")
             #expect(try dataset.transactions(documentIDs: ["a-1"]).last?.author == "api")
+            // The action's commit is counted as the action's, beside the fixture's own write.
+            #expect(dataset.commitsBySource == ["other": 1, "action": 1], "\(dataset.commitsBySource)")
         }
     }
 

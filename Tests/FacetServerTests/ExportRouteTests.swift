@@ -33,6 +33,12 @@ struct ExportRouteTests {
             lines = try DataRoutes.lines(response)
             #expect(lines.map { $0["_id"] } == ["c-1", "drafts.c-1", "o-1"])
 
+            // As Sanity's client sends the list: the comma percent-encoded, a space as `+`.
+            for query in ["types=salesOrder%2Ccustomer", "types=salesOrder%2C+customer", "types=%73alesOrder,customer"] {
+                response = try await client.execute(uri: "/v1/data/export/production?\(query)", method: .get)
+                #expect(try DataRoutes.lines(response).map { $0["_id"] } == ["c-1", "drafts.c-1", "o-1"], "\(query)")
+            }
+
             response = try await client.execute(uri: "/v1/data/export/production?types=poem", method: .get)
             #expect(response.status == .ok)
             #expect(response.body.readableBytes == 0)

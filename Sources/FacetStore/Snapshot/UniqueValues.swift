@@ -28,6 +28,9 @@ struct UniqueValues: Sendable {
     private let slots: [Slot: Int32]
     /// The ids of the documents holding each value.
     private var holders: TreeDictionary<Key, Holders>
+    /// How many commits these values have been carried through since they were built from
+    /// every document: what shows that a commit updates them instead of building them again.
+    private(set) var commitsCarried = 0
 
     /// Most values have one holder (that is what the rule asks for): kept without an array.
     private enum Holders: Sendable {
@@ -78,6 +81,7 @@ struct UniqueValues: Sendable {
     func applying(_ changes: some Sequence<(id: String, before: JSONValue?, after: JSONValue?)>) -> UniqueValues {
         guard !slots.isEmpty else { return self }
         var next = self
+        next.commitsCarried += 1
         for change in changes {
             let removed = change.before.map(keys(of:)) ?? []
             let added = change.after.map(keys(of:)) ?? []
