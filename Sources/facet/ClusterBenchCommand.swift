@@ -56,18 +56,12 @@ struct ClusterBenchCommand: AsyncParsableCommand {
     }
 
     func run() async throws {
-        #if DEBUG
-        print("note: this is a debug build; run `swift build -c release --product facet && .build/release/facet bench cluster` for real figures\n")
-        #endif
         guard let url = database ?? ProcessInfo.processInfo.environment["FACET_DATABASE_URL"] else {
             throw CommandFailure("give the PostgreSQL database with --database postgres://… (or FACET_DATABASE_URL)")
         }
-        guard let wrk = ServerBenchCommand.executable("wrk") else {
-            throw CommandFailure("wrk is not installed: install it (Debian: apt-get install wrk) and run the benchmark again")
-        }
-        let directory = FileManager.default.temporaryDirectory.appendingPathComponent("facet-bench-cluster-\(UUID().uuidString)").path
-        try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
-        defer { try? FileManager.default.removeItem(atPath: directory) }
+        let setting = try LoadBenchSetting(benchmark: "cluster")
+        defer { setting.remove() }
+        let (wrk, directory) = (setting.wrk, setting.directory)
         let file = directory + "/seed.ndjson"
         let generated = BenchDataset.generate(documents: documents)
         var bytes: [UInt8] = []

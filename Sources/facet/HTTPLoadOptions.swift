@@ -1,4 +1,5 @@
 import ArgumentParser
+import Foundation
 
 /// The load an HTTP benchmark drives with wrk: the size of the demo CRM it seeds, the
 /// connections it keeps open, and how long it drives each measurement.
@@ -30,4 +31,28 @@ struct HTTPLoadOptions: ParsableArguments {
             throw ValidationError("--seconds must be between \(duration.lowerBound) and \(duration.upperBound); got \(seconds)")
         }
     }
+}
+
+/// What every HTTP benchmark starts with: a word when the build is not optimised, wrk found on
+/// the path, and a temporary directory of its own (removed by ``remove()``).
+struct LoadBenchSetting {
+    /// wrk's path.
+    let wrk: String
+    /// The benchmark's temporary directory, created.
+    let directory: String
+
+    /// For `facet bench <name>`; `subdirectory` is created inside the temporary directory too.
+    init(benchmark name: String, subdirectory: String? = nil) throws {
+        #if DEBUG
+        print("note: this is a debug build; run `swift build -c release --product facet && .build/release/facet bench \(name)` for real figures\n")
+        #endif
+        guard let wrk = ServerBenchCommand.executable("wrk") else {
+            throw CommandFailure("wrk is not installed: install it (Debian: apt-get install wrk) and run the benchmark again")
+        }
+        self.wrk = wrk
+        directory = FileManager.default.temporaryDirectory.appendingPathComponent("facet-bench-\(name)-\(UUID().uuidString)").path
+        try FileManager.default.createDirectory(atPath: subdirectory.map { directory + "/" + $0 } ?? directory, withIntermediateDirectories: true)
+    }
+
+    func remove() { try? FileManager.default.removeItem(atPath: directory) }
 }

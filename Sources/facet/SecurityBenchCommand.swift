@@ -52,15 +52,9 @@ struct SecurityBenchCommand: AsyncParsableCommand {
     }
 
     func run() async throws {
-        #if DEBUG
-        print("note: this is a debug build; run `swift build -c release --product facet && .build/release/facet bench security` for real figures\n")
-        #endif
-        guard let wrk = ServerBenchCommand.executable("wrk") else {
-            throw CommandFailure("wrk is not installed: install it (Debian: apt-get install wrk) and run the benchmark again")
-        }
-        let directory = FileManager.default.temporaryDirectory.appendingPathComponent("facet-bench-security-\(UUID().uuidString)").path
-        try FileManager.default.createDirectory(atPath: directory + "/secure", withIntermediateDirectories: true)
-        defer { try? FileManager.default.removeItem(atPath: directory) }
+        let setting = try LoadBenchSetting(benchmark: "security", subdirectory: "secure")
+        defer { setting.remove() }
+        let (wrk, directory) = (setting.wrk, setting.directory)
 
         let schema = try CRMSchema.compile()
         let plainStore = try DocumentStore(directory: directory + "/plain")

@@ -52,15 +52,9 @@ struct ServerBenchCommand: AsyncParsableCommand {
     ]
 
     func run() async throws {
-        #if DEBUG
-        print("note: this is a debug build; run `swift build -c release --product facet && .build/release/facet bench server` for real figures\n")
-        #endif
-        guard let wrk = Self.executable("wrk") else {
-            throw CommandFailure("wrk is not installed: install it (Debian: apt-get install wrk) and run the benchmark again")
-        }
-        let directory = FileManager.default.temporaryDirectory.appendingPathComponent("facet-bench-server-\(UUID().uuidString)").path
-        try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
-        defer { try? FileManager.default.removeItem(atPath: directory) }
+        let setting = try LoadBenchSetting(benchmark: "server")
+        defer { setting.remove() }
+        let (wrk, directory) = (setting.wrk, setting.directory)
 
         let store = try DocumentStore(directory: directory + "/data")
         let ids = try Self.seed(docs: docs, into: store, directory: directory)
