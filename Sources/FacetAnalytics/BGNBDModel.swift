@@ -124,6 +124,9 @@ public struct BGNBDFit: Sendable, Hashable, Codable {
     /// Asymptotic standard errors of r, α, a and b from the observed information; nil when the
     /// likelihood is flat in some direction there.
     public var standardErrors: BGNBDModel?
+    /// Their asymptotic covariance (rows and columns r, α, a, b), what ``ParameterUncertainty``
+    /// draws from; nil when the likelihood is flat in some direction there.
+    public var covariance: [[Double]]? = nil
 }
 
 extension BGNBDModel {
@@ -161,12 +164,14 @@ extension BGNBDModel {
         }
         let estimate = minimum.point.map(exp)
         let model = try BGNBDModel(r: estimate[0], alpha: estimate[1], a: estimate[2], b: estimate[3])
-        let errors = Curvature.standardErrors(ofMinimumOf: { point in
+        let covariance = Curvature.covariance(ofMinimumOf: { point in
             guard point.allSatisfy({ $0 > 0 }) else { return .infinity }
             return -likelihood.value(r: point[0], alpha: point[1], a: point[2], b: point[3])
-        }, at: estimate).flatMap { try? BGNBDModel(r: $0[0], alpha: $0[1], a: $0[2], b: $0[3]) }
+        }, at: estimate)
+        let errors = covariance.flatMap(Curvature.standardErrors(of:)).flatMap { try? BGNBDModel(r: $0[0], alpha: $0[1], a: $0[2], b: $0[3]) }
         return BGNBDFit(model: model, logLikelihood: -minimum.value * count, iterations: minimum.iterations,
-                        restarts: minimum.restarts, converged: minimum.converged, customers: customers.count, standardErrors: errors)
+                        restarts: minimum.restarts, converged: minimum.converged, customers: customers.count, standardErrors: errors,
+                        covariance: covariance)
     }
 }
 

@@ -55,8 +55,20 @@ enum Curvature {
     /// Standard errors of the minimiser `x` of a negative log-likelihood; nil when the curvature
     /// there is not positive definite (the estimate is on a ridge or at a boundary).
     static func standardErrors(ofMinimumOf negativeLogLikelihood: ([Double]) -> Double, at x: [Double]) -> [Double]? {
-        guard let covariance = inverse(hessian(of: negativeLogLikelihood, at: x)) else { return nil }
-        let variances = (0..<x.count).map { covariance[$0][$0] }
+        covariance(ofMinimumOf: negativeLogLikelihood, at: x).flatMap(standardErrors(of:))
+    }
+
+    /// The asymptotic covariance of the minimiser `x` of a negative log-likelihood: the inverse
+    /// observed information; nil when it is not positive definite.
+    static func covariance(ofMinimumOf negativeLogLikelihood: ([Double]) -> Double, at x: [Double]) -> [[Double]]? {
+        guard let covariance = inverse(hessian(of: negativeLogLikelihood, at: x)),
+              covariance.indices.allSatisfy({ covariance[$0][$0] > 0 && covariance[$0][$0].isFinite }) else { return nil }
+        return covariance
+    }
+
+    /// The square roots of a covariance's diagonal; nil when one is not a positive number.
+    static func standardErrors(of covariance: [[Double]]) -> [Double]? {
+        let variances = covariance.indices.map { covariance[$0][$0] }
         guard variances.allSatisfy({ $0 > 0 && $0.isFinite }) else { return nil }
         return variances.map { $0.squareRoot() }
     }

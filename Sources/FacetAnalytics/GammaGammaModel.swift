@@ -84,6 +84,9 @@ public struct GammaGammaFit: Sendable, Hashable, Codable {
     public var customers: Int
     /// Asymptotic standard errors of p, q and γ; nil when the likelihood is flat in some direction there.
     public var standardErrors: GammaGammaModel?
+    /// Their asymptotic covariance (rows and columns p, q, γ), what ``ParameterUncertainty``
+    /// draws from; nil when the likelihood is flat in some direction there.
+    public var covariance: [[Double]]? = nil
 }
 
 extension GammaGammaModel {
@@ -120,12 +123,14 @@ extension GammaGammaModel {
         }
         let estimate = minimum.point.map(exp)
         let model = try GammaGammaModel(p: estimate[0], q: estimate[1], gamma: estimate[2])
-        let errors = Curvature.standardErrors(ofMinimumOf: { point in
+        let covariance = Curvature.covariance(ofMinimumOf: { point in
             guard point.allSatisfy({ $0 > 0 }) else { return .infinity }
             return -likelihood.value(p: point[0], q: point[1], gamma: point[2])
-        }, at: estimate).flatMap { try? GammaGammaModel(p: $0[0], q: $0[1], gamma: $0[2]) }
+        }, at: estimate)
+        let errors = covariance.flatMap(Curvature.standardErrors(of:)).flatMap { try? GammaGammaModel(p: $0[0], q: $0[1], gamma: $0[2]) }
         return GammaGammaFit(model: model, logLikelihood: -minimum.value * count, iterations: minimum.iterations,
-                             restarts: minimum.restarts, converged: minimum.converged, customers: repeaters.count, standardErrors: errors)
+                             restarts: minimum.restarts, converged: minimum.converged, customers: repeaters.count, standardErrors: errors,
+                             covariance: covariance)
     }
 }
 

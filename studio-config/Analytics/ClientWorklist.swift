@@ -56,7 +56,8 @@ public enum ClientWorklist {
         guard let summary = forecast.summary, let purchases = predictions.purchases?.model, let spend = predictions.spend?.model,
               let projection = try? LifetimeValueProjection(months: 3, monthlyDiscountRate: 0, timeUnitsPerMonth: horizonDays / 3)
         else { return nil }
-        return try? ForecastInterval(projection: projection, purchases: purchases, spend: spend).interval(for: summary, level: 0.8)
+        return try? ForecastInterval(projection: projection, purchases: purchases, spend: spend, uncertainty: predictions.parameterUncertainty)
+            .interval(for: summary, level: 0.8)
     }
 
     /// Expected purchases in the next ``horizonDays`` × the expected order value (Gamma-Gamma's,

@@ -46,6 +46,10 @@ public struct ClientelePredictions: Sendable {
     public let purchases: BGNBDFit?
     /// Gamma-Gamma at ``asOf``; nil when no client made a repeat purchase.
     public let spend: GammaGammaFit?
+    /// Parameter sets drawn from both fits' sampling distributions, which the simulated
+    /// intervals cycle through so that they hold the parameters' error too; nil without the
+    /// fits or their covariance.
+    public let parameterUncertainty: ParameterUncertainty?
     /// The churn backtest; nil when it cannot be run, with ``backtestProblem`` saying why.
     public let backtest: ChurnBacktestReport?
     public let backtestProblem: String?
@@ -136,6 +140,7 @@ public struct ClientelePredictions: Sendable {
         purchases = fitted.purchases
         rhythm = purchases.map { settings.lapseWindow.rhythm($0.model) }
         spend = fitted.spend
+        parameterUncertainty = fitted.purchases.flatMap { purchases in fitted.spend.flatMap { ParameterUncertainty.sampled(purchases: purchases, spend: $0) } }
         reference = try? RFMSummary.populationMean(summaries)
         projection = try Self.analytics { () throws(AnalyticsError) in
             try LifetimeValueProjection(months: settings.months, monthlyDiscountRate: settings.monthlyDiscountRate,
@@ -254,7 +259,8 @@ public struct ClientelePredictions: Sendable {
             var interval: ForecastInterval.Bounds?
             if let summary, let purchases = purchases?.model, let spend = spend?.model, let reference {
                 modelValue = try projection.forecast(of: summary, reference: reference, purchases: purchases, spend: spend)
-                interval = try ForecastInterval(projection: projection, purchases: purchases, spend: spend).interval(for: summary, level: 0.8)
+                interval = try ForecastInterval(projection: projection, purchases: purchases, spend: spend, uncertainty: parameterUncertainty)
+                    .interval(for: summary, level: 0.8)
             }
             let briefValue = heuristicValue.forecast(known, at: asOf)
             let next = try NextPurchaseForecaster(model: purchases?.model, seasonality: seasonality).forecast(known, at: asOf)

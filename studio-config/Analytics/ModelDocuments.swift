@@ -156,7 +156,7 @@ public enum ModelDocuments {
         let months = predictions.settings.months, rate = predictions.settings.monthlyDiscountRate
         document["notes"] = .string(model == nil
             ? "forecastedValue is the brief's multiplier heuristic over \(months) months: the spend model could not be fitted (no repeat purchases)."
-            : "forecastedValue is BG/NBD × Gamma-Gamma over \(months) months discounted at \(String(format: "%.2f", rate * 100))% a month; its confidenceInterval holds the client's discounted spend with 80% probability, from \(ForecastInterval.defaultDraws) simulated futures under the fitted models (the client's own randomness, not the parameters' error); predictions.value is the brief's multiplier heuristic (\(predictions.heuristicValue.years) years, \(Int(predictions.heuristicValue.annualGrowth * 100))% annual growth).")
+            : "forecastedValue is BG/NBD × Gamma-Gamma over \(months) months discounted at \(String(format: "%.2f", rate * 100))% a month; its confidenceInterval holds the client's discounted spend with 80% probability, from \(ForecastInterval.defaultDraws) simulated futures under the fitted models (the client's own randomness and\(predictions.parameterUncertainty == nil ? " not" : "") the parameters' error); predictions.value is the brief's multiplier heuristic (\(predictions.heuristicValue.years) years, \(Int(predictions.heuristicValue.annualGrowth * 100))% annual growth).")
         return document
     }
 
