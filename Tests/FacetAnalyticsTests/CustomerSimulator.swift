@@ -20,26 +20,39 @@ struct CustomerSimulator {
     /// Each customer's observation length T is drawn uniformly from this range (staggered acquisition).
     var ages: ClosedRange<Double>
 
+    /// One customer: their rate λ, dropout chance and ν, and what they did over their `age`;
+    /// `time` is the first purchase past `age` when they are still alive (gaps are memoryless).
+    struct Draw {
+        var lambda, dropout, nu, age: Double
+        var time = 0.0, frequency = 0, recency = 0.0, total = 0.0, alive = true
+
+        func summary(id: String) throws -> RFMSummary {
+            try RFMSummary(id: id, frequency: frequency, recency: recency, age: age, monetaryValue: frequency > 0 ? total / Double(frequency) : 0)
+        }
+    }
+
+    func draw(using random: inout SeededGenerator) -> Draw {
+        // λ ~ Gamma(r, α) with α a rate; p ~ Beta(a, b); ν ~ Gamma(q, γ) with γ a rate.
+        var draw = Draw(lambda: random.gamma(shape: purchases.r) / purchases.alpha, dropout: random.beta(purchases.a, purchases.b),
+                        nu: random.gamma(shape: spend.q) / spend.gamma, age: 0)
+        draw.age = ages.lowerBound + random.uniform() * (ages.upperBound - ages.lowerBound)
+        // Alive at the first purchase (time 0); after each repeat purchase, drop out with probability p.
+        while true {
+            draw.time += random.exponential(rate: draw.lambda)
+            guard draw.time <= draw.age else { break }
+            draw.frequency += 1
+            draw.recency = draw.time
+            draw.total += random.gamma(shape: spend.p) / draw.nu
+            if random.uniform() < draw.dropout {
+                draw.alive = false
+                break
+            }
+        }
+        return draw
+    }
+
     func simulate(customers count: Int, seed: UInt64) throws -> [RFMSummary] {
         var random = SeededGenerator(seed: seed)
-        return try (0..<count).map { index in
-            // λ ~ Gamma(r, α) with α a rate; p ~ Beta(a, b); ν ~ Gamma(q, γ) with γ a rate.
-            let lambda = random.gamma(shape: purchases.r) / purchases.alpha
-            let dropout = random.beta(purchases.a, purchases.b)
-            let nu = random.gamma(shape: spend.q) / spend.gamma
-            let age = ages.lowerBound + random.uniform() * (ages.upperBound - ages.lowerBound)
-            var time = 0.0, frequency = 0, recency = 0.0, total = 0.0
-            // Alive at the first purchase (time 0); after each repeat purchase, drop out with probability p.
-            while true {
-                time += random.exponential(rate: lambda)
-                guard time <= age else { break }
-                frequency += 1
-                recency = time
-                total += random.gamma(shape: spend.p) / nu
-                if random.uniform() < dropout { break }
-            }
-            return try RFMSummary(id: "sim-\(index)", frequency: frequency, recency: recency, age: age,
-                                  monetaryValue: frequency > 0 ? total / Double(frequency) : 0)
-        }
+        return try (0..<count).map { index in try draw(using: &random).summary(id: "sim-\(index)") }
     }
 }

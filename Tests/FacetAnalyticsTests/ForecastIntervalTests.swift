@@ -67,34 +67,16 @@ struct ForecastIntervalTests {
     /// A client simulated from the CDNOW parameters: their summary after 30 to 78 weeks, and their
     /// discounted spend over the projection's horizon after that.
     static func client(_ index: Int, using random: inout SeededGenerator) throws -> (RFMSummary, future: Double) {
-        let lambda = random.gamma(shape: purchases.r) / purchases.alpha
-        let dropout = random.beta(purchases.a, purchases.b)
-        let nu = random.gamma(shape: spend.q) / spend.gamma
-        let age = 30 + random.uniform() * 48
+        let past = CustomerSimulator(purchases: purchases, spend: spend, ages: 30...78).draw(using: &random)
         let horizon = Double(projection.months) * projection.timeUnitsPerMonth
-        var time = 0.0, frequency = 0, recency = 0.0, total = 0.0, alive = true
-        while true {
-            time += random.exponential(rate: lambda)
-            guard time <= age else { break }
-            frequency += 1
-            recency = time
-            total += random.gamma(shape: spend.p) / nu
-            if random.uniform() < dropout {
-                alive = false
-                break
-            }
+        var future = 0.0, time = past.time
+        while past.alive, time - past.age <= horizon {
+            let month = ((time - past.age) / projection.timeUnitsPerMonth).rounded(.up)
+            future += random.gamma(shape: spend.p) / past.nu / pow(1 + projection.monthlyDiscountRate, max(1, month))
+            if random.uniform() < past.dropout { break }
+            time += random.exponential(rate: past.lambda)
         }
-        // The future: the purchase already drawn past T comes first (gaps are memoryless).
-        var future = 0.0
-        while alive, time - age <= horizon {
-            let month = ((time - age) / projection.timeUnitsPerMonth).rounded(.up)
-            future += random.gamma(shape: spend.p) / nu / pow(1 + projection.monthlyDiscountRate, max(1, month))
-            if random.uniform() < dropout { break }
-            time += random.exponential(rate: lambda)
-        }
-        let customer = try RFMSummary(id: "sim-\(index)", frequency: frequency, recency: recency, age: age,
-                                      monetaryValue: frequency > 0 ? total / Double(frequency) : 0)
-        return (customer, future)
+        return (try past.summary(id: "sim-\(index)"), future)
     }
 
     /// The parameter sets follow the estimates' sampling distribution, and the intervals drawn
