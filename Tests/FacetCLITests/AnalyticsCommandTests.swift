@@ -117,9 +117,21 @@ struct AnalyticsCommandTests {
                                          environment: crm)
                 #expect(try Run.json(stored.stdout).numberValue == first["result"]?["clientsWithOrders"]?.numberValue)
 
-                let all = try Run.run(["analytics", "run", "all", "--data", data], environment: crm, timeout: 300)
+                let all = try Run.run(["analytics", "run", "all", "--data", data, "--timings"], environment: crm, timeout: 300)
                 #expect(all.status == 0, "\(all.stderr)")
-                #expect(try Run.json(all.stdout)["result"]?["trends"]?["documents"]?["written"] == 7)
+                let allAnswer = try Run.json(all.stdout)
+                #expect(allAnswer["result"]?["trends"]?["documents"]?["written"] == 7)
+                // The timings run from opening the dataset to closing it, each stage later than the one before.
+                let stages = all.stderr.split(separator: "\n").compactMap { line -> (Double, String)? in
+                    let parts = line.split(separator: " ", maxSplits: 2, omittingEmptySubsequences: true)
+                    guard parts.count == 3, parts[1] == "s", let seconds = Double(parts[0]) else { return nil }
+                    return (seconds, parts[2].trimmingCharacters(in: .whitespaces))
+                }
+                #expect(stages.first?.1 == "opening the dataset" && stages.suffix(2).map(\.1) == ["closing the dataset", "done"], "\(all.stderr)")
+                #expect(zip(stages, stages.dropFirst()).allSatisfy { $0.0 <= $1.0 })
+                // The process ends once the dataset is closed: everything it wrote is there when it is opened again.
+                let written = try Run.run(["query", "--data", data, #"count(*[_type in ["analyticsModel", "trendAnalysis"]])"#], environment: crm)
+                #expect(try Run.json(written.stdout).numberValue ?? 0 >= (allAnswer["written"]?.numberValue ?? .infinity), "\(written.stdout)")
                 let again = try Run.run(["analytics", "run", "all", "--data", data], environment: crm, timeout: 300)
                 #expect(again.status == 0, "\(again.stderr)")
                 #expect(try Run.json(again.stdout)["written"] == 0)
