@@ -1,6 +1,6 @@
 import FacetAnalytics
 import Foundation
-import StudioConfig
+@testable import StudioConfig
 import Testing
 import TestSupport
 
@@ -16,6 +16,14 @@ struct AdvisorWordingTests {
         for bad in ["usd", "EURO", "E1R", ""] {
             #expect(throws: AnalyticsError.self) { try HouseCurrency(bad) }
         }
+    }
+
+    /// A chance that is not nil never reads "0%", and one short of certain never "100%".
+    @Test func chancesAreNeverRoundedToNothingOrCertainty() {
+        #expect(ModelDocuments.chance(0.004) == "under 1%" && ModelDocuments.chance(0.0001) == "under 1%")
+        #expect(ModelDocuments.chance(0) == "0%" && ModelDocuments.chance(1) == "100%")
+        #expect(ModelDocuments.chance(0.996) == "over 99%")
+        #expect(ModelDocuments.chance(0.005) == "1%" && ModelDocuments.chance(0.42) == "42%" && ModelDocuments.chance(0.994) == "99%")
     }
 
     @Test func spansAreSaidInTheUnitAPersonWouldUse() {

@@ -24,7 +24,7 @@ public enum AdvisorWording {
             return "Churn risk \(forecast.churnLevel.rawValue): score \(String(format: "%.2f", forecast.churnScore)) by the brief's heuristic"
                 + " (no purchase model: the data hold no repeat purchases)" + asOf(predictions, today: today)
         }
-        return "Churn risk \(forecast.churnLevel.rawValue): \(ModelDocuments.percent(forecast.churnScore)) chance of no purchase in the next "
+        return "Churn risk \(forecast.churnLevel.rawValue): \(ModelDocuments.chance(forecast.churnScore)) chance of no purchase in the next "
             + "\(span(days: window)) (usually buys every \(span(days: usual))), \(predictions.settings.currency.text(forecast.valueAtRisk)) "
             + "of forecast value at risk" + asOf(predictions, today: today)
     }
@@ -33,7 +33,7 @@ public enum AdvisorWording {
     /// chance of a purchase within the next 30 days and when to reach out.
     public static func nextPurchase(_ forecast: ClientelePredictions.ClientForecast, _ predictions: ClientelePredictions, today: Date? = nil) -> String? {
         guard let next = forecast.nextPurchase else { return nil }
-        let chance = forecast.purchaseWithin30Days.map { "; likely within the next 30 days: \(ModelDocuments.percent($0))" } ?? ""
+        let chance = forecast.purchaseWithin30Days.map { "; likely within the next 30 days: \(ModelDocuments.chance($0))" } ?? ""
         let rhythm = "every \(span(days: next.expectedInterval))"
         let window = next.window.map { "; if they buy again, " + self.window($0) } ?? ""
         if next.isOverdue {
@@ -66,7 +66,7 @@ public enum AdvisorWording {
             let range = forecast.valueInterval.map { interval in
                 // A client most likely gone: an interval of [0, 0] says less than the share of empty futures.
                 interval.upper < model.value
-                    ? "; in \(ModelDocuments.percent(interval.shareWithoutPurchase)) of simulated futures they buy nothing"
+                    ? "; in \(ModelDocuments.chance(interval.shareWithoutPurchase)) of simulated futures they buy nothing"
                     : "; \(Int((interval.level * 100).rounded()))% chance of between \(currency.text(interval.lower)) and \(currency.text(interval.upper))"
             } ?? ""
             return "Likely to spend about \(currency.text(model.value)) over the next \(period), discounted\(range) (BG/NBD × Gamma-Gamma)"

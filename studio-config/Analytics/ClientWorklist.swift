@@ -162,7 +162,7 @@ public enum ClientWorklist {
             // A mean above the interval's top: most simulated futures hold nothing, and a range
             // that leaves out the figure named would read as a mistake.
             stake += worth > interval.upper
-                ? " (80% chance of \(currency.text(interval.lower)) to \(currency.text(interval.upper)); nothing in \(ModelDocuments.percent(interval.shareWithoutPurchase)) of simulated futures)"
+                ? " (80% chance of \(currency.text(interval.lower)) to \(currency.text(interval.upper)); nothing in \(ModelDocuments.chance(interval.shareWithoutPurchase)) of simulated futures)"
                 : " (80% chance of \(currency.text(interval.lower)) to \(currency.text(interval.upper)))"
         }
         reasons.append(stake)

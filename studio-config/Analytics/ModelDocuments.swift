@@ -270,6 +270,14 @@ public enum ModelDocuments {
 
     static func percent(_ share: Double) -> String { "\(Int((share * 100).rounded()))%" }
 
+    /// A probability in a sentence: as ``percent(_:)``, but a chance that is not nil is never
+    /// "0%" nor one short of certain "100%" ("likely within the next 30 days: under 1%").
+    static func chance(_ probability: Double) -> String {
+        if probability > 0, probability < 0.005 { return "under 1%" }
+        if probability < 1, probability >= 0.995 { return "over 99%" }
+        return percent(probability)
+    }
+
     /// Array members with `_type` and a `_key` made from `field` (unique within the array).
     static func keyed(_ items: [JSONObject], type: String, by field: String) -> JSONValue {
         var used = Set<String>()
