@@ -79,9 +79,9 @@ class Studio:
     def visible(self, selector, what=None):
         return self.wait(EC.visibility_of_element_located((By.CSS_SELECTOR, selector)), what or selector)
 
-    def text_of(self, selector, text, what=None):
+    def text_of(self, selector, text, what=None, timeout=None):
         return self.wait(EC.text_to_be_present_in_element((By.CSS_SELECTOR, selector), text),
-                         what or f'"{text}" in {selector}')
+                         what or f'"{text}" in {selector}', timeout)
 
     def click(self, selector, what=None):
         # An action inside a closed menu (the editor's "More") is reached as a person would: by
@@ -525,7 +525,7 @@ def run(arguments):
             new MutationObserver(note).observe(document.body, {subtree: true, childList: true, characterData: true, attributes: true});
         """)
         studio.click("#action-refresh-dashboard", "Refresh dashboard")
-        studio.text_of("#action-result", "Dashboard refreshed", "the refresh's message")
+        studio.text_of("#action-result", "Dashboard refreshed", "the refresh's message", timeout=180)  # a whole refresh, on a loaded machine
         seen = studio.driver.execute_script("return window.progressSeen")
         stages = [entry for entry in seen if re.match(r"^[A-Z].*… \d{1,3}%$", entry["text"])]
         if not stages:
