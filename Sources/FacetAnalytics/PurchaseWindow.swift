@@ -22,6 +22,9 @@ public struct PurchaseWindow: Sendable, Hashable, Codable {
     /// The window's ends in calendar days from the forecast date.
     public var earliestDays: Double
     public var latestDays: Double
+    /// The same ends in average-season days, the model's own time.
+    public var earliestWait: Double
+    public var latestWait: Double
     /// The window's ends as days.
     public var earliest: Date
     public var latest: Date
@@ -40,8 +43,9 @@ public struct PurchaseWindow: Sendable, Hashable, Codable {
         guard level > 0, level < 1 else { return nil }
         let tail = (1 - level) / 2
         self.level = level
-        earliestDays = seasonality.calendarDays(for: Self.waitingQuantile(tail, model: model, summary: summary), from: date)
-        let latestWait = Self.waitingQuantile(1 - tail, model: model, summary: summary)
+        earliestWait = Self.waitingQuantile(tail, model: model, summary: summary)
+        latestWait = Self.waitingQuantile(1 - tail, model: model, summary: summary)
+        earliestDays = seasonality.calendarDays(for: earliestWait, from: date)
         latestDays = seasonality.calendarDays(for: latestWait, from: date)
         isOpenEnded = !latestWait.isFinite || seasonality.averageSeasonDays(from: date, to: AnalyticsCalendar.adding(days: latestDays, to: date)) < latestWait * (1 - 1e-9)
         medianDays = seasonality.calendarDays(for: Self.waitingQuantile(0.5, model: model, summary: summary), from: date)
@@ -119,9 +123,7 @@ public struct PurchaseWindowBacktest: Sendable, Hashable, Codable {
             guard let summary = try history.rfmSummary(at: cutoff),
                   let window = PurchaseWindow(model: model, summary: summary, seasonality: seasonality, at: cutoff, level: level) else { continue }
             report.clients += 1
-            let tail = (1 - level) / 2
-            let low = min(PurchaseWindow.waitingQuantile(tail, model: model, summary: summary), seasonalSpan)
-            let high = min(PurchaseWindow.waitingQuantile(1 - tail, model: model, summary: summary), seasonalSpan)
+            let low = min(window.earliestWait, seasonalSpan), high = min(window.latestWait, seasonalSpan)
             let alive = window.probabilityAlive
             let before = alive * PurchaseWindow.waitingProbability(within: low, model: model, summary: summary)
             let inside = alive * PurchaseWindow.waitingProbability(within: high, model: model, summary: summary) - before
