@@ -35,18 +35,22 @@ public enum DatabaseWait {
         }
         router.add(middleware: Unavailable())
         let app = Application(router: router, configuration: .init(address: .hostname(host, port: port)), logger: logger)
-        let holding = Task { try await app.runService(gracefulShutdownSignals: []) }
-        defer { holding.cancel() }
+        let holding = BackgroundServer(app, logger: logger)
+        // The port is free again once the holding server has stopped.
+        let result = try await holding.stop(after: { try await retry(attempt, isUnavailable: isUnavailable) })
+        logger.info("the database answers; starting")
+        return result
+    }
+
+    /// Tries `attempt` with a growing pause (1 s, doubling, up to 30 s) until it fails otherwise
+    /// than `isUnavailable` says.
+    private static func retry<T>(_ attempt: () throws -> T, isUnavailable: (any Error) -> Bool) async throws -> T {
         var pause = Duration.seconds(1)
         while true {
             try await Task.sleep(for: pause)
             pause = min(pause * 2, .seconds(30))
             let result = Result { try attempt() }
             if case .failure(let error) = result, isUnavailable(error) { continue }
-            holding.cancel()
-            // The port is free again once the holding server has stopped.
-            _ = await holding.result
-            logger.info("the database answers; starting")
             return try result.get()
         }
     }

@@ -78,7 +78,7 @@ struct ServerBenchCommand: AsyncParsableCommand {
     /// Runs `api` on a free loopback port in this process while `body` runs with the port.
     static func serving(_ api: FacetAPI, _ body: @escaping @Sendable (Int) async throws -> Void) async throws {
         var logger = Logger(label: "facet-bench")
-        // No line per request; stopping the server by cancellation also logs errors that mean nothing here.
+        // No line per request.
         logger.logLevel = .critical
         let (portStream, portContinuation) = AsyncStream.makeStream(of: Int.self)
         let app = Application(
@@ -89,13 +89,13 @@ struct ServerBenchCommand: AsyncParsableCommand {
                 portContinuation.finish()
             },
             logger: logger)
-        try await withThrowingTaskGroup(of: Void.self) { group in
-            group.addTask { try await app.runService(gracefulShutdownSignals: []) }
-            var ports = portStream.makeAsyncIterator()
-            guard let port = await ports.next(), port > 0 else { throw CommandFailure("the server did not start") }
-            try await body(port)
-            group.cancelAll()
+        let server = BackgroundServer(app)
+        var ports = portStream.makeAsyncIterator()
+        guard let port = await ports.next(), port > 0 else {
+            await server.stop()
+            throw CommandFailure("the server did not start")
         }
+        try await server.stop(after: { try await body(port) })
     }
 
     /// Imports about `docs` documents of the CRM demo into `store`'s `production` (through a file

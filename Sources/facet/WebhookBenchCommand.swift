@@ -2,6 +2,7 @@ import ArgumentParser
 import Dispatch
 import FacetStore
 import FacetWebhooks
+import FacetServer
 import Foundation
 import GROQ
 import HTTPTypes
@@ -74,60 +75,64 @@ struct WebhookBenchCommand: AsyncParsableCommand {
         let (portStream, portKnown) = AsyncStream.makeStream(of: Int.self)
         let receiver = Application(router: router, configuration: .init(address: .hostname("127.0.0.1", port: 0)),
                                    onServerRunning: { portKnown.yield($0.localAddress?.port ?? 0) }, logger: logger)
-        let receiving = Task { try await receiver.runService() }
-        defer { receiving.cancel() }
-        guard let port = await portStream.first(where: { _ in true }), port > 0 else { throw CommandFailure("the receiver did not start") }
-        print("Commits/s, \(clients) threads, \(seconds) s each, single-document transactions on SQLite, each run on a new dataset:")
-        var without: [Double] = [], with: [Double] = []
-        var queued = 0
-        for round in 0..<4 {
-            let hooked = round % 2 == 1
-            // A store of its own for each run, closed after it: what one run leaves working in the
-            // background (checkpoints, images) must not slow the next.
-            let bench = try Bench(directory: directory + "/run-\(round)")
-            defer { bench.close() }
-            let (name, webhooks) = ("production", bench.webhooks)
-            let dataset = try bench.store.dataset(name, create: true)
-            var slowHooks: [Webhook] = []
-            if hooked {
-                for index in 0..<5 {
-                    slowHooks.append(try webhooks.create(dataset: name, ["name": .string("Slow \(index)"), "url": .string("http://127.0.0.1:\(port)/slow")], by: nil))
+        let receiving = BackgroundServer(receiver)
+        guard let port = await portStream.first(where: { _ in true }), port > 0 else {
+            await receiving.stop()
+            throw CommandFailure("the receiver did not start")
+        }
+        try await receiving.stop(after: {
+            print("Commits/s, \(clients) threads, \(seconds) s each, single-document transactions on SQLite, each run on a new dataset:")
+            var without: [Double] = [], with: [Double] = []
+            var queued = 0
+            for round in 0..<4 {
+                let hooked = round % 2 == 1
+                // A store of its own for each run, closed after it: what one run leaves working in the
+                // background (checkpoints, images) must not slow the next.
+                let bench = try Bench(directory: directory + "/run-\(round)")
+                defer { bench.close() }
+                let (name, webhooks) = ("production", bench.webhooks)
+                let dataset = try bench.store.dataset(name, create: true)
+                var slowHooks: [Webhook] = []
+                if hooked {
+                    for index in 0..<5 {
+                        slowHooks.append(try webhooks.create(dataset: name, ["name": .string("Slow \(index)"), "url": .string("http://127.0.0.1:\(port)/slow")], by: nil))
+                    }
                 }
+                let (clients, seconds) = (clients, seconds)
+                let rate = try await BenchTiming.offThread { try Self.commitRate(dataset, clients: clients, seconds: seconds, prefix: "r\(round)") }
+                (hooked ? { with.append(rate) } : { without.append(rate) })()
+                print(String(format: "  %@: %8.0f commits/s", hooked ? "five hooks, receiver answering in 1 s" : "no hooks                             ", rate))
+                for hook in slowHooks { queued += try webhooks.deliveries(hook: hook.id, dataset: name, state: .pending, limit: 1000).count }
             }
-            let (clients, seconds) = (clients, seconds)
-            let rate = try await BenchTiming.offThread { try Self.commitRate(dataset, clients: clients, seconds: seconds, prefix: "r\(round)") }
-            (hooked ? { with.append(rate) } : { without.append(rate) })()
-            print(String(format: "  %@: %8.0f commits/s", hooked ? "five hooks, receiver answering in 1 s" : "no hooks                             ", rate))
-            for hook in slowHooks { queued += try webhooks.deliveries(hook: hook.id, dataset: name, state: .pending, limit: 1000).count }
-        }
-        let ratio = (with.reduce(0, +) / Double(with.count)) / (without.reduce(0, +) / Double(without.count))
-        print(String(format: "  with / without: %.2f (the slow receiver was sent %d requests; %d+ deliveries were still queued)", ratio,
-                     arrivals.slow.load(ordering: .relaxed), queued))
+            let ratio = (with.reduce(0, +) / Double(with.count)) / (without.reduce(0, +) / Double(without.count))
+            print(String(format: "  with / without: %.2f (the slow receiver was sent %d requests; %d+ deliveries were still queued)", ratio,
+                         arrivals.slow.load(ordering: .relaxed), queued))
 
-        // What the rounds' stores write as they close (their images) is let finish first.
-        try await Task.sleep(for: .seconds(3))
-        let bench = try Bench(directory: directory + "/probes")
-        defer { bench.close() }
-        let dataset = try bench.store.dataset("production", create: true)
-        _ = try bench.webhooks.create(dataset: "production", ["name": "Fast", "url": .string("http://127.0.0.1:\(port)/fast")], by: nil)
-        let probes = probes
-        let committed = try await BenchTiming.offThread { () -> [String: DispatchTime] in
-            var times: [String: DispatchTime] = [:]
-            for index in 0..<probes {
-                let result = try dataset.mutate([.createOrReplace(["_id": .string("probe-\(index)"), "_type": "probe", "n": .number(Double(index))])])
-                times["\(result.transactionId)#probe-\(index)"] = DispatchTime.now()
-                Thread.sleep(forTimeInterval: 0.005)
+            // What the rounds' stores write as they close (their images) is let finish first.
+            try await Task.sleep(for: .seconds(3))
+            let bench = try Bench(directory: directory + "/probes")
+            defer { bench.close() }
+            let dataset = try bench.store.dataset("production", create: true)
+            _ = try bench.webhooks.create(dataset: "production", ["name": "Fast", "url": .string("http://127.0.0.1:\(port)/fast")], by: nil)
+            let probes = probes
+            let committed = try await BenchTiming.offThread { () -> [String: DispatchTime] in
+                var times: [String: DispatchTime] = [:]
+                for index in 0..<probes {
+                    let result = try dataset.mutate([.createOrReplace(["_id": .string("probe-\(index)"), "_type": "probe", "n": .number(Double(index))])])
+                    times["\(result.transactionId)#probe-\(index)"] = DispatchTime.now()
+                    Thread.sleep(forTimeInterval: 0.005)
+                }
+                return times
             }
-            return times
-        }
-        let deadline = ContinuousClock.now + .seconds(30)
-        while ContinuousClock.now < deadline, arrivals.times.withLock({ $0.count }) < committed.count {
-            try await Task.sleep(for: .milliseconds(20))
-        }
-        let arrived = arrivals.times.withLock { $0 }
-        let delays = committed.compactMap { key, time in arrived[key].map { Double($0.uptimeNanoseconds &- time.uptimeNanoseconds) / 1e6 } }
-        print(String(format: "Delivery delay, commit to arrival at a receiver answering at once (%d of %d arrived): p50 %.1f ms, p99 %.1f ms",
-                     delays.count, committed.count, BenchTiming.percentile(delays, 0.5), BenchTiming.percentile(delays, 0.99)))
+            let deadline = ContinuousClock.now + .seconds(30)
+            while ContinuousClock.now < deadline, arrivals.times.withLock({ $0.count }) < committed.count {
+                try await Task.sleep(for: .milliseconds(20))
+            }
+            let arrived = arrivals.times.withLock { $0 }
+            let delays = committed.compactMap { key, time in arrived[key].map { Double($0.uptimeNanoseconds &- time.uptimeNanoseconds) / 1e6 } }
+            print(String(format: "Delivery delay, commit to arrival at a receiver answering at once (%d of %d arrived): p50 %.1f ms, p99 %.1f ms",
+                         delays.count, committed.count, BenchTiming.percentile(delays, 0.5), BenchTiming.percentile(delays, 0.99)))
+        })
     }
 
     /// A store on SQLite files in `directory` and its hooks, delivering until closed.
