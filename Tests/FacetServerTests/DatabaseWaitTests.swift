@@ -34,7 +34,7 @@ struct DatabaseWaitTests {
             }
             // The port is free the moment the wait returns: the real server binds it.
             let rebound = LoopbackPort.isFree(port)
-            storm.stop()
+            try await storm.stop()
             opening.cancel()
             #expect(value == round)
             #expect((storm.statuses[503] ?? 0) >= 20, "\(storm.statuses)")

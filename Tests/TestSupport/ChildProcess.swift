@@ -18,7 +18,7 @@ import Musl
 ///
 /// ```swift
 /// let child = try ChildProcess("/usr/bin/env", ["tar", "-tzf", archive], stdout: .file(listing))
-/// let ending = try child.wait(timeout: 60)   // throws when it is still running then
+/// let ending = try await child.ended(timeout: 60)   // throws when it is still running then
 /// #expect(ending.status == 0)
 /// ```
 public final class ChildProcess: @unchecked Sendable {
@@ -154,6 +154,9 @@ public final class ChildProcess: @unchecked Sendable {
     }
 
     /// Blocks until the child ends; after `timeout` seconds it is killed and this throws.
+    ///
+    /// For code on a thread of its own (see ``offThePool(_:)``): a task awaits
+    /// ``ended(timeout:)`` instead, which holds no thread while the child runs.
     @discardableResult
     public func wait(timeout: TimeInterval) throws -> Ending {
         if reaping.ended.wait(timeout: .now() + timeout) == .timedOut {

@@ -29,11 +29,11 @@ public final class ConnectionStorm: Sendable {
     /// How many answers of each status came back so far.
     public var statuses: [Int: Int] { answered.withLock { $0 } }
 
-    /// Stops the threads and waits (up to 10 s) for them to end.
-    public func stop() {
+    /// Stops the threads and waits (up to 10 s) for them to end, holding no thread meanwhile.
+    public func stop() async throws {
         stopped.store(true, ordering: .relaxed)
         let deadline = Date().addingTimeInterval(10)
-        while running.load(ordering: .relaxed) > 0, Date() < deadline { Thread.sleep(forTimeInterval: 0.01) }
+        while running.load(ordering: .relaxed) > 0, Date() < deadline { try await Task.sleep(for: .milliseconds(10)) }
     }
 
     /// One connection: the status of its answer, or nil when it was refused or dropped.

@@ -60,8 +60,12 @@ public actor Turns {
     }
 }
 
-/// Runs `body`, which starts child processes and waits for them, on a thread of its own once a
-/// turn is free (see ``Turns/processes``).
-public func withProcessTurn<Value: Sendable>(_ body: @escaping @Sendable () throws -> Value) async throws -> Value {
-    try await Turns.processes.during { try await offThePool(body) }
+/// Runs `body`, which starts child processes and awaits them, once a turn is free (see
+/// ``Turns/processes``).
+///
+/// The body awaits its children (``ChildProcess/ended(timeout:)``) rather than blocking for them,
+/// so it needs no thread of its own: while it waits, the threads Swift's tasks share stay free
+/// for the servers the other tests talk to.
+public func withProcessTurn<Value: Sendable>(_ body: @Sendable () async throws -> Value) async throws -> Value {
+    try await Turns.processes.during { try await body() }
 }
