@@ -23,7 +23,7 @@ struct AnalyticsCommandTests {
 
     @Test func fitsTheCDNOWSampleToThePublishedParameters() async throws {
         try await withProcessTurn {
-            let outcome = try Run.run(["analytics", "fit", "--rfm", Self.cdnow])
+            let outcome = try await Run.run(["analytics", "fit", "--rfm", Self.cdnow])
             #expect(outcome.status == 0, "\(outcome.stderr)")
             let result = try Run.json(outcome.stdout)
             let bgnbd = try #require(result["bgnbd"]), gammaGamma = try #require(result["gammaGamma"])
@@ -47,7 +47,7 @@ struct AnalyticsCommandTests {
     @Test func readsStandardInput() async throws {
         try await withProcessTurn {
             let text = try String(contentsOfFile: Self.cdnow, encoding: .utf8)
-            let outcome = try Run.run(["analytics", "fit", "--rfm", "-"], input: text)
+            let outcome = try await Run.run(["analytics", "fit", "--rfm", "-"], input: text)
             #expect(outcome.status == 0, "\(outcome.stderr)")
             #expect(Self.agrees(try Self.number(try Run.json(outcome.stdout)["bgnbd"]?["r"]), 0.243))
         }
@@ -55,7 +55,7 @@ struct AnalyticsCommandTests {
 
     @Test func namesTheLineAndColumnOfBadInput() async throws {
         try await withProcessTurn {
-            try Run.withDataDirectory { data in
+            try await Run.withDataDirectory { data in
                 let csv = """
                     customer_id,frequency,recency,T,monetary_value
                     1,2,30.43,38.86,22.35
@@ -63,21 +63,21 @@ struct AnalyticsCommandTests {
                     3,two,0,38.86,0
                     """
                 let path = try Run.file(csv, named: "bad.csv", beside: data)
-                let outcome = try Run.run(["analytics", "fit", "--rfm", path])
+                let outcome = try await Run.run(["analytics", "fit", "--rfm", path])
                 #expect(outcome.status != 0)
                 #expect(outcome.stdout == "")
                 #expect(outcome.stderr.contains("bad.csv: line 4, column frequency: not a number (found \"two\")"), "\(outcome.stderr)")
 
                 let impossible = try Run.file("customer_id,frequency,recency,T,monetary_value\n1,2,40,38.86,22.35\n", named: "late.csv", beside: data)
-                let late = try Run.run(["analytics", "fit", "--rfm", impossible])
+                let late = try await Run.run(["analytics", "fit", "--rfm", impossible])
                 #expect(late.status != 0)
                 #expect(late.stderr.contains("line 2, column recency"), "\(late.stderr)")
 
-                let piped = try Run.run(["analytics", "fit", "--rfm", "-"], input: "customer_id,frequency,recency,T,monetary_value\n1,2,x,3,4\n")
+                let piped = try await Run.run(["analytics", "fit", "--rfm", "-"], input: "customer_id,frequency,recency,T,monetary_value\n1,2,x,3,4\n")
                 #expect(piped.status != 0)
                 #expect(piped.stderr.contains("standard input: line 2, column recency: not a number"), "\(piped.stderr)")
 
-                let missing = try Run.run(["analytics", "fit", "--rfm", data + "/nothing.csv"])
+                let missing = try await Run.run(["analytics", "fit", "--rfm", data + "/nothing.csv"])
                 #expect(missing.status != 0)
                 #expect(missing.stderr.contains("no such file"), "\(missing.stderr)")
             }
@@ -86,10 +86,10 @@ struct AnalyticsCommandTests {
 
     @Test func explainsDataWithoutRepeatPurchases() async throws {
         try await withProcessTurn {
-            try Run.withDataDirectory { data in
+            try await Run.withDataDirectory { data in
                 let rows = (1...20).map { "c\($0),0,0,\(20 + $0),0" }.joined(separator: "\n")
                 let path = try Run.file("customer_id,frequency,recency,T,monetary_value\n" + rows + "\n", named: "once.csv", beside: data)
-                let outcome = try Run.run(["analytics", "fit", "--rfm", path])
+                let outcome = try await Run.run(["analytics", "fit", "--rfm", path])
                 #expect(outcome.status != 0)
                 #expect(outcome.stderr.contains("repeat purchase"), "\(outcome.stderr)")
             }
@@ -100,12 +100,12 @@ struct AnalyticsCommandTests {
 
     @Test func runsTheModelsOnASeededDatasetAndRewritesNothingTheSecondTime() async throws {
         try await withProcessTurn {
-            try Run.withDataDirectory { data in
-                let seeded = try DemoCommandTests.seed(data, ["--customers", "150", "--seed", "5"])
+            try await Run.withDataDirectory { data in
+                let seeded = try await DemoCommandTests.seed(data, ["--customers", "150", "--seed", "5"])
                 #expect(seeded.status == 0, "\(seeded.stderr)")
                 let crm = DemoCommandTests.crm
 
-                let churn = try Run.run(["analytics", "run", "churn", "--data", data, "--param", "horizonDays=120"], environment: crm, timeout: 300)
+                let churn = try await Run.run(["analytics", "run", "churn", "--data", data, "--param", "horizonDays=120"], environment: crm, timeout: 300)
                 #expect(churn.status == 0, "\(churn.stderr)")
                 let first = try Run.json(churn.stdout)
                 #expect(try Self.number(first["written"]) > 100)
@@ -113,11 +113,11 @@ struct AnalyticsCommandTests {
                 let auc = try Self.number(first["result"]?["churn"]?["backtest"]?["bg-nbd-no-purchase"]?["auc"])
                 #expect(auc > 0 && auc < 1)
                 #expect(first["message"]?.stringValue?.hasPrefix("Predictions for ") == true)
-                let stored = try Run.run(["query", "--data", data, #"count(*[_type == "analyticsModel" && modelType == "churn-prediction" && defined(customer)])"#],
-                                         environment: crm)
+                let stored = try await Run.run(["query", "--data", data, #"count(*[_type == "analyticsModel" && modelType == "churn-prediction" && defined(customer)])"#],
+                                               environment: crm)
                 #expect(try Run.json(stored.stdout).numberValue == first["result"]?["clientsWithOrders"]?.numberValue)
 
-                let all = try Run.run(["analytics", "run", "all", "--data", data, "--timings"], environment: crm, timeout: 300)
+                let all = try await Run.run(["analytics", "run", "all", "--data", data, "--timings"], environment: crm, timeout: 300)
                 #expect(all.status == 0, "\(all.stderr)")
                 let allAnswer = try Run.json(all.stdout)
                 #expect(allAnswer["result"]?["trends"]?["documents"]?["written"] == 7)
@@ -130,15 +130,15 @@ struct AnalyticsCommandTests {
                 #expect(stages.first?.1 == "opening the dataset" && stages.suffix(2).map(\.1) == ["closing the dataset", "done"], "\(all.stderr)")
                 #expect(zip(stages, stages.dropFirst()).allSatisfy { $0.0 <= $1.0 })
                 // The process ends once the dataset is closed: everything it wrote is there when it is opened again.
-                let written = try Run.run(["query", "--data", data, #"count(*[_type in ["analyticsModel", "trendAnalysis"]])"#], environment: crm)
+                let written = try await Run.run(["query", "--data", data, #"count(*[_type in ["analyticsModel", "trendAnalysis"]])"#], environment: crm)
                 #expect(try Run.json(written.stdout).numberValue ?? 0 >= (allAnswer["written"]?.numberValue ?? .infinity), "\(written.stdout)")
-                let again = try Run.run(["analytics", "run", "all", "--data", data], environment: crm, timeout: 300)
+                let again = try await Run.run(["analytics", "run", "all", "--data", data], environment: crm, timeout: 300)
                 #expect(again.status == 0, "\(again.stderr)")
                 #expect(try Run.json(again.stdout)["written"] == 0)
 
-                let client = try Run.json(try Run.run(["query", "--data", data, #"*[_type == "customer"] | order(_id asc)[0]._id"#], environment: crm).stdout)
+                let client = try Run.json(try await Run.run(["query", "--data", data, #"*[_type == "customer"] | order(_id asc)[0]._id"#], environment: crm).stdout)
                 let id = try #require(client.stringValue)
-                let one = try Run.run(["analytics", "run", "next-purchase", "--data", data, "--document", id], environment: crm, timeout: 300)
+                let one = try await Run.run(["analytics", "run", "next-purchase", "--data", data, "--document", id], environment: crm, timeout: 300)
                 #expect(one.status == 0, "\(one.stderr)")
                 #expect(try Run.json(one.stdout)["result"]?["documentId"]?.stringValue == "analytics.client.next-purchase." + id)
             }
@@ -147,21 +147,21 @@ struct AnalyticsCommandTests {
 
     @Test func refusesAnUnknownModelABadParameterAndAWrongDocument() async throws {
         try await withProcessTurn {
-            try Run.withDataDirectory { data in
-                let unknown = try Run.run(["analytics", "run", "loyalty", "--data", data], environment: DemoCommandTests.crm)
+            try await Run.withDataDirectory { data in
+                let unknown = try await Run.run(["analytics", "run", "loyalty", "--data", data], environment: DemoCommandTests.crm)
                 #expect(unknown.status != 0)
                 #expect(unknown.stderr.contains("loyalty is not a model: use churn, ltv"), "\(unknown.stderr)")
 
-                let seeded = try DemoCommandTests.seed(data, ["--customers", "60", "--seed", "3"])
+                let seeded = try await DemoCommandTests.seed(data, ["--customers", "60", "--seed", "3"])
                 #expect(seeded.status == 0, "\(seeded.stderr)")
-                let bad = try Run.run(["analytics", "run", "churn", "--data", data, "--param", "horizonDays=\"soon\""], environment: DemoCommandTests.crm)
+                let bad = try await Run.run(["analytics", "run", "churn", "--data", data, "--param", "horizonDays=\"soon\""], environment: DemoCommandTests.crm)
                 #expect(bad.status != 0)
                 #expect(bad.stderr.contains("params.horizonDays"), "\(bad.stderr)")
                 #expect(bad.stdout == "")
 
-                let product = try Run.json(try Run.run(["query", "--data", data, #"*[_type == "product"][0]._id"#], environment: DemoCommandTests.crm).stdout)
-                let wrong = try Run.run(["analytics", "run", "churn", "--data", data, "--document", product.stringValue ?? ""],
-                                        environment: DemoCommandTests.crm)
+                let product = try Run.json(try await Run.run(["query", "--data", data, #"*[_type == "product"][0]._id"#], environment: DemoCommandTests.crm).stdout)
+                let wrong = try await Run.run(["analytics", "run", "churn", "--data", data, "--document", product.stringValue ?? ""],
+                                              environment: DemoCommandTests.crm)
                 #expect(wrong.status != 0)
                 #expect(wrong.stderr.contains("predicts for a customer or lizaCustomer"), "\(wrong.stderr)")
             }

@@ -37,21 +37,21 @@ struct ChildProcessTests {
         #expect(ends.allSatisfy { $0 > 2 })
     }
 
-    @Test func signalsTheTestRunnerIgnoresStillEndTheChild() throws {
+    @Test func signalsTheTestRunnerIgnoresStillEndTheChild() async throws {
         // The runner ignores SIGPIPE (writes to a closed socket must fail, not kill it); a child
         // must not inherit that, or a pipeline reader's exit leaves a writer spinning on EPIPE.
         let before = signal(SIGPIPE, SIG_IGN)
         defer { signal(SIGPIPE, before) }
-        let ending = try ChildProcess("/bin/sh", ["-c", "kill -PIPE $$; exit 7"]).wait(timeout: 60)
+        let ending = try await ChildProcess("/bin/sh", ["-c", "kill -PIPE $$; exit 7"]).ended(timeout: 60)
         #expect(ending == ChildProcess.Ending(status: SIGPIPE, bySignal: true))
     }
 
-    @Test func streamsGoWhereTheyAreSent() throws {
+    @Test func streamsGoWhereTheyAreSent() async throws {
         let input = Self.temporaryFile(), output = Self.temporaryFile()
         defer { unlink(input); unlink(output) }
         try Data("one\ntwo\n".utf8).write(to: URL(fileURLWithPath: input))
-        let ending = try ChildProcess("/bin/sh", ["-c", "wc -l; echo said >&2"], environment: ["PATH": "/usr/bin:/bin"],
-                                      stdin: .file(input), stdout: .file(output), stderr: .appending(output)).wait(timeout: 60)
+        let ending = try await ChildProcess("/bin/sh", ["-c", "wc -l; echo said >&2"], environment: ["PATH": "/usr/bin:/bin"],
+                                            stdin: .file(input), stdout: .file(output), stderr: .appending(output)).ended(timeout: 60)
         #expect(ending.status == 0)
         #expect(Self.contents(output).split(separator: "\n").map { $0.trimmingCharacters(in: .whitespaces) } == ["2", "said"])
     }
@@ -66,14 +66,14 @@ struct ChildProcessTests {
         #expect(!other.isRunning)
     }
 
-    @Test func aMissingProgramIsAnErrorNotACrash() {
+    @Test func aMissingProgramIsAnErrorNotACrash() async {
         #expect(throws: ChildProcessError.self) { _ = try ChildProcess("/nonexistent/facet-nothing", []) }
-        #expect(throws: ChildProcessError.self) {
-            _ = try ChildProcess("/bin/true", [], directory: "/nonexistent/facet-nowhere").wait(timeout: 30)
+        await #expect(throws: ChildProcessError.self) {
+            _ = try await ChildProcess("/bin/true", [], directory: "/nonexistent/facet-nowhere").ended(timeout: 30)
         }
     }
 
-    @Test func aChildDroppedWhileRunningIsKilled() throws {
+    @Test func aChildDroppedWhileRunningIsKilled() async throws {
         var pid: pid_t = 0
         do {
             let child = try ChildProcess("/bin/sleep", ["60"])
@@ -83,7 +83,7 @@ struct ChildProcessTests {
         var gone = false
         for _ in 0..<300 where !gone {
             gone = kill(pid, 0) != 0
-            if !gone { usleep(10_000) }
+            if !gone { try await Task.sleep(for: .milliseconds(10)) }
         }
         #expect(gone)
     }

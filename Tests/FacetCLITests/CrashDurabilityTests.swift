@@ -15,13 +15,24 @@ import Darwin
 extension StoreCommandTests {
     // MARK: Crash durability
 
-    /// Collects the lines a child writes to a pipe, on a thread of its own.
+    /// Collects the lines a child writes to a pipe, on a thread of its own; the test awaits them
+    /// without holding a thread.
     final class LineCollector: @unchecked Sendable {
         private let condition = NSCondition()
         private var pending: [UInt8] = []
         private var lines: [String] = []
         private var ended = false
         private var paused = false
+        /// Tasks waiting for the lines to reach what they need, by number.
+        private var waiters: [Int: Waiter] = [:]
+        private var nextWaiter = 0
+
+        typealias State = (lines: [String], ended: Bool, unterminated: Int)
+
+        private struct Waiter {
+            let isMet: (_ lines: Int, _ ended: Bool) -> Bool
+            let continuation: CheckedContinuation<State, Never>
+        }
 
         /// Stops reading after the current chunk, so that the child's writes back up.
         func pause() { condition.lock(); paused = true; condition.unlock() }
@@ -43,36 +54,59 @@ extension StoreCommandTests {
                             pending.append(byte)
                         }
                     }
-                    condition.broadcast()
+                    wakeWaiters()
                     while paused { condition.wait() }
                     condition.unlock()
                 }
                 condition.lock()
                 ended = true
-                condition.broadcast()
+                wakeWaiters()
                 condition.unlock()
             }
             thread.start()
         }
 
         /// Waits until there are more than `count` lines, the stream ends, or `deadline`.
-        func wait(forMoreThan count: Int, until deadline: Date) -> (lines: [String], ended: Bool) {
-            condition.lock()
-            defer { condition.unlock() }
-            while lines.count <= count && !ended {
-                if !condition.wait(until: deadline) { break }
-            }
-            return (lines, ended)
+        func wait(forMoreThan count: Int, until deadline: Date) async -> (lines: [String], ended: Bool) {
+            let seen = await state(until: deadline) { lines, ended in lines > count || ended }
+            return (seen.lines, seen.ended)
         }
 
         /// Waits for the end of the stream (or `deadline`); a last line without its newline is left out.
-        func waitForEnd(until deadline: Date) -> (lines: [String], ended: Bool, unterminated: Int) {
-            condition.lock()
-            defer { condition.unlock() }
-            while !ended {
-                if !condition.wait(until: deadline) { break }
+        func waitForEnd(until deadline: Date) async -> (lines: [String], ended: Bool, unterminated: Int) {
+            await state(until: deadline) { _, ended in ended }
+        }
+
+        /// The lines so far once `isMet` holds of their number and of whether the stream ended,
+        /// or at `deadline`: resumed by the reading thread as the lines come, or by a timer.
+        private func state(until deadline: Date, when isMet: @escaping (_ lines: Int, _ ended: Bool) -> Bool) async -> State {
+            await withCheckedContinuation { continuation in
+                condition.lock()
+                if isMet(lines.count, ended) || Date() >= deadline {
+                    let state = (lines, ended, pending.count)
+                    condition.unlock()
+                    return continuation.resume(returning: state)
+                }
+                nextWaiter += 1
+                let waiter = nextWaiter
+                waiters[waiter] = Waiter(isMet: isMet, continuation: continuation)
+                condition.unlock()
+                DispatchQueue.global().asyncAfter(deadline: .now() + deadline.timeIntervalSinceNow) { [self] in
+                    condition.lock()
+                    let expired = waiters.removeValue(forKey: waiter)
+                    let state = (lines, ended, pending.count)
+                    condition.unlock()
+                    expired?.continuation.resume(returning: state)
+                }
             }
-            return (lines, ended, pending.count)
+        }
+
+        /// Resumes the waiters whose wait is over; called with the lock held.
+        private func wakeWaiters() {
+            for (key, waiter) in waiters where waiter.isMet(lines.count, ended) {
+                waiters[key] = nil
+                waiter.continuation.resume(returning: (lines, ended, pending.count))
+            }
         }
     }
 
@@ -110,180 +144,183 @@ extension StoreCommandTests {
     /// it is killed with committed transactions it could not acknowledge.
     @Test(.timeLimit(.minutes(10)), arguments: [false, true])
     func killedMidStreamKeepsEveryAcknowledgedTransaction(resultsUnread: Bool) async throws {
-        try await offThePool { try Self.killMidStream(resultsUnread: resultsUnread) }
+        try await Self.killMidStream(resultsUnread: resultsUnread)
     }
 
-    static func killMidStream(resultsUnread: Bool) throws {
+    static func killMidStream(resultsUnread: Bool) async throws {
         let binary = try #require(QueryCommandTests.binary, "the facet executable was not found")
-        try Self.withDataDirectory { data in
+        try await Self.withDataDirectory { data in
             let child = try StreamChild(binary: binary, data: data, arguments: ["--author", "crash-test"])
-            defer { child.stop() }
-            let collector = child.collector, stdinFD = child.stdinFD, output = child.output
-            let process = child.process
-            func childStderr() -> String { child.stderr }
+            try await withCleanup {
+                let collector = child.collector, stdinFD = child.stdinFD, output = child.output
+                let process = child.process
+                func childStderr() -> String { child.stderr }
 
-            let targetAcknowledged = 300, writeAhead = 16
-            let deadline = Date().addingTimeInterval(120)
-            var written = 0
-            var acknowledged: [String] = []
-            while acknowledged.count < targetAcknowledged {
-                while written - acknowledged.count < writeAhead {
-                    written += 1
-                    let ok = Self.writeAll(stdinFD, StreamLine(number: written).body)
-                    try #require(ok, "writing line \(written) failed (errno \(errno)); the child said: \(childStderr())")
+                let targetAcknowledged = 300, writeAhead = 16
+                let deadline = Date().addingTimeInterval(120)
+                var written = 0
+                var acknowledged: [String] = []
+                while acknowledged.count < targetAcknowledged {
+                    while written - acknowledged.count < writeAhead {
+                        written += 1
+                        let ok = Self.writeAll(stdinFD, StreamLine(number: written).body)
+                        try #require(ok, "writing line \(written) failed (errno \(errno)); the child said: \(childStderr())")
+                    }
+                    let state = await collector.wait(forMoreThan: acknowledged.count, until: deadline)
+                    acknowledged = state.lines
+                    try #require(!state.ended, "the stream ended early after \(acknowledged.count) results: \(childStderr())")
+                    try #require(Date() < deadline, "only \(acknowledged.count) results in 120 s")
                 }
-                let state = collector.wait(forMoreThan: acknowledged.count, until: deadline)
-                acknowledged = state.lines
-                try #require(!state.ended, "the stream ended early after \(acknowledged.count) results: \(childStderr())")
-                try #require(Date() < deadline, "only \(acknowledged.count) results in 120 s")
-            }
-            var resultPipeShrunk = false
-            if resultsUnread {
-                // Stop reading results and shrink their pipe to a page: the child commits a few
-                // dozen more transactions, then blocks writing the result of the next one.
-                collector.pause()
-                #if os(Linux)
-                resultPipeShrunk = fcntl(output.fileHandleForReading.fileDescriptor, 1031 /* F_SETPIPE_SZ */, Int32(4096)) >= 0
-                #endif
-                // Never block on a full stdin pipe: the child may be blocked too.
-                _ = fcntl(stdinFD, F_SETFL, fcntl(stdinFD, F_GETFL) | O_NONBLOCK)
-                for _ in 0..<250 {
-                    guard Self.writeAll(stdinFD, StreamLine(number: written + 1).body) else { break }
-                    written += 1
-                }
-                // Until the child has filled the page and stopped (the bytes waiting in the pipe
-                // stay the same for a second), however slowly a loaded machine lets it get there;
-                // then a moment for it to commit the transaction whose result it cannot write.
-                #if os(Linux)
-                if resultPipeShrunk {
-                    var waiting: Int32 = 0, last: Int32 = -1, steadySince = Date()
-                    let limit = Date().addingTimeInterval(60)
-                    while Date() < limit {
-                        _ = ioctl(output.fileHandleForReading.fileDescriptor, UInt(0x541B) /* FIONREAD */, &waiting)
-                        if waiting != last {
-                            last = waiting
-                            steadySince = Date()
-                        } else if waiting > 2_048, Date().timeIntervalSince(steadySince) > 1 {
-                            break
+                var resultPipeShrunk = false
+                if resultsUnread {
+                    // Stop reading results and shrink their pipe to a page: the child commits a few
+                    // dozen more transactions, then blocks writing the result of the next one.
+                    collector.pause()
+                    #if os(Linux)
+                    resultPipeShrunk = fcntl(output.fileHandleForReading.fileDescriptor, 1031 /* F_SETPIPE_SZ */, Int32(4096)) >= 0
+                    #endif
+                    // Never block on a full stdin pipe: the child may be blocked too.
+                    _ = fcntl(stdinFD, F_SETFL, fcntl(stdinFD, F_GETFL) | O_NONBLOCK)
+                    for _ in 0..<250 {
+                        guard Self.writeAll(stdinFD, StreamLine(number: written + 1).body) else { break }
+                        written += 1
+                    }
+                    // Until the child has filled the page and stopped (the bytes waiting in the pipe
+                    // stay the same for a second), however slowly a loaded machine lets it get there;
+                    // then a moment for it to commit the transaction whose result it cannot write.
+                    #if os(Linux)
+                    if resultPipeShrunk {
+                        var waiting: Int32 = 0, last: Int32 = -1, steadySince = Date()
+                        let limit = Date().addingTimeInterval(60)
+                        while Date() < limit {
+                            _ = ioctl(output.fileHandleForReading.fileDescriptor, UInt(0x541B) /* FIONREAD */, &waiting)
+                            if waiting != last {
+                                last = waiting
+                                steadySince = Date()
+                            } else if waiting > 2_048, Date().timeIntervalSince(steadySince) > 1 {
+                                break
+                            }
+                            try await Task.sleep(for: .milliseconds(50))
                         }
-                        usleep(50_000)
                     }
+                    #endif
+                    try await Task.sleep(for: .milliseconds(500))
+                } else {
+                    // Put more transactions in flight, then kill the child as it works through them,
+                    // with its standard input still open.
+                    for _ in 0..<writeAhead {
+                        written += 1
+                        try #require(Self.writeAll(stdinFD, StreamLine(number: written).body))
+                    }
+                    _ = await collector.wait(forMoreThan: acknowledged.count, until: Date().addingTimeInterval(5))
+                    // Somewhere within the next commit or two (a commit waits for the disk).
+                    try await Task.sleep(for: .microseconds(Int.random(in: 0...3_000)))
                 }
-                #endif
-                usleep(500_000)
-            } else {
-                // Put more transactions in flight, then kill the child as it works through them,
-                // with its standard input still open.
-                for _ in 0..<writeAhead {
-                    written += 1
-                    try #require(Self.writeAll(stdinFD, StreamLine(number: written).body))
+                #expect(process.isRunning)
+                process.signal(SIGKILL)
+                let ending = try await process.ended(timeout: 30)
+                #expect(ending == ChildProcess.Ending(status: SIGKILL, bySignal: true))
+                collector.resume()
+                let end = await collector.waitForEnd(until: Date().addingTimeInterval(30))
+                try #require(end.ended, "its stdout did not reach end of file")
+                #expect(end.unterminated == 0, "a result line was cut short")
+                acknowledged = end.lines
+                try #require(acknowledged.count >= targetAcknowledged && acknowledged.count <= written)
+                #expect(childStderr() == "")
+
+                // Each result line is the commit of the stream line with the same number.
+                var transactionOfLine: [Int: String] = [:]
+                for (index, text) in acknowledged.enumerated() {
+                    let line = StreamLine(number: index + 1)
+                    let result = try Self.json(text)
+                    let transaction = try #require(result["transactionId"]?.stringValue, "result \(index + 1): \(text)")
+                    #expect(result["results"]?.arrayValue?.map { $0["id"] ?? .null } == line.documentIDs.map(JSONValue.string), "result \(index + 1)")
+                    #expect(result["results"]?.arrayValue?.map { $0["operation"] ?? .null } == line.operations.map(JSONValue.string), "result \(index + 1)")
+                    transactionOfLine[line.number] = transaction
                 }
-                _ = collector.wait(forMoreThan: acknowledged.count, until: Date().addingTimeInterval(5))
-                // Somewhere within the next commit or two (a commit waits for the disk).
-                usleep(UInt32.random(in: 0...3_000))
-            }
-            #expect(process.isRunning)
-            process.signal(SIGKILL)
-            let ending = try process.wait(timeout: 30)
-            #expect(ending == ChildProcess.Ending(status: SIGKILL, bySignal: true))
-            collector.resume()
-            let end = collector.waitForEnd(until: Date().addingTimeInterval(30))
-            try #require(end.ended, "its stdout did not reach end of file")
-            #expect(end.unterminated == 0, "a result line was cut short")
-            acknowledged = end.lines
-            try #require(acknowledged.count >= targetAcknowledged && acknowledged.count <= written)
-            #expect(childStderr() == "")
+                #expect(Set(transactionOfLine.values).count == acknowledged.count, "transaction ids are unique")
 
-            // Each result line is the commit of the stream line with the same number.
-            var transactionOfLine: [Int: String] = [:]
-            for (index, text) in acknowledged.enumerated() {
-                let line = StreamLine(number: index + 1)
-                let result = try Self.json(text)
-                let transaction = try #require(result["transactionId"]?.stringValue, "result \(index + 1): \(text)")
-                #expect(result["results"]?.arrayValue?.map { $0["id"] ?? .null } == line.documentIDs.map(JSONValue.string), "result \(index + 1)")
-                #expect(result["results"]?.arrayValue?.map { $0["operation"] ?? .null } == line.operations.map(JSONValue.string), "result \(index + 1)")
-                transactionOfLine[line.number] = transaction
-            }
-            #expect(Set(transactionOfLine.values).count == acknowledged.count, "transaction ids are unique")
-
-            // Reopen: the store as the killed process left it.
-            let exported = try Self.run(["dataset", "export", "--data", data, "-"])
-            try #require(exported.status == 0, "the store does not open after the kill: \(exported.stderr)")
-            var stored: [String: JSONValue] = [:]
-            for text in Self.lines(exported.stdout) {
-                let document = try Self.json(text)
-                stored[document["_id"]?.stringValue ?? "?"] = document
-            }
-            // Lines in flight at the kill may have committed without their result being read,
-            // but only in order: a prefix of them.
-            var committed = acknowledged.count
-            while committed < written, let document = stored["doc-\(committed + 1)"] {
-                committed += 1
-                transactionOfLine[committed] = document["_rev"]?.stringValue
-            }
-            let outOfOrder = ((committed + 1)..<(written + 1)).filter { stored["doc-\($0)"] != nil }
-            #expect(outOfOrder.isEmpty, "lines \(outOfOrder) committed though line \(committed + 1) did not")
-            let inFlightCommitted = committed - acknowledged.count
-            if resultPipeShrunk {
-                #expect(inFlightCommitted >= 1, "the child was blocked on the result of a committed transaction")
-            }
-
-            // The model: what lines 1...committed make, with the transaction ids they got.
-            var model: [String: JSONObject] = [:]
-            var historyOf: [String: [String]] = [:]
-            for number in 1...committed {
-                let line = StreamLine(number: number)
-                let transaction = transactionOfLine[number] ?? "?"
-                var document = line.createMutation["createOrReplace"]?.objectValue ?? [:]
-                document["_rev"] = .string(transaction)
-                model["doc-\(number)"] = document
-                historyOf["doc-\(number)", default: []].append(transaction)
-                if let target = line.patchTarget {
-                    model["doc-\(target)"]?["patchedBy"] = .number(Double(number))
-                    model["doc-\(target)"]?["_rev"] = .string(transaction)
-                    historyOf["doc-\(target)", default: []].append(transaction)
+                // Reopen: the store as the killed process left it.
+                let exported = try await Self.run(["dataset", "export", "--data", data, "-"])
+                try #require(exported.status == 0, "the store does not open after the kill: \(exported.stderr)")
+                var stored: [String: JSONValue] = [:]
+                for text in Self.lines(exported.stdout) {
+                    let document = try Self.json(text)
+                    stored[document["_id"]?.stringValue ?? "?"] = document
                 }
-            }
-            let missingIDs = Set(model.keys).subtracting(stored.keys).sorted(), unexpectedIDs = Set(stored.keys).subtracting(model.keys).sorted()
-            #expect(missingIDs.isEmpty && unexpectedIDs.isEmpty, "missing: \(missingIDs), unexpected: \(unexpectedIDs)")
-            var mismatches: [String] = []
-            for number in 1...committed {
-                let id = "doc-\(number)"
-                guard case .object(var document)? = stored[id] else { continue }
-                #expect(document["_createdAt"]?.stringValue != nil && document["_updatedAt"]?.stringValue != nil, "\(id)")
-                document.removeValue(forKey: "_createdAt")
-                document.removeValue(forKey: "_updatedAt")
-                if JSONValue.object(document) != JSONValue.object(model[id] ?? [:]) {
-                    mismatches.append("\(id): stored \(JSONValue.object(document).serialized()), expected \(JSONValue.object(model[id] ?? [:]).serialized())")
+                // Lines in flight at the kill may have committed without their result being read,
+                // but only in order: a prefix of them.
+                var committed = acknowledged.count
+                while committed < written, let document = stored["doc-\(committed + 1)"] {
+                    committed += 1
+                    transactionOfLine[committed] = document["_rev"]?.stringValue
                 }
-            }
-            #expect(mismatches.isEmpty, "\(mismatches.count) documents differ from their acknowledged content:\n\(mismatches.prefix(10).joined(separator: "\n"))")
+                let outOfOrder = ((committed + 1)..<(written + 1)).filter { stored["doc-\($0)"] != nil }
+                #expect(outOfOrder.isEmpty, "lines \(outOfOrder) committed though line \(committed + 1) did not")
+                let inFlightCommitted = committed - acknowledged.count
+                if resultPipeShrunk {
+                    #expect(inFlightCommitted >= 1, "the child was blocked on the result of a committed transaction")
+                }
 
-            // History has every acknowledged transaction, with what was asked.
-            var historyMismatches: [String] = []
-            for number in 1...acknowledged.count {
-                let id = "doc-\(number)"
-                let log = try Self.history(data, id)
-                let ids = log.compactMap { $0["id"]?.stringValue }
-                if ids != historyOf[id] { historyMismatches.append("\(id): \(ids) instead of \(historyOf[id] ?? [])") }
-                if let first = log.first {
+                // The model: what lines 1...committed make, with the transaction ids they got.
+                var model: [String: JSONObject] = [:]
+                var historyOf: [String: [String]] = [:]
+                for number in 1...committed {
                     let line = StreamLine(number: number)
-                    if first["mutations"] != .array(line.mutations) || first["author"] != "crash-test" {
-                        historyMismatches.append("\(id): recorded \(first.serialized())")
+                    let transaction = transactionOfLine[number] ?? "?"
+                    var document = line.createMutation["createOrReplace"]?.objectValue ?? [:]
+                    document["_rev"] = .string(transaction)
+                    model["doc-\(number)"] = document
+                    historyOf["doc-\(number)", default: []].append(transaction)
+                    if let target = line.patchTarget {
+                        model["doc-\(target)"]?["patchedBy"] = .number(Double(number))
+                        model["doc-\(target)"]?["_rev"] = .string(transaction)
+                        historyOf["doc-\(target)", default: []].append(transaction)
                     }
                 }
-            }
-            #expect(historyMismatches.isEmpty, "\(historyMismatches.prefix(10).joined(separator: "\n"))")
+                let missingIDs = Set(model.keys).subtracting(stored.keys).sorted(), unexpectedIDs = Set(stored.keys).subtracting(model.keys).sorted()
+                #expect(missingIDs.isEmpty && unexpectedIDs.isEmpty, "missing: \(missingIDs), unexpected: \(unexpectedIDs)")
+                var mismatches: [String] = []
+                for number in 1...committed {
+                    let id = "doc-\(number)"
+                    guard case .object(var document)? = stored[id] else { continue }
+                    #expect(document["_createdAt"]?.stringValue != nil && document["_updatedAt"]?.stringValue != nil, "\(id)")
+                    document.removeValue(forKey: "_createdAt")
+                    document.removeValue(forKey: "_updatedAt")
+                    if JSONValue.object(document) != JSONValue.object(model[id] ?? [:]) {
+                        mismatches.append("\(id): stored \(JSONValue.object(document).serialized()), expected \(JSONValue.object(model[id] ?? [:]).serialized())")
+                    }
+                }
+                #expect(mismatches.isEmpty, "\(mismatches.count) documents differ from their acknowledged content:\n\(mismatches.prefix(10).joined(separator: "\n"))")
 
-            // The store takes new writes, after the last committed transaction.
-            let after = try Self.mutate(data, #"{"mutations": [{"createOrReplace": {"_id": "doc-after", "_type": "counter", "n": -1}}, {"patch": {"id": "doc-1", "set": {"after": true}}}]}"#)
-            let afterTransaction = try #require(after["transactionId"]?.stringValue)
-            #expect(after["results"] == [["id": "doc-after", "operation": "create"], ["id": "doc-1", "operation": "update"]])
-            let count = try Self.run(["query", "--data", data, #"count(*[_type == "counter"])"#])
-            #expect(count.stdout == "\(committed + 1)\n")
-            #expect(try Self.history(data, "doc-1").compactMap { $0["id"]?.stringValue } == (historyOf["doc-1"] ?? []) + [afterTransaction])
-            #expect(try Self.doc(data, ["doc-after"])["documents"]?[0]?["_rev"] == .string(afterTransaction))
-            print("crash test: \(acknowledged.count) acknowledged, \(written) written, \(inFlightCommitted) committed without their result being read")
+                // History has every acknowledged transaction, with what was asked.
+                var historyMismatches: [String] = []
+                for number in 1...acknowledged.count {
+                    let id = "doc-\(number)"
+                    let log = try await Self.history(data, id)
+                    let ids = log.compactMap { $0["id"]?.stringValue }
+                    if ids != historyOf[id] { historyMismatches.append("\(id): \(ids) instead of \(historyOf[id] ?? [])") }
+                    if let first = log.first {
+                        let line = StreamLine(number: number)
+                        if first["mutations"] != .array(line.mutations) || first["author"] != "crash-test" {
+                            historyMismatches.append("\(id): recorded \(first.serialized())")
+                        }
+                    }
+                }
+                #expect(historyMismatches.isEmpty, "\(historyMismatches.prefix(10).joined(separator: "\n"))")
+
+                // The store takes new writes, after the last committed transaction.
+                let after = try await Self.mutate(data, #"{"mutations": [{"createOrReplace": {"_id": "doc-after", "_type": "counter", "n": -1}}, {"patch": {"id": "doc-1", "set": {"after": true}}}]}"#)
+                let afterTransaction = try #require(after["transactionId"]?.stringValue)
+                #expect(after["results"] == [["id": "doc-after", "operation": "create"], ["id": "doc-1", "operation": "update"]])
+                let count = try await Self.run(["query", "--data", data, #"count(*[_type == "counter"])"#])
+                #expect(count.stdout == "\(committed + 1)\n")
+                #expect(try await Self.history(data, "doc-1").compactMap { $0["id"]?.stringValue } == (historyOf["doc-1"] ?? []) + [afterTransaction])
+                #expect(try await Self.doc(data, ["doc-after"])["documents"]?[0]?["_rev"] == .string(afterTransaction))
+                print("crash test: \(acknowledged.count) acknowledged, \(written) written, \(inFlightCommitted) committed without their result being read")
+            } finally: {
+                await child.stop()
+            }
         }
     }
 
@@ -293,32 +330,33 @@ extension StoreCommandTests {
     @Test(.timeLimit(.minutes(2)))
     func aStreamWritesAfterAnotherProcessCommitted() async throws {
         // Not in turn with the others: its time limit counts from its start.
-        try await offThePool {
-            let binary = try #require(QueryCommandTests.binary, "the facet executable was not found")
-            try Self.withDataDirectory { data in
-                let child = try StreamChild(binary: binary, data: data)
-                defer { child.stop() }
+        let binary = try #require(QueryCommandTests.binary, "the facet executable was not found")
+        try await Self.withDataDirectory { data in
+            let child = try StreamChild(binary: binary, data: data)
+            try await withCleanup {
                 let collector = child.collector, stdinFD = child.stdinFD
                 let deadline = Date().addingTimeInterval(60)
 
                 try #require(Self.writeAll(stdinFD, #"{"createOrReplace": {"_id": "a", "_type": "t", "n": 1}}"# + "\n"))
-                try #require(collector.wait(forMoreThan: 0, until: deadline).lines.count == 1)
-                try Self.mutate(data, #"{"patch": {"id": "a", "set": {"n": 2}}}"#, ["--transaction-id", "tx-other"])
+                try #require(await collector.wait(forMoreThan: 0, until: deadline).lines.count == 1)
+                try await Self.mutate(data, #"{"patch": {"id": "a", "set": {"n": 2}}}"#, ["--transaction-id", "tx-other"])
                 try #require(Self.writeAll(stdinFD, #"{"patch": {"id": "a", "inc": {"n": 10}}}"# + "\n"))
-                let second = collector.wait(forMoreThan: 1, until: deadline)
+                let second = await collector.wait(forMoreThan: 1, until: deadline)
                 child.closeInput()
-                try child.process.wait(timeout: 30)
+                try await child.process.ended(timeout: 30)
                 let stderr = child.stderr
 
                 // Whatever the stream did, the other process's commit is kept.
-                let log = try Self.history(data, "a")
+                let log = try await Self.history(data, "a")
                 let transactions = log.compactMap { $0["id"]?.stringValue }
                 #expect(transactions.contains("tx-other"), "\(transactions)")
-                let n = try Self.doc(data, ["a"])["documents"]?[0]?["n"]
+                let n = try await Self.doc(data, ["a"])["documents"]?[0]?["n"]
                 // The stream catches up with the other process's commit and patches on top of it.
                 #expect(second.lines.count == 2, "stderr: \(stderr)")
                 #expect(n == 12)
                 #expect(!stderr.contains("is already used"), "\(stderr)")
+            } finally: {
+                await child.stop()
             }
         }
     }
@@ -355,9 +393,9 @@ final class StreamChild {
     func closeInput() { try? input.fileHandleForWriting.close() }
 
     /// Kills the child if it still runs, and closes the test's ends of the pipes.
-    func stop() {
+    func stop() async {
         process.signal(SIGKILL)
-        _ = try? process.wait(timeout: 10)
+        _ = try? await process.ended(timeout: 10)
         closeInput()
     }
 }

@@ -10,10 +10,10 @@ struct DatabaseStartTests {
     @Test(.timeLimit(.minutes(15)))
     func aServerStartedBeforeItsDatabaseAnswers503AndThenServes() async throws {
         guard let databasePort = TestDatabase.port else { return }
-        try await withProcessTurn { try Self.startBeforeTheDatabase(databasePort) }
+        try await withProcessTurn { try await Self.startBeforeTheDatabase(databasePort) }
     }
 
-    static func startBeforeTheDatabase(_ databasePort: Int) throws {
+    static func startBeforeTheDatabase(_ databasePort: Int) async throws {
         let relay = try CuttableRelay(to: databasePort)
         defer { relay.stop() }
         relay.cut()
@@ -24,10 +24,10 @@ struct DatabaseStartTests {
         let data = directory.appendingPathComponent("data").path
         let server = try ServeCommandTests.Server(arguments: ["--data", data, "--database", url], port: try ServeCommandTests.freePort(),
                                                   directory: directory)
-        let waiting = try server.waitUntilServing()
+        let waiting = try await server.waitUntilServing()
         #expect(waiting.status == 503, "\(waiting.body)")
         #expect(waiting.body.contains(#""database":"unreachable""#), "\(waiting.body)")
-        let query = try ServeCommandTests.get(port: server.port, path: "/v1/data/query/production?query=1")
+        let query = try await ServeCommandTests.get(port: server.port, path: "/v1/data/query/production?query=1")
         #expect(query.status == 503 && query.body.contains("databaseUnavailable"), "\(query.body)")
         #expect(query.headers.lowercased().contains("retry-after: 5"), "\(query.headers)")
         #expect(server.log.contains("the database cannot be reached"), "\(server.log)")
@@ -36,11 +36,11 @@ struct DatabaseStartTests {
         let deadline = Date().addingTimeInterval(60)
         var health = waiting
         while health.status != 200, Date() < deadline {
-            Thread.sleep(forTimeInterval: 0.3)
-            if let reply = try? ServeCommandTests.get(port: server.port, path: "/health") { health = reply }
+            try await Task.sleep(for: .milliseconds(300))
+            if let reply = try? await ServeCommandTests.get(port: server.port, path: "/health") { health = reply }
         }
         #expect(health.status == 200, "\(health.body) \(server.log)")
         #expect(server.process.isRunning)
-        #expect(try server.stop() == 0)
+        #expect(try await server.stop() == 0)
     }
 }

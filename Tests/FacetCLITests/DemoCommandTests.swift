@@ -9,26 +9,26 @@ import Testing
 struct DemoCommandTests {
     static let crm = ["FACET_SCHEMA": "crm"]
 
-    static func seed(_ data: String, _ options: [String]) throws -> StoreCommandTests.Outcome {
-        try StoreCommandTests.run(["demo", "seed", "--data", data] + options, environment: crm, timeout: 300)
+    static func seed(_ data: String, _ options: [String]) async throws -> StoreCommandTests.Outcome {
+        try await StoreCommandTests.run(["demo", "seed", "--data", data] + options, environment: crm, timeout: 300)
     }
 
     /// The dataset's documents, one NDJSON line each, without the fields a new write changes.
-    static func content(_ data: String, dataset: String = "production") throws -> [String] {
-        try StoreCommandTests.state(data, dataset: dataset, environment: crm).map { line in
+    static func content(_ data: String, dataset: String = "production") async throws -> [String] {
+        try await StoreCommandTests.state(data, dataset: dataset, environment: crm).map { line in
             try StoreCommandTests.removing("_updatedAt", from: StoreCommandTests.removing("_rev", from: line))
         }
     }
 
     @Test func seedsAValidCRMAndSeedingAgainLeavesTheSameDocuments() async throws {
         try await withProcessTurn {
-            try StoreCommandTests.withDataDirectory { data in
-                let first = try Self.seed(data, ["--customers", "100", "--seed", "3", "--batch-size", "500"])
+            try await StoreCommandTests.withDataDirectory { data in
+                let first = try await Self.seed(data, ["--customers", "100", "--seed", "3", "--batch-size", "500"])
                 #expect(first.status == 0, "seed failed: \(first.stderr)")
                 #expect(first.stdout.contains("seeded dataset production with"), "\(first.stdout)")
                 #expect(first.stdout.contains("salesOrder: "))
 
-                let counts = try StoreCommandTests.run(["query", "--data", data, """
+                let counts = try await StoreCommandTests.run(["query", "--data", data, """
                     {
                       "customers": count(*[_type in ["customer", "lizaCustomer"]]),
                       "vips": count(*[_type == "lizaCustomer"]),
@@ -57,10 +57,10 @@ struct DemoCommandTests {
                 #expect((result["booked"]?.numberValue ?? 0) >= 1)
                 #expect(result["truth"] == ["modelType": "ltv-forecasting", "r": 0.6])
 
-                let before = try Self.content(data)
-                let again = try Self.seed(data, ["--customers", "100", "--seed", "3"])
+                let before = try await Self.content(data)
+                let again = try await Self.seed(data, ["--customers", "100", "--seed", "3"])
                 #expect(again.status == 0, "second seed failed: \(again.stderr)")
-                let after = try Self.content(data)
+                let after = try await Self.content(data)
                 #expect(before.count == after.count)
                 #expect(before == after, "the first difference: \(zip(before, after).first { $0 != $1 }.map { "\($0)\n≠ \($1)" } ?? "")")
             }
@@ -69,15 +69,15 @@ struct DemoCommandTests {
 
     @Test func seedsANamedDatasetAndRefusesToMixDemos() async throws {
         try await withProcessTurn {
-            try StoreCommandTests.withDataDirectory { data in
-                let first = try Self.seed(data, ["--dataset", "demo", "--customers", "20", "--seed", "5"])
+            try await StoreCommandTests.withDataDirectory { data in
+                let first = try await Self.seed(data, ["--dataset", "demo", "--customers", "20", "--seed", "5"])
                 #expect(first.status == 0, "seed failed: \(first.stderr)")
-                let other = try Self.seed(data, ["--dataset", "demo", "--customers", "20", "--seed", "6"])
+                let other = try await Self.seed(data, ["--dataset", "demo", "--customers", "20", "--seed", "6"])
                 StoreCommandTests.expectFailure(other, "already holds a demo made with seed 5 and 20 customers")
                 #expect(other.stderr.contains("--dataset NAME"))
-                let untouched = try StoreCommandTests.run(["query", "--data", data, "--dataset", "demo",
-                                                           #"*[_id == "demo-generator-truth"][0].parameters[name == "seed"][0].value"#],
-                                                          environment: Self.crm)
+                let untouched = try await StoreCommandTests.run(["query", "--data", data, "--dataset", "demo",
+                                                                 #"*[_id == "demo-generator-truth"][0].parameters[name == "seed"][0].value"#],
+                                                                environment: Self.crm)
                 #expect(untouched.stdout == "5\n")
             }
         }
@@ -87,14 +87,14 @@ struct DemoCommandTests {
     /// clear, or they would reach the write-ahead log, history and exports.
     @Test func noCustomerNameIsStoredInTheClear() async throws {
         try await withProcessTurn {
-            try StoreCommandTests.withDataDirectory { data in
-                let seeded = try Self.seed(data, ["--customers", "200", "--seed", "11"])
+            try await StoreCommandTests.withDataDirectory { data in
+                let seeded = try await Self.seed(data, ["--customers", "200", "--seed", "11"])
                 #expect(seeded.status == 0, "seed failed: \(seeded.stderr)")
-                let names = try StoreCommandTests.run(["query", "--data", data, #"*[_type in ["customer", "lizaCustomer"]].name"#], environment: Self.crm)
+                let names = try await StoreCommandTests.run(["query", "--data", data, #"*[_type in ["customer", "lizaCustomer"]].name"#], environment: Self.crm)
                 #expect(names.status == 0, "\(names.stderr)")
                 let fullNames = try StoreCommandTests.json(names.stdout).arrayValue?.compactMap(\.stringValue) ?? []
                 try #require(fullNames.count == 200)
-                let exported = try StoreCommandTests.run(["dataset", "export", "--data", data, "-"], environment: Self.crm)
+                let exported = try await StoreCommandTests.run(["dataset", "export", "--data", data, "-"], environment: Self.crm)
                 #expect(exported.status == 0, "\(exported.stderr)")
                 let leaks = fullNames.filter { exported.stdout.contains($0) }
                 #expect(leaks.isEmpty, "\(leaks.count) customers' names are in the export in the clear, e.g. \(leaks.prefix(3))")
@@ -110,9 +110,9 @@ struct DemoCommandTests {
 
     @Test func refusesACustomerCountOutOfRange() async throws {
         try await withProcessTurn {
-            try StoreCommandTests.withDataDirectory { data in
+            try await StoreCommandTests.withDataDirectory { data in
                 for count in ["0", "1000001"] {
-                    let outcome = try Self.seed(data, ["--customers", count])
+                    let outcome = try await Self.seed(data, ["--customers", count])
                     StoreCommandTests.expectFailure(outcome, "--customers must be between 1 and 200000")
                 }
             }

@@ -33,10 +33,10 @@ extension StoreCommandTests {
     }
 
     /// How many documents of each kind the dataset holds, or nil when it does not exist.
-    static func importedCount(_ data: String) throws -> Int? {
-        let listed = try run(["dataset", "list", "--data", data])
+    static func importedCount(_ data: String) async throws -> Int? {
+        let listed = try await run(["dataset", "list", "--data", data])
         guard lines(listed.stdout).contains(where: { $0.hasPrefix("production") }) else { return nil }
-        let outcome = try run(["query", "--data", data, #"count(*[_type == "item"])"#])
+        let outcome = try await run(["query", "--data", data, #"count(*[_type == "item"])"#])
         #expect(outcome.status == 0, "the store does not open after the kill: \(outcome.stderr)")
         return Int(outcome.stdout.trimmingCharacters(in: .whitespacesAndNewlines))
     }
@@ -52,19 +52,19 @@ extension StoreCommandTests {
 
     @Test(.timeLimit(.minutes(10)))
     func anImportKilledAnywhereLeavesAllOrNothing() async throws {
-        try await offThePool { try Self.killImportsAnywhere() }
+        try await Self.killImportsAnywhere()
     }
 
-    static func killImportsAnywhere() throws {
+    static func killImportsAnywhere() async throws {
         let documents = 20_000
-        try Self.withDataDirectory { data in
+        try await Self.withDataDirectory { data in
             let file = try Self.importFile(count: documents, beside: data)
             // A full run, to know how long an import takes on this machine.
             let started = Date()
-            let full = try Self.run(["dataset", "import", "--data", data, file], timeout: 300)
+            let full = try await Self.run(["dataset", "import", "--data", data, file], timeout: 300)
             let duration = Date().timeIntervalSince(started)
             try #require(full.status == 0, "the import failed: \(full.stderr)")
-            #expect(try Self.importedCount(data) == documents)
+            #expect(try await Self.importedCount(data) == documents)
 
             var outcomes: [String] = []
             var walAtKill: [Int] = []
@@ -82,9 +82,9 @@ extension StoreCommandTests {
                 defer { try? FileManager.default.removeItem(atPath: target) }
                 var before: [String] = []
                 if round > 0 {
-                    try Self.mutate(target, #"{"mutations": [{"create": {"_id": "kept-1", "_type": "note", "text": "acknowledged before"}}, {"create": {"_id": "imp-7", "_type": "item", "n": -7}}]}"#)
-                    try Self.mutate(target, #"{"patch": {"id": "kept-1", "set": {"edited": true}}}"#)
-                    before = try Self.state(target)
+                    try await Self.mutate(target, #"{"mutations": [{"create": {"_id": "kept-1", "_type": "note", "text": "acknowledged before"}}, {"create": {"_id": "imp-7", "_type": "item", "n": -7}}]}"#)
+                    try await Self.mutate(target, #"{"patch": {"id": "kept-1", "set": {"edited": true}}}"#)
+                    before = try await Self.state(target)
                 }
                 let process = try Self.startImport(target, file, round > 0 ? ["--replace"] : [])
                 // Round 1 is killed at a random time (in the checking pass, likely); the others
@@ -104,24 +104,24 @@ extension StoreCommandTests {
                         finished = true
                         break
                     }
-                    usleep(2_000)
+                    try await Task.sleep(for: .milliseconds(2))
                 }
                 let delay = Date().timeIntervalSince(started)
                 if !finished {
                     process.signal(SIGKILL)
-                    let ending = try process.wait(timeout: 30)
+                    let ending = try await process.ended(timeout: 30)
                     if !ending.bySignal { finished = true }
                 }
                 if round != 1 { walAtKill.append(finished ? 0 : wal) }
-                let count = try Self.importedCount(target)
+                let count = try await Self.importedCount(target)
                 if round == 0 {
                     #expect(count == nil || count == documents, "round 0: \(String(describing: count)) documents after the kill")
                     if count == nil {
-                        let listed = try Self.run(["dataset", "list", "--data", target])
+                        let listed = try await Self.run(["dataset", "list", "--data", target])
                         #expect(!listed.stdout.contains("production"), "a killed import created the dataset: \(listed.stdout)")
                     }
                 } else {
-                    let state = try Self.state(target)
+                    let state = try await Self.state(target)
                     if count == documents {
                         #expect(state.count == documents + 1, "the import and kept-1")
                         #expect(state.contains { $0.contains(#""_id":"kept-1""#) && $0.contains(#""edited":true"#) })
@@ -129,7 +129,7 @@ extension StoreCommandTests {
                         #expect(state == before, "round \(round): \(String(describing: count)) imported documents after the kill, and the dataset changed")
                     }
                     // The store takes new writes after the kill.
-                    try Self.mutate(target, #"{"patch": {"id": "kept-1", "set": {"after": true}}}"#)
+                    try await Self.mutate(target, #"{"patch": {"id": "kept-1", "set": {"after": true}}}"#)
                 }
                 outcomes.append("round \(round): " + (finished ? "finished" : "killed") + " after \(String(format: "%.2f", delay)) s of "
                                 + "\(String(format: "%.2f", duration)) s with \(wal) bytes in the log, \(count.map(String.init) ?? "no dataset") items")
@@ -142,13 +142,13 @@ extension StoreCommandTests {
     /// A failed import into the default dataset creates nothing; into an existing one, changes nothing.
     @Test func aFailedImportCreatesNothing() async throws {
         try await withProcessTurn {
-            try Self.withDataDirectory { data in
+            try await Self.withDataDirectory { data in
                 let file = try Self.file(#"{"_id": "a", "_type": "item"}"# + "\n" + #"{"_id": "b", "_type": "item", "ref": {"_ref": "missing"}}"# + "\n",
                                          named: "bad.ndjson", beside: data)
-                let failed = try Self.run(["dataset", "import", "--data", data, file])
+                let failed = try await Self.run(["dataset", "import", "--data", data, file])
                 #expect(failed.status != 0)
                 #expect(failed.stderr.contains("nothing was imported"), "\(failed.stderr)")
-                let listed = try Self.run(["dataset", "list", "--data", data])
+                let listed = try await Self.run(["dataset", "list", "--data", data])
                 #expect(!listed.stdout.contains("production"), "\(listed.stdout)")
                 let files = (try? FileManager.default.contentsOfDirectory(atPath: data + "/datasets")) ?? []
                 #expect(files.isEmpty, "\(files)")
@@ -162,19 +162,19 @@ extension StoreCommandTests {
         try await withProcessTurn {
             let url = try TestDatabase.freshSchemaURL()
             defer { TestDatabase.dropSchema(of: url) }
-            try Self.withDataDirectory { data in
+            try await Self.withDataDirectory { data in
                 let file = try Self.file(#"{"_id": "a", "_type": "item"}"# + "\n" + #"{"_id": "b", "_type": "item", "ref": {"_ref": "missing"}}"# + "\n",
                                          named: "bad.ndjson", beside: data)
-                let failed = try Self.run(["dataset", "import", "--data", data, "--database", url, file])
+                let failed = try await Self.run(["dataset", "import", "--data", data, "--database", url, file])
                 #expect(failed.status != 0)
                 #expect(failed.stderr.contains("nothing was imported"), "\(failed.stderr)")
-                let listed = try Self.run(["dataset", "list", "--data", data, "--database", url])
+                let listed = try await Self.run(["dataset", "list", "--data", data, "--database", url])
                 #expect(listed.status == 0, "\(listed.stderr)")
                 #expect(!listed.stdout.contains("production"), "\(listed.stdout)")
                 // A good file then imports whole, and is listed.
                 let good = try Self.file(#"{"_id": "a", "_type": "item"}"# + "\n", named: "good.ndjson", beside: data)
-                #expect(try Self.run(["dataset", "import", "--data", data, "--database", url, good]).status == 0)
-                #expect(try Self.run(["dataset", "list", "--data", data, "--database", url]).stdout.contains("production"))
+                #expect(try await Self.run(["dataset", "import", "--data", data, "--database", url, good]).status == 0)
+                #expect(try await Self.run(["dataset", "list", "--data", data, "--database", url]).stdout.contains("production"))
             }
         }
     }

@@ -48,8 +48,8 @@ struct QueryCommandTests {
     }
 
     /// Runs `facet` with `arguments`, its output captured through files (no pipe can fill up).
-    static func facet(_ arguments: [String]) throws -> Outcome {
-        try StoreCommandTests.run(arguments)
+    static func facet(_ arguments: [String]) async throws -> Outcome {
+        try await StoreCommandTests.run(arguments)
     }
 
     static func temporaryDirectory() throws -> URL {
@@ -70,12 +70,12 @@ struct QueryCommandTests {
     ]
 
     /// Writes `lines` as an NDJSON file and runs `body` with its path.
-    static func withDataset<T>(_ lines: [String] = shopLines, _ body: (String) throws -> T) throws -> T {
+    static func withDataset<T>(_ lines: [String] = shopLines, _ body: (String) async throws -> T) async throws -> T {
         let directory = try temporaryDirectory()
         defer { try? FileManager.default.removeItem(at: directory) }
         let file = directory.appendingPathComponent("shop.ndjson")
         try Data((lines.joined(separator: "\n") + "\n").utf8).write(to: file)
-        return try body(file.path)
+        return try await body(file.path)
     }
 
     // MARK: Results
@@ -90,9 +90,9 @@ struct QueryCommandTests {
             let lines = (0..<20_000).map { index in
                 #"{"_id": "d-\#(index)", "_type": "t", "k\#(index)\#(padding)": \#(index), "z\#(index)": "v\#(index)"}"#
             }
-            let result = try Self.withDataset(lines) { path in
-                try Self.facet(["query", "--file", path,
-                                #"{"n": count(*), "last": *[_id == "d-19999"][0], "found": *[k19998\#(padding) == 19998][0]._id}"#])
+            let result = try await Self.withDataset(lines) { path in
+                try await Self.facet(["query", "--file", path,
+                                      #"{"n": count(*), "last": *[_id == "d-19999"][0], "found": *[k19998\#(padding) == 19998][0]._id}"#])
             }
             #expect(result.status == 0)
             #expect(result.stderr == "")
@@ -103,9 +103,9 @@ struct QueryCommandTests {
 
     @Test func projectionWithDereference() async throws {
         try await withProcessTurn {
-            let result = try Self.withDataset { path in
-                try Self.facet(["query", "--file", path,
-                                #"*[_type == "order"] | order(total desc) {_id, total, "customer": customer->name, "tier": customer->tier}"#])
+            let result = try await Self.withDataset { path in
+                try await Self.facet(["query", "--file", path,
+                                      #"*[_type == "order"] | order(total desc) {_id, total, "customer": customer->name, "tier": customer->tier}"#])
             }
             #expect(result.status == 0)
             #expect(result.stderr == "")
@@ -115,9 +115,9 @@ struct QueryCommandTests {
 
     @Test func referencesAndCountsAcrossDocuments() async throws {
         try await withProcessTurn {
-            let result = try Self.withDataset { path in
-                try Self.facet(["query", "--file", path,
-                                #"*[_type == "customer"]{name, "orders": count(*[_type == "order" && references(^._id)]), "spent": math::sum(*[_type == "order" && customer._ref == ^._id].total)}"#])
+            let result = try await Self.withDataset { path in
+                try await Self.facet(["query", "--file", path,
+                                      #"*[_type == "customer"]{name, "orders": count(*[_type == "order" && references(^._id)]), "spent": math::sum(*[_type == "order" && customer._ref == ^._id].total)}"#])
             }
             #expect(result.status == 0)
             #expect(result.stdout == #"[{"name":"Ada","orders":2,"spent":160},{"name":"Bob","orders":1,"spent":80}]"# + "\n")
@@ -126,10 +126,10 @@ struct QueryCommandTests {
 
     @Test func parametersOfEveryKind() async throws {
         try await withProcessTurn {
-            let result = try Self.withDataset { path in
-                try Self.facet(["query", "--file", path,
-                                "--param", "min=50", "--param", #"tier="gold""#, "--param", #"ids=["o-3", "o-4", "nope"]"#,
-                                #"{"big": *[_type == "order" && total > $min]._id, "gold": *[_type == "customer" && tier == $tier].name, "picked": *[_id in $ids]{_id, total}}"#])
+            let result = try await Self.withDataset { path in
+                try await Self.facet(["query", "--file", path,
+                                      "--param", "min=50", "--param", #"tier="gold""#, "--param", #"ids=["o-3", "o-4", "nope"]"#,
+                                      #"{"big": *[_type == "order" && total > $min]._id, "gold": *[_type == "customer" && tier == $tier].name, "picked": *[_id in $ids]{_id, total}}"#])
             }
             #expect(result.status == 0)
             #expect(result.stderr == "")
@@ -139,8 +139,8 @@ struct QueryCommandTests {
 
     @Test func parameterUsedAsAnAttributeName() async throws {
         try await withProcessTurn {
-            let result = try Self.withDataset { path in
-                try Self.facet(["query", "--file", path, "--param", #"field="name""#, #"*[_type == "customer"][$field]"#])
+            let result = try await Self.withDataset { path in
+                try await Self.facet(["query", "--file", path, "--param", #"field="name""#, #"*[_type == "customer"][$field]"#])
             }
             #expect(result.status == 0)
             #expect(result.stdout == #"["Ada","Bob"]"# + "\n")
@@ -149,8 +149,8 @@ struct QueryCommandTests {
 
     @Test func prettyOutput() async throws {
         try await withProcessTurn {
-            let result = try Self.withDataset { path in
-                try Self.facet(["query", "--file", path, "--pretty", #"*[_id == "c-1"][0]{name, tags, "none": [], "nothing": {}, "n": 1.5, "x": null}"#])
+            let result = try await Self.withDataset { path in
+                try await Self.facet(["query", "--file", path, "--pretty", #"*[_id == "c-1"][0]{name, tags, "none": [], "nothing": {}, "n": 1.5, "x": null}"#])
             }
             #expect(result.status == 0)
             #expect(result.stdout == """
@@ -182,11 +182,11 @@ struct QueryCommandTests {
                       Value "order"
 
                 """
-            let withoutDataset = try Self.facet(["query", "--tree", #"count(*[_type == "order"])"#])
+            let withoutDataset = try await Self.facet(["query", "--tree", #"count(*[_type == "order"])"#])
             #expect(withoutDataset.status == 0)
             #expect(withoutDataset.stdout == expected)
             #expect(withoutDataset.stderr == "")
-            let missingDataset = try Self.facet(["query", "--file", "/nonexistent/facet.ndjson", "--tree", #"count(*[_type == "order"])"#])
+            let missingDataset = try await Self.facet(["query", "--file", "/nonexistent/facet.ndjson", "--tree", #"count(*[_type == "order"])"#])
             #expect(missingDataset.status == 0)
             #expect(missingDataset.stdout == expected)
         }
@@ -194,9 +194,9 @@ struct QueryCommandTests {
 
     @Test func explainRunsTheQueryAndPrintsEachStepWithItsIndex() async throws {
         try await withProcessTurn {
-            let result = try Self.withDataset { path in
-                try Self.facet(["query", "--file", path, "--explain",
-                                #"*[_type == "customer"]{name, "spent": math::sum(*[_type == "order" && customer._ref == ^._id].total), "n": count(*[string(total) match "1*"])}"#])
+            let result = try await Self.withDataset { path in
+                try await Self.facet(["query", "--file", path, "--explain",
+                                      #"*[_type == "customer"]{name, "spent": math::sum(*[_type == "order" && customer._ref == ^._id].total), "n": count(*[string(total) match "1*"])}"#])
             }
             #expect(result.status == 0, "\(result.stderr)")
             let lines = result.stdout.split(separator: "\n").map(String.init)
@@ -216,7 +216,7 @@ struct QueryCommandTests {
             #expect(scan.split(separator: " ").suffix(4).prefix(3) == ["1", "6", "2"], "\(scan)")
             #expect(result.stdout.contains("no index answers this filter"))
             #expect(lines.last?.hasPrefix("2 results in ") == true)
-            let noRuns = try Self.facet(["query", "--explain", "--runs", "0", "count(*)"])
+            let noRuns = try await Self.facet(["query", "--explain", "--runs", "0", "count(*)"])
             #expect(noRuns.status != 0 && noRuns.stderr.contains("--runs must be between 1 and 1000"), "\(noRuns.stderr)")
         }
     }
@@ -226,7 +226,7 @@ struct QueryCommandTests {
     @Test func syntaxErrorShowsLineColumnAndCaret() async throws {
         try await withProcessTurn {
             let query = #"*[_type == "order""#
-            let result = try Self.withDataset { path in try Self.facet(["query", "--file", path, query]) }
+            let result = try await Self.withDataset { path in try await Self.facet(["query", "--file", path, query]) }
             #expect(result.status != 0)
             #expect(result.stdout == "")
             #expect(result.stderr.contains("GROQ syntax error at line 1, column 19"))
@@ -241,7 +241,7 @@ struct QueryCommandTests {
     @Test func errorOnALaterLineOfAMultiLineQuery() async throws {
         try await withProcessTurn {
             let query = "*[_type == \"order\"]{\n  _id,\n  \"n\": count(1, 2)\n}"
-            let result = try Self.withDataset { path in try Self.facet(["query", "--file", path, query]) }
+            let result = try await Self.withDataset { path in try await Self.facet(["query", "--file", path, query]) }
             #expect(result.status != 0)
             #expect(result.stdout == "")
             #expect(result.stderr.contains("invalid GROQ query at line 3, column 8: count() takes 1 argument, got 2"))
@@ -251,7 +251,7 @@ struct QueryCommandTests {
 
     @Test func unknownFunctionIsReportedWithASuggestion() async throws {
         try await withProcessTurn {
-            let result = try Self.withDataset { path in try Self.facet(["query", "--file", path, "cont(*)"]) }
+            let result = try await Self.withDataset { path in try await Self.facet(["query", "--file", path, "cont(*)"]) }
             #expect(result.status != 0)
             #expect(result.stdout == "")
             #expect(result.stderr.contains("line 1, column 1"))
@@ -263,7 +263,7 @@ struct QueryCommandTests {
     @Test func aQueryTooDeepIsAnErrorNotACrash() async throws {
         try await withProcessTurn {
             for query in ["1" + String(repeating: "-1", count: 10_500), "*" + String(repeating: ".a", count: 33_000)] {
-                let result = try Self.withDataset { path in try Self.facet(["query", "--file", path, query]) }
+                let result = try await Self.withDataset { path in try await Self.facet(["query", "--file", path, query]) }
                 #expect(result.status == 1, "exit status \(result.status)")
                 #expect(result.stdout == "")
                 #expect(result.stderr.contains("the query is too deep: it nests more than 256 levels here"))
@@ -274,7 +274,7 @@ struct QueryCommandTests {
 
     @Test func missingParameterIsAnEvaluationError() async throws {
         try await withProcessTurn {
-            let result = try Self.withDataset { path in try Self.facet(["query", "--file", path, "*[total > $minimum]"]) }
+            let result = try await Self.withDataset { path in try await Self.facet(["query", "--file", path, "*[total > $minimum]"]) }
             #expect(result.status != 0)
             #expect(result.stdout == "")
             #expect(result.stderr.contains("GROQ evaluation error"))
@@ -287,7 +287,7 @@ struct QueryCommandTests {
             let directory = try Self.temporaryDirectory()
             defer { try? FileManager.default.removeItem(at: directory) }
             let path = directory.appendingPathComponent("does-not-exist.ndjson").path
-            let result = try Self.facet(["query", "--file", path, "*"])
+            let result = try await Self.facet(["query", "--file", path, "*"])
             #expect(result.status != 0)
             #expect(result.stdout == "")
             #expect(result.stderr.contains(path))
@@ -299,7 +299,7 @@ struct QueryCommandTests {
         try await withProcessTurn {
             let directory = try Self.temporaryDirectory()
             defer { try? FileManager.default.removeItem(at: directory) }
-            let result = try Self.facet(["query", "--data", directory.path, "--dataset", "staging", "count(*)"])
+            let result = try await Self.facet(["query", "--data", directory.path, "--dataset", "staging", "count(*)"])
             #expect(result.status != 0)
             #expect(result.stdout == "")
             #expect(result.stderr.contains("Dataset \"staging\" not found"))
@@ -309,23 +309,23 @@ struct QueryCommandTests {
 
     @Test func malformedParameters() async throws {
         try await withProcessTurn {
-            try Self.withDataset { path in
-                let notJSON = try Self.facet(["query", "--file", path, "--param", "tier=gold", "*[tier == $tier]"])
+            try await Self.withDataset { path in
+                let notJSON = try await Self.facet(["query", "--file", path, "--param", "tier=gold", "*[tier == $tier]"])
                 #expect(notJSON.status != 0)
                 #expect(notJSON.stdout == "")
                 #expect(notJSON.stderr.contains("--param tier"))
                 #expect(notJSON.stderr.contains("not JSON"))
 
-                let noEquals = try Self.facet(["query", "--file", path, "--param", "tier", "*[tier == $tier]"])
+                let noEquals = try await Self.facet(["query", "--file", path, "--param", "tier", "*[tier == $tier]"])
                 #expect(noEquals.status != 0)
                 #expect(noEquals.stdout == "")
                 #expect(noEquals.stderr.contains("expected name=JSON"))
 
-                let badName = try Self.facet(["query", "--file", path, "--param", "a-b=1", "*"])
+                let badName = try await Self.facet(["query", "--file", path, "--param", "a-b=1", "*"])
                 #expect(badName.status != 0)
                 #expect(badName.stderr.contains("'a-b' is not a parameter name"))
 
-                let trailing = try Self.facet(["query", "--file", path, "--param", "n=1 2", "*"])
+                let trailing = try await Self.facet(["query", "--file", path, "--param", "n=1 2", "*"])
                 #expect(trailing.status != 0)
                 #expect(trailing.stderr.contains("--param n"))
             }
@@ -336,7 +336,7 @@ struct QueryCommandTests {
         try await withProcessTurn {
             var lines = Self.shopLines
             lines[2] = #"{"_id": "o-1", "_type": "order", "total": 120,}"#
-            let result = try Self.withDataset(lines) { path in try Self.facet(["query", "--file", path, "count(*)"]) }
+            let result = try await Self.withDataset(lines) { path in try await Self.facet(["query", "--file", path, "count(*)"]) }
             #expect(result.status != 0)
             #expect(result.stdout == "")
             #expect(result.stderr.contains("line 3"), "\(result.stderr)")
@@ -347,7 +347,7 @@ struct QueryCommandTests {
     @Test func blankLinesAndCRLFAreAccepted() async throws {
         try await withProcessTurn {
             let lines = ["", #"{"_id": "a", "_type": "t"}"# + "\r", "   ", #"{"_id": "b", "_type": "t"}"#]
-            let result = try Self.withDataset(lines) { path in try Self.facet(["query", "--file", path, "*._id"]) }
+            let result = try await Self.withDataset(lines) { path in try await Self.facet(["query", "--file", path, "*._id"]) }
             #expect(result.status == 0)
             #expect(result.stdout == #"["a","b"]"# + "\n")
         }
@@ -355,7 +355,7 @@ struct QueryCommandTests {
 
     @Test func benchPrintsFiguresForEveryQuery() async throws {
         try await withProcessTurn {
-            let result = try Self.facet(["bench", "groq", "--docs", "500", "--runs", "1", "--query", "count(*[_type == 'order'])"])
+            let result = try await Self.facet(["bench", "groq", "--docs", "500", "--runs", "1", "--query", "count(*[_type == 'order'])"])
             #expect(result.status == 0, "\(result.stderr)")
             #expect(result.stdout.contains("dataset: 500 documents"))
             #expect(result.stdout.contains("M documents/s"))
@@ -368,7 +368,7 @@ struct QueryCommandTests {
 
     @Test func benchRejectsABadSize() async throws {
         try await withProcessTurn {
-            let result = try Self.facet(["bench", "groq", "--docs", "0"])
+            let result = try await Self.facet(["bench", "groq", "--docs", "0"])
             #expect(result.status != 0)
             #expect(result.stderr.contains("--docs"))
         }
@@ -386,7 +386,7 @@ struct QueryCommandTests {
                 (["bench", "security", "--connections", "0"], "--connections must be between 1 and 10000; got 0"),
             ]
             for (arguments, message) in cases {
-                let result = try Self.facet(arguments)
+                let result = try await Self.facet(arguments)
                 #expect(result.status != 0, "\(arguments)")
                 #expect(result.stderr.contains(message), "\(arguments): \(result.stderr)")
             }

@@ -9,7 +9,7 @@ extension StoreCommandTests {
 
     @Test func schemaPrintExportsEveryCRMTypeAsJSON() async throws {
         try await withProcessTurn {
-            let printed = try Self.run(["schema", "print", "--compact"])
+            let printed = try await Self.run(["schema", "print", "--compact"])
             #expect(printed.status == 0, "\(printed.stderr)")
             let schema = try JSONValue(parsing: printed.stdout)
             let documentTypes = schema["types"]?.arrayValue?.filter { $0["type"] == "document" }.compactMap { $0["name"]?.stringValue }
@@ -20,7 +20,7 @@ extension StoreCommandTests {
             let email = schema["types"]?[0]?["fields"]?.arrayValue?.first { $0["name"] == "email" }
             #expect(email?["sensitive"] == true && email?["personalData"] == true)
 
-            let structure = try JSONValue(parsing: try Self.run(["schema", "structure", "--compact"]).stdout)
+            let structure = try JSONValue(parsing: try await Self.run(["schema", "structure", "--compact"]).stdout)
             #expect(structure["items"]?.arrayValue?.compactMap { $0["title"]?.stringValue }
                 == ["Customers", "Commerce", "Marketing", "Team", "Intelligence", "Compliance"])
         }
@@ -28,23 +28,23 @@ extension StoreCommandTests {
 
     @Test func mutateValidatesAgainstTheCRMSchema() async throws {
         try await withProcessTurn {
-            try Self.withDataDirectory { data in
-                let unknown = try Self.run(["mutate", "--data", data, "-"], input: #"[{"create": {"_id": "post-1", "_type": "post"}}]"#, environment: Self.crm)
+            try await Self.withDataDirectory { data in
+                let unknown = try await Self.run(["mutate", "--data", data, "-"], input: #"[{"create": {"_id": "post-1", "_type": "post"}}]"#, environment: Self.crm)
                 Self.expectFailure(unknown, #"Unknown document type "post"; the schema declares customer, lizaCustomer, product"#)
 
                 let invalid = #"[{"create": {"_id": "staff-1", "_type": "staff", "name": "Ines Moreau", "email": "ines@", "jobTitle": "client-advisor", "studioRole": "sales"}}]"#
-                Self.expectFailure(try Self.run(["mutate", "--data", data, "-"], input: invalid, environment: Self.crm),
+                Self.expectFailure(try await Self.run(["mutate", "--data", data, "-"], input: invalid, environment: Self.crm),
                                    #"Document "staff-1" has 1 validation error: email: Must be a valid email address"#)
 
                 let valid = #"[{"create": {"_id": "staff-1", "_type": "staff", "name": "Ines Moreau", "email": "ines@maison.example", "jobTitle": "client-advisor", "studioRole": "sales"}}]"#
-                let written = try Self.run(["mutate", "--data", data, "--return-ids", "-"], input: valid, environment: Self.crm)
+                let written = try await Self.run(["mutate", "--data", data, "--return-ids", "-"], input: valid, environment: Self.crm)
                 #expect(written.status == 0, "\(written.stderr)")
                 #expect(written.stdout.contains("staff-1"))
                 // --schema none is the escape hatch for raw data, and wins over the environment.
-                let raw = try Self.run(["mutate", "--data", data, "--schema", "none", "-"],
-                                       input: #"[{"create": {"_id": "post-1", "_type": "post"}}]"#, environment: Self.crm)
+                let raw = try await Self.run(["mutate", "--data", data, "--schema", "none", "-"],
+                                             input: #"[{"create": {"_id": "post-1", "_type": "post"}}]"#, environment: Self.crm)
                 #expect(raw.status == 0, "\(raw.stderr)")
-                Self.expectFailure(try Self.run(["query", "--data", data, "--schema", "crm2", "count(*)"]),
+                Self.expectFailure(try await Self.run(["query", "--data", data, "--schema", "crm2", "count(*)"]),
                                    "--schema crm2: unknown schema; use crm (the jewelry CRM) or none (no validation)")
             }
         }
@@ -52,15 +52,15 @@ extension StoreCommandTests {
 
     @Test func schemaCheckReportsStoredDocumentsThatNoLongerValidate() async throws {
         try await withProcessTurn {
-            try Self.withDataDirectory { data in
+            try await Self.withDataDirectory { data in
                 // Written without the schema, as data imported before a schema change would be.
                 let documents = """
                     [{"create": {"_id": "staff-1", "_type": "staff", "name": "Ines Moreau", "email": "ines@maison.example", "jobTitle": "client-advisor", "studioRole": "sales"}},
                      {"create": {"_id": "staff-2", "_type": "staff", "name": "Tom", "email": "tom@maison.example", "jobTitle": "jeweller", "studioRole": "sales", "nickname": "T"}},
                      {"create": {"_id": "drafts.staff-3", "_type": "staff", "name": "Ana"}}]
                     """
-                #expect(try Self.run(["mutate", "--data", data, "--schema", "none", "-"], input: documents).status == 0)
-                let check = try Self.run(["schema", "check", "--data", data], environment: Self.crm)
+                #expect(try await Self.run(["mutate", "--data", data, "--schema", "none", "-"], input: documents).status == 0)
+                let check = try await Self.run(["schema", "check", "--data", data], environment: Self.crm)
                 #expect(check.status == 1)
                 #expect(check.stdout == """
                     drafts.staff-3 (staff)
@@ -73,19 +73,19 @@ extension StoreCommandTests {
                     Checked 3 documents: 2 documents with errors; 4 errors, 1 warning, 0 info.
 
                     """)
-                let errorsOnly = try Self.run(["schema", "check", "--data", data, "--level", "error", "--json"], environment: Self.crm)
+                let errorsOnly = try await Self.run(["schema", "check", "--data", data, "--level", "error", "--json"], environment: Self.crm)
                 let report = try JSONValue(parsing: errorsOnly.stdout)
                 #expect(report["checked"] == 3 && report["documentsWithErrors"] == 2)
                 #expect(report["markers"] == ["error": 4, "warning": 1, "info": 0])
                 #expect(report["documents"]?[1]?["markers"]?.arrayValue?.count == 1)
 
-                #expect(try Self.run(["mutate", "--data", data, "--schema", "none", "-"],
-                                      input: #"[{"delete": {"id": "staff-2"}}, {"delete": {"id": "drafts.staff-3"}}]"#).status == 0)
-                let clean = try Self.run(["schema", "check", "--data", data], environment: Self.crm)
+                #expect(try await Self.run(["mutate", "--data", data, "--schema", "none", "-"],
+                                            input: #"[{"delete": {"id": "staff-2"}}, {"delete": {"id": "drafts.staff-3"}}]"#).status == 0)
+                let clean = try await Self.run(["schema", "check", "--data", data], environment: Self.crm)
                 #expect(clean.status == 0)
                 #expect(clean.stdout == "Checked 1 document: 0 documents with errors; 0 errors, 0 warnings, 0 info.\n")
-                Self.expectFailure(try Self.run(["schema", "check", "--data", data, "--dataset", "staging"], environment: Self.crm), "staging")
-                Self.expectFailure(try Self.run(["schema", "check", "--data", data]), "--schema none: there is no schema to check against")
+                Self.expectFailure(try await Self.run(["schema", "check", "--data", data, "--dataset", "staging"], environment: Self.crm), "staging")
+                Self.expectFailure(try await Self.run(["schema", "check", "--data", data]), "--schema none: there is no schema to check against")
             }
         }
     }

@@ -42,25 +42,25 @@ struct ServeCommandTests {
         }
 
         /// Waits until `/health` answers, at most `timeout` seconds.
-        func waitUntilServing(timeout: TimeInterval = 60) throws -> HTTPReply {
+        func waitUntilServing(timeout: TimeInterval = 60) async throws -> HTTPReply {
             let deadline = Date().addingTimeInterval(timeout)
             while Date() < deadline {
                 if !process.isRunning { break }
-                if let reply = try? ServeCommandTests.get(port: port, path: "/health") { return reply }
-                Thread.sleep(forTimeInterval: 0.1)
+                if let reply = try? await ServeCommandTests.get(port: port, path: "/health") { return reply }
+                try await Task.sleep(for: .milliseconds(100))
             }
             throw Failure(description: "facet serve did not answer /health on port \(port): \(log)")
         }
 
         /// Sends `signal` and waits for the exit; kills it (and throws) after `timeout` seconds.
-        func stop(with signal: Int32 = SIGTERM, timeout: TimeInterval = 30) throws -> Int32 {
+        func stop(with signal: Int32 = SIGTERM, timeout: TimeInterval = 30) async throws -> Int32 {
             process.signal(signal)
-            return try waitForExit(timeout: timeout)
+            return try await waitForExit(timeout: timeout)
         }
 
-        func waitForExit(timeout: TimeInterval = 30) throws -> Int32 {
+        func waitForExit(timeout: TimeInterval = 30) async throws -> Int32 {
             do {
-                return try process.wait(timeout: timeout).status
+                return try await process.ended(timeout: timeout).status
             } catch {
                 throw Failure(description: "facet serve did not stop within \(Int(timeout)) s: \(log)")
             }
@@ -78,7 +78,7 @@ struct ServeCommandTests {
         var headers = ""
     }
 
-    /// A TCP connection to this machine with blocking, time-limited reads.
+    /// A TCP connection to this machine with time-limited reads, awaited without holding a thread.
     final class Connection {
         private var descriptor: Int32
 
@@ -111,12 +111,22 @@ struct ServeCommandTests {
 
         /// Reads until `done` says the text so far is enough, or the server closes; throws when
         /// nothing arrives for `timeout` seconds.
-        func read(timeout: TimeInterval = 10, until done: (String) -> Bool = { _ in false }) throws -> String {
+        ///
+        /// The socket is looked at every 10 ms rather than waited on: a loaded server can take
+        /// seconds to answer, and a blocking wait would hold one of the few threads Swift's tasks
+        /// share, which the other tests' servers need, for as long.
+        func read(timeout: TimeInterval = 10, until done: (String) -> Bool = { _ in false }) async throws -> String {
             var received: [UInt8] = []
             while !done(String(decoding: received, as: UTF8.self)) {
-                var poller = pollfd(fd: descriptor, events: Int16(POLLIN), revents: 0)
-                guard poll(&poller, 1, Int32(timeout * 1000)) > 0 else {
-                    throw Failure(description: "nothing arrived within \(timeout) s after: \(String(decoding: received, as: UTF8.self))")
+                let quietUntil = Date().addingTimeInterval(timeout)
+                while true {
+                    var poller = pollfd(fd: descriptor, events: Int16(POLLIN), revents: 0)
+                    let ready = poll(&poller, 1, 0)
+                    if ready > 0 { break }
+                    guard ready == 0, Date() < quietUntil else {
+                        throw Failure(description: "nothing arrived within \(timeout) s after: \(String(decoding: received, as: UTF8.self))")
+                    }
+                    try await Task.sleep(for: .milliseconds(10))
                 }
                 var buffer = [UInt8](repeating: 0, count: 16_384)
                 let count = buffer.withUnsafeMutableBytes { recv(descriptor, $0.baseAddress, $0.count, 0) }
@@ -136,10 +146,10 @@ struct ServeCommandTests {
     }
 
     /// `GET path` with `Connection: close` (and the token, when given): the status and the body.
-    static func get(port: Int, path: String, token: String? = nil) throws -> HTTPReply {
+    static func get(port: Int, path: String, token: String? = nil) async throws -> HTTPReply {
         let authorization = token.map { "Authorization: Bearer \($0)\r\n" } ?? ""
-        let connection = try open(port: port, sending: "GET \(path) HTTP/1.1\r\nHost: localhost\r\n\(authorization)Connection: close\r\n\r\n")
-        let text = try connection.read()
+        let connection = try await open(port: port, sending: "GET \(path) HTTP/1.1\r\nHost: localhost\r\n\(authorization)Connection: close\r\n\r\n")
+        let text = try await connection.read()
         let parts = text.components(separatedBy: "\r\n\r\n")
         guard let statusLine = parts.first?.components(separatedBy: "\r\n").first,
               let status = statusLine.split(separator: " ").dropFirst().first.flatMap({ Int($0) })
@@ -150,7 +160,7 @@ struct ServeCommandTests {
     /// A connection with `request` sent on it. A connection the loaded server resets before the
     /// request is sent is opened again (at most three times): every request sent this way may be
     /// repeated.
-    static func open(port: Int, sending request: String) throws -> Connection {
+    static func open(port: Int, sending request: String) async throws -> Connection {
         var attempt = 0
         while true {
             attempt += 1
@@ -159,7 +169,7 @@ struct ServeCommandTests {
                 try connection.write(request)
                 return connection
             } catch where attempt < 3 {
-                Thread.sleep(forTimeInterval: 0.2)
+                try await Task.sleep(for: .milliseconds(200))
             }
         }
     }
@@ -183,8 +193,8 @@ struct ServeCommandTests {
     }
 
     /// An API token of `role` for the data directory `data`, made with `facet tokens create`.
-    static func token(data: String, role: String = "admin", database: String? = nil) throws -> String {
-        let created = try StoreCommandTests.run(["tokens", "create", "--data", data, "--role", role, "--name", "test-\(role)-\(UUID().uuidString.prefix(8))"]
+    static func token(data: String, role: String = "admin", database: String? = nil) async throws -> String {
+        let created = try await StoreCommandTests.run(["tokens", "create", "--data", data, "--role", role, "--name", "test-\(role)-\(UUID().uuidString.prefix(8))"]
             + (database.map { ["--database", $0] } ?? []))
         #expect(created.status == 0, "\(created.stderr)")
         return try #require(created.stdout.split(separator: "\n").last.map(String.init))
@@ -205,21 +215,21 @@ struct ServeCommandTests {
             defer { try? FileManager.default.removeItem(at: directory) }
             let data = directory.appendingPathComponent("data").path
             let server = try Server(arguments: ["--data", data], port: try Self.freePort(), directory: directory)
-            let health = try server.waitUntilServing()
+            let health = try await server.waitUntilServing()
             #expect(health.status == 200)
             #expect(health.body.contains(#""status":"ok""#), "\(health.body)")
-            let token = try Self.token(data: data)
+            let token = try await Self.token(data: data)
 
             // An open listener is told to reconnect, and its stream ends, when the server stops.
-            let listener = try Self.open(port: server.port,
-                                         sending: "GET /v1/data/listen/production?query=* HTTP/1.1\r\nHost: localhost\r\nAuthorization: Bearer \(token)\r\n\r\n")
-            #expect(try listener.read { $0.contains("event: welcome") }.hasPrefix("HTTP/1.1 200"))
+            let listener = try await Self.open(port: server.port,
+                                               sending: "GET /v1/data/listen/production?query=* HTTP/1.1\r\nHost: localhost\r\nAuthorization: Bearer \(token)\r\n\r\n")
+            #expect(try await listener.read { $0.contains("event: welcome") }.hasPrefix("HTTP/1.1 200"))
 
             let stopping = Date()
             server.process.signal(SIGTERM)
-            let rest = try listener.read()
+            let rest = try await listener.read()
             #expect(rest.contains("event: reconnect"), "\(rest)")
-            #expect(try server.waitForExit() == 0, "\(server.log)")
+            #expect(try await server.waitForExit() == 0, "\(server.log)")
             #expect(Date().timeIntervalSince(stopping) < 10)
             let log = server.log
             #expect(log.contains("Draining"), "\(log)")
@@ -231,8 +241,8 @@ struct ServeCommandTests {
         try await withProcessTurn {
             let (blocker, port) = try Self.listeningSocket()
             defer { close(blocker) }
-            let result = try StoreCommandTests.withDataDirectory { data in
-                try StoreCommandTests.run(["serve", "--data", data, "--port", String(port)], timeout: 60)
+            let result = try await StoreCommandTests.withDataDirectory { data in
+                try await StoreCommandTests.run(["serve", "--data", data, "--port", String(port)], timeout: 60)
             }
             #expect(result.status != 0)
             #expect(result.stderr.contains("port \(port) on 127.0.0.1 is taken by another program"), "\(result.stderr)")
@@ -245,7 +255,7 @@ struct ServeCommandTests {
             defer { try? FileManager.default.removeItem(at: directory) }
             let file = directory.appendingPathComponent("not-a-directory")
             try Data("x".utf8).write(to: file)
-            let result = try StoreCommandTests.run(["serve", "--data", file.path, "--port", String(try Self.freePort())], timeout: 60)
+            let result = try await StoreCommandTests.run(["serve", "--data", file.path, "--port", String(try Self.freePort())], timeout: 60)
             #expect(result.status != 0)
             #expect(result.stderr.contains("the data directory \(file.path) is unusable"), "\(result.stderr)")
         }
@@ -258,8 +268,8 @@ struct ServeCommandTests {
             let config = directory.appendingPathComponent("facet.json").path
             try Data(#"{"threats": {"addressLimit": {"perSecond": 50, "burst": 200}, "automation": {"robots": "allow"}}}"#.utf8)
                 .write(to: URL(fileURLWithPath: config))
-            let result = try StoreCommandTests.run(["serve", "--config", config, "--data", directory.appendingPathComponent("data").path,
-                                                    "--port", String(try Self.freePort())], timeout: 60)
+            let result = try await StoreCommandTests.run(["serve", "--config", config, "--data", directory.appendingPathComponent("data").path,
+                                                          "--port", String(try Self.freePort())], timeout: 60)
             #expect(result.status != 0)
             #expect(result.stderr.contains("\"threats.automation\" names \"robots\""), "\(result.stderr)")
         }
@@ -274,15 +284,18 @@ struct ServeCommandTests {
         (#"{"schedulerIntervalSeconds": 0}"#, #""schedulerIntervalSeconds" must be a whole number from 1 to 86400"#),
         (#"{"schedulerIntervalSeconds": "hourly"}"#, #""schedulerIntervalSeconds" must be a whole number from 1 to 86400"#),
     ])
-    func aConfigFileWithABadQueryBudgetIsRefusedClearly(config text: String, message: String) throws {
-        let directory = try QueryCommandTests.temporaryDirectory()
-        defer { try? FileManager.default.removeItem(at: directory) }
-        let config = directory.appendingPathComponent("facet.json").path
-        try Data(text.utf8).write(to: URL(fileURLWithPath: config))
-        let data = directory.appendingPathComponent("data").path
-        let result = try StoreCommandTests.run(["serve", "--config", config, "--data", data, "--port", String(try Self.freePort())], timeout: 60)
-        #expect(result.status != 0)
-        #expect(result.stderr.contains(message), "\(result.stderr)")
+    func aConfigFileWithABadQueryBudgetIsRefusedClearly(config text: String, message: String) async throws {
+        // In turn: the cases run side by side, and each starts a process.
+        try await withProcessTurn {
+            let directory = try QueryCommandTests.temporaryDirectory()
+            defer { try? FileManager.default.removeItem(at: directory) }
+            let config = directory.appendingPathComponent("facet.json").path
+            try Data(text.utf8).write(to: URL(fileURLWithPath: config))
+            let data = directory.appendingPathComponent("data").path
+            let result = try await StoreCommandTests.run(["serve", "--config", config, "--data", data, "--port", String(try Self.freePort())], timeout: 60)
+            #expect(result.status != 0)
+            #expect(result.stderr.contains(message), "\(result.stderr)")
+        }
     }
 
     @Test(arguments: ["0", "hourly", "90000"])
@@ -290,8 +303,8 @@ struct ServeCommandTests {
         try await withProcessTurn {
             let directory = try QueryCommandTests.temporaryDirectory()
             defer { try? FileManager.default.removeItem(at: directory) }
-            let result = try StoreCommandTests.run(["serve", "--data", directory.appendingPathComponent("data").path, "--port", String(try Self.freePort())],
-                                                   environment: ["FACET_SCHEDULER_INTERVAL": value], timeout: 60)
+            let result = try await StoreCommandTests.run(["serve", "--data", directory.appendingPathComponent("data").path, "--port", String(try Self.freePort())],
+                                                         environment: ["FACET_SCHEDULER_INTERVAL": value], timeout: 60)
             #expect(result.status != 0)
             #expect(result.stderr.contains("FACET_SCHEDULER_INTERVAL=\(value): the scheduler's interval is a whole number of seconds from 1 to 86400"),
                     "\(result.stderr)")
@@ -301,32 +314,31 @@ struct ServeCommandTests {
     /// The scheduler looks for due work as often as the config says: with the default ten
     /// minutes this test would wait in vain.
     @Test func theSchedulerRunsADueRefreshAtTheIntervalTheConfigSets() async throws {
-        // Seconds of waiting on child processes: off the task threads the other tests' servers need.
-        try await offThePool { try Self.runADueRefreshAtTheConfiguredInterval() }
+        try await Self.runADueRefreshAtTheConfiguredInterval()
     }
 
-    private static func runADueRefreshAtTheConfiguredInterval() throws {
+    private static func runADueRefreshAtTheConfiguredInterval() async throws {
         let directory = try QueryCommandTests.temporaryDirectory()
         defer { try? FileManager.default.removeItem(at: directory) }
         let data = directory.appendingPathComponent("data").path
-        #expect(try StoreCommandTests.run(["demo", "seed", "--data", data, "--customers", "40"], timeout: 300).status == 0)
-        let analysed = try StoreCommandTests.run(["analytics", "run", "all", "--data", data, "--param", #"retrainSchedule="daily""#], timeout: 300)
+        #expect(try await StoreCommandTests.run(["demo", "seed", "--data", data, "--customers", "40"], timeout: 300).status == 0)
+        let analysed = try await StoreCommandTests.run(["analytics", "run", "all", "--data", data, "--param", #"retrainSchedule="daily""#], timeout: 300)
         #expect(analysed.status == 0, "\(analysed.stderr)")
         // Trained long ago: a daily refresh is due.
-        let backdated = try StoreCommandTests.run(["mutate", "--data", data, "--author", "test", "-"], input: """
+        let backdated = try await StoreCommandTests.run(["mutate", "--data", data, "--author", "test", "-"], input: """
             {"mutations": [{"patch": {"query": "*[_type == 'analyticsModel' && string::startsWith(_id, 'analytics.')]", "set": {"generatedAt": "2020-01-01T00:00:00Z"}}}]}
             """)
         #expect(backdated.status == 0, "\(backdated.stderr)")
         try Data(#"{"schedulerIntervalSeconds": 1}"#.utf8).write(to: directory.appendingPathComponent("facet.json"))
         let server = try Server(arguments: ["--data", data], port: try freePort(), directory: directory)
-        _ = try server.waitUntilServing()
+        _ = try await server.waitUntilServing()
         #expect(server.log.contains("looks for due analytics refreshes every 1 s"), "\(server.log)")
         let deadline = Date().addingTimeInterval(120)
         while !server.log.contains("Scheduled analytics refresh (predictions)"), Date() < deadline, server.process.isRunning {
-            Thread.sleep(forTimeInterval: 0.2)
+            try await Task.sleep(for: .milliseconds(200))
         }
         #expect(server.log.contains("Scheduled analytics refresh (predictions)"), "\(server.log)")
-        #expect(try server.stop() == 0)
+        #expect(try await server.stop() == 0)
     }
 
     @Test func itIsSecureByDefault() async throws {
@@ -335,36 +347,36 @@ struct ServeCommandTests {
             defer { try? FileManager.default.removeItem(at: directory) }
             let data = directory.appendingPathComponent("data").path
             let server = try Server(arguments: ["--data", data], port: try Self.freePort(), directory: directory)
-            _ = try server.waitUntilServing()
+            _ = try await server.waitUntilServing()
             // The first start created the admin and printed a generated password once.
             let printed = try #require(server.log.split(separator: "\n").first { $0.hasPrefix("Created the user admin with the password ") })
             let password = try #require(printed.split(separator: " ").dropFirst(7).first.map(String.init))
             #expect(password.count >= 20)
             // Nothing but /health and sign-in answers without a token.
             for path in ["/v1/data/query/production?query=count(*)", "/v1/data/doc/production/x", "/v1/schema", "/v1/data/export/production", "/metrics"] {
-                let reply = try Self.get(port: server.port, path: path)
+                let reply = try await Self.get(port: server.port, path: path)
                 #expect(reply.status == 401, "\(path): \(reply.status) \(reply.body)")
             }
             let connection = try Connection(port: server.port)
             let body = #"{"username": "admin", "password": "\#(password)"}"#
             try connection.write("POST /v1/auth/login HTTP/1.1\r\nHost: localhost\r\nContent-Type: application/json\r\nContent-Length: \(body.utf8.count)\r\nConnection: close\r\n\r\n\(body)")
-            let answer = try connection.read()
+            let answer = try await connection.read()
             #expect(answer.hasPrefix("HTTP/1.1 200"), "\(answer)")
             let tokens = try JSONValue(parsing: String(try #require(answer.components(separatedBy: "\r\n\r\n").last)))
             let access = try #require(tokens["accessToken"]?.stringValue)
-            let counted = try Self.get(port: server.port, path: "/v1/data/query/production?query=count(*%5B_type%3D%3D%22customer%22%5D)", token: access)
+            let counted = try await Self.get(port: server.port, path: "/v1/data/query/production?query=count(*%5B_type%3D%3D%22customer%22%5D)", token: access)
             #expect(counted.status == 200 && counted.body.contains(#""result":0"#), "\(counted.body)")
             // The sign-in is in the audit log, which the admin reads as documents.
-            let logins = try Self.get(port: server.port, path: "/v1/data/query/production?query=*%5B_type%3D%3D%22auditLog%22%26%26action%3D%3D%22login%22%5D.actor",
-                                      token: access)
+            let logins = try await Self.get(port: server.port, path: "/v1/data/query/production?query=*%5B_type%3D%3D%22auditLog%22%26%26action%3D%3D%22login%22%5D.actor",
+                                            token: access)
             #expect(logins.body.contains(#""result":["admin"]"#), "\(logins.body)")
-            #expect(try server.stop() == 0, "\(server.log)")
+            #expect(try await server.stop() == 0, "\(server.log)")
 
             // A second start creates no user and prints no password.
             let again = try Server(arguments: ["--data", data], port: try Self.freePort(), directory: try QueryCommandTests.temporaryDirectory())
-            _ = try again.waitUntilServing()
+            _ = try await again.waitUntilServing()
             #expect(!again.log.contains("Created the user admin"))
-            #expect(try again.stop() == 0)
+            #expect(try await again.stop() == 0)
         }
     }
 
@@ -374,23 +386,23 @@ struct ServeCommandTests {
             defer { try? FileManager.default.removeItem(at: directory) }
             let data = directory.appendingPathComponent("data").path
             let server = try Server(arguments: ["--data", data], port: try Self.freePort(), directory: directory)
-            _ = try server.waitUntilServing()
-            let token = try Self.token(data: data, role: "manager")
-            let listener = try Self.open(port: server.port,
-                                         sending: "GET /v1/data/listen/production?query=*%5B_type%3D%3D%22staff%22%5D HTTP/1.1\r\nHost: localhost\r\nAuthorization: Bearer \(token)\r\n\r\n")
-            _ = try listener.read { $0.contains("event: welcome") }
+            _ = try await server.waitUntilServing()
+            let token = try await Self.token(data: data, role: "manager")
+            let listener = try await Self.open(port: server.port,
+                                               sending: "GET /v1/data/listen/production?query=*%5B_type%3D%3D%22staff%22%5D HTTP/1.1\r\nHost: localhost\r\nAuthorization: Bearer \(token)\r\n\r\n")
+            _ = try await listener.read { $0.contains("event: welcome") }
 
             // `facet mutate` in a process of its own, on the same data directory, with the CRM schema.
             let staff = #"{"mutations": [{"create": {"_id": "staff-ines", "_type": "staff", "name": "Ines Moreau", "email": "ines@maison.example", "jobTitle": "client-advisor", "studioRole": "sales"}}]}"#
-            let written = try StoreCommandTests.run(["mutate", "--data", data, "-"], input: staff, environment: ["FACET_SCHEMA": "crm"])
+            let written = try await StoreCommandTests.run(["mutate", "--data", data, "-"], input: staff, environment: ["FACET_SCHEMA": "crm"])
             #expect(written.status == 0, "\(written.stderr)")
 
-            let event = try listener.read(timeout: 10) { $0.contains("event: mutation") && $0.contains("\n\n", after: "event: mutation") }
+            let event = try await listener.read(timeout: 10) { $0.contains("event: mutation") && $0.contains("\n\n", after: "event: mutation") }
             #expect(event.contains(#""documentId":"staff-ines""#), "\(event)")
             #expect(event.contains(#""transition":"appear""#), "\(event)")
-            let reply = try Self.get(port: server.port, path: "/v1/data/query/production?query=*%5B_type%3D%3D%22staff%22%5D.name", token: token)
+            let reply = try await Self.get(port: server.port, path: "/v1/data/query/production?query=*%5B_type%3D%3D%22staff%22%5D.name", token: token)
             #expect(reply.body.contains(#""result":["Ines Moreau"]"#), "\(reply.body)")
-            #expect(try server.stop() == 0, "\(server.log)")
+            #expect(try await server.stop() == 0, "\(server.log)")
         }
     }
 }

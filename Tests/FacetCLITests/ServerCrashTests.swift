@@ -1,4 +1,3 @@
-import Dispatch
 import Foundation
 import GROQ
 import TestSupport
@@ -23,11 +22,11 @@ struct ServerCrashTests {
     }
 
     /// Sends `body` as a mutation; the status, or `nil` when the connection failed (the server died).
-    static func post(port: Int, token: String, _ body: String) -> Int? {
+    static func post(port: Int, token: String, _ body: String) async -> Int? {
         let request = "POST /v1/data/mutate/production HTTP/1.1\r\nHost: localhost\r\nAuthorization: Bearer \(token)\r\n"
             + "Content-Type: application/json\r\nContent-Length: \(body.utf8.count)\r\nConnection: close\r\n\r\n\(body)"
         guard let connection = try? ServeCommandTests.Connection(port: port), (try? connection.write(request)) != nil,
-              let answer = try? connection.read(timeout: 20), answer.hasPrefix("HTTP/1.1 ")
+              let answer = try? await connection.read(timeout: 20), answer.hasPrefix("HTTP/1.1 ")
         else { return nil }
         return Int(answer.dropFirst(9).prefix(3))
     }
@@ -46,10 +45,10 @@ struct ServerCrashTests {
 
     @Test(.timeLimit(.minutes(15)))
     func acknowledgedWritesSurviveAKillAndNoneIsHalfDone() async throws {
-        try await offThePool { try Self.killServersMidWrite() }
+        try await Self.killServersMidWrite()
     }
 
-    static func killServersMidWrite() throws {
+    static func killServersMidWrite() async throws {
         let directory = try QueryCommandTests.temporaryDirectory()
         defer { try? FileManager.default.removeItem(at: directory) }
         let data = directory.appendingPathComponent("data").path
@@ -60,32 +59,32 @@ struct ServerCrashTests {
         for round in 0..<3 {
             let server = try ServeCommandTests.Server(arguments: ["--data", data], port: try ServeCommandTests.freePort(),
                                                       directory: directory)
-            _ = try server.waitUntilServing()
-            if token == nil { token = try ServeCommandTests.token(data: data, role: "manager") }
+            _ = try await server.waitUntilServing()
+            if token == nil { token = try await ServeCommandTests.token(data: data, role: "manager") }
             let bearer = try #require(token)
 
             // Everything acknowledged before this start is here, whole; nothing is in part.
-            let ids = try Self.staffIDs(port: server.port, token: bearer)
+            let ids = try await Self.staffIDs(port: server.port, token: bearer)
             try Self.check(ids, acknowledged.snapshot, round: round)
 
             // A writer sends transactions one after another until the server dies.
-            let stop = Self.startWriter(port: server.port, token: bearer, from: next, acknowledged: acknowledged)
-            Thread.sleep(forTimeInterval: Double.random(in: 0.8...3.0, using: &random))
+            let stopped = Self.startWriter(port: server.port, token: bearer, from: next, acknowledged: acknowledged)
+            try await Task.sleep(for: .seconds(Double.random(in: 0.8...3.0, using: &random)))
             // Killed only while it runs: the id of a process already gone may be another's now.
             #expect(server.process.isRunning, "round \(round): the server died before it was killed")
             server.process.signal(SIGKILL)
-            _ = try? server.waitForExit(timeout: 30)
-            #expect(stop.wait(timeout: .now() + 60) == .success, "the writer did not notice the kill")
+            _ = try? await server.waitForExit(timeout: 30)
+            #expect(await stopped.opened(within: 60), "the writer did not notice the kill")
             next = acknowledged.snapshot.highestAttempt + 1
         }
         // A last start reads what the last kill left.
         let server = try ServeCommandTests.Server(arguments: ["--data", data], port: try ServeCommandTests.freePort(), directory: directory)
-        _ = try server.waitUntilServing()
-        let ids = try Self.staffIDs(port: server.port, token: try #require(token))
+        _ = try await server.waitUntilServing()
+        let ids = try await Self.staffIDs(port: server.port, token: try #require(token))
         try Self.check(ids, acknowledged.snapshot, round: 3)
         #expect(acknowledged.refused.isEmpty, "\(acknowledged.refused)")
         #expect(acknowledged.snapshot.acknowledged.count >= 3, "the writer made too little progress to mean anything")
-        #expect(try server.stop() == 0)
+        #expect(try await server.stop() == 0)
     }
 
     /// Two servers on one PostgreSQL database: one is killed with SIGKILL while a client writes
@@ -94,10 +93,10 @@ struct ServerCrashTests {
     @Test(.timeLimit(.minutes(15)))
     func aServerKilledMidWriteLosesNothingTheOtherServes() async throws {
         guard TestDatabase.url != nil else { return }
-        try await withProcessTurn { try Self.killOneOfTwoServers() }
+        try await withProcessTurn { try await Self.killOneOfTwoServers() }
     }
 
-    static func killOneOfTwoServers() throws {
+    static func killOneOfTwoServers() async throws {
         let url = try TestDatabase.freshSchemaURL()
         defer { TestDatabase.dropSchema(of: url) }
         let directory = try QueryCommandTests.temporaryDirectory()
@@ -105,64 +104,64 @@ struct ServerCrashTests {
         let data = directory.appendingPathComponent("data").path
         let arguments = ["--data", data, "--database", url]
         let survivor = try ServeCommandTests.Server(arguments: arguments, port: try ServeCommandTests.freePort(), directory: directory)
-        _ = try survivor.waitUntilServing()
-        let token = try ServeCommandTests.token(data: data, role: "manager", database: url)
+        _ = try await survivor.waitUntilServing()
+        let token = try await ServeCommandTests.token(data: data, role: "manager", database: url)
         var random = SystemRandomNumberGenerator()
         let acknowledged = Acknowledged()
         var next = 0
         for round in 0..<2 {
             let victim = try ServeCommandTests.Server(arguments: arguments, port: try ServeCommandTests.freePort(), directory: directory)
-            _ = try victim.waitUntilServing()
-            let stop = Self.startWriter(port: victim.port, token: token, from: next, acknowledged: acknowledged)
-            Thread.sleep(forTimeInterval: Double.random(in: 0.8...2.5, using: &random))
+            _ = try await victim.waitUntilServing()
+            let stopped = Self.startWriter(port: victim.port, token: token, from: next, acknowledged: acknowledged)
+            try await Task.sleep(for: .seconds(Double.random(in: 0.8...2.5, using: &random)))
             // Killed only while it runs: the id of a process already gone may be another's now.
             #expect(victim.process.isRunning, "round \(round): the server died before it was killed")
             victim.process.signal(SIGKILL)
-            _ = try? victim.waitForExit(timeout: 30)
-            #expect(stop.wait(timeout: .now() + 60) == .success, "the writer did not notice the kill")
+            _ = try? await victim.waitForExit(timeout: 30)
+            #expect(await stopped.opened(within: 60), "the writer did not notice the kill")
             next = acknowledged.snapshot.highestAttempt + 1
 
             // The survivor hears of the victim's commits on the commit channel (or its timer).
             let state = acknowledged.snapshot
             let deadline = Date().addingTimeInterval(10)
-            var ids = try Self.staffIDs(port: survivor.port, token: token)
+            var ids = try await Self.staffIDs(port: survivor.port, token: token)
             while Date() < deadline, !state.acknowledged.allSatisfy({ ids.contains("staff-k\($0)-b") }) {
-                Thread.sleep(forTimeInterval: 0.1)
-                ids = try Self.staffIDs(port: survivor.port, token: token)
+                try await Task.sleep(for: .milliseconds(100))
+                ids = try await Self.staffIDs(port: survivor.port, token: token)
             }
             try Self.check(ids, state, round: round)
         }
         #expect(acknowledged.refused.isEmpty, "\(acknowledged.refused)")
         #expect(acknowledged.snapshot.acknowledged.count >= 3, "the writer made too little progress to mean anything")
-        #expect(try survivor.stop() == 0)
+        #expect(try await survivor.stop() == 0)
     }
 
     /// A writer that sends transactions one after another, from `first`, until the server dies;
-    /// what it returns is signalled when it has stopped.
-    static func startWriter(port: Int, token: String, from first: Int, acknowledged: Acknowledged) -> DispatchSemaphore {
-        let stop = DispatchSemaphore(value: 0)
-        Thread {
+    /// what it returns opens when it has stopped.
+    static func startWriter(port: Int, token: String, from first: Int, acknowledged: Acknowledged) -> Latch {
+        let stopped = Latch()
+        Task {
             var k = first
             while true {
                 acknowledged.attempt(k)
-                guard let status = Self.post(port: port, token: token, Self.body(k)) else { break }
+                guard let status = await Self.post(port: port, token: token, Self.body(k)) else { break }
                 if status == 200 {
                     acknowledged.add(k)
                     k += 1
                 } else if status == 429 {
-                    Thread.sleep(forTimeInterval: 0.2)  // the rate limit: the same transaction again
+                    try? await Task.sleep(for: .milliseconds(200))  // the rate limit: the same transaction again
                 } else {
                     acknowledged.refuse("transaction \(k) was answered \(status)")
                     break
                 }
             }
-            stop.signal()
-        }.start()
-        return stop
+            stopped.open()
+        }
+        return stopped
     }
 
-    static func staffIDs(port: Int, token: String) throws -> Set<String> {
-        let reply = try ServeCommandTests.get(port: port, path: "/v1/data/query/production?query=*%5B_type%3D%3D%22staff%22%5D._id", token: token)
+    static func staffIDs(port: Int, token: String) async throws -> Set<String> {
+        let reply = try await ServeCommandTests.get(port: port, path: "/v1/data/query/production?query=*%5B_type%3D%3D%22staff%22%5D._id", token: token)
         #expect(reply.status == 200, "\(reply.body)")
         let result = try JSONValue(parsing: reply.body)["result"]?.arrayValue ?? []
         return Set(result.compactMap(\.stringValue))

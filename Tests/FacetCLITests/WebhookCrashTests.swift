@@ -21,11 +21,11 @@ struct WebhookCrashTests {
         let receiver = WebhookReceiver()
         try await Application(router: receiver.router).test(.live) { client in
             let port = try #require(client.port)
-            try await withProcessTurn { try Self.killWhileDelivering(receiver: receiver, receiverPort: port) }
+            try await withProcessTurn { try await Self.killWhileDelivering(receiver: receiver, receiverPort: port) }
         }
     }
 
-    static func killWhileDelivering(receiver: WebhookReceiver, receiverPort: Int) throws {
+    static func killWhileDelivering(receiver: WebhookReceiver, receiverPort: Int) async throws {
         let directory = try QueryCommandTests.temporaryDirectory()
         defer { try? FileManager.default.removeItem(at: directory) }
         let data = directory.appendingPathComponent("data").path
@@ -34,28 +34,28 @@ struct WebhookCrashTests {
             .write(to: config)
         let arguments = ["--data", data, "--config", config.path]
         var server = try ServeCommandTests.Server(arguments: arguments, port: try ServeCommandTests.freePort(), directory: directory)
-        _ = try server.waitUntilServing()
-        let admin = try ServeCommandTests.token(data: data)
-        let sales = try ServeCommandTests.token(data: data, role: "sales")
+        _ = try await server.waitUntilServing()
+        let admin = try await ServeCommandTests.token(data: data)
+        let sales = try await ServeCommandTests.token(data: data, role: "sales")
         let hook = #"{"name": "Orders", "url": "http://127.0.0.1:\#(receiverPort)/orders", "filter": "_type == 'staff' && string::startsWith(_id, 'staff-k')", "secret": "kill-9"}"#
         // Only admins manage hooks.
-        #expect(try Self.send("POST", "/v1/hooks/production", body: hook, port: server.port, token: sales).status == 403)
-        let created = try Self.send("POST", "/v1/hooks/production", body: hook, port: server.port, token: admin)
+        #expect(try await Self.send("POST", "/v1/hooks/production", body: hook, port: server.port, token: sales).status == 403)
+        let created = try await Self.send("POST", "/v1/hooks/production", body: hook, port: server.port, token: admin)
         #expect(created.status == 201, "\(created.body)")
-        let bad = try Self.send("POST", "/v1/hooks/production", body: #"{"name": "Bad", "url": "http://x/", "filter": "_type =="}"#,
-                                port: server.port, token: admin)
+        let bad = try await Self.send("POST", "/v1/hooks/production", body: #"{"name": "Bad", "url": "http://x/", "filter": "_type =="}"#,
+                                      port: server.port, token: admin)
         #expect(bad.status == 400 && bad.body.contains("\"field\":\"filter\""), "\(bad.body)")
 
         // Staff members are written two per transaction; midway the receiver stops answering, so that
         // events are committed and not yet delivered when the server is killed.
         let acknowledged = ServerCrashTests.Acknowledged()
-        let stop = DispatchSemaphore(value: 0)
+        let stopped = Latch()
         let serving = server.port
-        Thread {
+        Task {
             var k = 0
             while true {
                 acknowledged.attempt(k)
-                guard let reply = try? Self.send("POST", "/v1/data/mutate/production", body: ServerCrashTests.body(k), port: serving, token: admin)
+                guard let reply = try? await Self.send("POST", "/v1/data/mutate/production", body: ServerCrashTests.body(k), port: serving, token: admin)
                 else { break }
                 if reply.status == 200 {
                     acknowledged.add(k)
@@ -65,50 +65,50 @@ struct WebhookCrashTests {
                     break
                 }
             }
-            stop.signal()
-        }.start()
-        Thread.sleep(forTimeInterval: Double.random(in: 0.5...1.2))
+            stopped.open()
+        }
+        try await Task.sleep(for: .seconds(Double.random(in: 0.5...1.2)))
         receiver.hold("/orders")
-        Thread.sleep(forTimeInterval: Double.random(in: 0.3...0.8))
+        try await Task.sleep(for: .seconds(Double.random(in: 0.3...0.8)))
         #expect(server.process.isRunning)
         server.process.signal(SIGKILL)
-        _ = try? server.waitForExit(timeout: 30)
-        #expect(stop.wait(timeout: .now() + 60) == .success, "the writer did not notice the kill")
+        _ = try? await server.waitForExit(timeout: 30)
+        #expect(await stopped.opened(within: 60), "the writer did not notice the kill")
         let state = acknowledged.snapshot
         #expect(acknowledged.refused.isEmpty, "\(acknowledged.refused)")
         #expect(state.acknowledged.count >= 3, "the writer made too little progress to mean anything")
 
         server = try ServeCommandTests.Server(arguments: arguments, port: try ServeCommandTests.freePort(), directory: directory)
-        _ = try server.waitUntilServing()
+        _ = try await server.waitUntilServing()
         receiver.release("/orders")
         // What was committed: each document's `_rev` is the transaction that created it.
         let query = #"*[_type == "staff" && string::startsWith(_id, "staff-k")]{_id, _rev}"#
             .addingPercentEncoding(withAllowedCharacters: .alphanumerics) ?? ""
-        let reply = try ServeCommandTests.get(port: server.port, path: "/v1/data/query/production?query=\(query)", token: admin)
+        let reply = try await ServeCommandTests.get(port: server.port, path: "/v1/data/query/production?query=\(query)", token: admin)
         #expect(reply.status == 200, "\(reply.body)")
         let committed = try JSONValue(parsing: reply.body)["result"]?.arrayValue ?? []
         let expected = Set(committed.compactMap { order in order["_rev"]?.stringValue.map { "\($0)#\(order["_id"]?.stringValue ?? "")" } })
         for k in state.acknowledged { #expect(committed.contains { $0["_id"]?.stringValue == "staff-k\(k)-a" }, "transaction \(k) was acknowledged") }
         let deadline = Date().addingTimeInterval(60)
         func keys() -> Set<String> { Set(receiver.received(at: "/orders").compactMap { $0.headers["idempotency-key"] }) }
-        while Date() < deadline, !expected.isSubset(of: keys()) { Thread.sleep(forTimeInterval: 0.05) }
-        Thread.sleep(forTimeInterval: 0.3)
+        while Date() < deadline, !expected.isSubset(of: keys()) { try await Task.sleep(for: .milliseconds(50)) }
+        try await Task.sleep(for: .milliseconds(300))
         #expect(keys() == expected, "missing \(expected.subtracting(keys()).sorted()), unexpected \(keys().subtracting(expected).sorted())")
         for request in receiver.received(at: "/orders") {
             #expect(WebhookReceiver.sanityVerifies(request.headers["sanity-webhook-signature"], body: request.body, secret: "kill-9"))
         }
         let total = receiver.received(at: "/orders").count
         print("webhooks across a kill: \(expected.count) events committed, \(state.acknowledged.count) acknowledged, \(total) requests received (\(total - expected.count) sent again)")
-        #expect(try server.stop() == 0)
+        #expect(try await server.stop() == 0)
     }
 
     /// Sends one request and reads the whole answer: its status and body.
-    static func send(_ method: String, _ path: String, body: String, port: Int, token: String) throws -> (status: Int, body: String) {
+    static func send(_ method: String, _ path: String, body: String, port: Int, token: String) async throws -> (status: Int, body: String) {
         let request = "\(method) \(path) HTTP/1.1\r\nHost: localhost\r\nAuthorization: Bearer \(token)\r\n"
             + "Content-Type: application/json\r\nContent-Length: \(body.utf8.count)\r\nConnection: close\r\n\r\n\(body)"
         let connection = try ServeCommandTests.Connection(port: port)
         try connection.write(request)
-        let answer = try connection.read(timeout: 20)
+        let answer = try await connection.read(timeout: 20)
         guard answer.hasPrefix("HTTP/1.1 "), let status = Int(answer.dropFirst(9).prefix(3)) else {
             throw ServeCommandTests.Failure(description: "no HTTP answer: \(answer.prefix(200))")
         }
