@@ -142,7 +142,7 @@ extension StoreCommandTests {
     /// `facet mutate --stream` killed with SIGKILL while transactions are in flight. With
     /// `resultsUnread`, its results are left unread (in a one-page pipe) before the kill, so that
     /// it is killed with committed transactions it could not acknowledge.
-    @Test(.timeLimit(.minutes(10)), arguments: [false, true])
+    @Test(.timeLimit(.minutes(20)), arguments: [false, true])
     func killedMidStreamKeepsEveryAcknowledgedTransaction(resultsUnread: Bool) async throws {
         try await Self.killMidStream(resultsUnread: resultsUnread)
     }

@@ -7,7 +7,7 @@ import Testing
 /// database is back.
 @Suite("facet serve before its database")
 struct DatabaseStartTests {
-    @Test(.timeLimit(.minutes(15)))
+    @Test(.timeLimit(.minutes(20)))
     func aServerStartedBeforeItsDatabaseAnswers503AndThenServes() async throws {
         guard let databasePort = TestDatabase.port else { return }
         try await withProcessTurn { try await Self.startBeforeTheDatabase(databasePort) }

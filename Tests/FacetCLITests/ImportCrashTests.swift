@@ -50,7 +50,7 @@ extension StoreCommandTests {
         }
     }
 
-    @Test(.timeLimit(.minutes(10)))
+    @Test(.timeLimit(.minutes(20)))
     func anImportKilledAnywhereLeavesAllOrNothing() async throws {
         try await Self.killImportsAnywhere()
     }

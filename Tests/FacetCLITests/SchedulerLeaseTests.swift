@@ -12,7 +12,7 @@ import Glibc
 struct SchedulerLeaseTests {
     static let holding = "This server runs the scheduled work now"
 
-    @Test(.timeLimit(.minutes(15)))
+    @Test(.timeLimit(.minutes(20)))
     func theSchedulerMovesToTheOtherServerWhenItsHolderIsKilled() async throws {
         guard TestDatabase.url != nil else { return }
         try await withProcessTurn { try await Self.killTheHolder() }
@@ -78,7 +78,7 @@ struct SchedulerLeaseTests {
     /// A publish scheduled through one of two servers on one database is carried out once, on
     /// time, by whichever holds the `schedules` lease, and audited.
     /// The limit includes the wait for a turn among the tests that start processes.
-    @Test(.timeLimit(.minutes(10)))
+    @Test(.timeLimit(.minutes(20)))
     func aScheduledPublishRunsOnceWithTwoServers() async throws {
         guard TestDatabase.url != nil else { return }
         try await withProcessTurn { try await Self.publishOnceWithTwoServers() }

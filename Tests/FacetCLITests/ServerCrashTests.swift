@@ -43,7 +43,7 @@ struct ServerCrashTests {
         var snapshot: (acknowledged: Set<Int>, highestAttempt: Int) { lock.withLock { (values, attempted) } }
     }
 
-    @Test(.timeLimit(.minutes(15)))
+    @Test(.timeLimit(.minutes(20)))
     func acknowledgedWritesSurviveAKillAndNoneIsHalfDone() async throws {
         try await Self.killServersMidWrite()
     }
@@ -90,7 +90,7 @@ struct ServerCrashTests {
     /// Two servers on one PostgreSQL database: one is killed with SIGKILL while a client writes
     /// through it, twice, and the other serves every acknowledged transaction whole, with no
     /// restart of its own.
-    @Test(.timeLimit(.minutes(15)))
+    @Test(.timeLimit(.minutes(20)))
     func aServerKilledMidWriteLosesNothingTheOtherServes() async throws {
         guard TestDatabase.url != nil else { return }
         try await withProcessTurn { try await Self.killOneOfTwoServers() }

@@ -16,7 +16,7 @@ import Darwin
 @Suite("facet serve webhooks across a kill")
 struct WebhookCrashTests {
     /// The limit includes the wait for a turn among the tests that start processes.
-    @Test(.timeLimit(.minutes(10)))
+    @Test(.timeLimit(.minutes(20)))
     func aKilledServerDeliversExactlyTheMissingEventsAfterItsRestart() async throws {
         let receiver = WebhookReceiver()
         try await Application(router: receiver.router).test(.live) { client in
