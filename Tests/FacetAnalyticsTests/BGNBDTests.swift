@@ -99,6 +99,25 @@ struct BGNBDTests {
         #expect(at.isFinite && min(below, above) <= at && at <= max(below, above), "\(below) \(at) \(above)")
     }
 
+    /// A fit with no spread in dropout rates (a and b near 10²²⁶, as on the 60-client demo of seed
+    /// 1): every customer drops out with the same probability p = a / (a + b) after a purchase,
+    /// and the expectation is the limit of the closed form, (1 − ((1 − z)/(1 − (1 − p)z))^(r+x)) / p
+    /// over the chance of being alive, at every horizon.
+    @Test func expectedPurchasesWhenDropoutHasNoSpread() throws {
+        let (r, alpha, a, b) = (0.5, 100.0, 8.3e225, 1.5e226)
+        let model = try BGNBDModel(r: r, alpha: alpha, a: a, b: b)
+        let p = a / (a + b)
+        for (t, x, recency, age) in [(365.0, 2, 200.0, 400.0), (30, 0, 0, 90), (3_650, 5, 700, 720)] {
+            let z = t / (alpha + age + t)
+            let n = r + Double(x)
+            let numerator = -expm1(n * (log1p(-z) - log1p(-(1 - p) * z))) / p
+            let odds = x > 0 ? a / b * pow((alpha + age) / (alpha + recency), n) : 0
+            let expected = numerator / (1 + odds)
+            let value = try model.expectedPurchases(in: t, frequency: x, recency: recency, age: age)
+            #expect(abs(value - expected) <= 1e-9 * expected, "t \(t), x \(x): \(value) against \(expected)")
+        }
+    }
+
     @Test func edgeCases() throws {
         let model = Self.published
         // One purchase only, zero recency, a huge T: finite, positive, small.
