@@ -118,7 +118,7 @@ public enum Hypergeometric {
     /// two factors, (a + m)/(1 + m) and (b + m)/(c + m) (or a and b the other way round), each
     /// monotone in m towards 1 once m is past the parameters, and from the start when all three
     /// are positive: so each is at most the larger of its value now and 1. Waiting until n is past
-    /// the parameters instead never ends when b and c are large (a degenerate fit's 10²⁰⁰).
+    /// the parameters instead never ends when b and c are large (a degenerate fit's 10²²⁶).
     static func ratioBound(_ a: Double, _ b: Double, _ c: Double, _ n: Double) -> Double {
         func factor(_ top: Double, _ bottom: Double) -> Double { Swift.max(Swift.abs((top + n) / (bottom + n)), 1) }
         return Swift.min(factor(a, 1) * factor(b, c), factor(b, 1) * factor(a, c))
