@@ -45,7 +45,7 @@ import Testing
         let directory = try QueryCommandTests.temporaryDirectory()
         defer { try? FileManager.default.removeItem(at: directory) }
         let data = directory.appendingPathComponent("data").path
-        let port = try ServeCommandTests.freePort()
+        let port = try LoopbackPort.free()
         let server = try StudioServer(data: data, port: port, directory: directory, adminPassword: "correct horse battery staple 42")
         try await withCleanup {
             try await server.waitUntilServing()
@@ -65,7 +65,7 @@ import Testing
             try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true)
             #expect(FileManager.default.createFile(atPath: folder + "/.upload-crashed", contents: Data(body.prefix(1000))))
 
-            let restarted = try StudioServer(data: data, port: try ServeCommandTests.freePort(), directory: directory,
+            let restarted = try StudioServer(data: data, port: try LoopbackPort.free(), directory: directory,
                                              adminPassword: "correct horse battery staple 42")
             try await withCleanup {
                 try await restarted.waitUntilServing()

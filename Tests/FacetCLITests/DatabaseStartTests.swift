@@ -22,7 +22,7 @@ struct DatabaseStartTests {
         let directory = try QueryCommandTests.temporaryDirectory()
         defer { try? FileManager.default.removeItem(at: directory) }
         let data = directory.appendingPathComponent("data").path
-        let server = try ServeCommandTests.Server(arguments: ["--data", data, "--database", url], port: try ServeCommandTests.freePort(),
+        let server = try ServeCommandTests.Server(arguments: ["--data", data, "--database", url], port: try LoopbackPort.free(),
                                                   directory: directory)
         let waiting = try await server.waitUntilServing()
         #expect(waiting.status == 503, "\(waiting.body)")

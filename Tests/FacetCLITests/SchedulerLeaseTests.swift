@@ -28,7 +28,7 @@ struct SchedulerLeaseTests {
         func server() throws -> ServeCommandTests.Server {
             let folder = try QueryCommandTests.temporaryDirectory()
             try config.write(to: folder.appendingPathComponent("facet.json"), atomically: true, encoding: .utf8)
-            return try ServeCommandTests.Server(arguments: ["--data", data, "--database", url], port: try ServeCommandTests.freePort(), directory: folder)
+            return try ServeCommandTests.Server(arguments: ["--data", data, "--database", url], port: try LoopbackPort.free(), directory: folder)
         }
 
         static func run(config: String, _ body: (OneDatabase) async throws -> Void) async throws {

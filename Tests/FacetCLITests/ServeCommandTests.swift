@@ -88,7 +88,7 @@ struct ServeCommandTests {
             #else
             descriptor = socket(AF_INET, SOCK_STREAM, 0)
             #endif
-            var address = ServeCommandTests.loopback(port: port)
+            var address = LoopbackPort.address(port)
             let result = withUnsafePointer(to: &address) {
                 $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { connect(descriptor, $0, socklen_t(MemoryLayout<sockaddr_in>.size)) }
             }
@@ -137,14 +137,6 @@ struct ServeCommandTests {
         }
     }
 
-    static func loopback(port: Int) -> sockaddr_in {
-        var address = sockaddr_in()
-        address.sin_family = sa_family_t(AF_INET)
-        address.sin_port = in_port_t(UInt16(port).bigEndian)
-        address.sin_addr.s_addr = inet_addr("127.0.0.1")
-        return address
-    }
-
     /// `GET path` with `Connection: close` (and the token, when given): the status and the body.
     static func get(port: Int, path: String, token: String? = nil) async throws -> HTTPReply {
         let authorization = token.map { "Authorization: Bearer \($0)\r\n" } ?? ""
@@ -181,7 +173,7 @@ struct ServeCommandTests {
         #else
         let descriptor = socket(AF_INET, SOCK_STREAM, 0)
         #endif
-        var address = loopback(port: 0)
+        var address = LoopbackPort.address(0)
         var length = socklen_t(MemoryLayout<sockaddr_in>.size)
         let bound = withUnsafeMutablePointer(to: &address) {
             $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { pointer in
@@ -200,13 +192,6 @@ struct ServeCommandTests {
         return try #require(created.stdout.split(separator: "\n").last.map(String.init))
     }
 
-    /// A port free a moment ago (the system chose it, and it was released).
-    static func freePort() throws -> Int {
-        let (descriptor, port) = try listeningSocket()
-        close(descriptor)
-        return port
-    }
-
     // MARK: Tests
 
     @Test func servesOnAFreePortAndStopsCleanlyOnSIGTERM() async throws {
@@ -214,7 +199,7 @@ struct ServeCommandTests {
             let directory = try QueryCommandTests.temporaryDirectory()
             defer { try? FileManager.default.removeItem(at: directory) }
             let data = directory.appendingPathComponent("data").path
-            let server = try Server(arguments: ["--data", data], port: try Self.freePort(), directory: directory)
+            let server = try Server(arguments: ["--data", data], port: try LoopbackPort.free(), directory: directory)
             let health = try await server.waitUntilServing()
             #expect(health.status == 200)
             #expect(health.body.contains(#""status":"ok""#), "\(health.body)")
@@ -255,7 +240,7 @@ struct ServeCommandTests {
             defer { try? FileManager.default.removeItem(at: directory) }
             let file = directory.appendingPathComponent("not-a-directory")
             try Data("x".utf8).write(to: file)
-            let result = try await StoreCommandTests.run(["serve", "--data", file.path, "--port", String(try Self.freePort())], timeout: 60)
+            let result = try await StoreCommandTests.run(["serve", "--data", file.path, "--port", String(try LoopbackPort.free())], timeout: 60)
             #expect(result.status != 0)
             #expect(result.stderr.contains("the data directory \(file.path) is unusable"), "\(result.stderr)")
         }
@@ -269,7 +254,7 @@ struct ServeCommandTests {
             try Data(#"{"threats": {"addressLimit": {"perSecond": 50, "burst": 200}, "automation": {"robots": "allow"}}}"#.utf8)
                 .write(to: URL(fileURLWithPath: config))
             let result = try await StoreCommandTests.run(["serve", "--config", config, "--data", directory.appendingPathComponent("data").path,
-                                                          "--port", String(try Self.freePort())], timeout: 60)
+                                                          "--port", String(try LoopbackPort.free())], timeout: 60)
             #expect(result.status != 0)
             #expect(result.stderr.contains("\"threats.automation\" names \"robots\""), "\(result.stderr)")
         }
@@ -292,7 +277,7 @@ struct ServeCommandTests {
             let config = directory.appendingPathComponent("facet.json").path
             try Data(text.utf8).write(to: URL(fileURLWithPath: config))
             let data = directory.appendingPathComponent("data").path
-            let result = try await StoreCommandTests.run(["serve", "--config", config, "--data", data, "--port", String(try Self.freePort())], timeout: 60)
+            let result = try await StoreCommandTests.run(["serve", "--config", config, "--data", data, "--port", String(try LoopbackPort.free())], timeout: 60)
             #expect(result.status != 0)
             #expect(result.stderr.contains(message), "\(result.stderr)")
         }
@@ -303,7 +288,7 @@ struct ServeCommandTests {
         try await withProcessTurn {
             let directory = try QueryCommandTests.temporaryDirectory()
             defer { try? FileManager.default.removeItem(at: directory) }
-            let result = try await StoreCommandTests.run(["serve", "--data", directory.appendingPathComponent("data").path, "--port", String(try Self.freePort())],
+            let result = try await StoreCommandTests.run(["serve", "--data", directory.appendingPathComponent("data").path, "--port", String(try LoopbackPort.free())],
                                                          environment: ["FACET_SCHEDULER_INTERVAL": value], timeout: 60)
             #expect(result.status != 0)
             #expect(result.stderr.contains("FACET_SCHEDULER_INTERVAL=\(value): the scheduler's interval is a whole number of seconds from 1 to 86400"),
@@ -330,7 +315,7 @@ struct ServeCommandTests {
             """)
         #expect(backdated.status == 0, "\(backdated.stderr)")
         try Data(#"{"schedulerIntervalSeconds": 1}"#.utf8).write(to: directory.appendingPathComponent("facet.json"))
-        let server = try Server(arguments: ["--data", data], port: try freePort(), directory: directory)
+        let server = try Server(arguments: ["--data", data], port: try LoopbackPort.free(), directory: directory)
         _ = try await server.waitUntilServing()
         #expect(server.log.contains("looks for due analytics refreshes every 1 s"), "\(server.log)")
         let deadline = Date().addingTimeInterval(120)
@@ -346,7 +331,7 @@ struct ServeCommandTests {
             let directory = try QueryCommandTests.temporaryDirectory()
             defer { try? FileManager.default.removeItem(at: directory) }
             let data = directory.appendingPathComponent("data").path
-            let server = try Server(arguments: ["--data", data], port: try Self.freePort(), directory: directory)
+            let server = try Server(arguments: ["--data", data], port: try LoopbackPort.free(), directory: directory)
             _ = try await server.waitUntilServing()
             // The first start created the admin and printed a generated password once.
             let printed = try #require(server.log.split(separator: "\n").first { $0.hasPrefix("Created the user admin with the password ") })
@@ -373,7 +358,7 @@ struct ServeCommandTests {
             #expect(try await server.stop() == 0, "\(server.log)")
 
             // A second start creates no user and prints no password.
-            let again = try Server(arguments: ["--data", data], port: try Self.freePort(), directory: try QueryCommandTests.temporaryDirectory())
+            let again = try Server(arguments: ["--data", data], port: try LoopbackPort.free(), directory: try QueryCommandTests.temporaryDirectory())
             _ = try await again.waitUntilServing()
             #expect(!again.log.contains("Created the user admin"))
             #expect(try await again.stop() == 0)
@@ -385,7 +370,7 @@ struct ServeCommandTests {
             let directory = try QueryCommandTests.temporaryDirectory()
             defer { try? FileManager.default.removeItem(at: directory) }
             let data = directory.appendingPathComponent("data").path
-            let server = try Server(arguments: ["--data", data], port: try Self.freePort(), directory: directory)
+            let server = try Server(arguments: ["--data", data], port: try LoopbackPort.free(), directory: directory)
             _ = try await server.waitUntilServing()
             let token = try await Self.token(data: data, role: "manager")
             let listener = try await Self.open(port: server.port,

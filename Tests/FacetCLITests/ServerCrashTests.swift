@@ -57,7 +57,7 @@ struct ServerCrashTests {
         var next = 0
         var token: String?
         for round in 0..<3 {
-            let server = try ServeCommandTests.Server(arguments: ["--data", data], port: try ServeCommandTests.freePort(),
+            let server = try ServeCommandTests.Server(arguments: ["--data", data], port: try LoopbackPort.free(),
                                                       directory: directory)
             _ = try await server.waitUntilServing()
             if token == nil { token = try await ServeCommandTests.token(data: data, role: "manager") }
@@ -78,7 +78,7 @@ struct ServerCrashTests {
             next = acknowledged.snapshot.highestAttempt + 1
         }
         // A last start reads what the last kill left.
-        let server = try ServeCommandTests.Server(arguments: ["--data", data], port: try ServeCommandTests.freePort(), directory: directory)
+        let server = try ServeCommandTests.Server(arguments: ["--data", data], port: try LoopbackPort.free(), directory: directory)
         _ = try await server.waitUntilServing()
         let ids = try await Self.staffIDs(port: server.port, token: try #require(token))
         try Self.check(ids, acknowledged.snapshot, round: 3)
@@ -103,14 +103,14 @@ struct ServerCrashTests {
         defer { try? FileManager.default.removeItem(at: directory) }
         let data = directory.appendingPathComponent("data").path
         let arguments = ["--data", data, "--database", url]
-        let survivor = try ServeCommandTests.Server(arguments: arguments, port: try ServeCommandTests.freePort(), directory: directory)
+        let survivor = try ServeCommandTests.Server(arguments: arguments, port: try LoopbackPort.free(), directory: directory)
         _ = try await survivor.waitUntilServing()
         let token = try await ServeCommandTests.token(data: data, role: "manager", database: url)
         var random = SystemRandomNumberGenerator()
         let acknowledged = Acknowledged()
         var next = 0
         for round in 0..<2 {
-            let victim = try ServeCommandTests.Server(arguments: arguments, port: try ServeCommandTests.freePort(), directory: directory)
+            let victim = try ServeCommandTests.Server(arguments: arguments, port: try LoopbackPort.free(), directory: directory)
             _ = try await victim.waitUntilServing()
             let stopped = Self.startWriter(port: victim.port, token: token, from: next, acknowledged: acknowledged)
             try await Task.sleep(for: .seconds(Double.random(in: 0.8...2.5, using: &random)))

@@ -106,7 +106,7 @@ struct StudioBrowserTests {
             try #require(seeded.status == 0, "demo seed failed: \(seeded.stderr)")
         }
 
-        let port = try ServeCommandTests.freePort()
+        let port = try LoopbackPort.free()
         let server = try StudioServer(data: data, port: port, directory: directory, adminPassword: Self.adminPassword)
         try await withCleanup {
             try await server.waitUntilServing()

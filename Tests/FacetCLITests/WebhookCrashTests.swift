@@ -33,7 +33,7 @@ struct WebhookCrashTests {
         try Data(#"{"webhooks": {"allowPrivateAddresses": true, "firstRetrySeconds": 0.05, "maxRetrySeconds": 0.5, "maxAttempts": 100}}"#.utf8)
             .write(to: config)
         let arguments = ["--data", data, "--config", config.path]
-        var server = try ServeCommandTests.Server(arguments: arguments, port: try ServeCommandTests.freePort(), directory: directory)
+        var server = try ServeCommandTests.Server(arguments: arguments, port: try LoopbackPort.free(), directory: directory)
         _ = try await server.waitUntilServing()
         let admin = try await ServeCommandTests.token(data: data)
         let sales = try await ServeCommandTests.token(data: data, role: "sales")
@@ -78,7 +78,7 @@ struct WebhookCrashTests {
         #expect(acknowledged.refused.isEmpty, "\(acknowledged.refused)")
         #expect(state.acknowledged.count >= 3, "the writer made too little progress to mean anything")
 
-        server = try ServeCommandTests.Server(arguments: arguments, port: try ServeCommandTests.freePort(), directory: directory)
+        server = try ServeCommandTests.Server(arguments: arguments, port: try LoopbackPort.free(), directory: directory)
         _ = try await server.waitUntilServing()
         receiver.release("/orders")
         // What was committed: each document's `_rev` is the transaction that created it.

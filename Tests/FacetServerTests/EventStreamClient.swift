@@ -1,6 +1,7 @@
 import Dispatch
 import Foundation
 import GROQ
+import TestSupport
 #if canImport(Glibc)
 import Glibc
 #elseif canImport(Musl)
@@ -66,10 +67,7 @@ final class RawHTTPConnection: @unchecked Sendable {
         guard fd >= 0 else { return nil }
         let result: Int32
         if family == AF_INET {
-            var address = sockaddr_in()
-            address.sin_family = sa_family_t(AF_INET)
-            address.sin_port = in_port_t(UInt16(port).bigEndian)
-            address.sin_addr.s_addr = inet_addr("127.0.0.1")
+            var address = LoopbackPort.address(port)
             result = withUnsafePointer(to: &address) {
                 $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { connect(fd, $0, socklen_t(MemoryLayout<sockaddr_in>.size)) }
             }

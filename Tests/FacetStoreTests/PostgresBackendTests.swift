@@ -40,7 +40,7 @@ struct PostgresBackendTests {
 
     @Test func aDatabaseOutOfReachIsUnavailableNotAnInternalError() throws {
         // A port nothing listens on: bound and closed again.
-        let url = "postgres://postgres@127.0.0.1:\(try Self.closedPort())/facet?connect_timeout=2"
+        let url = "postgres://postgres@127.0.0.1:\(try LoopbackPort.free())/facet?connect_timeout=2"
         let started = ContinuousClock.now
         // The backend is made all the same (a server starts before its database), and each use
         // says the database is out of reach.
@@ -218,20 +218,5 @@ struct PostgresBackendTests {
         let fixture = try StoreFixture(.sqlite)
         #expect(HeldLease(backend: fixture.store.backend, name: "scheduler", holder: "a").renew())
         #expect(HeldLease(backend: fixture.store.backend, name: "scheduler", holder: "b").renew())
-    }
-
-    private static func closedPort() throws -> Int {
-        let socket = Foundation.socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
-        defer { Foundation.close(socket) }
-        var address = sockaddr_in()
-        address.sin_family = sa_family_t(AF_INET)
-        address.sin_addr.s_addr = inet_addr("127.0.0.1")
-        var length = socklen_t(MemoryLayout<sockaddr_in>.size)
-        try withUnsafeMutablePointer(to: &address) { pointer in
-            try pointer.withMemoryRebound(to: sockaddr.self, capacity: 1) { generic in
-                guard bind(socket, generic, length) == 0, getsockname(socket, generic, &length) == 0 else { throw CocoaError(.fileWriteUnknown) }
-            }
-        }
-        return Int(UInt16(bigEndian: address.sin_port))
     }
 }

@@ -158,7 +158,7 @@ struct WebhookTests {
             $0.timeout = .milliseconds(500)
         })
         // Nothing listens on this port: every attempt is a refused connection.
-        let closed = try Self.closedPort()
+        let closed = try LoopbackPort.free()
         let hook = try f.webhooks.create(dataset: "production", ["name": "Dead", "url": .string("http://127.0.0.1:\(closed)/x")], by: nil)
         try f.commit(["create": ["_id": "a", "_type": "order"]])
         let work = Task { await f.webhooks.run() }
@@ -336,28 +336,5 @@ struct WebhookTests {
 
     static func eventually(_ condition: () throws -> Bool) async throws -> Bool {
         try await TestSupport.eventually(.seconds(60), condition)
-    }
-
-    /// A loopback port nothing listens on.
-    static func closedPort() throws -> Int {
-        let socket = try ServerSocketProbe()
-        return socket.port
-    }
-}
-
-/// Binds a loopback port and closes it again, to name a port nothing listens on.
-struct ServerSocketProbe {
-    let port: Int
-    init() throws {
-        let fd = Foundation.socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
-        defer { close(fd) }
-        var address = sockaddr_in()
-        address.sin_family = sa_family_t(AF_INET)
-        address.sin_addr.s_addr = inet_addr("127.0.0.1")
-        address.sin_port = 0
-        var length = socklen_t(MemoryLayout<sockaddr_in>.size)
-        _ = withUnsafePointer(to: &address) { $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { bind(fd, $0, length) } }
-        _ = withUnsafeMutablePointer(to: &address) { $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { getsockname(fd, $0, &length) } }
-        port = Int(UInt16(bigEndian: address.sin_port))
     }
 }
