@@ -4,6 +4,9 @@ import Logging
 import Synchronization
 import Testing
 import TestSupport
+#if canImport(Glibc)
+import Glibc
+#endif
 
 /// The 503 server that holds the port while the database is away: it answers while connections
 /// pour in, and stops without losing one when the database answers.
@@ -41,6 +44,42 @@ struct DatabaseWaitTests {
             #expect(storm.statuses.keys.allSatisfy { $0 == 503 }, "\(storm.statuses)")
             #expect(rebound, "port \(port) still held after the wait")
         }
+    }
+
+    /// A client that sends half a request and never more does not hold the start up: the holding
+    /// server gives accepted connections a few seconds to finish, then closes them, and the port
+    /// is free for the real server.
+    @Test(.timeLimit(.minutes(2)))
+    func aClientThatNeverFinishesItsRequestDoesNotHoldTheStart() async throws {
+        let port = try LoopbackPort.free()
+        let reachable = Atomic<Bool>(false)
+        let waiting = Task {
+            try await DatabaseWait.answering(host: "127.0.0.1", port: port, logger: Logger(label: "database-wait-test"),
+                                             isUnavailable: { $0 is Unreachable }) { () throws -> Int in
+                guard reachable.load(ordering: .relaxed) else { throw Unreachable() }
+                return 1
+            }
+        }
+        // Connected once the holding server listens, with a request cut off after its headers' start.
+        var descriptor: Int32 = -1
+        for _ in 0..<100 where descriptor < 0 {
+            let candidate = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
+            var address = LoopbackPort.address(port)
+            let connected = withUnsafePointer(to: &address) {
+                $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { connect(candidate, $0, socklen_t(MemoryLayout<sockaddr_in>.size)) == 0 }
+            }
+            if connected { descriptor = candidate } else { close(candidate); try await Task.sleep(for: .milliseconds(50)) }
+        }
+        try #require(descriptor >= 0, "the holding server never listened")
+        defer { close(descriptor) }
+        let partial = Array("GET /health HTTP/1.1\r\nHost: 127.0.0.1\r\nX-Slow:".utf8)
+        #expect(partial.withUnsafeBytes { send(descriptor, $0.baseAddress, $0.count, Int32(MSG_NOSIGNAL)) } == partial.count)
+        reachable.store(true, ordering: .relaxed)
+        let started = ContinuousClock.now
+        #expect(try await waiting.value == 1)
+        // The first retry comes after 1 s, then at most the 5 s drain.
+        #expect(ContinuousClock.now - started < .seconds(20))
+        #expect(LoopbackPort.isFree(port))
     }
 
     /// An error other than the database's absence ends the wait, is thrown, and frees the port.
