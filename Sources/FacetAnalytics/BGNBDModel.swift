@@ -129,6 +129,51 @@ public struct BGNBDFit: Sendable, Hashable, Codable {
     public var covariance: [[Double]]? = nil
 }
 
+extension BGNBDFit {
+    /// A mixing distribution whose two shapes grew this large has no spread left to speak of:
+    /// the Beta's standard deviation is then below a thousandth of its mean's distance from 0 or 1
+    /// (it is about √(p(1 − p)/(a + b))), and the Gamma's coefficient of variation 1/√r below 0.001.
+    static let noSpreadBeyond = 1e6
+
+    /// The dropout probability every customer shares when the fit found no spread in it: the
+    /// likelihood then peaks where a and b grow without bound at a fixed a / (a + b), and the
+    /// optimiser stops at some arbitrary size of them (a small clientele has been seen to stop
+    /// near 10²²⁶). `nil` when the Beta keeps a spread, as on most data.
+    public var commonDropoutProbability: Double? {
+        model.a + model.b > Self.noSpreadBeyond ? model.a / (model.a + model.b) : nil
+    }
+
+    /// The purchase rate (per time unit) every customer shares while alive when the fit found no
+    /// spread in it (r and α growing together at a fixed r / α); `nil` otherwise.
+    public var commonPurchaseRate: Double? {
+        model.r > Self.noSpreadBeyond ? model.r / model.alpha : nil
+    }
+
+    /// What an analyst should read into a fit on the edge of its parameter space, in plain
+    /// words; `nil` for an ordinary fit. The parameters as fitted stay in the record, but their
+    /// size there is the optimiser's stopping point, not an estimate.
+    public var boundaryNote: String? {
+        var parts: [String] = []
+        if let p = commonDropoutProbability {
+            parts.append("the clients show no spread in their chance of lapsing: every client has the same \(Self.percent(p)) chance of "
+                         + "dropping out after each purchase (a and b grew without bound at a / (a + b) = \(String(format: "%.3f", p)); their "
+                         + "fitted size is where the optimiser stopped, not an estimate)")
+        }
+        if let rate = commonPurchaseRate {
+            parts.append("the clients show no spread in how often they buy: every active client buys at the same rate, "
+                         + "\(String(format: "%.3g", rate)) purchases per time unit (r and α grew without bound at r / α)")
+        }
+        guard !parts.isEmpty else { return nil }
+        return "BG/NBD found that \(parts.joined(separator: "; and ")). Such a fit is common on a small or very regular clientele; "
+            + "no standard errors can be given in that direction."
+    }
+
+    private static func percent(_ p: Double) -> String {
+        let value = p * 100
+        return value < 1 ? String(format: "%.2f%%", value) : String(format: "%.0f%%", value)
+    }
+}
+
 extension BGNBDModel {
     /// Fits r, α, a and b by maximum likelihood over their logarithms (so they stay positive):
     /// BFGS with the analytic gradient, and the `optimiser` simplex when BFGS does not converge.

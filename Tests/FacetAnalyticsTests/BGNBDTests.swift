@@ -150,5 +150,29 @@ struct BGNBDTests {
         #expect(abs(fit.logLikelihood - -9582.4) <= 0.05, "LL = \(fit.logLikelihood)")
         // The maximum is at least as high as the published (rounded) parameters.
         #expect(fit.logLikelihood >= Self.published.logLikelihood(customers))
+        // An ordinary fit, with spread in both rates: nothing to flag.
+        #expect(fit.commonDropoutProbability == nil && fit.commonPurchaseRate == nil && fit.boundaryNote == nil)
+    }
+
+    /// A fit that stopped where a and b grow without bound is read as the probability they
+    /// share, in words, and only then.
+    @Test func aFitWithNoSpreadInDropoutSaysSoInPlainWords() throws {
+        func fit(_ r: Double, _ alpha: Double, _ a: Double, _ b: Double) throws -> BGNBDFit {
+            BGNBDFit(model: try BGNBDModel(r: r, alpha: alpha, a: a, b: b), logLikelihood: -100, iterations: 40, restarts: 0,
+                     converged: true, customers: 60)
+        }
+        let edge = try fit(0.6, 80, 8.3e225, 1.5e226)
+        let p = try #require(edge.commonDropoutProbability)
+        #expect(abs(p - 8.3e225 / (8.3e225 + 1.5e226)) < 1e-12)
+        #expect(edge.commonPurchaseRate == nil)
+        let note = try #require(edge.boundaryNote)
+        #expect(note.contains("same 36% chance of dropping out after each purchase"), "\(note)")
+        #expect(note.contains("a / (a + b) = 0.356"), "\(note)")
+        #expect(!note.contains("rate"), "\(note)")
+        // Both mixing distributions on the edge: both are said.
+        let both = try #require(try fit(2e7, 1e9, 3e8, 1e9).boundaryNote)
+        #expect(both.contains("23% chance") && both.contains("0.02 purchases per time unit"), "\(both)")
+        // Large but still spread (a + b = 10⁵): an estimate like any other.
+        #expect(try fit(0.6, 80, 3e4, 7e4).boundaryNote == nil)
     }
 }

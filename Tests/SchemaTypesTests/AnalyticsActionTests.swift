@@ -92,6 +92,16 @@ struct AnalyticsActionTests {
         let lifetime = try #require(dataset.query(#"*[_type == "analyticsModel" && modelType == "ltv-forecasting" && defined(customer)][0...60].predictions.value"#).arrayValue)
         #expect(lifetime.count > 40, "\(lifetime.count) lifetime-value documents")
         #expect(lifetime.allSatisfy { ($0.numberValue ?? .nan).isFinite && ($0.numberValue ?? -1) >= 0 }, "\(lifetime)")
+        // The clientele's cohort document reads the fit for what it is: one dropout probability
+        // for every client, with a and b's size named as the optimiser's stopping point.
+        let cohort = try #require(dataset.query(#"*[_type == "analyticsModel" && modelType == "ltv-forecasting" && !defined(customer)][0]{notes, parameters}"#).objectValue)
+        let notes = try #require(cohort["notes"]?.stringValue)
+        #expect(notes.contains("no spread in their chance of lapsing"), "\(notes)")
+        let parameters = Dictionary(uniqueKeysWithValues: (cohort["parameters"]?.arrayValue ?? []).compactMap { parameter in
+            parameter["name"]?.stringValue.flatMap { name in parameter["value"]?.numberValue.map { (name, $0) } }
+        })
+        let a = try #require(parameters["a"]), b = try #require(parameters["b"]), common = try #require(parameters["commonDropoutProbability"])
+        #expect(common > 0 && common < 1 && abs(common - a / (a + b)) < 1e-6, "\(parameters)")
     }
 
     @Test func theAnalyticsActionsAreRegisteredWithTheirTypes() {

@@ -51,6 +51,14 @@ extension ModelDocuments {
         [("r", fit.model.r, fit.standardErrors?.r), ("alpha", fit.model.alpha, fit.standardErrors?.alpha),
          ("a", fit.model.a, fit.standardErrors?.a), ("b", fit.model.b, fit.standardErrors?.b),
          ("bgnbdLogLikelihood", fit.logLikelihood, nil)]
+            + (fit.commonDropoutProbability.map { [("commonDropoutProbability", $0, nil)] } ?? [])
+            + (fit.commonPurchaseRate.map { [("commonPurchaseRate", $0, nil)] } ?? [])
+    }
+
+    /// The fit's plain reading when it lies on the edge of its parameter space, as a sentence to
+    /// add to notes (empty otherwise).
+    static func boundaryNote(_ fit: BGNBDFit?) -> String {
+        fit?.boundaryNote.map { " " + $0 } ?? ""
     }
 
     /// The chosen scorer's calibration as parameters: the method, Brier scores, calibration
@@ -166,7 +174,7 @@ extension ModelDocuments {
                 after it (median window \(Int(training.medianWindowDays.rounded())) days; \(training.churned) of \(training.datasetSize) clients lapsed; \
                 \(training.excluded) without an order before the cut-off and \(training.beyondData) whose window runs past the data left out). \
                 Metrics at threshold \(metrics.threshold). All three scorers: \(summary).\(calibrated) \
-                The brief's weights sum to 120%; the heuristic divides by their sum, keeping their proportions.
+                The brief's weights sum to 120%; the heuristic divides by their sum, keeping their proportions.\(boundaryNote(report.model))
                 """)
             return document
         }
@@ -196,7 +204,7 @@ extension ModelDocuments {
         let comparison = predictions.lifetimeComparison.map {
             " Ranking the spend of the \(Int(predictions.settings.horizonDays)) days after \(AnalyticsDate.day(predictions.cutoff)): Spearman \(String(format: "%.3f", $0.probabilisticCorrelation)) for the model, \(String(format: "%.3f", $0.heuristicCorrelation)) for the brief's heuristic."
         } ?? ""
-        document["notes"] = .string("forecastedValue sums every client's forecast; predictions.value sums the brief heuristic's.\(comparison)")
+        document["notes"] = .string("forecastedValue sums every client's forecast; predictions.value sums the brief heuristic's.\(comparison)\(boundaryNote(predictions.purchases))")
         return document
     }
 
