@@ -55,8 +55,19 @@ public enum Hypergeometric {
             return SignedLog(sign: inner.sign, log: inner.log - a * Foundation.log1p(-z))
         }
         if z <= seriesLimit { return try series(a, b, c, z) }
+        // c and a or b large (a fit near, not at, the edge of no spread): the transformation's
+        // gamma functions, of arguments this size, lose the digits the result needs, while the
+        // series' terms are all positive (no cancellation) and shrink about as (b / c)z does.
+        // It is summed first; only a series too slow for its budget falls back.
+        if a > 0, b > 0, c > 0, Swift.min(Swift.max(a, b), c) > largeParameter, let summed = try? series(a, b, c, z) {
+            return summed
+        }
         return try nearOne(a, b, c, z)
     }
+
+    /// Past this size of c and of a or b, a series near z = 1 is summed directly (see
+    /// ``signedLog(_:_:_:_:)``).
+    static let largeParameter = 1e4
 
     /// ₂F₁ when b and c (or a and c) are so large that (b)ₙ / (c)ₙ is (b / c)ⁿ to double
     /// precision for every term the sum needs: then it is the binomial (1 − ρz)^(−a) with ρ = b / c,
