@@ -117,6 +117,27 @@ public struct ActionContext: Sendable {
         let dataset = self.dataset, options = TransactionOptions(author: author, source: "action")
         return try await blocking { try dataset.mutate(mutations, options: options) }
     }
+
+    /// Commits each of `batches` as a transaction of its own, in order, as ``mutate(_:)`` called
+    /// once per batch would, but with the next batch worked out while the one before is written
+    /// (``Dataset/mutateEach(_:options:committed:)``): for an action that writes many thousands
+    /// of documents. Other writers wait while the batches are written, so a caller hands over a
+    /// few at a time. A refused batch throws, with the batches before it committed and none after.
+    /// `committed` hears each batch's result as it becomes durable.
+    public func mutateEach(_ batches: [[Mutation]], committed: @escaping @Sendable (TransactionResult) -> Void = { _ in }) async throws -> [TransactionResult] {
+        let dataset = self.dataset, options = TransactionOptions(author: author, source: "action")
+        return try await blocking {
+            var next = 0, results: [TransactionResult] = []
+            try dataset.mutateEach({ () -> [Mutation]? in
+                defer { next += 1 }
+                return next < batches.count ? batches[next] : nil
+            }, options: options) { result in
+                results.append(result)
+                committed(result)
+            }
+            return results
+        }
+    }
 }
 
 /// What an action reports back: the studio shows ``message`` (in the ``tone``), refreshes the

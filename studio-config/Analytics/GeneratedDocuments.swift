@@ -2,6 +2,7 @@ import FacetSchema
 import FacetStore
 import Foundation
 import GROQ
+import Synchronization
 
 /// Writes documents an analytics run generated, through the action's mutation pipeline, so that
 /// a run replaces the previous run's documents instead of adding to them, and a run that finds
@@ -19,6 +20,9 @@ import GROQ
 public enum GeneratedDocuments {
     /// Documents per transaction: large enough to keep commits few, small enough to keep each short.
     public static let batchSize = 1_000
+    /// Transactions written in one turn, each worked out while the one before is written; other
+    /// writers (an editor saving a client) get their turn between two groups, after about a second.
+    public static let batchesPerTurn = 8
     /// From how many writes a run pauses the dataset's background index rebuilds until it is done.
     public static let bulkFrom = 20_000
 
@@ -82,20 +86,30 @@ public enum GeneratedDocuments {
         if !stale.isEmpty { mutations.append(.delete(.ids(stale))) }
         let write = { [outcome] () async throws -> Outcome in
             var outcome = outcome
-            var start = 0
-            while start < mutations.count {
-                let batch = Array(mutations[start..<min(mutations.count, start + batchSize)])
-                let result = try await context.mutate(batch)
-                outcome.transactionIDs.append(result.transactionId)
-                for entry in result.results {
-                    switch entry.operation {
-                    case "delete": outcome.deleted.append(entry.id)
-                    case "none": continue
-                    default: outcome.written.append(entry.id)
+            let batches = stride(from: 0, to: mutations.count, by: batchSize).map { Array(mutations[$0..<min(mutations.count, $0 + batchSize)]) }
+            // Batches committed so far, each of `batchSize` mutations but the last.
+            let committed = Mutex(0), total = mutations.count
+            var turn = 0
+            while turn < batches.count {
+                let group = Array(batches[turn..<min(batches.count, turn + batchesPerTurn)])
+                let results = try await context.mutateEach(group) { _ in
+                    let count = committed.withLock { count in
+                        count += 1
+                        return count
+                    }
+                    progress?(Double(min(count * batchSize, total)) / Double(total))
+                }
+                for result in results {
+                    outcome.transactionIDs.append(result.transactionId)
+                    for entry in result.results {
+                        switch entry.operation {
+                        case "delete": outcome.deleted.append(entry.id)
+                        case "none": continue
+                        default: outcome.written.append(entry.id)
+                        }
                     }
                 }
-                start += batchSize
-                progress?(Double(min(start, mutations.count)) / Double(mutations.count))
+                turn += batchesPerTurn
             }
             return outcome
         }
