@@ -76,12 +76,21 @@ public struct Validator: Sendable {
         }
 
         mutating func check(fields: [Field], in object: JSONObject, path: String) {
+            // Fields the object holds whose names do not start with "_": when they are all of
+            // its keys but the system ones, none is undeclared, and no set of names is built.
+            var declaredHeld = 0
             for field in fields {
+                let stored = object[field.name]
+                if stored != nil, !field.name.hasPrefix("_") { declaredHeld += 1 }
+                let value = stored.flatMap { $0.isNull ? nil : $0 }
+                // An absent field without rules has nothing to say, and needs no path.
+                guard value != nil || !field.rules.isEmpty else { continue }
                 let fieldPath = path + field.name
-                let value = object[field.name].flatMap { $0.isNull ? nil : $0 }
                 if let value { check(value, as: field.type, path: fieldPath) }
                 for rule in field.rules { apply(rule, to: value, path: fieldPath, siblings: object) }
             }
+            let ownKeys = object.keys.reduce(0) { $0 + ($1.hasPrefix("_") ? 0 : 1) }
+            guard ownKeys > declaredHeld else { return }
             let declared = Set(fields.map(\.name))
             for key in object.keys where !key.hasPrefix("_") && !declared.contains(key) {
                 mark(path + key, "Not declared in the schema of \(typeName)", .warning)
@@ -189,7 +198,10 @@ public struct Validator: Sendable {
         mutating func apply(_ rule: Rule, to value: JSONValue?, path: String, siblings: JSONObject) {
             func fail(_ message: String) { mark(path, rule.message ?? message, rule.level) }
             let number = value?.numberValue
-            let size: Double? = value?.stringValue.map { Double($0.count) } ?? number
+            // A string's length in characters is counted only by the rules that need it.
+            var size: Double? {
+                value?.stringValue.map { Double($0.count) } ?? number
+            }
             switch rule.check {
             case .required:
                 let empty = value == nil || value?.stringValue?.isEmpty == true || value?.arrayValue?.isEmpty == true

@@ -85,9 +85,16 @@ public struct PaymentCardScreen: DocumentValidating {
 
     /// Whether `text` has a run of `minimum` digits, read from its UTF-8 without a copy.
     private static func longestDigitRun(in text: String, atLeast minimum: Int) -> Bool {
+        // Most strings (ids, names, enumerations) are shorter than a run could be.
+        guard text.utf8.count >= minimum else { return false }
+        if let found = text.utf8.withContiguousStorageIfAvailable({ longestDigitRun(in: $0, atLeast: minimum) }) { return found }
+        return longestDigitRun(in: Array(text.utf8), atLeast: minimum)
+    }
+
+    private static func longestDigitRun(in bytes: some Collection<UInt8>, atLeast minimum: Int) -> Bool {
         var run = 0
         var separated = false
-        for byte in text.utf8 {
+        for byte in bytes {
             if isDigit(byte) {
                 run += 1
                 separated = false
