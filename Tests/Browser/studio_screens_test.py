@@ -472,6 +472,16 @@ def prediction(studio, api):
     studio.click(".prediction-details summary", "Details")
     studio.visible(".prediction-details .prediction-drivers", "the drivers behind the prediction")
     studio.text_of(".prediction-details", "The brief's heuristic, for comparison", "the heuristic beside the model")
+    # A long text (the model's notes) is shown whole, not in a few lines to scroll inside.
+    boxes = studio.driver.execute_script("""
+        return [...document.querySelectorAll('.editor-pane textarea')].filter((box) => box.value.length > 200)
+            .map((box) => ({ scrolls: box.scrollHeight > box.clientHeight + 2, height: box.clientHeight, text: box.value.slice(0, 40) }));
+    """)
+    if not boxes:
+        raise StudioFailure("the lifetime-value document shows no long text (its notes)")
+    for box in boxes:
+        if box["scrolls"]:
+            raise StudioFailure(f"a long text scrolls inside a {box['height']} px box instead of growing: {box['text']}…")
     for name in ["laptop", "tablet", "phone"]:
         size(studio, name)
         check_screen(studio, f"a prediction at {WIDTHS[name][0]} px", f"{name}-prediction")

@@ -18,7 +18,11 @@ export function primitiveField(field, value, path, context) {
     return frame;
   }
   if (field.type === "text") {
-    input = element("textarea", { id, rows: field.rows ?? 4, readonly: context.readOnly, value: value ?? "" });
+    // The box grows with its text (a model's notes, a long summary) from the field's rows up to
+    // most of the screen, instead of a few lines to scroll inside.
+    const rows = field.rows ?? 4;
+    input = element("textarea", { id, rows, readonly: context.readOnly, value: value ?? "", class: "grows" });
+    input.style.minHeight = `calc(${rows}lh + .8rem + 2px)`;
   } else {
     input = element("input", {
       id, type: inputTypes[field.type] ?? "text", readonly: context.readOnly,
