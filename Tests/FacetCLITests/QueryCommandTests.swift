@@ -80,13 +80,13 @@ struct QueryCommandTests {
 
     // MARK: Results
 
-    /// Objects of ever new keys fill the process's table of shared key lists (at most 16,384
-    /// lists or 4 MiB of keys) and go past it: the objects past the bound keep their keys
-    /// themselves and read exactly as written. Run in a process of its own, as the table is the
-    /// whole process's.
+    /// Objects of ever new keys fill the process's table of shared key lists (at most 65,536
+    /// lists or 16 MiB of keys; here the bytes, at about 1.1 KiB a list) and go past it: the
+    /// objects past the bound keep their keys themselves and read exactly as written. Run in a
+    /// process of its own, as the table is the whole process's.
     @Test func objectsOfEverNewKeysPastTheSharedKeysBoundReadAsWritten() async throws {
         try await withProcessTurn {
-            let padding = String(repeating: "x", count: 100)
+            let padding = String(repeating: "x", count: 1_000)
             let lines = (0..<20_000).map { index in
                 #"{"_id": "d-\#(index)", "_type": "t", "k\#(index)\#(padding)": \#(index), "z\#(index)": "v\#(index)"}"#
             }

@@ -17,7 +17,7 @@ struct JSONObjectKeysTests {
     @Test func objectsReadAlikeShareOneListOfKeys() throws {
         let first = try JSONValue(parsing: Self.order)
         let second = try JSONValue(parsing: Self.order.replacing("o-1", with: "o-2"))
-        let list = try #require(Self.sharedList(first))
+        let list = try #require(Self.sharedList(first), "table usage \(SharedObjectKeys.usage)")
         #expect(Self.sharedList(second) == list)
         #expect(Self.sharedList(first["lines"]?[0]) != nil)
         #expect(Self.sharedList(first["lines"]?[0]) == Self.sharedList(second["lines"]?[0]))

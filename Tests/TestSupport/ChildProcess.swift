@@ -76,12 +76,18 @@ public final class ChildProcess: @unchecked Sendable {
 
     private let reaping = Reaping()
 
+    /// Writing to a child whose reader has gone (its standard input, a socket it closed) must
+    /// fail with `EPIPE` in the test process, never end it: the whole suite shares the process.
+    /// Set once, for good, before the first child starts; children get the default back.
+    private static let brokenPipesFail: Void = { _ = Glibc.signal(SIGPIPE, SIG_IGN) }()
+
     /// Starts `executable` (a path; use `/usr/bin/env` to look a program up) with `arguments`.
     /// `environment` nil passes the test process's own; `directory` nil keeps its working directory.
     public init(_ executable: String, _ arguments: [String], environment: [String: String]? = nil,
                 directory: String? = nil, stdin: Stream = .null, stdout: Stream = .null, stderr: Stream = .null) throws
     {
         commandLine = ([executable] + arguments).joined(separator: " ")
+        _ = Self.brokenPipesFail
         var actions = posix_spawn_file_actions_t()
         posix_spawn_file_actions_init(&actions)
         defer { posix_spawn_file_actions_destroy(&actions) }

@@ -74,17 +74,20 @@ final class JSONObjectKeys: ManagedBuffer<JSONObjectKeys.Header, String> {
 
 /// The process's shared key lists (see ``JSONObjectKeys``), found without a lock.
 ///
-/// An open-addressed table of 32,768 slots, read with atomic loads: decoding a dataset on
-/// every core looks a key list up for each of its objects, and a lock there would make the
+/// An open-addressed table of 131,072 slots (1 MiB), read with atomic loads: decoding a dataset
+/// on every core looks a key list up for each of its objects, and a lock there would make the
 /// cores wait on each other. Adding a list takes a lock. The table is bounded, so input made
 /// of ever new keys (a client sending objects with random keys) cannot grow it without limit:
-/// past 16,384 lists or 4 MiB of keys, objects of a new kind keep their keys themselves, as
-/// objects of more than 64 members and objects with a repeated key always do.
+/// past 65,536 lists or 16 MiB of keys, objects of a new kind keep their keys themselves, as
+/// objects of more than 64 members and objects with a repeated key always do. A list is one
+/// set of keys in one order, so a type whose optional fields come and go has a list for each
+/// combination met: a long-running server meets many, and the bound is set well above what
+/// a large dataset's documents and drafts make.
 enum SharedObjectKeys {
-    static let slotCount = 1 << 15
-    static let maximumLists = 1 << 14
+    static let slotCount = 1 << 17
+    static let maximumLists = 1 << 16
     static let maximumKeys = 64
-    static let maximumBytes = 4 << 20
+    static let maximumBytes = 16 << 20
 
     nonisolated(unsafe) private static let slots: UnsafeMutablePointer<Atomic<UInt>> = {
         let slots = UnsafeMutablePointer<Atomic<UInt>>.allocate(capacity: slotCount)
@@ -93,6 +96,9 @@ enum SharedObjectKeys {
     }()
 
     private static let additions = Mutex<(lists: Int, bytes: Int)>((0, 0))
+
+    /// How much of the table is taken: lists and bytes of keys.
+    static var usage: (lists: Int, bytes: Int) { additions.withLock { $0 } }
 
     /// The shared list of `keys`, made if need be; `nil` when they cannot be shared (none, too
     /// many, repeated, or the table is full).
