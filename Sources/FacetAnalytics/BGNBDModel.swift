@@ -170,7 +170,8 @@ extension BGNBDFit {
 
     private static func percent(_ p: Double) -> String {
         let value = p * 100
-        return value < 1 ? String(format: "%.2f%%", value) : String(format: "%.0f%%", value)
+        // Near 0 or 100 whole percents would say "0%" or "100%" of a chance that is neither.
+        return value < 1 || value > 99 ? String(format: "%.2f%%", value) : String(format: "%.0f%%", value)
     }
 }
 

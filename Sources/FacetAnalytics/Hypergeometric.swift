@@ -59,7 +59,13 @@ public enum Hypergeometric {
         // gamma functions, of arguments this size, lose the digits the result needs, while the
         // series' terms are all positive (no cancellation) and shrink about as (b / c)z does.
         // It is summed first; only a series too slow for its budget falls back.
-        if a > 0, b > 0, c > 0, Swift.min(Swift.max(a, b), c) > largeParameter, let summed = try? series(a, b, c, z) {
+        // Tried only when its terms shrink fast enough to finish well within the budget (the
+        // ratio settles near z · min(1, max(a, b) / c)), so that no call spends the whole budget
+        // before falling back.
+        if a > 0, b > 0, c > 0, Swift.min(Swift.max(a, b), c) > largeParameter,
+           (Swift.min(a, b) + 40) / (1 - z * Swift.min(1, Swift.max(a, b) / c)) < 100_000,
+           let summed = try? series(a, b, c, z)
+        {
             return summed
         }
         return try nearOne(a, b, c, z)

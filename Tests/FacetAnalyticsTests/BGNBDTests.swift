@@ -172,6 +172,8 @@ struct BGNBDTests {
         // Both mixing distributions on the edge: both are said.
         let both = try #require(try fit(2e7, 1e9, 3e8, 1e9).boundaryNote)
         #expect(both.contains("23% chance") && both.contains("0.02 purchases per time unit"), "\(both)")
+        // Near certainty is not rounded to it.
+        #expect(try #require(try fit(0.6, 80, 9.99e8, 1e6).boundaryNote).contains("same 99.90% chance"))
         // Large but still spread (a + b = 10⁵): an estimate like any other.
         #expect(try fit(0.6, 80, 3e4, 7e4).boundaryNote == nil)
     }

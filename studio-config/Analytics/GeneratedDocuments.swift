@@ -86,12 +86,13 @@ public enum GeneratedDocuments {
         if !stale.isEmpty { mutations.append(.delete(.ids(stale))) }
         let write = { [outcome] () async throws -> Outcome in
             var outcome = outcome
-            let batches = stride(from: 0, to: mutations.count, by: batchSize).map { Array(mutations[$0..<min(mutations.count, $0 + batchSize)]) }
             // Batches committed so far, each of `batchSize` mutations but the last.
             let committed = Mutex(0), total = mutations.count
-            var turn = 0
-            while turn < batches.count {
-                let group = Array(batches[turn..<min(batches.count, turn + batchesPerTurn)])
+            var start = 0
+            while start < total {
+                // One turn's batches, cut from the mutations as the turn comes.
+                let end = min(total, start + batchSize * batchesPerTurn)
+                let group = stride(from: start, to: end, by: batchSize).map { Array(mutations[$0..<min(end, $0 + batchSize)]) }
                 let results = try await context.mutateEach(group) { _ in
                     let count = committed.withLock { count in
                         count += 1
@@ -109,7 +110,7 @@ public enum GeneratedDocuments {
                         }
                     }
                 }
-                turn += batchesPerTurn
+                start = end
             }
             return outcome
         }
