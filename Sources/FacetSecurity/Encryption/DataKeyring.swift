@@ -328,6 +328,8 @@ final class DataKeyring: Sendable {
 
     /// How many ids one statement looks up: well under SQLite's limit on parameters.
     private static let idsPerStatement = 500
+    /// How many new keys one statement inserts (six parameters each).
+    private static let keysPerInsert = 80
 
     private static func placeholders(_ count: Int) -> String {
         Array(repeating: "?", count: count).joined(separator: ", ")
@@ -360,17 +362,30 @@ final class DataKeyring: Sendable {
             guard try db.value("SELECT master_kid FROM encryption_state WHERE id = 1", as: String.self) == master.kid else { return nil }
             let existing = try Self.currentKeys(of: subjects, db)
             var found: [Found] = []
+            found.reserveCapacity(subjects.count)
             let now = Timestamp.string(Date())
+            // Many rows per statement: a seed makes hundreds of thousands of keys, and one
+            // statement per key cost more than making them.
+            var rows: [any SQLColumnValue] = []
+            rows.reserveCapacity(Self.keysPerInsert * 6)
+            func insertRows() throws {
+                guard !rows.isEmpty else { return }
+                let count = rows.count / 6
+                try db.execute("INSERT INTO data_keys (kid, dataset, subject, wrapped, master_kid, created_at) VALUES "
+                    + Array(repeating: "(?, ?, ?, ?, ?, ?)", count: count).joined(separator: ", "), rows)
+                rows.removeAll(keepingCapacity: true)
+            }
             for (subject, key) in zip(subjects, made) {
                 if let existing = existing[subject] {
                     found.append((subject, existing.kid, existing.wrapped, existing.masterKid, nil))
                     continue
                 }
                 let key = try key.get()
-                try db.execute("INSERT INTO data_keys (kid, dataset, subject, wrapped, master_kid, created_at) VALUES (?, ?, ?, ?, ?, ?)",
-                               [key.kid, subject.dataset, subject.subject, key.wrapped, master.kid, now])
+                rows.append(contentsOf: [key.kid, subject.dataset, subject.subject, key.wrapped, master.kid, now] as [any SQLColumnValue])
                 found.append((subject, key.kid, key.wrapped, master.kid, key.key))
+                if rows.count == Self.keysPerInsert * 6 { try insertRows() }
             }
+            try insertRows()
             return found
         }
         // A rotation replaced the master key meanwhile: each key is then made on first use.

@@ -113,6 +113,8 @@ public final class FieldEncryption: DocumentSealing {
         guard !sealed.isEmpty || object.values.contains(where: FieldEnvelope.isMarked) else { return document }
         try storeErrors { () throws(SecurityError) in
             if refreshing { try keyring.refresh() }
+            // Every field of a document is sealed under the same key: looked up once.
+            var key: (kid: String, key: SymmetricKey)?
             for name in object.keys {
                 guard var value = object[name] else { continue }
                 let site = FieldEnvelope.Site(dataset: dataset, documentID: id, path: name)
@@ -127,8 +129,12 @@ public final class FieldEncryption: DocumentSealing {
                     object[name] = value
                 }
                 if sealed.contains(name), !value.isNull {
-                    let key = try keyring.currentKey(for: SubjectKey(dataset: dataset, subject: site.subject), refreshing: false)
-                    object[name] = try FieldEnvelope.seal(value, at: site, kid: key.kid, key: key.key).json
+                    let found: (kid: String, key: SymmetricKey)
+                    if let key { found = key } else {
+                        found = try keyring.currentKey(for: SubjectKey(dataset: dataset, subject: site.subject), refreshing: false)
+                        key = found
+                    }
+                    object[name] = try FieldEnvelope.seal(value, at: site, kid: found.kid, key: found.key).json
                 }
             }
         }

@@ -18,6 +18,10 @@ struct TransactionWork {
     private(set) var changed: OrderedDictionary<String, JSONValue?> = [:]
     private(set) var results: [TransactionResult.Item] = []
     private(set) var mutationsJSON: [JSONValue] = []
+    /// The snapshot's overlay and unique holders with every written document applied, when
+    /// validation built them for the whole dataset (no author's view): the next snapshot is
+    /// made of them instead of applying a large transaction a second time.
+    private(set) var appliedState: (overlay: Overlay, uniqueValues: UniqueValues)?
 
     init(snapshot: DatasetSnapshot, transactionID: String, timestamp: String, options: TransactionOptions, limits: DocumentLimits,
          validator: (any DocumentValidating)? = nil, sealing: (any DocumentSealing)? = nil, dataset: String = "")
@@ -300,6 +304,9 @@ struct TransactionWork {
         try checkVariantTypes()
         if options.checkReferences { try checkReferences() }
         if let validator { try validate(with: validator) }
+        // Valid for the next snapshot only when every written id has an effect (a deletion of
+        // an absent document has none, but is in the working state).
+        if appliedState != nil, effects.count != changed.count { appliedState = nil }
         // Results carry the final documents.
         for index in results.indices { results[index].document = current(results[index].id) }
         return effects
@@ -325,8 +332,15 @@ struct TransactionWork {
     /// answer to "is this person a client?"). A value that duplicates a hidden one is stored;
     /// a user who reads both sees the duplicate as a validation marker and resolves it. That is
     /// the lesser harm: refusing it, with any message, would answer the question all the same.
-    private func validate(with validator: any DocumentValidating) throws(StoreError) {
-        let working = workingDocuments(as: options.authorizer?.visibility)
+    private mutating func validate(with validator: any DocumentValidating) throws(StoreError) {
+        let working: LayeredDocuments
+        if let visibility = options.authorizer?.visibility {
+            working = workingDocuments(as: visibility)
+        } else {
+            let state = rawWorkingState()
+            working = LayeredDocuments(base: snapshot.base.raw, overlay: state.overlay, uniqueValues: state.uniqueValues.isEmpty ? nil : state.uniqueValues)
+            appliedState = state
+        }
         let written = changed.compactMap { id, state in state.map { (id: id, document: $0) } }
         // Each document is judged on its own against the same working state: the cores share
         // the batch (a seed or import writes thousands per transaction).
@@ -348,15 +362,20 @@ struct TransactionWork {
     /// of them, whole, when `nil`).
     private func workingDocuments(as visibility: (any DocumentVisibility)?) -> LayeredDocuments {
         guard let visibility else {
-            var overlay = snapshot.overlay
-            for (id, document) in changed { overlay[id] = .some(document) }
-            let uniqueValues = snapshot.uniqueValues.applying(changed.lazy.map { ($0.key, snapshot.document(id: $0.key), $0.value) })
-            return LayeredDocuments(base: snapshot.base.raw, overlay: overlay, uniqueValues: uniqueValues.isEmpty ? nil : uniqueValues)
+            let state = rawWorkingState()
+            return LayeredDocuments(base: snapshot.base.raw, overlay: state.overlay, uniqueValues: state.uniqueValues.isEmpty ? nil : state.uniqueValues)
         }
         let view = snapshot.restricted(.raw, visibility)
         var overlay = view.overlay
         for (id, document) in changed { overlay[id] = .some(document.flatMap(visibility.present)) }
         return LayeredDocuments(base: view.base, overlay: overlay)
+    }
+
+    /// The snapshot's overlay and unique holders with this transaction's changes so far applied.
+    private func rawWorkingState() -> (overlay: Overlay, uniqueValues: UniqueValues) {
+        var overlay = snapshot.overlay
+        for (id, document) in changed { overlay[id] = .some(document) }
+        return (overlay, snapshot.uniqueValues.applying(changed.lazy.map { ($0.key, snapshot.document(id: $0.key), $0.value) }))
     }
 
     /// A selecting query's error as the store reports it: a query stopped at its deadline says

@@ -117,14 +117,20 @@ public final class DatasetSnapshot: Sendable {
         return nil
     }
 
-    /// The snapshot after a transaction that changed `changes` and got `sequence`.
-    func applying(_ changes: [(id: String, document: JSONValue?)], sequence: Int64) -> DatasetSnapshot {
-        var overlay = self.overlay
+    /// The snapshot after a transaction that changed `changes` and got `sequence`. `applied` is
+    /// this snapshot's overlay and unique holders with exactly `changes` applied, when the
+    /// transaction already made them (its validation does).
+    func applying(_ changes: [(id: String, document: JSONValue?)], sequence: Int64,
+                  applied: (overlay: Overlay, uniqueValues: UniqueValues)? = nil) -> DatasetSnapshot
+    {
         var overlaySequence = self.overlaySequence
-        for change in changes {
-            overlay[change.id] = .some(change.document)
-            overlaySequence[change.id] = sequence
+        for change in changes { overlaySequence[change.id] = sequence }
+        if let applied {
+            return DatasetSnapshot(base: base, overlay: applied.overlay, overlaySequence: overlaySequence, sequence: sequence,
+                                   uniqueValues: applied.uniqueValues)
         }
+        var overlay = self.overlay
+        for change in changes { overlay[change.id] = .some(change.document) }
         let uniqueValues = self.uniqueValues.applying(changes.lazy.map { ($0.id, self.document(id: $0.id), $0.document) })
         return DatasetSnapshot(base: base, overlay: overlay, overlaySequence: overlaySequence, sequence: sequence, uniqueValues: uniqueValues)
     }

@@ -240,7 +240,7 @@ public final class Dataset: Sendable {
         let sequence = start.sequence + 1
         let committed = CommittedTransaction(sequence: sequence, id: transactionID, timestamp: timestamp, author: options.author,
                                              mutations: work.mutationsJSON, effects: effects)
-        let next = start.applying(effects.map { ($0.documentID, $0.document) }, sequence: sequence)
+        let next = start.applying(effects.map { ($0.documentID, $0.document) }, sequence: sequence, applied: work.appliedState)
         return (TransactionResult(transactionId: transactionID, results: work.results, sequence: sequence), committed, next)
     }
 
