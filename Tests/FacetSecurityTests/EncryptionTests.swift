@@ -74,16 +74,18 @@ struct EncryptionTests {
         #expect(byID["segment"] == "regular")
         let byQuery = try #require(recorded[2][0]?["patch"]?["set"])
         #expect(byQuery["phone"] == FieldEncryption.redactionMarker)
-        #expect(EncryptionFixture.envelope(recorded[0][0]?["create"]?["email"]) != nil)
+        // The create's body is its document's first revision (kept once, sealed there).
+        #expect(recorded[0][0] == ["create": ["$document": "c-1", "$without": ["_rev"]]])
+        #expect(try dataset.transactions(documentIDs: ["c-1"]).first?.mutations[0]["create"]?["email"] == .string(EncryptionFixture.email))
         for secret in ["patched.known@example.com", "415 555 0100", EncryptionFixture.email] {
             #expect(try fixture.filesContaining(secret) == [])
         }
     }
 
-    /// A transaction's documents are sealed once: a `create` body holding the value its
-    /// document was written with records the document's own envelope, which opens to it in
-    /// history; a body whose value the same transaction then changed, or that brought an
-    /// envelope of its own, is sealed on its own and opens to what was asked.
+    /// A transaction's documents are sealed once: a `create` body that is its document (but for
+    /// the fields the store adds) is recorded as a pointer to the document's revision, whose
+    /// envelopes open to it in history; a body whose value the same transaction then changed,
+    /// or that brought an envelope of its own, is sealed on its own and opens to what was asked.
     @Test func aTransactionsMutationsTakeTheEnvelopesOfTheDocumentsItWrote() throws {
         let fixture = try EncryptionFixture()
         defer { fixture.remove() }
@@ -104,20 +106,27 @@ struct EncryptionTests {
             .map { try JSONValue(parsing: $0) }
         try #require(recorded.count == 3)
         let stored = try (1...3).map { try fixture.storedBody("c-\($0)") }
-        #expect(recorded[0][0]?["createOrReplace"]?["email"] == stored[0]["email"])
-        #expect(recorded[0][1]?["createOrReplace"]?["email"] == stored[1]["email"])
-        #expect(recorded[0][1]?["createOrReplace"]?["phone"] == stored[1]["phone"])
+        let system: JSONValue = ["_createdAt", "_updatedAt", "_rev"]
+        #expect(recorded[0][0] == ["createOrReplace": ["$document": "c-1", "$without": system]])
+        #expect(recorded[0][1] == ["createOrReplace": ["$document": "c-2", "$without": system]])
+        #expect(recorded[1][0] == ["createOrReplace": ["$document": "drafts.c-4", "$without": system]])
         let changed = try #require(EncryptionFixture.envelope(recorded[0][2]?["createOrReplace"]?["email"]))
         #expect(EncryptionFixture.envelope(stored[2]["email"]) != nil && recorded[0][2]?["createOrReplace"]?["email"] != stored[2]["email"])
         #expect(changed.tag.count == 16)
         #expect(dataset.document(id: "drafts.c-4")?["email"] == "four.known@example.com", "opened in memory as on disk")
         let again4 = try #require(EncryptionFixture.envelope(recorded[2][0]?["createOrReplace"]?["email"]))
-        #expect(again4.nonce != EncryptionFixture.envelope(recorded[1][0]?["createOrReplace"]?["email"])?.nonce)
+        let firstRevision = try queue.read { db in
+            try String.fetchOne(db, sql: "SELECT body FROM revisions WHERE document_id = 'drafts.c-4' ORDER BY seq LIMIT 1")
+        }
+        let firstText = try #require(firstRevision)
+        let first4 = try #require(EncryptionFixture.envelope(try JSONValue(parsing: firstText)["email"]))
+        #expect(again4.nonce != first4.nonce)
 
         #expect(try dataset.transactions(documentIDs: ["drafts.c-4"]).last?.mutations[0]["createOrReplace"]?["email"] == "four.known@example.com")
         let history = try dataset.transactions(documentIDs: ["c-1", "c-3"])
         let opened = try #require(history.first { $0.id == first.transactionId })
-        #expect(opened.mutations[0]["createOrReplace"]?["email"] == "one.known@example.com")
+        #expect(opened.mutations[0] == ["createOrReplace": .object(EncryptionFixture.customer("c-1", email: "one.known@example.com"))])
+        #expect(opened.mutations[1] == ["createOrReplace": .object(EncryptionFixture.customer("c-2", email: "two.known@example.com"))])
         #expect(opened.mutations[2]["createOrReplace"]?["email"] == "three.known@example.com")
         #expect(opened.mutations[3]["patch"]?["set"]?["email"] == "three.patched@example.com")
         #expect(dataset.document(id: "c-3")?["email"] == "three.patched@example.com")

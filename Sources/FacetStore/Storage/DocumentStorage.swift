@@ -150,14 +150,15 @@ public struct PreparedTransaction: Sendable {
 }
 
 extension PreparedTransaction {
-    /// `transaction` with its documents and mutations written out as JSON text, as it is. A
-    /// large transaction (an import batch) writes its mutations and its documents on two
-    /// threads: they are about the same size.
-    public init(serializing transaction: CommittedTransaction) {
+    /// `transaction` with its documents and mutations written out as JSON text, as it is (or
+    /// with `storedMutations` in place of its mutations, when the storage keeps them in a form
+    /// of its own). A large transaction (an import batch) writes its mutations and its
+    /// documents on two threads: they are about the same size.
+    public init(serializing transaction: CommittedTransaction, storedMutations: [JSONValue]? = nil) {
         let effects = transaction.effects
+        let mutationsStored = JSONValue.array(storedMutations ?? transaction.mutations)
         guard effects.count >= 64 else {
-            self.init(transaction: transaction, bodies: effects.map { $0.document?.serialized() },
-                      mutations: JSONValue.array(transaction.mutations).serialized())
+            self.init(transaction: transaction, bodies: effects.map { $0.document?.serialized() }, mutations: mutationsStored.serialized())
             return
         }
         var bodies = [String?](repeating: nil, count: effects.count)
@@ -169,7 +170,7 @@ extension PreparedTransaction {
                 // Each job writes only its own output.
                 DispatchQueue.concurrentPerform(iterations: 2) { job in
                     if job == 0 {
-                        mutationsOut.pointee = JSONValue.array(transaction.mutations).serialized()
+                        mutationsOut.pointee = mutationsStored.serialized()
                     } else {
                         for index in effects.indices { bodiesOut[index] = effects[index].document?.serialized() }
                     }

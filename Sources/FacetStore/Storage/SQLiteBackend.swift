@@ -260,7 +260,7 @@ final class SQLiteDatasetStorage: DatasetStorage {
     }
 
     func prepare(_ transaction: CommittedTransaction) throws(StoreError) -> PreparedTransaction {
-        PreparedTransaction(serializing: transaction)
+        PreparedTransaction(serializing: transaction, storedMutations: StoredMutations.stored(transaction.mutations, effects: transaction.effects))
     }
 
     func append(_ prepared: PreparedTransaction) throws(StoreError) -> Bool {
@@ -493,8 +493,10 @@ final class SQLiteDatasetStorage: DatasetStorage {
                 return CommittedTransaction.Effect(documentID: effect[0], previousRevision: effect[1], resultRevision: effect[2],
                                                    document: body.isNull ? JSONValue?.none : body)
             }
-            result.append(CommittedTransaction(sequence: sequence, id: row[1], timestamp: row[2], author: row[3],
-                                               mutations: mutations.arrayValue ?? [], effects: effects))
+            let id: String = row[1]
+            result.append(CommittedTransaction(sequence: sequence, id: id, timestamp: row[2], author: row[3],
+                                               mutations: try StoredMutations.restored(mutations.arrayValue ?? [], effects: effects, transaction: id),
+                                               effects: effects))
         }
         return result
     }
