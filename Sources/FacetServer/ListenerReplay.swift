@@ -101,6 +101,6 @@ struct ListenerEventOrder: Sendable {
 
     /// Whether document id `a` comes before `b`: byte order, the same on every platform.
     func precedes(_ a: String, _ b: String) -> Bool {
-        a.utf8.lexicographicallyPrecedes(b.utf8)
+        a.utf8Precedes(b)
     }
 }

@@ -164,7 +164,7 @@ public enum MendozaPatch {
     }
 
     static func sortedKeys(of object: JSONObject) -> [String] {
-        object.keys.sorted { $0.utf8.lexicographicallyPrecedes($1.utf8) }
+        object.keys.sorted { $0.utf8Precedes($1) }
     }
 
     private static func arrayChange(from old: [JSONValue], to new: [JSONValue]) -> Change {

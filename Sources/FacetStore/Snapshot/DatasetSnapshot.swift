@@ -257,13 +257,13 @@ final class SnapshotBase: Sendable {
             if let id = document["_id"]?.stringValue, DocumentID.isDraft(id) { drafts[DocumentID.published(of: id)] = document }
         }
         let unpublished = drafts.filter { raw.document(id: $0.key) == nil }
-            .sorted { $0.key.utf8.lexicographicallyPrecedes($1.key.utf8) }
+            .sorted { $0.key.utf8Precedes($1.key) }
         var shown: [JSONValue] = []
         shown.reserveCapacity(raw.documents.count - drafts.count + unpublished.count)
         var next = 0
         for document in raw.documents {
             guard let id = document["_id"]?.stringValue, DocumentID.isPublished(id) else { continue }
-            while next < unpublished.count, unpublished[next].key.utf8.lexicographicallyPrecedes(id.utf8) {
+            while next < unpublished.count, unpublished[next].key.utf8Precedes(id) {
                 shown.append(presented(unpublished[next].value, as: unpublished[next].key))
                 next += 1
             }

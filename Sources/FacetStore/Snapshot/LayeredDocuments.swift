@@ -123,7 +123,7 @@ final class LayeredDocuments: DocumentSource {
             guard let holders = uniqueValues.holders(type: type, path: path, value: key) else { return nil }
             ids.formUnion(holders)
         }
-        return ids.sorted { $0.utf8.lexicographicallyPrecedes($1.utf8) }.compactMap(document(id:))
+        return ids.sorted { $0.utf8Precedes($1) }.compactMap(document(id:))
     }
 
     private func answer(_ lookup: IndexLookup) -> [JSONValue]? {
@@ -145,14 +145,14 @@ final class LayeredDocuments: DocumentSource {
     /// `baseList` without the documents the overlay replaces or deletes, merged with `added`, in `_id` order.
     private func merge(_ baseList: [JSONValue], _ added: [JSONValue]) -> [JSONValue] {
         var keyed = added.map { (id: idOf($0), document: $0) }
-        keyed.sort { $0.id.utf8.lexicographicallyPrecedes($1.id.utf8) }
+        keyed.sort { $0.id.utf8Precedes($1.id) }
         var result: [JSONValue] = []
         result.reserveCapacity(baseList.count + keyed.count)
         var next = 0
         for document in baseList {
             let id = idOf(document)
             if overlay[id] != nil { continue }
-            while next < keyed.count, keyed[next].id.utf8.lexicographicallyPrecedes(id.utf8) {
+            while next < keyed.count, keyed[next].id.utf8Precedes(id) {
                 result.append(keyed[next].document)
                 next += 1
             }

@@ -502,6 +502,11 @@ public final class Dataset: Sendable {
         writer.withLock { state in
             let snapshot = current.withLock { $0 }
             guard !snapshot.overlay.isEmpty else { return }
+            // The documents are merged once, then the image is written from them on every core
+            // while the indexes, most of which one thread builds, are built here: side by side,
+            // a large load's last step takes the longer of the two rather than both.
+            _ = snapshot.layered(.raw).documents
+            keepImage(of: snapshot)
             let base = snapshot.compactedBase()
             current.withLock { $0 = $0.rebased(onto: base) }
         }

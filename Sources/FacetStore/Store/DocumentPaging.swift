@@ -29,7 +29,7 @@ extension DatasetSnapshot {
             merged += Self.page(of: source.documents(ofType: type) ?? [], after: after, limit: limit)
         }
         if Set(types).count > 1 {
-            merged.sort { Self.id(of: $0).utf8.lexicographicallyPrecedes(Self.id(of: $1).utf8) }
+            merged.sort { Self.id(of: $0).utf8Precedes(Self.id(of: $1)) }
         }
         return Array(merged.prefix(limit))
     }
@@ -49,7 +49,7 @@ extension DatasetSnapshot {
             var low = 0, high = sorted.count
             while low < high {
                 let middle = (low + high) / 2
-                if after.utf8.lexicographicallyPrecedes(id(of: sorted[middle]).utf8) { high = middle } else { low = middle + 1 }
+                if after.utf8Precedes(id(of: sorted[middle])) { high = middle } else { low = middle + 1 }
             }
             start = low
         }

@@ -127,7 +127,7 @@ public enum DatasetCopy {
             for text in [transaction.id, transaction.timestamp, transaction.author ?? "", JSONValue.array(transaction.mutations).serialized()] {
                 digest.mix(text)
             }
-            for effect in transaction.effects.sorted(by: { $0.documentID.utf8.lexicographicallyPrecedes($1.documentID.utf8) }) {
+            for effect in transaction.effects.sorted(by: { $0.documentID.utf8Precedes($1.documentID) }) {
                 for text in [effect.documentID, effect.previousRevision ?? "", effect.resultRevision, effect.document?.serialized() ?? ""] {
                     digest.mix(text)
                 }

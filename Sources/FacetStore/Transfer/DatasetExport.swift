@@ -71,7 +71,7 @@ extension Dataset {
                     var best: Int?
                     for index in lists.indices where positions[index] < lists[index].count {
                         let id = lists[index][positions[index]]["_id"]?.stringValue ?? ""
-                        if let current = best, !id.utf8.lexicographicallyPrecedes((lists[current][positions[current]]["_id"]?.stringValue ?? "").utf8) { continue }
+                        if let current = best, !id.utf8Precedes((lists[current][positions[current]]["_id"]?.stringValue ?? "")) { continue }
                         best = index
                     }
                     guard let chosen = best else { break }

@@ -62,7 +62,7 @@ public final class InMemoryDataset: DocumentSource {
         let sorted = unique.enumerated().sorted { a, b in
             let ia = a.element["_id"]?.stringValue, ib = b.element["_id"]?.stringValue
             switch (ia, ib) {
-            case let (x?, y?): return x == y ? a.offset < b.offset : x.utf8.lexicographicallyPrecedes(y.utf8)
+            case let (x?, y?): return x == y ? a.offset < b.offset : x.utf8Precedes(y)
             case (nil, _?): return false
             case (_?, nil): return true
             case (nil, nil): return a.offset < b.offset
@@ -198,7 +198,7 @@ public enum DocumentOrder {
         var i = 0, j = 0
         while i < first.count, j < second.count {
             let a = first[i]["_id"]?.stringValue ?? "", b = second[j]["_id"]?.stringValue ?? ""
-            if b.utf8.lexicographicallyPrecedes(a.utf8) {
+            if b.utf8Precedes(a) {
                 result.append(second[j]); j += 1
             } else {
                 result.append(first[i]); i += 1
@@ -219,7 +219,7 @@ public enum DocumentOrder {
             guard let a = first[i]["_id"]?.stringValue, let b = second[j]["_id"]?.stringValue else { return nil }
             if a.utf8.elementsEqual(b.utf8) {
                 result.append(first[i]); i += 1; j += 1
-            } else if b.utf8.lexicographicallyPrecedes(a.utf8) {
+            } else if b.utf8Precedes(a) {
                 result.append(second[j]); j += 1
             } else {
                 result.append(first[i]); i += 1

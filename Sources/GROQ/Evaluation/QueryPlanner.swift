@@ -259,7 +259,7 @@ enum QueryPlanner {
             for case .string(let id) in ids where seen.insert(id).inserted {
                 if let doc = dataset.document(id: id) { found.append((id, doc)) }
             }
-            return (found.sorted { $0.0.utf8.lexicographicallyPrecedes($1.0.utf8) }.map(\.1), true)
+            return (found.sorted { $0.0.utf8Precedes($1.0) }.map(\.1), true)
         case .call(let call) where call.function.name == "references" && call.function.namespace == "global":
             var ids: [String] = []
             for argument in call.arguments {

@@ -273,3 +273,29 @@ struct _JSONWriter {
         }
     }
 }
+
+extension JSONValue {
+    /// Whether `other` is written as the same JSON text: equal, with every object's members in
+    /// the same order (`==` ignores their order). Values that share their storage (a document
+    /// and the body it was made from) are answered without walking them.
+    public func writesAlike(_ other: JSONValue) -> Bool {
+        switch (self, other) {
+        case (.null, .null): return true
+        case (.bool(let a), .bool(let b)): return a == b
+        // -0 is written 0, as JavaScript writes it.
+        case (.number(let a), .number(let b)): return a == b
+        case (.string(let a), .string(let b)): return a == b
+        case (.array(let a), .array(let b)):
+            guard a.count == b.count else { return false }
+            if a.withUnsafeBufferPointer({ $0.baseAddress }) == b.withUnsafeBufferPointer({ $0.baseAddress }) { return true }
+            for index in a.indices where !a[index].writesAlike(b[index]) { return false }
+            return true
+        case (.object(let a), .object(let b)):
+            guard a.count == b.count else { return false }
+            if a.storage === b.storage { return true }
+            for (left, right) in zip(a, b) where left.key != right.key || !left.value.writesAlike(right.value) { return false }
+            return true
+        default: return false
+        }
+    }
+}
