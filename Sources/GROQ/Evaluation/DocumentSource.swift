@@ -1,3 +1,4 @@
+import Dispatch
 /// The documents a query runs over: what `*` yields, and the lookups that let the evaluator
 /// answer `_id`, `_type`, `->` and `references()` without scanning.
 ///
@@ -78,27 +79,59 @@ public final class InMemoryDataset: DocumentSource {
     }
 
     private init(indexing sorted: [JSONValue]) {
-        var byID: [String: Int32] = Dictionary(minimumCapacity: sorted.count)
+        // The reference index (a walk of every document) and the id and type indexes are
+        // built side by side for a large dataset: a store rebuilds them after a large load.
+        var byID: [String: Int32] = [:]
         var byType: [String: [JSONValue]] = [:]
         var byReference: [String: [Int32]] = [:]
-        var refs: [String] = []
-        for (position, doc) in sorted.enumerated() {
-            if case .object(let object) = doc {
-                if case .string(let id)? = object["_id"], byID[id] == nil { byID[id] = Int32(position) }
-                if case .string(let type)? = object["_type"] { byType[type, default: []].append(doc) }
+        if ParallelMap.chunkCount(for: sorted.count) > 1 {
+            withUnsafeMutablePointer(to: &byID) { ids in
+                withUnsafeMutablePointer(to: &byType) { types in
+                    withUnsafeMutablePointer(to: &byReference) { refs in
+                        // Each job writes only its own results.
+                        nonisolated(unsafe) let (ids, types, refs) = (ids, types, refs)
+                        DispatchQueue.concurrentPerform(iterations: 2) { job in
+                            if job == 0 { (ids.pointee, types.pointee) = Self.idAndTypeIndexes(sorted) } else { refs.pointee = Self.referenceIndex(sorted) }
+                        }
+                    }
+                }
             }
-            refs.removeAll(keepingCapacity: true)
-            Self.appendReferences(doc, to: &refs)
-            for (index, ref) in refs.enumerated() where !refs[..<index].contains(ref) {
-                byReference[ref, default: []].append(Int32(position))
-            }
+        } else {
+            (byID, byType) = Self.idAndTypeIndexes(sorted)
+            byReference = Self.referenceIndex(sorted)
         }
         self.documents = sorted
         self.byID = byID
-        // Grown by appending, each list kept up to twice the room it needed, for the life of the
-        // view: copied to its size, they take a third less.
-        self.byType = byType.mapValues(Self.fitted)
-        self.byReference = byReference.mapValues(Self.fitted)
+        self.byType = byType
+        self.byReference = byReference
+    }
+
+    /// Positions by `_id` (the first of a repeated one) and documents by `_type`.
+    private static func idAndTypeIndexes(_ sorted: [JSONValue]) -> ([String: Int32], [String: [JSONValue]]) {
+        var ids: [String: Int32] = Dictionary(minimumCapacity: sorted.count)
+        var types: [String: [JSONValue]] = [:]
+        for (position, doc) in sorted.enumerated() {
+            guard case .object(let object) = doc else { continue }
+            if case .string(let id)? = object["_id"], ids[id] == nil { ids[id] = Int32(position) }
+            if case .string(let type)? = object["_type"] { types[type, default: []].append(doc) }
+        }
+        // Grown by appending, each list kept up to twice the room it needed, for the life of
+        // the view: copied to its size, they take a third less.
+        return (ids, types.mapValues(fitted))
+    }
+
+    /// The positions of the documents referencing each id.
+    private static func referenceIndex(_ sorted: [JSONValue]) -> [String: [Int32]] {
+        var index: [String: [Int32]] = [:]
+        var refs: [String] = []
+        for (position, doc) in sorted.enumerated() {
+            refs.removeAll(keepingCapacity: true)
+            appendReferences(doc, to: &refs)
+            for (offset, ref) in refs.enumerated() where !refs[..<offset].contains(ref) {
+                index[ref, default: []].append(Int32(position))
+            }
+        }
+        return index.mapValues(fitted)
     }
 
     /// `documents`, each in the place of `layout`'s document with the same `_id` and the same
