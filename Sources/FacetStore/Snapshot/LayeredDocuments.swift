@@ -175,20 +175,6 @@ final class LayeredDocuments: DocumentSource {
             nonisolated(unsafe) let halves = buffer
             DispatchQueue.concurrentPerform(iterations: 2) { half in halves[half].sort { $0.id.utf8Precedes($1.id) } }
         }
-        var merged: [(id: String, document: JSONValue)] = []
-        merged.reserveCapacity(keyed.count)
-        var (left, right) = (0, 0)
-        let (first, second) = (halves[0], halves[1])
-        while left < first.count, right < second.count {
-            // The first half wins ties: the sort stays stable.
-            if second[right].id.utf8Precedes(first[left].id) {
-                merged.append(second[right]); right += 1
-            } else {
-                merged.append(first[left]); left += 1
-            }
-        }
-        merged.append(contentsOf: first[left...])
-        merged.append(contentsOf: second[right...])
-        return merged
+        return DocumentOrder.merge(halves[0], halves[1], id: \.id)
     }
 }

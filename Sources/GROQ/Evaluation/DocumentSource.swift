@@ -226,12 +226,16 @@ public final class InMemoryDataset: DocumentSource {
 public enum DocumentOrder {
     /// Two lists, each in `*` order, as one list in `*` order.
     public static func merge(_ first: [JSONValue], _ second: [JSONValue]) -> [JSONValue] {
-        var result: [JSONValue] = []
+        merge(first, second) { $0["_id"]?.stringValue ?? "" }
+    }
+
+    /// Two lists sorted by `id` (UTF-8 order) merged into one; of equal ids, `first`'s come first.
+    public static func merge<Element>(_ first: [Element], _ second: [Element], id: (Element) -> String) -> [Element] {
+        var result: [Element] = []
         result.reserveCapacity(first.count + second.count)
         var i = 0, j = 0
         while i < first.count, j < second.count {
-            let a = first[i]["_id"]?.stringValue ?? "", b = second[j]["_id"]?.stringValue ?? ""
-            if b.utf8Precedes(a) {
+            if id(second[j]).utf8Precedes(id(first[i])) {
                 result.append(second[j]); j += 1
             } else {
                 result.append(first[i]); i += 1
