@@ -141,6 +141,38 @@ struct EncryptionTests {
         }
     }
 
+    /// A body that is its document but for the fields the store adds is sealed as the
+    /// document was (its envelopes, in its member order, without those fields) and opens to the
+    /// body exactly as it was sent; a body that differs is sealed on its own.
+    @Test func aBodyItsDocumentRepeatsIsSealedAsTheDocument() throws {
+        let fixture = try EncryptionFixture()
+        defer { fixture.remove() }
+        let body = EncryptionFixture.customer("c-1", email: "repeated.known@example.com")
+        var document = body
+        for (key, value) in [("_createdAt", "2026-01-01T00:00:00Z"), ("_updatedAt", "2026-01-01T00:00:00Z"), ("_rev", "tx-1")] {
+            document[key] = .string(value)
+        }
+        var changed = body
+        changed["segment"] = "regular"
+        let transaction = CommittedTransaction(
+            sequence: 1, id: "tx-1", timestamp: "2026-01-01T00:00:00Z", author: nil,
+            mutations: [["createOrReplace": .object(body)], ["createIfNotExists": .object(changed)]],
+            effects: [.init(documentID: "c-1", previousRevision: nil, resultRevision: "tx-1", document: .object(document))])
+        let sealed = try fixture.security.encryption.sealTransaction(transaction, dataset: "production")
+        var expected = try #require(sealed.effects[0].document?.objectValue)
+        for key in ["_createdAt", "_updatedAt", "_rev"] { expected.removeValue(forKey: key) }
+        #expect(sealed.mutations[0].serialized() == JSONValue.object(["createOrReplace": .object(expected)]).serialized())
+        #expect(EncryptionFixture.envelope(sealed.mutations[0]["createOrReplace"]?["email"]) != nil)
+        let opened = try fixture.security.encryption.unsealMutation(sealed.mutations[0], dataset: "production")
+        #expect(opened.serialized() == transaction.mutations[0].serialized())
+        // The other body is not its document: sealed on its own (taking the document's envelope
+        // for the one value they share), and opened to what was sent.
+        #expect(sealed.mutations[1]["createIfNotExists"]?["segment"] == "regular")
+        #expect(EncryptionFixture.envelope(sealed.mutations[1]["createIfNotExists"]?["email"]) != nil)
+        let reopened = try fixture.security.encryption.unsealMutation(sealed.mutations[1], dataset: "production")
+        #expect(reopened.serialized() == transaction.mutations[1].serialized())
+    }
+
     @Test func onlyTypesThatDeclareAFieldSealIt() throws {
         let fixture = try EncryptionFixture()
         defer { fixture.remove() }
