@@ -166,24 +166,9 @@ public final class FieldEncryption: DocumentSealing {
             next += 1
         }
         for index in sealed.mutations.indices {
-            let mutation = sealed.mutations[index]
-            // Most bodies are their documents (every document of a seed or an import).
-            if let id = Self.createdID(mutation), let document = written[id],
-               let body = StoredMutations.sealedBody(of: mutation, madeInto: document.plain, sealedAs: document.sealed)
-            {
-                sealed.mutations[index] = body
-                continue
-            }
-            sealed.mutations[index] = try sealMutation(mutation, dataset: dataset, written: written)
+            sealed.mutations[index] = try sealMutation(sealed.mutations[index], dataset: dataset, written: written)
         }
         return sealed
-    }
-
-    /// The `_id` of the body of a `create`, `createOrReplace` or `createIfNotExists`.
-    private static func createdID(_ mutation: JSONValue) -> String? {
-        guard case .object(let object) = mutation, object.count == 1 else { return nil }
-        for (_, body) in object { return body["_id"]?.stringValue }
-        return nil
     }
 
     public func openSubmitted(_ document: JSONValue, dataset: String) throws(StoreError) -> JSONValue {

@@ -16,7 +16,7 @@ import GROQ
 ///
 /// A stored body never lacks `_id` (the three mutations refuse a body without one, or record
 /// the generated id), so the pointer, which has none, cannot be mistaken for a body.
-public enum StoredMutations {
+enum StoredMutations {
     private static let creating: Set<String> = ["create", "createOrReplace", "createIfNotExists"]
     /// The fields the store adds to a body: only these may be left out of a pointer's revision.
     private static let systemFields: Set<String> = ["_createdAt", "_updatedAt", "_rev"]
@@ -47,18 +47,6 @@ public enum StoredMutations {
             result[index] = .object(JSONObject(uniqueKeysWithValues: [(operation, .object(pointer))]))
         }
         return result
-    }
-
-    /// `mutation` as sealing would leave it, taken from `sealed`, the sealed form of the
-    /// document `plain` it made, when its body is `plain` but for the fields the store adds
-    /// (then sealing the body would reuse every envelope of the document, and this skips that
-    /// work); `nil` for any other mutation.
-    public static func sealedBody(of mutation: JSONValue, madeInto plain: JSONValue, sealedAs sealed: JSONValue) -> JSONValue? {
-        guard let (operation, body) = creation(mutation), case .object(let made) = plain, case .object(var document) = sealed,
-              let without = fieldsAdded(to: body, making: made)
-        else { return nil }
-        for name in without { document.removeValue(forKey: name) }
-        return .object(JSONObject(uniqueKeysWithValues: [(operation, .object(document))]))
     }
 
     /// `mutations` as read back with `effects`: each pointer replaced by the body it stands for.
