@@ -45,4 +45,22 @@ struct TextOrderTests {
         #expect(JSONValue.number(-0.0).writesAlike(.number(0)), "both are written 0")
         #expect(!JSONValue.number(1).writesAlike(.string("1")))
     }
+
+    /// The members one object has beyond another that it otherwise is, member for member.
+    @Test func keysBeyondNamesTheMembersAnObjectAddsToAnother() throws {
+        let body = try JSONValue(parsing: #"{"_id": "a", "_type": "t", "n": 1, "tags": [{"_key": "k"}]}"#).objectValue!
+        let document = try JSONValue(parsing: #"{"_id": "a", "_type": "t", "_createdAt": "x", "n": 1, "tags": [{"_key": "k"}], "_rev": "r"}"#).objectValue!
+        let system: Set<String> = ["_createdAt", "_updatedAt", "_rev"]
+        #expect(document.keysBeyond(body, allowed: system.contains) == ["_createdAt", "_rev"])
+        #expect(body.keysBeyond(body, allowed: system.contains) == [])
+        #expect(document.keysBeyond(body, allowed: { $0 == "_rev" }) == nil, "a member it may not add")
+        #expect(body.keysBeyond(document, allowed: system.contains) == nil, "fewer members")
+        let reordered = try JSONValue(parsing: #"{"_type": "t", "_id": "a", "n": 1, "tags": [{"_key": "k"}]}"#).objectValue!
+        #expect(document.keysBeyond(reordered, allowed: system.contains) == nil)
+        let otherValue = try JSONValue(parsing: #"{"_id": "a", "_type": "t", "n": 2, "tags": [{"_key": "k"}]}"#).objectValue!
+        #expect(document.keysBeyond(otherValue, allowed: system.contains) == nil)
+        let otherKey = try JSONValue(parsing: #"{"_id": "a", "_type": "t", "m": 1, "tags": [{"_key": "k"}]}"#).objectValue!
+        #expect(document.keysBeyond(otherKey, allowed: { _ in true }) == nil, "a key the other has and this lacks")
+        #expect(JSONObject().keysBeyond(JSONObject(), allowed: { _ in false }) == [])
+    }
 }

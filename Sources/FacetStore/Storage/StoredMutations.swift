@@ -75,19 +75,7 @@ enum StoredMutations {
     /// The system fields `document` holds beyond `body` when it is otherwise `body` member for
     /// member, in order; `nil` when it is not.
     private static func fieldsAdded(to body: JSONObject, making document: JSONObject) -> [String]? {
-        guard document.count >= body.count, document.count - body.count <= systemFields.count else { return nil }
-        var without: [String] = []
-        var next = body.makeIterator()
-        var pending = next.next()
-        for (key, value) in document {
-            if let (bodyKey, bodyValue) = pending, bodyKey == key {
-                guard bodyValue.writesAlike(value) else { return nil }
-                pending = next.next()
-            } else {
-                guard systemFields.contains(key), body[key] == nil else { return nil }
-                without.append(key)
-            }
-        }
-        return pending == nil ? without : nil
+        guard document.count - body.count <= systemFields.count else { return nil }
+        return document.keysBeyond(body, allowed: systemFields.contains)
     }
 }

@@ -299,3 +299,30 @@ extension JSONValue {
         }
     }
 }
+
+extension JSONObject {
+    /// The keys of this object's members that `other` lacks, in order, when `other` is this
+    /// object without them, written alike (the same keys in the same order, each value
+    /// ``JSONValue/writesAlike(_:)``), and each of them is `allowed`; `nil` otherwise.
+    ///
+    /// Members are read in place: a store asks this of every document it writes, against the
+    /// body the document was made from.
+    public func keysBeyond(_ other: JSONObject, allowed: (String) -> Bool) -> [String]? {
+        guard count >= other.count else { return nil }
+        guard let mine = storage else { return [] }
+        var beyond: [String] = []
+        var next = 0
+        for index in 0..<mine.count {
+            let key = mine.key(at: index)
+            if next < other.count, let theirs = other.storage, theirs.hasKey(key, at: next) {
+                let alike = mine.withValue(at: index) { value in theirs.withValue(at: next) { value.writesAlike($0) } }
+                guard alike else { return nil }
+                next += 1
+            } else {
+                guard allowed(key), other.index(forKey: key) == nil else { return nil }
+                beyond.append(key)
+            }
+        }
+        return next == other.count ? beyond : nil
+    }
+}
