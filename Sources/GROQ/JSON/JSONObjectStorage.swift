@@ -153,8 +153,17 @@ final class JSONObjectStorage: ManagedBuffer<JSONObjectStorage.Header, JSONValue
         }
     }
 
+    /// The key at `index`, read without copying out its value.
     @inlinable
-    func key(at index: Int) -> String { member(at: index).key }
+    func key(at index: Int) -> String {
+        withUnsafeMutablePointers { header, values in
+            guard let base = header.pointee.base else { return Self.keys(header, values)[index] }
+            return base._withUnsafeGuaranteedRef { base in
+                let baseCount = base.ownCount
+                return index < baseCount ? base.key(at: index) : Self.keys(header, values)[index - baseCount]
+            }
+        }
+    }
 
     /// Whether the member at `index` (which may be out of range) is under `key`, read in
     /// place.
