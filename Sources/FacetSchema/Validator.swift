@@ -79,15 +79,18 @@ public struct Validator: Sendable {
             // Fields the object holds whose names do not start with "_": when they are all of
             // its keys but the system ones, none is undeclared, and no set of names is built.
             var declaredHeld = 0
-            for field in fields {
-                let stored = object[field.name]
-                if stored != nil, !field.name.hasPrefix("_") { declaredHeld += 1 }
+            // Fields are read where they are, not copied out one by one (a field holds a dozen
+            // references, each retained and released by a copy, for every document written).
+            for index in fields.indices {
+                let name = fields[index].name
+                let stored = object[name]
+                if stored != nil, !name.hasPrefix("_") { declaredHeld += 1 }
                 let value = stored.flatMap { $0.isNull ? nil : $0 }
                 // An absent field without rules has nothing to say, and needs no path.
-                guard value != nil || !field.rules.isEmpty else { continue }
-                let fieldPath = path + field.name
-                if let value { check(value, as: field.type, path: fieldPath) }
-                for rule in field.rules { apply(rule, to: value, path: fieldPath, siblings: object) }
+                guard value != nil || !fields[index].rules.isEmpty else { continue }
+                let fieldPath = path + name
+                if let value { check(value, as: fields[index].type, path: fieldPath) }
+                for rule in fields[index].rules.indices { apply(fields[index].rules[rule], to: value, path: fieldPath, siblings: object) }
             }
             let ownKeys = object.keys.reduce(0) { $0 + ($1.hasPrefix("_") ? 0 : 1) }
             guard ownKeys > declaredHeld else { return }
