@@ -6,7 +6,7 @@ import GROQ
 /// in the same transaction instead of a second copy of the body.
 ///
 /// Most writes are such mutations (every document of a seed or an import, every save of a
-/// whole document from a client), and their bodies were a third of a dataset file; history
+/// whole document from a client), and their bodies were over a quarter of a dataset file; history
 /// reads the revisions of a transaction with its mutations anyway, so the body is put back
 /// from them, byte for byte as it was submitted.
 ///
@@ -30,17 +30,8 @@ enum StoredMutations {
         var result = mutations
         for (index, mutation) in mutations.enumerated() {
             guard let (operation, body) = creation(mutation), case .string(let id)? = body["_id"] else { continue }
-            // Mutations and effects are usually in the same order (a batch of creations).
-            let effect: Int?
-            if index < effects.count, effects[index].documentID == id {
-                effect = index
-            } else {
-                if position == nil {
-                    position = Dictionary(effects.enumerated().map { ($0.element.documentID, $0.offset) }, uniquingKeysWith: { _, last in last })
-                }
-                effect = position?[id]
-            }
-            guard let effect, case .object(let document)? = effects[effect].document,
+            guard let effect = effectIndex(of: id, near: index, in: effects, positions: &position),
+                  case .object(let document)? = effects[effect].document,
                   let without = fieldsAdded(to: body, making: document)
             else { continue }
             let pointer = JSONObject(uniqueKeysWithValues: [(documentKey, .string(id)), (withoutKey, .array(without.map(JSONValue.string)))])
@@ -52,9 +43,12 @@ enum StoredMutations {
     /// `mutations` as read back with `effects`: each pointer replaced by the body it stands for.
     static func restored(_ mutations: [JSONValue], effects: [CommittedTransaction.Effect], transaction: String) throws(StoreError) -> [JSONValue] {
         var result = mutations
+        var position: [String: Int]?
         for (index, mutation) in mutations.enumerated() {
             guard let (operation, body) = creation(mutation), body["_id"] == nil, case .string(let id)? = body[documentKey] else { continue }
-            guard case .object(var document)? = effects.first(where: { $0.documentID == id })?.document else {
+            guard let effect = effectIndex(of: id, near: index, in: effects, positions: &position),
+                  case .object(var document)? = effects[effect].document
+            else {
                 throw StoreError.storage("Transaction \(transaction) points a mutation at the revision of \"\(id)\", which it does not hold",
                                          advice: "Restore the dataset from an export or a backup.")
             }
@@ -62,6 +56,18 @@ enum StoredMutations {
             result[index] = .object(JSONObject(uniqueKeysWithValues: [(operation, .object(document))]))
         }
         return result
+    }
+
+    /// Where the effect on `id` is: mutations and effects are usually in the same order (a
+    /// batch of creations), and otherwise found through `positions`, made on first need.
+    private static func effectIndex(of id: String, near index: Int, in effects: [CommittedTransaction.Effect],
+                                    positions: inout [String: Int]?) -> Int?
+    {
+        if index < effects.count, effects[index].documentID == id { return index }
+        if positions == nil {
+            positions = Dictionary(effects.enumerated().map { ($0.element.documentID, $0.offset) }, uniquingKeysWith: { _, last in last })
+        }
+        return positions?[id]
     }
 
     /// The operation and body of a mutation that creates or replaces a document.
