@@ -63,4 +63,12 @@ struct TextOrderTests {
         #expect(document.keysBeyond(otherKey, allowed: { _ in true }) == nil, "a key the other has and this lacks")
         #expect(JSONObject().keysBeyond(JSONObject(), allowed: { _ in false }) == [])
     }
+
+    /// Two pieces of work give back both results, each its own, whatever order they end in.
+    @Test func sideBySideReturnsBothResults() {
+        let (sum, text) = SideBySide.run({ (1...100_000).reduce(0, +) }, { String(repeating: "ab", count: 3) })
+        #expect(sum == 5_000_050_000 && text == "ababab")
+        let (empty, list) = SideBySide.run({ [Int]() }, { Array(0..<5).reversed().map { $0 } })
+        #expect(empty.isEmpty && list == [4, 3, 2, 1, 0])
+    }
 }

@@ -44,17 +44,8 @@ public final class DatasetSnapshot: Sendable {
     convenience init(documents: [JSONValue], sequence: Int64, indexedPaths: [[String]] = [], uniquePaths: [String: [[String]]] = [:]) {
         // The base and the unique holders each read the documents alone: built side by side,
         // opening a dataset waits for the longer of the two rather than for both.
-        let built = Mutex<(base: SnapshotBase?, uniqueValues: UniqueValues?)>((nil, nil))
-        DispatchQueue.concurrentPerform(iterations: 2) { part in
-            if part == 0 {
-                let base = SnapshotBase(InMemoryDataset(sortedUniqueDocuments: documents), indexedPaths: indexedPaths)
-                built.withLock { $0.base = base }
-            } else {
-                let uniqueValues = UniqueValues(paths: uniquePaths, documents: documents)
-                built.withLock { $0.uniqueValues = uniqueValues }
-            }
-        }
-        let (base, uniqueValues) = built.withLock { ($0.base!, $0.uniqueValues!) }
+        let (base, uniqueValues) = SideBySide.run({ SnapshotBase(InMemoryDataset(sortedUniqueDocuments: documents), indexedPaths: indexedPaths) },
+                                                  { UniqueValues(paths: uniquePaths, documents: documents) })
         self.init(base: base, overlay: [:], overlaySequence: [:], sequence: sequence, uniqueValues: uniqueValues)
     }
 

@@ -1,4 +1,3 @@
-import Dispatch
 import GROQ
 import HashTreeCollections
 import Synchronization
@@ -169,12 +168,8 @@ final class LayeredDocuments: DocumentSource {
     private static func sortedByID(_ keyed: [(id: String, document: JSONValue)]) -> [(id: String, document: JSONValue)] {
         guard keyed.count >= 65_536 else { return keyed.sorted { $0.id.utf8Precedes($1.id) } }
         let middle = keyed.count / 2
-        var halves: [[(id: String, document: JSONValue)]] = [Array(keyed[..<middle]), Array(keyed[middle...])]
-        halves.withUnsafeMutableBufferPointer { buffer in
-            // Each job sorts only its own half.
-            nonisolated(unsafe) let halves = buffer
-            DispatchQueue.concurrentPerform(iterations: 2) { half in halves[half].sort { $0.id.utf8Precedes($1.id) } }
-        }
-        return DocumentOrder.merge(halves[0], halves[1], id: \.id)
+        let (first, second) = SideBySide.run({ keyed[..<middle].sorted { $0.id.utf8Precedes($1.id) } },
+                                             { keyed[middle...].sorted { $0.id.utf8Precedes($1.id) } })
+        return DocumentOrder.merge(first, second, id: \.id)
     }
 }

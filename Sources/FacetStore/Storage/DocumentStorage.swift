@@ -1,4 +1,3 @@
-import Dispatch
 import Foundation
 import GROQ
 
@@ -161,22 +160,7 @@ extension PreparedTransaction {
             self.init(transaction: transaction, bodies: effects.map { $0.document?.serialized() }, mutations: mutationsStored.serialized())
             return
         }
-        var bodies = [String?](repeating: nil, count: effects.count)
-        var mutations = ""
-        bodies.withUnsafeMutableBufferPointer { buffer in
-            withUnsafeMutablePointer(to: &mutations) { text in
-                nonisolated(unsafe) let bodiesOut = buffer
-                nonisolated(unsafe) let mutationsOut = text
-                // Each job writes only its own output.
-                DispatchQueue.concurrentPerform(iterations: 2) { job in
-                    if job == 0 {
-                        mutationsOut.pointee = mutationsStored.serialized()
-                    } else {
-                        for index in effects.indices { bodiesOut[index] = effects[index].document?.serialized() }
-                    }
-                }
-            }
-        }
+        let (mutations, bodies) = SideBySide.run({ mutationsStored.serialized() }, { effects.map { $0.document?.serialized() } })
         self.init(transaction: transaction, bodies: bodies, mutations: mutations)
     }
 }

@@ -1,4 +1,3 @@
-import Dispatch
 /// The documents a query runs over: what `*` yields, and the lookups that let the evaluator
 /// answer `_id`, `_type`, `->` and `references()` without scanning.
 ///
@@ -81,25 +80,9 @@ public final class InMemoryDataset: DocumentSource {
     private init(indexing sorted: [JSONValue]) {
         // The reference index (a walk of every document) and the id and type indexes are
         // built side by side for a large dataset: a store rebuilds them after a large load.
-        var byID: [String: Int32] = [:]
-        var byType: [String: [JSONValue]] = [:]
-        var byReference: [String: [Int32]] = [:]
-        if ParallelMap.chunkCount(for: sorted.count) > 1 {
-            withUnsafeMutablePointer(to: &byID) { ids in
-                withUnsafeMutablePointer(to: &byType) { types in
-                    withUnsafeMutablePointer(to: &byReference) { refs in
-                        // Each job writes only its own results.
-                        nonisolated(unsafe) let (ids, types, refs) = (ids, types, refs)
-                        DispatchQueue.concurrentPerform(iterations: 2) { job in
-                            if job == 0 { (ids.pointee, types.pointee) = Self.idAndTypeIndexes(sorted) } else { refs.pointee = Self.referenceIndex(sorted) }
-                        }
-                    }
-                }
-            }
-        } else {
-            (byID, byType) = Self.idAndTypeIndexes(sorted)
-            byReference = Self.referenceIndex(sorted)
-        }
+        let ((byID, byType), byReference) = ParallelMap.chunkCount(for: sorted.count) > 1
+            ? SideBySide.run({ Self.idAndTypeIndexes(sorted) }, { Self.referenceIndex(sorted) })
+            : (Self.idAndTypeIndexes(sorted), Self.referenceIndex(sorted))
         self.documents = sorted
         self.byID = byID
         self.byType = byType
